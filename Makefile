@@ -1,0 +1,31 @@
+# `make run` and `make test` do all the set-up on a fresh machine: they create .venv if missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export COLORIZER_DATA ?= $(abspath ../shared/data)
+
+.PHONY: install run test bench lint dist clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev,train]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/colorizer gui resources/samples
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/benchmarks -p no:cacheprovider -o addopts=""
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check colorizer_app tests
+
+clean:
+	rm -rf build dist out *.egg-info .pytest_cache

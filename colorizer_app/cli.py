@@ -1,0 +1,212 @@
+"""`colorizer`: the desktop app by default, and its subcommands for the terminal.
+
+Errors a person can cause are printed in one line; exit codes: 0 done, 1 some photos failed,
+2 a usage error (bad arguments, no model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .core.errors import ColorizerError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> int:
+    print(f"colorizer: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# ---- colorize ---------------------------------------------------------------------------------
+
+
+def cmd_colorize(args: argparse.Namespace) -> int:
+    from .core.batch import plan_jobs, run_jobs
+    from .core.colorizer import Colorizer
+    from .core.progress import ProgressBar
+
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    for p in missing:
+        print(f"{p}: not found; check the path", file=sys.stderr)
+    jobs = plan_jobs([Path(p) for p in args.inputs if Path(p).exists()],
+                     Path(args.output) if args.output else None, args.suffix, args.format)  # fmt: skip
+    if not jobs:
+        return _fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
+    colorizer = Colorizer(args.model, device=args.device)
+    print(
+        f"Colorizing {len(jobs)} photo(s) with model '{colorizer.name}' on {colorizer.device_name}",
+        file=sys.stderr,
+    )
+    bar = ProgressBar(len(jobs), "colorize")
+    start = time.monotonic()
+
+    def on_progress(done: int, job, status: str) -> None:
+        if status.startswith("failed"):
+            print(f"\n{status[len('failed: '):]}" if bar._tty else status[len("failed: "):],
+                  file=sys.stderr)  # fmt: skip
+        bar.update(done, job.source.name)
+
+    result = run_jobs(colorizer, jobs, saturation=args.saturation, overwrite=args.overwrite,
+                      quality=args.quality, on_progress=on_progress)  # fmt: skip
+    bar.close()
+    print(
+        f"Colorized {len(result.done)}, skipped {len(result.skipped)} (already there), "
+        f"failed {len(result.failed) + len(missing)} in {time.monotonic() - start:.1f} s",
+        file=sys.stderr,
+    )
+    return EXIT_SOME_FAILED if (result.failed or missing) else EXIT_OK
+
+
+# ---- models -----------------------------------------------------------------------------------
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .model.store import list_models
+
+    entries = list_models()
+    if not entries:
+        print("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
+    for e in entries:
+        state = "" if e.path.is_file() else "  (file missing)"
+        print(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
+    return EXIT_OK
+
+
+def cmd_models_info(args: argparse.Namespace) -> int:
+    import json
+
+    from .model.backbones import REGISTRY
+    from .model.store import open_model, resolve_model, sha256_of
+
+    entry = resolve_model(args.model)
+    mf = open_model(args.model)
+    print(f"name:      {entry.name} ({entry.kind})")
+    print(f"file:      {mf.path}  ({mf.path.stat().st_size / 1e6:.1f} MB)")
+    print(f"sha256:    {sha256_of(mf.path)}")
+    print(f"preset:    {mf.preset}")
+    print("backbones: " + (", ".join(mf.config.backbones) or "none"))
+    for b in mf.config.backbones:
+        print(f"           {b}: {REGISTRY[b].source}" if b in REGISTRY else f"           {b}")
+    print("config:    " + json.dumps(mf.config.to_dict()))
+    print("metadata:")
+    for k, v in mf.metadata.items():
+        print(f"  {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
+    return EXIT_OK
+
+
+def cmd_models_init(args: argparse.Namespace) -> int:
+    from .model.hybrid import HybridColorizer
+    from .model.presets import get_preset
+    from .model.store import save_model
+
+    preset = get_preset(args.preset)
+    model = HybridColorizer(preset.config, pretrained_backbones=True)
+    path = save_model(
+        model, args.out, preset.name,
+        {"trained": False,
+         "note": "fresh, untrained decoder: its colours mean nothing until it is trained",
+         "description": preset.description},
+    )  # fmt: skip
+    print(f"Wrote {path} (preset {preset.name}; untrained: train it with `colorizer train`)")
+    return EXIT_OK
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    from .model.backbones import fetch_torchvision_backbones
+
+    for path in fetch_torchvision_backbones(args.names or None):
+        print(f"ok  {path}")
+    return EXIT_OK
+
+
+# ---- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="colorizer",
+        description="Gives black-and-white photos their colour back. With no command, opens the "
+        "desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"colorizer {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p.add_argument("files", nargs="*", help="photos or folders to open")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("colorize", help="colorize photos and folders")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output folder (default: beside each photo); folder structure is kept")
+    p.add_argument("--model", default="default", help="model name or .pt file (default: default)")
+    p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
+    p.add_argument("--saturation", type=float, default=1.0, help="colour strength (default 1.0)")
+    p.add_argument("--suffix", default="_colorized", help="added to each output's name")
+    p.add_argument("--format", default="same", choices=["same", "png", "jpg", "tiff", "webp", "bmp"])
+    p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
+    p.set_defaults(func=cmd_colorize)
+
+    models = sub.add_parser("models", help="list, inspect and create model files")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    m = msub.add_parser("list", help="installed models (built-in and yours)")
+    m.set_defaults(func=cmd_models_list)
+    m = msub.add_parser("info", help="what a model is, how it was made, its scores")
+    m.add_argument("model", metavar="NAME|PATH")
+    m.set_defaults(func=cmd_models_info)
+    m = msub.add_parser("init", help="write a fresh, untrained model of a preset")
+    m.add_argument("--preset", required=True)
+    m.add_argument("out", metavar="OUT")
+    m.set_defaults(func=cmd_models_init)
+    m = msub.add_parser("fetch-backbones",
+                        help="download torchvision's VGG16/ResNet50/Inception-v3 weights")
+    m.add_argument("names", nargs="*", help="vgg16, resnet50, inception_v3 (default: all)")
+    m.set_defaults(func=cmd_models_fetch)
+
+    from .training import cli as training_cli
+
+    training_cli.add_commands(sub)
+    return parser
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from .gui.app import run_app
+    except ImportError as exc:
+        if "colorizer_app.gui" not in str(exc):
+            raise
+        return _fail("the desktop app is not part of this build yet; use `colorizer colorize`")
+    return run_app([str(f) for f in getattr(args, "files", [])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    if args.command is None:
+        args.files = []
+        args.func = cmd_gui
+    try:
+        return args.func(args)
+    except ColorizerError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("\ncolorizer: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

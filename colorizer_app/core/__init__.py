@@ -1,0 +1,1 @@
+"""Headless core: colour space, image files and the Colorizer. Never imports Qt."""

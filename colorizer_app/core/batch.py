@@ -1,0 +1,100 @@
+"""Colorizing many files: output naming, skipping, one failure never stops the batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .colorizer import Colorizer
+from .errors import ColorizerError
+from .imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
+
+OUTPUT_FORMATS = ("same", "png", "jpg", "tiff", "webp", "bmp")
+DEFAULT_SUFFIX = "_colorized"
+
+
+@dataclass
+class Job:
+    source: Path
+    dest: Path
+
+
+@dataclass
+class BatchResult:
+    done: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def output_suffix(source: Path, fmt: str) -> str:
+    if fmt == "same":
+        suffix = source.suffix.lower()
+        return suffix if suffix in FORMAT_BY_SUFFIX else ".png"
+    return SUFFIX_BY_FORMAT[FORMAT_BY_SUFFIX["." + {"tiff": "tif"}.get(fmt, fmt)]]
+
+
+def output_path(
+    source: Path, out_dir: Path | None, root: Path | None, suffix: str, fmt: str
+) -> Path:
+    """`<stem><suffix>.<ext>` beside the source, or under out_dir keeping the folder structure."""
+    name = f"{source.stem}{suffix}{output_suffix(source, fmt)}"
+    if out_dir is None:
+        return source.with_name(name)
+    relative = source.parent.relative_to(root) if root is not None else Path()
+    return out_dir / relative / name
+
+
+def plan_jobs(
+    inputs: list[Path], out_dir: Path | None, suffix: str = DEFAULT_SUFFIX, fmt: str = "same"
+) -> list[Job]:
+    """Files and folders (recursive) -> jobs, each source once. In folders, earlier outputs
+    (names ending in the suffix) are not colorized again."""
+    jobs: list[Job] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        item = Path(item)
+        if item.is_dir():
+            sources = sorted(p for p in item.rglob("*") if p.is_file() and is_image_path(p))
+            sources = [p for p in sources if not p.stem.endswith(suffix)]
+            root = item
+        else:
+            sources, root = [item], None
+        for source in sources:
+            key = source.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            jobs.append(Job(source, output_path(source, out_dir, root, suffix, fmt)))
+    return jobs
+
+
+def run_jobs(
+    colorizer: Colorizer,
+    jobs: list[Job],
+    saturation: float = 1.0,
+    overwrite: bool = False,
+    quality: int = 95,
+    on_progress: Callable[[int, Job, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BatchResult:
+    result = BatchResult()
+    for i, job in enumerate(jobs):
+        if should_stop is not None and should_stop():
+            break
+        status = "done"
+        if job.dest.exists() and not overwrite:
+            result.skipped.append(job.source)
+            status = "skipped (output exists; --overwrite to replace)"
+        else:
+            try:
+                image = load_image(job.source)
+                rgb = colorizer.colorize(image.rgb, saturation=saturation)
+                save_image(job.dest, rgb, like=image, quality=quality)
+                result.done.append(job.dest)
+            except ColorizerError as exc:
+                result.failed.append((job.source, str(exc)))
+                status = f"failed: {exc}"
+        if on_progress is not None:
+            on_progress(i + 1, job, status)
+    return result

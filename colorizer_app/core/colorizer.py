@@ -1,0 +1,117 @@
+"""The Colorizer: what the CLI, the GUI worker and the evaluation all call.
+
+The network sees a small copy of the photo (aspect kept, sides multiples of 8); its ab are
+upsampled and joined with the full-resolution L, so every pixel of the original's detail stays and
+memory is bounded for a 50 MP scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from ..model.store import ModelFile, build_model, open_model
+from . import lab
+from .device import describe_device, pick_device
+
+log = logging.getLogger(__name__)
+
+
+def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
+    """(h, w) with the longest side `longest`, the aspect kept, both multiples of 8."""
+    scale = longest / max(height, width)
+    h = max(8, int(round(height * scale / 8)) * 8)
+    w = max(8, int(round(width * scale / 8)) * 8)
+    return h, w
+
+
+class Colorizer:
+    """Loads a model once; `colorize(rgb)` returns a colorized image of the input's size."""
+
+    def __init__(
+        self,
+        model: str | os.PathLike | ModelFile = "default",
+        device: str = "auto",
+    ):
+        self.model_file = model if isinstance(model, ModelFile) else open_model(model)
+        self.device = pick_device(device)
+        self._load_on(self.device)
+
+    def _load_on(self, device: torch.device) -> None:
+        self.device = device
+        net = build_model(self.model_file)
+        # Half precision on CUDA: twice the speed, a quarter of a dB is never seen in colour.
+        self.dtype = torch.float16 if device.type == "cuda" else torch.float32
+        self.net = net.to(device=device, dtype=self.dtype).eval()
+
+    @property
+    def name(self) -> str:
+        path = self.model_file.path
+        return Path(path).stem if path else self.model_file.preset
+
+    @property
+    def device_name(self) -> str:
+        return describe_device(self.device)
+
+    @property
+    def inference_size(self) -> int:
+        return self.model_file.config.inference_size
+
+    def small_l(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
+        """L of the copy the network sees (float32, [0, 100])."""
+        if l_full is None:
+            l_full = lab.rgb_to_l(rgb)
+        h, w = network_size(*l_full.shape, self.inference_size)
+        return cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
+
+    @torch.inference_mode()
+    def _run(self, l_small: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
+        x = x.to(device=self.device, dtype=self.dtype)
+        ab = self.net(x)[0].float().cpu().numpy()
+        return np.ascontiguousarray(ab.transpose(1, 2, 0)) * lab.AB_SCALE
+
+    def predict_ab(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
+        """The network's ab for a photo, at network size (h x w x 2, Lab units)."""
+        l_small = self.small_l(rgb, l_full)
+        try:
+            return self._run(l_small)
+        except torch.OutOfMemoryError:
+            if self.device.type == "cpu":
+                raise
+            log.warning("out of GPU memory; colorizing on the CPU from now on")
+            torch.cuda.empty_cache()
+            self._load_on(torch.device("cpu"))
+            return self._run(l_small)
+
+    @staticmethod
+    def compose(
+        rgb: np.ndarray,
+        ab_small: np.ndarray,
+        saturation: float = 1.0,
+        l_full: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Original L (full resolution) + upsampled ab * saturation -> RGB of the input's dtype.
+
+        Cheap next to the network: the GUI's saturation slider calls only this.
+        """
+        if l_full is None:
+            l_full = lab.rgb_to_l(rgb)
+        h, w = l_full.shape
+        ab = cv2.resize(ab_small, (w, h), interpolation=cv2.INTER_LINEAR)
+        if saturation != 1.0:
+            ab *= np.float32(saturation)
+        dtype = rgb.dtype if rgb.dtype in (np.uint8, np.uint16) else np.uint8
+        return lab.compose_l_ab(l_full, ab, dtype)
+
+    def colorize(self, rgb: np.ndarray, saturation: float = 1.0) -> np.ndarray:
+        if rgb.ndim == 2:
+            rgb = np.repeat(rgb[:, :, None], 3, axis=2)
+        l_full = lab.rgb_to_l(rgb)
+        ab_small = self.predict_ab(rgb, l_full)
+        return self.compose(rgb, ab_small, saturation, l_full)

@@ -1,0 +1,365 @@
+"""Reading and writing photos without ever losing one.
+
+Pillow (a scikit-image dependency) reads headers and metadata and decodes 8-bit files; OpenCV
+decodes PNG and TIFF, the formats that carry 16 bits per channel, which Pillow would cut to 8.
+Every write goes to a temporary file in the destination folder and is renamed into place.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .errors import ImageLoadError, ImageSaveError
+
+DEFAULT_MAX_PIXELS = 200_000_000
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+FORMAT_BY_SUFFIX = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+    ".webp": "WEBP",
+}
+SUFFIX_BY_FORMAT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "BMP": ".bmp", "WEBP": ".webp"}
+_ALPHA_FORMATS = {"PNG", "TIFF", "WEBP"}
+_SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
+_ORIENTATION_TAG = 0x0112
+
+# We enforce our own, configurable limit before decoding; Pillow's would fire at another size.
+Image.MAX_IMAGE_PIXELS = None
+
+
+@dataclass
+class LoadedImage:
+    """A decoded photo, upright, with what is needed to save a faithful colorized copy."""
+
+    path: Path
+    rgb: np.ndarray  # HxWx3 uint8 or uint16, EXIF orientation applied
+    alpha: np.ndarray | None = None  # HxW, same dtype as rgb
+    exif: bytes | None = None  # orientation already reset to 1
+    icc: bytes | None = None
+    format: str = "PNG"
+    was_grayscale: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.rgb.dtype == np.uint16 else 8
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) as shown, after orientation."""
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def find_images(paths: list[Path]) -> list[Path]:
+    """Files and folders (recursive, sorted) -> image files, each once, in a stable order."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        p = Path(p)
+        candidates = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        for c in candidates:
+            if p.is_dir() and not is_image_path(c):
+                continue
+            key = c.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+    return found
+
+
+def _apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
+    """EXIF orientation 1..8 -> upright array (same mapping as PIL.ImageOps.exif_transpose)."""
+    ops = {
+        2: lambda x: x[:, ::-1],
+        3: lambda x: x[::-1, ::-1],
+        4: lambda x: x[::-1],
+        5: lambda x: np.swapaxes(x, 0, 1),
+        6: lambda x: np.rot90(x, k=-1),
+        7: lambda x: np.swapaxes(x, 0, 1)[::-1, ::-1],
+        8: lambda x: np.rot90(x, k=1),
+    }
+    op = ops.get(orientation)
+    return np.ascontiguousarray(op(a)) if op else a
+
+
+def _split_channels(pixels: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """Decoded pixels (HxW, HxWx2/3/4) -> (rgb HxWx3, alpha or None, was_grayscale)."""
+    if pixels.ndim == 2:
+        return np.repeat(pixels[:, :, None], 3, axis=2), None, True
+    channels = pixels.shape[2]
+    if channels == 1:
+        return np.repeat(pixels, 3, axis=2), None, True
+    if channels == 2:
+        return np.repeat(pixels[:, :, :1], 3, axis=2), pixels[:, :, 1].copy(), True
+    color = pixels[:, :, :3]
+    if bgr:
+        color = color[:, :, ::-1]
+    alpha = pixels[:, :, 3].copy() if channels == 4 else None
+    return np.ascontiguousarray(color), alpha, False
+
+
+def _decode_with_opencv(data: bytes) -> np.ndarray | None:
+    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.dtype not in (np.uint8, np.uint16):
+        return None
+    return pixels
+
+
+def _decode_with_pillow(im: Image.Image) -> np.ndarray:
+    im.load()  # raises on truncated or corrupt data
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        return np.asarray(im, dtype=np.uint16)
+    if mode == "I":
+        return np.clip(np.asarray(im), 0, 65535).astype(np.uint16)
+    if mode == "F":
+        return (np.clip(np.asarray(im), 0.0, 1.0) * 65535 + 0.5).astype(np.uint16)
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif mode == "PA":
+        im = im.convert("RGBA")
+    elif mode not in ("L", "LA", "RGB", "RGBA"):
+        im = im.convert("RGB")  # CMYK, YCbCr, 1-bit...
+    return np.asarray(im).copy()
+
+
+def _reset_orientation(exif: Image.Exif) -> bytes | None:
+    if not len(exif):
+        return None
+    if _ORIENTATION_TAG in exif:
+        exif[_ORIENTATION_TAG] = 1
+    try:
+        return exif.tobytes()
+    except Exception:  # a maker note Pillow cannot re-encode: keep the photo, drop its EXIF
+        return None
+
+
+def read_image_size(path: Path) -> tuple[int, int]:
+    """(width, height) from the header alone, without decoding the pixels."""
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise ImageLoadError(path, f"not a readable image ({exc})") from exc
+
+
+def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
+    """Read a photo; raise ImageLoadError naming the path and the reason if it can't be."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageLoadError(path, "file not found; check the path") from exc
+    except IsADirectoryError as exc:
+        raise ImageLoadError(path, "is a folder, not a photo") from exc
+    except PermissionError as exc:
+        raise ImageLoadError(path, "permission denied; check the file's permissions") from exc
+    except OSError as exc:
+        raise ImageLoadError(path, f"could not be read ({exc.strerror or exc})") from exc
+    if not data:
+        raise ImageLoadError(path, "the file is empty (0 bytes); re-export or re-scan it")
+
+    try:
+        im = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ImageLoadError(
+            path, "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP or WebP"
+        ) from exc
+    with im:
+        width, height = im.size
+        if width * height > max_pixels:
+            raise ImageLoadError(
+                path,
+                f"too large: {width}x{height} = {width * height / 1e6:.0f} MP, over the limit of "
+                f"{max_pixels / 1e6:.0f} MP; scale it down or raise the limit",
+            )
+        fmt = (im.format or "PNG").upper()
+        icc = im.info.get("icc_profile") or None
+        try:
+            exif = im.getexif()
+        except Exception:  # malformed EXIF must not cost the photo
+            exif = Image.Exif()
+        orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+        pixels = _decode_with_opencv(data) if fmt in _SIXTEEN_BIT_FORMATS else None
+        bgr = pixels is not None
+        if pixels is None:
+            try:
+                pixels = _decode_with_pillow(im)
+            except (OSError, ValueError, SyntaxError) as exc:
+                raise ImageLoadError(
+                    path, f"the file is truncated or corrupt ({exc}); try the original file again"
+                ) from exc
+
+    rgb, alpha, was_gray = _split_channels(pixels, bgr=bgr)
+    if orientation != 1:
+        rgb = _apply_orientation(rgb, orientation)
+        alpha = _apply_orientation(alpha, orientation) if alpha is not None else None
+    return LoadedImage(
+        path=path,
+        rgb=rgb,
+        alpha=alpha,
+        exif=_reset_orientation(exif),
+        icc=icc,
+        format=fmt if fmt in SUFFIX_BY_FORMAT else "PNG",
+        was_grayscale=was_gray,
+    )
+
+
+# ---- saving -------------------------------------------------------------------------------------
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    )
+
+
+def _add_png_metadata(png: bytes, exif: bytes | None, icc: bytes | None) -> bytes:
+    """Insert iCCP and eXIf chunks right after IHDR (OpenCV writes neither)."""
+    ihdr_end = 8 + 4 + 4 + 13 + 4
+    chunks = b""
+    if icc:
+        chunks += _png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc))
+    if exif:
+        payload = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+        chunks += _png_chunk(b"eXIf", payload)
+    return png[:ihdr_end] + chunks + png[ihdr_end:]
+
+
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    return a if a.dtype == np.uint8 else ((a.astype(np.uint32) + 128) // 257).astype(np.uint8)
+
+
+def encode_image(
+    rgb: np.ndarray,
+    fmt: str,
+    alpha: np.ndarray | None = None,
+    exif: bytes | None = None,
+    icc: bytes | None = None,
+    quality: int = 95,
+) -> bytes:
+    """Pixels + metadata -> the bytes of a file of format `fmt`."""
+    fmt = fmt.upper()
+    if fmt not in SUFFIX_BY_FORMAT:
+        raise ValueError(f"unsupported output format {fmt!r}")
+    if alpha is not None and fmt not in _ALPHA_FORMATS:
+        alpha = None
+    if alpha is not None and alpha.dtype != rgb.dtype:
+        alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else _to_uint8(alpha)
+
+    if rgb.dtype == np.uint16 and fmt in _SIXTEEN_BIT_FORMATS:
+        pixels = rgb[:, :, ::-1]
+        if alpha is not None:
+            pixels = np.dstack([pixels, alpha])
+        ok, buf = cv2.imencode(".png" if fmt == "PNG" else ".tif", np.ascontiguousarray(pixels))
+        if not ok:
+            raise ValueError("OpenCV could not encode the image")
+        data = buf.tobytes()
+        # 16-bit TIFF from OpenCV carries no ICC/EXIF; PNG gets them added back.
+        return _add_png_metadata(data, exif, icc) if fmt == "PNG" else data
+
+    rgb8 = _to_uint8(rgb)
+    im = Image.fromarray(rgb8, "RGB")
+    if alpha is not None:
+        im.putalpha(Image.fromarray(_to_uint8(alpha), "L"))
+    options: dict = {}
+    if icc and fmt != "BMP":
+        options["icc_profile"] = icc
+    if exif and fmt != "BMP":
+        options["exif"] = exif
+    if fmt == "JPEG":
+        options.update(quality=int(quality), subsampling=0 if quality >= 90 else 2)
+    elif fmt == "WEBP":
+        options.update(quality=int(quality))
+    elif fmt == "TIFF":
+        options.update(compression="tiff_deflate")
+    out = io.BytesIO()
+    im.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def write_atomically(dest: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside `dest`, flush it to disk, and rename it into place."""
+    dest = Path(dest)
+    folder = dest.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as exc:
+        raise ImageSaveError(dest, f"cannot write in {folder} ({exc.strerror or exc})") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, dest)
+    except OSError as exc:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        if exc.errno == errno.ENOSPC:
+            raise ImageSaveError(dest, "the disk is full; free some space and save again") from exc
+        raise ImageSaveError(dest, f"could not be written ({exc.strerror or exc})") from exc
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve() or (
+            Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
+        )
+    except OSError:
+        return False
+
+
+def save_image(
+    dest: str | os.PathLike,
+    rgb: np.ndarray,
+    like: LoadedImage | None = None,
+    quality: int = 95,
+    fmt: str | None = None,
+) -> Path:
+    """Save a colorized copy. Keeps alpha, bit depth, EXIF and ICC of `like` where the format can.
+
+    Never writes over `like.path` (the original).
+    """
+    dest = Path(dest)
+    if like is not None and same_file(dest, like.path):
+        raise ImageSaveError(
+            dest, "refusing to write over the original photo; choose another name or folder"
+        )
+    fmt = (fmt or FORMAT_BY_SUFFIX.get(dest.suffix.lower()) or "").upper()
+    if fmt not in SUFFIX_BY_FORMAT:
+        raise ImageSaveError(dest, "unknown output format; use .jpg, .png, .tif, .bmp or .webp")
+    data = encode_image(
+        rgb,
+        fmt,
+        alpha=like.alpha if like is not None else None,
+        exif=like.exif if like is not None else None,
+        icc=like.icc if like is not None else None,
+        quality=quality,
+    )
+    write_atomically(dest, data)
+    return dest

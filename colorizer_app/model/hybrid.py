@@ -1,0 +1,129 @@
+"""The deep hybrid colorization model (Kiani, Hemmatpour and Rastgoo, JADM 2021, section 4).
+
+    L ──> encoder (3 stride-2 convs) ──> H/8 features ─┐
+    L ──> frozen classifiers ──> mean of 1000-vectors ──┴─ fusion (tile, concat, 1x1 conv)
+                                                            └─> decoder ──> tanh ──> ab
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .backbones import Backbone, build_backbone
+
+NUM_CLASSES = 1000
+
+
+@dataclass
+class HybridConfig:
+    backbones: list[str] = field(default_factory=list)
+    encoder_channels: tuple[int, int, int, int] = (64, 128, 256, 256)
+    fusion_channels: int = 256
+    decoder_channels: tuple[int, int, int] = (128, 64, 32)
+    # U-Net style skips from H/2 and H/4 into the decoder: sharper colour edges, less bleeding.
+    # Off in the paper's presets (the paper has none).
+    skips: bool = False
+    batch_norm: bool = True
+    # Longest side, in pixels, of the image the network sees when colorizing (a multiple of 8).
+    inference_size: int = 384
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["encoder_channels"] = list(self.encoder_channels)
+        d["decoder_channels"] = list(self.decoder_channels)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> HybridConfig:
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        for key in ("encoder_channels", "decoder_channels"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+
+def _conv(cin: int, cout: int, stride: int = 1, bn: bool = True, dilation: int = 1) -> nn.Module:
+    layers: list[nn.Module] = [
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=dilation, dilation=dilation, bias=not bn)
+    ]
+    if bn:
+        layers.append(nn.BatchNorm2d(cout))
+    layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class HybridColorizer(nn.Module):
+    """L in [-1, 1] (Nx1xHxW, H and W multiples of 8) -> ab / 128 (Nx2xHxW, via tanh)."""
+
+    def __init__(self, config: HybridConfig, pretrained_backbones: bool = True):
+        super().__init__()
+        self.config = config
+        c1, c2, c3, c4 = config.encoder_channels
+        bn = config.batch_norm
+        self.enc1 = nn.Sequential(_conv(1, c1, 2, bn), _conv(c1, c1, 1, bn))  # H/2
+        self.enc2 = nn.Sequential(_conv(c1, c2, 2, bn), _conv(c2, c2, 1, bn))  # H/4
+        self.enc3 = nn.Sequential(  # H/8; dilation widens the view at no cost in resolution
+            _conv(c2, c3, 2, bn), _conv(c3, c4, 1, bn), _conv(c4, c4, 1, bn, dilation=2)
+        )
+        self.backbones = nn.ModuleList(
+            build_backbone(name, pretrained_backbones) for name in config.backbones
+        )
+        f = config.fusion_channels
+        # Tiling the 1000-vector over H/8 x W/8, concatenating and mixing with a 1x1 conv is the
+        # same linear map as a 1x1 conv of the features plus a per-image bias from a Linear layer
+        # on the vector; this form never materialises the 1000-channel tile.
+        self.fuse_features = nn.Conv2d(c4, f, 1)
+        self.fuse_vector = nn.Linear(NUM_CLASSES, f, bias=False) if config.backbones else None
+        d1, d2, d3 = config.decoder_channels
+        s1 = c2 if config.skips else 0
+        s2 = c1 if config.skips else 0
+        self.dec1 = nn.Sequential(_conv(f, d1, 1, bn))  # H/8
+        self.dec2 = nn.Sequential(_conv(d1 + s1, d2, 1, bn), _conv(d2, d2, 1, bn))  # H/4
+        self.dec3 = nn.Sequential(_conv(d2 + s2, d3, 1, bn))  # H/2
+        self.head = nn.Conv2d(d3, 2, 3, padding=1)
+
+    @property
+    def trainable_backbones(self) -> list[Backbone]:
+        return list(self.backbones)
+
+    def classify(self, l_norm: torch.Tensor) -> torch.Tensor | None:
+        """The paper's fusion: the mean of the frozen classifiers' 1000-class outputs."""
+        if not len(self.backbones):
+            return None
+        with torch.no_grad():
+            outs = [b(l_norm) for b in self.backbones]
+        return torch.stack(outs).mean(0)
+
+    def forward(self, l_norm: torch.Tensor, fused: torch.Tensor | None = None) -> torch.Tensor:
+        """`fused` may be given precomputed (training caches it: the classifiers are frozen)."""
+        if fused is None:
+            fused = self.classify(l_norm)
+        e1 = self.enc1(l_norm)
+        e2 = self.enc2(e1)
+        e3 = self.enc3(e2)
+        x = self.fuse_features(e3)
+        if self.fuse_vector is not None and fused is not None:
+            x = x + self.fuse_vector(fused.to(x.dtype))[:, :, None, None]
+        x = self.dec1(F.relu(x))
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        if self.config.skips:
+            x = torch.cat([x, e2], 1)
+        x = self.dec2(x)
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        if self.config.skips:
+            x = torch.cat([x, e1], 1)
+        x = self.dec3(x)
+        ab = torch.tanh(self.head(x))
+        return F.interpolate(ab, scale_factor=2, mode="bilinear", align_corners=False)
+
+    def trainable_parameters(self, freeze_encoder: bool = False) -> list[nn.Parameter]:
+        """Everything but the frozen classifiers (and, when asked, the encoder)."""
+        frozen = {id(p) for p in self.backbones.parameters()}
+        if freeze_encoder:
+            for part in (self.enc1, self.enc2, self.enc3):
+                frozen |= {id(p) for p in part.parameters()}
+        return [p for p in self.parameters() if id(p) not in frozen]

@@ -1,0 +1,200 @@
+"""Model files: one file holds the format tag, preset and config, every weight, and metadata.
+
+Read with `torch.load(weights_only=True)`, never plain pickle. Shipped models are named in
+`models/manifest.json` with their sha256; a user's models live in the platform's app-data folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from ..core.errors import ModelError
+from ..core.imageio import write_atomically
+from .hybrid import HybridColorizer, HybridConfig
+
+FORMAT_TAG = "colorizer-model"
+FORMAT_VERSION = 1
+MODEL_SUFFIX = ".pt"
+DEFAULT_MODEL = "default"
+
+
+def shipped_models_dir() -> Path:
+    """The install's `models/` folder (the repository's in a checkout, or the frozen bundle's)."""
+    env = os.environ.get("COLORIZER_MODELS_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "models", here.parents[1] / "models"):
+        if (candidate / "manifest.json").is_file():
+            return candidate
+    return here.parents[2] / "models"
+
+
+def user_models_dir() -> Path:
+    """Where a person's own fine-tuned models go: never inside the install folder."""
+    env = os.environ.get("COLORIZER_USER_DIR")
+    if env:
+        return Path(env) / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Colorizer", appauthor=False)) / "models"
+
+
+@dataclass
+class ModelFile:
+    path: Path | None
+    preset: str
+    config: HybridConfig
+    state_dict: dict[str, torch.Tensor]
+    metadata: dict = field(default_factory=dict)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(models_dir: Path | None = None) -> dict:
+    models_dir = models_dir or shipped_models_dir()
+    path = models_dir / "manifest.json"
+    if not path.is_file():
+        return {"models": {}}
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable manifest ({exc}); reinstall Colorizer") from exc
+
+
+def save_model(
+    model: HybridColorizer,
+    path: str | os.PathLike,
+    preset: str,
+    metadata: dict | None = None,
+    half: bool = False,
+) -> Path:
+    """Write a model file atomically. `half` stores float weights as float16 (half the size)."""
+    state = {}
+    for key, value in model.state_dict().items():
+        value = value.detach().cpu()
+        if half and value.is_floating_point():
+            value = value.half()
+        state[key] = value.clone()
+    payload = {
+        "format": FORMAT_TAG,
+        "version": FORMAT_VERSION,
+        "preset": preset,
+        "config": model.config.to_dict(),
+        "state_dict": state,
+        "metadata": {"created": time.strftime("%Y-%m-%d %H:%M:%S"), **(metadata or {})},
+    }
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    path = Path(path)
+    write_atomically(path, buf.getvalue())
+    return path
+
+
+def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None) -> ModelFile:
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}; check the path or `colorizer models list`")
+    if expected_sha256 and sha256_of(path) != expected_sha256:
+        raise ModelError(
+            f"{path}: checksum does not match models/manifest.json (damaged or replaced); "
+            "reinstall Colorizer to restore it"
+        )
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ModelError(
+            f"{path}: not a readable model file (corrupt, truncated or not a Colorizer model: "
+            f"{type(exc).__name__}); use another file or train it again"
+        ) from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT_TAG:
+        raise ModelError(f"{path}: not a Colorizer model file (no '{FORMAT_TAG}' tag)")
+    version = payload.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format version {version} is newer than this app reads "
+            f"({FORMAT_VERSION}); update Colorizer"
+        )
+    try:
+        config = HybridConfig.from_dict(payload["config"])
+        state = payload["state_dict"]
+        preset = str(payload["preset"])
+    except (KeyError, TypeError) as exc:
+        raise ModelError(f"{path}: model file is incomplete ({exc}); train it again") from exc
+    return ModelFile(path, preset, config, state, dict(payload.get("metadata") or {}))
+
+
+def build_model(model_file: ModelFile) -> HybridColorizer:
+    """The network from a file: backbones' weights come from the file, never downloaded."""
+    model = HybridColorizer(model_file.config, pretrained_backbones=False)
+    state = {k: v.float() if v.is_floating_point() else v for k, v in model_file.state_dict.items()}
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise ModelError(
+            f"{model_file.path}: weights do not fit preset {model_file.preset!r} ({exc})"
+        ) from exc
+    model.eval()
+    return model
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    path: Path
+    kind: str  # "built-in" or "user"
+    sha256: str | None = None
+    description: str = ""
+
+
+def list_models() -> list[ModelEntry]:
+    entries: list[ModelEntry] = []
+    models_dir = shipped_models_dir()
+    for name, info in read_manifest(models_dir).get("models", {}).items():
+        entries.append(
+            ModelEntry(name, models_dir / info["file"], "built-in", info.get("sha256"),
+                       info.get("description", ""))  # fmt: skip
+        )
+    user_dir = user_models_dir()
+    if user_dir.is_dir():
+        for p in sorted(user_dir.glob(f"*{MODEL_SUFFIX}")):
+            if not p.name.startswith("."):
+                entries.append(ModelEntry(p.stem, p, "user"))
+    return entries
+
+
+def resolve_model(name_or_path: str | os.PathLike) -> ModelEntry:
+    """A model's name (built-in or user) or a path to a model file -> its entry."""
+    text = str(name_or_path)
+    for entry in list_models():
+        if entry.name == text:
+            return entry
+    path = Path(text).expanduser()
+    if path.suffix == MODEL_SUFFIX or path.exists() or os.sep in text:
+        return ModelEntry(path.stem, path, "file")
+    if text == DEFAULT_MODEL:
+        raise ModelError(
+            "no trained model is installed (models/default.pt is missing); reinstall Colorizer, "
+            "or pass --model with a model file"
+        )
+    names = ", ".join(e.name for e in list_models()) or "none"
+    raise ModelError(f"no model named {text!r}; installed models: {names}")
+
+
+def open_model(name_or_path: str | os.PathLike) -> ModelFile:
+    entry = resolve_model(name_or_path)
+    return read_model_file(entry.path, expected_sha256=entry.sha256)

@@ -1,0 +1,1 @@
+"""Datasets, the one training loop, fine-tuning, metrics and evaluation. Never imports Qt."""
