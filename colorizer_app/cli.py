@@ -34,8 +34,9 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"{p}: not found; check the path", file=sys.stderr)
-    jobs = plan_jobs([Path(p) for p in args.inputs if Path(p).exists()],
-                     Path(args.output) if args.output else None, args.suffix, args.format)  # fmt: skip
+    existing = [Path(p) for p in args.inputs if Path(p).exists()]
+    out_dir = Path(args.output) if args.output else None
+    jobs = plan_jobs(existing, out_dir, args.suffix, args.format)
     if not jobs:
         return _fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
     colorizer = Colorizer(args.model, device=args.device)
@@ -142,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", help="photos or folders to open")
     p.set_defaults(func=cmd_gui)
 
+    from .core.batch import OUTPUT_FORMATS
+
     p = sub.add_parser("colorize", help="colorize photos and folders")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
     p.add_argument("-o", "--output", metavar="DIR",
@@ -150,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
     p.add_argument("--saturation", type=float, default=1.0, help="colour strength (default 1.0)")
     p.add_argument("--suffix", default="_colorized", help="added to each output's name")
-    p.add_argument("--format", default="same", choices=["same", "png", "jpg", "tiff", "webp", "bmp"])
+    p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
     p.set_defaults(func=cmd_colorize)

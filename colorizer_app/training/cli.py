@@ -1,9 +1,194 @@
-"""`colorizer train`, `finetune` and `evaluate`."""
+"""`colorizer train`, `finetune` and `evaluate`: thin shells over training.* with progress bars."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class StopFlag:
+    """First Ctrl+C asks the loop to stop at the next step (it saves a checkpoint); a second one
+    interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def install(self) -> None:
+        def handler(signum, frame):
+            if self.requested:
+                raise KeyboardInterrupt
+            self.requested = True
+            print("\nStopping after this step (Ctrl+C again to abort)...", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def _progress_printer(label: str):
+    from ..core.progress import ProgressBar
+
+    bar: dict = {}
+
+    def on_progress(p) -> None:
+        if "bar" not in bar:
+            bar["bar"] = ProgressBar(p.total_steps, label)
+        if p.val is not None:
+            print(f"\n  epoch {p.epoch}: val loss {p.val['loss']:.4f}, PSNR {p.val['psnr']:.2f} dB "
+                  f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
+                  f"(truth {p.val['true_colorfulness']:.1f})", file=sys.stderr)  # fmt: skip
+            return
+        bar["bar"].update(p.step, f"ep {p.epoch}/{p.epochs} loss {p.loss:.4f} "
+                                  f"{p.images_per_s:.1f} img/s")  # fmt: skip
+
+    return on_progress
+
+
+def _scan(args, keep_side: int):
+    from ..core.progress import ProgressBar
+    from .data import scan_folders
+
+    bar = ProgressBar(0, "scan")
+
+    def on_progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done)
+
+    report = scan_folders([Path(d) for d in args.data], keep_side=keep_side,
+                          min_colorfulness=args.min_colorfulness, split_by=args.split_by,
+                          limit=args.limit, on_progress=on_progress)  # fmt: skip
+    bar.close()
+    print(f"Photos: {report.summary()}", file=sys.stderr)
+    for _path, reason in report.unreadable[:20]:
+        print(f"  unreadable: {reason}", file=sys.stderr)
+    return report
+
+
+def _balanced(photos, folders: list[str], max_repeat: int = 8):
+    """Repeat the photos of smaller data folders so each folder weighs about the same."""
+    by_folder: dict[str, list] = {}
+    for p in photos:
+        root = next((f for f in folders if p.path.is_relative_to(Path(f))), "")
+        by_folder.setdefault(root, []).append(p)
+    largest = max(len(v) for v in by_folder.values())
+    out = []
+    for items in by_folder.values():
+        out += items * max(1, min(max_repeat, round(largest / len(items))))
+    return out
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..core.device import describe_device, pick_device
+    from ..model.hybrid import HybridColorizer, HybridConfig
+    from ..model.presets import get_preset
+    from ..model.store import save_model
+    from .data import ColorPhotoDataset, split_photos
+    from .fused_cache import fused_vectors
+    from .loop import TrainConfig, fit
+
+    preset = get_preset(args.preset)
+    device = pick_device(args.device)
+    torch.manual_seed(args.seed)
+    report = _scan(args, keep_side=int(args.size * 1.25))
+    train_photos, val_photos = split_photos(report.usable)
+    if args.balance:
+        train_photos = _balanced(train_photos, args.data)
+    print(f"Split: {len(train_photos)} training, {len(val_photos)} held out "
+          f"(by {args.split_by})", file=sys.stderr)  # fmt: skip
+    config = HybridConfig.from_dict(preset.config.to_dict())
+    # The network should see a photo at about the scale it was trained on.
+    config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
+    model = HybridColorizer(config, pretrained_backbones=True)
+    cache = Path(args.cache) if args.cache else None
+    fused_train = fused_vectors(model, train_photos, cache, device)
+    fused_val = fused_vectors(model, val_photos, cache, device)
+    train = ColorPhotoDataset(train_photos, args.size, augment=True, seed=args.seed,
+                              fused=fused_train)  # fmt: skip
+    val = ColorPhotoDataset(val_photos, args.size, augment=False, fused=fused_val)
+    out = Path(args.output)
+    tc = TrainConfig(
+        epochs=args.epochs, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
+        loss=args.loss, schedule=args.schedule, device=str(device), seed=args.seed,
+        num_workers=args.workers,
+        checkpoint=out.with_suffix(".ckpt"), checkpoint_every=args.checkpoint_every,
+        resume=args.resume, preset=preset.name,
+    )  # fmt: skip
+    stop = StopFlag()
+    stop.install()
+    print(f"Training preset {preset.name} on {describe_device(device)}; checkpoint "
+          f"{tc.checkpoint}", file=sys.stderr)  # fmt: skip
+    history = fit(model, train, val, tc, _progress_printer("train"), stop)
+    last = history.val[-1] if history.val else {}
+    metadata = {
+        "trained": True,
+        "description": preset.description,
+        "data": [str(d) for d in args.data],
+        "images": {"train": len(train_photos), "held_out": len(val_photos),
+                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "split_by": args.split_by,
+        "steps": history.step,
+        "epochs": args.epochs,
+        "size": args.size,
+        "batch": args.batch,
+        "lr": args.lr,
+        "loss": args.loss,
+        "schedule": args.schedule,
+        "seed": args.seed,
+        "device": describe_device(device),
+        "seconds": round(history.seconds, 1),
+        "val": last,
+        "command": "colorizer " + shlex.join(sys.argv[1:]),
+        "stopped_early": history.stopped,
+    }  # fmt: skip
+    save_model(model, out, preset.name, metadata, half=args.half)
+    scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
+    print(f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min" + scores
+          + (" (stopped early: resume with --resume)" if history.stopped else ""),
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split-by", choices=["file", "folder"], default="file",
+                   help="hash files, or whole subfolders (one identity per folder, as in LFW)")
+    p.add_argument("--min-colorfulness", type=float, default=15.0,
+                   help="leave out photos less colourful than this (default 15)")
+    p.add_argument("--limit", type=int, help="use at most this many photos (a fixed subset)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    return None
+    from .losses import LOSSES
+
+    p = sub.add_parser("train", help="train a model on folders of colour photos")
+    p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
+    p.add_argument("--preset", default="offline")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--steps", type=int, help="stop after this many steps")
+    p.add_argument("--size", type=int, default=128, help="training crop size (default 128)")
+    p.add_argument("--batch", type=int, default=20)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--loss", choices=LOSSES, default="mse",
+                   help="mse: the paper's; vivid: keeps colour alive (see README)")
+    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
+                   help="learning rate: constant (the paper) or cosine decay")
+    p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--cache", help="folder for the classifiers' cached outputs")
+    p.add_argument("--balance", action="store_true",
+                   help="weigh each DATA folder equally (repeat the smaller ones)")
+    p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
+    add_data_options(p)
+    p.set_defaults(func=cmd_train)

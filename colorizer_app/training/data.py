@@ -1,0 +1,204 @@
+"""Folders of colour photos -> a deterministic split and a dataset of (L, ab) pairs.
+
+Scanning decodes each photo once, keeps a small copy in memory (photos for colorization training
+are small once resized, and a 2-core machine cannot afford to decode JPEGs every epoch), counts
+unreadable files and those with almost no colour, and leaves both out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..core import lab
+from ..core.errors import ColorizerError
+from ..core.imageio import find_images, load_image
+from .metrics import colorfulness
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MIN_COLORFULNESS = 15.0  # as BigColor filters ImageNet
+SPLIT_MODES = ("file", "folder")
+
+
+@dataclass
+class Photo:
+    path: Path
+    group: str  # what the split hashes: the file, or its folder (an identity in LFW)
+    pixels: np.ndarray  # uint8 RGB, shorter side at most `keep_side`
+
+
+@dataclass
+class ScanReport:
+    usable: list[Photo] = field(default_factory=list)
+    gray: list[Path] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.usable)} usable, {len(self.gray)} left out as (almost) gray, "
+            f"{len(self.unreadable)} unreadable"
+        )
+
+
+def shrink(rgb: np.ndarray, shorter_side: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    scale = shorter_side / min(h, w)
+    if scale >= 1.0:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
+                      interpolation=cv2.INTER_AREA)  # fmt: skip
+
+
+def group_key(path: Path, root: Path, split_by: str) -> str:
+    """`file`: the file itself. `folder`: the subfolder it sits in (LFW's identity), so all of
+    one person's photos land on the same side; files directly in the root count one by one."""
+    rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    if split_by == "folder" and rel.parent != Path("."):
+        return f"{root.name}/{rel.parent.as_posix()}"
+    return f"{root.name}/{rel.as_posix()}"
+
+
+def scan_folders(
+    folders: list[Path],
+    keep_side: int = 160,
+    min_colorfulness: float = DEFAULT_MIN_COLORFULNESS,
+    split_by: str = "file",
+    limit: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ScanReport:
+    """Decode every photo under the folders once; sort them into usable, gray and unreadable."""
+    if split_by not in SPLIT_MODES:
+        raise ColorizerError(f"--split-by must be one of {', '.join(SPLIT_MODES)}")
+    report = ScanReport()
+    items: list[tuple[Path, Path]] = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.exists():
+            raise ColorizerError(f"{folder}: folder not found; check the path")
+        root = folder if folder.is_dir() else folder.parent
+        items += [(p, root) for p in find_images([folder])]
+    if limit is not None:
+        items = sorted(items, key=lambda pr: hashlib.sha1(str(pr[0]).encode()).hexdigest())[:limit]
+    for i, (path, root) in enumerate(items):
+        if should_stop is not None and should_stop():
+            break
+        try:
+            image = load_image(path)
+        except ColorizerError as exc:
+            report.unreadable.append((path, str(exc)))
+            log.warning("skipped %s", exc)
+        else:
+            rgb = image.rgb if image.rgb.dtype == np.uint8 else lab.from_float01(
+                lab.to_float01(image.rgb), np.uint8)  # fmt: skip
+            small = shrink(rgb, keep_side)
+            if image.was_grayscale or colorfulness(shrink(small, 64)) < min_colorfulness:
+                report.gray.append(path)
+            else:
+                report.usable.append(Photo(path, group_key(path, root, split_by), small))
+        if on_progress is not None:
+            on_progress(i + 1, len(items))
+    if report.unreadable:
+        log.warning("%d unreadable file(s) skipped: %s", len(report.unreadable),
+                    ", ".join(str(p) for p, _ in report.unreadable[:10]))  # fmt: skip
+    return report
+
+
+def is_test(group: str, test_fraction: float = 0.25) -> bool:
+    """Deterministic split by a hash of the group: the same on every machine and every run."""
+    h = int(hashlib.sha1(group.encode("utf-8")).hexdigest()[:8], 16)
+    return (h % 10_000) < test_fraction * 10_000
+
+
+def split_photos(
+    photos: list[Photo], test_fraction: float = 0.25
+) -> tuple[list[Photo], list[Photo]]:
+    train = [p for p in photos if not is_test(p.group, test_fraction)]
+    test = [p for p in photos if is_test(p.group, test_fraction)]
+    return train, test
+
+
+def lab_pair(rgb: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 RGB -> (L in [-1, 1] as 1xHxW, ab / 128 as 2xHxW), the paper's normalisation."""
+    lab_img = lab.rgb_to_lab(rgb)
+    l = torch.from_numpy(lab.normalize_l(lab_img[:, :, 0]))[None]
+    ab = torch.from_numpy(np.ascontiguousarray(lab_img[:, :, 1:].transpose(2, 0, 1)))
+    return l, ab / lab.AB_SCALE
+
+
+def random_resized_crop(
+    rgb: np.ndarray, size: int, rng: np.random.Generator, scale=(0.35, 1.0), ratio=(0.75, 1.333)
+) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    area = h * w
+    for _ in range(10):
+        target = area * rng.uniform(*scale)
+        aspect = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
+        cw = int(round(np.sqrt(target * aspect)))
+        ch = int(round(np.sqrt(target / aspect)))
+        if 0 < cw <= w and 0 < ch <= h:
+            y = int(rng.integers(0, h - ch + 1))
+            x = int(rng.integers(0, w - cw + 1))
+            crop = rgb[y : y + ch, x : x + cw]
+            break
+    else:
+        return center_crop(rgb, size)
+    interp = cv2.INTER_AREA if crop.shape[0] > size else cv2.INTER_LINEAR
+    return cv2.resize(crop, (size, size), interpolation=interp)
+
+
+def center_crop(rgb: np.ndarray, size: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    y, x = (h - side) // 2, (w - side) // 2
+    crop = rgb[y : y + side, x : x + side]
+    interp = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
+    return cv2.resize(crop, (size, size), interpolation=interp)
+
+
+class ColorPhotoDataset(Dataset):
+    """(L, ab, fused 1000-vector, index). Augmentation is seeded by (seed, epoch, index), so a
+    resumed run sees exactly the crops an unbroken one would."""
+
+    def __init__(
+        self,
+        photos: list[Photo],
+        size: int,
+        augment: bool,
+        seed: int = 0,
+        fused: torch.Tensor | None = None,
+    ):
+        self.photos = photos
+        self.size = size
+        self.augment = augment
+        self.seed = seed
+        self.epoch = 0
+        self.fused = fused
+
+    def __len__(self) -> int:
+        return len(self.photos)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __getitem__(self, index: int):
+        rgb = self.photos[index].pixels
+        if self.augment:
+            rng = np.random.default_rng([self.seed, self.epoch, index])
+            rgb = random_resized_crop(rgb, self.size, rng)
+            if rng.random() < 0.5:
+                rgb = np.ascontiguousarray(rgb[:, ::-1])
+        else:
+            rgb = center_crop(rgb, self.size)
+        l, ab = lab_pair(rgb)
+        fused = self.fused[index].float() if self.fused is not None else torch.zeros(0)
+        return l, ab, fused, index

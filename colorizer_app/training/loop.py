@@ -1,0 +1,274 @@
+"""The one training loop: `colorizer train`, `colorizer finetune` and the GUI's advanced panel
+all call `fit`.
+
+A checkpoint is a model file (loadable as it is) with the optimizer and step added, written
+atomically: a stop request, Ctrl+C or a crash always leaves the last good one. The data order and
+every augmentation are functions of (seed, epoch, index), so `resume` continues exactly.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from ..core import lab
+from ..core.errors import TrainingError
+from ..core.imageio import write_atomically
+from ..model.hybrid import HybridColorizer
+from ..model.store import FORMAT_TAG, FORMAT_VERSION, read_model_file
+from .data import ColorPhotoDataset
+from .losses import compute_loss
+from .metrics import colorfulness_torch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 10
+    max_steps: int | None = None  # stops earlier than `epochs` if reached
+    batch_size: int = 20
+    lr: float = 1e-3
+    loss: str = "mse"
+    schedule: str = "constant"  # or "cosine": decays to 5% of lr by the last step
+    weight_decay: float = 0.0
+    freeze_encoder: bool = False
+    device: str = "cpu"
+    seed: int = 0
+    num_workers: int = 0
+    checkpoint: Path | None = None
+    checkpoint_every: int = 200
+    resume: bool = False
+    early_stopping_patience: int | None = None  # epochs without a better validation loss
+    preset: str = "custom"
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Progress:
+    step: int
+    total_steps: int
+    epoch: int
+    epochs: int
+    loss: float
+    images_per_s: float
+    eta_s: float
+    val: dict | None = None  # set once per epoch: {"loss": .., "psnr": ..}
+
+
+@dataclass
+class History:
+    steps: list[int] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    val: list[dict] = field(default_factory=list)
+    stopped: bool = False
+    early_stopped: bool = False
+    best_val_loss: float | None = None
+    step: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def batch_scores(
+    l_norm: torch.Tensor, pred: torch.Tensor, target: torch.Tensor
+) -> tuple[list[float], list[float]]:
+    """Per image: PSNR (dB, RGB in [0, 1]) of L + predicted ab against the truth, and the
+    colourfulness of the prediction."""
+    l = lab.denormalize_l(l_norm.float())
+    rgb_p = lab.lab_to_rgb_torch(torch.cat([l, pred.float() * lab.AB_SCALE], 1))
+    rgb_t = lab.lab_to_rgb_torch(torch.cat([l, target.float() * lab.AB_SCALE], 1))
+    mse = ((rgb_p - rgb_t) ** 2).flatten(1).mean(1).clamp(min=1e-10)
+    return (10 * torch.log10(1.0 / mse)).tolist(), colorfulness_torch(rgb_p).tolist()
+
+
+@torch.no_grad()
+def validate(model: HybridColorizer, loader: DataLoader, loss_name: str, device) -> dict:
+    model.eval()
+    losses, psnrs, gray_psnrs, cfs, true_cfs = [], [], [], [], []
+    for l, ab, fused, _ in loader:
+        l, ab = l.to(device), ab.to(device)
+        pred = model(l, fused.to(device) if fused.numel() else None)
+        losses.append(float(compute_loss(loss_name, pred, ab, l)) * len(l))
+        p, cf = batch_scores(l, pred, ab)
+        g, _ = batch_scores(l, torch.zeros_like(ab), ab)
+        psnrs += p
+        cfs += cf
+        gray_psnrs += g
+        true_cfs += batch_scores(l, ab, ab)[1]
+    n = max(len(psnrs), 1)
+
+    def mean(v: list[float]) -> float:
+        return float(np.mean(v)) if v else 0.0
+
+    return {"loss": sum(losses) / n, "psnr": mean(psnrs), "gray_psnr": mean(gray_psnrs),
+            "colorfulness": mean(cfs), "true_colorfulness": mean(true_cfs)}  # fmt: skip
+
+
+def save_checkpoint(path: Path, model: HybridColorizer, optimizer, state: dict, config: TrainConfig,
+                    history: History) -> None:  # fmt: skip
+    payload = {
+        "format": FORMAT_TAG,
+        "version": FORMAT_VERSION,
+        "preset": config.preset,
+        "config": model.config.to_dict(),
+        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "metadata": {**config.metadata, "checkpoint": True, "steps": state["step"],
+                     "history": history.to_dict()},
+        "training": {"optimizer": optimizer.state_dict(), **state},
+    }  # fmt: skip
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    write_atomically(path, buf.getvalue())
+
+
+def _epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    g = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    return torch.randperm(n, generator=g).tolist()
+
+
+def fit(
+    model: HybridColorizer,
+    train: ColorPhotoDataset,
+    val: ColorPhotoDataset | None,
+    config: TrainConfig,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> History:
+    """Train `model` in place. Returns its History; `history.stopped` if asked to stop."""
+    if len(train) == 0:
+        raise TrainingError("no training photos: the folder has no usable colour photos")
+    device = torch.device(config.device)
+    torch.manual_seed(config.seed)
+    model.to(device)
+    cuda = device.type == "cuda"
+    if cuda:
+        model.to(memory_format=torch.channels_last)
+    params = model.trainable_parameters(freeze_encoder=config.freeze_encoder)
+    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    if config.freeze_encoder:
+        for part in (model.enc1, model.enc2, model.enc3):
+            part.requires_grad_(False)
+
+    batches_per_epoch = math.ceil(len(train) / config.batch_size)
+    total_steps = batches_per_epoch * config.epochs
+    if config.max_steps is not None:
+        total_steps = min(total_steps, config.max_steps)
+    history = History()
+    step, best, bad_epochs = 0, math.inf, 0
+
+    if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
+        ckpt = torch.load(config.checkpoint, map_location="cpu", weights_only=True)
+        if "training" not in ckpt:
+            raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
+        model.load_state_dict(read_model_file(config.checkpoint).state_dict)
+        optimizer.load_state_dict(ckpt["training"]["optimizer"])
+        step = int(ckpt["training"]["step"])
+        best = float(ckpt["training"].get("best", math.inf))
+        bad_epochs = int(ckpt["training"].get("bad_epochs", 0))
+        saved = ckpt["metadata"].get("history") or {}
+        history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
+        history.stopped = False
+        log.info("resuming from %s at step %d", config.checkpoint, step)
+
+    autocast_dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=cuda and autocast_dtype == torch.float16)
+    val_loader = (
+        DataLoader(val, batch_size=config.batch_size, shuffle=False, num_workers=config.num_workers)
+        if val is not None and len(val)
+        else None
+    )
+
+    def state() -> dict:
+        return {"step": step, "best": best, "bad_epochs": bad_epochs}
+
+    def checkpoint() -> None:
+        if config.checkpoint is not None:
+            save_checkpoint(Path(config.checkpoint), model, optimizer, state(), config, history)
+
+    start_time = time.monotonic()
+    start_step = step
+    seen_images = 0
+    while step < total_steps:
+        epoch = step // batches_per_epoch
+        train.set_epoch(epoch)
+        order = _epoch_order(len(train), config.seed, epoch)
+        skip = step - epoch * batches_per_epoch  # batches of this epoch already done (resume)
+        sampler = order[skip * config.batch_size :]
+        loader = DataLoader(train, batch_size=config.batch_size, sampler=sampler,
+                            num_workers=config.num_workers, drop_last=False)  # fmt: skip
+        model.train()
+        for l, ab, fused, _ in loader:
+            if should_stop is not None and should_stop():
+                history.stopped = True
+                break
+            l, ab = l.to(device, non_blocking=True), ab.to(device, non_blocking=True)
+            if cuda:
+                l = l.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device.type, dtype=autocast_dtype, enabled=cuda):
+                pred = model(l, fused.to(device) if fused.numel() else None)
+                loss = compute_loss(config.loss, pred, ab, l)
+            if not torch.isfinite(loss):
+                where = f"; the last good checkpoint is {config.checkpoint}" if (
+                    config.checkpoint and Path(config.checkpoint).is_file()) else ""  # fmt: skip
+                raise TrainingError(
+                    f"the loss became {float(loss)} at step {step + 1}: training diverged; "
+                    f"lower the learning rate (now {config.lr:g}){where}"
+                )
+            if config.schedule == "cosine":
+                for group in optimizer.param_groups:
+                    group["lr"] = config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(
+                        math.pi * step / max(total_steps, 1))))  # fmt: skip
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            step += 1
+            seen_images += len(l)
+            history.steps.append(step)
+            history.losses.append(float(loss))
+            elapsed = time.monotonic() - start_time
+            rate = seen_images / elapsed if elapsed > 0 else 0.0
+            eta = (total_steps - step) * (elapsed / max(step - start_step, 1))
+            if on_progress is not None:
+                on_progress(Progress(step, total_steps, epoch + 1, config.epochs, float(loss),
+                                     rate, eta))  # fmt: skip
+            if config.checkpoint_every and step % config.checkpoint_every == 0:
+                checkpoint()
+            if step >= total_steps:
+                break
+        if history.stopped:
+            break
+        epoch_done = step % batches_per_epoch == 0 or step >= total_steps
+        if epoch_done and val_loader is not None:
+            metrics = validate(model, val_loader, config.loss, device)
+            metrics.update(epoch=epoch + 1, step=step)
+            history.val.append(metrics)
+            if on_progress is not None:
+                on_progress(Progress(step, total_steps, epoch + 1, config.epochs,
+                                     history.losses[-1], 0.0, 0.0, val=metrics))  # fmt: skip
+            if metrics["loss"] < best - 1e-6:
+                best, bad_epochs = metrics["loss"], 0
+            else:
+                bad_epochs += 1
+            if config.early_stopping_patience is not None and (
+                bad_epochs >= config.early_stopping_patience
+            ):
+                history.early_stopped = True
+                break
+    history.step = step
+    history.best_val_loss = None if best == math.inf else best
+    history.seconds = time.monotonic() - start_time
+    checkpoint()
+    model.eval()
+    return history

@@ -1,0 +1,41 @@
+"""Training objectives on ab scaled to [-1, 1].
+
+`mse` is the paper's (equations 1 and 2). MSE regresses to the mean of plausible colours, which is
+brown and grey: `vivid` uses a robust L1-type loss (the median of plausible colours, not their
+mean) plus a penalty when the image's colourfulness falls short of the ground truth's (in the
+spirit of DDColor's colourfulness loss, but matching the truth rather than maximising, so it
+does not paint everything).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..core import lab
+from .metrics import colorfulness_torch
+
+LOSSES = ("mse", "vivid")
+VIVID_CF_WEIGHT = 0.5
+
+
+def _rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
+    lab_img = torch.cat([lab.denormalize_l(l_norm), ab_norm * lab.AB_SCALE], dim=1)
+    return lab.lab_to_rgb_torch(lab_img.float())
+
+
+def compute_loss(
+    name: str, pred: torch.Tensor, target: torch.Tensor, l_norm: torch.Tensor
+) -> torch.Tensor:
+    pred = pred.float()
+    target = target.float()
+    if name == "mse":
+        return F.mse_loss(pred, target)
+    if name == "vivid":
+        base = F.smooth_l1_loss(pred, target, beta=0.02) * 10.0
+        cf_pred = colorfulness_torch(_rgb(l_norm, pred))
+        with torch.no_grad():
+            cf_true = colorfulness_torch(_rgb(l_norm, target))
+        shortfall = F.relu(cf_true - cf_pred).mean() / 100.0
+        return base + VIVID_CF_WEIGHT * shortfall
+    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
