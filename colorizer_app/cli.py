@@ -186,7 +186,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         if "colorizer_app.gui" not in str(exc):
             raise
-        return _fail("the desktop app is not part of this build yet; use `colorizer colorize`")
+        # Until the desktop app lands, opening photos colorizes them into ./out.
+        files = [str(f) for f in getattr(args, "files", [])] or ["resources/samples"]
+        print("The desktop app is not part of this build yet: colorizing "
+              f"{', '.join(files)} into ./out instead.", file=sys.stderr)  # fmt: skip
+        return main(["colorize", *files, "-o", "out"])
     return run_app([str(f) for f in getattr(args, "files", [])])
 
 

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from colorizer_app.core import lab
+from colorizer_app.core.colorizer import Colorizer, network_size
+from colorizer_app.core.errors import ColorizerError
+
+from .conftest import real_rgb
+
+
+@pytest.fixture(scope="module")
+def colorizer(tiny_model_path):
+    return Colorizer(tiny_model_path, device="cpu")
+
+
+@pytest.mark.parametrize("hw", [(1000, 1000), (500, 3000), (3000, 500), (37, 91)])
+def test_network_size_keeps_aspect_and_multiples_of_eight(hw):
+    h, w = network_size(*hw, 256)
+    assert h % 8 == 0 and w % 8 == 0 and max(h, w) == 256 or min(h, w) == 8
+    assert abs(h / w - hw[0] / hw[1]) / (hw[0] / hw[1]) < 0.1
+
+
+@pytest.mark.parametrize("shape", [(512, 512), (300, 1800), (1800, 300), (101, 67)])
+def test_output_has_input_size_and_original_detail(colorizer, shape):
+    import cv2
+
+    rgb = cv2.resize(real_rgb("astronaut"), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    out = colorizer.colorize(rgb)
+    assert out.shape == rgb.shape and out.dtype == np.uint8
+    # the original L, pixel for pixel (bar clipping of out-of-gamut colour)
+    assert np.median(np.abs(lab.rgb_to_l(out) - lab.rgb_to_l(rgb))) < 1.0
+    assert np.abs(lab.rgb_to_lab(out)[:, :, 1:]).mean() > 3  # it does add colour
+
+
+def test_panorama_colour_is_not_stretched(colorizer):
+    """A panorama's ab come from an aspect-kept small copy: left and right halves stay apart."""
+    rgb = np.full((200, 1200, 3), 128, np.uint8)
+    rgb[:, :600] = 40
+    out = colorizer.colorize(rgb)
+    assert out.shape == rgb.shape
+    assert colorizer.small_l(rgb).shape == network_size(200, 1200, colorizer.inference_size)
+
+
+def test_sixteen_bit_in_sixteen_bit_out(colorizer):
+    rgb16 = real_rgb("coffee").astype(np.uint16) * 257
+    out = colorizer.colorize(rgb16)
+    assert out.dtype == np.uint16 and out.shape == rgb16.shape
+
+
+def test_saturation_scales_colour_without_running_the_network(colorizer):
+    rgb = real_rgb("chelsea")
+    ab = colorizer.predict_ab(rgb)
+    vivid = Colorizer.compose(rgb, ab, saturation=1.5)
+    normal = Colorizer.compose(rgb, ab, saturation=1.0)
+    gray = Colorizer.compose(rgb, ab, saturation=0.0)
+    chroma = [np.abs(lab.rgb_to_lab(x)[:, :, 1:]).mean() for x in (gray, normal, vivid)]
+    assert chroma[0] < 0.5 < chroma[1] < chroma[2]
+    assert np.array_equal(normal, colorizer.colorize(rgb))
+
+
+def test_sepia_input_uses_only_its_l(colorizer):
+    rgb = real_rgb("astronaut")
+    gray = np.repeat(lab.rgb_to_l(rgb)[:, :, None], 3, 2)
+    l_gray = lab.rgb_to_l(lab.compose_l_ab(gray[:, :, 0], np.zeros(gray.shape[:2] + (2,),
+                                                                    np.float32), np.uint8))
+    sepia = lab.compose_l_ab(gray[:, :, 0], np.dstack([np.full(gray.shape[:2], 8, np.float32),
+                                                       np.full(gray.shape[:2], 20, np.float32)]),
+                             np.uint8)  # fmt: skip
+    out_sepia = colorizer.colorize(sepia)
+    out_gray = colorizer.colorize(lab.compose_l_ab(l_gray, np.zeros(gray.shape[:2] + (2,),
+                                                                    np.float32), np.uint8))
+    assert np.abs(out_sepia.astype(int) - out_gray).mean() < 2.0
+
+
+def test_unknown_device_is_a_clear_error(tiny_model_path):
+    with pytest.raises(ColorizerError, match="device"):
+        Colorizer(tiny_model_path, device="tpu")

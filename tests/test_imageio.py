@@ -1,0 +1,153 @@
+import errno
+import io
+import os
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageCms, ImageOps
+
+from colorizer_app.core.errors import ImageLoadError, ImageSaveError
+from colorizer_app.core.imageio import load_image, save_image
+
+from .conftest import real_rgb
+
+
+@pytest.fixture
+def photo():
+    return real_rgb("coffee")  # 400x600 RGB, a real photograph
+
+
+def _exif_with_orientation(value: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = value
+    exif[0x010F] = "TestCam"  # Make
+    return exif.tobytes()
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tif", ".bmp", ".webp"])
+def test_loads_common_formats(tmp_path, photo, suffix):
+    path = tmp_path / f"photo{suffix}"
+    Image.fromarray(photo).save(path, quality=95) if suffix != ".webp" else Image.fromarray(
+        photo).save(path, lossless=True)  # fmt: skip
+    image = load_image(path)
+    assert image.rgb.shape == photo.shape and image.rgb.dtype == np.uint8
+    assert np.abs(image.rgb.astype(int) - photo).mean() < 3
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_applied_like_pillow(tmp_path, photo, orientation):
+    path = tmp_path / "rotated.jpg"
+    Image.fromarray(photo).save(path, quality=95, exif=_exif_with_orientation(orientation))
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(path)))
+    image = load_image(path)
+    assert image.rgb.shape == expected.shape
+    assert np.abs(image.rgb.astype(int) - expected).mean() < 1
+    # saved EXIF is upright now: orientation reset, other tags kept
+    saved = Image.Exif()
+    saved.load(image.exif)
+    assert saved[0x0112] == 1 and saved[0x010F] == "TestCam"
+
+
+def test_sixteen_bit_png_with_alpha_round_trips(tmp_path, photo):
+    rgb16 = photo.astype(np.uint16) * 257 + 3
+    alpha = np.linspace(0, 65535, photo.shape[1]).astype(np.uint16)[None].repeat(photo.shape[0], 0)
+    src = tmp_path / "deep.png"
+    cv2.imwrite(str(src), np.dstack([rgb16[:, :, ::-1], alpha]))
+    image = load_image(src)
+    assert image.rgb.dtype == np.uint16 and image.bit_depth == 16
+    assert np.array_equal(image.rgb, rgb16) and np.array_equal(image.alpha, alpha)
+    for suffix in (".png", ".tif"):
+        out = save_image(tmp_path / f"out{suffix}", image.rgb, like=image)
+        back = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+        assert back.dtype == np.uint16 and back.shape[2] == 4
+        assert np.array_equal(back[:, :, 3], alpha)
+        assert np.array_equal(back[:, :, 2::-1], rgb16)
+
+
+def test_gray_palette_and_alpha_pngs(tmp_path, photo):
+    gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    Image.fromarray(gray).save(tmp_path / "gray.png")
+    image = load_image(tmp_path / "gray.png")
+    assert image.was_grayscale and image.rgb.shape == photo.shape
+    assert np.array_equal(image.rgb[:, :, 0], gray) and np.array_equal(image.rgb[:, :, 2], gray)
+
+    Image.fromarray(photo).convert("P", palette=Image.Palette.ADAPTIVE).save(tmp_path / "pal.png")
+    assert load_image(tmp_path / "pal.png").rgb.shape == photo.shape
+
+    rgba = Image.fromarray(photo).convert("RGBA")
+    rgba.putalpha(128)
+    rgba.save(tmp_path / "alpha.png")
+    image = load_image(tmp_path / "alpha.png")
+    assert image.alpha is not None and (image.alpha == 128).all()
+    out = save_image(tmp_path / "alpha_out.png", image.rgb, like=image)
+    assert Image.open(out).mode == "RGBA"
+    jpg = save_image(tmp_path / "alpha_out.jpg", image.rgb, like=image)  # JPEG has no alpha
+    assert Image.open(jpg).mode == "RGB"
+
+
+def test_icc_profile_and_exif_kept_on_save(tmp_path, photo):
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    src = tmp_path / "tagged.jpg"
+    Image.fromarray(photo).save(src, icc_profile=icc, exif=_exif_with_orientation(1))
+    image = load_image(src)
+    for suffix in (".jpg", ".png", ".tif", ".webp"):
+        out = save_image(tmp_path / f"copy{suffix}", image.rgb, like=image)
+        with Image.open(out) as im:
+            assert im.info.get("icc_profile") == icc, suffix
+            assert im.getexif().get(0x010F) == "TestCam", suffix
+    out16 = save_image(tmp_path / "copy16.png", image.rgb.astype(np.uint16) * 257, like=image)
+    with Image.open(out16) as im:
+        assert im.info.get("icc_profile") == icc
+        assert im.getexif().get(0x010F) == "TestCam"
+
+
+def test_bad_files_raise_clear_errors(tmp_path, photo):
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.jpg"
+    text.write_text("this is not a photo")
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, format="JPEG")
+    truncated = tmp_path / "cut.jpg"
+    truncated.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    cases = {
+        empty: "empty",
+        text: "not an image",
+        truncated: "truncated",
+        tmp_path / "missing.jpg": "not found",
+    }
+    for path, words in cases.items():
+        with pytest.raises(ImageLoadError) as info:
+            load_image(path)
+        assert str(path) in str(info.value) and words in str(info.value)
+
+
+def test_decompression_bomb_limit(tmp_path):
+    path = tmp_path / "big.png"
+    Image.new("L", (5000, 5000)).save(path)  # 25 MP, tiny on disk
+    with pytest.raises(ImageLoadError, match="too large.*25 MP"):
+        load_image(path, max_pixels=20_000_000)
+    assert load_image(path, max_pixels=30_000_000).size == (5000, 5000)
+
+
+def test_never_writes_over_the_original(tmp_path, photo):
+    src = tmp_path / "original.png"
+    Image.fromarray(photo).save(src)
+    before = src.read_bytes()
+    image = load_image(src)
+    with pytest.raises(ImageSaveError, match="original"):
+        save_image(src, image.rgb, like=image)
+    with pytest.raises(ImageSaveError, match="original"):
+        save_image(tmp_path / "." / "original.png", image.rgb, like=image)
+    assert src.read_bytes() == before
+
+
+def test_failed_write_leaves_no_half_file(tmp_path, photo, monkeypatch):
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(ImageSaveError, match="disk is full"):
+        save_image(tmp_path / "out.jpg", photo)
+    assert list(tmp_path.iterdir()) == []

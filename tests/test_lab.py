@@ -1,0 +1,71 @@
+import cv2
+import numpy as np
+import pytest
+import torch
+from skimage import color
+
+from colorizer_app.core import lab
+
+from .conftest import real_rgb
+
+
+def _photos(data_dir):
+    photos = [real_rgb("astronaut"), real_rgb("coffee"), real_rgb("chelsea")]
+    for name in ("kodak24/kodim03.png", "mcmaster/1.png"):
+        bgr = cv2.imread(str(data_dir / name))
+        assert bgr is not None, name
+        photos.append(bgr[:, :, ::-1].copy())
+    return photos
+
+
+def test_rgb_to_lab_matches_scikit_image_on_real_photos(data_dir):
+    for rgb in _photos(data_dir):
+        ours = lab.rgb_to_lab(rgb)
+        ref = color.rgb2lab(rgb)
+        assert np.abs(ours - ref).max(axis=(0, 1)).max() < 0.5
+
+
+def test_lab_to_rgb_matches_scikit_image(data_dir):
+    for rgb in _photos(data_dir)[:3]:
+        ref_lab = color.rgb2lab(rgb).astype(np.float32)
+        ours = lab.lab_to_rgb(ref_lab)
+        ref = color.lab2rgb(ref_lab)
+        # 0.5 Lab units of the contract, expressed back in Lab
+        assert np.abs(color.rgb2lab(ours) - color.rgb2lab(ref)).max() < 0.5
+
+
+def test_torch_lab_agrees_with_opencv():
+    rgb = real_rgb("coffee")
+    ours = lab.rgb_to_lab(rgb)
+    t = torch.from_numpy(lab.to_float01(rgb).transpose(2, 0, 1))[None]
+    tl = lab.rgb_to_lab_torch(t)[0].numpy().transpose(1, 2, 0)
+    assert np.abs(tl - ours).max() < 0.5
+    back = lab.lab_to_rgb_torch(lab.rgb_to_lab_torch(t))
+    assert (back - t).abs().max() < 2e-3
+
+
+def test_normalisation_maps_to_unit_range():
+    l = np.array([0.0, 50.0, 100.0], np.float32)
+    assert np.allclose(lab.normalize_l(l), [-1, 0, 1])
+    assert np.allclose(lab.denormalize_l(lab.normalize_l(l)), l)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_compose_keeps_l_and_dtype(dtype):
+    rgb = real_rgb("astronaut")
+    rgb = rgb if dtype == np.uint8 else rgb.astype(np.uint16) * 257
+    l_full = lab.rgb_to_l(rgb)
+    ab = np.zeros(rgb.shape[:2] + (2,), np.float32)
+    ab[..., 0] = 10
+    out = lab.compose_l_ab(l_full, ab, dtype)
+    assert out.dtype == dtype and out.shape == rgb.shape
+    # out-of-gamut pixels are clipped, which moves their L a little; the rest keep it
+    assert np.median(np.abs(lab.rgb_to_l(out) - l_full)) < 0.3
+
+
+def test_gray_rgb_of_l_is_what_a_gray_photo_looks_like():
+    gray = np.linspace(0, 255, 256).astype(np.uint8)[None].repeat(3, 0)
+    rgb = np.dstack([gray] * 3)
+    l_norm = torch.from_numpy(lab.normalize_l(lab.rgb_to_l(rgb)))[None, None]
+    back = lab.l_norm_to_gray_rgb(l_norm)[0, 0].numpy() * 255
+    assert np.abs(back - gray).max() < 1.0

@@ -1,0 +1,106 @@
+import json
+
+import pytest
+import torch
+
+from colorizer_app.core.errors import ModelError
+from colorizer_app.model.hybrid import HybridColorizer
+from colorizer_app.model.presets import get_preset
+from colorizer_app.model.store import (
+    build_model,
+    list_models,
+    open_model,
+    read_model_file,
+    save_model,
+    sha256_of,
+    user_models_dir,
+)
+
+
+def _outputs(model):
+    torch.manual_seed(1)
+    x = torch.rand(1, 1, 64, 96) * 2 - 1
+    with torch.no_grad():
+        return model.eval()(x)
+
+
+def test_round_trip_gives_the_same_colours(tmp_path, tiny_model_path):
+    mf = read_model_file(tiny_model_path)
+    model = build_model(mf)
+    again = tmp_path / "again.pt"
+    save_model(model, again, "tiny", {"note": "copy"})
+    mf2 = read_model_file(again)
+    assert mf2.preset == "tiny" and mf2.metadata["note"] == "copy"
+    assert torch.equal(_outputs(model), _outputs(build_model(mf2)))
+
+
+def test_half_precision_file_is_smaller_and_close(tmp_path):
+    model = HybridColorizer(get_preset("offline").config, pretrained_backbones=True)
+    full, half = tmp_path / "full.pt", tmp_path / "half.pt"
+    save_model(model, full, "offline")
+    save_model(model, half, "offline", half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    diff = (_outputs(build_model(read_model_file(full)))
+            - _outputs(build_model(read_model_file(half)))).abs().max()  # fmt: skip
+    assert diff < 0.01
+
+
+def test_bad_model_files_give_clear_errors(tmp_path, tiny_model_path):
+    data = tiny_model_path.read_bytes()
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(data[: len(data) // 2])
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"\x00" * 1000)
+    wrong = tmp_path / "wrong.pt"
+    torch.save({"weights": torch.zeros(3)}, wrong)
+    newer = tmp_path / "newer.pt"
+    payload = torch.load(tiny_model_path, weights_only=True)
+    payload["version"] = 99
+    torch.save(payload, newer)
+    cases = {truncated: "corrupt, truncated", garbage: "corrupt, truncated",
+             wrong: "not a Colorizer model", newer: "update Colorizer",
+             tmp_path / "absent.pt": "not found"}  # fmt: skip
+    for path, words in cases.items():
+        with pytest.raises(ModelError) as info:
+            read_model_file(path)
+        assert str(path) in str(info.value) and words in str(info.value)
+
+
+def test_pickled_code_is_never_run(tmp_path):
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps({"format": "colorizer-model", "x": Evil()}))
+    with pytest.raises(ModelError, match="not a readable model file"):
+        read_model_file(path)
+
+
+def test_shipped_models_are_checked_against_the_manifest(tmp_path, monkeypatch, tiny_model_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "default.pt").write_bytes(tiny_model_path.read_bytes())
+    manifest = {"models": {"default": {"file": "default.pt",
+                                       "sha256": sha256_of(shipped / "default.pt")}}}  # fmt: skip
+    (shipped / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("COLORIZER_MODELS_DIR", str(shipped))
+    assert open_model("default").preset == "tiny"
+    with open(shipped / "default.pt", "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ModelError, match="checksum does not match"):
+        open_model("default")
+
+
+def test_user_models_are_listed_by_name(tmp_path, monkeypatch, tiny_model_path):
+    monkeypatch.setenv("COLORIZER_MODELS_DIR", str(tmp_path / "none"))
+    user = user_models_dir()
+    user.mkdir(parents=True)
+    (user / "family-1970s.pt").write_bytes(tiny_model_path.read_bytes())
+    entries = list_models()
+    assert [(e.name, e.kind) for e in entries] == [("family-1970s", "user")]
+    assert open_model("family-1970s").preset == "tiny"
+    with pytest.raises(ModelError, match="no trained model is installed"):
+        open_model("default")
