@@ -52,23 +52,30 @@ def _progress_printer(label: str):
 
 
 def _scan(args, keep_side: int):
-    from ..core.progress import ProgressBar
     from .data import scan_folders
 
-    bar = ProgressBar(0, "scan")
+    report = _with_bar("scan", lambda cb: scan_folders(
+        [Path(d) for d in args.data], keep_side=keep_side, min_colorfulness=args.min_colorfulness,
+        split_by=args.split_by, limit=args.limit, on_progress=cb))  # fmt: skip
+    print(f"Photos: {report.summary()}", file=sys.stderr)
+    for _path, reason in report.unreadable[:20]:
+        print(f"  unreadable: {reason}", file=sys.stderr)
+    return report
+
+
+def _with_bar(label: str, work):
+    """Run `work(on_progress)` with a progress bar."""
+    from ..core.progress import ProgressBar
+
+    bar = ProgressBar(0, label)
 
     def on_progress(done: int, total: int) -> None:
         bar.total = total
         bar.update(done)
 
-    report = scan_folders([Path(d) for d in args.data], keep_side=keep_side,
-                          min_colorfulness=args.min_colorfulness, split_by=args.split_by,
-                          limit=args.limit, on_progress=on_progress)  # fmt: skip
+    result = work(on_progress)
     bar.close()
-    print(f"Photos: {report.summary()}", file=sys.stderr)
-    for _path, reason in report.unreadable[:20]:
-        print(f"  unreadable: {reason}", file=sys.stderr)
-    return report
+    return result
 
 
 def _balanced(photos, folders: list[str], max_repeat: int = 8):
@@ -109,8 +116,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
     model = HybridColorizer(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
-    fused_train = fused_vectors(model, train_photos, cache, device)
-    fused_val = fused_vectors(model, val_photos, cache, device)
+    fused_train = _with_bar("classifiers (train)", lambda cb: fused_vectors(
+        model, train_photos, cache, device, on_progress=cb))  # fmt: skip
+    fused_val = _with_bar("classifiers (held out)", lambda cb: fused_vectors(
+        model, val_photos, cache, device, on_progress=cb))  # fmt: skip
     train = ColorPhotoDataset(train_photos, args.size, augment=True, seed=args.seed,
                               fused=fused_train)  # fmt: skip
     val = ColorPhotoDataset(val_photos, args.size, augment=False, fused=fused_val)
@@ -192,3 +201,95 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)
     p.set_defaults(func=cmd_train)
+    add_more_commands(sub)
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    from .finetune import finetune
+
+    stop = StopFlag()
+    stop.install()
+    result = finetune(
+        args.base, [Path(d) for d in args.data], Path(args.output), steps=args.steps, lr=args.lr,
+        size=args.size, batch_size=args.batch, freeze_encoder=args.freeze_encoder,
+        device=args.device, loss=args.loss, resume=args.resume,
+        on_progress=_progress_printer("finetune"), should_stop=stop,
+        on_status=lambda msg: print(msg, file=sys.stderr),
+    )  # fmt: skip
+    print(f"Photos: {result.report.summary()}; trained on {result.train_count}, "
+          f"held out {result.held_out_count}", file=sys.stderr)  # fmt: skip
+    print(f"Wrote {result.path}: held-out PSNR {result.before['psnr']:.2f} -> "
+          f"{result.after['psnr']:.2f} dB after {result.history.step} steps", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from ..core.colorizer import Colorizer
+    from ..model.store import resolve_model
+    from .data import scan_folders, split_photos
+    from .evaluate import evaluate, markdown_table, write_csv, write_grid
+
+    colorizers = {resolve_model(m).name: Colorizer(m, device=args.device) for m in args.model}
+    csv_rows = []
+    for folder in args.data:
+        report = _with_bar(f"scan {Path(folder).name}", lambda cb, f=folder: scan_folders(
+            [Path(f)], keep_side=256, min_colorfulness=args.min_colorfulness,
+            split_by=args.split_by, on_progress=cb))  # fmt: skip
+        photos = report.usable
+        if args.split == "test":
+            photos = split_photos(photos)[1]
+        if args.limit:
+            photos = photos[: args.limit]
+        if not photos:
+            print(f"{folder}: no colour photos to evaluate", file=sys.stderr)
+            continue
+        result = _with_bar(f"evaluate {Path(folder).name}", lambda cb, p=photos: evaluate(
+            colorizers, p, on_progress=cb))  # fmt: skip
+        name = Path(folder).name + (" (held-out quarter)" if args.split == "test" else "")
+        print(markdown_table(result, name))
+        csv_rows.append((name, result))
+        if args.grid:
+            grid = Path(args.grid)
+            if len(args.data) > 1:
+                grid = grid.with_name(f"{grid.stem}-{Path(folder).name}{grid.suffix or '.jpg'}")
+            write_grid(result, grid)
+            print(f"Grid: {grid}", file=sys.stderr)
+        if args.csv:
+            path = Path(args.csv)
+            if len(args.data) > 1:
+                path = path.with_name(f"{path.stem}-{Path(folder).name}{path.suffix or '.csv'}")
+            write_csv(result, path, name)
+            print(f"CSV: {path}", file=sys.stderr)
+    return 0 if csv_rows else 1
+
+
+def add_more_commands(sub: argparse._SubParsersAction) -> None:
+    from .losses import LOSSES
+
+    p = sub.add_parser("finetune", help="fine-tune a model on your own colour photos")
+    p.add_argument("data", nargs="+", metavar="DATA", help="folders of your colour photos")
+    p.add_argument("--from", dest="base", default="default", metavar="MODEL",
+                   help="model to start from (name or file; default: default)")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL", help="new model file")
+    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--size", type=int, default=128)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--loss", choices=LOSSES, default="vivid")
+    p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_finetune)
+
+    p = sub.add_parser("evaluate", help="score models against the gray baseline (Table 1 style)")
+    p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
+    p.add_argument("--model", action="append", required=True, help="model name or file; repeat")
+    p.add_argument("--split", choices=["all", "test"], default="all",
+                   help="all photos, or the held-out quarter that training leaves out")
+    p.add_argument("--split-by", choices=["file", "folder"], default="file")
+    p.add_argument("--min-colorfulness", type=float, default=15.0)
+    p.add_argument("--limit", type=int)
+    p.add_argument("--csv", help="write the scores as CSV here")
+    p.add_argument("--grid", help="write a picture grid (input | models | truth) here")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_evaluate)

@@ -74,7 +74,11 @@ def fused_vectors(
             except Exception as exc:  # a damaged cache is only lost time, never an error
                 log.warning("ignoring unreadable cache %s (%s)", cache_file, exc)
     keys = [photo_key(p) for p in photos]
-    missing = [i for i, k in enumerate(keys) if k not in cache]
+    first_of: dict[str, int] = {}  # a photo repeated to balance the data is read once
+    for i, k in enumerate(keys):
+        if k not in cache:
+            first_of.setdefault(k, i)
+    missing = list(first_of.values())
     backbones = model.backbones.to(device)
     for start in range(0, len(missing), batch_size):
         chunk = missing[start : start + batch_size]

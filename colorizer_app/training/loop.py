@@ -236,12 +236,13 @@ def fit(
             step += 1
             seen_images += len(l)
             history.steps.append(step)
-            history.losses.append(float(loss))
+            loss_value = float(loss.detach())
+            history.losses.append(loss_value)
             elapsed = time.monotonic() - start_time
             rate = seen_images / elapsed if elapsed > 0 else 0.0
             eta = (total_steps - step) * (elapsed / max(step - start_step, 1))
             if on_progress is not None:
-                on_progress(Progress(step, total_steps, epoch + 1, config.epochs, float(loss),
+                on_progress(Progress(step, total_steps, epoch + 1, config.epochs, loss_value,
                                      rate, eta))  # fmt: skip
             if config.checkpoint_every and step % config.checkpoint_every == 0:
                 checkpoint()

@@ -1,0 +1,118 @@
+"""Fine-tuning a model file on a person's own folder of colour photos.
+
+The classifiers stay frozen (and the encoder too, if asked), the learning rate is small, a
+held-out part of the folder decides when to stop, and the result is a new model file: the base
+file is only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from torch.utils.data import DataLoader
+
+from ..core.device import pick_device
+from ..core.errors import TrainingError
+from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
+from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders
+from .fused_cache import fused_vectors
+from .loop import History, Progress, TrainConfig, fit, validate
+
+MIN_PHOTOS = 10
+DEFAULT_STEPS = 300
+
+
+@dataclass
+class FinetuneResult:
+    path: Path
+    history: History
+    before: dict
+    after: dict
+    report: ScanReport
+    train_count: int
+    held_out_count: int
+
+
+def hold_out(photos: list[Photo], fraction: float = 0.2) -> tuple[list[Photo], list[Photo]]:
+    """A fixed fifth of the folder (at least 2 photos), chosen by a hash of each file's name."""
+    ranked = sorted(photos, key=lambda p: hashlib.sha1(p.group.encode()).hexdigest())
+    n = max(2, math.ceil(fraction * len(ranked)))
+    return ranked[n:], ranked[:n]
+
+
+def finetune(
+    base: str | Path,
+    folders: list[Path],
+    output: Path,
+    steps: int = DEFAULT_STEPS,
+    lr: float = 1e-4,
+    size: int = 128,
+    batch_size: int = 8,
+    freeze_encoder: bool = False,
+    device: str = "auto",
+    loss: str = "vivid",
+    patience: int = 4,
+    resume: bool = False,
+    report: ScanReport | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_status: Callable[[str], None] | None = None,
+) -> FinetuneResult:
+    entry = resolve_model(base)
+    base_file = open_model(base)
+    status = on_status or (lambda _msg: None)
+    if report is None:
+        status("Looking at the photos...")
+        report = scan_folders(folders, keep_side=int(size * 1.25))
+    if len(report.usable) < MIN_PHOTOS:
+        raise TrainingError(
+            f"{', '.join(map(str, folders))}: only {len(report.usable)} usable colour photo(s); "
+            f"fine-tuning needs at least {MIN_PHOTOS} ({report.summary()})"
+        )
+    train_photos, val_photos = hold_out(report.usable)
+    torch_device = pick_device(device)
+    model = build_model(base_file)
+    status("Reading the photos with the frozen classifiers...")
+    fused_train = fused_vectors(model, train_photos, device=torch_device)
+    fused_val = fused_vectors(model, val_photos, device=torch_device)
+    train = ColorPhotoDataset(train_photos, size, augment=True, fused=fused_train)
+    val = ColorPhotoDataset(val_photos, size, augment=False, fused=fused_val)
+    val_loader = DataLoader(val, batch_size=batch_size)
+    before = validate(model.to(torch_device), val_loader, loss, torch_device)
+    batches = math.ceil(len(train) / batch_size)
+    config = TrainConfig(
+        epochs=max(1, math.ceil(steps / batches)), max_steps=steps, batch_size=batch_size, lr=lr,
+        loss=loss, freeze_encoder=freeze_encoder, device=str(torch_device),
+        checkpoint=Path(output).with_suffix(".ckpt"), checkpoint_every=50, resume=resume,
+        early_stopping_patience=patience, preset=base_file.preset,
+        metadata={"base_model": entry.name},
+    )  # fmt: skip
+    status("Fine-tuning...")
+    history = fit(model, train, val, config, on_progress, should_stop)
+    after = validate(model, val_loader, loss, torch_device)
+    if history.stopped:
+        raise TrainingError("fine-tuning was cancelled; no model was saved (resume to continue)")
+    metadata = {
+        **base_file.metadata,
+        "trained": True,
+        "description": f"{entry.name} fine-tuned on {', '.join(Path(f).name for f in folders)}",
+        "base_model": entry.name,
+        "base_sha256": sha256_of(entry.path),
+        "finetune_data": [str(f) for f in folders],
+        "images": {"train": len(train_photos), "held_out": len(val_photos),
+                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "steps": history.step,
+        "lr": lr,
+        "freeze_encoder": freeze_encoder,
+        "val_psnr_before": round(before["psnr"], 3),
+        "val_psnr_after": round(after["psnr"], 3),
+        "val": after,
+    }  # fmt: skip
+    metadata.pop("history", None)
+    path = save_model(model, output, base_file.preset, metadata)
+    Path(config.checkpoint).unlink(missing_ok=True)
+    return FinetuneResult(path, history, before, after, report, len(train_photos), len(val_photos))

@@ -1,0 +1,185 @@
+"""Training, resume, stop, fine-tuning and data handling, on real photos with the tiny preset."""
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer_app.core.errors import TrainingError
+from colorizer_app.model.hybrid import HybridColorizer
+from colorizer_app.model.presets import get_preset
+from colorizer_app.model.store import build_model, read_model_file, save_model
+from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_photos
+from colorizer_app.training.finetune import finetune
+from colorizer_app.training.fused_cache import fused_vectors
+from colorizer_app.training.loop import TrainConfig, fit
+
+SIZE = 48
+
+
+@pytest.fixture(scope="module")
+def photo_folder(tmp_path_factory, data_dir):
+    """A dozen real colour photos, a gray one, and two broken files."""
+    folder = tmp_path_factory.mktemp("photos")
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:12]:
+        Image.open(src).resize((120, 80)).save(folder / src.name, quality=92)
+    Image.open(src).convert("L").save(folder / "gray_print.jpg")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (folder / "empty.png").write_bytes(b"")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(photo_folder):
+    return scan_folders([photo_folder], keep_side=64)
+
+
+def _datasets(model, report, seed=0):
+    fused = fused_vectors(model, report.usable)
+    train = ColorPhotoDataset(report.usable, SIZE, augment=True, seed=seed, fused=fused)
+    val = ColorPhotoDataset(report.usable[:4], SIZE, augment=False, fused=fused[:4])
+    return train, val
+
+
+def _tiny():
+    torch.manual_seed(0)
+    return HybridColorizer(get_preset("tiny").config)
+
+
+def test_scan_counts_gray_and_unreadable_files(report, photo_folder):
+    assert len(report.usable) == 12
+    assert [p.name for p in report.gray] == ["gray_print.jpg"]
+    assert sorted(p.name for p, _ in report.unreadable) == ["broken.jpg", "empty.png"]
+    assert all(str(photo_folder) in reason for _, reason in report.unreadable)
+
+
+def test_split_is_deterministic_and_groups_folders(tmp_path, data_dir):
+    lfw = scan_folders([data_dir / "lfw"], keep_side=32, split_by="folder", limit=300)
+    train, test = split_photos(lfw.usable)
+    assert 0.15 < len(test) / len(lfw.usable) < 0.35
+    assert not {p.group for p in train} & {p.group for p in test}  # no identity on both sides
+    again = split_photos(scan_folders([data_dir / "lfw"], keep_side=32, split_by="folder",
+                                      limit=300).usable)[1]  # fmt: skip
+    assert [p.path for p in again] == [p.path for p in test]
+
+
+def test_tiny_model_learns_on_real_photos(report):
+    model = _tiny()
+    train, val = _datasets(model, report)
+    config = TrainConfig(epochs=25, batch_size=6, lr=3e-3, checkpoint=None)
+    history = fit(model, train, val, config)
+    assert history.step == 50
+    first, last = np.mean(history.losses[:5]), np.mean(history.losses[-5:])
+    assert last < 0.7 * first
+    assert len(history.val) == 25 and history.val[-1]["psnr"] > 0
+
+
+@pytest.mark.parametrize("loss", ["mse", "vivid"])
+def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss):
+    def run(steps, ckpt, resume=False, stop_at=None):
+        model = _tiny()
+        train, val = _datasets(model, report)
+        config = TrainConfig(epochs=10, max_steps=steps, batch_size=5, checkpoint=ckpt,
+                             checkpoint_every=2, resume=resume, loss=loss)  # fmt: skip
+        counter = {"n": 0}
+
+        def should_stop():
+            counter["n"] += 1
+            return stop_at is not None and counter["n"] > stop_at
+
+        history = fit(model, train, val, config, should_stop=should_stop)
+        return model, history
+
+    unbroken, _ = run(7, tmp_path / "a.ckpt")
+    _, stopped = run(7, tmp_path / "b.ckpt", stop_at=4)
+    assert stopped.stopped and stopped.step == 4
+    # the stop left a whole, loadable model file
+    assert build_model(read_model_file(tmp_path / "b.ckpt")) is not None
+    resumed, history = run(7, tmp_path / "b.ckpt", resume=True)
+    assert history.step == 7 and not history.stopped
+    for (k, a), b in zip(unbroken.state_dict().items(), resumed.state_dict().values(),
+                         strict=True):  # fmt: skip
+        assert torch.allclose(a.float(), b.float(), atol=1e-6), k
+
+
+def test_nan_loss_stops_with_a_clear_message(tmp_path, report):
+    model = _tiny()
+    train, val = _datasets(model, report)
+    with torch.no_grad():
+        model.head.weight.fill_(float("nan"))
+    config = TrainConfig(epochs=1, batch_size=4, checkpoint=tmp_path / "nan.ckpt")
+    with pytest.raises(TrainingError, match="loss became nan.*lower the learning rate"):
+        fit(model, train, val, config)
+    assert not (tmp_path / "nan.ckpt").exists()  # no garbage saved
+
+
+def test_ctrl_c_leaves_a_loadable_checkpoint(tmp_path, photo_folder):
+    out = tmp_path / "model.pt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "colorizer_app", "train", str(photo_folder), "--preset", "tiny",
+         "-o", str(out), "--size", str(SIZE), "--batch", "2", "--epochs", "1000",
+         "--checkpoint-every", "1", "--device", "cpu"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    ckpt = out.with_suffix(".ckpt")
+    deadline = time.monotonic() + 120
+    while not ckpt.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "stopped early" in err and "Traceback" not in err
+    assert build_model(read_model_file(out)) is not None
+    assert read_model_file(ckpt).metadata["checkpoint"] is True
+
+
+def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_folder):
+    base = tmp_path / "base.pt"
+    save_model(_tiny(), base, "tiny", {"trained": True, "description": "base"})
+    before = base.read_bytes()
+    # 12 usable photos: enough (the minimum is 10)
+    result = finetune(base, [photo_folder], tmp_path / "mine.pt", steps=6, size=SIZE,
+                      batch_size=4, device="cpu", lr=1e-3)  # fmt: skip
+    assert base.read_bytes() == before
+    mf = read_model_file(result.path)
+    meta = mf.metadata
+    assert meta["base_model"] == "base" and meta["steps"] == result.history.step > 0
+    assert meta["images"] == {"train": 9, "held_out": 3, "gray_left_out": 1, "unreadable": 2}
+    assert "val_psnr_before" in meta and "val_psnr_after" in meta
+    assert not result.path.with_suffix(".ckpt").exists()
+
+
+def test_finetune_with_too_few_photos_says_how_many(tmp_path, photo_folder):
+    few = tmp_path / "few"
+    few.mkdir()
+    for p in sorted(photo_folder.glob("*.jpg"))[:4]:
+        shutil.copy(p, few)
+    base = tmp_path / "base.pt"
+    save_model(_tiny(), base, "tiny")
+    with pytest.raises(TrainingError, match="at least 10"):
+        finetune(base, [few], tmp_path / "out.pt", steps=2, size=SIZE, device="cpu")
+
+
+def test_paper_preset_trains_with_weights_in_a_hub_folder(tmp_path, monkeypatch, report):
+    """On a machine with torchvision's weights, the paper's Model 3 trains end to end."""
+    from colorizer_app.model import backbones
+
+    monkeypatch.setattr(torch.hub, "_hub_dir", str(tmp_path / "hub"))
+    for name in backbones.TORCHVISION_BACKBONES:
+        path = backbones.hub_checkpoint_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(backbones.REGISTRY[name].build().state_dict(), path)
+    model = HybridColorizer(get_preset("paper").config, pretrained_backbones=True)
+    photos = report.usable[:4]
+    fused = fused_vectors(model, photos)
+    train = ColorPhotoDataset(photos, 32, augment=True, fused=fused)
+    history = fit(model, train, None, TrainConfig(epochs=1, batch_size=2, checkpoint=None))
+    assert history.step == 2 and all(np.isfinite(history.losses))
+    out = save_model(model, tmp_path / "paper.pt", "paper")
+    assert read_model_file(out).config.backbones == ["vgg16", "resnet50", "inception_v3"]
