@@ -1,0 +1,234 @@
+"""Before/after: the original left of a divider, the colorized photo right of it.
+
+Both images are drawn with one transform (scale, offset), so they stay in register at every zoom.
+The divider follows a drag and the arrow keys; holding Space shows the whole original; the
+side-by-side mode shows both whole, each in one half, still sharing zoom and pan.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+DIVIDER_GRAB_PX = 10
+ZOOM_STEP = 1.25
+MIN_SCALE, MAX_SCALE = 0.02, 32.0
+
+
+class CompareView(QWidget):
+    zoom_changed = Signal(float)  # percent of the original's pixels
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 240)
+        self.original: QImage | None = None
+        self.colorized: QImage | None = None
+        self.full_width = 0  # the original's real width: 100% means one of its pixels per pixel
+        self.divider = 0.5  # fraction of the view's width
+        self.side_by_side = False
+        self.show_original = False
+        self.scale = 1.0  # view pixels per preview pixel
+        self.offset = QPointF(0, 0)
+        self.fit_mode = True
+        self._drag: str | None = None
+        self._drag_start = QPointF()
+        self._offset_start = QPointF()
+        self.placeholder = "Drop photos or folders here, or press Ctrl+O"
+
+    # ---- content ----------------------------------------------------------------------------
+
+    def set_images(self, original: QImage | None, colorized: QImage | None, full_width: int = 0,
+                   keep_view: bool = False) -> None:  # fmt: skip
+        same_size = (
+            self.original is not None and original is not None
+            and original.size() == self.original.size()
+        )  # fmt: skip
+        self.original = original
+        self.colorized = colorized
+        self.full_width = full_width or (original.width() if original is not None else 0)
+        if not (keep_view and same_size):
+            self.fit_mode = True
+            self._fit()
+        self.update()
+
+    def set_colorized(self, colorized: QImage | None) -> None:
+        self.colorized = colorized
+        self.update()
+
+    # ---- geometry ---------------------------------------------------------------------------
+
+    def _pane_width(self) -> float:
+        return self.width() / 2 if self.side_by_side else self.width()
+
+    def _fit(self) -> None:
+        if self.original is None or self.original.isNull():
+            return
+        w, h = self.original.width(), self.original.height()
+        pane = self._pane_width()
+        self.scale = max(MIN_SCALE, min(pane / w, self.height() / h))
+        self.offset = QPointF((pane - w * self.scale) / 2, (self.height() - h * self.scale) / 2)
+        self.zoom_changed.emit(self.zoom_percent())
+
+    def fit_to_window(self) -> None:
+        self.fit_mode = True
+        self._fit()
+        self.update()
+
+    def zoom_percent(self) -> float:
+        if self.original is None or not self.full_width:
+            return 100.0
+        ratio = self.devicePixelRatioF() or 1.0
+        return 100.0 * self.scale * self.original.width() / self.full_width * ratio
+
+    def actual_size(self) -> None:
+        """100%: one pixel of the original photo per device pixel, centred on the view."""
+        if self.original is None:
+            return
+        ratio = self.devicePixelRatioF() or 1.0
+        target = self.full_width / self.original.width() / ratio
+        self._zoom_to(target, QPointF(self._pane_width() / 2, self.height() / 2))
+
+    def _zoom_to(self, new_scale: float, anchor: QPointF) -> None:
+        new_scale = max(MIN_SCALE, min(MAX_SCALE, new_scale))
+        # keep the image point under `anchor` where it is
+        self.offset = anchor - (anchor - self.offset) * (new_scale / self.scale)
+        self.scale = new_scale
+        self.fit_mode = False
+        self.zoom_changed.emit(self.zoom_percent())
+        self.update()
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        if anchor is None:
+            anchor = QPointF(self._pane_width() / 2, self.height() / 2)
+        elif self.side_by_side and anchor.x() > self._pane_width():
+            anchor = QPointF(anchor.x() - self._pane_width(), anchor.y())
+        self._zoom_to(self.scale * factor, anchor)
+
+    def divider_x(self) -> float:
+        return self.divider * self.width()
+
+    def image_point(self, view_point: QPointF) -> QPointF:
+        """The preview pixel under a point of the view (same in both halves)."""
+        x = view_point.x()
+        if self.side_by_side and x >= self._pane_width():
+            x -= self._pane_width()
+        return (QPointF(x, view_point.y()) - self.offset) / self.scale
+
+    # ---- painting ---------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(115))
+        if self.original is None or self.original.isNull():
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 2)
+        w, h = self.original.width(), self.original.height()
+        target = QRectF(self.offset.x(), self.offset.y(), w * self.scale, h * self.scale)
+        after = self.colorized if self.colorized is not None and not self.show_original else None
+        if self.side_by_side:
+            pane = self._pane_width()
+            painter.setClipRect(QRectF(0, 0, pane, self.height()))
+            painter.drawImage(target, self.original)
+            painter.setClipRect(QRectF(pane, 0, pane, self.height()))
+            painter.drawImage(target.translated(pane, 0), after or self.original)
+            painter.setClipping(False)
+            painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
+            painter.drawLine(QPointF(pane, 0), QPointF(pane, self.height()))
+            return
+        x = self.divider_x()
+        painter.setClipRect(QRectF(0, 0, x, self.height()))
+        painter.drawImage(target, self.original)
+        painter.setClipRect(QRectF(x, 0, self.width() - x, self.height()))
+        painter.drawImage(target, after or self.original)
+        painter.setClipping(False)
+        if after is not None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
+            painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+            handle = QRectF(x - 9, self.height() / 2 - 18, 18, 36)
+            painter.setBrush(QColor(255, 255, 255, 220))
+            painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
+            painter.drawRoundedRect(handle, 5, 5)
+            painter.setPen(QColor(255, 255, 255))
+            for label, align in (("Before", Qt.AlignmentFlag.AlignLeft),
+                                 ("After", Qt.AlignmentFlag.AlignRight)):  # fmt: skip
+                painter.drawText(self.rect().adjusted(10, 8, -10, -8),
+                                 align | Qt.AlignmentFlag.AlignTop, label)  # fmt: skip
+
+    # ---- input ------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        if self.fit_mode:
+            self._fit()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(ZOOM_STEP**steps, event.position())
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        self.setFocus()
+        pos = event.position()
+        near_divider = abs(pos.x() - self.divider_x()) <= DIVIDER_GRAB_PX
+        if self.colorized is not None and not self.side_by_side and (
+            near_divider or event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self._drag = "divider"
+            self._set_divider(pos.x())
+        else:
+            self._drag = "pan"
+            self._drag_start = pos
+            self._offset_start = QPointF(self.offset)
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseMoveEvent(self, event) -> None:
+        pos = event.position()
+        if self._drag == "divider":
+            self._set_divider(pos.x())
+        elif self._drag == "pan":
+            self.offset = self._offset_start + (pos - self._drag_start)
+            self.fit_mode = False
+            self.update()
+        elif self.colorized is not None and not self.side_by_side:
+            near = abs(pos.x() - self.divider_x()) <= DIVIDER_GRAB_PX
+            self.setCursor(Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.OpenHandCursor)
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._drag = None
+        self.unsetCursor()
+
+    def _set_divider(self, x: float) -> None:
+        self.divider = min(1.0, max(0.0, x / max(self.width(), 1)))
+        self.update()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.show_original = True
+            self.update()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = 0.1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.02
+            self.divider = min(1.0, max(0.0, self.divider + (step if key == Qt.Key.Key_Right
+                                                             else -step)))  # fmt: skip
+            self.update()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(ZOOM_STEP)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_by(1 / ZOOM_STEP)
+        else:
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.show_original = False
+            self.update()
+        else:
+            super().keyReleaseEvent(event)

@@ -1,0 +1,142 @@
+"""The photos pane's model: one row per photo, its thumbnail, name and state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+
+from ..core.session import ColorizedPhoto
+from .thumbnails import THUMB_SIDE
+
+
+class PhotoState(Enum):
+    ADDED = "added"
+    QUEUED = "queued"
+    COLORIZING = "colorizing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_STATE_COLORS = {PhotoState.QUEUED: "#8a8a8a", PhotoState.COLORIZING: "#2f7ed8",
+                 PhotoState.DONE: "#2e9d4a", PhotoState.FAILED: "#d0392b"}  # fmt: skip
+
+
+@dataclass
+class PhotoItem:
+    path: Path
+    state: PhotoState = PhotoState.ADDED
+    error: str = ""
+    thumbnail: QImage | None = None
+    result: ColorizedPhoto | None = None
+    saved_to: str = ""
+    job: int = -1
+    extra: dict = field(default_factory=dict)
+
+
+class PhotoListModel(QAbstractListModel):
+    StateRole = Qt.ItemDataRole.UserRole + 1
+    PathRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[PhotoItem] = []
+        self._keys: set[Path] = set()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            label = {PhotoState.ADDED: ""}.get(item.state, item.state.value)
+            return f"{item.path.name}\n{label}" if label else item.path.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = str(item.path)
+            if item.state == PhotoState.FAILED:
+                tip += f"\n\nFailed: {item.error}"
+            elif item.saved_to:
+                tip += f"\n\nSaved to {item.saved_to}"
+            return tip
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(item)
+        if role == Qt.ItemDataRole.ForegroundRole and item.state == PhotoState.FAILED:
+            return QColor(_STATE_COLORS[PhotoState.FAILED])
+        if role == self.StateRole:
+            return item.state.value
+        if role == self.PathRole:
+            return str(item.path)
+        return None
+
+    def _icon(self, item: PhotoItem) -> QIcon:
+        pix = QPixmap(THUMB_SIDE, THUMB_SIDE)
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        if item.thumbnail is not None and not item.thumbnail.isNull():
+            t = item.thumbnail
+            painter.drawImage((THUMB_SIDE - t.width()) // 2, (THUMB_SIDE - t.height()) // 2, t)
+        else:
+            painter.fillRect(0, 0, THUMB_SIDE, THUMB_SIDE, QColor("#bdbdbd"))
+        color = _STATE_COLORS.get(item.state)
+        if color:  # a small state dot in the corner
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setBrush(QColor(color))
+            painter.setPen(QColor("white"))
+            painter.drawEllipse(THUMB_SIDE - 18, 4, 14, 14)
+        painter.end()
+        return QIcon(pix)
+
+    # ---- edits ------------------------------------------------------------------------------
+
+    def add(self, paths: list[Path]) -> list[PhotoItem]:
+        """Add photos not already in the list; returns the new ones."""
+        fresh = []
+        for path in paths:
+            key = Path(path).resolve()
+            if key in self._keys:
+                continue
+            self._keys.add(key)
+            fresh.append(PhotoItem(Path(path)))
+        if fresh:
+            start = len(self.items)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self.items.extend(fresh)
+            self.endInsertRows()
+        return fresh
+
+    def remove_rows(self, rows: list[int]) -> None:
+        for row in sorted(set(rows), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            item = self.items.pop(row)
+            self._keys.discard(item.path.resolve())
+            self.endRemoveRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.items.clear()
+        self._keys.clear()
+        self.endResetModel()
+
+    def row_of(self, item: PhotoItem) -> int:
+        for i, it in enumerate(self.items):
+            if it is item:
+                return i
+        return -1
+
+    def item_for_job(self, job: int) -> PhotoItem | None:
+        return next((it for it in self.items if it.job == job), None)
+
+    def item_for_path(self, path: str | Path) -> PhotoItem | None:
+        key = Path(path).resolve()
+        return next((it for it in self.items if it.path.resolve() == key), None)
+
+    def changed(self, item: PhotoItem) -> None:
+        row = self.row_of(item)
+        if row >= 0:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx)

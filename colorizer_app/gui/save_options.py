@@ -1,0 +1,90 @@
+"""Where and how colorized copies are saved, and the small dialog that asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..core.batch import DEFAULT_SUFFIX, output_suffix
+
+FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
+
+
+@dataclass
+class SaveOptions:
+    folder: Path | None = None  # None: beside each original
+    fmt: str = "same"
+    quality: int = 95
+    suffix: str = DEFAULT_SUFFIX
+    overwrite: bool | None = None  # None: ask before replacing an earlier output
+
+    def destination(self, source: Path) -> Path:
+        name = f"{source.stem}{self.suffix}{output_suffix(source, self.fmt)}"
+        return (self.folder or source.parent) / name
+
+
+class SaveOptionsDialog(QDialog):
+    def __init__(self, options: SaveOptions, count: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Save colorized photos" if count > 1 else "Save colorized photo")
+        form = QFormLayout(self)
+        self.beside = QRadioButton("Beside each original")
+        self.in_folder = QRadioButton("In this folder:")
+        group = QButtonGroup(self)
+        group.addButton(self.beside)
+        group.addButton(self.in_folder)
+        self.folder_edit = QLineEdit(str(options.folder or ""))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.in_folder)
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        form.addRow("Save to:", self.beside)
+        form.addRow("", row)
+        (self.in_folder if options.folder else self.beside).setChecked(True)
+        self.format_combo = QComboBox()
+        for label, value in FORMATS:
+            self.format_combo.addItem(label, value)
+        self.format_combo.setCurrentIndex(max(0, [v for _, v in FORMATS].index(options.fmt)))
+        form.addRow("Format:", self.format_combo)
+        self.quality = QSpinBox()
+        self.quality.setRange(50, 100)
+        self.quality.setValue(options.quality)
+        self.quality.setSuffix(" (JPEG)")
+        form.addRow("Quality:", self.quality)
+        self.suffix_edit = QLineEdit(options.suffix)
+        form.addRow("Name ends with:", self.suffix_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save colorized photos in",
+                                                  self.folder_edit.text())  # fmt: skip
+        if folder:
+            self.folder_edit.setText(folder)
+            self.in_folder.setChecked(True)
+
+    def options(self) -> SaveOptions:
+        folder = Path(self.folder_edit.text()) if (
+            self.in_folder.isChecked() and self.folder_edit.text().strip()) else None  # fmt: skip
+        return SaveOptions(folder, self.format_combo.currentData(), self.quality.value(),
+                           self.suffix_edit.text() or DEFAULT_SUFFIX)  # fmt: skip

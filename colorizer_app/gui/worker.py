@@ -1,0 +1,117 @@
+"""The colorize worker: one long-lived QObject on its own QThread.
+
+It owns the Colorizer (loaded lazily, once per model/device), takes requests in order through
+queued signals, and talks to the window only through typed signals. Cancel is a generation
+number: requests made before the latest cancel are skipped, the current photo finishes.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.colorizer import Colorizer
+from ..core.errors import ColorizerError
+from ..core.session import ColorizedPhoto, colorize_for_view, save_colorized
+
+
+class ColorizeWorker(QObject):
+    # to the window
+    model_ready = Signal(str, str)  # model name, device description
+    model_failed = Signal(str)
+    started = Signal(int)  # job id
+    finished = Signal(int, object)  # job id, ColorizedPhoto
+    failed = Signal(int, str)  # job id, message
+    skipped = Signal(int)  # cancelled before it ran
+    saved = Signal(int, str)  # job id, destination
+    save_failed = Signal(int, str)
+    # from the window (queued onto this thread)
+    colorize_requested = Signal(int, str, int)  # job id, path, generation
+    save_requested = Signal(int, object, str, float, int, int)  # id, photo, dest, sat, quality, gen
+    model_requested = Signal(str, str)  # model, device
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._colorizer: Colorizer | None = None
+        self._model = "default"
+        self._device = "auto"
+        self.cancel_generation = 0
+        self.network_runs = 0  # how many times the network ran (the GUI tests read it)
+        self.colorize_requested.connect(self._colorize)
+        self.save_requested.connect(self._save)
+        self.model_requested.connect(self._set_model)
+
+    def cancel(self, generation: int) -> None:
+        """Called from the GUI thread: skip every request older than `generation`."""
+        self.cancel_generation = generation
+
+    @Slot(str, str)
+    def _set_model(self, model: str, device: str) -> None:
+        if (model, device) != (self._model, self._device):
+            self._model, self._device = model, device
+            self._colorizer = None
+
+    def _ensure_model(self) -> Colorizer:
+        if self._colorizer is None:
+            self._colorizer = Colorizer(self._model, device=self._device)
+            self.model_ready.emit(self._colorizer.name, self._colorizer.device_name)
+        return self._colorizer
+
+    @Slot(int, str, int)
+    def _colorize(self, job: int, path: str, generation: int) -> None:
+        if generation < self.cancel_generation:
+            self.skipped.emit(job)
+            return
+        self.started.emit(job)
+        try:
+            colorizer = self._ensure_model()
+        except ColorizerError as exc:
+            self.model_failed.emit(str(exc))
+            self.failed.emit(job, str(exc))
+            return
+        try:
+            result = colorize_for_view(colorizer, Path(path))
+            self.network_runs += 1
+        except ColorizerError as exc:
+            self.failed.emit(job, str(exc))
+        except MemoryError:
+            self.failed.emit(job, f"{path}: not enough memory to colorize this photo")
+        except Exception as exc:  # a bug must not kill the worker: report it beside the photo
+            traceback.print_exc()
+            self.failed.emit(job, f"{path}: unexpected error ({type(exc).__name__}: {exc})")
+        else:
+            self.finished.emit(job, result)
+
+    @Slot(int, object, str, float, int, int)
+    def _save(self, job: int, photo: ColorizedPhoto, dest: str, saturation: float, quality: int,
+              generation: int) -> None:  # fmt: skip
+        if generation < self.cancel_generation:
+            self.skipped.emit(job)
+            return
+        try:
+            written = save_colorized(photo, Path(dest), saturation, quality)
+        except ColorizerError as exc:
+            self.save_failed.emit(job, str(exc))
+        except Exception as exc:
+            traceback.print_exc()
+            self.save_failed.emit(job, f"{dest}: could not be saved ({exc})")
+        else:
+            self.saved.emit(job, str(written))
+
+
+class WorkerHost:
+    """Starts the worker's thread and stops it cleanly (no 'QThread destroyed while running')."""
+
+    def __init__(self) -> None:
+        self.thread = QThread()
+        self.thread.setObjectName("colorize-worker")
+        self.worker = ColorizeWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.worker.cancel(1 << 62)
+        self.thread.quit()
+        self.thread.wait()

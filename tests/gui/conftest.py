@@ -1,0 +1,47 @@
+"""The real window, driven offscreen with the tiny model installed as a user's model."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture
+def photo_dir(tmp_path, data_dir):
+    """Real photos (and one broken file) in a folder with a subfolder."""
+    folder = tmp_path / "scans"
+    (folder / "more").mkdir(parents=True)
+    sources = sorted((data_dir / "kodak24").glob("*.png"))[:3]
+    for i, src in enumerate(sources):
+        dest = folder / ("more" if i == 2 else "") / f"photo{i}.jpg"
+        Image.open(src).convert("RGB").save(dest, quality=92)
+    (folder / "broken.jpg").write_bytes(b"not a photo at all")
+    return folder
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
+    from colorizer_app.gui.main_window import MainWindow
+    from colorizer_app.model.store import user_models_dir
+
+    monkeypatch.setenv("COLORIZER_MODELS_DIR", str(tmp_path / "no-builtin"))
+    user = user_models_dir()
+    user.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tiny_model_path, user / "tiny.pt")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1100, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    if not win._closing:
+        win._busy_jobs.clear()
+        win.close()
+
+
+def wait_idle(qtbot, win, timeout=60_000):
+    qtbot.waitUntil(lambda: not win.busy, timeout=timeout)

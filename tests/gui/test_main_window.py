@@ -1,0 +1,191 @@
+"""The desktop app as a person uses it: drop, colorize, compare, saturation, save, cancel."""
+
+import hashlib
+import warnings
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from colorizer_app.gui.photo_list import PhotoState
+from colorizer_app.gui.qimage import from_qimage
+from colorizer_app.gui.save_options import SaveOptions
+
+from .conftest import wait_idle
+
+
+def drop(win, paths):
+    """What a drag from the file manager delivers: a drag-enter, then the drop."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(QPoint(200, 200), *args)
+    QApplication.sendEvent(win, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(win, QDropEvent(QPointF(200, 200), *args))
+
+
+def states(win):
+    return {it.path.name: it.state for it in win.photos.items}
+
+
+def digest(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_path):
+    before = digest(photo_dir)
+    assert window.model_combo.currentText() == "tiny (yours)"
+    drop(window, [photo_dir])
+    assert len(window.photos.items) == 4  # the subfolder too
+    drop(window, [photo_dir / "photo0.jpg"])
+    assert len(window.photos.items) == 4  # no duplicates
+    wait_idle(qtbot, window)
+    s = states(window)
+    assert s["broken.jpg"] == PhotoState.FAILED
+    assert all(s[f"photo{i}.jpg"] == PhotoState.DONE for i in range(3))
+    broken = next(it for it in window.photos.items if it.path.name == "broken.jpg")
+    assert "broken.jpg" in broken.error and "not an image" in broken.error
+    tip = window.photos.data(window.photos.index(window.photos.row_of(broken)),
+                             Qt.ItemDataRole.ToolTipRole)  # fmt: skip
+    assert "not an image" in tip
+    assert "tiny" in window.device_label.text() and "CPU" in window.device_label.text()
+
+    # compare view: original left of the divider, colour right of it
+    photo0 = next(it for it in window.photos.items if it.path.name == "photo0.jpg")
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(photo0)))
+    view = window.view
+    qtbot.waitUntil(lambda: view.colorized is not None)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.width() * 0.3),
+                                                                  view.height() // 2))  # fmt: skip
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.divider_x()),
+                                                                 view.height() // 2))  # fmt: skip
+    qtbot.mouseMove(view, QPoint(int(view.width() * 0.7), view.height() // 2))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton,
+                       pos=QPoint(int(view.width() * 0.7), view.height() // 2))  # fmt: skip
+    assert abs(view.divider - 0.7) < 0.02
+    shot = from_qimage(view.grab().toImage()).astype(int)
+    view.setFocus()
+    qtbot.keyPress(view, Qt.Key.Key_Space)  # hold Space: the whole original
+    original_only = from_qimage(view.grab().toImage()).astype(int)
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    y, w = view.height() // 2, view.width()
+    left = np.s_[y - 20 : y + 20, int(w * 0.4) : int(w * 0.6)]
+    right = np.s_[y - 20 : y + 20, int(w * 0.75) : int(w * 0.85)]
+    assert np.array_equal(shot[left], original_only[left])  # left of the divider: the original
+    assert np.abs(shot[right] - original_only[right]).mean() > 3  # right of it: colorized
+    # arrow keys move the divider
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert abs(view.divider - 0.68) < 0.005
+
+    # saturation re-renders at once without running the network
+    runs = window.worker.network_runs
+    before_img = from_qimage(view.colorized)
+    window.saturation.setValue(0)
+    after_img = from_qimage(view.colorized)
+    assert window.worker.network_runs == runs
+    assert not np.array_equal(before_img, after_img)
+    assert np.abs(after_img[..., 0].astype(int) - after_img[..., 2]).mean() < 2  # gray now
+    window.saturation.setValue(100)
+
+    # Save All to a folder: full size, originals unchanged
+    out = tmp_path / "out"
+    assert window.save_all(SaveOptions(folder=out, fmt="png")) == 3
+    wait_idle(qtbot, window)
+    for i in range(3):
+        src = next(photo_dir.rglob(f"photo{i}.jpg"))
+        saved = out / f"photo{i}_colorized.png"
+        assert saved.is_file()
+        assert Image.open(saved).size == Image.open(src).size
+    assert digest(photo_dir) == before
+    # saving again asks; "No" keeps the earlier outputs
+    stamp = (out / "photo0_colorized.png").stat().st_mtime_ns
+    assert window.save_all(SaveOptions(folder=out, fmt="png", overwrite=False)) == 0
+    assert (out / "photo0_colorized.png").stat().st_mtime_ns == stamp
+
+
+def test_zoom_and_side_by_side_keep_register(qtbot, window, photo_dir):
+    drop(window, [photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    view = window.view
+    qtbot.waitUntil(lambda: view.colorized is not None)
+    center = QPointF(view.width() / 2, view.height() / 2)
+    point_before = view.image_point(center)
+    view.zoom_by(2.0, center)
+    assert abs(view.image_point(center).x() - point_before.x()) < 1e-6  # zoom about the cursor
+    window.actions_by_name["actual"].trigger()
+    assert abs(view.zoom_percent() - 100) < 1
+    window.actions_by_name["fit"].trigger()
+    window.actions_by_name["side"].trigger()
+    assert view.side_by_side
+    left = QPointF(view.width() / 4, view.height() / 2)
+    right = QPointF(view.width() * 3 / 4, view.height() / 2)
+    assert abs(view.image_point(left).x() - view.image_point(right).x()) < 1e-6
+
+
+def test_cancel_mid_batch(qtbot, window, photo_dir, tmp_path, data_dir):
+    many = tmp_path / "many"
+    many.mkdir()
+    for i, src in enumerate(sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:30]):
+        Image.open(src).save(many / f"scan{i:02d}.jpg")
+    drop(window, [many])
+    qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
+    window.cancel_button.click()
+    wait_idle(qtbot, window)
+    s = states(window)
+    done = sum(v == PhotoState.DONE for v in s.values())
+    assert 1 <= done < 30
+    assert all(v in (PhotoState.DONE, PhotoState.ADDED) for v in s.values())
+    # a cancelled photo can be colorized later
+    window.colorize_all()
+    wait_idle(qtbot, window)
+    assert all(v == PhotoState.DONE for v in states(window).values())
+
+
+def test_closing_during_a_batch_asks_then_stops_the_worker(qtbot, window, tmp_path, data_dir):
+    many = tmp_path / "many"
+    many.mkdir()
+    for i, src in enumerate(sorted((data_dir / "bsds500" / "val").glob("*.jpg"))[:40]):
+        Image.open(src).save(many / f"scan{i:02d}.jpg")
+    drop(window, [many])
+    qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
+    answers = []
+
+    def answer(button):
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            answers.append(box.text())
+            box.button(button).click()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(300, lambda: answer(QMessageBox.StandardButton.No))
+    window.close()
+    assert window.isVisible() and answers and "Stop and quit" in answers[0]
+    QTimer.singleShot(300, lambda: answer(QMessageBox.StandardButton.Yes))
+    window.close()
+    assert not window.isVisible()
+    assert window.host.thread.isFinished()
+
+
+def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_dir, tmp_path):
+    from colorizer_app.model.store import user_models_dir
+
+    bad = user_models_dir() / "broken-model.pt"
+    bad.write_bytes(b"garbage")
+    window.refresh_models()
+    window.model_combo.setCurrentIndex(window.model_combo.findText("broken-model (yours)"))
+    drop(window, [photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    item = window.photos.items[0]
+    assert item.state == PhotoState.FAILED and "broken-model.pt" in item.error
+    assert "not a readable model file" in window.status_label.text()
+    window.model_combo.setCurrentIndex(window.model_combo.findText("tiny (yours)"))
+    window.colorize_all()
+    wait_idle(qtbot, window)
+    assert window.photos.items[0].state == PhotoState.DONE
