@@ -183,3 +183,31 @@ def test_paper_preset_trains_with_weights_in_a_hub_folder(tmp_path, monkeypatch,
     assert history.step == 2 and all(np.isfinite(history.losses))
     out = save_model(model, tmp_path / "paper.pt", "paper")
     assert read_model_file(out).config.backbones == ["vgg16", "resnet50", "inception_v3"]
+
+
+def test_classifier_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, photo_folder):
+    from colorizer_app.training.fused_cache import classifier_key
+
+    folder = tmp_path / "few"
+    shutil.copytree(photo_folder, folder)
+    photos = scan_folders([folder], keep_side=64).usable[:3]
+    model = _tiny()
+    cache = tmp_path / "cache"
+    first = fused_vectors(model, photos, cache)
+    files = sorted(p.name for p in cache.iterdir())
+    assert files == sorted(f"classifier-{classifier_key(b)}.pt" for b in model.backbones)
+    # what is read back is what the cache holds: poison one entry and see it come back
+    for path in cache.iterdir():
+        stored = torch.load(path, weights_only=True)
+        stored["vectors"][0] = 0.5
+        torch.save(stored, path)
+    again = fused_vectors(model, photos, cache)
+    assert torch.allclose(again[0].float(), torch.full((1000,), 0.5), atol=1e-3)
+    assert torch.allclose(again[1:].float(), first[1:].float(), atol=1e-3)
+    # a photo edited since (new mtime) misses the cache and is read again
+    import os
+
+    st = photos[0].path.stat()
+    os.utime(photos[0].path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    fresh = fused_vectors(model, photos, cache)
+    assert torch.allclose(fresh[0].float(), first[0].float(), atol=1e-3)

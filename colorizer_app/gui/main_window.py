@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list_view.setMinimumWidth(220)
         self.list_view.setSpacing(2)
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.view = CompareView()
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%"))
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.list_view)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 900])
+        splitter.setSizes([300, 900])
         self.setCentralWidget(splitter)
         self.splitter = splitter
 
@@ -385,7 +387,6 @@ class MainWindow(QMainWindow):
             self._batch_started = time.monotonic()
         self._batch_kind = kind
         self._batch_total += count
-        self._update_progress()
 
     def _colorize_items(self, items: list[PhotoItem]) -> None:
         items = [it for it in items if it.state not in (PhotoState.QUEUED, PhotoState.COLORIZING)]
@@ -400,6 +401,7 @@ class MainWindow(QMainWindow):
             self._busy_jobs.add(item.job)
             self.photos.changed(item)
             self.worker.colorize_requested.emit(item.job, str(item.path), self.generation)
+        self._update_progress()
         self._update_actions()
 
     def cancel(self) -> None:
@@ -559,6 +561,7 @@ class MainWindow(QMainWindow):
             self._busy_jobs.add(job)
             self.worker.save_requested.emit(job, item.result, str(dest), self.saturation_value(),
                                             options.quality, self.generation)  # fmt: skip
+        self._update_progress()
         self.status_label.setText(f"Saving {len(plan)} photo(s)…")
         return len(plan)
 

@@ -1,9 +1,9 @@
 """The frozen classifiers' fused 1000-vectors, computed once per photo and cached on disk.
 
 The classifiers never change during training, so running them every step would waste most of a
-CPU's time. A cache file is keyed by a hash of the classifiers' names and weights; inside it, each
-photo is keyed by its path, size and modification time. A changed photo, or other classifiers,
-simply miss the cache. The vector is of the whole photo (squashed to a square, as the classifiers
+CPU's time. Each classifier has its own cache file, named by a hash of its name and weights; inside
+it, each photo is keyed by its resolved path, size and modification time. A changed photo, or a
+classifier with other weights, simply misses the cache; models that share a classifier share it. The vector is of the whole photo (squashed to a square, as the classifiers
 see a photo when colorizing), not of each random crop: the crops show the same scene.
 """
 
@@ -28,14 +28,13 @@ log = logging.getLogger(__name__)
 CLASSIFIER_INPUT = 288
 
 
-def classifiers_key(model: HybridColorizer) -> str:
-    h = hashlib.sha1()
-    for backbone in model.backbones:
-        h.update(backbone.spec.name.encode())
-        for name, tensor in backbone.state_dict().items():
-            h.update(name.encode())
-            h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:20]
+def classifier_key(backbone) -> str:
+    """A classifier's name and a hash of its weights: other weights never hit this cache."""
+    h = hashlib.sha1(backbone.spec.name.encode())
+    for name, tensor in backbone.state_dict().items():
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return f"{backbone.spec.name}-{h.hexdigest()[:16]}"
 
 
 def photo_key(photo: Photo) -> str:
@@ -51,6 +50,23 @@ def _l_square(pixels: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(lab.normalize_l(lab.rgb_to_l(square)))[None]
 
 
+def _read_cache(path: Path) -> dict[str, torch.Tensor]:
+    if not path.is_file():
+        return {}
+    try:
+        stored = torch.load(path, map_location="cpu", weights_only=True)
+        return dict(zip(stored["keys"], stored["vectors"], strict=True))
+    except Exception as exc:  # a damaged cache is only lost time, never an error
+        log.warning("ignoring unreadable cache %s (%s)", path, exc)
+        return {}
+
+
+def _write_cache(path: Path, cache: dict[str, torch.Tensor]) -> None:
+    buf = io.BytesIO()
+    torch.save({"keys": list(cache), "vectors": torch.stack(list(cache.values()))}, buf)
+    write_atomically(path, buf.getvalue())
+
+
 @torch.no_grad()
 def fused_vectors(
     model: HybridColorizer,
@@ -60,36 +76,38 @@ def fused_vectors(
     batch_size: int = 32,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> torch.Tensor | None:
-    """N x 1000 float16 fused vectors for the photos (None for a model with no classifiers)."""
-    if not len(model.backbones):
-        return None
-    cache: dict[str, torch.Tensor] = {}
-    cache_file = None
-    if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"fused-{classifiers_key(model)}.pt"
-        if cache_file.is_file():
-            try:
-                stored = torch.load(cache_file, map_location="cpu", weights_only=True)
-                cache = dict(zip(stored["keys"], stored["vectors"], strict=True))
-            except Exception as exc:  # a damaged cache is only lost time, never an error
-                log.warning("ignoring unreadable cache %s (%s)", cache_file, exc)
+    """N x 1000 float16 fused vectors (the mean of the classifiers' outputs) for the photos.
+
+    Each classifier has its own cache file, so models that share a classifier share its work.
+    None for a model with no classifiers.
+    """
+    if not len(model.backbones) or not photos:
+        return None if not len(model.backbones) else torch.zeros(0, 1000, dtype=torch.float16)
     keys = [photo_key(p) for p in photos]
+    per_classifier = []
+    caches = []
+    for backbone in model.backbones:
+        path = Path(cache_dir) / f"classifier-{classifier_key(backbone)}.pt" if cache_dir else None
+        cache = _read_cache(path) if path is not None else {}
+        caches.append((backbone, path, cache))
     first_of: dict[str, int] = {}  # a photo repeated to balance the data is read once
     for i, k in enumerate(keys):
-        if k not in cache:
+        if any(k not in cache for _, _, cache in caches):
             first_of.setdefault(k, i)
     missing = list(first_of.values())
-    backbones = model.backbones.to(device)
     for start in range(0, len(missing), batch_size):
         chunk = missing[start : start + batch_size]
         x = torch.stack([_l_square(photos[i].pixels) for i in chunk]).to(device)
-        fused = torch.stack([b(x) for b in backbones]).mean(0).half().cpu()
-        for i, vec in zip(chunk, fused, strict=True):
-            cache[keys[i]] = vec
+        for backbone, _, cache in caches:
+            if all(keys[i] in cache for i in chunk):
+                continue
+            out = backbone.to(device)(x).half().cpu()
+            for i, vec in zip(chunk, out, strict=True):
+                cache[keys[i]] = vec
         if on_progress is not None:
             on_progress(min(start + batch_size, len(missing)), len(missing))
-    if cache_file is not None and missing:
-        buf = io.BytesIO()
-        torch.save({"keys": list(cache), "vectors": torch.stack(list(cache.values()))}, buf)
-        write_atomically(cache_file, buf.getvalue())
-    return torch.stack([cache[k] for k in keys])
+    for _, path, cache in caches:
+        if path is not None and missing:
+            _write_cache(path, cache)
+        per_classifier.append(torch.stack([cache[k] for k in keys]).float())
+    return torch.stack(per_classifier).mean(0).half()

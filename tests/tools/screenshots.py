@@ -1,0 +1,70 @@
+"""Screenshots of the real app for the README and for looking at changes.
+
+Run under Xvfb:  xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python -m tests.tools.screenshots OUT
+It opens the window, loads the old photos, colorizes them, and saves PNGs of the states a person
+sees: empty, a batch in progress, the compare view mid-divider, zoomed in, side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtWidgets import QApplication
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))
+
+
+def pump(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def main(out: Path, model: str | None = None) -> None:
+    from colorizer_app.gui.main_window import MainWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    win.resize(1360, 860)
+    win.show()
+    if model:
+        win.refresh_models(model)
+        win._model_changed()
+    pump(1.0)
+    win.grab().save(str(out / "01-empty.png"))
+    win.add_paths([DATA / "old_photos"])
+    pump(2.5)
+    win.grab().save(str(out / "02-batch.png"))
+    while win.busy:
+        pump(0.2)
+    names = [it.path.name for it in win.photos.items]
+    pick = next(i for i, n in enumerate(names) if "Migrant" in n or "February 1936" in n)
+    win.list_view.setCurrentIndex(win.photos.index(pick))
+    pump(0.5)
+    win.view.divider = 0.45
+    win.view.update()
+    pump(0.5)
+    win.grab().save(str(out / "03-compare.png"))
+    win.view.zoom_by(3.0, QPointF(win.view.width() * 0.45, win.view.height() * 0.35))
+    pump(0.5)
+    win.grab().save(str(out / "04-zoomed.png"))
+    win.actions_by_name["side"].trigger()
+    pump(0.5)
+    win.grab().save(str(out / "05-side-by-side.png"))
+    win.actions_by_name["side"].trigger()
+    win._busy_jobs.clear()
+    win.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots"),
+         sys.argv[2] if len(sys.argv) > 2 else None)
