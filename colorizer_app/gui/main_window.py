@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._batch_started = 0.0
         self._batch_kind = ""
         self._closing = False
+        self.model_error = ""
         self.save_options = self._load_save_options()
 
         self._build_ui()
@@ -248,15 +249,19 @@ class MainWindow(QMainWindow):
         model, device = self.current_model(), self.device_combo.currentData() or "auto"
         self.worker.model_requested.emit(model, device)
         self.device_label.setText("")
+        self.model_error = ""
         redo = [it for it in self.photos.items if it.state == PhotoState.DONE
                 and it.result is not None and it.result.model_name != Path(model).stem]
         if redo:
             self._colorize_items(redo)
 
     def _model_ready(self, name: str, device: str) -> None:
+        self.model_error = ""
         self.device_label.setText(f"{name} · {device}")
 
     def _model_failed(self, message: str) -> None:
+        self.model_error = message
+        self.device_label.setText("model not loaded")
         self.status_label.setText(message)
 
     # ---- adding photos ----------------------------------------------------------------------
@@ -459,7 +464,9 @@ class MainWindow(QMainWindow):
         if not busy:
             failed = sum(it.state == PhotoState.FAILED for it in self.photos.items)
             done = sum(it.state == PhotoState.DONE for it in self.photos.items)
-            if self._batch_total and self._batch_kind == "colorize":
+            if self.model_error:
+                self.status_label.setText(self.model_error)
+            elif self._batch_total and self._batch_kind == "colorize":
                 self.status_label.setText(
                     f"Colorized {done} of {len(self.photos.items)} photo(s)"
                     + (f"; {failed} failed (hover a photo for the reason)" if failed else ".")
