@@ -1,0 +1,41 @@
+"""Training images/s of the offline preset at 128 and 256 px (fused vectors cached, as in
+`colorizer train`), on the CPU and on a GPU where there is one."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import torch
+
+from colorizer_app.model.hybrid import HybridColorizer
+from colorizer_app.model.presets import get_preset
+from colorizer_app.training.data import ColorPhotoDataset, scan_folders
+from colorizer_app.training.fused_cache import fused_vectors
+from colorizer_app.training.loop import TrainConfig, fit
+
+from .conftest import RESULTS, machine
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("size", [128, 256])
+def test_training_throughput(data_dir, size, device):
+    report = scan_folders([data_dir / "imagenet"], keep_side=int(size * 1.25), limit=120)
+    model = HybridColorizer(get_preset("offline").config)
+    fused = fused_vectors(model, report.usable)
+    train = ColorPhotoDataset(report.usable, size, augment=True, fused=fused)
+    steps = 12 if device == "cpu" else 60
+    fit(model, train, None, TrainConfig(epochs=1, max_steps=2, device=device))  # warm-up
+    start = time.perf_counter()
+    history = fit(model, train, None, TrainConfig(epochs=50, max_steps=steps, device=device))
+    seconds = time.perf_counter() - start
+    rate = history.step * 20 / seconds
+    result = {"size": size, "device": device, "images_per_s": rate, "batch": 20,
+              "machine": machine()}  # fmt: skip
+    print(f"\ntrain offline preset {size}px on {device}: {rate:.1f} images/s "
+          f"[{result['machine']}]")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"train-{size}-{device}.json").write_text(json.dumps(result, indent=1))
