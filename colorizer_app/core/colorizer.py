@@ -42,6 +42,16 @@ class Colorizer:
         self.device = pick_device(device)
         self._load_on(self.device)
 
+    @classmethod
+    def from_network(cls, net, model_file: ModelFile, device: torch.device) -> Colorizer:
+        """A Colorizer around a network in memory (training previews a model as it learns)."""
+        self = cls.__new__(cls)
+        self.model_file = model_file
+        self.device = device
+        self.dtype = next(net.parameters()).dtype
+        self.net = net
+        return self
+
     def _load_on(self, device: torch.device) -> None:
         self.device = device
         net = build_model(self.model_file)

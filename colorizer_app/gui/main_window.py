@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._batch_started = 0.0
         self._batch_kind = ""
         self._closing = False
+        self.panel = None  # the advanced panel, made the first time it is shown
         self.model_error = ""
         self.save_options = self._load_save_options()
 
@@ -79,6 +80,9 @@ class MainWindow(QMainWindow):
         self._connect_worker()
         self._restore_settings()
         self._select_model_from_settings()
+        if self.settings.value("advanced_visible", False, type=bool):
+            self.actions_by_name["advanced"].setChecked(True)
+            self.toggle_advanced()
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -170,7 +174,10 @@ class MainWindow(QMainWindow):
             "side": self._action("&Side by Side", self.toggle_side_by_side, "Ctrl+B"),
             "about": self._action("&About Colorizer", self.about, K.HelpContents),
             "models_folder": self._action("Open &Models Folder", self.open_models_folder),
+            "advanced": self._action("&Advanced: Teach Your Colours", self.toggle_advanced,
+                                     "Ctrl+Shift+A"),
         }
+        a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -183,7 +190,7 @@ class MainWindow(QMainWindow):
         for name in ("colorize", "colorize_all", "cancel"):
             photo.addAction(a[name])
         self.view_menu = menus.addMenu("&View")
-        for name in ("fit", "actual", "zoom_in", "zoom_out", None, "side"):
+        for name in ("fit", "actual", "zoom_in", "zoom_out", None, "side", None, "advanced"):
             self.view_menu.addSeparator() if name is None else self.view_menu.addAction(a[name])
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(a["models_folder"])
@@ -627,6 +634,32 @@ class MainWindow(QMainWindow):
             f"<p>{provenance}</p><p>Device: {self.device_label.text() or 'not loaded yet'}</p>",
         )  # fmt: skip
 
+    def toggle_advanced(self) -> None:
+        """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""
+        show = self.actions_by_name["advanced"].isChecked()
+        if show and self.panel is None:
+            from PySide6.QtCore import Qt as _Qt
+
+            from .training_panel import TrainingPanel
+
+            self.panel = TrainingPanel(self)
+            self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+            self.panel.model_saved.connect(lambda _p: self.refresh_models())
+            self.panel.training_started.connect(self._training_started)
+            self.panel.training_ended.connect(self._model_changed)
+            self.panel.visibilityChanged.connect(
+                lambda v: self.actions_by_name["advanced"].setChecked(v) if not self._closing
+                else None)  # fmt: skip
+        if self.panel is not None:
+            self.panel.setVisible(show)
+        self.settings.setValue("advanced_visible", show)
+
+    def _training_started(self, device_type: str) -> None:
+        """Training holds the GPU: colorizing moves to the CPU until it ends."""
+        if device_type != "cpu":
+            self.worker.model_requested.emit(self.current_model(), "cpu")
+            self.device_label.setText("colorizing on CPU while training uses the GPU")
+
     def open_models_folder(self) -> None:
         folder = user_models_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -663,10 +696,22 @@ class MainWindow(QMainWindow):
         s.setValue("window_state", self.saveState())
         s.setValue("model", self.current_model())
         s.setValue("device", self.device_combo.currentData())
+        s.setValue("advanced_visible", self.panel is not None and self.panel.isVisible())
         s.sync()
 
     def closeEvent(self, event) -> None:
-        if self._busy_jobs and not self._closing:
+        training = self.panel is not None and self.panel.training
+        if training and not self._closing:
+            answer = QMessageBox.question(
+                self, "Quit Colorizer?", "A model is being trained. Stop it and quit? "
+                "(Resume continues from its last checkpoint.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        elif self._busy_jobs and not self._closing:
             answer = QMessageBox.question(
                 self, "Quit Colorizer?",
                 f"{len(self._busy_jobs)} photo(s) are still being processed. Stop and quit?",
@@ -678,6 +723,8 @@ class MainWindow(QMainWindow):
                 return
         self._closing = True
         self._store_settings()
+        if self.panel is not None:
+            self.panel.stop()
         self.host.stop()
         self.thumbnails.wait()
         event.accept()

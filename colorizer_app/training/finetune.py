@@ -44,6 +44,14 @@ def hold_out(photos: list[Photo], fraction: float = 0.2) -> tuple[list[Photo], l
     return ranked[n:], ranked[:n]
 
 
+def reset_trainable(model) -> None:
+    """Retrain mode: fresh encoder and decoder; the frozen classifiers keep their weights."""
+    frozen = {id(m) for b in model.backbones for m in b.modules()}
+    for module in model.modules():
+        if id(module) not in frozen and hasattr(module, "reset_parameters") and module is not model:
+            module.reset_parameters()
+
+
 def finetune(
     base: str | Path,
     folders: list[Path],
@@ -57,11 +65,15 @@ def finetune(
     loss: str = "vivid",
     patience: int = 4,
     resume: bool = False,
+    fresh: bool = False,
     report: ScanReport | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_status: Callable[[str], None] | None = None,
+    on_epoch: Callable[[object, Photo], None] | None = None,
 ) -> FinetuneResult:
+    """`on_epoch(model, photo)` is called after each validation with the model in eval mode and
+    the first held-out photo, so a caller can show how that photo looks now."""
     entry = resolve_model(base)
     base_file = open_model(base)
     status = on_status or (lambda _msg: None)
@@ -76,6 +88,8 @@ def finetune(
     train_photos, val_photos = hold_out(report.usable)
     torch_device = pick_device(device)
     model = build_model(base_file)
+    if fresh:
+        reset_trainable(model)
     status("Reading the photos with the frozen classifiers...")
     fused_train = fused_vectors(model, train_photos, device=torch_device)
     fused_val = fused_vectors(model, val_photos, device=torch_device)
@@ -83,6 +97,8 @@ def finetune(
     val = ColorPhotoDataset(val_photos, size, augment=False, fused=fused_val)
     val_loader = DataLoader(val, batch_size=batch_size)
     before = validate(model.to(torch_device), val_loader, loss, torch_device)
+    if on_epoch is not None:
+        on_epoch(model, val_photos[0])  # how the held-out photo looks before any training
     batches = math.ceil(len(train) / batch_size)
     config = TrainConfig(
         epochs=max(1, math.ceil(steps / batches)), max_steps=steps, batch_size=batch_size, lr=lr,
@@ -92,14 +108,22 @@ def finetune(
         metadata={"base_model": entry.name},
     )  # fmt: skip
     status("Fine-tuning...")
-    history = fit(model, train, val, config, on_progress, should_stop)
+    def progress(p: Progress) -> None:
+        if on_progress is not None:
+            on_progress(p)
+        if p.val is not None and on_epoch is not None:
+            on_epoch(model, val_photos[0])
+
+    history = fit(model, train, val, config, progress, should_stop)
     after = validate(model, val_loader, loss, torch_device)
     if history.stopped:
         raise TrainingError("fine-tuning was cancelled; no model was saved (resume to continue)")
     metadata = {
         **base_file.metadata,
         "trained": True,
-        "description": f"{entry.name} fine-tuned on {', '.join(Path(f).name for f in folders)}",
+        "description": f"{entry.name} {'retrained' if fresh else 'fine-tuned'} on "
+        f"{', '.join(Path(f).name for f in folders)}",
+        "mode": "retrain" if fresh else "finetune",
         "base_model": entry.name,
         "base_sha256": sha256_of(entry.path),
         "finetune_data": [str(f) for f in folders],

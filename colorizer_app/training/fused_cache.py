@@ -3,7 +3,8 @@
 The classifiers never change during training, so running them every step would waste most of a
 CPU's time. Each classifier has its own cache file, named by a hash of its name and weights; inside
 it, each photo is keyed by its resolved path, size and modification time. A changed photo, or a
-classifier with other weights, simply misses the cache; models that share a classifier share it. The vector is of the whole photo (squashed to a square, as the classifiers
+classifier with other weights, simply misses the cache; models that share a classifier share it.
+The vector is of the whole photo (squashed to a square, as the classifiers
 see a photo when colorizing), not of each random crop: the crops show the same scene.
 """
 

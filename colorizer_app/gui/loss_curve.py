@@ -1,0 +1,92 @@
+"""A live loss curve (and validation PSNR per epoch), drawn with QPainter."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QWidget
+
+
+class LossCurve(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(140)
+        self.losses: list[tuple[int, float]] = []
+        self.psnrs: list[tuple[int, float]] = []
+        self.total_steps = 1
+
+    def clear(self) -> None:
+        self.losses.clear()
+        self.psnrs.clear()
+        self.update()
+
+    def add_loss(self, step: int, loss: float, total_steps: int) -> None:
+        self.total_steps = max(total_steps, 1)
+        if math.isfinite(loss):
+            self.losses.append((step, loss))
+        self.update()
+
+    def add_psnr(self, step: int, psnr: float) -> None:
+        self.psnrs.append((step, psnr))
+        self.update()
+
+    def _smoothed(self) -> list[tuple[int, float]]:
+        out, avg = [], None
+        for step, value in self.losses:
+            avg = value if avg is None else 0.9 * avg + 0.1 * value
+            out.append((step, avg))
+        return out
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.color(pal.ColorRole.Base))
+        area = QRectF(self.rect()).adjusted(38, 18, -38, -20)
+        text = pal.color(pal.ColorRole.Text)
+        p.setPen(QPen(text, 1))
+        p.drawRect(area)
+        p.drawText(QRectF(area.left(), 0, area.width(), 16), Qt.AlignmentFlag.AlignLeft,
+                   "training loss")  # fmt: skip
+        if self.psnrs:
+            p.setPen(QColor("#2e9d4a"))
+            p.drawText(QRectF(area.left(), 0, area.width(), 16), Qt.AlignmentFlag.AlignRight,
+                       f"held-out PSNR {self.psnrs[-1][1]:.2f} dB")  # fmt: skip
+        if len(self.losses) < 2:
+            p.setPen(text)
+            p.drawText(area, Qt.AlignmentFlag.AlignCenter, "The curve appears when training runs")
+            return
+        smooth = self._smoothed()
+        values = [v for _, v in smooth]
+        lo, hi = min(values), max(values)
+        span = (hi - lo) or 1.0
+
+        def point(step: float, value: float, lo=lo, span=span) -> QPointF:
+            x = area.left() + area.width() * step / self.total_steps
+            y = area.bottom() - area.height() * (value - lo) / span
+            return QPointF(x, y)
+
+        path = QPainterPath(point(*smooth[0]))
+        for step, value in smooth[1:]:
+            path.lineTo(point(step, value))
+        p.setPen(QPen(QColor("#2f7ed8"), 2))
+        p.drawPath(path)
+        p.setPen(text)
+        p.drawText(QRectF(0, area.top() - 6, 36, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.3g}")
+        p.drawText(QRectF(0, area.bottom() - 8, 36, 14), Qt.AlignmentFlag.AlignRight, f"{lo:.3g}")
+        p.drawText(QRectF(area.left(), area.bottom() + 2, area.width(), 16),
+                   Qt.AlignmentFlag.AlignRight, f"step {self.losses[-1][0]}/{self.total_steps}")
+        if len(self.psnrs) >= 1:
+            ps = [v for _, v in self.psnrs]
+            plo, phi = min(ps) - 0.1, max(ps) + 0.1
+            p.setPen(QPen(QColor("#2e9d4a"), 2))
+            p.setBrush(QColor("#2e9d4a"))
+            prev = None
+            for step, value in self.psnrs:
+                pt = point(step, value, plo, phi - plo)
+                p.drawEllipse(pt, 3, 3)
+                if prev is not None:
+                    p.drawLine(prev, pt)
+                prev = pt

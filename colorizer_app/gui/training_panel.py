@@ -1,0 +1,505 @@
+"""The hidden advanced panel: fine-tune or retrain on a person's own folder of colour photos.
+
+A dock, so the rest of the app stays usable. Training runs on its own worker thread through
+`training.finetune` (which calls the one `training.fit`); the panel only shows what it reports.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.colorizer import Colorizer
+from ..core.device import describe_device, pick_device
+from ..core.errors import ColorizerError
+from ..core.imageio import write_atomically
+from ..model.store import MODEL_SUFFIX, ModelFile, list_models, user_models_dir
+from ..training.data import ScanReport, scan_folders
+from ..training.evaluate import gray_of
+from ..training.finetune import MIN_PHOTOS, finetune
+from .loss_curve import LossCurve
+from .qimage import to_qimage
+
+MODES = {  # mode: (label, steps, learning rate)
+    "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
+    "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
+}
+PREVIEW_SIDE = 150
+
+
+class TrainingWorker(QObject):
+    """Scans folders and trains, on its own thread; reports through typed signals only."""
+
+    scanned = Signal(object)  # ScanReport
+    scan_failed = Signal(str)
+    status = Signal(str)
+    progress = Signal(int, int, float, float, float)  # step, total, loss, images/s, eta s
+    epoch = Signal(int, float)  # step, held-out PSNR
+    preview = Signal(object, object, object)  # gray input, colorized now, original (uint8 RGB)
+    finished = Signal(object)  # dict: path, before, after, steps
+    failed = Signal(str)
+    cancelled = Signal()
+    scan_requested = Signal(str)
+    train_requested = Signal(dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: ScanReport | None = None
+        self.report_folder = ""
+        self._cancel = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self.scan_requested.connect(self._scan)
+        self.train_requested.connect(self._train)
+
+    # called from the GUI thread
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._running.set()
+
+    def set_paused(self, paused: bool) -> None:
+        (self._running.clear if paused else self._running.set)()
+
+    def _should_stop(self) -> bool:
+        while not self._running.wait(0.1):  # paused: the loop waits here, between steps
+            if self._cancel.is_set():
+                break
+        return self._cancel.is_set()
+
+    @Slot(str)
+    def _scan(self, folder: str) -> None:
+        try:
+            self.report = scan_folders([Path(folder)], keep_side=160)
+            self.report_folder = folder
+        except ColorizerError as exc:
+            self.scan_failed.emit(str(exc))
+        else:
+            self.scanned.emit(self.report)
+
+    @Slot(dict)
+    def _train(self, params: dict) -> None:
+        self._cancel.clear()
+        self._running.set()
+        device = pick_device(params["device"])
+
+        def on_progress(p) -> None:
+            if p.val is not None:
+                self.epoch.emit(p.step, p.val["psnr"])
+            else:
+                self.progress.emit(p.step, p.total_steps, p.loss, p.images_per_s, p.eta_s)
+
+        def on_epoch(model, photo) -> None:
+            truth = photo.pixels
+            gray = gray_of(truth)
+            mf = ModelFile(None, "preview", model.config, {}, {})
+            now = Colorizer.from_network(model, mf, device).colorize(gray)
+            self.preview.emit(gray, now, truth)
+
+        report = self.report if self.report_folder == params["folder"] else None
+        try:
+            result = finetune(
+                params["base"], [Path(params["folder"])], Path(params["output"]),
+                steps=params["steps"], lr=params["lr"], size=params["size"],
+                batch_size=params["batch"], device=str(device), resume=params["resume"],
+                fresh=params["mode"] == "retrain", report=report, on_progress=on_progress,
+                should_stop=self._should_stop, on_status=self.status.emit, on_epoch=on_epoch,
+            )  # fmt: skip
+        except torch.OutOfMemoryError:
+            self.failed.emit(
+                "The GPU ran out of memory. Choose CPU as the device, or a smaller batch, "
+                "and start again (Resume continues from the last checkpoint)."
+            )
+        except ColorizerError as exc:
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.failed.emit(str(exc))
+        except Exception as exc:  # report, never crash the app
+            self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit({"path": str(result.path), "before": result.before["psnr"],
+                                "after": result.after["psnr"], "steps": result.history.step,
+                                "train": result.train_count, "held_out": result.held_out_count})
+
+
+def _pixmap(rgb: np.ndarray) -> QPixmap:
+    image = to_qimage(rgb)
+    return QPixmap.fromImage(image.scaled(PREVIEW_SIDE, PREVIEW_SIDE))
+
+
+class TrainingPanel(QDockWidget):
+    model_saved = Signal(str)  # path of a new user model
+    training_started = Signal(str)  # device type: "cpu", "cuda", "mps"
+    training_ended = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Advanced: teach the model your colours", parent)
+        self.setObjectName("advanced_panel")
+        self.setAllowedAreas(self.allowedAreas())
+        self.thread = QThread()
+        self.thread.setObjectName("training-worker")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.start()
+        self.training = False
+        self.report: ScanReport | None = None
+        self._started_at = 0.0
+        self._build()
+        self._connect()
+        self.refresh_models()
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        form = QFormLayout()
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText("A folder of your own colour photos")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self.choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        form.addRow("Photos:", row)
+        self.counts_label = QLabel("Choose a folder: its photos are counted before training.")
+        self.counts_label.setWordWrap(True)
+        form.addRow("", self.counts_label)
+        self.base_combo = QComboBox()
+        form.addRow("Start from:", self.base_combo)
+        self.mode_combo = QComboBox()
+        for key, (label, _, _) in MODES.items():
+            self.mode_combo.addItem(label, key)
+        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        form.addRow("Mode:", self.mode_combo)
+        self.steps = QSpinBox()
+        self.steps.setRange(5, 1_000_000)
+        self.steps.setSingleStep(50)
+        form.addRow("Steps:", self.steps)
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(5)
+        self.lr.setRange(1e-6, 1e-1)
+        self.lr.setSingleStep(1e-4)
+        form.addRow("Learning rate:", self.lr)
+        self.size = QSpinBox()
+        self.size.setRange(32, 512)
+        self.size.setSingleStep(32)
+        self.size.setValue(128)
+        self.size.setSuffix(" px")
+        form.addRow("Image size:", self.size)
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 64)
+        self.batch.setValue(8)
+        form.addRow("Batch:", self.batch)
+        self.device_combo = QComboBox()
+        self.device_combo.addItem("Automatic", "auto")
+        self.device_combo.addItem("CPU", "cpu")
+        if torch.cuda.is_available():
+            self.device_combo.addItem(describe_device(torch.device("cuda")), "cuda")
+        form.addRow("Device:", self.device_combo)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Name of the new model")
+        form.addRow("Save as:", self.name_edit)
+        layout.addLayout(form)
+        self._mode_changed()
+
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.start_button.clicked.connect(lambda: self.start(resume=False))
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue a cancelled run from its last checkpoint")
+        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        for b in (self.start_button, self.resume_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.progress = QProgressBar()
+        layout.addWidget(self.progress)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.device_note = QLabel("")
+        self.device_note.setWordWrap(True)
+        layout.addWidget(self.device_note)
+        self.curve = LossCurve()
+        layout.addWidget(self.curve)
+        previews = QGroupBox("A held-out photo of yours: input · the model now · your original")
+        prow = QHBoxLayout(previews)
+        self.preview_labels = [QLabel() for _ in range(3)]
+        for label in self.preview_labels:
+            label.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
+            label.setStyleSheet("background: palette(mid);")
+            prow.addWidget(label)
+        layout.addWidget(previews)
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        layout.addWidget(self.result_label)
+
+        manage = QGroupBox("Your models")
+        mlayout = QVBoxLayout(manage)
+        self.models_list = QListWidget()
+        self.models_list.setMaximumHeight(110)
+        mlayout.addWidget(self.models_list)
+        mrow = QHBoxLayout()
+        for text, slot in (("Rename…", self.rename_model), ("Delete…", self.delete_model),
+                           ("Export…", self.export_model)):  # fmt: skip
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            mrow.addWidget(b)
+        mlayout.addLayout(mrow)
+        layout.addWidget(manage)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._set_training(False)
+
+    def _connect(self) -> None:
+        w = self.worker
+        w.scanned.connect(self._scanned)
+        w.scan_failed.connect(lambda msg: self.counts_label.setText(msg))
+        w.status.connect(self.status_label.setText)
+        w.progress.connect(self._progress)
+        w.epoch.connect(self._epoch)
+        w.preview.connect(self._preview)
+        w.finished.connect(self._finished)
+        w.failed.connect(self._failed)
+        w.cancelled.connect(self._cancelled)
+        self.folder_edit.editingFinished.connect(lambda: self.set_folder(self.folder_edit.text()))
+        self.name_edit.textChanged.connect(lambda _t: self._update_resume())
+
+    # ---- state ------------------------------------------------------------------------------
+
+    def refresh_models(self) -> None:
+        current = self.base_combo.currentData()
+        self.base_combo.clear()
+        self.models_list.clear()
+        for entry in list_models():
+            value = entry.name if entry.kind == "built-in" else str(entry.path)
+            self.base_combo.addItem(entry.name + ("" if entry.kind == "built-in" else " (yours)"),
+                                    value)  # fmt: skip
+            if entry.kind == "user":
+                self.models_list.addItem(entry.name)
+        index = self.base_combo.findData(current) if current else -1
+        self.base_combo.setCurrentIndex(max(index, 0))
+
+    def _mode_changed(self) -> None:
+        _, steps, lr = MODES[self.mode_combo.currentData()]
+        self.steps.setValue(steps)
+        self.lr.setValue(lr)
+
+    def _set_training(self, training: bool) -> None:
+        self.training = training
+        self.start_button.setEnabled(not training and self.report is not None
+                                     and len(self.report.usable) >= MIN_PHOTOS)  # fmt: skip
+        self.pause_button.setEnabled(training)
+        self.cancel_button.setEnabled(training)
+        if not training:
+            self.pause_button.setChecked(False)
+        self._update_resume()
+
+    def output_path(self) -> Path:
+        name = self.name_edit.text().strip() or "my-photos"
+        safe = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in name).strip(" .")
+        return user_models_dir() / f"{safe or 'my-photos'}{MODEL_SUFFIX}"
+
+    def _update_resume(self) -> None:
+        ckpt = self.output_path().with_suffix(".ckpt")
+        self.resume_button.setEnabled(not self.training and ckpt.is_file()
+                                      and self.report is not None)  # fmt: skip
+
+    # ---- folder -----------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of your colour photos",
+                                                  self.folder_edit.text())  # fmt: skip
+        if folder:
+            self.set_folder(folder)
+
+    def set_folder(self, folder: str) -> None:
+        if not folder:
+            return
+        self.folder_edit.setText(folder)
+        if not self.name_edit.text():
+            self.name_edit.setText(Path(folder).name)
+        self.report = None
+        self._set_training(self.training)
+        self.counts_label.setText("Counting photos…")
+        self.worker.scan_requested.emit(folder)
+
+    def _scanned(self, report: ScanReport) -> None:
+        self.report = report
+        need = "" if len(report.usable) >= MIN_PHOTOS else (
+            f" At least {MIN_PHOTOS} usable colour photos are needed: add "
+            f"{MIN_PHOTOS - len(report.usable)} more.")  # fmt: skip
+        self.counts_label.setText(
+            f"{len(report.usable)} usable · {len(report.gray)} too gray (left out) · "
+            f"{len(report.unreadable)} unreadable.{need}"
+        )
+        if report.unreadable:
+            self.counts_label.setToolTip("\n".join(r for _, r in report.unreadable[:30]))
+        self._set_training(self.training)
+
+    # ---- training ---------------------------------------------------------------------------
+
+    def start(self, resume: bool = False) -> None:
+        if self.training or self.report is None:
+            return
+        out = self.output_path()
+        if out.exists() and not resume:
+            answer = QMessageBox.question(self, "Replace model?",
+                                          f"A model named {out.stem!r} exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.curve.clear()
+        self.result_label.setText("")
+        device = pick_device(self.device_combo.currentData())
+        params = {
+            "base": self.base_combo.currentData() or "default", "folder": self.folder_edit.text(),
+            "output": str(out), "steps": self.steps.value(), "lr": self.lr.value(),
+            "size": self.size.value(), "batch": self.batch.value(),
+            "device": str(device), "mode": self.mode_combo.currentData(), "resume": resume,
+        }  # fmt: skip
+        self._started_at = time.monotonic()
+        self._set_training(True)
+        self.progress.setRange(0, params["steps"])
+        self.progress.setValue(0)
+        self.status_label.setText("Starting…")
+        self.device_note.setText(
+            f"Training on {describe_device(device)}; colorizing runs on the CPU until it ends."
+            if device.type != "cpu" else
+            "Training on the CPU: colorizing shares it and is slower until training ends."
+        )  # fmt: skip
+        self.training_started.emit(device.type)
+        self.worker.train_requested.emit(params)
+
+    def _pause_toggled(self, paused: bool) -> None:
+        self.worker.set_paused(paused)
+        self.pause_button.setText("Continue" if paused else "Pause")
+        self.status_label.setText("Paused." if paused else "Training…")
+
+    def cancel(self) -> None:
+        if self.training:
+            self.status_label.setText("Cancelling…")
+            self.worker.cancel()
+
+    def _progress(self, step: int, total: int, loss: float, rate: float, eta: float) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(step)
+        self.progress.setFormat(f"%v/%m steps · {eta / 60:.1f} min left")
+        self.status_label.setText(f"Training: loss {loss:.4f}, {rate:.1f} photos/s")
+        self.curve.add_loss(step, loss, total)
+
+    def _epoch(self, step: int, psnr: float) -> None:
+        self.curve.add_psnr(step, psnr)
+
+    def _preview(self, gray, now, truth) -> None:
+        for label, rgb in zip(self.preview_labels, (gray, now, truth), strict=True):
+            label.setPixmap(_pixmap(rgb))
+
+    def _end(self) -> None:
+        self._set_training(False)
+        self.device_note.setText("")
+        self.training_ended.emit()
+
+    def _finished(self, result: dict) -> None:
+        self._end()
+        self.progress.setValue(self.progress.maximum())
+        minutes = (time.monotonic() - self._started_at) / 60
+        self.result_label.setText(
+            f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps "
+            f"({minutes:.1f} min, {result['train']} photos, {result['held_out']} held out). "
+            f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after."
+        )
+        self.status_label.setText("Done. The new model is in the model chooser.")
+        self.refresh_models()
+        self.model_saved.emit(result["path"])
+
+    def _failed(self, message: str) -> None:
+        self._end()
+        self.status_label.setText(message)
+        QMessageBox.warning(self, "Training stopped", message)
+
+    def _cancelled(self) -> None:
+        self._end()
+        self.status_label.setText("Cancelled. Nothing was saved; Resume continues from the last "
+                                  "checkpoint.")  # fmt: skip
+
+    # ---- model management -------------------------------------------------------------------
+
+    def _selected_model(self) -> Path | None:
+        item = self.models_list.currentItem()
+        return user_models_dir() / f"{item.text()}{MODEL_SUFFIX}" if item else None
+
+    def rename_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename model", "New name:", text=path.stem)
+        if ok and name.strip() and name.strip() != path.stem:
+            target = path.with_name(name.strip() + MODEL_SUFFIX)
+            if target.exists():
+                QMessageBox.warning(self, "Rename model", f"{target.stem!r} exists already.")
+                return
+            path.rename(target)
+            self.refresh_models()
+            self.model_saved.emit(str(target))
+
+    def delete_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        answer = QMessageBox.question(self, "Delete model",
+                                      f"Delete your model {path.stem!r}? This cannot be undone.")
+        if answer == QMessageBox.StandardButton.Yes:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".ckpt").unlink(missing_ok=True)
+            self.refresh_models()
+            self.model_saved.emit("")
+
+    def export_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        dest, _ = QFileDialog.getSaveFileName(self, "Export model", path.name,
+                                              "Colorizer models (*.pt)")  # fmt: skip
+        if dest:
+            try:
+                write_atomically(Path(dest), path.read_bytes())
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Export model", str(exc))
+
+    def stop(self) -> None:
+        self.worker.cancel()
+        self.thread.quit()
+        self.thread.wait()
+
+
+

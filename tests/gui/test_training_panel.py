@@ -1,0 +1,97 @@
+"""The hidden advanced panel: count a folder, fine-tune the tiny model, cancel a run."""
+
+import hashlib
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from colorizer_app.model.store import read_model_file, user_models_dir
+from colorizer_app.training.metrics import colorfulness
+
+
+def _folder(tmp_path, data_dir):
+    folder = tmp_path / "family-1970s"
+    folder.mkdir()
+    kept = 0
+    for src in sorted((data_dir / "imagenet").glob("*.jpg")):
+        small = Image.open(src).convert("RGB").resize((120, 90))
+        if colorfulness(np.asarray(small)) > 25:  # clearly colour photos, as a family's would be
+            small.save(folder / src.name, quality=90)
+            kept += 1
+        if kept == 20:
+            break
+    small.convert("L").save(folder / "gray.jpg")
+    (folder / "broken.jpg").write_bytes(b"\x00\x01 broken")
+    return folder
+
+
+def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
+    assert window.panel is None  # hidden by default
+    qtbot.keyClick(window, Qt.Key.Key_A,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    panel = window.panel
+    assert panel is not None and panel.isVisible()
+    base = user_models_dir() / "tiny.pt"
+    base_digest = hashlib.sha256(base.read_bytes()).hexdigest()
+
+    folder = _folder(tmp_path, data_dir)
+    panel.set_folder(str(folder))
+    qtbot.waitUntil(lambda: panel.report is not None, timeout=30_000)
+    assert "20 usable · 1 too gray (left out) · 1 unreadable" in panel.counts_label.text()
+    assert panel.start_button.isEnabled()
+
+    panel.base_combo.setCurrentIndex(panel.base_combo.findText("tiny (yours)"))
+    panel.steps.setValue(12)
+    panel.size.setValue(48)
+    panel.batch.setValue(4)
+    panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
+    panel.name_edit.setText("family colours")
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.training and not panel.start_button.isEnabled()
+    qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+    assert "Saved as 'family colours'" in panel.result_label.text(), panel.status_label.text()
+    assert len(panel.curve.losses) >= 5 and panel.curve.psnrs  # the curve filled in
+    assert panel.progress.value() == panel.progress.maximum()
+    assert all(not lbl.pixmap().isNull() for lbl in panel.preview_labels)
+    assert hashlib.sha256(base.read_bytes()).hexdigest() == base_digest
+    new = user_models_dir() / "family colours.pt"
+    meta = read_model_file(new).metadata
+    assert meta["base_model"] == "tiny" and meta["images"]["train"] == 16
+    # it appears in the chooser at once, and colorizes
+    index = window.model_combo.findText("family colours (yours)")
+    assert index >= 0
+    window.model_combo.setCurrentIndex(index)
+    window.add_paths([sorted(folder.glob("n*.jpg"))[0]])
+    qtbot.waitUntil(lambda: not window.busy, timeout=60_000)
+    assert window.photos.items[0].state.value == "done"
+    assert window.photos.items[0].result.model_name == "family colours"
+
+    # a second run, cancelled midway, leaves nothing half-made in the chooser
+    panel.steps.setValue(5000)
+    panel.name_edit.setText("never finished")
+    panel.start()
+    qtbot.waitUntil(lambda: len(panel.curve.losses) >= 3, timeout=120_000)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.training, timeout=60_000)
+    assert "Cancelled" in panel.status_label.text()
+    assert not (user_models_dir() / "never finished.pt").exists()
+    window.refresh_models()
+    assert window.model_combo.findText("never finished (yours)") == -1
+    assert panel.resume_button.isEnabled()  # its checkpoint can be resumed
+
+
+def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_dir):
+    window.actions_by_name["advanced"].trigger()
+    panel = window.panel
+    few = tmp_path / "few"
+    few.mkdir()
+    for src in sorted((data_dir / "bsds500" / "train").glob("*.jpg"))[:4]:
+        Image.open(src).save(few / src.name)
+    panel.set_folder(str(few))
+    qtbot.waitUntil(lambda: panel.report is not None, timeout=30_000)
+    assert "At least 10 usable colour photos are needed: add 6 more" in panel.counts_label.text()
+    assert not panel.start_button.isEnabled()
+    # the panel's visibility is remembered
+    window._store_settings()
+    assert window.settings.value("advanced_visible", type=bool) is True
