@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from ..model.store import install_data_dir
 
 
 def app_icon() -> QIcon | None:
-    icons = sorted((RESOURCES / "icons").glob("colorizer-*.png"))
+    icons = sorted((install_data_dir("resources") / "icons").glob("colorizer-*.png"))
     if not icons:
         return None
     icon = QIcon()

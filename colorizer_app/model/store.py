@@ -31,11 +31,23 @@ def shipped_models_dir() -> Path:
     env = os.environ.get("COLORIZER_MODELS_DIR")
     if env:
         return Path(env)
+    return install_data_dir("models")
+
+
+def install_data_dir(name: str) -> Path:
+    """`models/` or `resources/`: in a checkout, the repository's; in an installed app,
+    `<venv>/share/colorizer/NAME` (install.sh puts them there); in a frozen bundle, beside it."""
+    import sys
+
     here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "models", here.parents[1] / "models"):
-        if (candidate / "manifest.json").is_file():
+    candidates = [here.parents[2] / name, Path(sys.prefix) / "share" / "colorizer" / name]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        candidates.insert(0, Path(bundle) / name)
+    for candidate in candidates:
+        if candidate.is_dir():
             return candidate
-    return here.parents[2] / "models"
+    return candidates[0]
 
 
 def user_models_dir() -> Path:
