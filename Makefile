@@ -27,5 +27,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check colorizer_app tests
 
+dist: $(STAMP)
+	$(PY) -m pip install 'pyinstaller>=6'
+	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller installer/colorizer.spec
+	du -sh dist/Colorizer
+
 clean:
 	rm -rf build dist out *.egg-info .pytest_cache

@@ -700,21 +700,15 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:
-        training = self.panel is not None and self.panel.training
-        if training and not self._closing:
+        question = ""
+        if self.panel is not None and self.panel.training:
+            question = ("A model is being trained. Stop it and quit? "
+                        "(Resume continues from its last checkpoint.)")  # fmt: skip
+        elif self._busy_jobs:
+            question = f"{len(self._busy_jobs)} photo(s) are still being processed. Stop and quit?"
+        if question and not self._closing:
             answer = QMessageBox.question(
-                self, "Quit Colorizer?", "A model is being trained. Stop it and quit? "
-                "(Resume continues from its last checkpoint.)",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )  # fmt: skip
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        elif self._busy_jobs and not self._closing:
-            answer = QMessageBox.question(
-                self, "Quit Colorizer?",
-                f"{len(self._busy_jobs)} photo(s) are still being processed. Stop and quit?",
+                self, "Quit Colorizer?", question,
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )  # fmt: skip

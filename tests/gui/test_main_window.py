@@ -128,12 +128,15 @@ def test_zoom_and_side_by_side_keep_register(qtbot, window, photo_dir):
     assert abs(view.image_point(left).x() - view.image_point(right).x()) < 1e-6
 
 
+def many_photos(folder, sources, count):
+    folder.mkdir()
+    for i, src in enumerate(sorted(sources.glob("*.jpg"))[:count]):
+        Image.open(src).save(folder / f"scan{i:02d}.jpg")
+    return folder
+
+
 def test_cancel_mid_batch(qtbot, window, photo_dir, tmp_path, data_dir):
-    many = tmp_path / "many"
-    many.mkdir()
-    for i, src in enumerate(sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:30]):
-        Image.open(src).save(many / f"scan{i:02d}.jpg")
-    drop(window, [many])
+    drop(window, [many_photos(tmp_path / "many", data_dir / "bsds500" / "test", 30)])
     qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
     window.cancel_button.click()
     wait_idle(qtbot, window)
@@ -148,11 +151,7 @@ def test_cancel_mid_batch(qtbot, window, photo_dir, tmp_path, data_dir):
 
 
 def test_closing_during_a_batch_asks_then_stops_the_worker(qtbot, window, tmp_path, data_dir):
-    many = tmp_path / "many"
-    many.mkdir()
-    for i, src in enumerate(sorted((data_dir / "bsds500" / "val").glob("*.jpg"))[:40]):
-        Image.open(src).save(many / f"scan{i:02d}.jpg")
-    drop(window, [many])
+    drop(window, [many_photos(tmp_path / "many", data_dir / "bsds500" / "val", 40)])
     qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
     answers = []
 
