@@ -184,13 +184,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from .gui.app import run_app
     except ImportError as exc:
-        if "colorizer_app.gui" not in str(exc):
-            raise
-        # Until the desktop app lands, opening photos colorizes them into ./out.
-        files = [str(f) for f in getattr(args, "files", [])] or ["resources/samples"]
-        print("The desktop app is not part of this build yet: colorizing "
-              f"{', '.join(files)} into ./out instead.", file=sys.stderr)  # fmt: skip
-        return main(["colorize", *files, "-o", "out"])
+        return _fail(f"the desktop app cannot start ({exc}); install PySide6-Essentials, or use "
+                     "`colorizer colorize` from the terminal")  # fmt: skip
     return run_app([str(f) for f in getattr(args, "files", [])])
 
 

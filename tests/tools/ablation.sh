@@ -16,7 +16,13 @@ for preset in offline0 offline1 offline offline3; do
     --seed 0 --cache "$OUT/cache" --device cpu -o "$OUT/$preset.pt" > "$OUT/$preset.log" 2>&1
   tail -n 1 "$OUT/$preset.log"
 done
-models=(); for preset in offline0 offline1 offline offline3; do models+=(--model "$OUT/$preset.pt"); done
+# The same budget with the objective that keeps colour alive, for the mse-vs-vivid comparison.
+.venv/bin/colorizer train "$DATA/lfw" "$DATA/imagenet" --split-by folder --limit 3000 --balance \
+  --preset offline --loss vivid --size "$SIZE" --batch 20 --epochs 1000 --steps "$STEPS" \
+  --seed 0 --cache "$OUT/cache" --device cpu -o "$OUT/offline-vivid.pt" > "$OUT/offline-vivid.log" 2>&1
+tail -n 1 "$OUT/offline-vivid.log"
+models=()
+for m in offline0 offline1 offline offline3 offline-vivid; do models+=(--model "$OUT/$m.pt"); done
 .venv/bin/colorizer evaluate "$DATA/lfw" --split test --split-by folder --limit 400 "${models[@]}" \
   --device cpu --csv "$OUT/eval-lfw.csv" 2>/dev/null | tee "$OUT/eval-lfw.md"
 .venv/bin/colorizer evaluate "$DATA/imagenet" --split test "${models[@]}" \
