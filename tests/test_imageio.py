@@ -151,3 +151,14 @@ def test_failed_write_leaves_no_half_file(tmp_path, photo, monkeypatch):
     with pytest.raises(ImageSaveError, match="disk is full"):
         save_image(tmp_path / "out.jpg", photo)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path, photo):
+    from colorizer_app.core import imageio
+
+    out = save_image(tmp_path / "copy.png", photo)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~imageio._UMASK  # as a plain write would
+    out.chmod(0o640)
+    save_image(tmp_path / "copy.png", photo)  # replacing keeps the file's permissions
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert not list(tmp_path.glob(".*.part"))

@@ -300,6 +300,23 @@ def encode_image(
     return out.getvalue()
 
 
+def _default_mode(dest: Path) -> int:
+    try:
+        return dest.stat().st_mode & 0o777  # replacing a file keeps its permissions
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    # Read once, at import: setting the umask to read it is not safe once threads run.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
 def write_atomically(dest: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `dest`, flush it to disk, and rename it into place."""
     dest = Path(dest)
@@ -310,6 +327,8 @@ def write_atomically(dest: Path, data: bytes) -> None:
     except OSError as exc:
         raise ImageSaveError(dest, f"cannot write in {folder} ({exc.strerror or exc})") from exc
     try:
+        # mkstemp makes the file private (0600); give it the permissions a plain write would.
+        os.chmod(tmp_name, _default_mode(dest))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
