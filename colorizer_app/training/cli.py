@@ -212,7 +212,8 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     result = finetune(
         args.base, [Path(d) for d in args.data], Path(args.output), steps=args.steps, lr=args.lr,
         size=args.size, batch_size=args.batch, freeze_encoder=args.freeze_encoder,
-        device=args.device, loss=args.loss, resume=args.resume,
+        device=args.device, loss=args.loss, resume=args.resume, split_by=args.split_by,
+        exclude_test_quarter=args.exclude_test_quarter,
         on_progress=_progress_printer("finetune"), should_stop=stop,
         on_status=lambda msg: print(msg, file=sys.stderr),
     )  # fmt: skip
@@ -277,6 +278,9 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--loss", choices=LOSSES, default="vivid")
     p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
+    p.add_argument("--split-by", choices=["file", "folder"], default="file")
+    p.add_argument("--exclude-test-quarter", action="store_true",
+                   help="leave out the quarter `colorizer train` holds out for evaluation")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_finetune)

@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader
 from ..core.device import pick_device
 from ..core.errors import TrainingError
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
-from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders
+from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
 from .loop import History, Progress, TrainConfig, fit, validate
 
@@ -66,6 +66,8 @@ def finetune(
     patience: int = 4,
     resume: bool = False,
     fresh: bool = False,
+    split_by: str = "file",
+    exclude_test_quarter: bool = False,
     report: ScanReport | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -79,7 +81,10 @@ def finetune(
     status = on_status or (lambda _msg: None)
     if report is None:
         status("Looking at the photos...")
-        report = scan_folders(folders, keep_side=int(size * 1.25))
+        report = scan_folders(folders, keep_side=int(size * 1.25), split_by=split_by)
+    if exclude_test_quarter:
+        # Leave out the quarter `colorizer train` holds out, so evaluating on it stays fair.
+        report.usable = split_photos(report.usable)[0]
     if len(report.usable) < MIN_PHOTOS:
         raise TrainingError(
             f"{', '.join(map(str, folders))}: only {len(report.usable)} usable colour photo(s); "
