@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._batch_kind = ""
         self._closing = False
         self.panel = None  # the advanced panel, made the first time it is shown
+        self._colorize_moved_to_cpu = False
         self.model_error = ""
         self.save_options = self._load_save_options()
 
@@ -646,7 +647,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
             self.panel.model_saved.connect(lambda _p: self.refresh_models())
             self.panel.training_started.connect(self._training_started)
-            self.panel.training_ended.connect(self._model_changed)
+            self.panel.training_ended.connect(self._training_ended)
             self.panel.visibilityChanged.connect(
                 lambda v: self.actions_by_name["advanced"].setChecked(v) if not self._closing
                 else None)  # fmt: skip
@@ -657,8 +658,14 @@ class MainWindow(QMainWindow):
     def _training_started(self, device_type: str) -> None:
         """Training holds the GPU: colorizing moves to the CPU until it ends."""
         if device_type != "cpu":
+            self._colorize_moved_to_cpu = True
             self.worker.model_requested.emit(self.current_model(), "cpu")
             self.device_label.setText("colorizing on CPU while training uses the GPU")
+
+    def _training_ended(self) -> None:
+        if self._colorize_moved_to_cpu:
+            self._colorize_moved_to_cpu = False
+            self._model_changed()  # back to the device the person chose
 
     def open_models_folder(self) -> None:
         folder = user_models_dir()

@@ -432,9 +432,13 @@ class TrainingPanel(QDockWidget):
     def _finished(self, result: dict) -> None:
         self._end()
         self.progress.setValue(self.progress.maximum())
+        self.progress.setFormat("done")
         minutes = (time.monotonic() - self._started_at) / 60
         self.result_label.setText(
-            f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps "
+            f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"
+            + (" (stopped early: the held-out score no longer improved)"
+               if result["steps"] < self.steps.value() else "")
+            + " "
             f"({minutes:.1f} min, {result['train']} photos, {result['held_out']} held out). "
             f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after."
         )

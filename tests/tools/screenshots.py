@@ -60,9 +60,41 @@ def main(out: Path, model: str | None = None) -> None:
     pump(0.5)
     win.grab().save(str(out / "05-side-by-side.png"))
     win.actions_by_name["side"].trigger()
+    advanced(win, out)
     win._busy_jobs.clear()
     win.close()
     app.quit()
+
+
+def advanced(win, out: Path) -> None:
+    """The advanced panel before, during (curve visible) and after a short fine-tune."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp()) / "family-photos"
+    folder.mkdir()
+    for src in sorted((DATA / "kodak24").glob("*.png"))[:24]:
+        shutil.copy(src, folder / src.name)
+    win.actions_by_name["advanced"].trigger()
+    panel = win.panel
+    win.resize(1600, 900)
+    panel.set_folder(str(folder))
+    while panel.report is None:
+        pump(0.2)
+    pump(0.5)
+    win.grab().save(str(out / "06-advanced-before.png"))
+    panel.steps.setValue(60)
+    panel.size.setValue(96)
+    panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
+    panel.name_edit.setText("kodak-colours")
+    panel.start()
+    while panel.training and len(panel.curve.losses) < 35:
+        pump(0.2)
+    win.grab().save(str(out / "07-advanced-during.png"))
+    while panel.training:
+        pump(0.2)
+    pump(0.5)
+    win.grab().save(str(out / "08-advanced-after.png"))
 
 
 if __name__ == "__main__":
