@@ -222,7 +222,8 @@ def fit(
                 where = f"; the last good checkpoint is {config.checkpoint}" if (
                     config.checkpoint and Path(config.checkpoint).is_file()) else ""  # fmt: skip
                 raise TrainingError(
-                    f"the loss became {float(loss)} at step {step + 1}: training diverged; "
+                    f"the loss became {float(loss.detach())} at step {step + 1}: training "
+                    "diverged; "
                     f"lower the learning rate (now {config.lr:g}){where}"
                 )
             if config.schedule == "cosine":
