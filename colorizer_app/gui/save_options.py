@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.batch import DEFAULT_SUFFIX, output_suffix
+from ..core.batch import DEFAULT_SUFFIX, output_path
 
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 
@@ -34,8 +34,7 @@ class SaveOptions:
     overwrite: bool | None = None  # None: ask before replacing an earlier output
 
     def destination(self, source: Path) -> Path:
-        name = f"{source.stem}{self.suffix}{output_suffix(source, self.fmt)}"
-        return (self.folder or source.parent) / name
+        return output_path(source, self.folder, None, self.suffix, self.fmt)
 
 
 class SaveOptionsDialog(QDialog):
