@@ -64,7 +64,6 @@ class MainWindow(QMainWindow):
         self.photos = PhotoListModel(self)
         self.thumbnails = ThumbnailLoader(self)
         self.generation = 0
-        self._next_job = 0
         self._busy_jobs: set[int] = set()
         self._batch_total = 0
         self._batch_done = 0
@@ -407,13 +406,12 @@ class MainWindow(QMainWindow):
             return
         self._start_batch("colorize", len(items))
         for item in items:
-            item.job = self._next_job
-            self._next_job += 1
+            job = self.photos.new_job(item)
             item.state = PhotoState.QUEUED
             item.error = ""
-            self._busy_jobs.add(item.job)
+            self._busy_jobs.add(job)
             self.photos.changed(item)
-            self.worker.colorize_requested.emit(item.job, str(item.path), self.generation)
+            self.worker.colorize_requested.emit(job, str(item.path), self.generation)
         self._update_progress()
         self._update_actions()
 
@@ -433,6 +431,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText(f"Colorizing {item.path.name}…")
 
     def _job_done(self, job: int) -> None:
+        self.photos.forget_job(job)
         self._busy_jobs.discard(job)
         self._batch_done += 1
         self._update_progress()
@@ -570,9 +569,7 @@ class MainWindow(QMainWindow):
             return 0
         self._start_batch("save", len(plan))
         for item, dest in plan:
-            job = self._next_job
-            self._next_job += 1
-            item.extra["save_job"] = job
+            job = self.photos.new_job(item)
             self._busy_jobs.add(job)
             self.worker.save_requested.emit(job, item.result, str(dest), self.saturation_value(),
                                             options.quality, self.generation)  # fmt: skip
@@ -580,11 +577,8 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Saving {len(plan)} photo(s)…")
         return len(plan)
 
-    def _item_for_save(self, job: int) -> PhotoItem | None:
-        return next((it for it in self.photos.items if it.extra.get("save_job") == job), None)
-
     def _save_done(self, job: int, dest: str) -> None:
-        item = self._item_for_save(job)
+        item = self.photos.item_for_job(job)
         if item is not None:
             item.saved_to = dest
             self.photos.changed(item)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -33,8 +33,7 @@ class PhotoItem:
     thumbnail: QImage | None = None
     result: ColorizedPhoto | None = None
     saved_to: str = ""
-    job: int = -1
-    extra: dict = field(default_factory=dict)
+    key: Path | None = None  # the resolved path: what makes two entries the same photo
 
 
 class PhotoListModel(QAbstractListModel):
@@ -44,7 +43,12 @@ class PhotoListModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.items: list[PhotoItem] = []
-        self._keys: set[Path] = set()
+        # Lookups by path, job and row are dictionaries, not scans: with thousands of photos every
+        # thumbnail and every finished job would otherwise walk the whole list.
+        self._by_key: dict[Path, PhotoItem] = {}
+        self._by_job: dict[int, PhotoItem] = {}
+        self._rows: dict[int, int] = {}  # id(item) -> row
+        self._next_job = 0
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)
@@ -98,14 +102,16 @@ class PhotoListModel(QAbstractListModel):
         fresh = []
         for path in paths:
             key = Path(path).resolve()
-            if key in self._keys:
+            if key in self._by_key:
                 continue
-            self._keys.add(key)
-            fresh.append(PhotoItem(Path(path)))
+            item = PhotoItem(Path(path), key=key)
+            self._by_key[key] = item
+            fresh.append(item)
         if fresh:
             start = len(self.items)
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self.items.extend(fresh)
+            self._rows.update((id(it), start + i) for i, it in enumerate(fresh))
             self.endInsertRows()
         return fresh
 
@@ -113,27 +119,39 @@ class PhotoListModel(QAbstractListModel):
         for row in sorted(set(rows), reverse=True):
             self.beginRemoveRows(QModelIndex(), row, row)
             item = self.items.pop(row)
-            self._keys.discard(item.path.resolve())
+            del self._by_key[item.key]
             self.endRemoveRows()
+        self._reindex()
 
     def clear(self) -> None:
         self.beginResetModel()
         self.items.clear()
-        self._keys.clear()
+        self._reindex()
         self.endResetModel()
 
+    def _reindex(self) -> None:
+        self._rows = {id(it): i for i, it in enumerate(self.items)}
+        self._by_key = {it.key: it for it in self.items}
+        self._by_job = {job: it for job, it in self._by_job.items() if id(it) in self._rows}
+
     def row_of(self, item: PhotoItem) -> int:
-        for i, it in enumerate(self.items):
-            if it is item:
-                return i
-        return -1
+        return self._rows.get(id(item), -1)
+
+    def new_job(self, item: PhotoItem) -> int:
+        """A job id (colorize or save) that finds its photo again when the worker answers."""
+        job = self._next_job
+        self._next_job += 1
+        self._by_job[job] = item
+        return job
+
+    def forget_job(self, job: int) -> None:
+        self._by_job.pop(job, None)
 
     def item_for_job(self, job: int) -> PhotoItem | None:
-        return next((it for it in self.items if it.job == job), None)
+        return self._by_job.get(job)
 
     def item_for_path(self, path: str | Path) -> PhotoItem | None:
-        key = Path(path).resolve()
-        return next((it for it in self.items if it.path.resolve() == key), None)
+        return self._by_key.get(Path(path).resolve())
 
     def changed(self, item: PhotoItem) -> None:
         row = self.row_of(item)
