@@ -13,7 +13,7 @@ import os
 import struct
 import tempfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -53,7 +53,6 @@ class LoadedImage:
     icc: bytes | None = None
     format: str = "PNG"
     was_grayscale: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def bit_depth(self) -> int:
