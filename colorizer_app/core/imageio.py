@@ -247,7 +247,8 @@ def _add_png_metadata(png: bytes, exif: bytes | None, icc: bytes | None) -> byte
     return png[:ihdr_end] + chunks + png[ihdr_end:]
 
 
-def _to_uint8(a: np.ndarray) -> np.ndarray:
+def to_uint8(a: np.ndarray) -> np.ndarray:
+    """uint8 as it is, uint16 rounded to 8 bits (the one place pixels lose depth)."""
     return a if a.dtype == np.uint8 else ((a.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
@@ -266,7 +267,7 @@ def encode_image(
     if alpha is not None and fmt not in _ALPHA_FORMATS:
         alpha = None
     if alpha is not None and alpha.dtype != rgb.dtype:
-        alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else _to_uint8(alpha)
+        alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else to_uint8(alpha)
 
     if rgb.dtype == np.uint16 and fmt in _SIXTEEN_BIT_FORMATS:
         pixels = rgb[:, :, ::-1]
@@ -279,10 +280,10 @@ def encode_image(
         # 16-bit TIFF from OpenCV carries no ICC/EXIF; PNG gets them added back.
         return _add_png_metadata(data, exif, icc) if fmt == "PNG" else data
 
-    rgb8 = _to_uint8(rgb)
+    rgb8 = to_uint8(rgb)
     im = Image.fromarray(rgb8, "RGB")
     if alpha is not None:
-        im.putalpha(Image.fromarray(_to_uint8(alpha), "L"))
+        im.putalpha(Image.fromarray(to_uint8(alpha), "L"))
     options: dict = {}
     if icc and fmt != "BMP":
         options["icc_profile"] = icc

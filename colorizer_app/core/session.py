@@ -14,7 +14,7 @@ import numpy as np
 
 from . import lab
 from .colorizer import Colorizer
-from .imageio import load_image, save_image
+from .imageio import load_image, save_image, to_uint8
 
 PREVIEW_SIDE = 2048
 
@@ -40,9 +40,7 @@ def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
     if scale < 1:
         small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
                            interpolation=cv2.INTER_AREA)  # fmt: skip
-    if small.dtype != np.uint8:
-        small = lab.from_float01(lab.to_float01(small), np.uint8)
-    return np.ascontiguousarray(small)
+    return np.ascontiguousarray(to_uint8(small))
 
 
 def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:

@@ -20,7 +20,7 @@ from torch.utils.data import Dataset
 
 from ..core import lab
 from ..core.errors import ColorizerError
-from ..core.imageio import find_images, load_image
+from ..core.imageio import find_images, load_image, to_uint8
 from .metrics import colorfulness
 
 log = logging.getLogger(__name__)
@@ -98,9 +98,7 @@ def scan_folders(
             report.unreadable.append((path, str(exc)))
             log.warning("skipped %s", exc)
         else:
-            rgb = image.rgb if image.rgb.dtype == np.uint8 else lab.from_float01(
-                lab.to_float01(image.rgb), np.uint8)  # fmt: skip
-            small = shrink(rgb, keep_side)
+            small = shrink(to_uint8(image.rgb), keep_side)
             if image.was_grayscale or colorfulness(shrink(small, 64)) < min_colorfulness:
                 report.gray.append(path)
             else:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from colorizer_app.core.colorizer import Colorizer
-from colorizer_app.core.imageio import find_images, load_image, write_atomically
+from colorizer_app.core.imageio import find_images, load_image, to_uint8, write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))
@@ -42,7 +42,7 @@ def main() -> None:
     pairs = []
     for path in find_images([DATA / "old_photos"]):
         image = load_image(path)
-        rgb = image.rgb if image.rgb.dtype == np.uint8 else (image.rgb // 257).astype(np.uint8)
+        rgb = to_uint8(image.rgb)
         pairs.append(np.hstack([fit(rgb, args.cell), fit(colorizer.colorize(rgb), args.cell)]))
     rows = []
     for i in range(0, len(pairs), args.columns):
