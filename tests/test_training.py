@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from colorizer_app.core.errors import TrainingError
-from colorizer_app.model.hybrid import HybridColorizer
+from colorizer_app.model.hybrid import HybridColorizer, HybridConfig
 from colorizer_app.model.presets import get_preset
 from colorizer_app.model.store import build_model, read_model_file, save_model
 from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_photos
@@ -47,9 +47,11 @@ def _datasets(model, report, seed=0):
     return train, val
 
 
-def _tiny():
+def _tiny(fusion_dropout: float = 0.0):
     torch.manual_seed(0)
-    return HybridColorizer(get_preset("tiny").config)
+    config = HybridConfig.from_dict(get_preset("tiny").config.to_dict())
+    config.fusion_dropout = fusion_dropout
+    return HybridColorizer(config)
 
 
 def test_scan_counts_gray_and_unreadable_files(report, photo_folder):
@@ -80,10 +82,10 @@ def test_tiny_model_learns_on_real_photos(report):
     assert len(history.val) == 25 and history.val[-1]["psnr"] > 0
 
 
-@pytest.mark.parametrize("loss", ["mse", "vivid"])
-def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss):
+@pytest.mark.parametrize(("loss", "fusion_dropout"), [("mse", 0.0), ("vivid", 0.0), ("mse", 0.5)])
+def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss, fusion_dropout):
     def run(steps, ckpt, resume=False, stop_at=None):
-        model = _tiny()
+        model = _tiny(fusion_dropout)
         train, val = _datasets(model, report)
         config = TrainConfig(epochs=10, max_steps=steps, batch_size=5, checkpoint=ckpt,
                              checkpoint_every=2, resume=resume, loss=loss)  # fmt: skip
@@ -106,6 +108,20 @@ def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss):
     for (k, a), b in zip(unbroken.state_dict().items(), resumed.state_dict().values(),
                          strict=True):  # fmt: skip
         assert torch.allclose(a.float(), b.float(), atol=1e-6), k
+
+
+def test_fusion_dropout_acts_in_training_only(report):
+    plain, dropped = _tiny(0.0), _tiny(0.5)
+    dropped.load_state_dict(plain.state_dict())
+    l = torch.stack([ColorPhotoDataset(report.usable, SIZE, augment=False)[i][0] for i in range(4)])
+    fused = fused_vectors(plain, report.usable[:4]).float()
+    for m in (plain, dropped):
+        m.eval()
+    with torch.no_grad():
+        assert torch.equal(plain(l, fused), dropped(l, fused))  # colorizing: no dropout
+        plain.train()
+        dropped.train()
+        assert not torch.allclose(plain(l, fused), dropped(l, fused))
 
 
 def test_nan_loss_stops_with_a_clear_message(tmp_path, report):

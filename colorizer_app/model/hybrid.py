@@ -28,6 +28,11 @@ class HybridConfig:
     # Off in the paper's presets (the paper has none).
     skips: bool = False
     batch_norm: bool = True
+    # Dropout on the fused class vector while training. With a few hundred scenes the vector
+    # names each training photo, and the decoder learns "this photo -> these colours"; a
+    # photo of a class it never saw then gets a confident wrong colour. Dropping entries
+    # makes the vector a hint the decoder cannot lean on alone. Off at inference.
+    fusion_dropout: float = 0.0
     # Longest side, in pixels, of the image the network sees when colorizing (a multiple of 8).
     inference_size: int = 384
 
@@ -107,7 +112,8 @@ class HybridColorizer(nn.Module):
         e3 = self.enc3(e2)
         x = self.fuse_features(e3)
         if self.fuse_vector is not None and fused is not None:
-            x = x + self.fuse_vector(fused.to(x.dtype))[:, :, None, None]
+            fused = F.dropout(fused.to(x.dtype), self.config.fusion_dropout, self.training)
+            x = x + self.fuse_vector(fused)[:, :, None, None]
         x = self.dec1(F.relu(x))
         x = F.interpolate(x, scale_factor=2, mode="nearest")
         if self.config.skips:

@@ -108,12 +108,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     report = _scan(args, keep_side=int(args.size * 1.25))
     train_photos, val_photos = split_photos(report.usable)
     if args.balance:
-        train_photos = _balanced(train_photos, args.data)
+        train_photos = _balanced(train_photos, args.data, args.balance)
     print(f"Split: {len(train_photos)} training, {len(val_photos)} held out "
           f"(by {args.split_by})", file=sys.stderr)  # fmt: skip
     config = HybridConfig.from_dict(preset.config.to_dict())
     # The network should see a photo at about the scale it was trained on.
     config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
+    if args.fusion_dropout is not None:
+        config.fusion_dropout = args.fusion_dropout
     model = HybridColorizer(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
     fused_train = _with_bar("classifiers (train)", lambda cb: fused_vectors(
@@ -126,7 +128,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.output)
     tc = TrainConfig(
         epochs=args.epochs, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
-        loss=args.loss, schedule=args.schedule, device=str(device), seed=args.seed,
+        loss=args.loss, cf_weight=args.cf_weight, schedule=args.schedule, device=str(device),
+        seed=args.seed,
         num_workers=args.workers,
         checkpoint=out.with_suffix(".ckpt"), checkpoint_every=args.checkpoint_every,
         resume=args.resume, preset=preset.name,
@@ -150,7 +153,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         "batch": args.batch,
         "lr": args.lr,
         "loss": args.loss,
+        "cf_weight": args.cf_weight if args.loss == "vivid" else None,
         "schedule": args.schedule,
+        "balance_max_repeat": args.balance,
         "seed": args.seed,
         "device": describe_device(device),
         "seconds": round(history.seconds, 1),
@@ -177,7 +182,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from .losses import LOSSES
+    from .losses import LOSSES, VIVID_CF_WEIGHT
 
     p = sub.add_parser("train", help="train a model on folders of colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
@@ -190,14 +195,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--loss", choices=LOSSES, default="mse",
                    help="mse: the paper's; vivid: keeps colour alive (see README)")
+    p.add_argument("--cf-weight", type=float, default=VIVID_CF_WEIGHT, metavar="W",
+                   help="vivid: weight of the colourfulness-shortfall term "
+                   f"(default {VIVID_CF_WEIGHT})")
     p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
                    help="learning rate: constant (the paper) or cosine decay")
     p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-every", type=int, default=200)
     p.add_argument("--cache", help="folder for the classifiers' cached outputs")
-    p.add_argument("--balance", action="store_true",
-                   help="weigh each DATA folder equally (repeat the smaller ones)")
+    p.add_argument("--balance", type=int, nargs="?", const=8, default=0, metavar="MAX_REPEAT",
+                   help="weigh each DATA folder about equally by repeating the smaller ones, "
+                   "each at most MAX_REPEAT times (default 8)")
+    p.add_argument("--fusion-dropout", type=float, metavar="P",
+                   help="dropout on the fused class vector while training (default: preset's)")
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)
     p.set_defaults(func=cmd_train)

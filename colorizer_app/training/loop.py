@@ -26,7 +26,7 @@ from ..core.imageio import write_atomically
 from ..model.hybrid import HybridColorizer
 from ..model.store import FORMAT_TAG, FORMAT_VERSION, read_model_file
 from .data import ColorPhotoDataset
-from .losses import compute_loss
+from .losses import VIVID_CF_WEIGHT, compute_loss
 from .metrics import colorfulness_torch
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class TrainConfig:
     batch_size: int = 20
     lr: float = 1e-3
     loss: str = "mse"
+    cf_weight: float = VIVID_CF_WEIGHT  # vivid: weight of the colourfulness shortfall
     schedule: str = "constant"  # or "cosine": decays to 5% of lr by the last step
     weight_decay: float = 0.0
     freeze_encoder: bool = False
@@ -93,13 +94,19 @@ def batch_scores(
 
 
 @torch.no_grad()
-def validate(model: HybridColorizer, loader: DataLoader, loss_name: str, device) -> dict:
+def validate(
+    model: HybridColorizer,
+    loader: DataLoader,
+    loss_name: str,
+    device,
+    cf_weight: float = VIVID_CF_WEIGHT,
+) -> dict:
     model.eval()
     losses, psnrs, gray_psnrs, cfs, true_cfs = [], [], [], [], []
     for l, ab, fused, _ in loader:
         l, ab = l.to(device), ab.to(device)
         pred = model(l, fused.to(device) if fused.numel() else None)
-        losses.append(float(compute_loss(loss_name, pred, ab, l)) * len(l))
+        losses.append(float(compute_loss(loss_name, pred, ab, l, cf_weight)) * len(l))
         p, cf = batch_scores(l, pred, ab)
         g, _ = batch_scores(l, torch.zeros_like(ab), ab)
         psnrs += p
@@ -213,11 +220,14 @@ def fit(
                 history.stopped = True
                 break
             l, ab = l.to(device, non_blocking=True), ab.to(device, non_blocking=True)
+            # Dropout draws from the global generator: seeding it by step makes a resumed run
+            # draw exactly what an unbroken one would.
+            torch.manual_seed(config.seed * 1_000_003 + step)
             if cuda:
                 l = l.contiguous(memory_format=torch.channels_last)
             with torch.autocast(device.type, dtype=autocast_dtype, enabled=cuda):
                 pred = model(l, fused.to(device) if fused.numel() else None)
-                loss = compute_loss(config.loss, pred, ab, l)
+                loss = compute_loss(config.loss, pred, ab, l, config.cf_weight)
             if not torch.isfinite(loss):
                 where = f"; the last good checkpoint is {config.checkpoint}" if (
                     config.checkpoint and Path(config.checkpoint).is_file()) else ""  # fmt: skip
@@ -253,7 +263,7 @@ def fit(
             break
         epoch_done = step % batches_per_epoch == 0 or step >= total_steps
         if epoch_done and val_loader is not None:
-            metrics = validate(model, val_loader, config.loss, device)
+            metrics = validate(model, val_loader, config.loss, device, config.cf_weight)
             metrics.update(epoch=epoch + 1, step=step)
             history.val.append(metrics)
             if on_progress is not None:

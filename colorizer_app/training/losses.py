@@ -25,7 +25,11 @@ def _rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
 
 
 def compute_loss(
-    name: str, pred: torch.Tensor, target: torch.Tensor, l_norm: torch.Tensor
+    name: str,
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    l_norm: torch.Tensor,
+    cf_weight: float = VIVID_CF_WEIGHT,
 ) -> torch.Tensor:
     pred = pred.float()
     target = target.float()
@@ -37,5 +41,5 @@ def compute_loss(
         with torch.no_grad():
             cf_true = colorfulness_torch(_rgb(l_norm, target))
         shortfall = F.relu(cf_true - cf_pred).mean() / 100.0
-        return base + VIVID_CF_WEIGHT * shortfall
+        return base + cf_weight * shortfall
     raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
