@@ -32,3 +32,23 @@ def test_ssim_and_ab_rmse():
     assert metrics.ab_rmse(photo, photo) == (0.0, 0.0)
     rmse, unit = metrics.ab_rmse(np.full((4, 4, 3), 128, np.uint8), photo[:4, :4])
     assert rmse > 0 and abs(unit - rmse / 128) < 1e-12
+
+
+def test_psnr_loss_guards_neutral_photos_more_than_colourful_ones():
+    """The same colour error costs more on a photo that is otherwise right (a white wall) than
+    on one already far off: that is how PSNR averaged over photos scores, and plain MSE not."""
+    from colorizer_app.training.losses import compute_loss
+
+    l = torch.zeros(2, 1, 8, 8)
+    target = torch.zeros(2, 2, 8, 8)
+    pred = target.clone()
+    pred[1] += 0.2  # photo 1 already has a large error, photo 0 none
+    extra = torch.zeros_like(pred)
+    on_right, on_wrong = extra.clone(), extra.clone()
+    on_right[0] += 0.05
+    on_wrong[1] += 0.05
+    for name, guards in (("psnr", True), ("mse", False)):
+        base = compute_loss(name, pred, target, l)
+        cost_right = compute_loss(name, pred + on_right, target, l) - base
+        cost_wrong = compute_loss(name, pred + on_wrong, target, l) - base
+        assert (cost_right > 2 * cost_wrong) == guards, name

@@ -82,7 +82,7 @@ def test_tiny_model_learns_on_real_photos(report):
     assert len(history.val) == 25 and history.val[-1]["psnr"] > 0
 
 
-@pytest.mark.parametrize(("loss", "fusion_dropout"), [("mse", 0.0), ("vivid", 0.0), ("mse", 0.5)])
+@pytest.mark.parametrize(("loss", "fusion_dropout"), [("mse", 0.0), ("vivid", 0.0), ("psnr", 0.5)])
 def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss, fusion_dropout):
     def run(steps, ckpt, resume=False, stop_at=None):
         model = _tiny(fusion_dropout)
@@ -227,3 +227,15 @@ def test_classifier_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, 
     os.utime(photos[0].path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     fresh = fused_vectors(model, photos, cache)
     assert torch.allclose(fresh[0].float(), first[0].float(), atol=1e-3)
+
+
+def test_per_folder_keeps_the_first_photos_of_each_identity(data_dir):
+    lfw = data_dir / "lfw"
+    report = scan_folders([lfw], keep_side=32, split_by="folder", per_folder=2)
+    by_person: dict[str, list[str]] = {}
+    for path in [p.path for p in report.usable] + report.gray:
+        by_person.setdefault(path.parent.name, []).append(path.name)
+    people = [d for d in lfw.iterdir() if d.is_dir()]
+    assert len(by_person) == len(people) and max(map(len, by_person.values())) == 2
+    bush = sorted(p.name for p in (lfw / "George_W_Bush").glob("*.jpg"))
+    assert len(bush) > 100 and sorted(by_person["George_W_Bush"]) == bush[:2]

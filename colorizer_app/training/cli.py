@@ -56,7 +56,8 @@ def _scan(args, keep_side: int):
 
     report = _with_bar("scan", lambda cb: scan_folders(
         [Path(d) for d in args.data], keep_side=keep_side, min_colorfulness=args.min_colorfulness,
-        split_by=args.split_by, limit=args.limit, on_progress=cb))  # fmt: skip
+        split_by=args.split_by, limit=args.limit, per_folder=args.per_folder,
+        on_progress=cb))  # fmt: skip
     print(f"Photos: {report.summary()}", file=sys.stderr)
     for _path, reason in report.unreadable[:20]:
         print(f"  unreadable: {reason}", file=sys.stderr)
@@ -177,6 +178,8 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-colorfulness", type=float, default=15.0,
                    help="leave out photos less colourful than this (default 15)")
     p.add_argument("--limit", type=int, help="use at most this many photos (a fixed subset)")
+    p.add_argument("--per-folder", type=int, metavar="N",
+                   help="use at most N photos of each subfolder (e.g. one per LFW identity)")
     p.add_argument("--device", default="auto")
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
 

@@ -67,12 +67,27 @@ def group_key(path: Path, root: Path, split_by: str) -> str:
     return f"{root.name}/{rel.as_posix()}"
 
 
+def _at_most_per_folder(items: list[tuple[Path, Path]], n: int) -> list[tuple[Path, Path]]:
+    """The first n photos (by name) of each subfolder: in LFW, a few hundred photos of one
+    person would otherwise outweigh thousands of people seen once."""
+    kept: dict[Path, int] = {}
+    out = []
+    for path, root in sorted(items):
+        if path.parent == root:  # files directly in a data folder are each their own group
+            out.append((path, root))
+        elif kept.get(path.parent, 0) < n:
+            kept[path.parent] = kept.get(path.parent, 0) + 1
+            out.append((path, root))
+    return out
+
+
 def scan_folders(
     folders: list[Path],
     keep_side: int = 160,
     min_colorfulness: float = DEFAULT_MIN_COLORFULNESS,
     split_by: str = "file",
     limit: int | None = None,
+    per_folder: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ScanReport:
@@ -87,6 +102,8 @@ def scan_folders(
             raise ColorizerError(f"{folder}: folder not found; check the path")
         root = folder if folder.is_dir() else folder.parent
         items += [(p, root) for p in find_images([folder])]
+    if per_folder is not None:
+        items = _at_most_per_folder(items, per_folder)
     if limit is not None:
         items = sorted(items, key=lambda pr: hashlib.sha1(str(pr[0]).encode()).hexdigest())[:limit]
     for i, (path, root) in enumerate(items):

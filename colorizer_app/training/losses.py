@@ -1,6 +1,10 @@
 """Training objectives on ab scaled to [-1, 1].
 
-`mse` is the paper's (equations 1 and 2). MSE regresses to the mean of plausible colours, which is
+`mse` is the paper's (equations 1 and 2). `psnr` is the mean over images of the log of each
+image's squared error, which is what PSNR averaged over photos rewards: the same error costs more
+on a photo that is nearly neutral, so the model learns to leave white walls, silver cars and
+overcast skies alone instead of giving every photo the warm cast that plain MSE settles on (the
+brown mean of faces and scenes). MSE regresses to the mean of plausible colours, which is
 brown and grey: `vivid` uses a robust L1-type loss (the median of plausible colours, not their
 mean) plus a penalty when the image's colourfulness falls short of the ground truth's (in the
 spirit of DDColor's colourfulness loss, but matching the truth rather than maximising, so it
@@ -15,7 +19,10 @@ import torch.nn.functional as F
 from ..core import lab
 from .metrics import colorfulness_torch
 
-LOSSES = ("mse", "vivid")
+LOSSES = ("mse", "vivid", "psnr")
+# Floor of the per-image error in `psnr` (ab / 128 squared; about 1.3 Lab units RMS): below it an
+# image is right enough, and log(0) never happens.
+PSNR_EPS = 1e-4
 VIVID_CF_WEIGHT = 0.5
 
 
@@ -35,6 +42,9 @@ def compute_loss(
     target = target.float()
     if name == "mse":
         return F.mse_loss(pred, target)
+    if name == "psnr":
+        per_image = (pred - target).pow(2).mean(dim=(1, 2, 3))
+        return torch.log10(per_image + PSNR_EPS).mean()
     if name == "vivid":
         base = F.smooth_l1_loss(pred, target, beta=0.02) * 10.0
         cf_pred = colorfulness_torch(_rgb(l_norm, pred))
