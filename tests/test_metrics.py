@@ -52,3 +52,19 @@ def test_psnr_loss_guards_neutral_photos_more_than_colourful_ones():
         cost_right = compute_loss(name, pred + on_right, target, l) - base
         cost_wrong = compute_loss(name, pred + on_wrong, target, l) - base
         assert (cost_right > 2 * cost_wrong) == guards, name
+
+
+def test_colourfulness_term_charges_a_dull_prediction_only():
+    """--cf-weight adds a cost for falling short of the truth's colourfulness, none for matching."""
+    import cv2
+
+    from colorizer_app.training.data import lab_pair
+    from colorizer_app.training.losses import compute_loss
+
+    l, ab = lab_pair(cv2.resize(real_rgb("astronaut"), (64, 64), interpolation=cv2.INTER_AREA))
+    l, ab = l[None], ab[None]
+    dull = ab * 0.3
+    for name in ("psnr", "vivid"):
+        assert compute_loss(name, dull, ab, l, cf_weight=1.0) > compute_loss(name, dull, ab, l, 0.0)
+        exact = compute_loss(name, ab, ab, l, cf_weight=1.0)
+        assert torch.isclose(exact, compute_loss(name, ab, ab, l, cf_weight=0.0))

@@ -102,6 +102,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .data import ColorPhotoDataset, split_photos
     from .fused_cache import fused_vectors
     from .loop import TrainConfig, fit
+    from .losses import DEFAULT_CF_WEIGHT
 
     preset = get_preset(args.preset)
     device = pick_device(args.device)
@@ -154,7 +155,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "batch": args.batch,
         "lr": args.lr,
         "loss": args.loss,
-        "cf_weight": args.cf_weight if args.loss == "vivid" else None,
+        "cf_weight": DEFAULT_CF_WEIGHT[args.loss] if args.cf_weight is None else args.cf_weight,
         "schedule": args.schedule,
         "balance_max_repeat": args.balance,
         "seed": args.seed,
@@ -185,7 +186,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from .losses import LOSSES, VIVID_CF_WEIGHT
+    from .losses import DEFAULT_CF_WEIGHT, LOSSES
 
     p = sub.add_parser("train", help="train a model on folders of colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
@@ -198,9 +199,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--loss", choices=LOSSES, default="mse",
                    help="mse: the paper's; vivid: keeps colour alive (see README)")
-    p.add_argument("--cf-weight", type=float, default=VIVID_CF_WEIGHT, metavar="W",
-                   help="vivid: weight of the colourfulness-shortfall term "
-                   f"(default {VIVID_CF_WEIGHT})")
+    p.add_argument("--cf-weight", type=float, metavar="W",
+                   help="weight of the colourfulness-shortfall term (vivid, psnr; default "
+                   + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_CF_WEIGHT.items()) + ")")
     p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
                    help="learning rate: constant (the paper) or cosine decay")
     p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")

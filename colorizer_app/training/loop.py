@@ -26,7 +26,7 @@ from ..core.imageio import write_atomically
 from ..model.hybrid import HybridColorizer
 from ..model.store import FORMAT_TAG, FORMAT_VERSION, read_model_file
 from .data import ColorPhotoDataset
-from .losses import VIVID_CF_WEIGHT, compute_loss
+from .losses import compute_loss
 from .metrics import colorfulness_torch
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class TrainConfig:
     batch_size: int = 20
     lr: float = 1e-3
     loss: str = "mse"
-    cf_weight: float = VIVID_CF_WEIGHT  # vivid: weight of the colourfulness shortfall
+    cf_weight: float | None = None  # colourfulness-shortfall weight; None: the loss's default
     schedule: str = "constant"  # or "cosine": decays to 5% of lr by the last step
     weight_decay: float = 0.0
     freeze_encoder: bool = False
@@ -99,7 +99,7 @@ def validate(
     loader: DataLoader,
     loss_name: str,
     device,
-    cf_weight: float = VIVID_CF_WEIGHT,
+    cf_weight: float | None = None,
 ) -> dict:
     model.eval()
     losses, psnrs, gray_psnrs, cfs, true_cfs = [], [], [], [], []

@@ -23,7 +23,9 @@ LOSSES = ("mse", "vivid", "psnr")
 # Floor of the per-image error in `psnr` (ab / 128 squared; about 1.3 Lab units RMS): below it an
 # image is right enough, and log(0) never happens.
 PSNR_EPS = 1e-4
-VIVID_CF_WEIGHT = 0.5
+# Weight of the colourfulness-shortfall term when none is given: vivid leans on it, psnr and mse
+# do without unless asked.
+DEFAULT_CF_WEIGHT = {"mse": 0.0, "vivid": 0.5, "psnr": 0.0}
 
 
 def _rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
@@ -31,25 +33,34 @@ def _rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
     return lab.lab_to_rgb_torch(lab_img.float())
 
 
+def _cf_shortfall(pred: torch.Tensor, target: torch.Tensor, l_norm: torch.Tensor) -> torch.Tensor:
+    """How far each image's colourfulness falls short of its truth's, on a 0..1 scale."""
+    cf_pred = colorfulness_torch(_rgb(l_norm, pred))
+    with torch.no_grad():
+        cf_true = colorfulness_torch(_rgb(l_norm, target))
+    return F.relu(cf_true - cf_pred).mean() / 100.0
+
+
 def compute_loss(
     name: str,
     pred: torch.Tensor,
     target: torch.Tensor,
     l_norm: torch.Tensor,
-    cf_weight: float = VIVID_CF_WEIGHT,
+    cf_weight: float | None = None,
 ) -> torch.Tensor:
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+    if cf_weight is None:
+        cf_weight = DEFAULT_CF_WEIGHT[name]
     pred = pred.float()
     target = target.float()
     if name == "mse":
         return F.mse_loss(pred, target)
     if name == "psnr":
         per_image = (pred - target).pow(2).mean(dim=(1, 2, 3))
-        return torch.log10(per_image + PSNR_EPS).mean()
+        base = torch.log10(per_image + PSNR_EPS).mean()
+        return base + cf_weight * _cf_shortfall(pred, target, l_norm) if cf_weight else base
     if name == "vivid":
         base = F.smooth_l1_loss(pred, target, beta=0.02) * 10.0
-        cf_pred = colorfulness_torch(_rgb(l_norm, pred))
-        with torch.no_grad():
-            cf_true = colorfulness_torch(_rgb(l_norm, target))
-        shortfall = F.relu(cf_true - cf_pred).mean() / 100.0
-        return base + cf_weight * shortfall
-    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+        return base + cf_weight * _cf_shortfall(pred, target, l_norm)
+    raise AssertionError(name)  # every name in LOSSES is handled above
