@@ -198,7 +198,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", type=int, default=20)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--loss", choices=LOSSES, default="mse",
-                   help="mse: the paper's; vivid: keeps colour alive (see README)")
+                   help="mse: the paper's; vivid: keeps colour alive; psnr: each photo's log "
+                   "error, as PSNR scores (the shipped model's; see README)")
     p.add_argument("--cf-weight", type=float, metavar="W",
                    help="weight of the colourfulness-shortfall term (vivid, psnr; default "
                    + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_CF_WEIGHT.items()) + ")")
