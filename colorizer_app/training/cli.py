@@ -128,9 +128,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                               fused=fused_train)  # fmt: skip
     val = ColorPhotoDataset(val_photos, args.size, augment=False, fused=fused_val)
     out = Path(args.output)
+    cf_weight = DEFAULT_CF_WEIGHT[args.loss] if args.cf_weight is None else args.cf_weight
     tc = TrainConfig(
         epochs=args.epochs, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
-        loss=args.loss, cf_weight=args.cf_weight, schedule=args.schedule, device=str(device),
+        loss=args.loss, cf_weight=cf_weight, schedule=args.schedule, device=str(device),
         seed=args.seed,
         num_workers=args.workers,
         checkpoint=out.with_suffix(".ckpt"), checkpoint_every=args.checkpoint_every,
@@ -155,7 +156,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "batch": args.batch,
         "lr": args.lr,
         "loss": args.loss,
-        "cf_weight": DEFAULT_CF_WEIGHT[args.loss] if args.cf_weight is None else args.cf_weight,
+        "cf_weight": cf_weight,
         "schedule": args.schedule,
         "balance_max_repeat": args.balance,
         "seed": args.seed,

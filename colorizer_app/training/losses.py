@@ -1,14 +1,14 @@
 """Training objectives on ab scaled to [-1, 1].
 
-`mse` is the paper's (equations 1 and 2). `psnr` is the mean over images of the log of each
-image's squared error, which is what PSNR averaged over photos rewards: the same error costs more
-on a photo that is nearly neutral, so the model learns to leave white walls, silver cars and
-overcast skies alone instead of giving every photo the warm cast that plain MSE settles on (the
-brown mean of faces and scenes). MSE regresses to the mean of plausible colours, which is
+`mse` is the paper's (equations 1 and 2). MSE regresses to the mean of plausible colours, which is
 brown and grey: `vivid` uses a robust L1-type loss (the median of plausible colours, not their
 mean) plus a penalty when the image's colourfulness falls short of the ground truth's (in the
 spirit of DDColor's colourfulness loss, but matching the truth rather than maximising, so it
-does not paint everything).
+does not paint everything). `psnr` is the mean over images of the log of each image's squared
+error, which is what PSNR averaged over photos rewards: the same error costs more on a photo that
+is nearly neutral, so the model learns to leave white walls, silver cars and overcast skies alone
+instead of giving every photo the warm cast that plain MSE settles on; the colourfulness penalty
+can be added to it (`cf_weight`).
 """
 
 from __future__ import annotations
