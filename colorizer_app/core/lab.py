@@ -63,13 +63,22 @@ def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
 
 def compose_l_ab(l_full: np.ndarray, ab_full: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Full-size L (HxW) + ab (HxWx2) -> RGB of `dtype`, in strips so memory stays bounded."""
+    return compose_l_ab_rows(l_full, lambda y, n: ab_full[y : y + n], dtype)
+
+
+def compose_l_ab_rows(l_full: np.ndarray, ab_rows, dtype: np.dtype,
+                      saturation: float = 1.0) -> np.ndarray:  # fmt: skip
+    """As compose_l_ab, with ab made strip by strip by `ab_rows(y, n)` (n x W x 2): the
+    full-resolution ab of a large scan is never held whole."""
     h, w = l_full.shape
     out = np.empty((h, w, 3), dtype)
     lab = np.empty((min(STRIP_ROWS, h), w, 3), np.float32)
     for y in range(0, h, STRIP_ROWS):
         n = min(STRIP_ROWS, h - y)
         lab[:n, :, 0] = l_full[y : y + n]
-        lab[:n, :, 1:] = ab_full[y : y + n]
+        lab[:n, :, 1:] = ab_rows(y, n)
+        if saturation != 1.0:
+            lab[:n, :, 1:] *= np.float32(saturation)
         out[y : y + n] = from_float01(lab_to_rgb(lab[:n]), dtype)
     return out
 
