@@ -1,7 +1,7 @@
 """`colorizer`: the desktop app by default, and its subcommands for the terminal.
 
 Errors a person can cause are printed in one line; exit codes: 0 done, 1 some photos failed,
-2 a usage error (bad arguments, no model).
+2 a usage error (bad arguments, no model, a bad model file), 3 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .core.errors import ColorizerError
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 
 def _fail(message: str) -> int:
@@ -39,7 +39,9 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     jobs = plan_jobs(existing, out_dir, args.suffix, args.format)
     if not jobs:
         return _fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
-    colorizer = Colorizer(args.model, device=args.device)
+    if args.render_size is not None and not 64 <= args.render_size <= 2048:
+        return _fail("--render-size must be from 64 to 2048 pixels")
+    colorizer = Colorizer(args.model, device=args.device, render_size=args.render_size)
     print(
         f"Colorizing {len(jobs)} photo(s) with model '{colorizer.name}' on {colorizer.device_name}",
         file=sys.stderr,
@@ -102,12 +104,12 @@ def cmd_models_info(args: argparse.Namespace) -> int:
 
 
 def cmd_models_init(args: argparse.Namespace) -> int:
-    from .model.hybrid import HybridColorizer
+    from .model.networks import build_network
     from .model.presets import get_preset
     from .model.store import save_model
 
     preset = get_preset(args.preset)
-    model = HybridColorizer(preset.config, pretrained_backbones=True)
+    model = build_network(preset.config, pretrained_backbones=True)
     path = save_model(
         model, args.out, preset.name,
         {"trained": False,
@@ -152,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="default", help="model name or .pt file (default: default)")
     p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
     p.add_argument("--saturation", type=float, default=1.0, help="colour strength (default 1.0)")
+    p.add_argument("--render-size", type=int, metavar="PX",
+                   help="detail: longest side of the copy the network sees (default: the "
+                   "model's recommended size; larger sees smaller things, takes longer)")
     p.add_argument("--suffix", default="_colorized", help="added to each output's name")
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
@@ -204,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncolorizer: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a fault of the app itself, not of one photo: its own exit code
+        if args.verbose:
+            logging.exception("internal error")
+        print(f"colorizer: internal error ({type(exc).__name__}: {exc}); this is a bug, please "
+              "report it (run again with -v for the details)", file=sys.stderr)  # fmt: skip
+        return EXIT_CRASH
 
 
 def gui_main() -> int:

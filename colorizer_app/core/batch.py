@@ -52,6 +52,7 @@ def plan_jobs(
     (names ending in the suffix) are not colorized again."""
     jobs: list[Job] = []
     seen: set[Path] = set()
+    claimed: set[Path] = set()
     for item in inputs:
         item = Path(item)
         if item.is_dir():
@@ -65,8 +66,25 @@ def plan_jobs(
             if key in seen:
                 continue
             seen.add(key)
-            jobs.append(Job(source, output_path(source, out_dir, root, suffix, fmt)))
+            dest = output_path(source, out_dir, root, suffix, fmt)
+            jobs.append(Job(source, _unclaimed(dest, claimed)))
     return jobs
+
+
+def _unclaimed(dest: Path, claimed: set[Path]) -> Path:
+    """`dest`, or `<stem>-2<ext>`, `-3`... when an earlier photo of this run already maps to it
+    (dup.jpg and dup.png saved as PNG; A/p.jpg and B/p.jpg into one folder): both are kept."""
+    candidate, n = dest, 1
+    while _key(candidate) in claimed:
+        n += 1
+        candidate = dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+    claimed.add(_key(candidate))
+    return candidate
+
+
+def _key(path: Path) -> Path:
+    # Case-insensitive file systems (macOS, Windows) treat P.jpg and p.jpg as one file.
+    return Path(str(path.resolve()).casefold())
 
 
 def run_jobs(
@@ -95,6 +113,14 @@ def run_jobs(
             except ColorizerError as exc:
                 result.failed.append((job.source, str(exc)))
                 status = f"failed: {exc}"
+            except (MemoryError, ValueError, TypeError, ArithmeticError, OSError,
+                    RuntimeError, IndexError, KeyError, AttributeError) as exc:  # fmt: skip
+                # A fault on one photo that we did not foresee: report it on that photo's line
+                # and go on; the rest of the batch is not its hostage.
+                reason = (f"{job.source}: unexpected error ({type(exc).__name__}: {exc}); "
+                          "the photo was not colorized; please report this")  # fmt: skip
+                result.failed.append((job.source, reason))
+                status = f"failed: {reason}"
         if on_progress is not None:
             on_progress(i + 1, job, status)
     return result

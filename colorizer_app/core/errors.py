@@ -31,3 +31,7 @@ class ModelError(ColorizerError):
 
 class TrainingError(ColorizerError):
     """Training cannot start or cannot go on (too few photos, NaN loss, ...)."""
+
+
+class TrainingCancelled(TrainingError):
+    """The person asked training to stop before it began its steps (while scanning or caching)."""

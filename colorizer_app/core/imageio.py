@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import stat
 import struct
 import tempfile
 import zlib
@@ -152,31 +153,48 @@ def _reset_orientation(exif: Image.Exif) -> bytes | None:
         return None
 
 
-def read_image_size(path: Path) -> tuple[int, int]:
-    """(width, height) from the header alone, without decoding the pixels."""
-    try:
-        with Image.open(path) as im:
-            return im.size
-    except (OSError, UnidentifiedImageError) as exc:
-        raise ImageLoadError(path, f"not a readable image ({exc})") from exc
-
-
 def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
     """Read a photo; raise ImageLoadError naming the path and the reason if it can't be."""
     path = Path(path)
     try:
+        # Only regular files: a FIFO or a device given by name would block or never end.
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageLoadError(path, "not a regular file (a pipe, socket or device); "
+                                 "give the photo file itself")  # fmt: skip
         data = path.read_bytes()
     except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise ImageLoadError(path, "broken link: what it points to is missing") from exc
         raise ImageLoadError(path, "file not found; check the path") from exc
     except IsADirectoryError as exc:
         raise ImageLoadError(path, "is a folder, not a photo") from exc
     except PermissionError as exc:
         raise ImageLoadError(path, "permission denied; check the file's permissions") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ImageLoadError(path, "symlink loop: the link points back at itself") from exc
         raise ImageLoadError(path, f"could not be read ({exc.strerror or exc})") from exc
     if not data:
         raise ImageLoadError(path, "the file is empty (0 bytes); re-export or re-scan it")
 
+    try:
+        return _decode(path, data, max_pixels)
+    except ImageLoadError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise ImageLoadError(path, "too large or too deeply nested to decode "
+                             f"({type(exc).__name__}); scale it down or re-export it") from exc
+    except Exception as exc:
+        # Decoders raise ValueError, SyntaxError, struct.error, EOFError, ... on hostile input:
+        # every one of them is this photo's problem, never the batch's.
+        raise ImageLoadError(path, f"the file is corrupt or not a supported image "
+                             f"({type(exc).__name__}: {exc}); try the original file again") from exc
+
+
+def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
     try:
         im = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
@@ -334,11 +352,14 @@ def write_atomically(dest: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, dest)
-    except OSError as exc:
+    except BaseException as exc:
+        # Any failure, Ctrl+C included, leaves no half-written temporary file behind.
         try:
             os.unlink(tmp_name)
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
         if exc.errno == errno.ENOSPC:
             raise ImageSaveError(dest, "the disk is full; free some space and save again") from exc
         raise ImageSaveError(dest, f"could not be written ({exc.strerror or exc})") from exc
