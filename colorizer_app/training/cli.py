@@ -41,7 +41,9 @@ def _progress_printer(label: str):
         if "bar" not in bar:
             bar["bar"] = ProgressBar(p.total_steps, label)
         if p.val is not None:
-            print(f"\n  epoch {p.epoch}: val loss {p.val['loss']:.4f}, PSNR {p.val['psnr']:.2f} dB "
+            where = f"step {p.val['step']}" if "loss" not in p.val else (
+                f"epoch {p.epoch}: val loss {p.val['loss']:.4f},")
+            print(f"\n  {where} PSNR {p.val['psnr']:.2f} dB "
                   f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
                   f"(truth {p.val['true_colorfulness']:.1f})", file=sys.stderr)  # fmt: skip
             return
@@ -95,9 +97,17 @@ def _balanced(photos, folders: list[str], max_repeat: int = 8):
 def cmd_train(args: argparse.Namespace) -> int:
     import torch
 
-    from ..core.device import describe_device, pick_device
-    from ..model.hybrid import HybridColorizer, HybridConfig
     from ..model.presets import get_preset
+
+    if get_preset(args.preset).config.encoder != "own":
+        from .semantic_cli import train_semantic
+
+        return train_semantic(args)
+
+    from ..core.device import describe_device, pick_device
+    from ..core.errors import TrainingError
+    from ..model.hybrid import HybridConfig
+    from ..model.networks import build_network
     from ..model.store import save_model
     from .data import ColorPhotoDataset, split_photos
     from .fused_cache import fused_vectors
@@ -105,6 +115,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .losses import DEFAULT_CF_WEIGHT
 
     preset = get_preset(args.preset)
+    args.loss = args.loss or "mse"
+    if args.loss == "bins":
+        raise TrainingError(f"--loss bins needs a preset with a bins head (e.g. scenes), "
+                            f"not {preset.name}")
     device = pick_device(args.device)
     torch.manual_seed(args.seed)
     report = _scan(args, keep_side=int(args.size * 1.25))
@@ -118,7 +132,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
     if args.fusion_dropout is not None:
         config.fusion_dropout = args.fusion_dropout
-    model = HybridColorizer(config, pretrained_backbones=True)
+    model = build_network(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
     fused_train = _with_bar("classifiers (train)", lambda cb: fused_vectors(
         model, train_photos, cache, device, on_progress=cb))  # fmt: skip
@@ -198,9 +212,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=int, default=128, help="training crop size (default 128)")
     p.add_argument("--batch", type=int, default=20)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--loss", choices=LOSSES, default="mse",
-                   help="mse: the paper's; vivid: keeps colour alive; psnr: each photo's log "
-                   "error, as PSNR scores (the shipped model's; see README)")
+    p.add_argument("--loss", choices=[*LOSSES, "bins"], default=None,
+                   help="mse: the paper's (default); vivid: keeps colour alive; psnr: each "
+                   "photo's log error, as PSNR scores; bins: classification over ab bins with "
+                   "rebalancing plus --psnr-weight x psnr (the default of a bins preset, e.g. "
+                   "scenes)")
+    p.add_argument("--psnr-weight", type=float, default=0.5, metavar="W",
+                   help="bins: weight of the decoded colour's per-photo log error (default 0.5)")
+    p.add_argument("--rebalance", type=float, default=0.5, metavar="LAMBDA",
+                   help="bins: mix of the uniform distribution in the colour rebalancing "
+                   "(Zhang et al.'s lambda, default 0.5; 1 turns it off)")
+    p.add_argument("--eval-every", type=int, default=500,
+                   help="scenes-type presets: score the held-out photos every N steps and keep "
+                   "the best model (default 500)")
     p.add_argument("--cf-weight", type=float, metavar="W",
                    help="weight of the colourfulness-shortfall term (vivid, psnr; default "
                    + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_CF_WEIGHT.items()) + ")")
@@ -247,7 +271,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .data import scan_folders, split_photos
     from .evaluate import evaluate, markdown_table, write_csv, write_grid
 
-    colorizers = {resolve_model(m).name: Colorizer(m, device=args.device) for m in args.model}
+    colorizers = {
+        resolve_model(m).name + (f" @{args.render_size}px" if args.render_size else "")
+        + ("" if args.upsample == "guided" else f" ({args.upsample})"):
+        Colorizer(m, device=args.device, render_size=args.render_size, upsample=args.upsample)
+        for m in args.model
+    }  # fmt: skip
     csv_rows = []
     for folder in args.data:
         report = _with_bar(f"scan {Path(folder).name}", lambda cb, f=folder: scan_folders(
@@ -312,5 +341,9 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int)
     p.add_argument("--csv", help="write the scores as CSV here")
     p.add_argument("--grid", help="write a picture grid (input | models | truth) here")
+    p.add_argument("--render-size", type=int, metavar="PX",
+                   help="longest side of the copy the network sees (default: the model's own)")
+    p.add_argument("--upsample", choices=["guided", "bilinear"], default="guided",
+                   help="how the network's colour is brought to the photo's size")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_evaluate)

@@ -164,7 +164,7 @@ def fit(
     params = model.trainable_parameters(freeze_encoder=config.freeze_encoder)
     optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     if config.freeze_encoder:
-        for part in (model.enc1, model.enc2, model.enc3):
+        for part in model.own_encoder_parts():
             part.requires_grad_(False)
 
     batches_per_epoch = math.ceil(len(train) / config.batch_size)

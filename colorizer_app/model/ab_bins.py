@@ -1,0 +1,97 @@
+"""Colour as a choice among bins: the quantised ab plane of Zhang, Isola and Efros (ECCV 2016).
+
+Regressing ab averages the plausible colours of a thing (a car may be red or blue), and the average
+is brown. Predicting a distribution over ab bins keeps the choice open; the "annealed mean" (the
+mean of the distribution sharpened by a temperature) then picks a vivid colour that stays
+spatially smooth. The bins are the 10x10 cells of the ab plane that hold a displayable sRGB colour
+at some L (261 of them; Zhang et al. derived 313 from their data; here they follow from the colour
+space alone, so they need no data).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+BIN_STEP = 10.0
+AB_RANGE = 110.0
+# Zhang et al. 2016: a temperature of 0.38 trades the vivid mode against the smooth mean.
+ANNEAL_T = 0.38
+SOFT_NEIGHBOURS = 5
+SOFT_SIGMA = 5.0
+
+
+def _lab_to_linear_rgb(l: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    fy = (l + 16.0) / 116.0
+    f = np.stack([fy + a / 500.0, fy, fy - b / 200.0])
+    xyz = np.where(f**3 > 0.008856, f**3, (116.0 * f - 16.0) / 903.3)
+    xyz *= np.array([0.950456, 1.0, 1.088754])[:, None]
+    m = np.linalg.inv(
+        np.array([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169],
+                  [0.019334, 0.119193, 0.950227]])  # fmt: skip
+    )
+    return m @ xyz
+
+
+def gamut_bins() -> np.ndarray:
+    """Q x 2 centres (a, b) of the 10x10 ab cells that hold some displayable sRGB colour."""
+    grid = np.arange(-AB_RANGE, AB_RANGE + 0.1, BIN_STEP)
+    a, b = np.meshgrid(grid, grid, indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    inside = np.zeros(a.shape, bool)
+    offsets = np.linspace(-BIN_STEP / 2, BIN_STEP / 2, 5)
+    for da in offsets:  # a cell counts if any point of it is displayable at some L
+        for db in offsets:
+            for l in np.linspace(1.0, 99.0, 50):
+                rgb = _lab_to_linear_rgb(np.full_like(a, l), a + da, b + db)
+                inside |= np.all((rgb >= 0.0) & (rgb <= 1.0), axis=0)
+    return np.stack([a[inside], b[inside]], 1).astype(np.float32)
+
+
+def soft_encode(ab: torch.Tensor, centres: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """ab (Nx2xHxW, Lab units) -> (indices NxKxHxW of each pixel's K = 5 nearest bins, nearest
+    first; their weights NxKxHxW, summing to 1).
+
+    Each pixel's mass is spread over its nearest bins with a Gaussian (sigma 5), as Zhang et al.
+    do, so a neighbouring colour is not counted as plain wrong. Kept sparse: a dense NxQxHxW
+    target would cost more than the network.
+    """
+    n, _, h, w = ab.shape
+    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2).float()
+    d2 = torch.cdist(flat, centres.to(flat)).pow(2)
+    near_d2, near_idx = d2.topk(SOFT_NEIGHBOURS, dim=1, largest=False)
+    weights = torch.softmax(-near_d2 / (2 * SOFT_SIGMA**2), dim=1)
+
+    def shaped(t: torch.Tensor) -> torch.Tensor:
+        return t.view(n, h, w, SOFT_NEIGHBOURS).permute(0, 3, 1, 2).contiguous()
+
+    return shaped(near_idx), shaped(weights)
+
+
+def bin_cross_entropy(
+    logits: torch.Tensor, idx: torch.Tensor, weights: torch.Tensor, rebalance: torch.Tensor | None
+) -> torch.Tensor:
+    """Cross-entropy of NxQxHxW logits against the sparse soft targets of `soft_encode`, each
+    pixel weighted by the rebalancing weight of its nearest bin; per photo (N)."""
+    logp = torch.log_softmax(logits.float(), dim=1)
+    ce = -(logp.gather(1, idx.long()) * weights.float()).sum(1)
+    if rebalance is not None:
+        ce = ce * rebalance.to(ce)[idx[:, 0].long()]
+    return ce.flatten(1).mean(1)
+
+
+def annealed_mean(logits: torch.Tensor, centres: torch.Tensor, t: float = ANNEAL_T) -> torch.Tensor:
+    """NxQxHxW logits -> Nx2xHxW ab (Lab units): the mean of the distribution sharpened by 1/t."""
+    p = torch.softmax(logits.float() / t, dim=1)
+    return torch.einsum("nqhw,qc->nchw", p, centres.to(p))
+
+
+def rebalance_weights(counts: np.ndarray, mix: float = 0.5) -> np.ndarray:
+    """Zhang et al.'s class rebalancing: weight each bin by the inverse of its (smoothed) share
+    mixed with a uniform one, normalised so the expected weight over the data is 1. Rare
+    colours (blue sky, green leaves) then count as much as the common browns and greys."""
+    p = counts.astype(np.float64) + 1e-9
+    p /= p.sum()
+    w = 1.0 / ((1.0 - mix) * p + mix / len(p))
+    w /= (p * w).sum()
+    return w.astype(np.float32)

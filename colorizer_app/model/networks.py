@@ -1,0 +1,29 @@
+"""One door to every network: a config names its encoder, this builds the right class.
+
+Both classes share one small interface (IOPaint-style): `forward(l_norm, fused=None)` -> ab / 128,
+`classify`, `backbones`, `own_encoder_parts`, `trainable_parameters`, and a `config`.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ..core.errors import ModelError
+from .efficientnet_lite import VARIANTS
+from .hybrid import HybridColorizer, HybridConfig
+from .semantic import SemanticColorizer
+
+ENCODERS = ("own", *VARIANTS)
+HEADS = ("ab", "bins")
+
+
+def build_network(config: HybridConfig, pretrained_backbones: bool = True) -> nn.Module:
+    if config.encoder not in ENCODERS:
+        raise ModelError(f"unknown encoder {config.encoder!r}; known: {', '.join(ENCODERS)}")
+    if config.head not in HEADS:
+        raise ModelError(f"unknown head {config.head!r}; known: {', '.join(HEADS)}")
+    if config.encoder == "own":
+        if config.head != "ab":
+            raise ModelError("the paper's own encoder has only the ab head")
+        return HybridColorizer(config, pretrained_backbones)
+    return SemanticColorizer(config, pretrained_backbones)

@@ -1,0 +1,180 @@
+"""The hybrid model on a pretrained semantic encoder (the `scenes` preset).
+
+The paper's hybrid fuses the class vector of frozen ImageNet classifiers into an encoder that
+starts from nothing. Here the same pretrained classifier that gives the class vector
+(EfficientNet-Lite) also gives its multi-scale features to a U-Net decoder, as DDColor and
+BigColor build on pretrained backbones; a small encoder of our own still reads L at strides 2
+and 4 for the edges the classifier blurs away.
+
+    L ──> EfficientNet-Lite (frozen) ──> features at strides 4, 8, 16, 32 ──┐
+                                  └────> 1000-class vector ── fused at 32 ──┤
+    L ──> own encoder (strides 2, 4) ───────────────────────────────────────┤
+                             U-Net decoder ──> ab (or ab bins) at stride 4 ─┘──> upsample ──> ab
+
+The frozen encoder's outputs depend only on the photo, so training computes them once per photo
+and caches them (training/semantic.py): the decoder then trains at hundreds of photos a second.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..core.lab import l_norm_to_gray_rgb
+from . import ab_bins
+from .backbones import REGISTRY, normalize_tf_lite
+from .efficientnet_lite import VARIANTS, EfficientNetLite
+
+# The block after which each stride's features are taken: the last block of stages 2, 3, 5, 7.
+_TAP_STAGES = (1, 2, 4, 6)
+
+
+def _tap_blocks(variant: str) -> list[int]:
+    stages, _ = VARIANTS[variant]
+    ends, total = [], 0
+    for repeats, *_ in stages:
+        total += repeats
+        ends.append(total - 1)
+    return [ends[s] for s in _TAP_STAGES]
+
+
+def feature_channels(variant: str) -> list[int]:
+    stages, _ = VARIANTS[variant]
+    return [stages[s][4] for s in _TAP_STAGES]
+
+
+class LiteEncoder(nn.Module):
+    """A frozen EfficientNet-Lite: L in [-1, 1] -> (features at strides 4, 8, 16, 32, class
+    probabilities). It sees L as the sRGB gray a person would see, normalised as its weights
+    expect, at the size it is given (no resizing: the features must line up with the photo)."""
+
+    def __init__(self, variant: str, pretrained: bool):
+        super().__init__()
+        self.spec = REGISTRY[variant]
+        net = EfficientNetLite(variant)
+        if pretrained:
+            REGISTRY[variant].load_pretrained(net)
+        self.net = net
+        self.taps = _tap_blocks(variant)
+        self.net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> LiteEncoder:
+        super().train(mode)
+        self.net.eval()  # frozen: its BatchNorm statistics must never move
+        return self
+
+    @torch.no_grad()
+    def forward(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        net = self.net
+        x = normalize_tf_lite(l_norm_to_gray_rgb(l_norm))
+        x = F.relu6(net._bn0(net._conv_stem(x)))
+        feats = []
+        for i, block in enumerate(net._blocks):
+            x = block(x)
+            if i in self.taps:
+                feats.append(x)
+        x = F.relu6(net._bn1(net._conv_head(x)))
+        logits = net._fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        return feats, torch.softmax(logits.float(), dim=1)
+
+
+def _conv(cin: int, cout: int, stride: int = 1) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+def _up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+class SemanticColorizer(nn.Module):
+    """L in [-1, 1] (Nx1xHxW, H and W multiples of 8) -> ab / 128 (Nx2xHxW), as HybridColorizer."""
+
+    def __init__(self, config, pretrained_backbones: bool = True):
+        super().__init__()
+        self.config = config
+        self.encoder = LiteEncoder(config.encoder, pretrained_backbones)
+        c4, c8, c16, c32 = feature_channels(config.encoder)
+        o1, o2 = config.encoder_channels[:2]
+        f = config.fusion_channels
+        d16, d8, d4 = config.decoder_channels
+        # Our own encoder: L at strides 2 and 4, for edges the classifier's features lack.
+        self.own1 = _conv(1, o1, 2)
+        self.own2 = _conv(o1, o2, 2)
+        self.fuse_features = nn.Conv2d(c32, f, 1)
+        # The class vector, tiled over the stride-32 map (as a per-photo bias: the same linear map).
+        self.fuse_vector = nn.Linear(1000, f, bias=False) if config.fuse_classes else None
+        self.dec16 = _conv(f + c16, d16)
+        self.dec8 = _conv(d16 + c8, d8)
+        self.dec4 = _conv(d8 + c4 + o2, d4)
+        if config.head == "bins":
+            centres = torch.from_numpy(ab_bins.gamut_bins())
+            self.register_buffer("ab_bins", centres)
+            self.head = nn.Conv2d(d4, len(centres), 1)
+        else:
+            self.head = nn.Conv2d(d4, 2, 3, padding=1)
+        # HybridColorizer's fused classifiers; here the encoder is the classifier.
+        self.backbones = nn.ModuleList()
+
+    def encode(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """What training caches: the frozen encoder's features and class probabilities."""
+        return self.encoder(l_norm)
+
+    def classify(self, l_norm: torch.Tensor) -> torch.Tensor:
+        return self.encoder(l_norm)[1]
+
+    def head_output(
+        self,
+        l_norm: torch.Tensor,
+        feats: list[torch.Tensor],
+        fused: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """The head at stride 4: ab bin logits (NxQ) or ab / 128 (Nx2, tanh)."""
+        f4, f8, f16, f32 = (t.to(l_norm.dtype) for t in feats)
+        x = self.fuse_features(f32)
+        if self.fuse_vector is not None and fused is not None:
+            fused = F.dropout(fused.to(x.dtype), self.config.fusion_dropout, self.training)
+            x = x + self.fuse_vector(fused)[:, :, None, None]
+        x = F.relu(x)
+        x = self.dec16(torch.cat([_up_to(x, f16), f16], 1))
+        x = self.dec8(torch.cat([_up_to(x, f8), f8], 1))
+        own = self.own2(self.own1(l_norm))
+        x = self.dec4(torch.cat([_up_to(x, f4), f4, _up_to(own, f4)], 1))
+        out = self.head(x)
+        return out if self.config.head == "bins" else torch.tanh(out)
+
+    def to_ab(self, head: torch.Tensor) -> torch.Tensor:
+        """Head output -> ab / 128 at the head's size."""
+        if self.config.head == "bins":
+            return ab_bins.annealed_mean(head, self.ab_bins, self.config.anneal_t) / 128.0
+        return head
+
+    def forward(
+        self,
+        l_norm: torch.Tensor,
+        fused: torch.Tensor | None = None,
+        features: list[torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        if features is None:
+            features, probs = self.encode(l_norm)
+            if fused is None:
+                fused = probs
+        ab = self.to_ab(self.head_output(l_norm, features, fused))
+        return F.interpolate(ab, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
+
+    def own_encoder_parts(self) -> list[nn.Module]:
+        return [self.own1, self.own2]
+
+    def trainable_parameters(self, freeze_encoder: bool = False) -> list[nn.Parameter]:
+        """Everything but the frozen pretrained encoder (and, when asked, our own encoder)."""
+        frozen = {id(p) for p in self.encoder.parameters()}
+        if freeze_encoder:
+            for part in self.own_encoder_parts():
+                frozen |= {id(p) for p in part.parameters()}
+        return [p for p in self.parameters() if id(p) not in frozen]

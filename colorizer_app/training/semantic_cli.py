@@ -1,0 +1,121 @@
+"""`colorizer train --preset scenes`: scan, encode every photo once, train the decoder, save.
+
+Three disjoint parts of the photos: the quarter held out by the same hash as every other
+training run (never looked at here: that is what `colorizer evaluate --split test` reports on),
+and of the rest a tenth, by another hash, to choose the best step on (`validation`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+
+def _repeats(photos, folders: list[str], max_repeat: int) -> list[int]:
+    """Row indices with the photos of smaller data folders repeated (at most max_repeat times)
+    so each folder weighs about the same; 0 = no repeats."""
+    by_folder: dict[str, list[int]] = {}
+    for i, p in enumerate(photos):
+        root = next((f for f in folders if p.path.is_relative_to(Path(f))), "")
+        by_folder.setdefault(root, []).append(i)
+    if not max_repeat:
+        return list(range(len(photos)))
+    largest = max(len(v) for v in by_folder.values())
+    rows: list[int] = []
+    for items in by_folder.values():
+        rows += items * max(1, min(max_repeat, round(largest / len(items))))
+    return rows
+
+
+def train_semantic(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..core.device import describe_device
+    from ..core.errors import TrainingError
+    from ..model.hybrid import HybridConfig
+    from ..model.networks import build_network
+    from ..model.presets import get_preset
+    from ..model.store import save_model
+    from .cli import StopFlag, _progress_printer, _scan, _with_bar
+    from .data import is_test, split_photos
+    from .feature_cache import encoded_photos
+    from .semantic import SemanticTrainConfig, fit_semantic
+
+    preset = get_preset(args.preset)
+    config = HybridConfig.from_dict(preset.config.to_dict())
+    loss = args.loss or ("bins" if config.head == "bins" else "psnr")
+    if (loss == "bins") != (config.head == "bins"):
+        raise TrainingError(f"preset {preset.name} has the {config.head} head: --loss bins goes "
+                            "with a bins head, mse/vivid/psnr with an ab head")  # fmt: skip
+    if args.fusion_dropout is not None:
+        config.fusion_dropout = args.fusion_dropout
+    size = int(round(args.size / 32)) * 32
+    if size < 64:
+        raise TrainingError("--size must be at least 64 for a pretrained encoder")
+    config.inference_size = size
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    report = _scan(args, keep_side=size)
+    pool, test = split_photos(report.usable)
+    train_photos = [p for p in pool if not is_test(p.group + "#validation", 0.1)]
+    val_photos = [p for p in pool if is_test(p.group + "#validation", 0.1)]
+    model = build_network(config, pretrained_backbones=True)
+    cache = Path(args.cache) if args.cache else None
+    stop = StopFlag()
+    stop.install()
+    data = _with_bar("encode", lambda cb: encoded_photos(
+        model, train_photos + val_photos, size, cache, on_progress=cb,
+        should_stop=stop))  # fmt: skip
+    n_train = len(train_photos)
+    train_rows = _repeats(train_photos, args.data, args.balance)
+    val_rows = list(range(n_train, n_train + len(val_photos)))
+    print(f"Split: {n_train} training photos ({len(train_rows)} with repeats), "
+          f"{len(val_photos)} validation, {len(test)} held out for testing", file=sys.stderr)
+    out = Path(args.output)
+    tc = SemanticTrainConfig(
+        steps=args.steps or 3000, batch_size=args.batch, lr=args.lr, loss=loss,
+        psnr_weight=args.psnr_weight, cf_weight=args.cf_weight or 0.0,
+        rebalance_mix=args.rebalance, schedule=args.schedule, seed=args.seed,
+        eval_every=args.eval_every, checkpoint=out.with_suffix(".ckpt"),
+        checkpoint_every=args.checkpoint_every, resume=args.resume, preset=preset.name,
+    )  # fmt: skip
+    print(f"Training preset {preset.name} ({loss}) on {describe_device(torch.device('cpu'))}; "
+          f"checkpoint {tc.checkpoint}", file=sys.stderr)  # fmt: skip
+    history = fit_semantic(model, data, train_rows, val_rows, tc, _progress_printer("train"),
+                           stop)  # fmt: skip
+    best = max(history.val, key=lambda m: m["psnr"]) if history.val else {}
+    metadata = {
+        "trained": True,
+        "description": preset.description,
+        "data": [str(d) for d in args.data],
+        "images": {"train": n_train, "validation": len(val_photos), "held_out": len(test),
+                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "split_by": args.split_by,
+        "steps": history.step,
+        "best_step": best.get("step"),
+        "size": size,
+        "batch": args.batch,
+        "lr": args.lr,
+        "loss": loss,
+        "psnr_weight": args.psnr_weight if loss == "bins" else None,
+        "cf_weight": tc.cf_weight,
+        "rebalance": args.rebalance if loss == "bins" else None,
+        "schedule": args.schedule,
+        "balance_max_repeat": args.balance,
+        "seed": args.seed,
+        "device": describe_device(torch.device("cpu")),
+        "seconds": round(history.seconds, 1),
+        "val": best,
+        "command": "colorizer " + shlex.join(sys.argv[1:]),
+        "stopped_early": history.stopped,
+    }  # fmt: skip
+    save_model(model, out, preset.name, metadata, half=args.half)
+    scores = (f"; best validation PSNR {best['psnr']:.2f} dB at step {best['step']} "
+              f"(gray {best['gray_psnr']:.2f}), colourfulness {best['colorfulness']:.1f}"
+              if best else "")  # fmt: skip
+    print(f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min" + scores
+          + (" (stopped early: resume with --resume)" if history.stopped else ""),
+          file=sys.stderr)  # fmt: skip
+    return 0

@@ -1,0 +1,126 @@
+"""The `scenes` preset: a pretrained semantic encoder, ab bins, cached features, its training."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer_app.core.colorizer import Colorizer
+from colorizer_app.model import ab_bins
+from colorizer_app.model.networks import build_network
+from colorizer_app.model.presets import get_preset
+from colorizer_app.model.store import read_model_file, save_model
+from colorizer_app.training.data import scan_folders
+from colorizer_app.training.feature_cache import encoded_photos
+
+from .conftest import real_rgb
+
+
+@pytest.fixture(scope="module")
+def scenes_model():
+    torch.manual_seed(0)
+    return build_network(get_preset("scenes").config, pretrained_backbones=True).eval()
+
+
+def test_bins_cover_the_gamut_and_decode_back():
+    centres = torch.from_numpy(ab_bins.gamut_bins())
+    assert 200 < len(centres) < 320
+    # grey, skin, sky blue and grass green each fall in a bin within half a cell
+    for a, b in [(0, 0), (18, 22), (-5, -35), (-40, 45)]:
+        d = (centres - torch.tensor([a, b], dtype=torch.float32)).norm(dim=1).min()
+        assert d <= ab_bins.BIN_STEP / 2 * 2**0.5 + 1e-4
+    # a confident distribution decodes to its bin's colour
+    logits = torch.full((1, len(centres), 1, 1), -30.0)
+    logits[0, 17] = 30.0
+    assert torch.allclose(ab_bins.annealed_mean(logits, centres)[0, :, 0, 0], centres[17])
+
+
+def test_soft_targets_put_most_weight_on_the_nearest_bin():
+    centres = torch.from_numpy(ab_bins.gamut_bins())
+    ab = centres[40].view(1, 2, 1, 1) + 1.0
+    idx, w = ab_bins.soft_encode(ab, centres)
+    assert idx[0, 0, 0, 0] == 40
+    assert torch.isclose(w.sum(1), torch.ones(1)).all() and w[0, 0] > w[0, 1:].max()
+    # the cross-entropy is lowest when the network predicts the target's bin
+    right = torch.full((1, len(centres), 1, 1), -5.0)
+    right[0, 40] = 5.0
+    wrong = torch.full((1, len(centres), 1, 1), -5.0)
+    wrong[0, 3] = 5.0
+    assert ab_bins.bin_cross_entropy(right, idx, w, None) < ab_bins.bin_cross_entropy(
+        wrong, idx, w, None)
+
+
+def test_rebalancing_weighs_rare_colours_up():
+    counts = np.array([1000, 100, 10, 0])
+    w = ab_bins.rebalance_weights(counts, mix=0.5)
+    assert w[0] < w[1] < w[2] <= w[3]
+    p = counts / counts.sum()
+    assert abs((p * w).sum() - 1.0) < 1e-5  # the data's expected weight stays 1
+
+
+def test_scenes_network_takes_any_multiple_of_eight_and_classifies(scenes_model):
+    import cv2
+
+    from colorizer_app.core import lab
+
+    rgb = cv2.resize(real_rgb("chelsea"), (224, 168), interpolation=cv2.INTER_AREA)
+    l = torch.from_numpy(lab.normalize_l(lab.rgb_to_l(rgb)))[None, None]
+    with torch.no_grad():
+        ab = scenes_model(l)
+        probs = scenes_model.classify(l)
+    assert ab.shape == (1, 2, 168, 224) and ab.abs().max() <= 1.0
+    # The pretrained encoder sees the gray photo of a cat as a cat (ImageNet 281-285).
+    assert int(probs.argmax()) in range(281, 286)
+
+
+def test_cached_features_are_the_networks_own(tmp_path, data_dir, scenes_model):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:3]:
+        Image.open(src).save(folder / src.name)
+    photos = scan_folders([folder], keep_side=64).usable
+    first = encoded_photos(scenes_model, photos, 64, tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("encoder-*.pt"))) == 1
+    again = encoded_photos(scenes_model, photos[::-1], 64, tmp_path / "cache")
+    assert again.keys == first.keys[::-1]
+    assert torch.equal(again.feats[0][0], first.feats[0][-1])
+    from colorizer_app.training.feature_cache import l_of
+
+    feats, probs = scenes_model.encode(l_of(first.rgb[:1]))
+    for cached, fresh in zip(first.feats, feats, strict=True):
+        assert torch.allclose(cached[0].float(), fresh[0], atol=2e-2, rtol=1e-2)
+
+
+def test_train_scenes_preset_end_to_end(tmp_path, data_dir):
+    """`colorizer train --preset scenes` writes a model that loads and colorizes a photo."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:16]:
+        Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
+    out = tmp_path / "scenes.pt"
+    run = subprocess.run(
+        [sys.executable, "-m", "colorizer_app", "train", str(folder), "--preset", "scenes",
+         "--size", "64", "--steps", "4", "--batch", "4", "--eval-every", "2",
+         "--cache", str(tmp_path / "cache"), "--half", "-o", str(out)],
+        capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "best validation PSNR" in run.stderr or "Wrote" in run.stderr
+    mf = read_model_file(out)
+    assert mf.preset == "scenes" and mf.config.inference_size == 64
+    assert mf.metadata["loss"] == "bins" and mf.metadata["steps"] == 4
+    rgb = real_rgb("coffee")
+    result = Colorizer(out, device="cpu").colorize(rgb)
+    assert result.shape == rgb.shape
+
+
+def test_half_precision_file_colours_like_the_full_one(tmp_path, scenes_model):
+    full = save_model(scenes_model, tmp_path / "full.pt", "scenes")
+    half = save_model(scenes_model, tmp_path / "half.pt", "scenes", half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    rgb = real_rgb("astronaut")
+    a = Colorizer(full, device="cpu").predict_ab(rgb)
+    b = Colorizer(half, device="cpu").predict_ab(rgb)
+    assert np.abs(a - b).max() < 2.0  # Lab units
