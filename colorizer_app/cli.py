@@ -29,7 +29,7 @@ def _fail(message: str) -> int:
 def cmd_colorize(args: argparse.Namespace) -> int:
     from .core.batch import plan_jobs, run_jobs
     from .core.colorizer import Colorizer
-    from .core.progress import ProgressBar
+    from .core.progress import ProgressBar, printable
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
@@ -50,10 +50,15 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     start = time.monotonic()
 
     def on_progress(done: int, job, status: str) -> None:
+        line = None
         if status.startswith("failed"):
-            print(f"\n{status[len('failed: '):]}" if bar._tty else status[len("failed: "):],
-                  file=sys.stderr)  # fmt: skip
-        bar.update(done, job.source.name)
+            line = status[len("failed: "):]
+        elif status.startswith("done ("):
+            line = f"{job.source}: colorized; note: {status[len('done ('):-1]}"
+        if line is not None:
+            line = printable(line)
+            print(f"\n{line}" if bar._tty else line, file=sys.stderr)
+        bar.update(done, printable(job.source.name))
 
     result = run_jobs(colorizer, jobs, saturation=args.saturation, overwrite=args.overwrite,
                       quality=args.quality, on_progress=on_progress)  # fmt: skip

@@ -18,6 +18,8 @@ import torch
 from ..model.store import ModelFile, build_model, open_model
 from . import lab
 from .device import describe_device, pick_device
+from .errors import ModelError
+from .guided import GuidedUpsampler, bilinear_strip
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +39,14 @@ class Colorizer:
         self,
         model: str | os.PathLike | ModelFile = "default",
         device: str = "auto",
+        render_size: int | None = None,
+        upsample: str = "guided",
     ):
         self.model_file = model if isinstance(model, ModelFile) else open_model(model)
         self.device = pick_device(device)
+        # The longest side of the copy the network sees; None: the model's own (recommended).
+        self.render_size = render_size
+        self.upsample = upsample
         self._load_on(self.device)
 
     @classmethod
@@ -50,6 +57,8 @@ class Colorizer:
         self.device = device
         self.dtype = next(net.parameters()).dtype
         self.net = net
+        self.render_size = None
+        self.upsample = "guided"
         return self
 
     def _load_on(self, device: torch.device) -> None:
@@ -70,6 +79,8 @@ class Colorizer:
 
     @property
     def inference_size(self) -> int:
+        if self.render_size:
+            return max(32, int(round(self.render_size / 8)) * 8)
         return self.model_file.config.inference_size
 
     def small_l(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
@@ -84,6 +95,10 @@ class Colorizer:
         x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
         x = x.to(device=self.device, dtype=self.dtype)
         ab = self.net(x)[0].float().cpu().numpy()
+        if not np.isfinite(ab).all():
+            # A damaged model must never write a photo: NaN colour turns a scan white.
+            raise ModelError(f"model '{self.name}' produced invalid (NaN) colours; the model file "
+                             "is damaged: choose another model or train it again")  # fmt: skip
         return np.ascontiguousarray(ab.transpose(1, 2, 0)) * lab.AB_SCALE
 
     def predict_ab(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
@@ -105,23 +120,33 @@ class Colorizer:
         ab_small: np.ndarray,
         saturation: float = 1.0,
         l_full: np.ndarray | None = None,
+        upsample: str = "guided",
     ) -> np.ndarray:
         """Original L (full resolution) + upsampled ab * saturation -> RGB of the input's dtype.
 
-        Cheap next to the network: the GUI's saturation slider calls only this.
+        `upsample`: "guided" follows the photo's own edges (core/guided.py), "bilinear" is the
+        plain stretch. Cheap next to the network: the GUI's saturation slider calls only this.
         """
         if l_full is None:
             l_full = lab.rgb_to_l(rgb)
         h, w = l_full.shape
-        ab = cv2.resize(ab_small, (w, h), interpolation=cv2.INTER_LINEAR)
-        if saturation != 1.0:
-            ab *= np.float32(saturation)
+        if upsample == "guided":
+            up = GuidedUpsampler(l_full, ab_small)
+
+            def ab_rows(y0: int, n: int) -> np.ndarray:
+                return up.strip(l_full[y0 : y0 + n], y0)
+        elif upsample == "bilinear":
+
+            def ab_rows(y0: int, n: int) -> np.ndarray:
+                return bilinear_strip(ab_small, w, h, y0, n)
+        else:
+            raise ValueError(f"unknown upsampling {upsample!r}")
         dtype = rgb.dtype if rgb.dtype in (np.uint8, np.uint16) else np.uint8
-        return lab.compose_l_ab(l_full, ab, dtype)
+        return lab.compose_l_ab_rows(l_full, ab_rows, dtype, saturation)
 
     def colorize(self, rgb: np.ndarray, saturation: float = 1.0) -> np.ndarray:
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[:, :, None], 3, axis=2)
         l_full = lab.rgb_to_l(rgb)
         ab_small = self.predict_ab(rgb, l_full)
-        return self.compose(rgb, ab_small, saturation, l_full)
+        return self.compose(rgb, ab_small, saturation, l_full, self.upsample)

@@ -11,14 +11,18 @@ import io
 import json
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from ..core.errors import ModelError
 from ..core.imageio import write_atomically
-from .hybrid import HybridColorizer, HybridConfig
+from .backbones import REGISTRY
+from .hybrid import HybridConfig
+from .networks import ENCODERS, HEADS, build_network
 
 FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
@@ -89,7 +93,7 @@ def read_manifest(models_dir: Path | None = None) -> dict:
 
 
 def save_model(
-    model: HybridColorizer,
+    model: nn.Module,
     path: str | os.PathLike,
     preset: str,
     metadata: dict | None = None,
@@ -108,8 +112,9 @@ def save_model(
         "preset": preset,
         "config": model.config.to_dict(),
         "state_dict": state,
-        "metadata": {"created": time.strftime("%Y-%m-%d %H:%M:%S"), **(metadata or {})},
-    }
+        "metadata": {"created": time.strftime("%Y-%m-%d %H:%M:%S"), **(metadata or {}),
+                     "weights_sha256": weights_digest(state)},
+    }  # fmt: skip
     buf = io.BytesIO()
     torch.save(payload, buf)
     path = Path(path)
@@ -127,7 +132,9 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
             "reinstall Colorizer to restore it"
         )
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on odd pickles: the error says enough
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise ModelError(
             f"{path}: not a readable model file (corrupt, truncated or not a Colorizer model: "
@@ -141,22 +148,83 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
             f"{path}: model format version {version} is newer than this app reads "
             f"({FORMAT_VERSION}); update Colorizer"
         )
+    config, state, preset, metadata = _validated(path, payload)
+    stored = metadata.get("weights_sha256")
+    if stored is not None and stored != weights_digest(state):
+        raise ModelError(f"{path}: its weights do not match the checksum stored with them "
+                         "(the file was damaged or altered); use another copy or train it again")
+    return ModelFile(path, preset, config, state, metadata)
+
+
+def weights_digest(state: dict) -> str:
+    """sha256 over every weight's name, dtype, shape and bytes: what a model file stores of itself
+    so that a damaged or edited file is refused on load, not run."""
+    h = hashlib.sha256()
+    for key in sorted(state):
+        t = state[key].detach().cpu().contiguous()
+        h.update(f"{key}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict]:
+    """The whole structure checked before anything is built from it: one clear line if not."""
+
+    def bad(what: str) -> ModelError:
+        return ModelError(f"{path}: malformed model file ({what}); use another file or train it "
+                          "again")  # fmt: skip
+
+    for key in ("config", "state_dict", "preset"):
+        if key not in payload:
+            raise bad(f"no {key!r}")
+    raw, state, metadata = payload["config"], payload["state_dict"], payload.get("metadata")
+    if not isinstance(raw, dict):
+        raise bad("config is not a table of settings")
+    if not isinstance(state, dict) or not state:
+        raise bad("weights are not a table of tensors")
+    if not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise bad("weights hold something other than named tensors")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise bad("metadata is not a table")
+    if not isinstance(payload["preset"], str):
+        raise bad("preset is not a name")
     try:
-        config = HybridConfig.from_dict(payload["config"])
-        state = payload["state_dict"]
-        preset = str(payload["preset"])
-    except (KeyError, TypeError) as exc:
-        raise ModelError(f"{path}: model file is incomplete ({exc}); train it again") from exc
-    return ModelFile(path, preset, config, state, dict(payload.get("metadata") or {}))
+        config = HybridConfig.from_dict(raw)
+    except (TypeError, ValueError) as exc:
+        raise bad(f"config: {exc}") from exc
+    widths = [*config.encoder_channels, config.fusion_channels, *config.decoder_channels]
+    if not all(isinstance(c, int) and 0 < c <= 4096 for c in widths):
+        raise bad("channel counts must be positive whole numbers")
+    if not isinstance(config.backbones, list) or not all(isinstance(b, str)
+                                                         for b in config.backbones):  # fmt: skip
+        raise bad("backbones must be a list of names")
+    unknown = [b for b in config.backbones if b not in REGISTRY]
+    if unknown:
+        raise bad(f"unknown classifier {unknown[0]!r}")
+    if config.encoder not in ENCODERS or config.head not in HEADS:
+        raise bad(f"unknown encoder {config.encoder!r} or head {config.head!r}")
+    if not (isinstance(config.inference_size, int) and 32 <= config.inference_size <= 4096):
+        raise bad("inference_size must be a whole number of pixels from 32 to 4096")
+    if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
+        raise bad("fusion_dropout must be in [0, 1)")
+    for key, t in state.items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise ModelError(f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
+                             "or damaged model); use another file or train it again")  # fmt: skip
+    return config, state, payload["preset"], dict(metadata or {})
 
 
-def build_model(model_file: ModelFile) -> HybridColorizer:
+def build_model(model_file: ModelFile) -> nn.Module:
     """The network from a file: backbones' weights come from the file, never downloaded."""
-    model = HybridColorizer(model_file.config, pretrained_backbones=False)
+    try:
+        model = build_network(model_file.config, pretrained_backbones=False)
+    except (TypeError, ValueError, RuntimeError, KeyError) as exc:
+        raise ModelError(f"{model_file.path}: its settings describe no network this app can "
+                         f"build ({exc}); use another file or train it again") from exc
     state = {k: v.float() if v.is_floating_point() else v for k, v in model_file.state_dict.items()}
     try:
         model.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:
         raise ModelError(
             f"{model_file.path}: weights do not fit preset {model_file.preset!r} ({exc})"
         ) from exc
