@@ -25,6 +25,7 @@ class BatchResult:
     done: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    notes: list[tuple[Path, str]] = field(default_factory=list)  # done, with something to say
 
 
 def output_suffix(source: Path, fmt: str) -> str:
@@ -110,6 +111,9 @@ def run_jobs(
                 rgb = colorizer.colorize(image.rgb, saturation=saturation)
                 save_image(job.dest, rgb, like=image, quality=quality)
                 result.done.append(job.dest)
+                if image.notes:
+                    result.notes.append((job.source, "; ".join(image.notes)))
+                    status = f"done ({'; '.join(image.notes)})"
             except ColorizerError as exc:
                 result.failed.append((job.source, str(exc)))
                 status = f"failed: {exc}"

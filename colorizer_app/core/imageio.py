@@ -13,8 +13,9 @@ import os
 import stat
 import struct
 import tempfile
+import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -24,7 +25,8 @@ from PIL import Image, UnidentifiedImageError
 from .errors import ImageLoadError, ImageSaveError
 
 DEFAULT_MAX_PIXELS = 200_000_000
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".avif",
+                  ".heic", ".heif")  # fmt: skip
 FORMAT_BY_SUFFIX = {
     ".jpg": "JPEG",
     ".jpeg": "JPEG",
@@ -38,6 +40,33 @@ SUFFIX_BY_FORMAT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "BMP": ".bmp"
 _ALPHA_FORMATS = {"PNG", "TIFF", "WEBP"}
 _SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
 _ORIENTATION_TAG = 0x0112
+# TIFF's own layout tags, which Pillow's getexif() returns for TIFF input: written over a new
+# image they describe the old one's strips, depth and compression, and the file is unreadable.
+_LAYOUT_TAGS = {
+    254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 284, 317, 320,
+    322, 323, 324, 325, 338, 339, 340, 341, 347, 513, 514, 529, 530, 531, 532, 34675,
+}
+# A JPEG cannot hold more than a few hundred pixels per byte (each 8x8 block costs bits);
+# one that claims far more is lying about its size, and decoding it costs seconds and gigabytes.
+_JPEG_MAX_PIXELS_PER_BYTE = 1500
+# Colour (not a toned print) when a and b vary this much (Lab units, std) across the photo.
+_COLOUR_AB_STD = 6.0
+
+
+def _register_optional_decoders() -> None:
+    """HEIC/HEIF (phones' photos) where pillow-heif is installed; AVIF is Pillow's own."""
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    except Exception:  # not installed or no libheif: HEIC files get a clear "unsupported"
+        pass
+
+
+_register_optional_decoders()
+# OpenCV's and libtiff's own lines on stderr would break the progress line; what matters about a
+# photo reaches its own message instead.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 # We enforce our own, configurable limit before decoding; Pillow's would fire at another size.
 Image.MAX_IMAGE_PIXELS = None
@@ -54,6 +83,9 @@ class LoadedImage:
     icc: bytes | None = None
     format: str = "PNG"
     was_grayscale: bool = False
+    # What the person should know about this photo though it was read: "first page of 3
+    # only", "already in colour", a decoder's warning. Shown on its line, never silent.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def bit_depth(self) -> int:
@@ -119,7 +151,9 @@ def _split_channels(pixels: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarr
 
 def _decode_with_opencv(data: bytes) -> np.ndarray | None:
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if pixels is None or pixels.dtype not in (np.uint8, np.uint16):
+    if pixels is None or pixels.dtype not in (np.uint8, np.uint16, np.float32, np.float64):
+        return None
+    if pixels.ndim == 3 and pixels.shape[2] not in (1, 2, 3, 4):
         return None
     return pixels
 
@@ -132,7 +166,7 @@ def _decode_with_pillow(im: Image.Image) -> np.ndarray:
     if mode == "I":
         return np.clip(np.asarray(im), 0, 65535).astype(np.uint16)
     if mode == "F":
-        return (np.clip(np.asarray(im), 0.0, 1.0) * 65535 + 0.5).astype(np.uint16)
+        return np.asarray(im, dtype=np.float32)  # its range is read by _float_to_uint16
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     elif mode == "PA":
@@ -143,6 +177,10 @@ def _decode_with_pillow(im: Image.Image) -> np.ndarray:
 
 
 def _reset_orientation(exif: Image.Exif) -> bytes | None:
+    """The photo's own EXIF for its copy: orientation reset to 1 (the pixels are upright now),
+    and never the TIFF layout tags of the original file."""
+    for tag in _LAYOUT_TAGS & set(exif):
+        del exif[tag]
     if not len(exif):
         return None
     if _ORIENTATION_TAG in exif:
@@ -181,7 +219,14 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         raise ImageLoadError(path, "the file is empty (0 bytes); re-export or re-scan it")
 
     try:
-        return _decode(path, data, max_pixels)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            image = _decode(path, data, max_pixels)
+        for w in caught:
+            text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+            if text and text not in image.notes:
+                image.notes.append(f"decoder warning: {text}")
+        return image
     except ImageLoadError:
         raise
     except (MemoryError, RecursionError) as exc:
@@ -198,9 +243,15 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
     try:
         im = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
-        raise ImageLoadError(
-            path, "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP or WebP"
-        ) from exc
+        if data[:4] in (b"II*\x00", b"MM\x00*"):  # a TIFF Pillow cannot open (float RGB, ...)
+            pixels = _decode_with_opencv(data)
+            if pixels is not None:
+                if pixels.shape[0] * pixels.shape[1] > max_pixels:
+                    raise ImageLoadError(path, "too large; scale it down") from exc
+                rgb, alpha, was_gray = _split_channels(_float_to_uint16(path, pixels), bgr=True)
+                return LoadedImage(path, rgb, alpha, format="TIFF", was_grayscale=was_gray)
+        raise ImageLoadError(path, _unsupported_reason(path, data)) from exc
+    notes: list[str] = []
     with im:
         width, height = im.size
         if width * height > max_pixels:
@@ -209,14 +260,29 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                 f"too large: {width}x{height} = {width * height / 1e6:.0f} MP, over the limit of "
                 f"{max_pixels / 1e6:.0f} MP; scale it down or raise the limit",
             )
+        if width < 1 or height < 1:
+            raise ImageLoadError(path, f"has no pixels ({width}x{height}); re-export it")
         fmt = (im.format or "PNG").upper()
+        if fmt == "JPEG" and width * height > 4096 + _JPEG_MAX_PIXELS_PER_BYTE * len(data):
+            raise ImageLoadError(path, f"claims {width}x{height} pixels in only {len(data)} bytes: "
+                                 "the file is damaged or not a real photo; try the original")
+        frames = getattr(im, "n_frames", 1) or 1
+        if frames > 1:
+            notes.append(f"first {'frame' if fmt in ('GIF', 'WEBP', 'PNG') else 'page'} of "
+                         f"{frames} only")  # fmt: skip
         icc = im.info.get("icc_profile") or None
         try:
             exif = im.getexif()
         except Exception:  # malformed EXIF must not cost the photo
             exif = Image.Exif()
-        orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
-        pixels = _decode_with_opencv(data) if fmt in _SIXTEEN_BIT_FORMATS else None
+        try:
+            orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+        except (TypeError, ValueError):
+            orientation = 1
+        # OpenCV for what may hold 16 bits; Pillow for CMYK/Lab TIFFs, whose four channels
+        # OpenCV would hand back as if the fourth were transparency.
+        deep = fmt in _SIXTEEN_BIT_FORMATS and im.mode not in ("CMYK", "LAB", "YCbCr", "1", "P")
+        pixels = _decode_with_opencv(data) if deep else None
         bgr = pixels is not None
         if pixels is None:
             try:
@@ -225,11 +291,16 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                 raise ImageLoadError(
                     path, f"the file is truncated or corrupt ({exc}); try the original file again"
                 ) from exc
+        pixels = _float_to_uint16(path, pixels)
 
     rgb, alpha, was_gray = _split_channels(pixels, bgr=bgr)
+    if bgr and fmt == "TIFF":
+        orientation = 1  # OpenCV's TIFF reader has already turned the pixels upright
     if orientation != 1:
         rgb = _apply_orientation(rgb, orientation)
         alpha = _apply_orientation(alpha, orientation) if alpha is not None else None
+    if not was_gray and _is_colour(rgb):
+        notes.append("already in colour: its colours are replaced by new ones")
     return LoadedImage(
         path=path,
         rgb=rgb,
@@ -238,7 +309,50 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         icc=icc,
         format=fmt if fmt in SUFFIX_BY_FORMAT else "PNG",
         was_grayscale=was_gray,
+        notes=notes,
     )
+
+
+def _unsupported_reason(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".heic", ".heif") or data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return ("a HEIC/HEIF photo, which this installation cannot read; install pillow-heif, "
+                "or export it as JPEG")  # fmt: skip
+    for magic, kind in _SIGNATURES.items():
+        if data.startswith(magic):
+            return (f"a damaged {kind} file (its header cannot be read); try the original file "
+                    "again")  # fmt: skip
+    return "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP, WebP, GIF or AVIF"
+
+
+_SIGNATURES = {b"\x89PNG": "PNG", b"\xff\xd8": "JPEG", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
+               b"GIF8": "GIF", b"BM": "BMP", b"RIFF": "WebP"}  # fmt: skip
+
+
+def _float_to_uint16(path: Path, pixels: np.ndarray) -> np.ndarray:
+    """Float pixels (TIFF) -> uint16, their range read from the data: [0, 1], [0, 255] or
+    [0, 65535]. NaN or infinite pixels are an error for the photo, not a white picture."""
+    if pixels.dtype in (np.uint8, np.uint16):
+        return pixels
+    if pixels.dtype.kind == "f":
+        if not np.isfinite(pixels).all():
+            raise ImageLoadError(path, "holds NaN or infinite pixel values; re-export it")
+        top = float(pixels.max(initial=0.0))
+        scale = 1.0 if top <= 1.0 + 1e-3 else 255.0 if top <= 255.5 else 65535.0
+        return (np.clip(pixels / scale, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
+    if pixels.dtype.kind in "iu":
+        return np.clip(pixels, 0, 65535).astype(np.uint16)
+    raise ImageLoadError(path, f"unsupported pixel type {pixels.dtype}; re-export as 8 or 16 bit")
+
+
+def _is_colour(rgb: np.ndarray) -> bool:
+    """A colour photo, not a gray or toned (sepia, cyanotype) print: its ab vary."""
+    h, w = rgb.shape[:2]
+    step = max(1, max(h, w) // 96)
+    small = np.ascontiguousarray(rgb[::step, ::step])
+    f = small.astype(np.float32) * (1.0 / (65535.0 if small.dtype == np.uint16 else 255.0))
+    ab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab)[:, :, 1:].reshape(-1, 2)
+    return float(np.sqrt(ab.var(0).sum())) > _COLOUR_AB_STD
 
 
 # ---- saving -------------------------------------------------------------------------------------
@@ -287,16 +401,17 @@ def encode_image(
     if alpha is not None and alpha.dtype != rgb.dtype:
         alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else to_uint8(alpha)
 
+    if rgb.dtype == np.uint16 and fmt == "TIFF":
+        return _encode_tiff16(rgb, alpha, exif, icc)
     if rgb.dtype == np.uint16 and fmt in _SIXTEEN_BIT_FORMATS:
         pixels = rgb[:, :, ::-1]
         if alpha is not None:
             pixels = np.dstack([pixels, alpha])
-        ok, buf = cv2.imencode(".png" if fmt == "PNG" else ".tif", np.ascontiguousarray(pixels))
+        ok, buf = cv2.imencode(".png", np.ascontiguousarray(pixels))
         if not ok:
             raise ValueError("OpenCV could not encode the image")
         data = buf.tobytes()
-        # 16-bit TIFF from OpenCV carries no ICC/EXIF; PNG gets them added back.
-        return _add_png_metadata(data, exif, icc) if fmt == "PNG" else data
+        return _add_png_metadata(data, exif, icc)  # OpenCV writes neither
 
     rgb8 = to_uint8(rgb)
     im = Image.fromarray(rgb8, "RGB")
@@ -315,6 +430,40 @@ def encode_image(
         options.update(compression="tiff_deflate")
     out = io.BytesIO()
     im.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+# EXIF tags of the main image directory that a 16-bit TIFF copy carries over (text tags).
+_TIFF_TEXT_TAGS = {270: "description", 305: "software", 306: "datetime"}
+_TIFF_EXTRA_TEXT_TAGS = (271, 272, 315, 33432)  # camera make, model, artist, copyright
+
+
+def _encode_tiff16(rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None,
+                   icc: bytes | None) -> bytes:  # fmt: skip
+    """16-bit TIFF with its ICC profile and the photo's main EXIF text tags (OpenCV writes
+    neither; Pillow cannot write 16-bit RGB)."""
+    import tifffile
+
+    pixels = rgb if alpha is None else np.dstack([rgb, alpha])
+    kwargs: dict = {"description": None, "software": None, "datetime": None}
+    extratags = []
+    if exif:
+        tags = Image.Exif()
+        try:
+            tags.load(exif)
+        except Exception:  # unreadable EXIF: the pixels and the profile still go
+            tags = Image.Exif()
+        for code, name in _TIFF_TEXT_TAGS.items():
+            if isinstance(tags.get(code), str) and tags[code].isascii():
+                kwargs[name] = tags[code]
+        for code in _TIFF_EXTRA_TEXT_TAGS:
+            value = tags.get(code)
+            if isinstance(value, str) and value.isascii():
+                extratags.append((code, "s", 0, value, True))
+    out = io.BytesIO()
+    tifffile.imwrite(out, np.ascontiguousarray(pixels), photometric="rgb", compression="zlib",
+                     iccprofile=icc or None, extrasamples=("unassalpha",) if alpha is not None
+                     else None, extratags=extratags, metadata=None, **kwargs)  # fmt: skip
     return out.getvalue()
 
 

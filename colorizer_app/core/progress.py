@@ -6,6 +6,11 @@ import sys
 import time
 
 
+def printable(text: str) -> str:
+    """A file name or message on one terminal line: newlines, tabs, escape codes shown as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def format_seconds(seconds: float) -> str:
     seconds = max(0, int(seconds))
     h, rest = divmod(seconds, 3600)
