@@ -6,7 +6,7 @@ joins it with the kept ab, so a saturation change never runs the network again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -27,6 +27,7 @@ class ColorizedPhoto:
     preview_l: np.ndarray  # float32 L of the preview
     ab_small: np.ndarray  # the network's ab (Lab units) at network size
     model_name: str
+    notes: list[str] = field(default_factory=list)  # "first page of 3 only", "already in colour"
 
     def render(self, saturation: float = 1.0) -> np.ndarray:
         """The colorized preview at this saturation: cheap, no network."""
@@ -49,7 +50,7 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
     ab_small = colorizer.predict_ab(image.rgb, l_full)
     preview = preview_of(image.rgb)
     return ColorizedPhoto(path, image.size, preview, lab.rgb_to_l(preview), ab_small,
-                          colorizer.name)  # fmt: skip
+                          colorizer.name, list(image.notes))  # fmt: skip
 
 
 def save_colorized(photo: ColorizedPhoto, dest: Path, saturation: float, quality: int) -> Path:

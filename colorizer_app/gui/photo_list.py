@@ -59,6 +59,8 @@ class PhotoListModel(QAbstractListModel):
         item = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             label = {PhotoState.ADDED: ""}.get(item.state, item.state.value)
+            if item.state == PhotoState.DONE and item.result is not None and item.result.notes:
+                label = "done, with a note"
             return f"{item.path.name}\n{label}" if label else item.path.name
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = str(item.path)
@@ -66,6 +68,8 @@ class PhotoListModel(QAbstractListModel):
                 tip += f"\n\nFailed: {item.error}"
             elif item.saved_to:
                 tip += f"\n\nSaved to {item.saved_to}"
+            if item.result is not None and item.result.notes:
+                tip += "\n\nNote: " + "; ".join(item.result.notes)
             return tip
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(item)

@@ -188,3 +188,17 @@ def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_d
     window.colorize_all()
     wait_idle(qtbot, window)
     assert window.photos.items[0].state == PhotoState.DONE
+
+
+def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
+    """A two-page TIFF is colorized from its first page, and the list says so."""
+    gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
+    path = tmp_path / "two_pages.tif"
+    gray.save(path, save_all=True, append_images=[gray.rotate(90)])
+    drop(window, [path])
+    wait_idle(qtbot, window)
+    item = window.photos.items[0]
+    assert item.state == PhotoState.DONE
+    index = window.photos.index(0)
+    assert "with a note" in window.photos.data(index, Qt.ItemDataRole.DisplayRole)
+    assert "first page of 2" in window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
