@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export COLORIZER_DATA ?= $(abspath ../shared/data)
 
-.PHONY: install run test bench lint dist clean
+.PHONY: install run test bench fuzz lint dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/benchmarks -p no:cacheprovider -o addopts=""
+
+# The long fuzz run whose figures are in the README (CI runs 300 cases of each).
+fuzz: $(STAMP)
+	COLORIZER_FUZZ=20000 $(PY) -m pytest -q -s tests/test_badfiles.py -k fuzz -p no:cacheprovider
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check colorizer_app tests

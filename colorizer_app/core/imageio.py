@@ -27,7 +27,7 @@ from .errors import ImageLoadError, ImageSaveError
 DEFAULT_MAX_PIXELS = 200_000_000
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".avif",
                   ".heic", ".heif")  # fmt: skip
-FORMAT_BY_SUFFIX = {
+FORMAT_BY_SUFFIX = {  # what we write; more formats are read (GIF, AVIF, HEIC)
     ".jpg": "JPEG",
     ".jpeg": "JPEG",
     ".png": "PNG",
@@ -53,17 +53,18 @@ _JPEG_MAX_PIXELS_PER_BYTE = 1500
 _COLOUR_AB_STD = 6.0
 
 
-def _register_optional_decoders() -> None:
+def _register_optional_decoders() -> bool:
     """HEIC/HEIF (phones' photos) where pillow-heif is installed; AVIF is Pillow's own."""
     try:
         import pillow_heif
 
         pillow_heif.register_heif_opener()
+        return True
     except Exception:  # not installed or no libheif: HEIC files get a clear "unsupported"
-        pass
+        return False
 
 
-_register_optional_decoders()
+HEIF_READABLE = _register_optional_decoders()
 # OpenCV's and libtiff's own lines on stderr would break the progress line; what matters about a
 # photo reaches its own message instead.
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -316,6 +317,8 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
 def _unsupported_reason(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
     if suffix in (".heic", ".heif") or data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        if HEIF_READABLE:
+            return "a damaged HEIC/HEIF file (it cannot be decoded); try the original file again"
         return ("a HEIC/HEIF photo, which this installation cannot read; install pillow-heif, "
                 "or export it as JPEG")  # fmt: skip
     for magic, kind in _SIGNATURES.items():

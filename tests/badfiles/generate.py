@@ -174,6 +174,11 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["animated.gif"] = (_save(frames[0], "GIF", save_all=True, append_images=frames[1:]),
                          ok(note="first frame of 3"))  # fmt: skip
     k["scan.avif"] = (_save(Image.fromarray(np.dstack([gray] * 3)), "AVIF", quality=90), ok())
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    k["phone.heic"] = (_save(Image.fromarray(rgb), "HEIF", quality=90),
+                       ok(note="already in colour"))  # fmt: skip
     # ---- broken, lying, hostile -------------------------------------------------------------
     bad = Expect(False)
     good_jpg = _save(Image.fromarray(gray), "JPEG")
