@@ -30,6 +30,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check colorizer_app tests
+	$(VENV)/bin/lint-imports
 
 dist: $(STAMP)
 	$(PY) -m pip install 'pyinstaller>=6'

@@ -27,9 +27,9 @@ def _fail(message: str) -> int:
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:
-    from .core.batch import plan_jobs, run_jobs
-    from .core.colorizer import Colorizer
     from .core.progress import ProgressBar, printable
+    from .engine.batch import plan_jobs, run_jobs
+    from .engine.colorizer import Colorizer
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", help="photos or folders to open")
     p.set_defaults(func=cmd_gui)
 
-    from .core.batch import OUTPUT_FORMATS
+    from .engine.batch import OUTPUT_FORMATS
 
     p = sub.add_parser("colorize", help="colorize photos and folders")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")

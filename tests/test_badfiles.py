@@ -28,7 +28,7 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def _output_for(name: str, out: Path) -> Path | None:
-    from colorizer_app.core.batch import output_suffix
+    from colorizer_app.engine.batch import output_suffix
 
     path = out / f"{Path(name).stem}_colorized{output_suffix(Path(name), 'same')}"
     return path if path.is_file() else None

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from colorizer_app.core import lab
-from colorizer_app.core.colorizer import Colorizer, network_size
 from colorizer_app.core.errors import ColorizerError
+from colorizer_app.engine.colorizer import Colorizer, network_size
 
 from .conftest import real_rgb
 

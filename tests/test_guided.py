@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 
 from colorizer_app.core import lab
-from colorizer_app.core.colorizer import Colorizer
 from colorizer_app.core.guided import GuidedUpsampler, bilinear_strip
+from colorizer_app.engine.colorizer import Colorizer
 
 COAT_AB = (60.0, 40.0)
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer_app.core.colorizer import Colorizer
+from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.networks import build_network
 from colorizer_app.model.presets import get_preset

@@ -1,4 +1,4 @@
-"""Reading and writing photos without ever losing one.
+"""Reading photos, whatever a person drops in (saving: imagesave.py).
 
 Pillow (a scikit-image dependency) reads headers and metadata and decodes 8-bit files; OpenCV
 decodes PNG and TIFF, the formats that carry 16 bits per channel, which Pillow would cut to 8.
@@ -11,10 +11,7 @@ import errno
 import io
 import os
 import stat
-import struct
-import tempfile
 import warnings
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,23 +19,23 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .errors import ImageLoadError, ImageSaveError
+from .errors import ImageLoadError
+from .fileio import write_atomically  # noqa: F401 - importable from here
+
+# Saving lives in imagesave; its names stay importable from here, where callers look first.
+from .imagesave import (  # noqa: F401
+    FORMAT_BY_SUFFIX,
+    SIXTEEN_BIT_FORMATS,
+    SUFFIX_BY_FORMAT,
+    encode_image,
+    same_file,
+    save_image,
+    to_uint8,
+)
 
 DEFAULT_MAX_PIXELS = 200_000_000
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".avif",
                   ".heic", ".heif")  # fmt: skip
-FORMAT_BY_SUFFIX = {  # what we write; more formats are read (GIF, AVIF, HEIC)
-    ".jpg": "JPEG",
-    ".jpeg": "JPEG",
-    ".png": "PNG",
-    ".tif": "TIFF",
-    ".tiff": "TIFF",
-    ".bmp": "BMP",
-    ".webp": "WEBP",
-}
-SUFFIX_BY_FORMAT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "BMP": ".bmp", "WEBP": ".webp"}
-_ALPHA_FORMATS = {"PNG", "TIFF", "WEBP"}
-_SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
 _ORIENTATION_TAG = 0x0112
 # TIFF's own layout tags, which Pillow's getexif() returns for TIFF input: written over a new
 # image they describe the old one's strips, depth and compression, and the file is unreadable.
@@ -282,7 +279,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
             orientation = 1
         # OpenCV for what may hold 16 bits; Pillow for CMYK/Lab TIFFs, whose four channels
         # OpenCV would hand back as if the fourth were transparency.
-        deep = fmt in _SIXTEEN_BIT_FORMATS and im.mode not in ("CMYK", "LAB", "YCbCr", "1", "P")
+        deep = fmt in SIXTEEN_BIT_FORMATS and im.mode not in ("CMYK", "LAB", "YCbCr", "1", "P")
         pixels = _decode_with_opencv(data) if deep else None
         bgr = pixels is not None
         if pixels is None:
@@ -357,201 +354,3 @@ def _is_colour(rgb: np.ndarray) -> bool:
     ab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab)[:, :, 1:].reshape(-1, 2)
     return float(np.sqrt(ab.var(0).sum())) > _COLOUR_AB_STD
 
-
-# ---- saving -------------------------------------------------------------------------------------
-
-
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(payload))
-        + kind
-        + payload
-        + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
-    )
-
-
-def _add_png_metadata(png: bytes, exif: bytes | None, icc: bytes | None) -> bytes:
-    """Insert iCCP and eXIf chunks right after IHDR (OpenCV writes neither)."""
-    ihdr_end = 8 + 4 + 4 + 13 + 4
-    chunks = b""
-    if icc:
-        chunks += _png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc))
-    if exif:
-        payload = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
-        chunks += _png_chunk(b"eXIf", payload)
-    return png[:ihdr_end] + chunks + png[ihdr_end:]
-
-
-def to_uint8(a: np.ndarray) -> np.ndarray:
-    """uint8 as it is, uint16 rounded to 8 bits (the one place pixels lose depth)."""
-    return a if a.dtype == np.uint8 else ((a.astype(np.uint32) + 128) // 257).astype(np.uint8)
-
-
-def encode_image(
-    rgb: np.ndarray,
-    fmt: str,
-    alpha: np.ndarray | None = None,
-    exif: bytes | None = None,
-    icc: bytes | None = None,
-    quality: int = 95,
-) -> bytes:
-    """Pixels + metadata -> the bytes of a file of format `fmt`."""
-    fmt = fmt.upper()
-    if fmt not in SUFFIX_BY_FORMAT:
-        raise ValueError(f"unsupported output format {fmt!r}")
-    if alpha is not None and fmt not in _ALPHA_FORMATS:
-        alpha = None
-    if alpha is not None and alpha.dtype != rgb.dtype:
-        alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else to_uint8(alpha)
-
-    if rgb.dtype == np.uint16 and fmt == "TIFF":
-        return _encode_tiff16(rgb, alpha, exif, icc)
-    if rgb.dtype == np.uint16 and fmt in _SIXTEEN_BIT_FORMATS:
-        pixels = rgb[:, :, ::-1]
-        if alpha is not None:
-            pixels = np.dstack([pixels, alpha])
-        ok, buf = cv2.imencode(".png", np.ascontiguousarray(pixels))
-        if not ok:
-            raise ValueError("OpenCV could not encode the image")
-        data = buf.tobytes()
-        return _add_png_metadata(data, exif, icc)  # OpenCV writes neither
-
-    rgb8 = to_uint8(rgb)
-    im = Image.fromarray(rgb8, "RGB")
-    if alpha is not None:
-        im.putalpha(Image.fromarray(to_uint8(alpha), "L"))
-    options: dict = {}
-    if icc and fmt != "BMP":
-        options["icc_profile"] = icc
-    if exif and fmt != "BMP":
-        options["exif"] = exif
-    if fmt == "JPEG":
-        options.update(quality=int(quality), subsampling=0 if quality >= 90 else 2)
-    elif fmt == "WEBP":
-        options.update(quality=int(quality))
-    elif fmt == "TIFF":
-        options.update(compression="tiff_deflate")
-    out = io.BytesIO()
-    im.save(out, format=fmt, **options)
-    return out.getvalue()
-
-
-# EXIF tags of the main image directory that a 16-bit TIFF copy carries over (text tags).
-_TIFF_TEXT_TAGS = {270: "description", 305: "software", 306: "datetime"}
-_TIFF_EXTRA_TEXT_TAGS = (271, 272, 315, 33432)  # camera make, model, artist, copyright
-
-
-def _encode_tiff16(rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None,
-                   icc: bytes | None) -> bytes:  # fmt: skip
-    """16-bit TIFF with its ICC profile and the photo's main EXIF text tags (OpenCV writes
-    neither; Pillow cannot write 16-bit RGB)."""
-    import tifffile
-
-    pixels = rgb if alpha is None else np.dstack([rgb, alpha])
-    kwargs: dict = {"description": None, "software": None, "datetime": None}
-    extratags = []
-    if exif:
-        tags = Image.Exif()
-        try:
-            tags.load(exif)
-        except Exception:  # unreadable EXIF: the pixels and the profile still go
-            tags = Image.Exif()
-        for code, name in _TIFF_TEXT_TAGS.items():
-            if isinstance(tags.get(code), str) and tags[code].isascii():
-                kwargs[name] = tags[code]
-        for code in _TIFF_EXTRA_TEXT_TAGS:
-            value = tags.get(code)
-            if isinstance(value, str) and value.isascii():
-                extratags.append((code, "s", 0, value, True))
-    out = io.BytesIO()
-    tifffile.imwrite(out, np.ascontiguousarray(pixels), photometric="rgb", compression="zlib",
-                     iccprofile=icc or None, extrasamples=("unassalpha",) if alpha is not None
-                     else None, extratags=extratags, metadata=None, **kwargs)  # fmt: skip
-    return out.getvalue()
-
-
-def _default_mode(dest: Path) -> int:
-    try:
-        return dest.stat().st_mode & 0o777  # replacing a file keeps its permissions
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
-def _read_umask() -> int:
-    # Read once, at import: setting the umask to read it is not safe once threads run.
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _read_umask()
-
-
-def write_atomically(dest: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside `dest`, flush it to disk, and rename it into place."""
-    dest = Path(dest)
-    folder = dest.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")
-    except OSError as exc:
-        raise ImageSaveError(dest, f"cannot write in {folder} ({exc.strerror or exc})") from exc
-    try:
-        # mkstemp makes the file private (0600); give it the permissions a plain write would.
-        os.chmod(tmp_name, _default_mode(dest))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, dest)
-    except BaseException as exc:
-        # Any failure, Ctrl+C included, leaves no half-written temporary file behind.
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        if not isinstance(exc, OSError):
-            raise
-        if exc.errno == errno.ENOSPC:
-            raise ImageSaveError(dest, "the disk is full; free some space and save again") from exc
-        raise ImageSaveError(dest, f"could not be written ({exc.strerror or exc})") from exc
-
-
-def same_file(a: Path, b: Path) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or (
-            Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
-        )
-    except OSError:
-        return False
-
-
-def save_image(
-    dest: str | os.PathLike,
-    rgb: np.ndarray,
-    like: LoadedImage | None = None,
-    quality: int = 95,
-    fmt: str | None = None,
-) -> Path:
-    """Save a colorized copy. Keeps alpha, bit depth, EXIF and ICC of `like` where the format can.
-
-    Never writes over `like.path` (the original).
-    """
-    dest = Path(dest)
-    if like is not None and same_file(dest, like.path):
-        raise ImageSaveError(
-            dest, "refusing to write over the original photo; choose another name or folder"
-        )
-    fmt = (fmt or FORMAT_BY_SUFFIX.get(dest.suffix.lower()) or "").upper()
-    if fmt not in SUFFIX_BY_FORMAT:
-        raise ImageSaveError(dest, "unknown output format; use .jpg, .png, .tif, .bmp or .webp")
-    data = encode_image(
-        rgb,
-        fmt,
-        alpha=like.alpha if like is not None else None,
-        exif=like.exif if like is not None else None,
-        icc=like.icc if like is not None else None,
-        quality=quality,
-    )
-    write_atomically(dest, data)
-    return dest

@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.device import describe_device
-from ..core.imageio import IMAGE_SUFFIXES, find_images, write_atomically
-from ..model.store import list_models, open_model, user_models_dir
+from ..core.fileio import write_atomically
+from ..core.imageio import IMAGE_SUFFIXES, find_images
+from ..core.paths import user_models_dir
+from ..engine.catalog import list_models, open_model
 from .compare_view import CompareView
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .qimage import to_qimage

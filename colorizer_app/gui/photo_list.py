@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
-from ..core.session import ColorizedPhoto
+from ..engine.session import ColorizedPhoto
 from .thumbnails import THUMB_SIDE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QIcon
 
-from ..model.store import install_data_dir
+from ..core.paths import install_data_dir
 
 
 def app_icon() -> QIcon | None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.batch import DEFAULT_SUFFIX, output_path
+from ..engine.batch import DEFAULT_SUFFIX, output_path
 
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 

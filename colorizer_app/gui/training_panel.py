@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.colorizer import Colorizer
 from ..core.device import describe_device, pick_device
 from ..core.errors import ColorizerError
-from ..core.imageio import write_atomically
-from ..model.store import MODEL_SUFFIX, ModelFile, list_models, user_models_dir
+from ..core.fileio import write_atomically
+from ..core.paths import user_models_dir
+from ..engine.catalog import MODEL_SUFFIX, ModelFile, list_models
+from ..engine.colorizer import Colorizer
 from ..training.data import ScanReport, scan_folders
 from ..training.evaluate import gray_of
 from ..training.finetune import MIN_PHOTOS, finetune

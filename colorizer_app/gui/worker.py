@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.colorizer import Colorizer
 from ..core.errors import ColorizerError
-from ..core.session import ColorizedPhoto, colorize_for_view, save_colorized
+from ..engine.colorizer import Colorizer
+from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
 
 
 class ColorizeWorker(QObject):

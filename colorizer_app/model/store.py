@@ -19,7 +19,8 @@ import torch
 from torch import nn
 
 from ..core.errors import ModelError
-from ..core.imageio import write_atomically
+from ..core.fileio import write_atomically
+from ..core.paths import shipped_models_dir, user_models_dir
 from .backbones import REGISTRY
 from .hybrid import HybridConfig
 from .networks import ENCODERS, HEADS, build_network
@@ -28,40 +29,6 @@ FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
 MODEL_SUFFIX = ".pt"
 DEFAULT_MODEL = "default"
-
-
-def shipped_models_dir() -> Path:
-    """The install's `models/` folder (the repository's in a checkout, or the frozen bundle's)."""
-    env = os.environ.get("COLORIZER_MODELS_DIR")
-    if env:
-        return Path(env)
-    return install_data_dir("models")
-
-
-def install_data_dir(name: str) -> Path:
-    """`models/` or `resources/`: in a checkout, the repository's; in an installed app,
-    `<venv>/share/colorizer/NAME` (install.sh puts them there); in a frozen bundle, beside it."""
-    import sys
-
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / name, Path(sys.prefix) / "share" / "colorizer" / name]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.insert(0, Path(bundle) / name)
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return candidates[0]
-
-
-def user_models_dir() -> Path:
-    """Where a person's own fine-tuned models go: never inside the install folder."""
-    env = os.environ.get("COLORIZER_USER_DIR")
-    if env:
-        return Path(env) / "models"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("Colorizer", appauthor=False)) / "models"
 
 
 @dataclass

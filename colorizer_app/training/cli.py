@@ -266,7 +266,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..core.colorizer import Colorizer
+    from ..engine.colorizer import Colorizer
     from ..model.store import resolve_model
     from .data import scan_folders, split_photos
     from .evaluate import evaluate, markdown_table, write_csv, write_grid

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from ..core import lab
-from ..core.colorizer import Colorizer
-from ..core.imageio import write_atomically
+from ..core.fileio import write_atomically
+from ..engine.colorizer import Colorizer
 from .data import Photo
 from .metrics import ab_rmse, colorfulness, psnr, ssim
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ..core import lab
-from ..core.imageio import write_atomically
+from ..core.fileio import write_atomically
 from ..model.hybrid import HybridColorizer
 from .data import Photo
 

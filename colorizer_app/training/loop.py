@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader
 
 from ..core import lab
 from ..core.errors import TrainingError
-from ..core.imageio import write_atomically
+from ..core.fileio import write_atomically
 from ..model.hybrid import HybridColorizer
 from ..model.store import FORMAT_TAG, FORMAT_VERSION, read_model_file
 from .data import ColorPhotoDataset

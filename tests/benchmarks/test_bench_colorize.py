@@ -18,7 +18,7 @@ SCRIPT = r"""
 import json, resource, sys, time
 import cv2, numpy as np
 from skimage import data
-from colorizer_app.core.colorizer import Colorizer
+from colorizer_app.engine.colorizer import Colorizer
 
 model, mp = sys.argv[1], float(sys.argv[2])
 c = Colorizer(model, device="cpu")

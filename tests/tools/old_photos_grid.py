@@ -13,8 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorizer_app.core.colorizer import Colorizer
 from colorizer_app.core.imageio import find_images, load_image, to_uint8, write_atomically
+from colorizer_app.engine.colorizer import Colorizer
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))

@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from colorizer_app.core import lab
-from colorizer_app.core.colorizer import Colorizer
 from colorizer_app.core.imageio import find_images, load_image, to_uint8
+from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.training.metrics import psnr
 
 ROOT = Path(__file__).resolve().parents[2]

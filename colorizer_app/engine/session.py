@@ -12,9 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import lab
+from ..core import lab
+from ..core.imageio import load_image, save_image, to_uint8
 from .colorizer import Colorizer
-from .imageio import load_image, save_image, to_uint8
 
 PREVIEW_SIDE = 2048
 

@@ -15,11 +15,11 @@ import cv2
 import numpy as np
 import torch
 
+from ..core import lab
+from ..core.device import describe_device, pick_device
+from ..core.errors import ModelError
+from ..core.guided import GuidedUpsampler, bilinear_strip
 from ..model.store import ModelFile, build_model, open_model
-from . import lab
-from .device import describe_device, pick_device
-from .errors import ModelError
-from .guided import GuidedUpsampler, bilinear_strip
 
 log = logging.getLogger(__name__)
 

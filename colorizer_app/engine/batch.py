@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import ColorizerError
+from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
-from .errors import ColorizerError
-from .imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 
 OUTPUT_FORMATS = ("same", "png", "jpg", "tiff", "webp", "bmp")
 DEFAULT_SUFFIX = "_colorized"
