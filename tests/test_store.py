@@ -104,3 +104,30 @@ def test_user_models_are_listed_by_name(tmp_path, monkeypatch, tiny_model_path):
     assert open_model("family-1970s").preset == "tiny"
     with pytest.raises(ModelError, match="no trained model is installed"):
         open_model("default")
+
+
+def test_a_persons_model_is_renamed_and_deleted_with_its_checkpoint(tiny_model_path):
+    import shutil
+
+    from colorizer_app.core.errors import ModelError
+    from colorizer_app.model.store import (
+        delete_user_model,
+        list_models,
+        rename_user_model,
+        user_models_dir,
+    )
+
+    folder = user_models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tiny_model_path, folder / "family.pt")
+    shutil.copy(tiny_model_path, folder / "family.ckpt")
+    for bad in ("a/b", "..", "", "x\\y", ".hidden"):
+        with pytest.raises(ModelError):
+            rename_user_model("family", bad)
+    assert (folder / "family.pt").is_file()  # a refused name changes nothing
+    target = rename_user_model("family", "Grandma's 1950s")
+    assert target.name == "Grandma's 1950s.pt" and target.is_file()
+    assert (folder / "Grandma's 1950s.ckpt").is_file() and not (folder / "family.ckpt").exists()
+    assert "Grandma's 1950s" in [e.name for e in list_models()]
+    delete_user_model("Grandma's 1950s")
+    assert list(folder.iterdir()) == []

@@ -36,9 +36,15 @@ from PySide6.QtWidgets import (
 
 from ..core.device import describe_device, pick_device
 from ..core.errors import ColorizerError
-from ..core.fileio import write_atomically
 from ..core.paths import user_models_dir
-from ..engine.catalog import MODEL_SUFFIX, ModelFile, list_models
+from ..engine.catalog import (
+    MODEL_SUFFIX,
+    ModelFile,
+    delete_user_model,
+    export_model,
+    list_models,
+    rename_user_model,
+)
 from ..engine.colorizer import Colorizer
 from ..training.data import ScanReport, scan_folders
 from ..training.evaluate import gray_of
@@ -469,11 +475,11 @@ class TrainingPanel(QDockWidget):
             return
         name, ok = QInputDialog.getText(self, "Rename model", "New name:", text=path.stem)
         if ok and name.strip() and name.strip() != path.stem:
-            target = path.with_name(name.strip() + MODEL_SUFFIX)
-            if target.exists():
-                QMessageBox.warning(self, "Rename model", f"{target.stem!r} exists already.")
+            try:
+                target = rename_user_model(path.stem, name)
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Rename model", str(exc))
                 return
-            path.rename(target)
             self.refresh_models()
             self.model_saved.emit(str(target))
 
@@ -484,8 +490,10 @@ class TrainingPanel(QDockWidget):
         answer = QMessageBox.question(self, "Delete model",
                                       f"Delete your model {path.stem!r}? This cannot be undone.")
         if answer == QMessageBox.StandardButton.Yes:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".ckpt").unlink(missing_ok=True)
+            try:
+                delete_user_model(path.stem)
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Delete model", str(exc))
             self.refresh_models()
             self.model_saved.emit("")
 
@@ -497,7 +505,7 @@ class TrainingPanel(QDockWidget):
                                               "Colorizer models (*.pt)")  # fmt: skip
         if dest:
             try:
-                write_atomically(Path(dest), path.read_bytes())
+                export_model(path, Path(dest))
             except ColorizerError as exc:
                 QMessageBox.warning(self, "Export model", str(exc))
 

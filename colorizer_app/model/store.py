@@ -38,6 +38,7 @@ class ModelFile:
     config: HybridConfig
     state_dict: dict[str, torch.Tensor]
     metadata: dict = field(default_factory=dict)
+    training: dict | None = None  # a checkpoint's optimizer, step and the like
 
 
 def sha256_of(path: Path) -> str:
@@ -59,21 +60,18 @@ def read_manifest(models_dir: Path | None = None) -> dict:
         raise ModelError(f"{path}: unreadable manifest ({exc}); reinstall Colorizer") from exc
 
 
-def save_model(
-    model: nn.Module,
-    path: str | os.PathLike,
-    preset: str,
-    metadata: dict | None = None,
-    half: bool = False,
-) -> Path:
-    """Write a model file atomically. `half` stores float weights as float16 (half the size)."""
+def model_payload(
+    model: nn.Module, preset: str, metadata: dict | None = None, half: bool = False
+) -> dict:
+    """What a model file holds: format tag and version, preset and config, every weight, and
+    metadata with a checksum of the weights. Checkpoints are this plus a `training` entry."""
     state = {}
     for key, value in model.state_dict().items():
         value = value.detach().cpu()
         if half and value.is_floating_point():
             value = value.half()
         state[key] = value.clone()
-    payload = {
+    return {
         "format": FORMAT_TAG,
         "version": FORMAT_VERSION,
         "preset": preset,
@@ -82,11 +80,25 @@ def save_model(
         "metadata": {"created": time.strftime("%Y-%m-%d %H:%M:%S"), **(metadata or {}),
                      "weights_sha256": weights_digest(state)},
     }  # fmt: skip
+
+
+def write_payload(path: str | os.PathLike, payload: dict) -> Path:
     buf = io.BytesIO()
     torch.save(payload, buf)
     path = Path(path)
     write_atomically(path, buf.getvalue())
     return path
+
+
+def save_model(
+    model: nn.Module,
+    path: str | os.PathLike,
+    preset: str,
+    metadata: dict | None = None,
+    half: bool = False,
+) -> Path:
+    """Write a model file atomically. `half` stores float weights as float16 (half the size)."""
+    return write_payload(path, model_payload(model, preset, metadata, half))
 
 
 def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None) -> ModelFile:
@@ -120,7 +132,9 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
     if stored is not None and stored != weights_digest(state):
         raise ModelError(f"{path}: its weights do not match the checksum stored with them "
                          "(the file was damaged or altered); use another copy or train it again")
-    return ModelFile(path, preset, config, state, metadata)
+    training = payload.get("training")
+    return ModelFile(path, preset, config, state, metadata,
+                     training if isinstance(training, dict) else None)  # fmt: skip
 
 
 def weights_digest(state: dict) -> str:
@@ -245,3 +259,65 @@ def resolve_model(name_or_path: str | os.PathLike) -> ModelEntry:
 def open_model(name_or_path: str | os.PathLike) -> ModelFile:
     entry = resolve_model(name_or_path)
     return read_model_file(entry.path, expected_sha256=entry.sha256)
+
+
+# ---- a person's own models: names, rename, delete, export -----------------------------------
+
+CHECKPOINT_SUFFIX = ".ckpt"
+_BAD_NAME_CHARS = set('/\\:*?"<>|') | {chr(c) for c in range(32)}
+
+
+def valid_model_name(name: str) -> str:
+    """A model's name as a person typed it -> the name, or a ModelError saying what is wrong.
+    It becomes a file name, so no folder separators, control characters or leading dot."""
+    name = name.strip()
+    if not name:
+        raise ModelError("a model needs a name")
+    if len(name) > 100:
+        raise ModelError("a model name can have at most 100 characters")
+    bad = sorted(set(name) & _BAD_NAME_CHARS)
+    if bad or name.startswith("."):
+        shown = " ".join(repr(c) for c in bad) or "a leading dot"
+        raise ModelError(f"a model name cannot contain {shown}; choose another name")
+    return name
+
+
+def user_model_path(name: str) -> Path:
+    return user_models_dir() / f"{valid_model_name(name)}{MODEL_SUFFIX}"
+
+
+def rename_user_model(old: str, new: str) -> Path:
+    """Rename a person's model and its training checkpoint together."""
+    source, target = user_model_path(old), user_model_path(new)
+    if not source.is_file():
+        raise ModelError(f"there is no model named {old!r} of yours")
+    if target.exists() and target != source:
+        raise ModelError(f"a model named {new!r} exists already; choose another name")
+    try:
+        source.rename(target)
+        ckpt = source.with_suffix(CHECKPOINT_SUFFIX)
+        if ckpt.is_file():
+            ckpt.rename(target.with_suffix(CHECKPOINT_SUFFIX))
+    except OSError as exc:
+        raise ModelError(f"could not rename {source} ({exc.strerror or exc})") from exc
+    return target
+
+
+def delete_user_model(name: str) -> None:
+    """Delete a person's model and its training checkpoint (built-in models are never touched)."""
+    path = user_model_path(name)
+    try:
+        path.unlink(missing_ok=True)
+        path.with_suffix(CHECKPOINT_SUFFIX).unlink(missing_ok=True)
+    except OSError as exc:
+        raise ModelError(f"could not delete {path} ({exc.strerror or exc})") from exc
+
+
+def export_model(source: Path, dest: Path) -> Path:
+    """Copy a model file elsewhere, atomically."""
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise ModelError(f"could not read {source} ({exc.strerror or exc})") from exc
+    write_atomically(Path(dest), data)
+    return Path(dest)

@@ -8,7 +8,6 @@ every augmentation are functions of (seed, epoch, index), so `resume` continues 
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import time
@@ -22,9 +21,8 @@ from torch.utils.data import DataLoader
 
 from ..core import lab
 from ..core.errors import TrainingError
-from ..core.fileio import write_atomically
 from ..model.hybrid import HybridColorizer
-from ..model.store import FORMAT_TAG, FORMAT_VERSION, read_model_file
+from ..model.store import model_payload, read_model_file, write_payload
 from .data import ColorPhotoDataset
 from .losses import compute_loss
 from .metrics import colorfulness_torch
@@ -122,21 +120,13 @@ def validate(
             "colorfulness": mean(cfs), "true_colorfulness": mean(true_cfs)}  # fmt: skip
 
 
-def save_checkpoint(path: Path, model: HybridColorizer, optimizer, state: dict, config: TrainConfig,
-                    history: History) -> None:  # fmt: skip
-    payload = {
-        "format": FORMAT_TAG,
-        "version": FORMAT_VERSION,
-        "preset": config.preset,
-        "config": model.config.to_dict(),
-        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-        "metadata": {**config.metadata, "checkpoint": True, "steps": state["step"],
-                     "history": history.to_dict()},
-        "training": {"optimizer": optimizer.state_dict(), **state},
-    }  # fmt: skip
-    buf = io.BytesIO()
-    torch.save(payload, buf)
-    write_atomically(path, buf.getvalue())
+def save_checkpoint(path: Path, model, optimizer, state: dict, config, history: History) -> None:
+    """A model file (loadable as it is) with the optimizer and step added, written atomically."""
+    payload = model_payload(model, config.preset, {**config.metadata, "checkpoint": True,
+                                                   "steps": state["step"],
+                                                   "history": history.to_dict()})  # fmt: skip
+    payload["training"] = {"optimizer": optimizer.state_dict(), **state}
+    write_payload(path, payload)
 
 
 def _epoch_order(n: int, seed: int, epoch: int) -> list[int]:
@@ -175,15 +165,15 @@ def fit(
     step, best, bad_epochs = 0, math.inf, 0
 
     if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
-        ckpt = torch.load(config.checkpoint, map_location="cpu", weights_only=True)
-        if "training" not in ckpt:
+        ckpt = read_model_file(config.checkpoint)  # read once: weights, optimizer, step
+        if ckpt.training is None:
             raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
-        model.load_state_dict(read_model_file(config.checkpoint).state_dict)
-        optimizer.load_state_dict(ckpt["training"]["optimizer"])
-        step = int(ckpt["training"]["step"])
-        best = float(ckpt["training"].get("best", math.inf))
-        bad_epochs = int(ckpt["training"].get("bad_epochs", 0))
-        saved = ckpt["metadata"].get("history") or {}
+        model.load_state_dict(ckpt.state_dict)
+        optimizer.load_state_dict(ckpt.training["optimizer"])
+        step = int(ckpt.training["step"])
+        best = float(ckpt.training.get("best", math.inf))
+        bad_epochs = int(ckpt.training.get("bad_epochs", 0))
+        saved = ckpt.metadata.get("history") or {}
         history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
         history.stopped = False
         log.info("resuming from %s at step %d", config.checkpoint, step)

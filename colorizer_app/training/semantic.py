@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from ..core import lab
 from ..core.errors import TrainingError
 from ..model import ab_bins
+from ..model.store import read_model_file
 from .feature_cache import FeatureSet, l_of
 from .loop import History, Progress, _epoch_order, batch_scores, save_checkpoint
 from .losses import compute_loss
@@ -133,17 +134,16 @@ def fit_semantic(
     step = 0
     best_psnr, best_state = -math.inf, None
     if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
-        ckpt = torch.load(config.checkpoint, map_location="cpu", weights_only=True)
-        if "training" not in ckpt:
+        ckpt = read_model_file(config.checkpoint)  # read once: weights, optimizer, step
+        if ckpt.training is None:
             raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
         model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                               for k, v in ckpt["state_dict"].items()})  # fmt: skip
-        optimizer.load_state_dict(ckpt["training"]["optimizer"])
-        step = int(ckpt["training"]["step"])
-        best_psnr = float(ckpt["training"].get("best", -math.inf))
-        if "best_state" in ckpt["training"]:
-            best_state = ckpt["training"]["best_state"]
-        saved = ckpt["metadata"].get("history") or {}
+                               for k, v in ckpt.state_dict.items()})  # fmt: skip
+        optimizer.load_state_dict(ckpt.training["optimizer"])
+        step = int(ckpt.training["step"])
+        best_psnr = float(ckpt.training.get("best", -math.inf))
+        best_state = ckpt.training.get("best_state")
+        saved = ckpt.metadata.get("history") or {}
         history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
         history.stopped = False
         log.info("resuming from %s at step %d", config.checkpoint, step)
