@@ -6,13 +6,12 @@ A dock, so the rest of the app stays usable. Training runs on its own worker thr
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,119 +38,22 @@ from ..core.errors import ColorizerError
 from ..core.paths import user_models_dir
 from ..engine.catalog import (
     MODEL_SUFFIX,
-    ModelFile,
     delete_user_model,
     export_model,
     list_models,
     rename_user_model,
 )
-from ..engine.colorizer import Colorizer
-from ..training.data import ScanReport, scan_folders
-from ..training.evaluate import gray_of
-from ..training.finetune import MIN_PHOTOS, finetune
+from ..training.data import ScanReport
+from ..training.finetune import MIN_PHOTOS
 from .loss_curve import LossCurve
 from .qimage import to_qimage
+from .training_worker import TrainingWorker
 
 MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
     "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
 }
 PREVIEW_SIDE = 150
-
-
-class TrainingWorker(QObject):
-    """Scans folders and trains, on its own thread; reports through typed signals only."""
-
-    scanned = Signal(object)  # ScanReport
-    scan_failed = Signal(str)
-    status = Signal(str)
-    progress = Signal(int, int, float, float, float)  # step, total, loss, images/s, eta s
-    epoch = Signal(int, float)  # step, held-out PSNR
-    preview = Signal(object, object, object)  # gray input, colorized now, original (uint8 RGB)
-    finished = Signal(object)  # dict: path, before, after, steps
-    failed = Signal(str)
-    cancelled = Signal()
-    scan_requested = Signal(str)
-    train_requested = Signal(dict)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.report: ScanReport | None = None
-        self.report_folder = ""
-        self._cancel = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
-        self.scan_requested.connect(self._scan)
-        self.train_requested.connect(self._train)
-
-    # called from the GUI thread
-    def cancel(self) -> None:
-        self._cancel.set()
-        self._running.set()
-
-    def set_paused(self, paused: bool) -> None:
-        (self._running.clear if paused else self._running.set)()
-
-    def _should_stop(self) -> bool:
-        while not self._running.wait(0.1):  # paused: the loop waits here, between steps
-            if self._cancel.is_set():
-                break
-        return self._cancel.is_set()
-
-    @Slot(str)
-    def _scan(self, folder: str) -> None:
-        try:
-            self.report = scan_folders([Path(folder)], keep_side=160)
-            self.report_folder = folder
-        except ColorizerError as exc:
-            self.scan_failed.emit(str(exc))
-        else:
-            self.scanned.emit(self.report)
-
-    @Slot(dict)
-    def _train(self, params: dict) -> None:
-        self._cancel.clear()
-        self._running.set()
-        device = pick_device(params["device"])
-
-        def on_progress(p) -> None:
-            if p.val is not None:
-                self.epoch.emit(p.step, p.val["psnr"])
-            else:
-                self.progress.emit(p.step, p.total_steps, p.loss, p.images_per_s, p.eta_s)
-
-        def on_epoch(model, photo) -> None:
-            truth = photo.pixels
-            gray = gray_of(truth)
-            mf = ModelFile(None, "preview", model.config, {}, {})
-            now = Colorizer.from_network(model, mf, device).colorize(gray)
-            self.preview.emit(gray, now, truth)
-
-        report = self.report if self.report_folder == params["folder"] else None
-        try:
-            result = finetune(
-                params["base"], [Path(params["folder"])], Path(params["output"]),
-                steps=params["steps"], lr=params["lr"], size=params["size"],
-                batch_size=params["batch"], device=str(device), resume=params["resume"],
-                fresh=params["mode"] == "retrain", report=report, on_progress=on_progress,
-                should_stop=self._should_stop, on_status=self.status.emit, on_epoch=on_epoch,
-            )  # fmt: skip
-        except torch.OutOfMemoryError:
-            self.failed.emit(
-                "The GPU ran out of memory. Choose CPU as the device, or a smaller batch, "
-                "and start again (Resume continues from the last checkpoint)."
-            )
-        except ColorizerError as exc:
-            if self._cancel.is_set():
-                self.cancelled.emit()
-            else:
-                self.failed.emit(str(exc))
-        except Exception as exc:  # report, never crash the app
-            self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
-        else:
-            self.finished.emit({"path": str(result.path), "before": result.before["psnr"],
-                                "after": result.after["psnr"], "steps": result.history.step,
-                                "train": result.train_count, "held_out": result.held_out_count})
 
 
 def _pixmap(rgb: np.ndarray) -> QPixmap:

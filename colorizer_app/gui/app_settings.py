@@ -1,0 +1,96 @@
+"""The app's remembered state as one typed object over QSettings: no loose key strings elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from .save_options import SaveOptions
+
+SETTINGS_ORG, SETTINGS_APP = "Colorizer", "Colorizer"
+
+
+class AppSettings:
+    def __init__(self, store: QSettings | None = None):
+        self.store = store or QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def _text(self, key: str, default: str) -> str:
+        value = self.store.value(key, default)
+        return value if isinstance(value, str) else default
+
+    @property
+    def model(self) -> str:
+        return self._text("model", "default")
+
+    @model.setter
+    def model(self, value: str) -> None:
+        self.store.setValue("model", value)
+
+    @property
+    def device(self) -> str:
+        return self._text("device", "auto")
+
+    @device.setter
+    def device(self, value: str) -> None:
+        self.store.setValue("device", value)
+
+    @property
+    def advanced_visible(self) -> bool:
+        return bool(self.store.value("advanced_visible", False, type=bool))
+
+    @advanced_visible.setter
+    def advanced_visible(self, value: bool) -> None:
+        self.store.setValue("advanced_visible", bool(value))
+
+    @property
+    def last_open_dir(self) -> str:
+        return self._text("last_open_dir", str(Path.home()))
+
+    @last_open_dir.setter
+    def last_open_dir(self, value: str) -> None:
+        self.store.setValue("last_open_dir", value)
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("geometry")
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self.store.setValue("geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window_state")
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self.store.setValue("window_state", value)
+
+    @property
+    def save_options(self) -> SaveOptions:
+        folder = self._text("save/folder", "")
+        try:
+            quality = int(self.store.value("save/quality", 95))
+        except (TypeError, ValueError):
+            quality = 95
+        return SaveOptions(Path(folder) if folder else None, self._text("save/format", "same"),
+                           quality, self._text("save/suffix", "_colorized"))  # fmt: skip
+
+    @save_options.setter
+    def save_options(self, o: SaveOptions) -> None:
+        self.store.setValue("save/folder", str(o.folder) if o.folder else "")
+        self.store.setValue("save/format", o.fmt)
+        self.store.setValue("save/quality", o.quality)
+        self.store.setValue("save/suffix", o.suffix)
+
+    def value(self, key: str, default=None, type=None):  # noqa: A002 - QSettings' own name
+        """Read-through for tests and for keys not modelled above."""
+        return self.store.value(key, default, type=type) if type else self.store.value(key, default)
+
+    def sync(self) -> None:
+        self.store.sync()
