@@ -36,3 +36,15 @@ def describe_device(device: torch.device) -> str:
     if device.type == "mps":
         return "GPU: Apple (MPS)"
     return "CPU"
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(label, value) of every device this machine can run on, Automatic and CPU first. Asking
+    starts CUDA, which takes a moment: the app asks on its worker thread, never the GUI's."""
+    devices = [("Automatic", "auto"), ("CPU", "cpu")]
+    if torch.cuda.is_available():
+        devices.append((describe_device(torch.device("cuda")), "cuda"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append(("GPU: Apple (MPS)", "mps"))
+    return devices

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from ..core.device import describe_device
 from ..core.fileio import write_atomically
 from ..core.imageio import IMAGE_SUFFIXES, find_images
 from ..core.paths import user_models_dir
@@ -42,18 +41,6 @@ from .window_actions import ActionsMixin
 from .window_batch import BatchMixin
 from .window_saving import SavingMixin
 from .worker import WorkerHost
-
-
-def available_devices() -> list[tuple[str, str]]:
-    import torch
-
-    devices = [("Automatic", "auto"), ("CPU", "cpu")]
-    if torch.cuda.is_available():
-        devices.append((describe_device(torch.device("cuda")), "cuda"))
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        devices.append(("Apple GPU (MPS)", "mps"))
-    return devices
 
 
 class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
@@ -87,6 +74,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         self._connect_worker()
         self._restore_settings()
         self._select_model_from_settings()
+        self.worker.devices_requested.emit()  # CUDA starts on the worker, not while we draw
         if self.settings.advanced_visible:
             self.actions_by_name["advanced"].setChecked(True)
             self.toggle_advanced()
@@ -131,7 +119,9 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         self.model_combo.setMinimumWidth(150)
         self.model_combo.setToolTip("Model used to colorize: built-in and your own")
         self.device_combo = QComboBox()
-        for label, value in available_devices():
+        # GPUs join when the worker has found them (asking starts CUDA: not on this thread).
+        self.devices = [("Automatic", "auto"), ("CPU", "cpu")]
+        for label, value in self.devices:
             self.device_combo.addItem(label, value)
         self.device_combo.setToolTip("Where the model runs")
         self.device_label = QLabel("")
@@ -161,6 +151,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         w.save_failed.connect(self._save_failed)
         w.model_ready.connect(self._model_ready)
         w.model_failed.connect(self._model_failed)
+        w.devices_found.connect(self._devices_found)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.preview_ready.connect(self._preview_ready)
 
@@ -185,6 +176,19 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         index = self.device_combo.findData(device)
         self.device_combo.setCurrentIndex(max(index, 0))
         self._model_changed()
+
+    def _devices_found(self, devices: list) -> None:
+        self.devices = list(devices)
+        wanted = self.settings.device
+        for label, value in devices:
+            if self.device_combo.findData(value) < 0:
+                self.device_combo.addItem(label, value)
+        if self.device_combo.currentData() == "auto" and wanted != "auto":
+            index = self.device_combo.findData(wanted)
+            if index >= 0:
+                self.device_combo.setCurrentIndex(index)  # the GPU a person chose last time
+        if self.panel is not None:
+            self.panel.set_devices(self.devices)
 
     def current_model(self) -> str:
         return self.model_combo.currentData() or "default"

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -126,10 +125,7 @@ class TrainingPanel(QDockWidget):
         self.batch.setValue(8)
         form.addRow("Batch:", self.batch)
         self.device_combo = QComboBox()
-        self.device_combo.addItem("Automatic", "auto")
-        self.device_combo.addItem("CPU", "cpu")
-        if torch.cuda.is_available():
-            self.device_combo.addItem(describe_device(torch.device("cuda")), "cuda")
+        self.set_devices(getattr(self.parent(), "devices", [("Automatic", "auto"), ("CPU", "cpu")]))
         form.addRow("Device:", self.device_combo)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Name of the new model")
@@ -205,6 +201,12 @@ class TrainingPanel(QDockWidget):
         self.name_edit.textChanged.connect(lambda _t: self._update_resume())
 
     # ---- state ------------------------------------------------------------------------------
+
+    def set_devices(self, devices: list) -> None:
+        """The window's one device list (found on its worker thread)."""
+        for label, value in devices:
+            if self.device_combo.findData(value) < 0:
+                self.device_combo.addItem(label, value)
 
     def refresh_models(self) -> None:
         current = self.base_combo.currentData()

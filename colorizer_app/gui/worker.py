@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..core.device import available_devices
 from ..core.errors import ColorizerError
 from ..engine.colorizer import Colorizer
 from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
@@ -31,6 +32,8 @@ class ColorizeWorker(QObject):
     colorize_requested = Signal(int, str, int)  # job id, path, generation
     save_requested = Signal(int, object, str, float, int, int)  # id, photo, dest, sat, quality, gen
     model_requested = Signal(str, str)  # model, device
+    devices_requested = Signal()
+    devices_found = Signal(object)  # [(label, value)], Automatic and CPU first
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,10 +45,15 @@ class ColorizeWorker(QObject):
         self.colorize_requested.connect(self._colorize)
         self.save_requested.connect(self._save)
         self.model_requested.connect(self._set_model)
+        self.devices_requested.connect(self._find_devices)
 
     def cancel(self, generation: int) -> None:
         """Called from the GUI thread: skip every request older than `generation`."""
         self.cancel_generation = generation
+
+    @Slot()
+    def _find_devices(self) -> None:
+        self.devices_found.emit(available_devices())
 
     @Slot(str, str)
     def _set_model(self, model: str, device: str) -> None:
