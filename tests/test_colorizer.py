@@ -16,7 +16,7 @@ def colorizer(tiny_model_path):
 @pytest.mark.parametrize("hw", [(1000, 1000), (500, 3000), (3000, 500), (37, 91)])
 def test_network_size_keeps_aspect_and_multiples_of_eight(hw):
     h, w = network_size(*hw, 256)
-    assert h % 8 == 0 and w % 8 == 0 and max(h, w) == 256 or min(h, w) == 8
+    assert h % 8 == 0 and w % 8 == 0 and (max(h, w) == 256 or min(h, w) == 8)
     assert abs(h / w - hw[0] / hw[1]) / (hw[0] / hw[1]) < 0.1
 
 
@@ -33,12 +33,24 @@ def test_output_has_input_size_and_original_detail(colorizer, shape):
 
 
 def test_panorama_colour_is_not_stretched(colorizer):
-    """A panorama's ab come from an aspect-kept small copy: left and right halves stay apart."""
-    rgb = np.full((200, 1200, 3), 128, np.uint8)
-    rgb[:, :600] = 40
+    """A panorama's ab come from an aspect-kept small copy: a sharp edge in the middle stays
+    sharp in colour too, and the colour of each half is that half's own."""
+    rgb = np.full((200, 1200, 3), 200 * 257, np.uint16)  # 16 bits: no rounding noise in ab
+    rgb[:, :600] = 40 * 257
+    assert colorizer.small_l(rgb).shape == network_size(200, 1200, colorizer.inference_size)
+    ab_small = colorizer.predict_ab(rgb)
     out = colorizer.colorize(rgb)
     assert out.shape == rgb.shape
-    assert colorizer.small_l(rgb).shape == network_size(200, 1200, colorizer.inference_size)
+    ab = lab.rgb_to_lab(out)[:, :, 1:]
+    h, w = ab_small.shape[:2]
+    # far from the edge, each half carries the network's colour for that half
+    for full_x, small_x in ((150, w // 8), (1050, w - 1 - w // 8)):
+        assert np.allclose(ab[100, full_x], ab_small[h // 2, small_x], atol=3.0)
+    # the halves differ in colour, and the change happens at the edge, within a few pixels
+    left, right = ab_small[h // 2, : w // 2 - 2].mean(0), ab_small[h // 2, w // 2 + 2 :].mean(0)
+    assert np.linalg.norm(left - right) > 1.0
+    step = np.linalg.norm(np.diff(ab[100], axis=0), axis=1)
+    assert 590 <= int(np.argmax(step)) <= 610
 
 
 def test_sixteen_bit_in_sixteen_bit_out(colorizer):
