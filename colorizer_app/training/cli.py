@@ -268,7 +268,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..engine.colorizer import Colorizer
     from ..model.store import resolve_model
-    from .data import scan_folders, split_photos
+    from .data import scan_folders, split_photos, validation_split
     from .evaluate import evaluate, markdown_table, write_csv, write_grid
 
     colorizers = {
@@ -285,6 +285,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         photos = report.usable
         if args.split == "test":
             photos = split_photos(photos)[1]
+        elif args.split == "validation":
+            photos = validation_split(split_photos(photos)[0])[1]
         if args.limit:
             photos = photos[: args.limit]
         if not photos:
@@ -292,7 +294,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             continue
         result = _with_bar(f"evaluate {Path(folder).name}", lambda cb, p=photos: evaluate(
             colorizers, p, on_progress=cb))  # fmt: skip
-        name = Path(folder).name + (" (held-out quarter)" if args.split == "test" else "")
+        name = Path(folder).name + {"test": " (held-out quarter)", "validation": " (validation)",
+                                    "all": ""}[args.split]
         print(markdown_table(result, name))
         csv_rows.append((name, result))
         if args.grid:
@@ -334,8 +337,9 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score models against the gray baseline (Table 1 style)")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
     p.add_argument("--model", action="append", required=True, help="model name or file; repeat")
-    p.add_argument("--split", choices=["all", "test"], default="all",
-                   help="all photos, or the held-out quarter that training leaves out")
+    p.add_argument("--split", choices=["all", "test", "validation"], default="all",
+                   help="all photos, the held-out quarter that training leaves out (test), or the "
+                   "tenth of the rest that scenes-type training chooses its step on")
     p.add_argument("--split-by", choices=["file", "folder"], default="file")
     p.add_argument("--min-colorfulness", type=float, default=15.0)
     p.add_argument("--limit", type=int)

@@ -142,6 +142,15 @@ def split_photos(
     return train, test
 
 
+def validation_split(
+    pool: list[Photo], fraction: float = 0.1
+) -> tuple[list[Photo], list[Photo]]:
+    """The training pool (what split_photos leaves for training) -> (train, validation), by
+    another hash of the group: settings are chosen on validation, never on the test quarter."""
+    val = [p for p in pool if is_test(p.group + "#validation", fraction)]
+    return [p for p in pool if not is_test(p.group + "#validation", fraction)], val
+
+
 def lab_pair(rgb: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 RGB -> (L in [-1, 1] as 1xHxW, ab / 128 as 2xHxW), the paper's normalisation."""
     lab_img = lab.rgb_to_lab(rgb)

@@ -39,7 +39,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     from ..model.presets import get_preset
     from ..model.store import save_model
     from .cli import StopFlag, _progress_printer, _scan, _with_bar
-    from .data import is_test, split_photos
+    from .data import split_photos, validation_split
     from .feature_cache import encoded_photos
     from .semantic import SemanticTrainConfig, fit_semantic
 
@@ -59,8 +59,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     torch.set_num_threads(max(1, torch.get_num_threads()))
     report = _scan(args, keep_side=size)
     pool, test = split_photos(report.usable)
-    train_photos = [p for p in pool if not is_test(p.group + "#validation", 0.1)]
-    val_photos = [p for p in pool if is_test(p.group + "#validation", 0.1)]
+    train_photos, val_photos = validation_split(pool)
     model = build_network(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
