@@ -30,6 +30,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check colorizer_app tests
+	$(VENV)/bin/ruff format --check colorizer_app tests
 	$(VENV)/bin/lint-imports
 
 dist: $(STAMP)

@@ -52,16 +52,22 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     def on_progress(done: int, job, status: str) -> None:
         line = None
         if status.startswith("failed"):
-            line = status[len("failed: "):]
+            line = status[len("failed: ") :]
         elif status.startswith("done ("):
-            line = f"{job.source}: colorized; note: {status[len('done ('):-1]}"
+            line = f"{job.source}: colorized; note: {status[len('done (') : -1]}"
         if line is not None:
             line = printable(line)
             print(f"\n{line}" if bar._tty else line, file=sys.stderr)
         bar.update(done, printable(job.source.name))
 
-    result = run_jobs(colorizer, jobs, saturation=args.saturation, overwrite=args.overwrite,
-                      quality=args.quality, on_progress=on_progress)  # fmt: skip
+    result = run_jobs(
+        colorizer,
+        jobs,
+        saturation=args.saturation,
+        overwrite=args.overwrite,
+        quality=args.quality,
+        on_progress=on_progress,
+    )
     bar.close()
     print(
         f"Colorized {len(result.done)}, skipped {len(result.skipped)} (already there), "
@@ -116,11 +122,15 @@ def cmd_models_init(args: argparse.Namespace) -> int:
     preset = get_preset(args.preset)
     model = build_network(preset.config, pretrained_backbones=True)
     path = save_model(
-        model, args.out, preset.name,
-        {"trained": False,
-         "note": "fresh, untrained decoder: its colours mean nothing until it is trained",
-         "description": preset.description},
-    )  # fmt: skip
+        model,
+        args.out,
+        preset.name,
+        {
+            "trained": False,
+            "note": "fresh, untrained decoder: its colours mean nothing until it is trained",
+            "description": preset.description,
+        },
+    )
     print(f"Wrote {path} (preset {preset.name}; untrained: train it with `colorizer train`)")
     return EXIT_OK
 
@@ -154,14 +164,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("colorize", help="colorize photos and folders")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
-    p.add_argument("-o", "--output", metavar="DIR",
-                   help="output folder (default: beside each photo); folder structure is kept")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="output folder (default: beside each photo); folder structure is kept",
+    )
     p.add_argument("--model", default="default", help="model name or .pt file (default: default)")
     p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
     p.add_argument("--saturation", type=float, default=1.0, help="colour strength (default 1.0)")
-    p.add_argument("--render-size", type=int, metavar="PX",
-                   help="detail: longest side of the copy the network sees (default: the "
-                   "model's recommended size; larger sees smaller things, takes longer)")
+    p.add_argument(
+        "--render-size",
+        type=int,
+        metavar="PX",
+        help="detail: longest side of the copy the network sees (default: the "
+        "model's recommended size; larger sees smaller things, takes longer)",
+    )
     p.add_argument("--suffix", default="_colorized", help="added to each output's name")
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
@@ -179,8 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--preset", required=True)
     m.add_argument("out", metavar="OUT")
     m.set_defaults(func=cmd_models_init)
-    m = msub.add_parser("fetch-backbones",
-                        help="download torchvision's VGG16/ResNet50/Inception-v3 weights")
+    m = msub.add_parser(
+        "fetch-backbones", help="download torchvision's VGG16/ResNet50/Inception-v3 weights"
+    )
     m.add_argument("names", nargs="*", help="vgg16, resnet50, inception_v3 (default: all)")
     m.set_defaults(func=cmd_models_fetch)
 
@@ -194,16 +213,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from .gui.app import run_app
     except ImportError as exc:
-        return _fail(f"the desktop app cannot start ({exc}); install PySide6-Essentials, or use "
-                     "`colorizer colorize` from the terminal")  # fmt: skip
+        return _fail(
+            f"the desktop app cannot start ({exc}); install PySide6-Essentials, or use "
+            "`colorizer colorize` from the terminal"
+        )
     return run_app([str(f) for f in getattr(args, "files", [])])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.command is None:
         args.files = []
         args.func = cmd_gui
@@ -217,8 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a fault of the app itself, not of one photo: its own exit code
         if args.verbose:
             logging.exception("internal error")
-        print(f"colorizer: internal error ({type(exc).__name__}: {exc}); this is a bug, please "
-              "report it (run again with -v for the details)", file=sys.stderr)  # fmt: skip
+        print(
+            f"colorizer: internal error ({type(exc).__name__}: {exc}); this is a bug, please "
+            "report it (run again with -v for the details)",
+            file=sys.stderr,
+        )
         return EXIT_CRASH
 
 

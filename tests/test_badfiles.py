@@ -18,13 +18,18 @@ from .badfiles.generate import make_model_files, make_photos
 
 
 def _run(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "colorizer_app", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "colorizer_app", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.iterdir() if p.is_file()}  # fmt: skip
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()
+    }
 
 
 def _output_for(name: str, out: Path) -> Path | None:
@@ -116,8 +121,11 @@ def fuzz_loader(count: int, seed: int, folder: Path) -> dict[str, int]:
     """Mutated photos through load_image: a clean error or a photo, nothing else."""
     from .badfiles.generate import photo_kinds
 
-    seeds = [data for name, (data, e) in photo_kinds().items()
-             if e.ok and name.endswith((".jpg", ".png", ".tif", ".webp", ".gif", ".bmp"))]
+    seeds = [
+        data
+        for name, (data, e) in photo_kinds().items()
+        if e.ok and name.endswith((".jpg", ".png", ".tif", ".webp", ".gif", ".bmp"))
+    ]
     counts = {"cases": 0, "loaded": 0, "clean_errors": 0, "other_exceptions": 0, "slow": 0}
     path = folder / "fuzz.bin"
     per_seed = max(1, count // len(seeds))
@@ -165,8 +173,9 @@ def test_fuzz_the_photo_loader(tmp_path):
 
 
 def test_fuzz_model_file_reading(tmp_path, tiny_model_path):
-    counts = fuzz_model_reading(int(os.environ.get("COLORIZER_FUZZ", 300)), 0, tmp_path,
-                                tiny_model_path)  # fmt: skip
+    counts = fuzz_model_reading(
+        int(os.environ.get("COLORIZER_FUZZ", 300)), 0, tmp_path, tiny_model_path
+    )
     print(counts)
     assert counts["other_exceptions"] == 0
     assert counts["clean_errors"] > 0

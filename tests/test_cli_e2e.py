@@ -15,13 +15,21 @@ from .conftest import real_rgb
 
 def run_cli(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "colorizer_app", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "colorizer_app", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def _digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -88,16 +96,28 @@ def test_outputs_beside_originals_and_existing_ones_skipped(tmp_path, tiny_model
     assert again.returncode == 0 and "skipped 1" in again.stderr
     assert out.stat().st_mtime_ns == stamp
     assert not (sub / "portrait_colorized_colorized.png").exists()
-    forced = run_cli("colorize", tmp_path / "album", "--model", tiny_model_path, "--overwrite",
-                     "--format", "jpg", "-o", tmp_path / "exported")  # fmt: skip
+    forced = run_cli(
+        "colorize",
+        tmp_path / "album",
+        "--model",
+        tiny_model_path,
+        "--overwrite",
+        "--format",
+        "jpg",
+        "-o",
+        tmp_path / "exported",
+    )
     assert forced.returncode == 0, forced.stderr
     assert (tmp_path / "exported" / "1950s" / "portrait_colorized.jpg").is_file()
 
 
 def test_no_model_installed_is_said_plainly(tmp_path):
     Image.fromarray(real_rgb("astronaut")).save(tmp_path / "a.png")
-    result = run_cli("colorize", tmp_path / "a.png",
-                     env_extra={"COLORIZER_MODELS_DIR": str(tmp_path / "nomodels")})  # fmt: skip
+    result = run_cli(
+        "colorize",
+        tmp_path / "a.png",
+        env_extra={"COLORIZER_MODELS_DIR": str(tmp_path / "nomodels")},
+    )
     assert result.returncode == 2
     assert "no trained model is installed" in result.stderr
     assert "Traceback" not in result.stderr

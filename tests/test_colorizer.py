@@ -73,14 +73,20 @@ def test_saturation_scales_colour_without_running_the_network(colorizer):
 def test_sepia_input_uses_only_its_l(colorizer):
     rgb = real_rgb("astronaut")
     gray = np.repeat(lab.rgb_to_l(rgb)[:, :, None], 3, 2)
-    l_gray = lab.rgb_to_l(lab.compose_l_ab(gray[:, :, 0], np.zeros(gray.shape[:2] + (2,),
-                                                                    np.float32), np.uint8))
-    sepia = lab.compose_l_ab(gray[:, :, 0], np.dstack([np.full(gray.shape[:2], 8, np.float32),
-                                                       np.full(gray.shape[:2], 20, np.float32)]),
-                             np.uint8)  # fmt: skip
+    l_gray = lab.rgb_to_l(
+        lab.compose_l_ab(gray[:, :, 0], np.zeros(gray.shape[:2] + (2,), np.float32), np.uint8)
+    )
+    sepia = lab.compose_l_ab(
+        gray[:, :, 0],
+        np.dstack(
+            [np.full(gray.shape[:2], 8, np.float32), np.full(gray.shape[:2], 20, np.float32)]
+        ),
+        np.uint8,
+    )
     out_sepia = colorizer.colorize(sepia)
-    out_gray = colorizer.colorize(lab.compose_l_ab(l_gray, np.zeros(gray.shape[:2] + (2,),
-                                                                    np.float32), np.uint8))
+    out_gray = colorizer.colorize(
+        lab.compose_l_ab(l_gray, np.zeros(gray.shape[:2] + (2,), np.float32), np.uint8)
+    )
     assert np.abs(out_sepia.astype(int) - out_gray).mean() < 2.0
 
 

@@ -54,7 +54,8 @@ def test_strips_match_a_whole_bilinear_resize():
     rng = np.random.default_rng(1)
     small = cv2.GaussianBlur(rng.uniform(-50, 50, (30, 45, 2)).astype(np.float32), (0, 0), 2)
     whole = cv2.resize(small, (1000, 700), interpolation=cv2.INTER_LINEAR)
-    strips = np.concatenate([bilinear_strip(small, 1000, 700, y, min(256, 700 - y))
-                             for y in range(0, 700, 256)])  # fmt: skip
+    strips = np.concatenate(
+        [bilinear_strip(small, 1000, 700, y, min(256, 700 - y)) for y in range(0, 700, 256)]
+    )
     assert strips.shape == whole.shape
     assert np.abs(strips - whole).max() < 0.5

@@ -20,8 +20,12 @@ from .conftest import real_rgb
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(
-        ">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    )
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -60,8 +64,12 @@ def test_decoder_errors_are_the_photos_own(tmp_path, make):
 
 
 def _run_cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "colorizer_app", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "colorizer_app", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_a_hostile_photo_never_stops_the_batch(tmp_path, tiny_model_path):
@@ -109,8 +117,9 @@ def test_two_photos_with_one_output_name_are_both_kept(tmp_path, tiny_model_path
     src.mkdir()
     cv2.imwrite(str(src / "dup.jpg"), real_rgb("coffee")[::4, ::4, ::-1])
     cv2.imwrite(str(src / "dup.png"), real_rgb("chelsea")[::4, ::4, ::-1])
-    run = _run_cli("colorize", src, "-o", tmp_path / "out", "--format", "png",
-                   "--model", tiny_model_path)  # fmt: skip
+    run = _run_cli(
+        "colorize", src, "-o", tmp_path / "out", "--format", "png", "--model", tiny_model_path
+    )
     assert run.returncode == 0, run.stderr
     outs = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert outs == ["dup_colorized-2.png", "dup_colorized.png"]
@@ -140,8 +149,7 @@ def _broken_payloads(good: dict) -> dict:
         "non-tensor weights": edit(lambda p: p["state_dict"].update({first: "weights"})),
         "metadata a string": edit(lambda p: p.update(metadata="hello")),
         "negative channels": edit(lambda p: p["config"].update(encoder_channels=[-8, 16, 16, 16])),
-        "wrong shapes": edit(lambda p: p["state_dict"].update(
-            {first: torch.zeros(3, 3)})),  # fmt: skip
+        "wrong shapes": edit(lambda p: p["state_dict"].update({first: torch.zeros(3, 3)})),
         "NaN weights": edit(lambda p: p["state_dict"][first].fill_(float("nan"))),
         "edited weights": edit(lambda p: p["state_dict"][first].mul_(1.5)),
         "unknown encoder": edit(lambda p: p["config"].update(encoder="resnet9000")),
@@ -161,8 +169,16 @@ def test_malformed_model_files_are_refused_in_one_line(tmp_path, tiny_model_path
         if name not in ("wrong shapes", "unknown encoder"):  # these fail when built, below
             with pytest.raises(ModelError):
                 read_model_file(path)
-        code = main(["colorize", str(photo), "-o", str(tmp_path / name.replace(" ", "_")),
-                     "--model", str(path)])  # fmt: skip
+        code = main(
+            [
+                "colorize",
+                str(photo),
+                "-o",
+                str(tmp_path / name.replace(" ", "_")),
+                "--model",
+                str(path),
+            ]
+        )
         err = capsys.readouterr().err
         assert code == 2, (name, err)
         assert len(err.strip().splitlines()) == 1 and str(path) in err, (name, err)

@@ -29,7 +29,8 @@ def _exif_with_orientation(value: int) -> bytes:
 def test_loads_common_formats(tmp_path, photo, suffix):
     path = tmp_path / f"photo{suffix}"
     Image.fromarray(photo).save(path, quality=95) if suffix != ".webp" else Image.fromarray(
-        photo).save(path, lossless=True)  # fmt: skip
+        photo
+    ).save(path, lossless=True)
     image = load_image(path)
     assert image.rgb.shape == photo.shape and image.rgb.dtype == np.uint8
     assert np.abs(image.rgb.astype(int) - photo).mean() < 3

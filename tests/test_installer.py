@@ -15,8 +15,10 @@ INSTALL = ROOT / "installer" / "install.sh"
 
 def _validate(path: Path) -> subprocess.CompletedProcess:
     if shutil.which("desktop-file-validate") is None:
-        pytest.skip("desktop-file-validate missing: apt-get install desktop-file-utils "
-                    "(.ci/run installs it)")  # fmt: skip
+        pytest.skip(
+            "desktop-file-validate missing: apt-get install desktop-file-utils "
+            "(.ci/run installs it)"
+        )
     return subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)
 
 
@@ -45,34 +47,66 @@ def test_install_then_uninstall_leaves_the_prefix_as_it_was(tmp_path):
     wheels.mkdir()
     before = (_tree(prefix), _tree(data_home))
     reuse = sysconfig.get_paths()["purelib"]  # torch & co. are not copied again
-    result = subprocess.run(["bash", str(INSTALL), "--prefix", str(prefix), "--find-links",
-                             str(wheels), "--reuse-site-packages", reuse],
-                            env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    result = subprocess.run(
+        [
+            "bash",
+            str(INSTALL),
+            "--prefix",
+            str(prefix),
+            "--find-links",
+            str(wheels),
+            "--reuse-site-packages",
+            reuse,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Colorizer is installed" in result.stdout and "--uninstall" in result.stdout
 
     entry = data_home / "applications" / "colorizer.desktop"
     assert _validate(entry).returncode == 0
     exec_line = next(line for line in entry.read_text().splitlines() if line.startswith("Exec="))
-    program = Path(shlex.split(exec_line[len("Exec="):])[0])
+    program = Path(shlex.split(exec_line[len("Exec=") :])[0])
     assert program.is_file() and os.access(program, os.X_OK)
     icon = next(line for line in entry.read_text().splitlines() if line.startswith("Icon="))
-    assert Path(icon[len("Icon="):]).is_file()
+    assert Path(icon[len("Icon=") :]).is_file()
     cli = program.with_name("colorizer")
-    listed = subprocess.run([str(cli), "models", "list"], env=env, capture_output=True,
-                            text=True, timeout=120)  # fmt: skip
+    listed = subprocess.run(
+        [str(cli), "models", "list"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert listed.returncode == 0, listed.stderr
     manifest = (ROOT / "models" / "manifest.json").read_text()
     for name in ("default",):
         if f'"{name}"' in manifest:  # the shipped model travels with the install
             assert name in listed.stdout and "file missing" not in listed.stdout
 
-    again = subprocess.run(["bash", str(INSTALL), "--prefix", str(prefix), "--find-links",
-                            str(wheels), "--reuse-site-packages", reuse],
-                           env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    again = subprocess.run(
+        [
+            "bash",
+            str(INSTALL),
+            "--prefix",
+            str(prefix),
+            "--find-links",
+            str(wheels),
+            "--reuse-site-packages",
+            reuse,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0 and "Upgrading" in again.stdout  # re-running upgrades in place
 
-    gone = subprocess.run(["bash", str(INSTALL), "--prefix", str(prefix), "--uninstall"],
-                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    gone = subprocess.run(
+        ["bash", str(INSTALL), "--prefix", str(prefix), "--uninstall"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert gone.returncode == 0, gone.stderr
     assert (_tree(prefix), _tree(data_home)) == before

@@ -47,7 +47,8 @@ def test_soft_targets_put_most_weight_on_the_nearest_bin():
     wrong = torch.full((1, len(centres), 1, 1), -5.0)
     wrong[0, 3] = 5.0
     assert ab_bins.bin_cross_entropy(right, idx, w, None) < ab_bins.bin_cross_entropy(
-        wrong, idx, w, None)
+        wrong, idx, w, None
+    )
 
 
 def test_rebalancing_weighs_rare_colours_up():
@@ -102,10 +103,32 @@ def test_train_scenes_preset_end_to_end(tmp_path, data_dir):
         Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
     out = tmp_path / "scenes.pt"
     run = subprocess.run(
-        [sys.executable, "-m", "colorizer_app", "train", str(folder), "--preset", "scenes",
-         "--size", "64", "--steps", "4", "--batch", "4", "--eval-every", "2",
-         "--cache", str(tmp_path / "cache"), "--half", "-o", str(out)],
-        capture_output=True, text=True, timeout=300)  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "colorizer_app",
+            "train",
+            str(folder),
+            "--preset",
+            "scenes",
+            "--size",
+            "64",
+            "--steps",
+            "4",
+            "--batch",
+            "4",
+            "--eval-every",
+            "2",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--half",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "best validation PSNR" in run.stderr or "Wrote" in run.stderr
     mf = read_model_file(out)

@@ -40,8 +40,14 @@ def test_half_precision_file_is_smaller_and_close(tmp_path):
     save_model(model, full, "offline")
     save_model(model, half, "offline", half=True)
     assert half.stat().st_size < 0.6 * full.stat().st_size
-    diff = (_outputs(build_model(read_model_file(full)))
-            - _outputs(build_model(read_model_file(half)))).abs().max()  # fmt: skip
+    diff = (
+        (
+            _outputs(build_model(read_model_file(full)))
+            - _outputs(build_model(read_model_file(half)))
+        )
+        .abs()
+        .max()
+    )
     assert diff < 0.01
 
 
@@ -57,9 +63,13 @@ def test_bad_model_files_give_clear_errors(tmp_path, tiny_model_path):
     payload = torch.load(tiny_model_path, weights_only=True)
     payload["version"] = 99
     torch.save(payload, newer)
-    cases = {truncated: "corrupt, truncated", garbage: "corrupt, truncated",
-             wrong: "not a Colorizer model", newer: "update Colorizer",
-             tmp_path / "absent.pt": "not found"}  # fmt: skip
+    cases = {
+        truncated: "corrupt, truncated",
+        garbage: "corrupt, truncated",
+        wrong: "not a Colorizer model",
+        newer: "update Colorizer",
+        tmp_path / "absent.pt": "not found",
+    }
     for path, words in cases.items():
         with pytest.raises(ModelError) as info:
             read_model_file(path)
@@ -83,8 +93,9 @@ def test_shipped_models_are_checked_against_the_manifest(tmp_path, monkeypatch, 
     shipped = tmp_path / "shipped"
     shipped.mkdir()
     (shipped / "default.pt").write_bytes(tiny_model_path.read_bytes())
-    manifest = {"models": {"default": {"file": "default.pt",
-                                       "sha256": sha256_of(shipped / "default.pt")}}}  # fmt: skip
+    manifest = {
+        "models": {"default": {"file": "default.pt", "sha256": sha256_of(shipped / "default.pt")}}
+    }
     (shipped / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setenv("COLORIZER_MODELS_DIR", str(shipped))
     assert open_model("default").preset == "tiny"

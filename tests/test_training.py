@@ -66,8 +66,9 @@ def test_split_is_deterministic_and_groups_folders(tmp_path, data_dir):
     train, test = split_photos(lfw.usable)
     assert 0.15 < len(test) / len(lfw.usable) < 0.35
     assert not {p.group for p in train} & {p.group for p in test}  # no identity on both sides
-    again = split_photos(scan_folders([data_dir / "lfw"], keep_side=32, split_by="folder",
-                                      limit=300).usable)[1]  # fmt: skip
+    again = split_photos(
+        scan_folders([data_dir / "lfw"], keep_side=32, split_by="folder", limit=300).usable
+    )[1]
     assert [p.path for p in again] == [p.path for p in test]
 
 
@@ -87,8 +88,15 @@ def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss, fusion_d
     def run(steps, ckpt, resume=False, stop_at=None):
         model = _tiny(fusion_dropout)
         train, val = _datasets(model, report)
-        config = TrainConfig(epochs=10, max_steps=steps, batch_size=5, checkpoint=ckpt,
-                             checkpoint_every=2, resume=resume, loss=loss)  # fmt: skip
+        config = TrainConfig(
+            epochs=10,
+            max_steps=steps,
+            batch_size=5,
+            checkpoint=ckpt,
+            checkpoint_every=2,
+            resume=resume,
+            loss=loss,
+        )
         counter = {"n": 0}
 
         def should_stop():
@@ -107,8 +115,7 @@ def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss, fusion_d
     assert sum(p.numel() for p in stopped_model.parameters()) > 0
     resumed, history = run(7, tmp_path / "b.ckpt", resume=True)
     assert history.step == 7 and not history.stopped
-    for (k, a), b in zip(unbroken.state_dict().items(), resumed.state_dict().values(),
-                         strict=True):  # fmt: skip
+    for (k, a), b in zip(unbroken.state_dict().items(), resumed.state_dict().values(), strict=True):
         assert torch.allclose(a.float(), b.float(), atol=1e-6), k
 
 
@@ -140,11 +147,31 @@ def test_nan_loss_stops_with_a_clear_message(tmp_path, report):
 def test_ctrl_c_leaves_a_loadable_checkpoint(tmp_path, photo_folder):
     out = tmp_path / "model.pt"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "colorizer_app", "train", str(photo_folder), "--preset", "tiny",
-         "-o", str(out), "--size", str(SIZE), "--batch", "2", "--epochs", "1000",
-         "--checkpoint-every", "1", "--device", "cpu"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "colorizer_app",
+            "train",
+            str(photo_folder),
+            "--preset",
+            "tiny",
+            "-o",
+            str(out),
+            "--size",
+            str(SIZE),
+            "--batch",
+            "2",
+            "--epochs",
+            "1000",
+            "--checkpoint-every",
+            "1",
+            "--device",
+            "cpu",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     ckpt = out.with_suffix(".ckpt")
     deadline = time.monotonic() + 120
     while not ckpt.exists() and time.monotonic() < deadline:
@@ -164,8 +191,16 @@ def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_fo
     save_model(_tiny(), base, "tiny", {"trained": True, "description": "base"})
     before = base.read_bytes()
     # 12 usable photos: enough (the minimum is 10)
-    result = finetune(base, [photo_folder], tmp_path / "mine.pt", steps=6, size=SIZE,
-                      batch_size=4, device="cpu", lr=1e-3)  # fmt: skip
+    result = finetune(
+        base,
+        [photo_folder],
+        tmp_path / "mine.pt",
+        steps=6,
+        size=SIZE,
+        batch_size=4,
+        device="cpu",
+        lr=1e-3,
+    )
     assert base.read_bytes() == before
     mf = read_model_file(result.path)
     meta = mf.metadata

@@ -35,8 +35,9 @@ class GuidedUpsampler:
     colour steps where L steps.
     """
 
-    def __init__(self, l_full: np.ndarray, ab_small: np.ndarray, radius: int = RADIUS,
-                 eps: float = EPS):  # fmt: skip
+    def __init__(
+        self, l_full: np.ndarray, ab_small: np.ndarray, radius: int = RADIUS, eps: float = EPS
+    ):
         self.height, self.width = l_full.shape
         h, w = ab_small.shape[:2]
         self.scale_x, self.scale_y = w / self.width, h / self.height
@@ -68,8 +69,13 @@ def _strip_map(small: np.ndarray, width: int, height: int, y0: int, n: int) -> n
     h, w = small.shape[:2]
     sx, sy = w / width, h / height
     m = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]], np.float64)
-    return cv2.warpAffine(small, m, (width, n), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    return cv2.warpAffine(
+        small,
+        m,
+        (width, n),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def bilinear_strip(ab_small: np.ndarray, width: int, height: int, y0: int, n: int) -> np.ndarray:

@@ -34,14 +34,57 @@ from .imagesave import (  # noqa: F401
 )
 
 DEFAULT_MAX_PIXELS = 200_000_000
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".avif",
-                  ".heic", ".heif")  # fmt: skip
+IMAGE_SUFFIXES = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".webp",
+    ".gif",
+    ".avif",
+    ".heic",
+    ".heif",
+)
 _ORIENTATION_TAG = 0x0112
 # TIFF's own layout tags, which Pillow's getexif() returns for TIFF input: written over a new
 # image they describe the old one's strips, depth and compression, and the file is unreadable.
 _LAYOUT_TAGS = {
-    254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 284, 317, 320,
-    322, 323, 324, 325, 338, 339, 340, 341, 347, 513, 514, 529, 530, 531, 532, 34675,
+    254,
+    255,
+    256,
+    257,
+    258,
+    259,
+    262,
+    263,
+    266,
+    273,
+    277,
+    278,
+    279,
+    280,
+    281,
+    284,
+    317,
+    320,
+    322,
+    323,
+    324,
+    325,
+    338,
+    339,
+    340,
+    341,
+    347,
+    513,
+    514,
+    529,
+    530,
+    531,
+    532,
+    34675,
 }
 # A JPEG cannot hold more than a few hundred pixels per byte (each 8x8 block costs bits);
 # one that claims far more is lying about its size, and decoding it costs seconds and gigabytes.
@@ -198,8 +241,9 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(st.st_mode):
-            raise ImageLoadError(path, "not a regular file (a pipe, socket or device); "
-                                 "give the photo file itself")  # fmt: skip
+            raise ImageLoadError(
+                path, "not a regular file (a pipe, socket or device); give the photo file itself"
+            )
         data = path.read_bytes()
     except FileNotFoundError as exc:
         if path.is_symlink():
@@ -228,13 +272,19 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
     except ImageLoadError:
         raise
     except (MemoryError, RecursionError) as exc:
-        raise ImageLoadError(path, "too large or too deeply nested to decode "
-                             f"({type(exc).__name__}); scale it down or re-export it") from exc
+        raise ImageLoadError(
+            path,
+            "too large or too deeply nested to decode "
+            f"({type(exc).__name__}); scale it down or re-export it",
+        ) from exc
     except Exception as exc:
         # Decoders raise ValueError, SyntaxError, struct.error, EOFError, ... on hostile input:
         # every one of them is this photo's problem, never the batch's.
-        raise ImageLoadError(path, f"the file is corrupt or not a supported image "
-                             f"({type(exc).__name__}: {exc}); try the original file again") from exc
+        raise ImageLoadError(
+            path,
+            f"the file is corrupt or not a supported image "
+            f"({type(exc).__name__}: {exc}); try the original file again",
+        ) from exc
 
 
 def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
@@ -262,12 +312,16 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
             raise ImageLoadError(path, f"has no pixels ({width}x{height}); re-export it")
         fmt = (im.format or "PNG").upper()
         if fmt == "JPEG" and width * height > 4096 + _JPEG_MAX_PIXELS_PER_BYTE * len(data):
-            raise ImageLoadError(path, f"claims {width}x{height} pixels in only {len(data)} bytes: "
-                                 "the file is damaged or not a real photo; try the original")
+            raise ImageLoadError(
+                path,
+                f"claims {width}x{height} pixels in only {len(data)} bytes: "
+                "the file is damaged or not a real photo; try the original",
+            )
         frames = getattr(im, "n_frames", 1) or 1
         if frames > 1:
-            notes.append(f"first {'frame' if fmt in ('GIF', 'WEBP', 'PNG') else 'page'} of "
-                         f"{frames} only")  # fmt: skip
+            notes.append(
+                f"first {'frame' if fmt in ('GIF', 'WEBP', 'PNG') else 'page'} of {frames} only"
+            )
         icc = im.info.get("icc_profile") or None
         try:
             exif = im.getexif()
@@ -316,17 +370,25 @@ def _unsupported_reason(path: Path, data: bytes) -> str:
     if suffix in (".heic", ".heif") or data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
         if HEIF_READABLE:
             return "a damaged HEIC/HEIF file (it cannot be decoded); try the original file again"
-        return ("a HEIC/HEIF photo, which this installation cannot read; install pillow-heif, "
-                "or export it as JPEG")  # fmt: skip
+        return (
+            "a HEIC/HEIF photo, which this installation cannot read; install pillow-heif, "
+            "or export it as JPEG"
+        )
     for magic, kind in _SIGNATURES.items():
         if data.startswith(magic):
-            return (f"a damaged {kind} file (its header cannot be read); try the original file "
-                    "again")  # fmt: skip
+            return f"a damaged {kind} file (its header cannot be read); try the original file again"
     return "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP, WebP, GIF or AVIF"
 
 
-_SIGNATURES = {b"\x89PNG": "PNG", b"\xff\xd8": "JPEG", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
-               b"GIF8": "GIF", b"BM": "BMP", b"RIFF": "WebP"}  # fmt: skip
+_SIGNATURES = {
+    b"\x89PNG": "PNG",
+    b"\xff\xd8": "JPEG",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+    b"RIFF": "WebP",
+}
 
 
 def _float_to_uint16(path: Path, pixels: np.ndarray) -> np.ndarray:
@@ -353,4 +415,3 @@ def _is_colour(rgb: np.ndarray) -> bool:
     f = small.astype(np.float32) * (1.0 / (65535.0 if small.dtype == np.uint16 else 255.0))
     ab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab)[:, :, 1:].reshape(-1, 2)
     return float(np.sqrt(ab.var(0).sum())) > _COLOUR_AB_STD
-

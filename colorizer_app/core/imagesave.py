@@ -110,8 +110,9 @@ _TIFF_TEXT_TAGS = {270: "description", 305: "software", 306: "datetime"}
 _TIFF_EXTRA_TEXT_TAGS = (271, 272, 315, 33432)  # camera make, model, artist, copyright
 
 
-def _encode_tiff16(rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None,
-                   icc: bytes | None) -> bytes:  # fmt: skip
+def _encode_tiff16(
+    rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None, icc: bytes | None
+) -> bytes:
     """16-bit TIFF with its ICC profile and the photo's main EXIF text tags (OpenCV writes
     neither; Pillow cannot write 16-bit RGB)."""
     import tifffile
@@ -133,9 +134,17 @@ def _encode_tiff16(rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None
             if isinstance(value, str) and value.isascii():
                 extratags.append((code, "s", 0, value, True))
     out = io.BytesIO()
-    tifffile.imwrite(out, np.ascontiguousarray(pixels), photometric="rgb", compression="zlib",
-                     iccprofile=icc or None, extrasamples=("unassalpha",) if alpha is not None
-                     else None, extratags=extratags, metadata=None, **kwargs)  # fmt: skip
+    tifffile.imwrite(
+        out,
+        np.ascontiguousarray(pixels),
+        photometric="rgb",
+        compression="zlib",
+        iccprofile=icc or None,
+        extrasamples=("unassalpha",) if alpha is not None else None,
+        extratags=extratags,
+        metadata=None,
+        **kwargs,
+    )
     return out.getvalue()
 
 

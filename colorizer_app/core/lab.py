@@ -66,8 +66,9 @@ def compose_l_ab(l_full: np.ndarray, ab_full: np.ndarray, dtype: np.dtype) -> np
     return compose_l_ab_rows(l_full, lambda y, n: ab_full[y : y + n], dtype)
 
 
-def compose_l_ab_rows(l_full: np.ndarray, ab_rows, dtype: np.dtype,
-                      saturation: float = 1.0) -> np.ndarray:  # fmt: skip
+def compose_l_ab_rows(
+    l_full: np.ndarray, ab_rows, dtype: np.dtype, saturation: float = 1.0
+) -> np.ndarray:
     """As compose_l_ab, with ab made strip by strip by `ab_rows(y, n)` (n x W x 2): the
     full-resolution ab of a large scan is never held whole."""
     h, w = l_full.shape

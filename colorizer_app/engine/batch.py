@@ -117,12 +117,23 @@ def run_jobs(
             except ColorizerError as exc:
                 result.failed.append((job.source, str(exc)))
                 status = f"failed: {exc}"
-            except (MemoryError, ValueError, TypeError, ArithmeticError, OSError,
-                    RuntimeError, IndexError, KeyError, AttributeError) as exc:  # fmt: skip
+            except (
+                MemoryError,
+                ValueError,
+                TypeError,
+                ArithmeticError,
+                OSError,
+                RuntimeError,
+                IndexError,
+                KeyError,
+                AttributeError,
+            ) as exc:
                 # A fault on one photo that we did not foresee: report it on that photo's line
                 # and go on; the rest of the batch is not its hostage.
-                reason = (f"{job.source}: unexpected error ({type(exc).__name__}: {exc}); "
-                          "the photo was not colorized; please report this")  # fmt: skip
+                reason = (
+                    f"{job.source}: unexpected error ({type(exc).__name__}: {exc}); "
+                    "the photo was not colorized; please report this"
+                )
                 result.failed.append((job.source, reason))
                 status = f"failed: {reason}"
         if on_progress is not None:

@@ -21,6 +21,17 @@ from ..model.store import (
     user_model_path,
 )
 
-__all__ = ["DEFAULT_MODEL", "MODEL_SUFFIX", "ModelEntry", "ModelFile", "delete_user_model",
-           "export_model", "list_models", "open_model", "rename_user_model", "resolve_model",
-           "sha256_of", "user_model_path"]  # fmt: skip
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODEL_SUFFIX",
+    "ModelEntry",
+    "ModelFile",
+    "delete_user_model",
+    "export_model",
+    "list_models",
+    "open_model",
+    "rename_user_model",
+    "resolve_model",
+    "sha256_of",
+    "user_model_path",
+]

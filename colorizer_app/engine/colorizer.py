@@ -97,8 +97,10 @@ class Colorizer:
         ab = self.net(x)[0].float().cpu().numpy()
         if not np.isfinite(ab).all():
             # A damaged model must never write a photo: NaN colour turns a scan white.
-            raise ModelError(f"model '{self.name}' produced invalid (NaN) colours; the model file "
-                             "is damaged: choose another model or train it again")  # fmt: skip
+            raise ModelError(
+                f"model '{self.name}' produced invalid (NaN) colours; the model file "
+                "is damaged: choose another model or train it again"
+            )
         return np.ascontiguousarray(ab.transpose(1, 2, 0)) * lab.AB_SCALE
 
     def predict_ab(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:

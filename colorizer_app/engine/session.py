@@ -39,8 +39,9 @@ def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
     scale = side / max(h, w)
     small = rgb
     if scale < 1:
-        small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
-                           interpolation=cv2.INTER_AREA)  # fmt: skip
+        small = cv2.resize(
+            rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+        )
     return np.ascontiguousarray(to_uint8(small))
 
 
@@ -49,8 +50,15 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
     l_full = lab.rgb_to_l(image.rgb)
     ab_small = colorizer.predict_ab(image.rgb, l_full)
     preview = preview_of(image.rgb)
-    return ColorizedPhoto(path, image.size, preview, lab.rgb_to_l(preview), ab_small,
-                          colorizer.name, list(image.notes))  # fmt: skip
+    return ColorizedPhoto(
+        path,
+        image.size,
+        preview,
+        lab.rgb_to_l(preview),
+        ab_small,
+        colorizer.name,
+        list(image.notes),
+    )
 
 
 def save_colorized(photo: ColorizedPhoto, dest: Path, saturation: float, quality: int) -> Path:

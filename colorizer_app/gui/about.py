@@ -26,11 +26,12 @@ def show_about(parent: QWidget, model: str, device_text: str) -> None:
     except Exception as exc:
         provenance = f"<b>Model:</b> not available ({exc})"
     QMessageBox.about(
-        parent, "About Colorizer",
+        parent,
+        "About Colorizer",
         f"<h3>Colorizer {__version__}</h3>"
         "<p>Gives old black-and-white photographs their colour back.</p>"
         "<p>The deep hybrid model of Kiani, Hemmatpour and Rastgoo (JADM 2021): a "
         "convolutional encoder, the averaged outputs of frozen pretrained classifiers fused "
         "into it, and a decoder that predicts colour (CIE Lab a, b).</p>"
         f"<p>{provenance}</p><p>Device: {device_text or 'not loaded yet'}</p>",
-    )  # fmt: skip
+    )

@@ -31,4 +31,3 @@ def run_app(files: list[str]) -> int:
     if files:
         window.add_paths(files)
     return app.exec()
-

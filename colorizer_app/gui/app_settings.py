@@ -78,8 +78,12 @@ class AppSettings:
             quality = int(self.store.value("save/quality", 95))
         except (TypeError, ValueError):
             quality = 95
-        return SaveOptions(Path(folder) if folder else None, self._text("save/format", "same"),
-                           quality, self._text("save/suffix", "_colorized"))  # fmt: skip
+        return SaveOptions(
+            Path(folder) if folder else None,
+            self._text("save/format", "same"),
+            quality,
+            self._text("save/suffix", "_colorized"),
+        )
 
     @save_options.setter
     def save_options(self, o: SaveOptions) -> None:

@@ -40,12 +40,18 @@ class CompareView(QWidget):
 
     # ---- content ----------------------------------------------------------------------------
 
-    def set_images(self, original: QImage | None, colorized: QImage | None, full_width: int = 0,
-                   keep_view: bool = False) -> None:  # fmt: skip
+    def set_images(
+        self,
+        original: QImage | None,
+        colorized: QImage | None,
+        full_width: int = 0,
+        keep_view: bool = False,
+    ) -> None:
         same_size = (
-            self.original is not None and original is not None
+            self.original is not None
+            and original is not None
             and original.size() == self.original.size()
-        )  # fmt: skip
+        )
         self.original = original
         self.colorized = colorized
         self.full_width = full_width or (original.width() if original is not None else 0)
@@ -155,10 +161,13 @@ class CompareView(QWidget):
             painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
             painter.drawRoundedRect(handle, 5, 5)
             painter.setPen(QColor(255, 255, 255))
-            for label, align in (("Before", Qt.AlignmentFlag.AlignLeft),
-                                 ("After", Qt.AlignmentFlag.AlignRight)):  # fmt: skip
-                painter.drawText(self.rect().adjusted(10, 8, -10, -8),
-                                 align | Qt.AlignmentFlag.AlignTop, label)  # fmt: skip
+            for label, align in (
+                ("Before", Qt.AlignmentFlag.AlignLeft),
+                ("After", Qt.AlignmentFlag.AlignRight),
+            ):
+                painter.drawText(
+                    self.rect().adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label
+                )
 
     # ---- input ------------------------------------------------------------------------------
 
@@ -178,8 +187,10 @@ class CompareView(QWidget):
         self.setFocus()
         pos = event.position()
         near_divider = abs(pos.x() - self.divider_x()) <= DIVIDER_GRAB_PX
-        if self.colorized is not None and not self.side_by_side and (
-            near_divider or event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        if (
+            self.colorized is not None
+            and not self.side_by_side
+            and (near_divider or event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         ):
             self._drag = "divider"
             self._set_divider(pos.x())
@@ -216,8 +227,9 @@ class CompareView(QWidget):
             self.update()
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             step = 0.1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.02
-            self.divider = min(1.0, max(0.0, self.divider + (step if key == Qt.Key.Key_Right
-                                                             else -step)))  # fmt: skip
+            self.divider = min(
+                1.0, max(0.0, self.divider + (step if key == Qt.Key.Key_Right else -step))
+            )
             self.update()
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_by(ZOOM_STEP)

@@ -48,12 +48,16 @@ class LossCurve(QWidget):
         text = pal.color(pal.ColorRole.Text)
         p.setPen(QPen(text, 1))
         p.drawRect(area)
-        p.drawText(QRectF(area.left(), 0, area.width(), 16), Qt.AlignmentFlag.AlignLeft,
-                   "training loss")  # fmt: skip
+        p.drawText(
+            QRectF(area.left(), 0, area.width(), 16), Qt.AlignmentFlag.AlignLeft, "training loss"
+        )
         if self.psnrs:
             p.setPen(QColor("#2e9d4a"))
-            p.drawText(QRectF(area.left(), 0, area.width(), 16), Qt.AlignmentFlag.AlignRight,
-                       f"held-out PSNR {self.psnrs[-1][1]:.2f} dB")  # fmt: skip
+            p.drawText(
+                QRectF(area.left(), 0, area.width(), 16),
+                Qt.AlignmentFlag.AlignRight,
+                f"held-out PSNR {self.psnrs[-1][1]:.2f} dB",
+            )
         if len(self.losses) < 2:
             p.setPen(text)
             p.drawText(area, Qt.AlignmentFlag.AlignCenter, "The curve appears when training runs")
@@ -76,8 +80,11 @@ class LossCurve(QWidget):
         p.setPen(text)
         p.drawText(QRectF(0, area.top() - 6, 36, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.3g}")
         p.drawText(QRectF(0, area.bottom() - 8, 36, 14), Qt.AlignmentFlag.AlignRight, f"{lo:.3g}")
-        p.drawText(QRectF(area.left(), area.bottom() + 2, area.width(), 16),
-                   Qt.AlignmentFlag.AlignRight, f"step {self.losses[-1][0]}/{self.total_steps}")
+        p.drawText(
+            QRectF(area.left(), area.bottom() + 2, area.width(), 16),
+            Qt.AlignmentFlag.AlignRight,
+            f"step {self.losses[-1][0]}/{self.total_steps}",
+        )
         if len(self.psnrs) >= 1:
             ps = [v for _, v in self.psnrs]
             plo, phi = min(ps) - 0.1, max(ps) + 0.1

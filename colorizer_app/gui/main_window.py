@@ -198,8 +198,13 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         self.worker.model_requested.emit(model, device)
         self.device_label.setText("")
         self.model_error = ""
-        redo = [it for it in self.photos.items if it.state == PhotoState.DONE
-                and it.result is not None and it.result.model_name != Path(model).stem]
+        redo = [
+            it
+            for it in self.photos.items
+            if it.state == PhotoState.DONE
+            and it.result is not None
+            and it.result.model_name != Path(model).stem
+        ]
         if redo:
             self._colorize_items(redo)
 
@@ -250,8 +255,9 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
     def open_dialog(self) -> None:
         start = self.settings.last_open_dir
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "Open photos", start,
-                                                f"Photos ({patterns});;All files (*)")  # fmt: skip
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open photos", start, f"Photos ({patterns});;All files (*)"
+        )
         if files:
             self.settings.last_open_dir = str(Path(files[0]).parent)
             self.add_paths(files)
@@ -344,8 +350,9 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         else:
             self.view.placeholder = (
                 f"{item.path.name}\n\nCould not be colorized:\n{item.error}"
-                if item.state == PhotoState.FAILED else f"{item.path.name}\n\nLoading…"
-            )  # fmt: skip
+                if item.state == PhotoState.FAILED
+                else f"{item.path.name}\n\nLoading…"
+            )
             self.view.set_images(None, None)
             if item.state != PhotoState.FAILED:
                 self.thumbnails.request_preview(str(item.path))
@@ -390,8 +397,10 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
             self.panel.training_started.connect(self._training_started)
             self.panel.training_ended.connect(self._training_ended)
             self.panel.visibilityChanged.connect(
-                lambda v: self.actions_by_name["advanced"].setChecked(v) if not self._closing
-                else None)  # fmt: skip
+                lambda v: (
+                    self.actions_by_name["advanced"].setChecked(v) if not self._closing else None
+                )
+            )
         if self.panel is not None:
             self.panel.setVisible(show)
         self.settings.advanced_visible = show
@@ -437,16 +446,20 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
     def closeEvent(self, event) -> None:
         question = ""
         if self.panel is not None and self.panel.training:
-            question = ("A model is being trained. Stop it and quit? "
-                        "(Resume continues from its last checkpoint.)")  # fmt: skip
+            question = (
+                "A model is being trained. Stop it and quit? "
+                "(Resume continues from its last checkpoint.)"
+            )
         elif self._busy_jobs:
             question = f"{len(self._busy_jobs)} photo(s) are still being processed. Stop and quit?"
         if question and not self._closing:
             answer = QMessageBox.question(
-                self, "Quit Colorizer?", question,
+                self,
+                "Quit Colorizer?",
+                question,
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
-            )  # fmt: skip
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

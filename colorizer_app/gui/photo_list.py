@@ -21,8 +21,12 @@ class PhotoState(Enum):
     FAILED = "failed"
 
 
-_STATE_COLORS = {PhotoState.QUEUED: "#8a8a8a", PhotoState.COLORIZING: "#2f7ed8",
-                 PhotoState.DONE: "#2e9d4a", PhotoState.FAILED: "#d0392b"}  # fmt: skip
+_STATE_COLORS = {
+    PhotoState.QUEUED: "#8a8a8a",
+    PhotoState.COLORIZING: "#2f7ed8",
+    PhotoState.DONE: "#2e9d4a",
+    PhotoState.FAILED: "#d0392b",
+}
 
 
 @dataclass

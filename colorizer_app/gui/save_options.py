@@ -69,21 +69,30 @@ class SaveOptionsDialog(QDialog):
         form.addRow("Quality:", self.quality)
         self.suffix_edit = QLineEdit(options.suffix)
         form.addRow("Name ends with:", self.suffix_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save colorized photos in",
-                                                  self.folder_edit.text())  # fmt: skip
+        folder = QFileDialog.getExistingDirectory(
+            self, "Save colorized photos in", self.folder_edit.text()
+        )
         if folder:
             self.folder_edit.setText(folder)
             self.in_folder.setChecked(True)
 
     def options(self) -> SaveOptions:
-        folder = Path(self.folder_edit.text()) if (
-            self.in_folder.isChecked() and self.folder_edit.text().strip()) else None  # fmt: skip
-        return SaveOptions(folder, self.format_combo.currentData(), self.quality.value(),
-                           self.suffix_edit.text() or DEFAULT_SUFFIX)  # fmt: skip
+        folder = (
+            Path(self.folder_edit.text())
+            if (self.in_folder.isChecked() and self.folder_edit.text().strip())
+            else None
+        )
+        return SaveOptions(
+            folder,
+            self.format_combo.currentData(),
+            self.quality.value(),
+            self.suffix_edit.text() or DEFAULT_SUFFIX,
+        )

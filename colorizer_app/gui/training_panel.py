@@ -175,8 +175,11 @@ class TrainingPanel(QDockWidget):
         self.models_list.setMaximumHeight(110)
         mlayout.addWidget(self.models_list)
         mrow = QHBoxLayout()
-        for text, slot in (("Rename…", self.rename_model), ("Delete…", self.delete_model),
-                           ("Export…", self.export_model)):  # fmt: skip
+        for text, slot in (
+            ("Rename…", self.rename_model),
+            ("Delete…", self.delete_model),
+            ("Export…", self.export_model),
+        ):
             b = QPushButton(text)
             b.clicked.connect(slot)
             mrow.addWidget(b)
@@ -214,8 +217,9 @@ class TrainingPanel(QDockWidget):
         self.models_list.clear()
         for entry in list_models():
             value = entry.name if entry.kind == "built-in" else str(entry.path)
-            self.base_combo.addItem(entry.name + ("" if entry.kind == "built-in" else " (yours)"),
-                                    value)  # fmt: skip
+            self.base_combo.addItem(
+                entry.name + ("" if entry.kind == "built-in" else " (yours)"), value
+            )
             if entry.kind == "user":
                 self.models_list.addItem(entry.name)
         index = self.base_combo.findData(current) if current else -1
@@ -228,8 +232,9 @@ class TrainingPanel(QDockWidget):
 
     def _set_training(self, training: bool) -> None:
         self.training = training
-        self.start_button.setEnabled(not training and self.report is not None
-                                     and len(self.report.usable) >= MIN_PHOTOS)  # fmt: skip
+        self.start_button.setEnabled(
+            not training and self.report is not None and len(self.report.usable) >= MIN_PHOTOS
+        )
         self.pause_button.setEnabled(training)
         self.cancel_button.setEnabled(training)
         if not training:
@@ -243,14 +248,16 @@ class TrainingPanel(QDockWidget):
 
     def _update_resume(self) -> None:
         ckpt = self.output_path().with_suffix(".ckpt")
-        self.resume_button.setEnabled(not self.training and ckpt.is_file()
-                                      and self.report is not None)  # fmt: skip
+        self.resume_button.setEnabled(
+            not self.training and ckpt.is_file() and self.report is not None
+        )
 
     # ---- folder -----------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "A folder of your colour photos",
-                                                  self.folder_edit.text())  # fmt: skip
+        folder = QFileDialog.getExistingDirectory(
+            self, "A folder of your colour photos", self.folder_edit.text()
+        )
         if folder:
             self.set_folder(folder)
 
@@ -267,9 +274,14 @@ class TrainingPanel(QDockWidget):
 
     def _scanned(self, report: ScanReport) -> None:
         self.report = report
-        need = "" if len(report.usable) >= MIN_PHOTOS else (
-            f" At least {MIN_PHOTOS} usable colour photos are needed: add "
-            f"{MIN_PHOTOS - len(report.usable)} more.")  # fmt: skip
+        need = (
+            ""
+            if len(report.usable) >= MIN_PHOTOS
+            else (
+                f" At least {MIN_PHOTOS} usable colour photos are needed: add "
+                f"{MIN_PHOTOS - len(report.usable)} more."
+            )
+        )
         self.counts_label.setText(
             f"{len(report.usable)} usable · {len(report.gray)} too gray (left out) · "
             f"{len(report.unreadable)} unreadable.{need}"
@@ -285,19 +297,26 @@ class TrainingPanel(QDockWidget):
             return
         out = self.output_path()
         if out.exists() and not resume:
-            answer = QMessageBox.question(self, "Replace model?",
-                                          f"A model named {out.stem!r} exists. Replace it?")
+            answer = QMessageBox.question(
+                self, "Replace model?", f"A model named {out.stem!r} exists. Replace it?"
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.curve.clear()
         self.result_label.setText("")
         device = pick_device(self.device_combo.currentData())
         params = {
-            "base": self.base_combo.currentData() or "default", "folder": self.folder_edit.text(),
-            "output": str(out), "steps": self.steps.value(), "lr": self.lr.value(),
-            "size": self.size.value(), "batch": self.batch.value(),
-            "device": str(device), "mode": self.mode_combo.currentData(), "resume": resume,
-        }  # fmt: skip
+            "base": self.base_combo.currentData() or "default",
+            "folder": self.folder_edit.text(),
+            "output": str(out),
+            "steps": self.steps.value(),
+            "lr": self.lr.value(),
+            "size": self.size.value(),
+            "batch": self.batch.value(),
+            "device": str(device),
+            "mode": self.mode_combo.currentData(),
+            "resume": resume,
+        }
         self._started_at = time.monotonic()
         self._set_training(True)
         self.progress.setRange(0, params["steps"])
@@ -305,9 +324,9 @@ class TrainingPanel(QDockWidget):
         self.status_label.setText("Starting…")
         self.device_note.setText(
             f"Training on {describe_device(device)}; colorizing runs on the CPU until it ends."
-            if device.type != "cpu" else
-            "Training on the CPU: colorizing shares it and is slower until training ends."
-        )  # fmt: skip
+            if device.type != "cpu"
+            else "Training on the CPU: colorizing shares it and is slower until training ends."
+        )
         self.training_started.emit(device.type)
         self.worker.train_requested.emit(params)
 
@@ -347,8 +366,11 @@ class TrainingPanel(QDockWidget):
         minutes = (time.monotonic() - self._started_at) / 60
         self.result_label.setText(
             f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"
-            + (" (stopped early: the held-out score no longer improved)"
-               if result["steps"] < self.steps.value() else "")
+            + (
+                " (stopped early: the held-out score no longer improved)"
+                if result["steps"] < self.steps.value()
+                else ""
+            )
             + " "
             f"({minutes:.1f} min, {result['train']} photos, {result['held_out']} held out). "
             f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after."
@@ -364,8 +386,9 @@ class TrainingPanel(QDockWidget):
 
     def _cancelled(self) -> None:
         self._end()
-        self.status_label.setText("Cancelled. Nothing was saved; Resume continues from the last "
-                                  "checkpoint.")  # fmt: skip
+        self.status_label.setText(
+            "Cancelled. Nothing was saved; Resume continues from the last checkpoint."
+        )
 
     # ---- model management -------------------------------------------------------------------
 
@@ -391,8 +414,9 @@ class TrainingPanel(QDockWidget):
         path = self._selected_model()
         if path is None:
             return
-        answer = QMessageBox.question(self, "Delete model",
-                                      f"Delete your model {path.stem!r}? This cannot be undone.")
+        answer = QMessageBox.question(
+            self, "Delete model", f"Delete your model {path.stem!r}? This cannot be undone."
+        )
         if answer == QMessageBox.StandardButton.Yes:
             try:
                 delete_user_model(path.stem)
@@ -405,8 +429,9 @@ class TrainingPanel(QDockWidget):
         path = self._selected_model()
         if path is None:
             return
-        dest, _ = QFileDialog.getSaveFileName(self, "Export model", path.name,
-                                              "Colorizer models (*.pt)")  # fmt: skip
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "Export model", path.name, "Colorizer models (*.pt)"
+        )
         if dest:
             try:
                 export_model(path, Path(dest))
@@ -417,6 +442,3 @@ class TrainingPanel(QDockWidget):
         self.worker.cancel()
         self.thread.quit()
         self.thread.wait()
-
-
-

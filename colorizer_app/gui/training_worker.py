@@ -89,12 +89,22 @@ class TrainingWorker(QObject):
         report = self.report if self.report_folder == params["folder"] else None
         try:
             result = finetune(
-                params["base"], [Path(params["folder"])], Path(params["output"]),
-                steps=params["steps"], lr=params["lr"], size=params["size"],
-                batch_size=params["batch"], device=str(device), resume=params["resume"],
-                fresh=params["mode"] == "retrain", report=report, on_progress=on_progress,
-                should_stop=self._should_stop, on_status=self.status.emit, on_epoch=on_epoch,
-            )  # fmt: skip
+                params["base"],
+                [Path(params["folder"])],
+                Path(params["output"]),
+                steps=params["steps"],
+                lr=params["lr"],
+                size=params["size"],
+                batch_size=params["batch"],
+                device=str(device),
+                resume=params["resume"],
+                fresh=params["mode"] == "retrain",
+                report=report,
+                on_progress=on_progress,
+                should_stop=self._should_stop,
+                on_status=self.status.emit,
+                on_epoch=on_epoch,
+            )
         except torch.OutOfMemoryError:
             self.failed.emit(
                 "The GPU ran out of memory. Choose CPU as the device, or a smaller batch, "
@@ -108,6 +118,13 @@ class TrainingWorker(QObject):
         except Exception as exc:  # report, never crash the app
             self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
         else:
-            self.finished.emit({"path": str(result.path), "before": result.before["psnr"],
-                                "after": result.after["psnr"], "steps": result.history.step,
-                                "train": result.train_count, "held_out": result.held_out_count})
+            self.finished.emit(
+                {
+                    "path": str(result.path),
+                    "before": result.before["psnr"],
+                    "after": result.after["psnr"],
+                    "steps": result.history.step,
+                    "train": result.train_count,
+                    "held_out": result.held_out_count,
+                }
+            )

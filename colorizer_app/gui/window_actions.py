@@ -37,8 +37,9 @@ class ActionsMixin:
             "side": self._action("&Side by Side", self.toggle_side_by_side, "Ctrl+B"),
             "about": self._action("&About Colorizer", self.about, K.HelpContents),
             "models_folder": self._action("Open &Models Folder", self.open_models_folder),
-            "advanced": self._action("&Advanced: Teach Your Colours", self.toggle_advanced,
-                                     "Ctrl+Shift+A"),
+            "advanced": self._action(
+                "&Advanced: Teach Your Colours", self.toggle_advanced, "Ctrl+Shift+A"
+            ),
         }
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)

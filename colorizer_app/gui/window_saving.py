@@ -35,12 +35,15 @@ class SavingMixin:
         overwrite = options.overwrite
         if existing and overwrite is None:
             answer = QMessageBox.question(
-                self, "Replace earlier outputs?",
+                self,
+                "Replace earlier outputs?",
                 f"{len(existing)} colorized file(s) already exist, e.g. {existing[0].name}.\n"
                 "Replace them? (No saves only the new ones.)",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.No,
-            )  # fmt: skip
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.No,
+            )
             if answer == QMessageBox.StandardButton.Cancel:
                 return 0
             overwrite = answer == QMessageBox.StandardButton.Yes
@@ -53,8 +56,14 @@ class SavingMixin:
         for item, dest in plan:
             job = self.photos.new_job(item)
             self._busy_jobs.add(job)
-            self.worker.save_requested.emit(job, item.result, str(dest), self.saturation_value(),
-                                            options.quality, self.generation)  # fmt: skip
+            self.worker.save_requested.emit(
+                job,
+                item.result,
+                str(dest),
+                self.saturation_value(),
+                options.quality,
+                self.generation,
+            )
         self._update_progress()
         self.status_label.setText(f"Saving {len(plan)} photo(s)…")
         return len(plan)

@@ -93,8 +93,15 @@ class ColorizeWorker(QObject):
             self.finished.emit(job, result)
 
     @Slot(int, object, str, float, int, int)
-    def _save(self, job: int, photo: ColorizedPhoto, dest: str, saturation: float, quality: int,
-              generation: int) -> None:  # fmt: skip
+    def _save(
+        self,
+        job: int,
+        photo: ColorizedPhoto,
+        dest: str,
+        saturation: float,
+        quality: int,
+        generation: int,
+    ) -> None:
         if generation < self.cancel_generation:
             self.skipped.emit(job)
             return

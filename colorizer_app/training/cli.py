@@ -41,14 +41,21 @@ def _progress_printer(label: str):
         if "bar" not in bar:
             bar["bar"] = ProgressBar(p.total_steps, label)
         if p.val is not None:
-            where = f"step {p.val['step']}" if "loss" not in p.val else (
-                f"epoch {p.epoch}: val loss {p.val['loss']:.4f},")
-            print(f"\n  {where} PSNR {p.val['psnr']:.2f} dB "
-                  f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
-                  f"(truth {p.val['true_colorfulness']:.1f})", file=sys.stderr)  # fmt: skip
+            where = (
+                f"step {p.val['step']}"
+                if "loss" not in p.val
+                else (f"epoch {p.epoch}: val loss {p.val['loss']:.4f},")
+            )
+            print(
+                f"\n  {where} PSNR {p.val['psnr']:.2f} dB "
+                f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
+                f"(truth {p.val['true_colorfulness']:.1f})",
+                file=sys.stderr,
+            )
             return
-        bar["bar"].update(p.step, f"ep {p.epoch}/{p.epochs} loss {p.loss:.4f} "
-                                  f"{p.images_per_s:.1f} img/s")  # fmt: skip
+        bar["bar"].update(
+            p.step, f"ep {p.epoch}/{p.epochs} loss {p.loss:.4f} {p.images_per_s:.1f} img/s"
+        )
 
     return on_progress
 
@@ -56,10 +63,18 @@ def _progress_printer(label: str):
 def _scan(args, keep_side: int):
     from .data import scan_folders
 
-    report = _with_bar("scan", lambda cb: scan_folders(
-        [Path(d) for d in args.data], keep_side=keep_side, min_colorfulness=args.min_colorfulness,
-        split_by=args.split_by, limit=args.limit, per_folder=args.per_folder,
-        on_progress=cb))  # fmt: skip
+    report = _with_bar(
+        "scan",
+        lambda cb: scan_folders(
+            [Path(d) for d in args.data],
+            keep_side=keep_side,
+            min_colorfulness=args.min_colorfulness,
+            split_by=args.split_by,
+            limit=args.limit,
+            per_folder=args.per_folder,
+            on_progress=cb,
+        ),
+    )
     print(f"Photos: {report.summary()}", file=sys.stderr)
     for _path, reason in report.unreadable[:20]:
         print(f"  unreadable: {reason}", file=sys.stderr)
@@ -117,16 +132,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     preset = get_preset(args.preset)
     args.loss = args.loss or "mse"
     if args.loss == "bins":
-        raise TrainingError(f"--loss bins needs a preset with a bins head (e.g. scenes), "
-                            f"not {preset.name}")
+        raise TrainingError(
+            f"--loss bins needs a preset with a bins head (e.g. scenes), not {preset.name}"
+        )
     device = pick_device(args.device)
     torch.manual_seed(args.seed)
     report = _scan(args, keep_side=int(args.size * 1.25))
     train_photos, val_photos = split_photos(report.usable)
     if args.balance:
         train_photos = _balanced(train_photos, args.data, args.balance)
-    print(f"Split: {len(train_photos)} training, {len(val_photos)} held out "
-          f"(by {args.split_by})", file=sys.stderr)  # fmt: skip
+    print(
+        f"Split: {len(train_photos)} training, {len(val_photos)} held out (by {args.split_by})",
+        file=sys.stderr,
+    )
     config = HybridConfig.from_dict(preset.config.to_dict())
     # The network should see a photo at about the scale it was trained on.
     config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
@@ -134,35 +152,54 @@ def cmd_train(args: argparse.Namespace) -> int:
         config.fusion_dropout = args.fusion_dropout
     model = build_network(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
-    fused_train = _with_bar("classifiers (train)", lambda cb: fused_vectors(
-        model, train_photos, cache, device, on_progress=cb))  # fmt: skip
-    fused_val = _with_bar("classifiers (held out)", lambda cb: fused_vectors(
-        model, val_photos, cache, device, on_progress=cb))  # fmt: skip
-    train = ColorPhotoDataset(train_photos, args.size, augment=True, seed=args.seed,
-                              fused=fused_train)  # fmt: skip
+    fused_train = _with_bar(
+        "classifiers (train)",
+        lambda cb: fused_vectors(model, train_photos, cache, device, on_progress=cb),
+    )
+    fused_val = _with_bar(
+        "classifiers (held out)",
+        lambda cb: fused_vectors(model, val_photos, cache, device, on_progress=cb),
+    )
+    train = ColorPhotoDataset(
+        train_photos, args.size, augment=True, seed=args.seed, fused=fused_train
+    )
     val = ColorPhotoDataset(val_photos, args.size, augment=False, fused=fused_val)
     out = Path(args.output)
     cf_weight = DEFAULT_CF_WEIGHT[args.loss] if args.cf_weight is None else args.cf_weight
     tc = TrainConfig(
-        epochs=args.epochs, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
-        loss=args.loss, cf_weight=cf_weight, schedule=args.schedule, device=str(device),
+        epochs=args.epochs,
+        max_steps=args.steps,
+        batch_size=args.batch,
+        lr=args.lr,
+        loss=args.loss,
+        cf_weight=cf_weight,
+        schedule=args.schedule,
+        device=str(device),
         seed=args.seed,
         num_workers=args.workers,
-        checkpoint=out.with_suffix(".ckpt"), checkpoint_every=args.checkpoint_every,
-        resume=args.resume, preset=preset.name,
-    )  # fmt: skip
+        checkpoint=out.with_suffix(".ckpt"),
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
+        preset=preset.name,
+    )
     stop = StopFlag()
     stop.install()
-    print(f"Training preset {preset.name} on {describe_device(device)}; checkpoint "
-          f"{tc.checkpoint}", file=sys.stderr)  # fmt: skip
+    print(
+        f"Training preset {preset.name} on {describe_device(device)}; checkpoint {tc.checkpoint}",
+        file=sys.stderr,
+    )
     history = fit(model, train, val, tc, _progress_printer("train"), stop)
     last = history.val[-1] if history.val else {}
     metadata = {
         "trained": True,
         "description": preset.description,
         "data": [str(d) for d in args.data],
-        "images": {"train": len(train_photos), "held_out": len(val_photos),
-                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "images": {
+            "train": len(train_photos),
+            "held_out": len(val_photos),
+            "gray_left_out": len(report.gray),
+            "unreadable": len(report.unreadable),
+        },
         "split_by": args.split_by,
         "steps": history.step,
         "epochs": args.epochs,
@@ -179,23 +216,38 @@ def cmd_train(args: argparse.Namespace) -> int:
         "val": last,
         "command": "colorizer " + shlex.join(sys.argv[1:]),
         "stopped_early": history.stopped,
-    }  # fmt: skip
+    }
     save_model(model, out, preset.name, metadata, half=args.half)
     scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
-    print(f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min" + scores
-          + (" (stopped early: resume with --resume)" if history.stopped else ""),
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min"
+        + scores
+        + (" (stopped early: resume with --resume)" if history.stopped else ""),
+        file=sys.stderr,
+    )
     return 0
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--split-by", choices=["file", "folder"], default="file",
-                   help="hash files, or whole subfolders (one identity per folder, as in LFW)")
-    p.add_argument("--min-colorfulness", type=float, default=15.0,
-                   help="leave out photos less colourful than this (default 15)")
+    p.add_argument(
+        "--split-by",
+        choices=["file", "folder"],
+        default="file",
+        help="hash files, or whole subfolders (one identity per folder, as in LFW)",
+    )
+    p.add_argument(
+        "--min-colorfulness",
+        type=float,
+        default=15.0,
+        help="leave out photos less colourful than this (default 15)",
+    )
     p.add_argument("--limit", type=int, help="use at most this many photos (a fixed subset)")
-    p.add_argument("--per-folder", type=int, metavar="N",
-                   help="use at most N photos of each subfolder (e.g. one per LFW identity)")
+    p.add_argument(
+        "--per-folder",
+        type=int,
+        metavar="N",
+        help="use at most N photos of each subfolder (e.g. one per LFW identity)",
+    )
     p.add_argument("--device", default="auto")
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
 
@@ -212,33 +264,71 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=int, default=128, help="training crop size (default 128)")
     p.add_argument("--batch", type=int, default=20)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--loss", choices=[*LOSSES, "bins"], default=None,
-                   help="mse: the paper's (default); vivid: keeps colour alive; psnr: each "
-                   "photo's log error, as PSNR scores; bins: classification over ab bins with "
-                   "rebalancing plus --psnr-weight x psnr (the default of a bins preset, e.g. "
-                   "scenes)")
-    p.add_argument("--psnr-weight", type=float, default=0.5, metavar="W",
-                   help="bins: weight of the decoded colour's per-photo log error (default 0.5)")
-    p.add_argument("--rebalance", type=float, default=0.5, metavar="LAMBDA",
-                   help="bins: mix of the uniform distribution in the colour rebalancing "
-                   "(Zhang et al.'s lambda, default 0.5; 1 turns it off)")
-    p.add_argument("--eval-every", type=int, default=500,
-                   help="scenes-type presets: score the held-out photos every N steps and keep "
-                   "the best model (default 500)")
-    p.add_argument("--cf-weight", type=float, metavar="W",
-                   help="weight of the colourfulness-shortfall term (vivid, psnr; default "
-                   + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_CF_WEIGHT.items()) + ")")
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
-                   help="learning rate: constant (the paper) or cosine decay")
+    p.add_argument(
+        "--loss",
+        choices=[*LOSSES, "bins"],
+        default=None,
+        help="mse: the paper's (default); vivid: keeps colour alive; psnr: each "
+        "photo's log error, as PSNR scores; bins: classification over ab bins with "
+        "rebalancing plus --psnr-weight x psnr (the default of a bins preset, e.g. "
+        "scenes)",
+    )
+    p.add_argument(
+        "--psnr-weight",
+        type=float,
+        default=0.5,
+        metavar="W",
+        help="bins: weight of the decoded colour's per-photo log error (default 0.5)",
+    )
+    p.add_argument(
+        "--rebalance",
+        type=float,
+        default=0.5,
+        metavar="LAMBDA",
+        help="bins: mix of the uniform distribution in the colour rebalancing "
+        "(Zhang et al.'s lambda, default 0.5; 1 turns it off)",
+    )
+    p.add_argument(
+        "--eval-every",
+        type=int,
+        default=500,
+        help="scenes-type presets: score the held-out photos every N steps and keep "
+        "the best model (default 500)",
+    )
+    p.add_argument(
+        "--cf-weight",
+        type=float,
+        metavar="W",
+        help="weight of the colourfulness-shortfall term (vivid, psnr; default "
+        + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_CF_WEIGHT.items())
+        + ")",
+    )
+    p.add_argument(
+        "--schedule",
+        choices=["constant", "cosine"],
+        default="constant",
+        help="learning rate: constant (the paper) or cosine decay",
+    )
     p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-every", type=int, default=200)
     p.add_argument("--cache", help="folder for the classifiers' cached outputs")
-    p.add_argument("--balance", type=int, nargs="?", const=8, default=0, metavar="MAX_REPEAT",
-                   help="weigh each DATA folder about equally by repeating the smaller ones, "
-                   "each at most MAX_REPEAT times (default 8)")
-    p.add_argument("--fusion-dropout", type=float, metavar="P",
-                   help="dropout on the fused class vector while training (default: preset's)")
+    p.add_argument(
+        "--balance",
+        type=int,
+        nargs="?",
+        const=8,
+        default=0,
+        metavar="MAX_REPEAT",
+        help="weigh each DATA folder about equally by repeating the smaller ones, "
+        "each at most MAX_REPEAT times (default 8)",
+    )
+    p.add_argument(
+        "--fusion-dropout",
+        type=float,
+        metavar="P",
+        help="dropout on the fused class vector while training (default: preset's)",
+    )
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)
     p.set_defaults(func=cmd_train)
@@ -251,17 +341,33 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     stop = StopFlag()
     stop.install()
     result = finetune(
-        args.base, [Path(d) for d in args.data], Path(args.output), steps=args.steps, lr=args.lr,
-        size=args.size, batch_size=args.batch, freeze_encoder=args.freeze_encoder,
-        device=args.device, loss=args.loss, resume=args.resume, split_by=args.split_by,
+        args.base,
+        [Path(d) for d in args.data],
+        Path(args.output),
+        steps=args.steps,
+        lr=args.lr,
+        size=args.size,
+        batch_size=args.batch,
+        freeze_encoder=args.freeze_encoder,
+        device=args.device,
+        loss=args.loss,
+        resume=args.resume,
+        split_by=args.split_by,
         exclude_test_quarter=args.exclude_test_quarter,
-        on_progress=_progress_printer("finetune"), should_stop=stop,
+        on_progress=_progress_printer("finetune"),
+        should_stop=stop,
         on_status=lambda msg: print(msg, file=sys.stderr),
-    )  # fmt: skip
-    print(f"Photos: {result.report.summary()}; trained on {result.train_count}, "
-          f"held out {result.held_out_count}", file=sys.stderr)  # fmt: skip
-    print(f"Wrote {result.path}: held-out PSNR {result.before['psnr']:.2f} -> "
-          f"{result.after['psnr']:.2f} dB after {result.history.step} steps", file=sys.stderr)
+    )
+    print(
+        f"Photos: {result.report.summary()}; trained on {result.train_count}, "
+        f"held out {result.held_out_count}",
+        file=sys.stderr,
+    )
+    print(
+        f"Wrote {result.path}: held-out PSNR {result.before['psnr']:.2f} -> "
+        f"{result.after['psnr']:.2f} dB after {result.history.step} steps",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -272,16 +378,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, markdown_table, write_csv, write_grid
 
     colorizers = {
-        resolve_model(m).name + (f" @{args.render_size}px" if args.render_size else "")
-        + ("" if args.upsample == "guided" else f" ({args.upsample})"):
-        Colorizer(m, device=args.device, render_size=args.render_size, upsample=args.upsample)
+        resolve_model(m).name
+        + (f" @{args.render_size}px" if args.render_size else "")
+        + ("" if args.upsample == "guided" else f" ({args.upsample})"): Colorizer(
+            m, device=args.device, render_size=args.render_size, upsample=args.upsample
+        )
         for m in args.model
-    }  # fmt: skip
+    }
     csv_rows = []
     for folder in args.data:
-        report = _with_bar(f"scan {Path(folder).name}", lambda cb, f=folder: scan_folders(
-            [Path(f)], keep_side=256, min_colorfulness=args.min_colorfulness,
-            split_by=args.split_by, on_progress=cb))  # fmt: skip
+        report = _with_bar(
+            f"scan {Path(folder).name}",
+            lambda cb, f=folder: scan_folders(
+                [Path(f)],
+                keep_side=256,
+                min_colorfulness=args.min_colorfulness,
+                split_by=args.split_by,
+                on_progress=cb,
+            ),
+        )
         photos = report.usable
         if args.split == "test":
             photos = split_photos(photos)[1]
@@ -292,10 +407,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not photos:
             print(f"{folder}: no colour photos to evaluate", file=sys.stderr)
             continue
-        result = _with_bar(f"evaluate {Path(folder).name}", lambda cb, p=photos: evaluate(
-            colorizers, p, on_progress=cb))  # fmt: skip
-        name = Path(folder).name + {"test": " (held-out quarter)", "validation": " (validation)",
-                                    "all": ""}[args.split]
+        result = _with_bar(
+            f"evaluate {Path(folder).name}",
+            lambda cb, p=photos: evaluate(colorizers, p, on_progress=cb),
+        )
+        name = (
+            Path(folder).name
+            + {"test": " (held-out quarter)", "validation": " (validation)", "all": ""}[args.split]
+        )
         print(markdown_table(result, name))
         csv_rows.append((name, result))
         if args.grid:
@@ -318,8 +437,13 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("finetune", help="fine-tune a model on your own colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of your colour photos")
-    p.add_argument("--from", dest="base", default="default", metavar="MODEL",
-                   help="model to start from (name or file; default: default)")
+    p.add_argument(
+        "--from",
+        dest="base",
+        default="default",
+        metavar="MODEL",
+        help="model to start from (name or file; default: default)",
+    )
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="new model file")
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--lr", type=float, default=1e-4)
@@ -328,8 +452,11 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", choices=LOSSES, default="vivid")
     p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
     p.add_argument("--split-by", choices=["file", "folder"], default="file")
-    p.add_argument("--exclude-test-quarter", action="store_true",
-                   help="leave out the quarter `colorizer train` holds out for evaluation")
+    p.add_argument(
+        "--exclude-test-quarter",
+        action="store_true",
+        help="leave out the quarter `colorizer train` holds out for evaluation",
+    )
     p.add_argument("--resume", action="store_true")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_finetune)
@@ -337,17 +464,29 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score models against the gray baseline (Table 1 style)")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
     p.add_argument("--model", action="append", required=True, help="model name or file; repeat")
-    p.add_argument("--split", choices=["all", "test", "validation"], default="all",
-                   help="all photos, the held-out quarter that training leaves out (test), or the "
-                   "tenth of the rest that scenes-type training chooses its step on")
+    p.add_argument(
+        "--split",
+        choices=["all", "test", "validation"],
+        default="all",
+        help="all photos, the held-out quarter that training leaves out (test), or the "
+        "tenth of the rest that scenes-type training chooses its step on",
+    )
     p.add_argument("--split-by", choices=["file", "folder"], default="file")
     p.add_argument("--min-colorfulness", type=float, default=15.0)
     p.add_argument("--limit", type=int)
     p.add_argument("--csv", help="write the scores as CSV here")
     p.add_argument("--grid", help="write a picture grid (input | models | truth) here")
-    p.add_argument("--render-size", type=int, metavar="PX",
-                   help="longest side of the copy the network sees (default: the model's own)")
-    p.add_argument("--upsample", choices=["guided", "bilinear"], default="guided",
-                   help="how the network's colour is brought to the photo's size")
+    p.add_argument(
+        "--render-size",
+        type=int,
+        metavar="PX",
+        help="longest side of the copy the network sees (default: the model's own)",
+    )
+    p.add_argument(
+        "--upsample",
+        choices=["guided", "bilinear"],
+        default="guided",
+        help="how the network's colour is brought to the photo's size",
+    )
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_evaluate)

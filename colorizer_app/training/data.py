@@ -54,8 +54,9 @@ def shrink(rgb: np.ndarray, shorter_side: int) -> np.ndarray:
     scale = shorter_side / min(h, w)
     if scale >= 1.0:
         return rgb
-    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
-                      interpolation=cv2.INTER_AREA)  # fmt: skip
+    return cv2.resize(
+        rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
 
 
 def group_key(path: Path, root: Path, split_by: str) -> str:
@@ -123,8 +124,11 @@ def scan_folders(
         if on_progress is not None:
             on_progress(i + 1, len(items))
     if report.unreadable:
-        log.warning("%d unreadable file(s) skipped: %s", len(report.unreadable),
-                    ", ".join(str(p) for p, _ in report.unreadable[:10]))  # fmt: skip
+        log.warning(
+            "%d unreadable file(s) skipped: %s",
+            len(report.unreadable),
+            ", ".join(str(p) for p, _ in report.unreadable[:10]),
+        )
     return report
 
 
@@ -142,9 +146,7 @@ def split_photos(
     return train, test
 
 
-def validation_split(
-    pool: list[Photo], fraction: float = 0.1
-) -> tuple[list[Photo], list[Photo]]:
+def validation_split(pool: list[Photo], fraction: float = 0.1) -> tuple[list[Photo], list[Photo]]:
     """The training pool (what split_photos leaves for training) -> (train, validation), by
     another hash of the group: settings are chosen on validation, never on the test quarter."""
     val = [p for p in pool if is_test(p.group + "#validation", fraction)]

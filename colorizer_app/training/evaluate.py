@@ -68,8 +68,9 @@ def evaluate(
         outputs = {GRAY: gray} | {n: c.colorize(gray) for n, c in colorizers.items()}
         for name, out in outputs.items():
             rmse, rmse_unit = ab_rmse(out, truth)
-            scores[name].append((psnr(out, truth), ssim(out, truth), rmse, rmse_unit,
-                                 colorfulness(out)))  # fmt: skip
+            scores[name].append(
+                (psnr(out, truth), ssim(out, truth), rmse, rmse_unit, colorfulness(out))
+            )
         if i < sample_count:
             samples["input"].append(gray)
             for name in colorizers:
@@ -82,17 +83,22 @@ def evaluate(
     for name in names:
         a = np.array(scores[name]) if scores[name] else np.zeros((1, 5))
         m = a.mean(0)
-        rows.append(EvalRow(name, len(scores[name]), *map(float, m[:5]),
-                            abs(float(m[4]) - mean_truth_cf)))  # fmt: skip
+        rows.append(
+            EvalRow(name, len(scores[name]), *map(float, m[:5]), abs(float(m[4]) - mean_truth_cf))
+        )
     return EvalResult(rows, mean_truth_cf, samples)
 
 
 def markdown_table(result: EvalResult, title: str = "") -> str:
-    lines = [f"**{title}** ({result.rows[0].n} photos, 256x256; ground-truth colourfulness "
-             f"{result.truth_colorfulness:.1f})" if title else "",
-             "",
-             "| model | PSNR (dB) | SSIM | RMSE ab (Lab) | RMSE ab ([-1,1]) | CF | ΔCF |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"**{title}** ({result.rows[0].n} photos, 256x256; ground-truth colourfulness "
+        f"{result.truth_colorfulness:.1f})"
+        if title
+        else "",
+        "",
+        "| model | PSNR (dB) | SSIM | RMSE ab (Lab) | RMSE ab ([-1,1]) | CF | ΔCF |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in result.rows:
         lines.append(
             f"| {r.model} | {r.psnr:.2f} | {r.ssim:.4f} | {r.ab_rmse:.2f} | "
@@ -119,8 +125,16 @@ def write_grid(result: EvalResult, path: Path, cell: int = 160) -> None:
     header = 24
     grid = np.full((header + count * cell, len(columns) * cell, 3), 255, np.uint8)
     for c, name in enumerate(columns):
-        cv2.putText(grid, name[:22], (c * cell + 4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.42,
-                    (0, 0, 0), 1, cv2.LINE_AA)  # fmt: skip
+        cv2.putText(
+            grid,
+            name[:22],
+            (c * cell + 4, 17),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.42,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
         for r, img in enumerate(result.samples[name]):
             small = cv2.resize(img, (cell, cell), interpolation=cv2.INTER_AREA)
             grid[header + r * cell : header + (r + 1) * cell, c * cell : (c + 1) * cell] = small

@@ -48,13 +48,26 @@ class FeatureSet:
 
     def select(self, rows: list[int]) -> FeatureSet:
         index = torch.as_tensor(rows, dtype=torch.long)
-        return FeatureSet([self.keys[i] for i in rows], self.rgb[index],
-                          [f[index] for f in self.feats], self.probs[index], self.ab[index],
-                          self.bin_idx[index], self.bin_w[index])  # fmt: skip
+        return FeatureSet(
+            [self.keys[i] for i in rows],
+            self.rgb[index],
+            [f[index] for f in self.feats],
+            self.probs[index],
+            self.ab[index],
+            self.bin_idx[index],
+            self.bin_w[index],
+        )
 
     def to_dict(self) -> dict:
-        return {"keys": self.keys, "rgb": self.rgb, "feats": self.feats, "probs": self.probs,
-                "ab": self.ab, "bin_idx": self.bin_idx, "bin_w": self.bin_w}  # fmt: skip
+        return {
+            "keys": self.keys,
+            "rgb": self.rgb,
+            "feats": self.feats,
+            "probs": self.probs,
+            "ab": self.ab,
+            "bin_idx": self.bin_idx,
+            "bin_w": self.bin_w,
+        }
 
     @staticmethod
     def concat(parts: list[FeatureSet]) -> FeatureSet:
@@ -86,14 +99,23 @@ def _encode_chunk(model, photos: list[Photo], size: int, centres: torch.Tensor) 
     rgb_t = torch.from_numpy(rgb)
     feats, probs = model.encode(l_of(rgb_t))
     small = size // HEAD_STRIDE
-    ab = np.stack([
-        cv2.resize(lab.rgb_to_lab(x)[:, :, 1:], (small, small), interpolation=cv2.INTER_AREA)
-        for x in rgb
-    ]).transpose(0, 3, 1, 2)  # fmt: skip
+    ab = np.stack(
+        [
+            cv2.resize(lab.rgb_to_lab(x)[:, :, 1:], (small, small), interpolation=cv2.INTER_AREA)
+            for x in rgb
+        ]
+    ).transpose(0, 3, 1, 2)
     ab_t = torch.from_numpy(np.ascontiguousarray(ab))
     idx, w = ab_bins.soft_encode(ab_t, centres)
-    return FeatureSet([photo_key(p) for p in photos], rgb_t, [f.half() for f in feats],
-                      probs.half(), ab_t.half(), idx.short(), w.half())  # fmt: skip
+    return FeatureSet(
+        [photo_key(p) for p in photos],
+        rgb_t,
+        [f.half() for f in feats],
+        probs.half(),
+        ab_t.half(),
+        idx.short(),
+        w.half(),
+    )
 
 
 def _save(path: Path, fs: FeatureSet) -> None:
@@ -132,13 +154,13 @@ def encoded_photos(
 ) -> FeatureSet:
     """The FeatureSet of `photos` (same order; a repeated photo is encoded once)."""
     model.eval()
-    centres = model.ab_bins if hasattr(model, "ab_bins") else torch.from_numpy(
-        ab_bins.gamut_bins())  # fmt: skip
+    centres = model.ab_bins if hasattr(model, "ab_bins") else torch.from_numpy(ab_bins.gamut_bins())
     path = None
     stored: FeatureSet | None = None
     if cache_dir is not None:
         path = Path(cache_dir) / (
-            f"encoder-{classifier_key(model.encoder)}-{size}px-{len(centres)}bins.pt")
+            f"encoder-{classifier_key(model.encoder)}-{size}px-{len(centres)}bins.pt"
+        )
         stored = _load(path)
     known = {k: i for i, k in enumerate(stored.keys)} if stored is not None else {}
     keys = [photo_key(p) for p in photos]
@@ -151,8 +173,7 @@ def encoded_photos(
     for start in range(0, len(missing), batch_size):
         if should_stop is not None and should_stop():
             raise TrainingCancelled("stopped while encoding the photos")
-        parts.append(_encode_chunk(model, missing[start : start + batch_size], size,
-                                   centres))  # fmt: skip
+        parts.append(_encode_chunk(model, missing[start : start + batch_size], size, centres))
         if on_progress is not None:
             on_progress(min(start + batch_size, len(missing)), len(missing))
     everything = FeatureSet.concat(parts) if len(parts) > 1 else parts[0]

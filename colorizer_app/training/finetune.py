@@ -106,13 +106,22 @@ def finetune(
         on_epoch(model, val_photos[0])  # how the held-out photo looks before any training
     batches = math.ceil(len(train) / batch_size)
     config = TrainConfig(
-        epochs=max(1, math.ceil(steps / batches)), max_steps=steps, batch_size=batch_size, lr=lr,
-        loss=loss, freeze_encoder=freeze_encoder, device=str(torch_device),
-        checkpoint=Path(output).with_suffix(".ckpt"), checkpoint_every=50, resume=resume,
-        early_stopping_patience=patience, preset=base_file.preset,
+        epochs=max(1, math.ceil(steps / batches)),
+        max_steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        loss=loss,
+        freeze_encoder=freeze_encoder,
+        device=str(torch_device),
+        checkpoint=Path(output).with_suffix(".ckpt"),
+        checkpoint_every=50,
+        resume=resume,
+        early_stopping_patience=patience,
+        preset=base_file.preset,
         metadata={"base_model": entry.name},
-    )  # fmt: skip
+    )
     status("Fine-tuning...")
+
     def progress(p: Progress) -> None:
         if on_progress is not None:
             on_progress(p)
@@ -132,15 +141,19 @@ def finetune(
         "base_model": entry.name,
         "base_sha256": sha256_of(entry.path),
         "finetune_data": [str(f) for f in folders],
-        "images": {"train": len(train_photos), "held_out": len(val_photos),
-                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "images": {
+            "train": len(train_photos),
+            "held_out": len(val_photos),
+            "gray_left_out": len(report.gray),
+            "unreadable": len(report.unreadable),
+        },
         "steps": history.step,
         "lr": lr,
         "freeze_encoder": freeze_encoder,
         "val_psnr_before": round(before["psnr"], 3),
         "val_psnr_after": round(after["psnr"], 3),
         "val": after,
-    }  # fmt: skip
+    }
     metadata.pop("history", None)
     path = save_model(model, output, base_file.preset, metadata)
     Path(config.checkpoint).unlink(missing_ok=True)

@@ -116,15 +116,27 @@ def validate(
     def mean(v: list[float]) -> float:
         return float(np.mean(v)) if v else 0.0
 
-    return {"loss": sum(losses) / n, "psnr": mean(psnrs), "gray_psnr": mean(gray_psnrs),
-            "colorfulness": mean(cfs), "true_colorfulness": mean(true_cfs)}  # fmt: skip
+    return {
+        "loss": sum(losses) / n,
+        "psnr": mean(psnrs),
+        "gray_psnr": mean(gray_psnrs),
+        "colorfulness": mean(cfs),
+        "true_colorfulness": mean(true_cfs),
+    }
 
 
 def save_checkpoint(path: Path, model, optimizer, state: dict, config, history: History) -> None:
     """A model file (loadable as it is) with the optimizer and step added, written atomically."""
-    payload = model_payload(model, config.preset, {**config.metadata, "checkpoint": True,
-                                                   "steps": state["step"],
-                                                   "history": history.to_dict()})  # fmt: skip
+    payload = model_payload(
+        model,
+        config.preset,
+        {
+            **config.metadata,
+            "checkpoint": True,
+            "steps": state["step"],
+            "history": history.to_dict(),
+        },
+    )
     payload["training"] = {"optimizer": optimizer.state_dict(), **state}
     write_payload(path, payload)
 
@@ -202,8 +214,13 @@ def fit(
         order = _epoch_order(len(train), config.seed, epoch)
         skip = step - epoch * batches_per_epoch  # batches of this epoch already done (resume)
         sampler = order[skip * config.batch_size :]
-        loader = DataLoader(train, batch_size=config.batch_size, sampler=sampler,
-                            num_workers=config.num_workers, drop_last=False)  # fmt: skip
+        loader = DataLoader(
+            train,
+            batch_size=config.batch_size,
+            sampler=sampler,
+            num_workers=config.num_workers,
+            drop_last=False,
+        )
         model.train()
         for l, ab, fused, _ in loader:
             if should_stop is not None and should_stop():
@@ -219,8 +236,11 @@ def fit(
                 pred = model(l, fused.to(device) if fused.numel() else None)
                 loss = compute_loss(config.loss, pred, ab, l, config.cf_weight)
             if not torch.isfinite(loss):
-                where = f"; the last good checkpoint is {config.checkpoint}" if (
-                    config.checkpoint and Path(config.checkpoint).is_file()) else ""  # fmt: skip
+                where = (
+                    f"; the last good checkpoint is {config.checkpoint}"
+                    if (config.checkpoint and Path(config.checkpoint).is_file())
+                    else ""
+                )
                 raise TrainingError(
                     f"the loss became {float(loss.detach())} at step {step + 1}: training "
                     "diverged; "
@@ -228,8 +248,9 @@ def fit(
                 )
             if config.schedule == "cosine":
                 for group in optimizer.param_groups:
-                    group["lr"] = config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(
-                        math.pi * step / max(total_steps, 1))))  # fmt: skip
+                    group["lr"] = config.lr * (
+                        0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / max(total_steps, 1)))
+                    )
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -243,8 +264,9 @@ def fit(
             rate = seen_images / elapsed if elapsed > 0 else 0.0
             eta = (total_steps - step) * (elapsed / max(step - start_step, 1))
             if on_progress is not None:
-                on_progress(Progress(step, total_steps, epoch + 1, config.epochs, loss_value,
-                                     rate, eta))  # fmt: skip
+                on_progress(
+                    Progress(step, total_steps, epoch + 1, config.epochs, loss_value, rate, eta)
+                )
             if config.checkpoint_every and step % config.checkpoint_every == 0:
                 checkpoint()
             if step >= total_steps:
@@ -257,8 +279,18 @@ def fit(
             metrics.update(epoch=epoch + 1, step=step)
             history.val.append(metrics)
             if on_progress is not None:
-                on_progress(Progress(step, total_steps, epoch + 1, config.epochs,
-                                     history.losses[-1], 0.0, 0.0, val=metrics))  # fmt: skip
+                on_progress(
+                    Progress(
+                        step,
+                        total_steps,
+                        epoch + 1,
+                        config.epochs,
+                        history.losses[-1],
+                        0.0,
+                        0.0,
+                        val=metrics,
+                    )
+                )
             if metrics["loss"] < best - 1e-6:
                 best, bad_epochs = metrics["loss"], 0
             else:

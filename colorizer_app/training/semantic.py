@@ -66,8 +66,14 @@ def _batch(data: FeatureSet, rows: list[int]):
     rgb = data.rgb[index]
     l_full = l_of(rgb)
     feats = [f[index].float() for f in data.feats]
-    return (l_full, feats, data.probs[index].float(), data.ab[index].float(),
-            data.bin_idx[index], data.bin_w[index].float())  # fmt: skip
+    return (
+        l_full,
+        feats,
+        data.probs[index].float(),
+        data.ab[index].float(),
+        data.bin_idx[index],
+        data.bin_w[index].float(),
+    )
 
 
 def step_loss(model, batch, config: SemanticTrainConfig, rebalance: torch.Tensor | None):
@@ -80,7 +86,8 @@ def step_loss(model, batch, config: SemanticTrainConfig, rebalance: torch.Tensor
         if config.psnr_weight or config.cf_weight:
             pred = model.to_ab(out)
             loss = loss + config.psnr_weight * compute_loss(
-                "psnr", pred, target, l_small, config.cf_weight / max(config.psnr_weight, 1e-6))
+                "psnr", pred, target, l_small, config.cf_weight / max(config.psnr_weight, 1e-6)
+            )
         return loss
     return compute_loss(config.loss, out, target, l_small, config.cf_weight)
 
@@ -95,9 +102,16 @@ def evaluate_features(model, data: FeatureSet, rows: list[int], batch_size: int 
         l_full, feats, probs, *_ = _batch(data, chunk)
         ab = model.to_ab(model.head_output(l_full, feats, probs))
         ab = F.interpolate(ab, size=l_full.shape[-2:], mode="bilinear", align_corners=False)
-        truth = torch.from_numpy(np.stack([
-            lab.rgb_to_lab(x)[:, :, 1:] for x in data.rgb[torch.as_tensor(chunk)].numpy()
-        ]).transpose(0, 3, 1, 2).copy()) / lab.AB_SCALE  # fmt: skip
+        truth = (
+            torch.from_numpy(
+                np.stack(
+                    [lab.rgb_to_lab(x)[:, :, 1:] for x in data.rgb[torch.as_tensor(chunk)].numpy()]
+                )
+                .transpose(0, 3, 1, 2)
+                .copy()
+            )
+            / lab.AB_SCALE
+        )
         p, cf = batch_scores(l_full, ab, truth)
         g, _ = batch_scores(l_full, torch.zeros_like(truth), truth)
         true_cfs += batch_scores(l_full, truth, truth)[1]
@@ -105,9 +119,13 @@ def evaluate_features(model, data: FeatureSet, rows: list[int], batch_size: int 
         cfs += cf
         gray += g
     model.train()
-    return {"psnr": float(np.mean(psnrs)), "gray_psnr": float(np.mean(gray)),
-            "colorfulness": float(np.mean(cfs)), "true_colorfulness": float(np.mean(true_cfs)),
-            "n": len(rows)}  # fmt: skip
+    return {
+        "psnr": float(np.mean(psnrs)),
+        "gray_psnr": float(np.mean(gray)),
+        "colorfulness": float(np.mean(cfs)),
+        "true_colorfulness": float(np.mean(true_cfs)),
+        "n": len(rows),
+    }
 
 
 def fit_semantic(
@@ -137,8 +155,9 @@ def fit_semantic(
         ckpt = read_model_file(config.checkpoint)  # read once: weights, optimizer, step
         if ckpt.training is None:
             raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v
-                               for k, v in ckpt.state_dict.items()})  # fmt: skip
+        model.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in ckpt.state_dict.items()}
+        )
         optimizer.load_state_dict(ckpt.training["optimizer"])
         step = int(ckpt.training["step"])
         best_psnr = float(ckpt.training.get("best", -math.inf))
@@ -164,13 +183,21 @@ def fit_semantic(
         history.val.append(metrics)
         if metrics["psnr"] > best_psnr:
             best_psnr = metrics["psnr"]
-            best_state = copy.deepcopy({k: v.detach().cpu() for k, v in
-                                        model.state_dict().items()})  # fmt: skip
+            best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
             history.best_val_loss = -best_psnr
         if on_progress is not None:
-            on_progress(Progress(step, config.steps, step // per_epoch + 1,
-                                 math.ceil(config.steps / per_epoch), history.losses[-1]
-                                 if history.losses else 0.0, 0.0, 0.0, val=metrics))  # fmt: skip
+            on_progress(
+                Progress(
+                    step,
+                    config.steps,
+                    step // per_epoch + 1,
+                    math.ceil(config.steps / per_epoch),
+                    history.losses[-1] if history.losses else 0.0,
+                    0.0,
+                    0.0,
+                    val=metrics,
+                )
+            )
 
     model.train()
     start_time, start_step, seen = time.monotonic(), step, 0
@@ -186,13 +213,16 @@ def fit_semantic(
             torch.manual_seed(config.seed * 1_000_003 + step)  # dropout: resume stays exact
             if config.schedule == "cosine":
                 for group in optimizer.param_groups:
-                    group["lr"] = config.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(
-                        math.pi * step / max(config.steps, 1))))  # fmt: skip
+                    group["lr"] = config.lr * (
+                        0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / max(config.steps, 1)))
+                    )
             loss = step_loss(model, _batch(data, rows), config, rebalance)
             if not torch.isfinite(loss):
-                raise TrainingError(f"the loss became {float(loss.detach())} at step {step + 1}: "
-                                    f"training diverged; lower the learning rate "
-                                    f"(now {config.lr:g})")  # fmt: skip
+                raise TrainingError(
+                    f"the loss became {float(loss.detach())} at step {step + 1}: "
+                    f"training diverged; lower the learning rate "
+                    f"(now {config.lr:g})"
+                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -202,10 +232,17 @@ def fit_semantic(
             history.losses.append(float(loss.detach()))
             elapsed = time.monotonic() - start_time
             if on_progress is not None:
-                on_progress(Progress(step, config.steps, epoch + 1,
-                                     math.ceil(config.steps / per_epoch), history.losses[-1],
-                                     seen / max(elapsed, 1e-9),
-                                     (config.steps - step) * elapsed / max(step - start_step, 1)))
+                on_progress(
+                    Progress(
+                        step,
+                        config.steps,
+                        epoch + 1,
+                        math.ceil(config.steps / per_epoch),
+                        history.losses[-1],
+                        seen / max(elapsed, 1e-9),
+                        (config.steps - step) * elapsed / max(step - start_step, 1),
+                    )
+                )
             if config.eval_every and step % config.eval_every == 0 and step < config.steps:
                 evaluate_now()
             if config.checkpoint_every and step % config.checkpoint_every == 0:

@@ -47,8 +47,10 @@ def train_semantic(args: argparse.Namespace) -> int:
     config = HybridConfig.from_dict(preset.config.to_dict())
     loss = args.loss or ("bins" if config.head == "bins" else "psnr")
     if (loss == "bins") != (config.head == "bins"):
-        raise TrainingError(f"preset {preset.name} has the {config.head} head: --loss bins goes "
-                            "with a bins head, mse/vivid/psnr with an ab head")  # fmt: skip
+        raise TrainingError(
+            f"preset {preset.name} has the {config.head} head: --loss bins goes "
+            "with a bins head, mse/vivid/psnr with an ab head"
+        )
     if args.fusion_dropout is not None:
         config.fusion_dropout = args.fusion_dropout
     size = int(round(args.size / 32)) * 32
@@ -64,33 +66,55 @@ def train_semantic(args: argparse.Namespace) -> int:
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
     stop.install()
-    data = _with_bar("encode", lambda cb: encoded_photos(
-        model, train_photos + val_photos, size, cache, on_progress=cb,
-        should_stop=stop))  # fmt: skip
+    data = _with_bar(
+        "encode",
+        lambda cb: encoded_photos(
+            model, train_photos + val_photos, size, cache, on_progress=cb, should_stop=stop
+        ),
+    )
     n_train = len(train_photos)
     train_rows = _repeats(train_photos, args.data, args.balance)
     val_rows = list(range(n_train, n_train + len(val_photos)))
-    print(f"Split: {n_train} training photos ({len(train_rows)} with repeats), "
-          f"{len(val_photos)} validation, {len(test)} held out for testing", file=sys.stderr)
+    print(
+        f"Split: {n_train} training photos ({len(train_rows)} with repeats), "
+        f"{len(val_photos)} validation, {len(test)} held out for testing",
+        file=sys.stderr,
+    )
     out = Path(args.output)
     tc = SemanticTrainConfig(
-        steps=args.steps or 3000, batch_size=args.batch, lr=args.lr, loss=loss,
-        psnr_weight=args.psnr_weight, cf_weight=args.cf_weight or 0.0,
-        rebalance_mix=args.rebalance, schedule=args.schedule, seed=args.seed,
-        eval_every=args.eval_every, checkpoint=out.with_suffix(".ckpt"),
-        checkpoint_every=args.checkpoint_every, resume=args.resume, preset=preset.name,
-    )  # fmt: skip
-    print(f"Training preset {preset.name} ({loss}) on {describe_device(torch.device('cpu'))}; "
-          f"checkpoint {tc.checkpoint}", file=sys.stderr)  # fmt: skip
-    history = fit_semantic(model, data, train_rows, val_rows, tc, _progress_printer("train"),
-                           stop)  # fmt: skip
+        steps=args.steps or 3000,
+        batch_size=args.batch,
+        lr=args.lr,
+        loss=loss,
+        psnr_weight=args.psnr_weight,
+        cf_weight=args.cf_weight or 0.0,
+        rebalance_mix=args.rebalance,
+        schedule=args.schedule,
+        seed=args.seed,
+        eval_every=args.eval_every,
+        checkpoint=out.with_suffix(".ckpt"),
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
+        preset=preset.name,
+    )
+    print(
+        f"Training preset {preset.name} ({loss}) on {describe_device(torch.device('cpu'))}; "
+        f"checkpoint {tc.checkpoint}",
+        file=sys.stderr,
+    )
+    history = fit_semantic(model, data, train_rows, val_rows, tc, _progress_printer("train"), stop)
     best = max(history.val, key=lambda m: m["psnr"]) if history.val else {}
     metadata = {
         "trained": True,
         "description": preset.description,
         "data": [str(d) for d in args.data],
-        "images": {"train": n_train, "validation": len(val_photos), "held_out": len(test),
-                   "gray_left_out": len(report.gray), "unreadable": len(report.unreadable)},
+        "images": {
+            "train": n_train,
+            "validation": len(val_photos),
+            "held_out": len(test),
+            "gray_left_out": len(report.gray),
+            "unreadable": len(report.unreadable),
+        },
         "split_by": args.split_by,
         "steps": history.step,
         "best_step": best.get("step"),
@@ -109,12 +133,18 @@ def train_semantic(args: argparse.Namespace) -> int:
         "val": best,
         "command": "colorizer " + shlex.join(sys.argv[1:]),
         "stopped_early": history.stopped,
-    }  # fmt: skip
+    }
     save_model(model, out, preset.name, metadata, half=args.half)
-    scores = (f"; best validation PSNR {best['psnr']:.2f} dB at step {best['step']} "
-              f"(gray {best['gray_psnr']:.2f}), colourfulness {best['colorfulness']:.1f}"
-              if best else "")  # fmt: skip
-    print(f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min" + scores
-          + (" (stopped early: resume with --resume)" if history.stopped else ""),
-          file=sys.stderr)  # fmt: skip
+    scores = (
+        f"; best validation PSNR {best['psnr']:.2f} dB at step {best['step']} "
+        f"(gray {best['gray_psnr']:.2f}), colourfulness {best['colorfulness']:.1f}"
+        if best
+        else ""
+    )
+    print(
+        f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min"
+        + scores
+        + (" (stopped early: resume with --resume)" if history.stopped else ""),
+        file=sys.stderr,
+    )
     return 0

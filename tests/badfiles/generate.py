@@ -108,10 +108,14 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["progressive.jpg"] = (_save(Image.fromarray(gray), "JPEG", progressive=True), ok())
     for o in range(1, 9):
         size = (h, w) if o >= 5 else (w, h)
-        k[f"orient{o}.jpg"] = (_save(Image.fromarray(gray), "JPEG", exif=_exif(o, t271="Leica")),
-                               ok(size=size, exif_tag=(271, "Leica")))  # fmt: skip
-    k["icc.jpg"] = (_save(Image.fromarray(gray).convert("RGB"), "JPEG", icc_profile=srgb),
-                    ok(icc=True))  # fmt: skip
+        k[f"orient{o}.jpg"] = (
+            _save(Image.fromarray(gray), "JPEG", exif=_exif(o, t271="Leica")),
+            ok(size=size, exif_tag=(271, "Leica")),
+        )
+    k["icc.jpg"] = (
+        _save(Image.fromarray(gray).convert("RGB"), "JPEG", icc_profile=srgb),
+        ok(icc=True),
+    )
     k["UPPER CASE.JPG"] = (_save(Image.fromarray(gray), "JPEG"), ok())
     k["ünïcödé name.jpeg"] = (_save(Image.fromarray(gray), "JPEG"), ok())
     k["new\nline.jpg"] = (_save(Image.fromarray(gray), "JPEG"), ok())
@@ -125,8 +129,9 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["gray16.png"] = (buf.tobytes(), ok(bit_depth=16))
     la = Image.fromarray(np.dstack([gray, np.full_like(gray, 128)]), "LA")
     k["gray_alpha.png"] = (_save(la, "PNG"), ok(alpha=True))
-    rgba = np.dstack([np.dstack([gray] * 3), np.linspace(0, 255, w, dtype=np.uint8)[None].repeat(
-        h, 0)])  # fmt: skip
+    rgba = np.dstack(
+        [np.dstack([gray] * 3), np.linspace(0, 255, w, dtype=np.uint8)[None].repeat(h, 0)]
+    )
     k["rgba8.png"] = (_save(Image.fromarray(rgba, "RGBA"), "PNG"), ok(alpha=True))
     _, buf = cv2.imencode(".png", rgba.astype(np.uint16) * 257)
     k["rgba16.png"] = (buf.tobytes(), ok(alpha=True, bit_depth=16))
@@ -134,51 +139,73 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     pal = Image.fromarray(gray).convert("P")
     k["palette_transparent.png"] = (_save(pal, "PNG", transparency=0), ok(alpha=True))
     k["onebit.png"] = (_save(Image.fromarray(gray).convert("1"), "PNG"), ok())
-    k["iccp.png"] = (_save(Image.fromarray(gray).convert("RGB"), "PNG", icc_profile=srgb),
-                     ok(icc=True))  # fmt: skip
-    k["exif.png"] = (_save(Image.fromarray(gray), "PNG", exif=_exif(1, t315="Ann")),
-                     ok(exif_tag=(315, "Ann")))  # fmt: skip
+    k["iccp.png"] = (
+        _save(Image.fromarray(gray).convert("RGB"), "PNG", icc_profile=srgb),
+        ok(icc=True),
+    )
+    k["exif.png"] = (
+        _save(Image.fromarray(gray), "PNG", exif=_exif(1, t315="Ann")),
+        ok(exif_tag=(315, "Ann")),
+    )
     k["one_pixel.png"] = (_save(Image.fromarray(gray[:1, :1]), "PNG"), ok(size=(1, 1)))
-    k["thin_strip.png"] = (_save(Image.fromarray(cv2.resize(gray, (4000, 3))), "PNG"),
-                           ok(size=(4000, 3)))  # fmt: skip
+    k["thin_strip.png"] = (
+        _save(Image.fromarray(cv2.resize(gray, (4000, 3))), "PNG"),
+        ok(size=(4000, 3)),
+    )
     # ---- TIFF -------------------------------------------------------------------------------
     k["gray8.tif"] = (_save(Image.fromarray(gray), "TIFF"), ok())
     k["onebit.tif"] = (_save(Image.fromarray(gray).convert("1"), "TIFF"), ok())
-    k["gray8_deflate.tif"] = (_save(Image.fromarray(gray), "TIFF", compression="tiff_deflate"),
-                              ok())  # fmt: skip
+    k["gray8_deflate.tif"] = (
+        _save(Image.fromarray(gray), "TIFF", compression="tiff_deflate"),
+        ok(),
+    )
     k["rgb8.tif"] = (_save(Image.fromarray(np.dstack([gray] * 3)), "TIFF"), ok())
-    k["rgb16.tif"] = (_tiff(np.dstack([gray] * 3).astype(np.uint16) * 257, photometric="rgb",
-                            iccprofile=srgb), ok(bit_depth=16, icc=True))  # fmt: skip
-    k["gray16.tif"] = (_tiff(gray.astype(np.uint16) * 257, photometric="minisblack"),
-                       ok(bit_depth=16))  # fmt: skip
-    k["float01.tif"] = (_tiff(gray.astype(np.float32) / 255, photometric="minisblack"),
-                        ok(bit_depth=16))  # fmt: skip
-    k["float255.tif"] = (_tiff(gray.astype(np.float32), photometric="minisblack"),
-                         ok(bit_depth=16))  # fmt: skip
-    k["float_rgb.tif"] = (_tiff(np.dstack([gray] * 3).astype(np.float32) / 255,
-                                photometric="rgb"), ok(bit_depth=16))  # fmt: skip
+    k["rgb16.tif"] = (
+        _tiff(np.dstack([gray] * 3).astype(np.uint16) * 257, photometric="rgb", iccprofile=srgb),
+        ok(bit_depth=16, icc=True),
+    )
+    k["gray16.tif"] = (
+        _tiff(gray.astype(np.uint16) * 257, photometric="minisblack"),
+        ok(bit_depth=16),
+    )
+    k["float01.tif"] = (
+        _tiff(gray.astype(np.float32) / 255, photometric="minisblack"),
+        ok(bit_depth=16),
+    )
+    k["float255.tif"] = (_tiff(gray.astype(np.float32), photometric="minisblack"), ok(bit_depth=16))
+    k["float_rgb.tif"] = (
+        _tiff(np.dstack([gray] * 3).astype(np.float32) / 255, photometric="rgb"),
+        ok(bit_depth=16),
+    )
     pages = [Image.fromarray(gray), Image.fromarray(255 - gray)]
-    k["multipage.tif"] = (_save(pages[0], "TIFF", save_all=True, append_images=pages[1:]),
-                          ok(note="first page of 2"))  # fmt: skip
+    k["multipage.tif"] = (
+        _save(pages[0], "TIFF", save_all=True, append_images=pages[1:]),
+        ok(note="first page of 2"),
+    )
     k["orient6.tif"] = (_save(Image.fromarray(gray), "TIFF", exif=_exif(6)), ok(size=(h, w)))
-    k["gray_orient8.tif"] = (_save(Image.fromarray(gray), "TIFF", exif=_exif(8, t271="Epson")),
-                             ok(size=(h, w), exif_tag=(271, "Epson")))  # fmt: skip
+    k["gray_orient8.tif"] = (
+        _save(Image.fromarray(gray), "TIFF", exif=_exif(8, t271="Epson")),
+        ok(size=(h, w), exif_tag=(271, "Epson")),
+    )
     k["cmyk.tif"] = (_save(Image.fromarray(gray).convert("CMYK"), "TIFF"), ok())
     # ---- other formats -----------------------------------------------------------------------
     k["scan.bmp"] = (_save(Image.fromarray(gray), "BMP"), ok())
     k["scan.webp"] = (_save(Image.fromarray(gray), "WEBP", quality=90), ok())
-    k["alpha.webp"] = (_save(Image.fromarray(rgba, "RGBA"), "WEBP", lossless=True),
-                       ok(alpha=True))  # fmt: skip
+    k["alpha.webp"] = (_save(Image.fromarray(rgba, "RGBA"), "WEBP", lossless=True), ok(alpha=True))
     k["still.gif"] = (_save(Image.fromarray(gray), "GIF"), ok())
     frames = [Image.fromarray(gray), Image.fromarray(255 - gray), Image.fromarray(gray // 2)]
-    k["animated.gif"] = (_save(frames[0], "GIF", save_all=True, append_images=frames[1:]),
-                         ok(note="first frame of 3"))  # fmt: skip
+    k["animated.gif"] = (
+        _save(frames[0], "GIF", save_all=True, append_images=frames[1:]),
+        ok(note="first frame of 3"),
+    )
     k["scan.avif"] = (_save(Image.fromarray(np.dstack([gray] * 3)), "AVIF", quality=90), ok())
     import pillow_heif
 
     pillow_heif.register_heif_opener()
-    k["phone.heic"] = (_save(Image.fromarray(rgb), "HEIF", quality=90),
-                       ok(note="already in colour"))  # fmt: skip
+    k["phone.heic"] = (
+        _save(Image.fromarray(rgb), "HEIF", quality=90),
+        ok(note="already in colour"),
+    )
     # ---- broken, lying, hostile -------------------------------------------------------------
     bad = Expect(False)
     good_jpg = _save(Image.fromarray(gray), "JPEG")
@@ -190,12 +217,15 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["header_only.png"] = (good_png[:33], bad)
     k["noise.jpg"] = (np.random.default_rng(0).bytes(5000), bad)
     k["text.png"] = (b"this is a shopping list, not a photo\n" * 20, bad)
-    k["ztxt_bomb.png"] = (_png_with_chunk(_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(
-        b"A" * (80 << 20), 9))), bad)  # fmt: skip
-    k["iccp_bomb.png"] = (_png_with_chunk(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(
-        b"\0" * (80 << 20), 9))), bad)  # fmt: skip
-    k["truncated_ihdr.png"] = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\x00\x00",
-                               bad)  # fmt: skip
+    k["ztxt_bomb.png"] = (
+        _png_with_chunk(_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (80 << 20), 9))),
+        bad,
+    )
+    k["iccp_bomb.png"] = (
+        _png_with_chunk(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(b"\0" * (80 << 20), 9))),
+        bad,
+    )
+    k["truncated_ihdr.png"] = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\x00\x00", bad)
     k["bad_crc.png"] = (good_png[:29] + b"\x00\x00\x00\x00" + good_png[33:], bad)
     k["lying_size.jpg"] = (_lying_jpeg(), bad)
     nan = gray.astype(np.float32)
@@ -252,8 +282,9 @@ def model_kinds(good_payload: dict) -> dict[str, bytes]:
         "state_list.pt": edit(lambda p: p.update(state_dict=[1, 2, 3])),
         "state_non_tensor.pt": edit(lambda p: p["state_dict"].update({first: "weights"})),
         "metadata_string.pt": edit(lambda p: p.update(metadata="hello")),
-        "negative_channels.pt": edit(lambda p: p["config"].update(
-            encoder_channels=[-8, 16, 16, 16])),  # fmt: skip
+        "negative_channels.pt": edit(
+            lambda p: p["config"].update(encoder_channels=[-8, 16, 16, 16])
+        ),
         "wrong_shapes.pt": edit(lambda p: p["state_dict"].update({first: torch.zeros(3, 3)})),
         "nan_weights.pt": edit(lambda p: p["state_dict"][first].fill_(float("nan"))),
         "inf_weights.pt": edit(lambda p: p["state_dict"][first].fill_(float("inf"))),

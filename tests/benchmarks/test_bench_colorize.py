@@ -39,12 +39,18 @@ print(json.dumps({"mp": round(w * h / 1e6, 1), "size": f"{w}x{h}", "seconds": mi
 
 @pytest.mark.parametrize("megapixels", [1, 12, 40])
 def test_colorize_speed_and_memory(offline_model, megapixels):
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(offline_model), str(megapixels)],
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(offline_model), str(megapixels)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["machine"] = machine()
-    print(f"\ncolorize {result['mp']} MP ({result['size']}): {result['seconds']:.2f} s, "
-          f"peak memory {result['peak_mb']:.0f} MB  [{result['machine']}]")
+    print(
+        f"\ncolorize {result['mp']} MP ({result['size']}): {result['seconds']:.2f} s, "
+        f"peak memory {result['peak_mb']:.0f} MB  [{result['machine']}]"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"colorize-{megapixels}mp.json").write_text(json.dumps(result, indent=1))

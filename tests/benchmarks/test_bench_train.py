@@ -33,9 +33,13 @@ def test_training_throughput(data_dir, size, device):
     history = fit(model, train, None, TrainConfig(epochs=50, max_steps=steps, device=device))
     seconds = time.perf_counter() - start
     rate = history.step * 20 / seconds
-    result = {"size": size, "device": device, "images_per_s": rate, "batch": 20,
-              "machine": machine()}  # fmt: skip
-    print(f"\ntrain offline preset {size}px on {device}: {rate:.1f} images/s "
-          f"[{result['machine']}]")
+    result = {
+        "size": size,
+        "device": device,
+        "images_per_s": rate,
+        "batch": 20,
+        "machine": machine(),
+    }
+    print(f"\ntrain offline preset {size}px on {device}: {rate:.1f} images/s [{result['machine']}]")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"train-{size}-{device}.json").write_text(json.dumps(result, indent=1))

@@ -20,8 +20,12 @@ def drop(win, paths):
     """What a drag from the file manager delivers: a drag-enter, then the drop."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    args = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         enter = QDragEnterEvent(QPoint(200, 200), *args)
@@ -51,8 +55,9 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
     assert all(s[f"photo{i}.jpg"] == PhotoState.DONE for i in range(3))
     broken = next(it for it in window.photos.items if it.path.name == "broken.jpg")
     assert "broken.jpg" in broken.error and "not an image" in broken.error
-    tip = window.photos.data(window.photos.index(window.photos.row_of(broken)),
-                             Qt.ItemDataRole.ToolTipRole)  # fmt: skip
+    tip = window.photos.data(
+        window.photos.index(window.photos.row_of(broken)), Qt.ItemDataRole.ToolTipRole
+    )
     assert "not an image" in tip
     assert "tiny" in window.device_label.text() and "CPU" in window.device_label.text()
 
@@ -61,13 +66,16 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
     window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(photo0)))
     view = window.view
     qtbot.waitUntil(lambda: view.colorized is not None)
-    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.width() * 0.3),
-                                                                  view.height() // 2))  # fmt: skip
-    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.divider_x()),
-                                                                 view.height() // 2))  # fmt: skip
+    qtbot.mouseClick(
+        view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.width() * 0.3), view.height() // 2)
+    )
+    qtbot.mousePress(
+        view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.divider_x()), view.height() // 2)
+    )
     qtbot.mouseMove(view, QPoint(int(view.width() * 0.7), view.height() // 2))
-    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton,
-                       pos=QPoint(int(view.width() * 0.7), view.height() // 2))  # fmt: skip
+    qtbot.mouseRelease(
+        view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.width() * 0.7), view.height() // 2)
+    )
     assert abs(view.divider - 0.7) < 0.02
     shot = from_qimage(view.grab().toImage()).astype(int)
     view.setFocus()

@@ -28,8 +28,11 @@ def _folder(tmp_path, data_dir):
 
 def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
     assert window.panel is None  # hidden by default
-    qtbot.keyClick(window, Qt.Key.Key_A,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     panel = window.panel
     assert panel is not None and panel.isVisible()
     base = user_models_dir() / "tiny.pt"

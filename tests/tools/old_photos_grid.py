@@ -23,8 +23,9 @@ DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))
 def fit(rgb: np.ndarray, side: int) -> np.ndarray:
     h, w = rgb.shape[:2]
     s = side / max(h, w)
-    small = cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))),
-                       interpolation=cv2.INTER_AREA)  # fmt: skip
+    small = cv2.resize(
+        rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA
+    )
     cell = np.full((side, side, 3), 255, np.uint8)
     y, x = (side - small.shape[0]) // 2, (side - small.shape[1]) // 2
     cell[y : y + small.shape[0], x : x + small.shape[1]] = small
@@ -48,8 +49,9 @@ def main() -> None:
     for i in range(0, len(pairs), args.columns):
         row = pairs[i : i + args.columns]
         row += [np.full_like(pairs[0], 255)] * (args.columns - len(row))
-        rows.append(np.hstack([np.pad(p, ((4, 4), (4, 4), (0, 0)), constant_values=255)
-                               for p in row]))  # fmt: skip
+        rows.append(
+            np.hstack([np.pad(p, ((4, 4), (4, 4), (0, 0)), constant_values=255) for p in row])
+        )
     grid = np.vstack(rows)
     ok, buf = cv2.imencode(".jpg", grid[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 82])
     assert ok

@@ -98,5 +98,7 @@ def advanced(win, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots"),
-         sys.argv[2] if len(sys.argv) > 2 else None)
+    main(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots"),
+        sys.argv[2] if len(sys.argv) > 2 else None,
+    )

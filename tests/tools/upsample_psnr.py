@@ -31,8 +31,11 @@ def main() -> None:
     parser.add_argument("folders", nargs="*")
     parser.add_argument("--side", type=int, default=1024)
     args = parser.parse_args()
-    folders = [Path(f) for f in args.folders] or [DATA / "kodak24", DATA / "mcmaster",
-                                                  DATA / "sun_hays80"]  # fmt: skip
+    folders = [Path(f) for f in args.folders] or [
+        DATA / "kodak24",
+        DATA / "mcmaster",
+        DATA / "sun_hays80",
+    ]
     c = Colorizer(args.model, device="cpu")
     scores: dict[str, list[float]] = {"bilinear": [], "guided": []}
     for path in find_images(folders):
