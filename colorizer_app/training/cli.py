@@ -131,6 +131,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     preset = get_preset(args.preset)
     args.loss = args.loss or "mse"
+    if args.head or args.no_class_vector:
+        raise TrainingError(
+            f"--head and --no-class-vector are for pretrained-encoder presets (e.g. scenes); "
+            f"{preset.name} has the paper's own encoder"
+        )
     if args.loss == "bins":
         raise TrainingError(
             f"--loss bins needs a preset with a bins head (e.g. scenes), not {preset.name}"
@@ -287,6 +292,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="LAMBDA",
         help="bins: mix of the uniform distribution in the colour rebalancing "
         "(Zhang et al.'s lambda, default 0.5; 1 turns it off)",
+    )
+    p.add_argument(
+        "--head",
+        choices=["ab", "bins"],
+        help="pretrained-encoder presets: predict ab directly or as a distribution over ab bins "
+        "(default: the preset's)",
+    )
+    p.add_argument(
+        "--no-class-vector",
+        action="store_true",
+        help="pretrained-encoder presets: do not fuse the class vector (the paper's ablation)",
     )
     p.add_argument(
         "--eval-every",

@@ -45,6 +45,10 @@ def train_semantic(args: argparse.Namespace) -> int:
 
     preset = get_preset(args.preset)
     config = HybridConfig.from_dict(preset.config.to_dict())
+    if args.head:
+        config.head = args.head
+    if args.no_class_vector:
+        config.fuse_classes = False
     loss = args.loss or ("bins" if config.head == "bins" else "psnr")
     if (loss == "bins") != (config.head == "bins"):
         raise TrainingError(
@@ -122,6 +126,8 @@ def train_semantic(args: argparse.Namespace) -> int:
         "batch": args.batch,
         "lr": args.lr,
         "loss": loss,
+        "head": config.head,
+        "class_vector": config.fuse_classes,
         "psnr_weight": args.psnr_weight if loss == "bins" else None,
         "cf_weight": tc.cf_weight,
         "rebalance": args.rebalance if loss == "bins" else None,

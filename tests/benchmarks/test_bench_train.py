@@ -43,3 +43,37 @@ def test_training_throughput(data_dir, size, device):
     print(f"\ntrain offline preset {size}px on {device}: {rate:.1f} images/s [{result['machine']}]")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"train-{size}-{device}.json").write_text(json.dumps(result, indent=1))
+
+
+def test_scenes_decoder_training_throughput(data_dir, tmp_path):
+    """The scenes preset trains its decoder on cached encoder outputs: images/s at 224 px."""
+    from colorizer_app.model.networks import build_network
+    from colorizer_app.training.feature_cache import encoded_photos
+    from colorizer_app.training.semantic import SemanticTrainConfig, fit_semantic
+
+    report = scan_folders([data_dir / "imagenet"], keep_side=224, limit=96)
+    model = build_network(get_preset("scenes").config)
+    start = time.perf_counter()
+    data = encoded_photos(model, report.usable, 224)
+    encode_rate = len(report.usable) / (time.perf_counter() - start)
+    rows = list(range(len(data)))
+    config = SemanticTrainConfig(steps=2, batch_size=32, eval_every=0)
+    fit_semantic(model, data, rows, [], config)  # warm-up
+    config.steps = 8
+    start = time.perf_counter()
+    fit_semantic(model, data, rows, [], config)
+    rate = 8 * 32 / (time.perf_counter() - start)
+    result = {
+        "preset": "scenes",
+        "size": 224,
+        "images_per_s": rate,
+        "encode_images_per_s": encode_rate,
+        "batch": 32,
+        "machine": machine(),
+    }
+    print(
+        f"\nscenes decoder training at 224 px: {rate:.1f} images/s (encoding once: "
+        f"{encode_rate:.1f} images/s)  [{result['machine']}]"
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "train-scenes-224.json").write_text(json.dumps(result, indent=1))
