@@ -93,3 +93,20 @@ def test_sepia_input_uses_only_its_l(colorizer):
 def test_unknown_device_is_a_clear_error(tiny_model_path):
     with pytest.raises(ColorizerError, match="device"):
         Colorizer(tiny_model_path, device="tpu")
+
+
+def test_a_models_own_colour_strength_scales_its_colour(tmp_path, tiny_model_path):
+    import torch
+
+    from colorizer_app.model.store import write_payload
+
+    payload = torch.load(tiny_model_path, map_location="cpu", weights_only=True)
+    payload["config"]["colour_strength"] = 0.5
+    calmer = write_payload(tmp_path / "calmer.pt", payload)
+    rgb = real_rgb("coffee")
+    full = Colorizer(tiny_model_path, device="cpu").predict_ab(rgb)
+    half = Colorizer(calmer, device="cpu").predict_ab(rgb)
+    assert np.allclose(half, full * 0.5, atol=1e-4)
+    payload["config"]["colour_strength"] = -1.0
+    with pytest.raises(ColorizerError, match="colour_strength"):
+        Colorizer(write_payload(tmp_path / "bad.pt", payload), device="cpu")

@@ -101,7 +101,8 @@ class Colorizer:
                 f"model '{self.name}' produced invalid (NaN) colours; the model file "
                 "is damaged: choose another model or train it again"
             )
-        return np.ascontiguousarray(ab.transpose(1, 2, 0)) * lab.AB_SCALE
+        strength = float(self.model_file.config.colour_strength) * lab.AB_SCALE
+        return np.ascontiguousarray(ab.transpose(1, 2, 0)) * np.float32(strength)
 
     def predict_ab(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
         """The network's ab for a photo, at network size (h x w x 2, Lab units)."""

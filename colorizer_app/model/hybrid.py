@@ -46,6 +46,10 @@ class HybridConfig:
     anneal_t: float = 0.38
     # Fuse the class vector at all (off: the ablation of the paper's question).
     fuse_classes: bool = True
+    # The model's own colour strength: its ab are scaled by this when colorizing (chosen on the
+    # validation split after training: a vivid model's wrong colours cost more than they give).
+    # The app's colour slider multiplies on top of it.
+    colour_strength: float = 1.0
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -194,6 +194,8 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
         raise bad(f"unknown encoder {config.encoder!r} or head {config.head!r}")
     if not (isinstance(config.inference_size, int) and 32 <= config.inference_size <= 4096):
         raise bad("inference_size must be a whole number of pixels from 32 to 4096")
+    if not (isinstance(config.colour_strength, (int, float)) and 0 < config.colour_strength <= 2):
+        raise bad("colour_strength must be in (0, 2]")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
     for key, t in state.items():
