@@ -104,6 +104,10 @@ def cmd_models_info(args: argparse.Namespace) -> int:
     print(f"file:      {mf.path}  ({mf.path.stat().st_size / 1e6:.1f} MB)")
     print(f"sha256:    {sha256_of(mf.path)}")
     print(f"preset:    {mf.preset}")
+    if mf.config.encoder != "own":
+        source = REGISTRY[mf.config.encoder].source if mf.config.encoder in REGISTRY else ""
+        print(f"encoder:   {mf.config.encoder}, frozen, pretrained; also the fused classifier")
+        print(f"           {source}")
     print("backbones: " + (", ".join(mf.config.backbones) or "none"))
     for b in mf.config.backbones:
         print(f"           {b}: {REGISTRY[b].source}" if b in REGISTRY else f"           {b}")
@@ -237,6 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncolorizer: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `colorizer models info | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a fault of the app itself, not of one photo: its own exit code
         if args.verbose:
             logging.exception("internal error")

@@ -46,7 +46,7 @@ def main(out: Path, model: str | None = None) -> None:
     while win.busy:
         pump(0.2)
     names = [it.path.name for it in win.photos.items]
-    pick = next(i for i, n in enumerate(names) if "Migrant" in n or "February 1936" in n)
+    pick = next(i for i, n in enumerate(names) if "Buffalo Bank" in n)  # public domain, 1908
     win.list_view.setCurrentIndex(win.photos.index(pick))
     pump(0.5)
     win.view.divider = 0.45
