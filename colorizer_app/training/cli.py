@@ -387,67 +387,6 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..engine.colorizer import Colorizer
-    from ..model.store import resolve_model
-    from .data import scan_folders, split_photos, validation_split
-    from .evaluate import evaluate, markdown_table, write_csv, write_grid
-
-    colorizers = {
-        resolve_model(m).name
-        + (f" @{args.render_size}px" if args.render_size else "")
-        + ("" if args.upsample == "guided" else f" ({args.upsample})"): Colorizer(
-            m, device=args.device, render_size=args.render_size, upsample=args.upsample
-        )
-        for m in args.model
-    }
-    csv_rows = []
-    for folder in args.data:
-        report = _with_bar(
-            f"scan {Path(folder).name}",
-            lambda cb, f=folder: scan_folders(
-                [Path(f)],
-                keep_side=256,
-                min_colorfulness=args.min_colorfulness,
-                split_by=args.split_by,
-                on_progress=cb,
-            ),
-        )
-        photos = report.usable
-        if args.split == "test":
-            photos = split_photos(photos)[1]
-        elif args.split == "validation":
-            photos = validation_split(split_photos(photos)[0])[1]
-        if args.limit:
-            photos = photos[: args.limit]
-        if not photos:
-            print(f"{folder}: no colour photos to evaluate", file=sys.stderr)
-            continue
-        result = _with_bar(
-            f"evaluate {Path(folder).name}",
-            lambda cb, p=photos: evaluate(colorizers, p, on_progress=cb),
-        )
-        name = (
-            Path(folder).name
-            + {"test": " (held-out quarter)", "validation": " (validation)", "all": ""}[args.split]
-        )
-        print(markdown_table(result, name))
-        csv_rows.append((name, result))
-        if args.grid:
-            grid = Path(args.grid)
-            if len(args.data) > 1:
-                grid = grid.with_name(f"{grid.stem}-{Path(folder).name}{grid.suffix or '.jpg'}")
-            write_grid(result, grid)
-            print(f"Grid: {grid}", file=sys.stderr)
-        if args.csv:
-            path = Path(args.csv)
-            if len(args.data) > 1:
-                path = path.with_name(f"{path.stem}-{Path(folder).name}{path.suffix or '.csv'}")
-            write_csv(result, path, name)
-            print(f"CSV: {path}", file=sys.stderr)
-    return 0 if csv_rows else 1
-
-
 def add_more_commands(sub: argparse._SubParsersAction) -> None:
     from .losses import LOSSES
 
@@ -477,32 +416,6 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_finetune)
 
-    p = sub.add_parser("evaluate", help="score models against the gray baseline (Table 1 style)")
-    p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
-    p.add_argument("--model", action="append", required=True, help="model name or file; repeat")
-    p.add_argument(
-        "--split",
-        choices=["all", "test", "validation"],
-        default="all",
-        help="all photos, the held-out quarter that training leaves out (test), or the "
-        "tenth of the rest that scenes-type training chooses its step on",
-    )
-    p.add_argument("--split-by", choices=["file", "folder"], default="file")
-    p.add_argument("--min-colorfulness", type=float, default=15.0)
-    p.add_argument("--limit", type=int)
-    p.add_argument("--csv", help="write the scores as CSV here")
-    p.add_argument("--grid", help="write a picture grid (input | models | truth) here")
-    p.add_argument(
-        "--render-size",
-        type=int,
-        metavar="PX",
-        help="longest side of the copy the network sees (default: the model's own)",
-    )
-    p.add_argument(
-        "--upsample",
-        choices=["guided", "bilinear"],
-        default="guided",
-        help="how the network's colour is brought to the photo's size",
-    )
-    p.add_argument("--device", default="auto")
-    p.set_defaults(func=cmd_evaluate)
+    from .evaluate_cli import add_evaluate_command
+
+    add_evaluate_command(sub)
