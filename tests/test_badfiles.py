@@ -187,3 +187,17 @@ def test_fifo_given_by_name_does_not_hang(tmp_path, tiny_model_path, name):
     os.mkfifo(fifo)
     run = _run("colorize", fifo, "-o", tmp_path / "out", "--model", tiny_model_path, timeout=120)
     assert run.returncode == 1 and "not a regular file" in run.stderr
+
+
+def test_decoders_never_print_on_the_terminal(tmp_path):
+    """libtiff, libjpeg and libpng print their complaints straight to stderr; they must reach
+    the photo's own message instead (run in a fresh process, whose stderr is read as is)."""
+    code = (
+        "import sys; from pathlib import Path; from tests.test_badfiles import fuzz_loader; "
+        f"c = fuzz_loader(300, 7, Path({str(tmp_path)!r})); print(c)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "'other_exceptions': 0" in run.stdout
+    assert run.stderr.strip() == "", run.stderr[:2000]

@@ -7,10 +7,13 @@ Every write goes to a temporary file in the destination folder and is renamed in
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import stat
+import sys
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,12 +264,12 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         raise ImageLoadError(path, "the file is empty (0 bytes); re-export or re-scan it")
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with _c_stderr_captured() as c_lines, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             image = _decode(path, data, max_pixels)
-        for w in caught:
-            text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
-            if text and text not in image.notes:
+        texts = [str(w.message).strip().splitlines()[0] for w in caught if str(w.message).strip()]
+        for text in texts + c_lines:
+            if text and f"decoder warning: {text}" not in image.notes:
                 image.notes.append(f"decoder warning: {text}")
         return image
     except ImageLoadError:
@@ -285,6 +288,29 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
             f"the file is corrupt or not a supported image "
             f"({type(exc).__name__}: {exc}); try the original file again",
         ) from exc
+
+
+@contextlib.contextmanager
+def _c_stderr_captured():
+    """What C decoders (libtiff, libjpeg, libpng) print straight to the process's stderr while a
+    photo is decoded, as lines for that photo's message instead of raw text in the terminal."""
+    lines: list[str] = []
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (a GUI app on Windows): nothing to capture
+        yield lines
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read(4096).decode("utf-8", "replace")
+            lines += [t.strip() for t in text.splitlines() if t.strip()][:3]
 
 
 def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
