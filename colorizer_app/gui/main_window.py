@@ -67,6 +67,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         self.panel = None  # the advanced panel, made the first time it is shown
         self._colorize_moved_to_cpu = False
         self.model_error = ""
+        self.model_provenance = ""  # the loaded model's story, from the worker (About shows it)
         self.save_options = self.settings.save_options
 
         self._build_ui()
@@ -196,6 +197,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
     def _model_changed(self, *_args) -> None:
         model, device = self.current_model(), self.device_combo.currentData() or "auto"
         self.worker.model_requested.emit(model, device)
+        self.model_provenance = ""
         self.device_label.setText("")
         self.model_error = ""
         redo = [
@@ -208,8 +210,9 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         if redo:
             self._colorize_items(redo)
 
-    def _model_ready(self, name: str, device: str) -> None:
+    def _model_ready(self, name: str, device: str, provenance: str = "") -> None:
         self.model_error = ""
+        self.model_provenance = provenance
         self.device_label.setText(f"{name} · {device}")
 
     def _model_failed(self, message: str) -> None:
@@ -381,7 +384,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         a["cancel"].setEnabled(bool(self._busy_jobs))
 
     def about(self) -> None:
-        show_about(self, self.current_model(), self.device_label.text())
+        show_about(self, self.model_provenance, self.device_label.text())
 
     def toggle_advanced(self) -> None:
         """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""

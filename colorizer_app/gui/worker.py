@@ -16,11 +16,12 @@ from ..core.device import available_devices
 from ..core.errors import ColorizerError
 from ..engine.colorizer import Colorizer
 from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
+from .about import provenance_html
 
 
 class ColorizeWorker(QObject):
     # to the window
-    model_ready = Signal(str, str)  # model name, device description
+    model_ready = Signal(str, str, str)  # model name, device description, provenance (HTML)
     model_failed = Signal(str)
     started = Signal(int)  # job id
     finished = Signal(int, object)  # job id, ColorizedPhoto
@@ -64,7 +65,11 @@ class ColorizeWorker(QObject):
     def _ensure_model(self) -> Colorizer:
         if self._colorizer is None:
             self._colorizer = Colorizer(self._model, device=self._device)
-            self.model_ready.emit(self._colorizer.name, self._colorizer.device_name)
+            self.model_ready.emit(
+                self._colorizer.name,
+                self._colorizer.device_name,
+                provenance_html(self._colorizer.model_file),
+            )
         return self._colorizer
 
     @Slot(int, str, int)

@@ -210,3 +210,12 @@ def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_p
     index = window.photos.index(0)
     assert "with a note" in window.photos.data(index, Qt.ItemDataRole.DisplayRole)
     assert "first page of 2" in window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_about_shows_the_loaded_models_story_sent_by_the_worker(qtbot, window, photo_dir):
+    """The worker reads the model file; the GUI thread only shows what it sent."""
+    assert window.model_provenance == ""
+    drop(window, [photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    assert "preset tiny" in window.model_provenance
+    assert "tiny_a" in window.model_provenance  # its fused classifiers
