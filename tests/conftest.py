@@ -45,6 +45,16 @@ def tiny_model_path(tmp_path_factory) -> Path:
     return path
 
 
+def run_cli(*args, env_extra=None, timeout=300):
+    """The `colorizer` command as a person runs it: a fresh process."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "colorizer_app", *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=timeout)  # fmt: skip
+
+
 def real_rgb(name: str = "astronaut") -> np.ndarray:
     from skimage import data
 

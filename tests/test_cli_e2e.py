@@ -1,27 +1,13 @@
 """The `colorizer` command, run as a person runs it: a subprocess on a folder of real files."""
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import real_rgb
-
-
-def run_cli(*args, env_extra=None):
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "colorizer_app", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+from .conftest import real_rgb, run_cli
 
 
 def _digest(folder):

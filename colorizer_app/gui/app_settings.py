@@ -11,7 +11,24 @@ from .save_options import SaveOptions
 SETTINGS_ORG, SETTINGS_APP = "Colorizer", "Colorizer"
 
 
+class _Text:
+    """A text setting with its key and default: read back as text, or the default."""
+
+    def __init__(self, key: str, default: str | None = None):
+        self.key, self.default = key, default
+
+    def __get__(self, settings: AppSettings, owner=None) -> str:
+        return settings._text(self.key, str(Path.home()) if self.default is None else self.default)
+
+    def __set__(self, settings: AppSettings, value: str) -> None:
+        settings.store.setValue(self.key, value)
+
+
 class AppSettings:
+    model = _Text("model", "default")
+    device = _Text("device", "auto")
+    last_open_dir = _Text("last_open_dir")  # default: the home folder
+
     def __init__(self, store: QSettings | None = None):
         self.store = store or QSettings(SETTINGS_ORG, SETTINGS_APP)
 
@@ -20,36 +37,12 @@ class AppSettings:
         return value if isinstance(value, str) else default
 
     @property
-    def model(self) -> str:
-        return self._text("model", "default")
-
-    @model.setter
-    def model(self, value: str) -> None:
-        self.store.setValue("model", value)
-
-    @property
-    def device(self) -> str:
-        return self._text("device", "auto")
-
-    @device.setter
-    def device(self, value: str) -> None:
-        self.store.setValue("device", value)
-
-    @property
     def advanced_visible(self) -> bool:
         return bool(self.store.value("advanced_visible", False, type=bool))
 
     @advanced_visible.setter
     def advanced_visible(self, value: bool) -> None:
         self.store.setValue("advanced_visible", bool(value))
-
-    @property
-    def last_open_dir(self) -> str:
-        return self._text("last_open_dir", str(Path.home()))
-
-    @last_open_dir.setter
-    def last_open_dir(self, value: str) -> None:
-        self.store.setValue("last_open_dir", value)
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)

@@ -52,8 +52,8 @@ class BackboneSpec:
     source: str  # where the weights come from and their licence, for model files' metadata
 
 
-class Backbone(nn.Module):
-    """A frozen classifier: L in [-1, 1] -> 1000 ImageNet probabilities."""
+class Frozen(nn.Module):
+    """A pretrained network held fixed: no gradients, eval mode whatever its owner's mode."""
 
     def __init__(self, spec: BackboneSpec, net: nn.Module):
         super().__init__()
@@ -63,10 +63,14 @@ class Backbone(nn.Module):
         for p in self.net.parameters():
             p.requires_grad_(False)
 
-    def train(self, mode: bool = True) -> Backbone:
+    def train(self, mode: bool = True) -> Frozen:
         super().train(mode)
         self.net.eval()  # frozen: its BatchNorm statistics must never move
         return self
+
+
+class Backbone(Frozen):
+    """A frozen classifier: L in [-1, 1] -> 1000 ImageNet probabilities."""
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         size = self.spec.input_size

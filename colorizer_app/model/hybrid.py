@@ -142,8 +142,11 @@ class HybridColorizer(nn.Module):
 
     def trainable_parameters(self, freeze_encoder: bool = False) -> list[nn.Parameter]:
         """Everything but the frozen classifiers (and, when asked, the encoder)."""
-        frozen = {id(p) for p in self.backbones.parameters()}
-        if freeze_encoder:
-            for part in self.own_encoder_parts():
-                frozen |= {id(p) for p in part.parameters()}
-        return [p for p in self.parameters() if id(p) not in frozen]
+        own = self.own_encoder_parts() if freeze_encoder else []
+        return parameters_except(self, [self.backbones, *own])
+
+
+def parameters_except(model: nn.Module, frozen_parts: list[nn.Module]) -> list[nn.Parameter]:
+    """The model's parameters outside `frozen_parts`: what an optimizer gets."""
+    frozen = {id(p) for part in frozen_parts for p in part.parameters()}
+    return [p for p in model.parameters() if id(p) not in frozen]

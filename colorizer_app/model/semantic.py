@@ -23,8 +23,9 @@ from torch import nn
 
 from ..core.lab import l_norm_to_gray_rgb
 from . import ab_bins
-from .backbones import REGISTRY, normalize_tf_lite
+from .backbones import REGISTRY, Frozen, normalize_tf_lite
 from .efficientnet_lite import VARIANTS, EfficientNetLite
+from .hybrid import parameters_except
 
 # The block after which each stride's features are taken: the last block of stages 2, 3, 5, 7.
 _TAP_STAGES = (1, 2, 4, 6)
@@ -44,27 +45,17 @@ def feature_channels(variant: str) -> list[int]:
     return [stages[s][4] for s in _TAP_STAGES]
 
 
-class LiteEncoder(nn.Module):
+class LiteEncoder(Frozen):
     """A frozen EfficientNet-Lite: L in [-1, 1] -> (features at strides 4, 8, 16, 32, class
     probabilities). It sees L as the sRGB gray a person would see, normalised as its weights
     expect, at the size it is given (no resizing: the features must line up with the photo)."""
 
     def __init__(self, variant: str, pretrained: bool):
-        super().__init__()
-        self.spec = REGISTRY[variant]
         net = EfficientNetLite(variant)
         if pretrained:
             REGISTRY[variant].load_pretrained(net)
-        self.net = net
+        super().__init__(REGISTRY[variant], net)
         self.taps = _tap_blocks(variant)
-        self.net.eval()
-        for p in self.net.parameters():
-            p.requires_grad_(False)
-
-    def train(self, mode: bool = True) -> LiteEncoder:
-        super().train(mode)
-        self.net.eval()  # frozen: its BatchNorm statistics must never move
-        return self
 
     @torch.no_grad()
     def forward(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -173,8 +164,5 @@ class SemanticColorizer(nn.Module):
 
     def trainable_parameters(self, freeze_encoder: bool = False) -> list[nn.Parameter]:
         """Everything but the frozen pretrained encoder (and, when asked, our own encoder)."""
-        frozen = {id(p) for p in self.encoder.parameters()}
-        if freeze_encoder:
-            for part in self.own_encoder_parts():
-                frozen |= {id(p) for p in part.parameters()}
-        return [p for p in self.parameters() if id(p) not in frozen]
+        own = self.own_encoder_parts() if freeze_encoder else []
+        return parameters_except(self, [self.encoder, *own])

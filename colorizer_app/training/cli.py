@@ -96,19 +96,6 @@ def _with_bar(label: str, work):
     return result
 
 
-def _balanced(photos, folders: list[str], max_repeat: int = 8):
-    """Repeat the photos of smaller data folders so each folder weighs about the same."""
-    by_folder: dict[str, list] = {}
-    for p in photos:
-        root = next((f for f in folders if p.path.is_relative_to(Path(f))), "")
-        by_folder.setdefault(root, []).append(p)
-    largest = max(len(v) for v in by_folder.values())
-    out = []
-    for items in by_folder.values():
-        out += items * max(1, min(max_repeat, round(largest / len(items))))
-    return out
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     import torch
 
@@ -124,7 +111,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from ..model.hybrid import HybridConfig
     from ..model.networks import build_network
     from ..model.store import save_model
-    from .data import ColorPhotoDataset, split_photos
+    from .data import ColorPhotoDataset, balanced_rows, split_photos
     from .fused_cache import fused_vectors
     from .loop import TrainConfig, fit
     from .losses import DEFAULT_CF_WEIGHT
@@ -145,7 +132,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     report = _scan(args, keep_side=int(args.size * 1.25))
     train_photos, val_photos = split_photos(report.usable)
     if args.balance:
-        train_photos = _balanced(train_photos, args.data, args.balance)
+        train_photos = [
+            train_photos[i] for i in balanced_rows(train_photos, args.data, args.balance)
+        ]
     print(
         f"Split: {len(train_photos)} training, {len(val_photos)} held out (by {args.split_by})",
         file=sys.stderr,
@@ -224,13 +213,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     }
     save_model(model, out, preset.name, metadata, half=args.half)
     scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
+    report_written(out, history, scores)
+    return 0
+
+
+def report_written(out: Path, history, scores: str) -> None:
+    """The last line of a training run: what was written, after how long, how it scores."""
     print(
         f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min"
         + scores
         + (" (stopped early: resume with --resume)" if history.stopped else ""),
         file=sys.stderr,
     )
-    return 0
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:

@@ -153,6 +153,22 @@ def validation_split(pool: list[Photo], fraction: float = 0.1) -> tuple[list[Pho
     return [p for p in pool if not is_test(p.group + "#validation", fraction)], val
 
 
+def balanced_rows(photos: list[Photo], folders: list, max_repeat: int) -> list[int]:
+    """Row indices with the photos of smaller data folders repeated (each at most max_repeat
+    times) so each folder weighs about the same; 0: every photo once."""
+    by_folder: dict[str, list[int]] = {}
+    for i, p in enumerate(photos):
+        root = next((str(f) for f in folders if p.path.is_relative_to(Path(f))), "")
+        by_folder.setdefault(root, []).append(i)
+    if not max_repeat or not photos:
+        return list(range(len(photos)))
+    largest = max(len(v) for v in by_folder.values())
+    rows: list[int] = []
+    for items in by_folder.values():
+        rows += items * max(1, min(max_repeat, round(largest / len(items))))
+    return rows
+
+
 def lab_pair(rgb: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 RGB -> (L in [-1, 1] as 1xHxW, ab / 128 as 2xHxW), the paper's normalisation."""
     lab_img = lab.rgb_to_lab(rgb)

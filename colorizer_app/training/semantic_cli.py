@@ -13,22 +13,6 @@ import sys
 from pathlib import Path
 
 
-def _repeats(photos, folders: list[str], max_repeat: int) -> list[int]:
-    """Row indices with the photos of smaller data folders repeated (at most max_repeat times)
-    so each folder weighs about the same; 0 = no repeats."""
-    by_folder: dict[str, list[int]] = {}
-    for i, p in enumerate(photos):
-        root = next((f for f in folders if p.path.is_relative_to(Path(f))), "")
-        by_folder.setdefault(root, []).append(i)
-    if not max_repeat:
-        return list(range(len(photos)))
-    largest = max(len(v) for v in by_folder.values())
-    rows: list[int] = []
-    for items in by_folder.values():
-        rows += items * max(1, min(max_repeat, round(largest / len(items))))
-    return rows
-
-
 def train_semantic(args: argparse.Namespace) -> int:
     import torch
 
@@ -38,8 +22,8 @@ def train_semantic(args: argparse.Namespace) -> int:
     from ..model.networks import build_network
     from ..model.presets import get_preset
     from ..model.store import save_model
-    from .cli import StopFlag, _progress_printer, _scan, _with_bar
-    from .data import split_photos, validation_split
+    from .cli import StopFlag, _progress_printer, _scan, _with_bar, report_written
+    from .data import balanced_rows, split_photos, validation_split
     from .feature_cache import encoded_photos
     from .semantic import SemanticTrainConfig, fit_semantic
 
@@ -77,7 +61,7 @@ def train_semantic(args: argparse.Namespace) -> int:
         ),
     )
     n_train = len(train_photos)
-    train_rows = _repeats(train_photos, args.data, args.balance)
+    train_rows = balanced_rows(train_photos, args.data, args.balance)
     val_rows = list(range(n_train, n_train + len(val_photos)))
     print(
         f"Split: {n_train} training photos ({len(train_rows)} with repeats), "
@@ -147,10 +131,5 @@ def train_semantic(args: argparse.Namespace) -> int:
         if best
         else ""
     )
-    print(
-        f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min"
-        + scores
-        + (" (stopped early: resume with --resume)" if history.stopped else ""),
-        file=sys.stderr,
-    )
+    report_written(out, history, scores)
     return 0

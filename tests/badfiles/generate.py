@@ -83,6 +83,22 @@ def _tiff(pixels: np.ndarray, **kw) -> bytes:
     return buf.getvalue()
 
 
+def ztxt_bomb_png() -> bytes:
+    """A valid photo whose zTXt chunk inflates past Pillow's text limit (ValueError in Pillow)."""
+    return _png_with_chunk(
+        _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (80 << 20), 9))
+    )
+
+
+def iccp_bomb_png() -> bytes:
+    """A valid photo whose ICC profile chunk inflates to 80 MB."""
+    return _png_with_chunk(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(b"\0" * (80 << 20), 9)))
+
+
+def truncated_ihdr_png() -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\x00\x00"
+
+
 def _lying_jpeg() -> bytes:
     """A tiny JPEG whose header claims 12000 x 12000 pixels."""
     jpg = bytearray(_save(Image.fromarray(_gray(16, 16)), "JPEG", quality=30))
@@ -217,15 +233,9 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["header_only.png"] = (good_png[:33], bad)
     k["noise.jpg"] = (np.random.default_rng(0).bytes(5000), bad)
     k["text.png"] = (b"this is a shopping list, not a photo\n" * 20, bad)
-    k["ztxt_bomb.png"] = (
-        _png_with_chunk(_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (80 << 20), 9))),
-        bad,
-    )
-    k["iccp_bomb.png"] = (
-        _png_with_chunk(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(b"\0" * (80 << 20), 9))),
-        bad,
-    )
-    k["truncated_ihdr.png"] = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\x00\x00", bad)
+    k["ztxt_bomb.png"] = (ztxt_bomb_png(), bad)
+    k["iccp_bomb.png"] = (iccp_bomb_png(), bad)
+    k["truncated_ihdr.png"] = (truncated_ihdr_png(), bad)
     k["bad_crc.png"] = (good_png[:29] + b"\x00\x00\x00\x00" + good_png[33:], bad)
     k["lying_size.jpg"] = (_lying_jpeg(), bad)
     nan = gray.astype(np.float32)
@@ -290,6 +300,8 @@ def model_kinds(good_payload: dict) -> dict[str, bytes]:
         "inf_weights.pt": edit(lambda p: p["state_dict"][first].fill_(float("inf"))),
         "edited_weights.pt": edit(lambda p: p["state_dict"][first].mul_(1.5)),
         "unknown_backbone.pt": edit(lambda p: p["config"].update(backbones=["alexnet"])),
+        "unknown_encoder.pt": edit(lambda p: p["config"].update(encoder="resnet9000")),
+        "no_preset.pt": edit(lambda p: p.pop("preset")),
     }
 
 
