@@ -1,6 +1,6 @@
 """A picture grid of the real historical photos colorized by a model: for models/README.md.
 
-  .venv/bin/python -m tests.tools.old_photos_grid MODEL OUT.jpg [--cell 220]
+  .venv/bin/python -m tests.tools.old_photos_grid MODEL OUT.jpg [--cell 220] [--public-domain]
 Each cell: the scan, then the colorized photo, side by side.
 """
 
@@ -18,6 +18,16 @@ from colorizer_app.engine.colorizer import Colorizer
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))
+
+
+# The old photos that are public domain (../shared/data/README.md): only these may be shipped.
+PUBLIC_DOMAIN = (
+    "Broadway at the United States Hotel",
+    "Buffalo Bank",
+    "Detroit circa 1915",
+    "Helen Keller meeting Charlie Chaplin",
+    "February 1936",
+)
 
 
 def fit(rgb: np.ndarray, side: int) -> np.ndarray:
@@ -38,10 +48,17 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--cell", type=int, default=200)
     parser.add_argument("--columns", type=int, default=4)
+    parser.add_argument(
+        "--public-domain",
+        action="store_true",
+        help="only the photos that may be shipped (../shared/data/README.md): for the README",
+    )
     args = parser.parse_args()
     colorizer = Colorizer(args.model, device="cpu")
     pairs = []
     for path in find_images([DATA / "old_photos"]):
+        if args.public_domain and not any(k in path.name for k in PUBLIC_DOMAIN):
+            continue
         image = load_image(path)
         rgb = to_uint8(image.rgb)
         pairs.append(np.hstack([fit(rgb, args.cell), fit(colorizer.colorize(rgb), args.cell)]))
