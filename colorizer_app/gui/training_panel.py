@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -186,7 +188,12 @@ class TrainingPanel(QDockWidget):
         mlayout.addLayout(mrow)
         layout.addWidget(manage)
         layout.addStretch(1)
-        self.setWidget(body)
+        # Scrolls rather than growing the window: it must fit a 1366x768 laptop screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
         self._set_training(False)
 
     def _connect(self) -> None:
