@@ -41,6 +41,10 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         return _fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
     if args.render_size is not None and not 64 <= args.render_size <= 2048:
         return _fail("--render-size must be from 64 to 2048 pixels")
+    if args.hints is not None:
+        problem = _attach_hints(jobs, Path(args.hints))
+        if problem:
+            return _fail(problem)
     colorizer = Colorizer(args.model, device=args.device, render_size=args.render_size)
     print(
         f"Colorizing {len(jobs)} photo(s) with model '{colorizer.name}' on {colorizer.device_name}",
@@ -75,6 +79,31 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_SOME_FAILED if (result.failed or missing) else EXIT_OK
+
+
+def _attach_hints(jobs: list, path: Path) -> str | None:
+    """Reads HINTS.json onto the one job; the reason it cannot, or None."""
+    from .core.errors import ColorizerError
+    from .core.hints import HintError, HintSet
+    from .core.imageio import load_image
+
+    if len(jobs) != 1:
+        return f"--hints applies to one photo; {len(jobs)} were given"
+    try:
+        hints = HintSet.read(path)
+    except HintError as e:
+        return f"{e}; see `colorizer colorize --help` for the format"
+    try:
+        size = load_image(jobs[0].source).size
+    except ColorizerError:
+        size = None  # the batch reports the unreadable photo on its own line
+    if size is not None:
+        try:
+            hints.check_inside(size)
+        except HintError as e:
+            return f"hints file {path}: {e}"
+    jobs[0].hints = tuple(hints.hints)
+    return None
 
 
 # ---- models -----------------------------------------------------------------------------------
@@ -183,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PX",
         help="detail: longest side of the copy the network sees (default: the "
         "model's recommended size; larger sees smaller things, takes longer)",
+    )
+    p.add_argument(
+        "--hints",
+        metavar="HINTS.json",
+        help='colour pins for one photo: {"points": [{"x": 100, "y": 150, "color": "#3a6ccf"}], '
+        '"strokes": [{"points": [[x, y], ...], "color": "#rrggbb"}]}; pixels after EXIF '
+        'orientation; optional "radius" (pixels) on either. Each pinned colour spreads over its '
+        "region, up to the photo's edges",
     )
     p.add_argument("--suffix", default="_colorized", help="added to each output's name")
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))

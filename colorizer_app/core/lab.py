@@ -49,6 +49,12 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     return np.clip(rgb, 0.0, 1.0, out=rgb)
 
 
+def lab_to_hex(l: float, a: float, b: float) -> str:
+    """One Lab colour -> "#rrggbb" (sRGB, out-of-gamut clipped)."""
+    rgb = lab_to_rgb(np.array([[[l, a, b]]], np.float32))[0, 0]
+    return "#" + "".join(f"{int(round(float(v) * 255)):02x}" for v in rgb)
+
+
 def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
     """HxWx3 RGB (or HxW gray) -> HxW float32 L in [0, 100], converted in strips of rows."""
     h = rgb.shape[0]

@@ -33,11 +33,17 @@ def install_data_dir(name: str) -> Path:
     return candidates[0]
 
 
-def user_models_dir() -> Path:
-    """Where a person's own fine-tuned models go: never inside the install folder."""
+def user_data_dir() -> Path:
+    """The person's app-data folder (their models, their photos' colour hints); never inside
+    the install folder, never beside their photos. COLORIZER_USER_DIR moves it (tests)."""
     env = os.environ.get("COLORIZER_USER_DIR")
     if env:
-        return Path(env) / "models"
+        return Path(env)
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("Colorizer", appauthor=False)) / "models"
+    return Path(platformdirs.user_data_dir("Colorizer", appauthor=False))
+
+
+def user_models_dir() -> Path:
+    """Where a person's own fine-tuned models go."""
+    return user_data_dir() / "models"

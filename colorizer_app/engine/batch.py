@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ColorizerError
+from ..core.hints import Hint, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
 
@@ -18,6 +19,8 @@ DEFAULT_SUFFIX = "_colorized"
 class Job:
     source: Path
     dest: Path
+    # Colour pins and strokes for this photo, in its upright pixels (core/hints.py).
+    hints: tuple[Hint, ...] = ()
 
 
 @dataclass
@@ -108,7 +111,9 @@ def run_jobs(
         else:
             try:
                 image = load_image(job.source)
-                rgb = colorizer.colorize(image.rgb, saturation=saturation)
+                if job.hints:
+                    HintSet(list(job.hints)).check_inside(image.size)
+                rgb = colorizer.colorize(image.rgb, saturation=saturation, hints=job.hints)
                 save_image(job.dest, rgb, like=image, quality=quality)
                 result.done.append(job.dest)
                 if image.notes:

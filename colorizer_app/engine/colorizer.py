@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -19,9 +21,34 @@ from ..core import lab
 from ..core.device import describe_device, pick_device
 from ..core.errors import ModelError
 from ..core.guided import GuidedUpsampler, bilinear_strip
+from ..core.hints import Hint, apply_hints
 from ..model.store import ModelFile, build_model, open_model
 
 log = logging.getLogger(__name__)
+
+
+# How many of the model's likeliest colours the hint chooser offers at a spot.
+CHOICES = 6
+
+
+@dataclass
+class ColourChoices:
+    """The model's likeliest colours over a coarse grid of the photo (its head's, 1/4 of the
+    network's size): ab (k x h x w x 2, Lab) and probability (k x h x w), likeliest first.
+    Kept with a photo in the app (tens of kB) so the chooser opens without the network."""
+
+    ab: np.ndarray
+    prob: np.ndarray
+
+    def at(self, fx: float, fy: float) -> list[tuple[float, float, float]]:
+        """(a, b, probability) at a place given as fractions (0..1) of the width and height."""
+        _, h, w = self.prob.shape
+        x = min(w - 1, max(0, int(fx * w)))
+        y = min(h - 1, max(0, int(fy * h)))
+        return [
+            (float(self.ab[i, y, x, 0]), float(self.ab[i, y, x, 1]), float(self.prob[i, y, x]))
+            for i in range(self.prob.shape[0])
+        ]
 
 
 def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
@@ -91,10 +118,16 @@ class Colorizer:
         return cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
 
     @torch.inference_mode()
-    def _run(self, l_small: np.ndarray) -> np.ndarray:
+    def _run(
+        self, l_small: np.ndarray, choices: int = 0
+    ) -> tuple[np.ndarray, ColourChoices | None]:
         x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
         x = x.to(device=self.device, dtype=self.dtype)
-        ab = self.net(x)[0].float().cpu().numpy()
+        if choices:
+            ab_t, top = self.net.with_choices(x, choices)
+        else:
+            ab_t, top = self.net(x), None
+        ab = ab_t[0].float().cpu().numpy()
         if not np.isfinite(ab).all():
             # A damaged model must never write a photo: NaN colour turns a scan white.
             raise ModelError(
@@ -102,20 +135,35 @@ class Colorizer:
                 "is damaged: choose another model or train it again"
             )
         strength = float(self.model_file.config.colour_strength) * lab.AB_SCALE
-        return np.ascontiguousarray(ab.transpose(1, 2, 0)) * np.float32(strength)
+        ab = np.ascontiguousarray(ab.transpose(1, 2, 0)) * np.float32(strength)
+        if top is None:
+            return ab, None
+        bins = self.net.ab_bins.float().cpu().numpy()
+        idx, prob = (t[0].cpu().numpy() for t in top)
+        return ab, ColourChoices(bins[idx].astype(np.float16), prob.astype(np.float16))
 
     def predict_ab(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
         """The network's ab for a photo, at network size (h x w x 2, Lab units)."""
-        l_small = self.small_l(rgb, l_full)
+        return self.predict_small(self.small_l(rgb, l_full))
+
+    def predict_small(self, l_small: np.ndarray) -> np.ndarray:
+        """The network's ab for the small L copy `small_l` made."""
+        return self.predict_with_choices(l_small, 0)[0]
+
+    def predict_with_choices(
+        self, l_small: np.ndarray, choices: int = CHOICES
+    ) -> tuple[np.ndarray, ColourChoices | None]:
+        """predict_small, and the model's `choices` likeliest colours per spot where its head
+        gives a distribution (None for a regression head)."""
         try:
-            return self._run(l_small)
+            return self._run(l_small, choices)
         except torch.OutOfMemoryError:
             if self.device.type == "cpu":
                 raise
             log.warning("out of GPU memory; colorizing on the CPU from now on")
             torch.cuda.empty_cache()
             self._load_on(torch.device("cpu"))
-            return self._run(l_small)
+            return self._run(l_small, choices)
 
     @staticmethod
     def compose(
@@ -147,9 +195,17 @@ class Colorizer:
         dtype = rgb.dtype if rgb.dtype in (np.uint8, np.uint16) else np.uint8
         return lab.compose_l_ab_rows(l_full, ab_rows, dtype, saturation)
 
-    def colorize(self, rgb: np.ndarray, saturation: float = 1.0) -> np.ndarray:
+    def colorize(
+        self, rgb: np.ndarray, saturation: float = 1.0, hints: Sequence[Hint] = ()
+    ) -> np.ndarray:
+        """The colorized photo; `hints` (pins and strokes in this image's pixels) pin colours
+        that spread over their regions (core/hints.py); none gives the automatic colour."""
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[:, :, None], 3, axis=2)
         l_full = lab.rgb_to_l(rgb)
-        ab_small = self.predict_ab(rgb, l_full)
+        l_small = self.small_l(rgb, l_full)
+        ab_small = self.predict_small(l_small)
+        if hints:
+            size = (rgb.shape[1], rgb.shape[0])
+            ab_small = apply_hints(ab_small, l_small, hints, size)
         return self.compose(rgb, ab_small, saturation, l_full, self.upsample)

@@ -1,7 +1,7 @@
 """What the desktop app keeps of a colorized photo, and the save step, without any Qt.
 
 The window shows a screen-sized preview; saving re-reads the original at full resolution and
-joins it with the kept ab, so a saturation change never runs the network again.
+joins it with the kept ab, so a saturation change or a colour hint never runs the network again.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 
 from ..core import lab
+from ..core.hints import Hint, apply_hints
 from ..core.imageio import load_image, save_image, to_uint8
-from .colorizer import Colorizer
+from .colorizer import Colorizer, ColourChoices
 
 PREVIEW_SIDE = 2048
 
@@ -28,10 +29,47 @@ class ColorizedPhoto:
     ab_small: np.ndarray  # the network's ab (Lab units) at network size
     model_name: str
     notes: list[str] = field(default_factory=list)  # "first page of 3 only", "already in colour"
+    l_small: np.ndarray | None = None  # L at network size: what hints spread along
+    choices: ColourChoices | None = None  # the model's likeliest colours, for the hint chooser
+    hints: tuple[Hint, ...] = ()  # in the original's upright pixels
+    _hinted: tuple[tuple[Hint, ...], np.ndarray] | None = field(default=None, repr=False)
+
+    def hinted_ab(self) -> np.ndarray:
+        """ab_small with this photo's hints applied; solved once per set of hints, so the
+        colour slider stays as cheap with hints as without."""
+        if not self.hints or self.l_small is None:
+            return self.ab_small
+        if self._hinted is None or self._hinted[0] != self.hints:
+            self._hinted = (
+                self.hints,
+                apply_hints(self.ab_small, self.l_small, self.hints, self.full_size),
+            )
+        return self._hinted[1]
 
     def render(self, saturation: float = 1.0) -> np.ndarray:
-        """The colorized preview at this saturation: cheap, no network."""
-        return Colorizer.compose(self.preview_rgb, self.ab_small, saturation, self.preview_l)
+        """The colorized preview at this saturation, hints included: cheap, no network."""
+        return Colorizer.compose(self.preview_rgb, self.hinted_ab(), saturation, self.preview_l)
+
+    def likely_colours(self, x: float, y: float) -> list[str]:
+        """The model's likeliest colours at (x, y) (original's upright pixels), as #rrggbb,
+        likeliest first: the chooser's suggestions. The automatic colour at that spot comes
+        first, whatever the model. Shown at the spot's lightness, kept between 45 and 80 so a
+        hue in deep shadow can still be told apart (a pin uses only a and b)."""
+        w, h = self.full_size
+        fx, fy = min(max(x / w, 0.0), 1.0), min(max(y / h, 0.0), 1.0)
+        ph, pw = self.preview_l.shape
+        lightness = float(self.preview_l[min(ph - 1, int(fy * ph)), min(pw - 1, int(fx * pw))])
+        sh, sw = self.ab_small.shape[:2]
+        auto = self.ab_small[min(sh - 1, int(fy * sh)), min(sw - 1, int(fx * sw))]
+        abs_ = [(float(auto[0]), float(auto[1]))]
+        if self.choices is not None:
+            abs_ += [(a, b) for a, b, _ in self.choices.at(fx, fy)]
+        out: list[str] = []
+        for a, b in abs_:
+            colour = lab.lab_to_hex(min(max(lightness, 45.0), 80.0), a, b)
+            if colour not in out:
+                out.append(colour)
+        return out
 
 
 def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
@@ -48,7 +86,8 @@ def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
 def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
     image = load_image(path)
     l_full = lab.rgb_to_l(image.rgb)
-    ab_small = colorizer.predict_ab(image.rgb, l_full)
+    l_small = colorizer.small_l(image.rgb, l_full)
+    ab_small, choices = colorizer.predict_with_choices(l_small)
     preview = preview_of(image.rgb)
     return ColorizedPhoto(
         path,
@@ -58,11 +97,13 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
         ab_small,
         colorizer.name,
         list(image.notes),
+        l_small,
+        choices,
     )
 
 
 def save_colorized(photo: ColorizedPhoto, dest: Path, saturation: float, quality: int) -> Path:
     """Full resolution: the original's L, EXIF, ICC, alpha and bit depth, the kept ab."""
     image = load_image(photo.path)
-    rgb = Colorizer.compose(image.rgb, photo.ab_small, saturation)
+    rgb = Colorizer.compose(image.rgb, photo.hinted_ab(), saturation)
     return save_image(dest, rgb, like=image, quality=quality)

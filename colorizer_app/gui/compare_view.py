@@ -3,21 +3,34 @@
 Both images are drawn with one transform (scale, offset), so they stay in register at every zoom.
 The divider follows a drag and the arrow keys; holding Space shows the whole original; the
 side-by-side mode shows both whole, each in one half, still sharing zoom and pan.
+
+In pin mode (colour hints) a click asks for a pin there, a pin drags to a new place, a click on a
+pin asks to recolour it, a right-click or Del removes it. The view only reports these as signals
+in the photo's own pixels; the window keeps the hints and their undo history. Pins are drawn on
+the after side only.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 DIVIDER_GRAB_PX = 10
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
+PIN_RADIUS_PX = 7  # a pin's marker on screen, whatever the zoom
+PIN_GRAB_PX = 11
+CLICK_SLOP_PX = 4  # a press that moves less than this is a click, not a drag
 
 
 class CompareView(QWidget):
     zoom_changed = Signal(float)  # percent of the original's pixels
+    # Pin mode; points in the original photo's upright pixels, QPoint: where to open a menu.
+    pin_requested = Signal(QPointF, QPoint)
+    pin_clicked = Signal(int, QPoint)
+    pin_moved = Signal(int, QPointF)
+    pin_removed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,6 +50,12 @@ class CompareView(QWidget):
         self._drag_start = QPointF()
         self._offset_start = QPointF()
         self.placeholder = "Drop photos or folders here, or press Ctrl+O"
+        self.pin_mode = False
+        self.pins: list[tuple[QPointF, QColor]] = []  # in the original's pixels
+        self.selected_pin = -1
+        self._pin_drag = -1
+        self._pin_drag_at = QPointF()
+        self._press_at = QPointF()
 
     # ---- content ----------------------------------------------------------------------------
 
@@ -123,6 +142,61 @@ class CompareView(QWidget):
             x -= self._pane_width()
         return (QPointF(x, view_point.y()) - self.offset) / self.scale
 
+    def _photo_per_preview(self) -> float:
+        return self.full_width / self.original.width() if self.original is not None else 1.0
+
+    def photo_point(self, view_point: QPointF) -> QPointF:
+        """The original photo's pixel under a point of the view."""
+        return self.image_point(view_point) * self._photo_per_preview()
+
+    def pin_view_point(self, photo_point: QPointF) -> QPointF:
+        """Where a pin at `photo_point` is drawn (the after side in side-by-side)."""
+        p = self.offset + photo_point / self._photo_per_preview() * self.scale
+        return p + QPointF(self._pane_width(), 0) if self.side_by_side else p
+
+    def pin_at(self, view_point: QPointF) -> int:
+        """The index of the pin drawn under `view_point` (the topmost), or -1."""
+        if self.original is None:
+            return -1
+        for i in range(len(self.pins) - 1, -1, -1):
+            d = self.pin_view_point(self.pins[i][0]) - view_point
+            if d.x() * d.x() + d.y() * d.y() <= PIN_GRAB_PX * PIN_GRAB_PX:
+                return i
+        return -1
+
+    def set_pin_mode(self, on: bool) -> None:
+        self.pin_mode = on
+        self.selected_pin = -1
+        if on and not self.side_by_side:
+            self.divider = 0.0  # pins live on the after side: show all of it
+        elif not on and self.divider == 0.0:
+            self.divider = 0.5
+        self.unsetCursor()
+        self.update()
+
+    def set_pins(self, pins: list[tuple[QPointF, QColor]]) -> None:
+        self.pins = list(pins)
+        if self.selected_pin >= len(self.pins):
+            self.selected_pin = -1
+        self.update()
+
+    def _paint_pins(self, painter: QPainter) -> None:
+        if self.show_original:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        after_from = self._pane_width() if self.side_by_side else self.divider_x()
+        painter.setClipRect(QRectF(after_from, 0, self.width() - after_from, self.height()))
+        for i, (point, colour) in enumerate(self.pins):
+            at = self._pin_drag_at if i == self._pin_drag else self.pin_view_point(point)
+            r = PIN_RADIUS_PX + (2 if i == self.selected_pin else 0)
+            painter.setPen(QPen(QColor(0, 0, 0, 200), 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(at, r + 1, r + 1)
+            painter.setPen(QPen(QColor(255, 255, 255), 2))
+            painter.setBrush(colour)
+            painter.drawEllipse(at, r, r)
+        painter.setClipping(False)
+
     # ---- painting ---------------------------------------------------------------------------
 
     def paintEvent(self, event) -> None:
@@ -145,6 +219,8 @@ class CompareView(QWidget):
             painter.setClipping(False)
             painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
             painter.drawLine(QPointF(pane, 0), QPointF(pane, self.height()))
+            if after is not None and self.pins:
+                self._paint_pins(painter)
             return
         x = self.divider_x()
         painter.setClipRect(QRectF(0, 0, x, self.height()))
@@ -152,7 +228,9 @@ class CompareView(QWidget):
         painter.setClipRect(QRectF(x, 0, self.width() - x, self.height()))
         painter.drawImage(target, after or self.original)
         painter.setClipping(False)
-        if after is not None:
+        if after is not None and self.pins:
+            self._paint_pins(painter)
+        if after is not None and x > 0:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
             painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -182,6 +260,8 @@ class CompareView(QWidget):
             self.zoom_by(ZOOM_STEP**steps, event.position())
 
     def mousePressEvent(self, event) -> None:
+        if self.pin_mode and self.colorized is not None and self._pin_press(event):
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             return
         self.setFocus()
@@ -200,8 +280,45 @@ class CompareView(QWidget):
             self._offset_start = QPointF(self.offset)
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
 
+    def _pin_press(self, event) -> bool:
+        """Pin mode's press: True when it was about a pin (not a pan)."""
+        self.setFocus()
+        pos = event.position()
+        hit = self.pin_at(pos)
+        if event.button() == Qt.MouseButton.RightButton:
+            if hit >= 0:
+                self.pin_removed.emit(hit)
+            return True
+        if event.button() != Qt.MouseButton.LeftButton:
+            return True
+        self._press_at = pos
+        if hit >= 0:
+            self.selected_pin = hit
+            self._pin_drag = hit
+            self._pin_drag_at = pos
+            self._drag = "pin"
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.update()
+            return True
+        return False  # a click here adds a pin on release; a drag pans
+
+    def _moved_far(self, pos: QPointF) -> bool:
+        d = pos - self._press_at
+        return abs(d.x()) + abs(d.y()) >= CLICK_SLOP_PX
+
     def mouseMoveEvent(self, event) -> None:
         pos = event.position()
+        if self._drag == "pin":
+            if self._moved_far(pos):
+                self._pin_drag_at = pos
+                self.update()
+            return
+        if self.pin_mode and self._drag is None and self.colorized is not None:
+            over = self.pin_at(pos) >= 0
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.CrossCursor
+            )
+            return
         if self._drag == "divider":
             self._set_divider(pos.x())
         elif self._drag == "pan":
@@ -213,8 +330,52 @@ class CompareView(QWidget):
             self.setCursor(Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.OpenHandCursor)
 
     def mouseReleaseEvent(self, event) -> None:
-        self._drag = None
+        drag, self._drag = self._drag, None
+        pos = event.position()
+        if drag == "pin":
+            index, self._pin_drag = self._pin_drag, -1
+            if self._moved_far(pos):
+                self.pin_moved.emit(index, self._clamped_photo_point(pos))
+            else:
+                self.pin_clicked.emit(index, self.mapToGlobal(pos.toPoint()))
+            self.update()
+        elif (
+            self.pin_mode
+            and drag == "pan"
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self._moved_far(pos)
+            and self._on_photo(pos)
+        ):
+            self.pin_requested.emit(self.photo_point(pos), self.mapToGlobal(pos.toPoint()))
         self.unsetCursor()
+
+    def _on_photo(self, pos: QPointF) -> bool:
+        p = self.image_point(pos)
+        return (
+            self.original is not None
+            and 0 <= p.x() < self.original.width()
+            and 0 <= p.y() < self.original.height()
+        )
+
+    def _clamped_photo_point(self, pos: QPointF) -> QPointF:
+        """The photo pixel under `pos`, kept inside the photo: a pin dragged past its edge stays
+        on its border."""
+        p = self.image_point(pos)
+        w, h = self.original.width(), self.original.height()
+        inside = QPointF(min(max(p.x(), 0.0), w - 0.01), min(max(p.y(), 0.0), h - 0.01))
+        return inside * self._photo_per_preview()
+
+    def event(self, event) -> bool:
+        # Del removes the selected pin here, before the window's "Remove from List" shortcut.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and self.pin_mode
+            and self.selected_pin >= 0
+            and event.matches(QKeySequence.StandardKey.Delete)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
 
     def _set_divider(self, x: float) -> None:
         self.divider = min(1.0, max(0.0, x / max(self.width(), 1)))
@@ -222,7 +383,14 @@ class CompareView(QWidget):
 
     def keyPressEvent(self, event) -> None:
         key = event.key()
-        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+        if (
+            self.pin_mode
+            and self.selected_pin >= 0
+            and event.matches(QKeySequence.StandardKey.Delete)
+        ):
+            index, self.selected_pin = self.selected_pin, -1
+            self.pin_removed.emit(index)
+        elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.show_original = True
             self.update()
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):

@@ -39,13 +39,16 @@ from .qimage import to_qimage
 from .thumbnails import ThumbnailLoader
 from .window_actions import ActionsMixin
 from .window_batch import BatchMixin
+from .window_hints import HintsMixin
 from .window_saving import SavingMixin
+from .window_state import WindowStateMixin
 from .worker import WorkerHost
 
 
-class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
+class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateMixin, QMainWindow):
     """The window: layout, models, adding photos, showing. Its menus and shortcuts
-    (window_actions.py), batches (window_batch.py) and saving (window_saving.py) are mixed in;
+    (window_actions.py), batches (window_batch.py), saving (window_saving.py) and colour pins
+    (window_hints.py) and its size and place on screen (window_state.py) are mixed in;
     settings are one typed object (app_settings.py)."""
 
     def __init__(self, settings: QSettings | None = None):
@@ -71,6 +74,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         self.save_options = self.settings.save_options
 
         self._build_ui()
+        self._build_hints()
         self._build_actions()
         self._connect_worker()
         self._restore_settings()
@@ -226,6 +230,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         """Files and folders (recursive); duplicates are not added twice."""
         files = find_images([Path(p) for p in paths])
         added = self.photos.add(files)
+        self.load_hints(added)
         for item in added:
             self.thumbnails.request(str(item.path))
         if added:
@@ -325,12 +330,14 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
     def remove_selected(self) -> None:
         items = self.selected_items()
         self.photos.remove_rows([self.photos.row_of(it) for it in items])
+        self._forget_undo(items)
         self._show_current()
         self._update_actions()
 
     def clear_all(self) -> None:
         if self._busy_jobs:
             self.cancel()
+        self._forget_undo(list(self.photos.items))
         self.photos.clear()
         self._show_current()
         self._update_actions()
@@ -342,6 +349,8 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
 
     def _show_current(self) -> None:
         item = self.current_item()
+        self._activate_undo(item)
+        self._show_pins(item)
         if item is None:
             self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
             self.view.set_images(None, None)
@@ -379,8 +388,10 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         done = any(it.result is not None for it in self.photos.items)
         for name in ("colorize", "colorize_all", "remove", "clear"):
             a[name].setEnabled(has)
-        for name in ("save", "save_all"):
+        for name in ("save", "save_all", "pins"):
             a[name].setEnabled(done)
+        current = self.current_item()
+        a["clear_pins"].setEnabled(current is not None and bool(current.hints))
         a["cancel"].setEnabled(bool(self._busy_jobs))
 
     def about(self) -> None:
@@ -426,45 +437,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, QMainWindow):
         folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
-    # ---- settings and closing ---------------------------------------------------------------
-
-    def _restore_settings(self) -> None:
-        geometry = self.settings.geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        state = self.settings.window_state
-        if state is not None:
-            self.restoreState(state)
-        self.fit_to_screen()
-
-    def fit_to_screen(self) -> None:
-        """Keep the whole window on the screen it lands on (a geometry saved on a bigger or
-        unscaled screen, or the panel's first showing, must not push it off the edges)."""
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is None:
-            return
-        room = screen.availableGeometry()
-        frame = self.frameGeometry()
-        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
-        width = min(self.width(), room.width() - extra_w)
-        height = min(self.height(), room.height() - extra_h)
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-        x = min(max(frame.x(), room.x()), room.right() - width - extra_w + 1)
-        y = min(max(frame.y(), room.y()), room.bottom() - height - extra_h + 1)
-        if (x, y) != (frame.x(), frame.y()):
-            self.move(x, y)
-
-    def _store_settings(self) -> None:
-        s = self.settings
-        s.geometry = self.saveGeometry()
-        s.window_state = self.saveState()
-        s.model = self.current_model()
-        s.device = self.device_combo.currentData()
-        s.advanced_visible = self.panel is not None and self.panel.isVisible()
-        s.sync()
+    # ---- closing ----------------------------------------------------------------------------
 
     def closeEvent(self, event) -> None:
         question = ""

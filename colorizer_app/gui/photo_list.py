@@ -38,6 +38,7 @@ class PhotoItem:
     result: ColorizedPhoto | None = None
     saved_to: str = ""
     key: Path | None = None  # the resolved path: what makes two entries the same photo
+    hints: tuple = ()  # colour pins (core.hints.Hint), in the original's upright pixels
 
 
 class PhotoListModel(QAbstractListModel):

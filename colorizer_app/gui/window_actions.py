@@ -41,6 +41,7 @@ class ActionsMixin:
                 "&Advanced: Teach Your Colours", self.toggle_advanced, "Ctrl+Shift+A"
             ),
         }
+        a.update(self._hint_actions())
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         menus = self.menuBar()
@@ -48,11 +49,11 @@ class ActionsMixin:
         for name in ("open", "open_folder", "paste", None, "save", "save_all", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
         edit = menus.addMenu("&Edit")
-        for name in ("remove", "clear"):
-            edit.addAction(a[name])
+        for name in ("undo", "redo", None, "remove", "clear"):
+            edit.addSeparator() if name is None else edit.addAction(a[name])
         photo = menus.addMenu("&Photo")
-        for name in ("colorize", "colorize_all", "cancel"):
-            photo.addAction(a[name])
+        for name in ("colorize", "colorize_all", "cancel", None, "pins", "clear_pins"):
+            photo.addSeparator() if name is None else photo.addAction(a[name])
         self.view_menu = menus.addMenu("&View")
         for name in ("fit", "actual", "zoom_in", "zoom_out", None, "side", None, "advanced"):
             self.view_menu.addSeparator() if name is None else self.view_menu.addAction(a[name])
@@ -74,6 +75,7 @@ class ActionsMixin:
         t.addWidget(self.device_combo)
         t.addSeparator()
         t.addAction(a["side"])
+        t.addAction(a["pins"])
         self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.device_combo.currentIndexChanged.connect(self._model_changed)
         self._update_actions()

@@ -65,6 +65,7 @@ class BatchMixin:
         item = self.photos.item_for_job(job)
         if item is not None:
             item.result = result
+            result.hints = item.hints
             item.state = PhotoState.DONE
             self.photos.changed(item)
             if item is self.current_item():

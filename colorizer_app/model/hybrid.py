@@ -109,6 +109,10 @@ class HybridColorizer(nn.Module):
     def own_encoder_parts(self) -> list[nn.Module]:
         return [self.enc1, self.enc2, self.enc3]
 
+    def with_choices(self, l_norm: torch.Tensor, k: int) -> tuple[torch.Tensor, None]:
+        """A regression head names one colour per pixel: no alternatives to offer."""
+        return self(l_norm), None
+
     def classify(self, l_norm: torch.Tensor) -> torch.Tensor | None:
         """The paper's fusion: the mean of the frozen classifiers' 1000-class outputs."""
         if not len(self.backbones):

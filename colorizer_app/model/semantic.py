@@ -159,6 +159,21 @@ class SemanticColorizer(nn.Module):
         ab = self.to_ab(self.head_output(l_norm, features, fused))
         return F.interpolate(ab, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
 
+    def with_choices(
+        self, l_norm: torch.Tensor, k: int
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
+        """forward's ab and, for the bins head, the k likeliest bins at each head pixel
+        (indices and probabilities, N x k x h/4 x w/4): what the hint chooser offers."""
+        features, probs = self.encode(l_norm)
+        head = self.head_output(l_norm, features, probs)
+        ab = F.interpolate(
+            self.to_ab(head), size=l_norm.shape[-2:], mode="bilinear", align_corners=False
+        )
+        if self.config.head != "bins":
+            return ab, None
+        top = torch.softmax(head.float(), dim=1).topk(k, dim=1)
+        return ab, (top.indices, top.values)
+
     def own_encoder_parts(self) -> list[nn.Module]:
         return [self.own1, self.own2]
 

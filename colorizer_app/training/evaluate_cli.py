@@ -45,6 +45,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not photos:
             print(f"{folder}: no colour photos to evaluate", file=sys.stderr)
             continue
+        if args.hints is not None:
+            csv_rows.extend(_hint_curves(args, colorizers, photos, folder))
+            continue
         result = _with_bar(
             f"evaluate {Path(folder).name}",
             lambda cb, p=photos: evaluate(colorizers, p, on_progress=cb),
@@ -68,6 +71,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             write_csv(result, path, name)
             print(f"CSV: {path}", file=sys.stderr)
     return 0 if csv_rows else 1
+
+
+def _hint_curves(args, colorizers, photos, folder) -> list:
+    from .hint_eval import hint_curve, markdown_curve
+
+    curves = []
+    for name, colorizer in colorizers.items():
+        curve = _with_bar(
+            f"hints {Path(folder).name}",
+            lambda cb, c=colorizer: hint_curve(c, photos, args.hints, on_progress=cb),
+        )
+        print(markdown_curve(curve, f"{Path(folder).name} ({args.split}), {name}"))
+        curves.append(curve)
+    return curves
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list like 0,1,5,10,20") from None
+    if any(c < 0 for c in counts):
+        raise argparse.ArgumentTypeError("hint counts cannot be negative")
+    return counts
 
 
 def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
@@ -97,6 +124,13 @@ def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
         choices=["guided", "bilinear"],
         default="guided",
         help="how the network's colour is brought to the photo's size",
+    )
+    p.add_argument(
+        "--hints",
+        type=_counts,
+        metavar="COUNTS",
+        help="score colour hints instead: PSNR with this many hints per photo, sampled from the "
+        "truth (e.g. 0,1,5,10,20)",
     )
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_evaluate)

@@ -60,10 +60,37 @@ def main(out: Path, model: str | None = None) -> None:
     pump(0.5)
     win.grab().save(str(out / "05-side-by-side.png"))
     win.actions_by_name["side"].trigger()
+    pins(win, out)
     advanced(win, out)
     win._busy_jobs.clear()
     win.close()
     app.quit()
+
+
+def pins(win, out: Path) -> None:
+    """Colour pins on Helen Keller's dress and the brick wall (1919, public domain), with the
+    chooser open on the dress pin. The whole screen is grabbed: the chooser is its own window."""
+    from colorizer_app.core.hints import Hint
+
+    if win.panel is not None:
+        win.actions_by_name["advanced"].setChecked(False)
+        win.toggle_advanced()
+    names = [it.path.name for it in win.photos.items]
+    pick = next(i for i, n in enumerate(names) if "Helen Keller" in n)
+    win.list_view.setCurrentIndex(win.photos.index(pick))
+    pump(0.5)
+    win.set_pin_mode(True)
+    item = win.current_item()
+    dress, wall = (542, 352), (73, 88)
+    win.edit_hints(item, (Hint.pin(*dress, "#4f6fae"), Hint.pin(*wall, "#a4553f")), "Add Pin")
+    pump(0.5)
+    where = win.view.mapToGlobal(win.view.pin_view_point(QPointF(*dress)).toPoint())
+    win._pin_clicked(0, where)
+    pump(0.8)
+    QApplication.primaryScreen().grabWindow(0).save(str(out / "09-pins.png"))
+    if win.pin_menu is not None:
+        win.pin_menu.close()
+    win.set_pin_mode(False)
 
 
 def advanced(win, out: Path) -> None:

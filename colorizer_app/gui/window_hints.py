@@ -1,0 +1,206 @@
+"""Colour pins: the person pins a colour on the photo and its region follows. A mixin of
+MainWindow.
+
+The hints live on the photo's list entry (and on its result, which renders them), are kept per
+photo in the app data (engine/hint_store.py) so a photo reopened later keeps them, and every edit
+is an undo command on that photo's own stack; one QUndoGroup makes Ctrl+Z act on the photo shown.
+The solve is a few tens of milliseconds on a small grid (core/hints.py), so the after side is
+re-rendered at once on the GUI thread, as the colour slider does.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
+
+from ..core.hints import Hint
+from ..engine.hint_store import HintStore
+from .hint_chooser import PinColourMenu
+from .photo_list import PhotoItem
+from .qimage import to_qimage
+
+RECENT_KEEP = 8
+
+
+class HintEdit(QUndoCommand):
+    """One change to one photo's hints: the whole before and after (hints are a few dozen)."""
+
+    def __init__(self, window, item: PhotoItem, before: tuple, after: tuple, text: str):
+        super().__init__(text)
+        self.window, self.item, self.before, self.after = window, item, before, after
+
+    def redo(self) -> None:
+        self.window.set_hints(self.item, self.after)
+
+    def undo(self) -> None:
+        self.window.set_hints(self.item, self.before)
+
+
+class HintsMixin:
+    def _build_hints(self, store: HintStore | None = None) -> None:
+        self.hint_store = store if store is not None else HintStore()
+        self.undo_group = QUndoGroup(self)
+        self._undo_stacks: dict[int, QUndoStack] = {}
+        self.recent_colours: list[str] = []
+        self.pin_menu: PinColourMenu | None = None  # the chooser now open (tests reach it)
+        v = self.view
+        v.pin_requested.connect(self._pin_requested)
+        v.pin_clicked.connect(self._pin_clicked)
+        v.pin_moved.connect(self._pin_moved)
+        v.pin_removed.connect(self._pin_removed)
+
+    def _hint_actions(self) -> dict:
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (undo, redo):
+            self.addAction(action)
+        pins = self._action(
+            "Colour &Pins",
+            lambda: self.set_pin_mode(self.actions_by_name["pins"].isChecked()),
+            "H",
+            "Pin a colour on the photo: click to add, drag to move, right-click or Del to remove",
+        )
+        pins.setCheckable(True)
+        clear = self._action(
+            "Clear Pins", self.clear_pins, None, "Remove every colour pin from this photo"
+        )
+        return {"undo": undo, "redo": redo, "pins": pins, "clear_pins": clear}
+
+    # ---- the hints of a photo ---------------------------------------------------------------
+
+    def _undo_stack(self, item: PhotoItem) -> QUndoStack:
+        stack = self._undo_stacks.get(id(item))
+        if stack is None:
+            stack = self._undo_stacks[id(item)] = QUndoStack(self.undo_group)
+        return stack
+
+    def _activate_undo(self, item: PhotoItem | None) -> None:
+        self.undo_group.setActiveStack(self._undo_stack(item) if item is not None else None)
+
+    def _forget_undo(self, items: list[PhotoItem]) -> None:
+        for item in items:
+            stack = self._undo_stacks.pop(id(item), None)
+            if stack is not None:
+                self.undo_group.removeStack(stack)
+                stack.deleteLater()
+
+    def load_hints(self, items: list[PhotoItem]) -> None:
+        """A photo added to the list gets the hints it had when last seen."""
+        for item in items:
+            item.hints = self.hint_store.get(item.path)
+
+    def set_hints(self, item: PhotoItem, hints: tuple[Hint, ...]) -> None:
+        """The one place hints change: the entry, its result, the store, the screen."""
+        item.hints = tuple(hints)
+        if item.result is not None:
+            item.result.hints = item.hints
+        try:
+            self.hint_store.put(item.path, item.hints)
+        except OSError as e:  # a full disk costs remembering the pins, not the pins themselves
+            self.status_label.setText(f"Could not remember the pins of {item.path.name}: {e}")
+        if item is self.current_item():
+            self._show_pins(item, rerender=True)
+        self._update_actions()
+
+    def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
+        self._undo_stack(item).push(HintEdit(self, item, item.hints, tuple(hints), text))
+
+    def _show_pins(self, item: PhotoItem | None, rerender: bool = False) -> None:
+        pins = []
+        if item is not None:
+            pins = [(QPointF(*h.points[0]), QColor(h.color)) for h in item.hints if not h.is_stroke]
+        self.view.set_pins(pins)
+        if rerender and item is not None and item.result is not None:
+            self.view.set_colorized(to_qimage(item.result.render(self.saturation_value())))
+
+    def _pin_index(self, item: PhotoItem, view_index: int) -> int:
+        """The view numbers pins only; strokes (from a hints file) may sit between them."""
+        pins = [i for i, h in enumerate(item.hints) if not h.is_stroke]
+        return pins[view_index]
+
+    # ---- what the person does ---------------------------------------------------------------
+
+    def set_pin_mode(self, on: bool) -> None:
+        self.actions_by_name["pins"].setChecked(on)
+        self.view.set_pin_mode(on)
+        if on:
+            self.status_label.setText(
+                "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
+                "or Del removes it, Ctrl+Z undoes."
+            )
+
+    def _open_menu(self, menu: PinColourMenu, where: QPoint) -> None:
+        if self.pin_menu is not None:
+            self.pin_menu.close()
+        self.pin_menu = menu
+        menu.aboutToHide.connect(lambda m=menu: self._menu_closed(m))
+        menu.open_at(where)
+
+    def _menu_closed(self, menu: PinColourMenu) -> None:
+        if self.pin_menu is menu:
+            self.pin_menu = None
+        menu.deleteLater()
+
+    def _remember_colour(self, colour: str) -> None:
+        self.recent_colours = [colour] + [c for c in self.recent_colours if c != colour]
+        del self.recent_colours[RECENT_KEEP:]
+
+    def _pin_requested(self, point: QPointF, where: QPoint) -> None:
+        item = self.current_item()
+        if item is None or item.result is None:
+            return
+        likely = item.result.likely_colours(point.x(), point.y())
+        menu = PinColourMenu(likely, self.recent_colours, None, self)
+
+        def add(colour: str) -> None:
+            self._remember_colour(colour)
+            pin = Hint.pin(point.x(), point.y(), colour)
+            self.edit_hints(item, item.hints + (pin,), "Add Pin")
+
+        menu.chosen.connect(add)
+        self._open_menu(menu, where)
+
+    def _pin_clicked(self, view_index: int, where: QPoint) -> None:
+        item = self.current_item()
+        if item is None or item.result is None:
+            return
+        index = self._pin_index(item, view_index)
+        hint = item.hints[index]
+        x, y = hint.points[0]
+        menu = PinColourMenu(
+            item.result.likely_colours(x, y), self.recent_colours, hint.color, self
+        )
+
+        def recolour(colour: str) -> None:
+            self._remember_colour(colour)
+            hints = list(item.hints)
+            hints[index] = hint.recoloured(colour)
+            self.edit_hints(item, tuple(hints), "Change Pin Colour")
+
+        menu.chosen.connect(recolour)
+        menu.remove_requested.connect(lambda: self._pin_removed(view_index))
+        self._open_menu(menu, where)
+
+    def _pin_moved(self, view_index: int, point: QPointF) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        index = self._pin_index(item, view_index)
+        hints = list(item.hints)
+        x, y = hints[index].points[0]
+        hints[index] = hints[index].moved(point.x() - x, point.y() - y)
+        self.edit_hints(item, tuple(hints), "Move Pin")
+
+    def _pin_removed(self, view_index: int) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        index = self._pin_index(item, view_index)
+        self.edit_hints(item, item.hints[:index] + item.hints[index + 1 :], "Remove Pin")
+
+    def clear_pins(self) -> None:
+        item = self.current_item()
+        if item is not None and item.hints:
+            self.edit_hints(item, (), "Clear Pins")

@@ -1,0 +1,166 @@
+"""Colour hints: the engine, the hints file, the CLI and the per-photo store, on real photos."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorizer_app.core import lab
+from colorizer_app.core.hints import Hint, HintError, HintSet, apply_hints
+from colorizer_app.engine.colorizer import Colorizer
+from colorizer_app.engine.hint_store import HintStore
+
+from .conftest import real_rgb, run_cli
+
+BLUE = "#2a55d8"
+
+
+def _b(rgb: np.ndarray) -> float:
+    """Mean Lab b (yellow +, blue -)."""
+    return float(lab.rgb_to_lab(np.ascontiguousarray(rgb))[:, :, 2].mean())
+
+
+def two_regions() -> np.ndarray:
+    """A real photo's texture in two regions of clearly different lightness with a sharp
+    border at x = 300: a dark coat against a light wall."""
+    gray = cv2.cvtColor(real_rgb("astronaut"), cv2.COLOR_RGB2GRAY)[:400, :512].astype(np.float32)
+    texture = (gray - gray.mean()) * 0.15
+    base = np.where(np.arange(512)[None, :] < 300, 60.0, 190.0)
+    out = np.clip(base + texture, 0, 255).astype(np.uint8)
+    return np.repeat(out[:, :, None], 3, axis=2)
+
+
+@pytest.fixture(scope="module")
+def colorizer(tiny_model_path):
+    return Colorizer(tiny_model_path)
+
+
+def test_a_pin_fills_its_region_and_stops_at_a_sharp_edge(colorizer):
+    photo = two_regions()
+    auto = colorizer.colorize(photo)
+    pinned = colorizer.colorize(photo, hints=[Hint.pin(220, 200, BLUE)])
+    # the coat around the click, 80 px each way, and the wall just across the edge
+    coat, wall = np.s_[120:280, 140:295], np.s_[120:280, 305:420]
+    assert _b(pinned[coat]) < _b(auto[coat]) - 25  # the coat turns blue, not just the pin
+    assert abs(_b(pinned[wall]) - _b(auto[wall])) < 2  # the wall keeps its automatic colour
+    far = np.s_[:, 460:]
+    assert np.abs(pinned[far].astype(int) - auto[far]).max() <= 1  # far away: untouched
+    # a hint at the pin's own pixels gives the chosen colour's a and b
+    want = Hint.pin(0, 0, BLUE).ab
+    got = lab.rgb_to_lab(pinned[195:206, 215:226])[:, :, 1:].reshape(-1, 2).mean(0)
+    assert np.abs(got - want).max() < 8
+
+
+def test_no_hints_is_exactly_the_automatic_colour(colorizer):
+    photo = real_rgb("coffee")
+    assert np.array_equal(colorizer.colorize(photo), colorizer.colorize(photo, hints=()))
+    ab = np.random.default_rng(0).normal(0, 20, (40, 60, 2)).astype(np.float32)
+    assert apply_hints(ab, np.zeros((40, 60), np.float32), [], (600, 400)) is ab
+
+
+def test_two_pins_each_keep_their_region(colorizer):
+    photo = two_regions()
+    red, blue = Hint.pin(220, 200, "#c83228"), Hint.pin(380, 200, BLUE)
+    out = colorizer.colorize(photo, hints=[red, blue])
+    coat_ab = lab.rgb_to_lab(out[140:260, 160:295])[:, :, 1:].reshape(-1, 2).mean(0)
+    wall_ab = lab.rgb_to_lab(out[140:260, 305:450])[:, :, 1:].reshape(-1, 2).mean(0)
+    assert coat_ab[0] > 25 and wall_ab[1] < -25  # red coat (a +), blue wall (b -)
+
+
+def test_a_stroke_colours_along_its_path(colorizer):
+    photo = two_regions()
+    stroke = Hint(((60.0, 60.0), (250.0, 340.0)), BLUE, radius=4)
+    out = colorizer.colorize(photo, hints=[stroke])
+    auto = colorizer.colorize(photo)
+    along = np.s_[150:250, 100:200]  # the stroke's middle
+    assert _b(out[along]) < _b(auto[along]) - 25
+    assert abs(_b(out[:, 320:]) - _b(auto[:, 320:])) < 2  # the wall: untouched
+
+
+def test_hints_file_round_trip_and_clear_errors(tmp_path):
+    data = {
+        "points": [{"x": 100, "y": 150, "color": "#3A6CCF"}, {"x": 5, "y": 6, "color": "#000000",
+                   "radius": 12}],
+        "strokes": [{"points": [[1, 2], [30, 40]], "color": "#ffffff"}],
+    }  # fmt: skip
+    hints = HintSet.from_json(data)
+    assert [h.color for h in hints.hints] == ["#3a6ccf", "#000000", "#ffffff"]
+    assert HintSet.from_json(hints.to_json()).hints == hints.hints
+    bad = [
+        ({"points": [{"x": 1, "y": 2, "color": "blue"}]}, "#rrggbb"),
+        ({"points": [{"x": "1", "y": 2, "color": "#000000"}]}, "points[0].x must be a number"),
+        ({"points": [{"x": 1, "color": "#000000"}]}, "lacks ['y']"),
+        ({"points": [{"x": 1, "y": 1, "color": "#000000", "radius": -3}]}, "radius"),
+        ({"strokes": [{"points": [[1, 2]], "color": "#000000"}]}, "at least two"),
+        ({"pins": []}, "unknown key"),
+        ([1, 2], "expected an object"),
+    ]
+    for payload, words in bad:
+        with pytest.raises(HintError, match=None) as err:
+            HintSet.from_json(payload)
+        assert words in str(err.value), (payload, str(err.value))
+    with pytest.raises(HintError, match="outside the photo"):
+        HintSet([Hint.pin(640, 10, BLUE)]).check_inside((640, 480))
+
+
+def test_cli_hints_follow_exif_orientation(tmp_path, tiny_model_path):
+    # stored sideways with EXIF "rotate 90 CW" (6): upright it is 400 wide, 512 tall
+    upright = np.ascontiguousarray(np.rot90(two_regions(), k=1))  # coat now at the bottom
+    stored = np.ascontiguousarray(np.rot90(upright, k=1))  # what orientation 6 turns upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = tmp_path / "scan.jpg"
+    Image.fromarray(stored).save(photo, quality=95, exif=exif.tobytes())
+    # the coat is the part of the upright photo with y > 212 (512 - 300)
+    hints = tmp_path / "hints.json"
+    hints.write_text(json.dumps({"points": [{"x": 200, "y": 300, "color": BLUE}]}))
+    out = tmp_path / "out"
+    r = run_cli("colorize", photo, "--hints", hints, "-o", out, "--model", tiny_model_path,
+                "--format", "png")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    result = np.asarray(Image.open(out / "scan_colorized.png").convert("RGB"))
+    assert result.shape[:2] == (512, 400)
+    plain = run_cli("colorize", photo, "-o", tmp_path / "plain", "--model", tiny_model_path,
+                    "--format", "png")  # fmt: skip
+    assert plain.returncode == 0
+    auto = np.asarray(Image.open(tmp_path / "plain" / "scan_colorized.png").convert("RGB"))
+    coat, wall = np.s_[225:380, 120:280], np.s_[120:205, 120:280]
+    assert _b(result[coat]) < _b(auto[coat]) - 25
+    assert abs(_b(result[wall]) - _b(auto[wall])) < 2
+
+
+def test_cli_refuses_bad_hints_with_exit_2(tmp_path, tiny_model_path):
+    photo = tmp_path / "p.png"
+    Image.fromarray(real_rgb("coffee")).save(photo)  # 600 x 400
+    cases = {
+        "broken.json": ("{not json", "not valid JSON"),
+        "outside.json": (json.dumps({"points": [{"x": 600, "y": 10, "color": BLUE}]}), "outside"),
+        "colour.json": (json.dumps({"points": [{"x": 6, "y": 10, "color": "#12345"}]}), "#rrggbb"),
+    }
+    for name, (text, words) in cases.items():
+        (tmp_path / name).write_text(text)
+        r = run_cli("colorize", photo, "--hints", tmp_path / name, "--model", tiny_model_path)
+        assert r.returncode == 2, (name, r.stderr)
+        assert words in r.stderr and name in r.stderr, r.stderr
+        assert not (tmp_path / "p_colorized.png").exists()
+    (tmp_path / "q.png").write_bytes(photo.read_bytes())
+    (tmp_path / "good.json").write_text(json.dumps({"points": [{"x": 6, "y": 10, "color": BLUE}]}))
+    r = run_cli("colorize", photo, tmp_path / "q.png", "--hints", tmp_path / "good.json")
+    assert r.returncode == 2 and "one photo" in r.stderr
+
+
+def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
+    photo = tmp_path / "scan.png"
+    Image.fromarray(real_rgb("coffee")).save(photo)
+    store_path = tmp_path / "app" / "hints.json"
+    hints = (Hint.pin(10, 20, BLUE), Hint(((1.0, 2.0), (30.0, 40.0)), "#ffffff", 3.0))
+    HintStore(store_path).put(photo, hints)
+    assert HintStore(store_path).get(photo) == hints
+    assert not list(tmp_path.glob("*.json"))  # nothing beside the photo
+    # another file later under the same name: its size differs, the old pins do not apply
+    Image.fromarray(real_rgb("astronaut")).save(photo)
+    assert HintStore(store_path).get(photo) == ()
+    store_path.write_text("{ damaged")
+    assert HintStore(store_path).get(photo) == ()  # a damaged store never stops the app
