@@ -210,6 +210,45 @@ def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_fo
     assert not result.path.with_suffix(".ckpt").exists()
 
 
+def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
+    """A run that only makes the model worse saves nothing (unless asked); a run that helps
+    saves the best model seen on the held-out photos, and says before -> after."""
+    base = tmp_path / "base.pt"
+    save_model(_tiny(), base, "tiny", {"trained": True, "loss": "mse"})
+    out = tmp_path / "worse.pt"
+    # a learning rate far too high: every epoch scores below the start
+    kwargs = dict(steps=9, size=SIZE, batch_size=4, device="cpu", lr=0.5, patience=None)
+    result = finetune(base, [photo_folder], out, **kwargs)
+    assert result.path is None and not result.improved
+    assert not out.exists() and not out.with_suffix(".ckpt").exists()
+    assert result.after["psnr"] < result.before["psnr"] + 0.01
+    assert "no model was saved" in result.summary()
+    kept = finetune(base, [photo_folder], out, keep_anyway=True, **kwargs)
+    assert kept.path == out and out.is_file()  # asked for: saved regardless
+    # a gentle run helps: the model saved is the best seen, and scores what it says
+    good = finetune(
+        base, [photo_folder], tmp_path / "better.pt", steps=9, size=SIZE, batch_size=4,
+        device="cpu", lr=1e-3, patience=None,
+    )  # fmt: skip
+    assert good.path is not None and good.improved
+    assert good.after["psnr"] == max(v["psnr"] for v in good.history.val)
+    meta = read_model_file(good.path).metadata
+    assert meta["val_psnr_after"] == round(good.after["psnr"], 3)
+    assert meta["loss"] == "mse"  # the starting model's own objective
+    from colorizer_app.training.finetune import hold_out
+    from colorizer_app.training.loop import validate
+
+    held_out = hold_out(scan_folders([photo_folder], keep_side=int(SIZE * 1.25)).usable)[1]
+    saved = build_model(read_model_file(good.path)).eval()
+    fused = fused_vectors(saved, held_out)
+    loader = torch.utils.data.DataLoader(
+        ColorPhotoDataset(held_out, SIZE, augment=False, fused=fused), batch_size=4
+    )
+    assert (
+        abs(validate(saved, loader, "mse", torch.device("cpu"))["psnr"] - good.after["psnr"]) < 1e-3
+    )
+
+
 def test_finetune_with_too_few_photos_says_how_many(tmp_path, photo_folder):
     few = tmp_path / "few"
     few.mkdir()

@@ -48,7 +48,7 @@ from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
 from .loss_curve import LossCurve
 from .qimage import to_qimage
-from .training_worker import TrainingWorker
+from .training_worker import TrainingWorker, scan_side
 
 MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
@@ -277,7 +277,8 @@ class TrainingPanel(QDockWidget):
         self.report = None
         self._set_training(self.training)
         self.counts_label.setText("Counting photos…")
-        self.worker.scan_requested.emit(folder)
+        # Photos are kept at the size training will crop from: a later, larger size rescans.
+        self.worker.scan_requested.emit(folder, scan_side(self.size.value()))
 
     def _scanned(self, report: ScanReport) -> None:
         self.report = report
@@ -371,6 +372,15 @@ class TrainingPanel(QDockWidget):
         self.progress.setValue(self.progress.maximum())
         self.progress.setFormat("done")
         minutes = (time.monotonic() - self._started_at) / 60
+        if result["path"] is None:
+            # Never hand back a worse model: say so, keep the one the person had.
+            self.result_label.setText(
+                f"No new model: after {result['steps']} steps ({minutes:.1f} min), "
+                f"{result['summary']}. Your models are unchanged. More photos, fewer steps or a "
+                "lower learning rate may help."
+            )
+            self.status_label.setText("Done: nothing beat the starting model.")
+            return
         self.result_label.setText(
             f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"
             + (
@@ -380,9 +390,16 @@ class TrainingPanel(QDockWidget):
             )
             + " "
             f"({minutes:.1f} min, {result['train']} photos, {result['held_out']} held out). "
-            f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after."
+            f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after"
+            + (
+                f" (the best, from step {result['best_step']})."
+                if result["best_step"] != result["steps"]
+                else "."
+            )
         )
-        self.status_label.setText("Done. The new model is in the model chooser.")
+        self.status_label.setText(
+            "Done. The new model is in the model chooser; choose it there to use it."
+        )
         self.refresh_models()
         self.model_saved.emit(result["path"])
 

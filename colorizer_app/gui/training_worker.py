@@ -18,6 +18,12 @@ from ..training.evaluate import gray_of
 from ..training.finetune import finetune
 
 
+def scan_side(size: int) -> int:
+    """The side photos are kept at for training at `size` (finetune's own scan keeps the same):
+    random crops need a margin, and a smaller copy would be upsampled."""
+    return int(size * 1.25)
+
+
 class TrainingWorker(QObject):
     """Scans folders and trains, on its own thread; reports through typed signals only."""
 
@@ -30,13 +36,14 @@ class TrainingWorker(QObject):
     finished = Signal(object)  # dict: path, before, after, steps
     failed = Signal(str)
     cancelled = Signal()
-    scan_requested = Signal(str)
+    scan_requested = Signal(str, int)  # folder, side to keep the photos at
     train_requested = Signal(dict)
 
     def __init__(self) -> None:
         super().__init__()
         self.report: ScanReport | None = None
         self.report_folder = ""
+        self.report_side = 0
         self._cancel = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -57,11 +64,11 @@ class TrainingWorker(QObject):
                 break
         return self._cancel.is_set()
 
-    @Slot(str)
-    def _scan(self, folder: str) -> None:
+    @Slot(str, int)
+    def _scan(self, folder: str, side: int) -> None:
         try:
-            self.report = scan_folders([Path(folder)], keep_side=160)
-            self.report_folder = folder
+            self.report = scan_folders([Path(folder)], keep_side=side)
+            self.report_folder, self.report_side = folder, side
         except ColorizerError as exc:
             self.scan_failed.emit(str(exc))
         else:
@@ -86,7 +93,8 @@ class TrainingWorker(QObject):
             now = Colorizer.from_network(model, mf, device).colorize(gray)
             self.preview.emit(gray, now, truth)
 
-        report = self.report if self.report_folder == params["folder"] else None
+        fits = self.report_side >= scan_side(params["size"])
+        report = self.report if self.report_folder == params["folder"] and fits else None
         try:
             result = finetune(
                 params["base"],
@@ -120,7 +128,9 @@ class TrainingWorker(QObject):
         else:
             self.finished.emit(
                 {
-                    "path": str(result.path),
+                    "path": str(result.path) if result.path is not None else None,
+                    "summary": result.summary(),
+                    "best_step": result.best_step,
                     "before": result.before["psnr"],
                     "after": result.after["psnr"],
                     "steps": result.history.step,

@@ -367,15 +367,22 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         on_progress=_progress_printer("finetune"),
         should_stop=stop,
         on_status=lambda msg: print(msg, file=sys.stderr),
+        keep_anyway=args.keep_anyway,
     )
     print(
         f"Photos: {result.report.summary()}; trained on {result.train_count}, "
         f"held out {result.held_out_count}",
         file=sys.stderr,
     )
+    if result.path is None:
+        print(
+            f"Fine-tuning for {result.history.step} steps: {result.summary()}. Try more photos, "
+            "fewer steps or a smaller --lr; --keep-anyway saves the trained model regardless.",
+            file=sys.stderr,
+        )
+        return 1
     print(
-        f"Wrote {result.path}: held-out PSNR {result.before['psnr']:.2f} -> "
-        f"{result.after['psnr']:.2f} dB after {result.history.step} steps",
+        f"Wrote {result.path} after {result.history.step} steps: {result.summary()}",
         file=sys.stderr,
     )
     return 0
@@ -398,7 +405,18 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--size", type=int, default=128)
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--loss", choices=LOSSES, default="vivid")
+    p.add_argument(
+        "--loss",
+        choices=LOSSES,
+        default=None,
+        help="objective (default: the one the starting model was trained with)",
+    )
+    p.add_argument(
+        "--keep-anyway",
+        action="store_true",
+        help="save the trained model even if it does not beat the starting model on the "
+        "held-out photos (by default nothing is saved then, and the exit code is 1)",
+    )
     p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
     p.add_argument("--split-by", choices=["file", "folder"], default="file")
     p.add_argument(

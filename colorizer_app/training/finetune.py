@@ -2,7 +2,9 @@
 
 The classifiers stay frozen (and the encoder too, if asked), the learning rate is small, a
 held-out part of the folder decides when to stop, and the result is a new model file: the base
-file is only ever read.
+file is only ever read. The model handed back is the best one seen on the held-out photos, the
+starting model included: when nothing beats the start, no model is saved (unless asked to keep
+it anyway), so a fine-tune never hands a person a worse model than the one they had.
 """
 
 from __future__ import annotations
@@ -21,20 +23,60 @@ from ..model.store import build_model, open_model, resolve_model, save_model, sh
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
 from .loop import History, Progress, TrainConfig, fit, validate
+from .losses import LOSSES
 
 MIN_PHOTOS = 10
 DEFAULT_STEPS = 300
 
 
+# A fine-tune must beat the start by this much held-out PSNR (dB) to count as better: less is
+# the noise of a few held-out photos.
+MIN_GAIN_DB = 0.01
+
+
 @dataclass
 class FinetuneResult:
-    path: Path
+    path: Path | None  # None: nothing beat the starting model, so nothing was saved
     history: History
     before: dict
-    after: dict
+    after: dict  # the held-out scores of the model handed back (the best seen)
     report: ScanReport
     train_count: int
     held_out_count: int
+    best_step: int = 0  # the step whose model was kept (0: the starting model)
+
+    @property
+    def improved(self) -> bool:
+        return self.after["psnr"] >= self.before["psnr"] + MIN_GAIN_DB
+
+    def summary(self) -> str:
+        """One line a person reads: before -> after, and what was kept."""
+        scores = f"held-out PSNR {self.before['psnr']:.2f} dB before"
+        if self.path is None:
+            return (
+                f"nothing beat the starting model ({scores}, best "
+                f"{self.after['psnr']:.2f} dB after); no model was saved"
+            )
+        kept = "" if self.best_step == self.history.step else f", kept from step {self.best_step}"
+        return f"{scores} -> {self.after['psnr']:.2f} dB after{kept}"
+
+
+def default_loss(base_metadata: dict) -> str:
+    """The objective the starting model was trained with, where this loop has it; a bins-head
+    model (trained on its distribution) continues with the per-photo log error it also used."""
+    loss = base_metadata.get("loss")
+    return loss if loss in LOSSES else "psnr"
+
+
+def _trainable_state(model) -> dict:
+    """A copy of everything fine-tuning can change (the frozen classifiers left out: they are
+    most of the memory and never move)."""
+    frozen = ("backbones.", "encoder.")
+    return {
+        k: v.detach().to("cpu", copy=True)
+        for k, v in model.state_dict().items()
+        if not k.startswith(frozen)
+    }
 
 
 def hold_out(photos: list[Photo], fraction: float = 0.2) -> tuple[list[Photo], list[Photo]]:
@@ -62,7 +104,7 @@ def finetune(
     batch_size: int = 8,
     freeze_encoder: bool = False,
     device: str = "auto",
-    loss: str = "vivid",
+    loss: str | None = None,
     patience: int = 4,
     resume: bool = False,
     fresh: bool = False,
@@ -73,11 +115,16 @@ def finetune(
     should_stop: Callable[[], bool] | None = None,
     on_status: Callable[[str], None] | None = None,
     on_epoch: Callable[[object, Photo], None] | None = None,
+    keep_anyway: bool = False,
 ) -> FinetuneResult:
     """`on_epoch(model, photo)` is called after each validation with the model in eval mode and
-    the first held-out photo, so a caller can show how that photo looks now."""
+    the first held-out photo, so a caller can show how that photo looks now. `loss` None: the
+    starting model's own objective. `keep_anyway`: save the best trained model even when it
+    is not better than the start."""
     entry = resolve_model(base)
     base_file = open_model(base)
+    if loss is None:
+        loss = default_loss(base_file.metadata)
     status = on_status or (lambda _msg: None)
     if report is None:
         status("Looking at the photos...")
@@ -122,16 +169,31 @@ def finetune(
     )
     status("Fine-tuning...")
 
+    best = {"metrics": before, "step": 0, "state": None}
+
     def progress(p: Progress) -> None:
+        if p.val is not None and p.val["psnr"] > best["metrics"]["psnr"]:
+            best.update(metrics=dict(p.val), step=p.step, state=_trainable_state(model))
         if on_progress is not None:
             on_progress(p)
         if p.val is not None and on_epoch is not None:
             on_epoch(model, val_photos[0])
 
     history = fit(model, train, val, config, progress, should_stop)
-    after = validate(model, val_loader, loss, torch_device)
     if history.stopped:
         raise TrainingError("fine-tuning was cancelled; no model was saved (resume to continue)")
+    last = validate(model, val_loader, loss, torch_device)
+    if last["psnr"] > best["metrics"]["psnr"]:
+        best.update(metrics=last, step=history.step, state=None)
+    elif best["state"] is not None:
+        model.load_state_dict(best["state"], strict=False)
+    after = best["metrics"]
+    result = FinetuneResult(
+        None, history, before, after, report, len(train_photos), len(val_photos), best["step"]
+    )
+    if not result.improved and not keep_anyway:
+        Path(config.checkpoint).unlink(missing_ok=True)
+        return result
     metadata = {
         **base_file.metadata,
         "trained": True,
@@ -150,11 +212,13 @@ def finetune(
         "steps": history.step,
         "lr": lr,
         "freeze_encoder": freeze_encoder,
+        "loss": loss,
+        "best_step": result.best_step,
         "val_psnr_before": round(before["psnr"], 3),
-        "val_psnr_after": round(after["psnr"], 3),
-        "val": after,
+        "val_psnr_after": round(result.after["psnr"], 3),
+        "val": result.after,
     }
     metadata.pop("history", None)
-    path = save_model(model, output, base_file.preset, metadata)
+    result.path = save_model(model, output, base_file.preset, metadata)
     Path(config.checkpoint).unlink(missing_ok=True)
-    return FinetuneResult(path, history, before, after, report, len(train_photos), len(val_photos))
+    return result

@@ -53,7 +53,9 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     assert menu is not None and menu.isVisible()
     colours = [a.data() for a in menu.colour_actions()]
     now = item.result.likely_colours(*target)[0]  # first: the automatic colour at that spot
-    assert max(abs(int(colours[0][i : i + 2], 16) - int(now[i : i + 2], 16)) for i in (1, 3, 5)) < 12
+    assert (
+        max(abs(int(colours[0][i : i + 2], 16) - int(now[i : i + 2], 16)) for i in (1, 3, 5)) < 12
+    )
     assert BLUE in colours
     next(a for a in menu.colour_actions() if a.data() == BLUE).trigger()
     assert len(item.hints) == 1 and item.hints[0].color == BLUE

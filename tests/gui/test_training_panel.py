@@ -46,10 +46,12 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
 
     panel.base_combo.setCurrentIndex(panel.base_combo.findText("tiny (yours)"))
     panel.steps.setValue(12)
+    panel.lr.setValue(2e-3)  # enough to beat the starting model in 12 steps
     panel.size.setValue(48)
     panel.batch.setValue(4)
     panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
     panel.name_edit.setText("family colours")
+    in_use = window.current_model()
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert panel.training and not panel.start_button.isEnabled()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
@@ -61,6 +63,8 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
     new = user_models_dir() / "family colours.pt"
     meta = read_model_file(new).metadata
     assert meta["base_model"] == "tiny" and meta["images"]["train"] == 16
+    assert meta["val_psnr_after"] > meta["val_psnr_before"]  # better, or it would not be saved
+    assert window.current_model() == in_use  # the app never switches models by itself
     # it appears in the chooser at once, and colorizes
     index = window.model_combo.findText("family colours (yours)")
     assert index >= 0
@@ -69,6 +73,17 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
     qtbot.waitUntil(lambda: not window.busy, timeout=60_000)
     assert window.photos.items[0].state.value == "done"
     assert window.photos.items[0].result.model_name == "family colours"
+
+    # a run that only makes things worse hands back no model and says so
+    panel.steps.setValue(8)
+    panel.lr.setValue(0.1)
+    panel.name_edit.setText("worse")
+    panel.start()
+    qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+    assert "No new model" in panel.result_label.text(), panel.result_label.text()
+    assert "nothing beat the starting model" in panel.result_label.text()
+    assert not (user_models_dir() / "worse.pt").exists()
+    panel.lr.setValue(1e-4)
 
     # a second run, cancelled midway, leaves nothing half-made in the chooser
     panel.steps.setValue(5000)
