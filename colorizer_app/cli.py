@@ -251,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from .gui.platform_check import problem
+
+    message = problem()  # before Qt loads: its own failure is an abort with a cryptic text
+    if message:
+        print(f"colorizer: {message}", file=sys.stderr)
+        return EXIT_SOME_FAILED
     try:
         from .gui.app import run_app
     except ImportError as exc:

@@ -201,6 +201,12 @@ install() {
     if [ "$OS" = "Darwin" ]; then install_launcher_macos; else install_launcher_linux; fi
   fi
   "$VENV/bin/colorizer" --version >/dev/null
+  if [ "$OS" = "Linux" ]; then
+    # Qt's X11 plugin needs system libraries a fresh desktop may lack (libxcb-cursor0 on Debian):
+    # name them and, where sudo or root is at hand, install them now; never fail the install.
+    "$VENV/bin/python" -m colorizer_app.gui.platform_check --install || \
+      say "The window will not open until those libraries are installed (the command line works)."
+  fi
   say ""
   say "Colorizer is installed."
   say "  Start it from your applications menu, or run: \"$VENV/bin/colorizer-gui\""
