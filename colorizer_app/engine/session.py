@@ -50,6 +50,11 @@ class ColorizedPhoto:
         """The colorized preview at this saturation, hints included: cheap, no network."""
         return Colorizer.compose(self.preview_rgb, self.hinted_ab(), saturation, self.preview_l)
 
+    def render_thumbnail(self, side: int, saturation: float = 1.0) -> np.ndarray:
+        """A small colorized copy (longest side `side`) for the photo list."""
+        small = preview_of(self.preview_rgb, side)
+        return Colorizer.compose(small, self.hinted_ab(), saturation, upsample="bilinear")
+
     def likely_colours(self, x: float, y: float) -> list[str]:
         """The model's likeliest colours at (x, y) (original's upright pixels), as #rrggbb,
         likeliest first: the chooser's suggestions. The automatic colour at that spot comes

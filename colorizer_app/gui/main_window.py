@@ -40,16 +40,28 @@ from .thumbnails import ThumbnailLoader
 from .window_actions import ActionsMixin
 from .window_batch import BatchMixin
 from .window_hints import HintsMixin
+from .window_list import ListEditsMixin
+from .window_photo_options import PhotoOptionsMixin
 from .window_saving import SavingMixin
 from .window_state import WindowStateMixin
 from .worker import WorkerHost
 
 
-class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateMixin, QMainWindow):
-    """The window: layout, models, adding photos, showing. Its menus and shortcuts
-    (window_actions.py), batches (window_batch.py), saving (window_saving.py) and colour pins
-    (window_hints.py) and its size and place on screen (window_state.py) are mixed in;
-    settings are one typed object (app_settings.py)."""
+class MainWindow(
+    ActionsMixin,
+    BatchMixin,
+    SavingMixin,
+    HintsMixin,
+    ListEditsMixin,
+    PhotoOptionsMixin,
+    WindowStateMixin,
+    QMainWindow,
+):
+    """The window: layout, models, adding photos, showing. Mixed in: its menus and shortcuts
+    (window_actions.py), batches (window_batch.py), saving (window_saving.py), colour pins
+    (window_hints.py), removing and restoring photos (window_list.py), per-photo strength and
+    detail (window_photo_options.py), its size and place on screen (window_state.py). Settings
+    are one typed object (app_settings.py)."""
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -74,6 +86,8 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateM
         self.save_options = self.settings.save_options
 
         self._build_ui()
+        self._build_photo_options()
+        self._build_list_edits()
         self._build_hints()
         self._build_actions()
         self._connect_worker()
@@ -116,7 +130,10 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateM
         self.saturation.setRange(0, 200)
         self.saturation.setValue(100)
         self.saturation.setFixedWidth(140)
-        self.saturation.setToolTip("Colour strength: re-renders at once, without recolorizing")
+        self.saturation.setToolTip(
+            "Colour strength of this photo (or of the selected ones): re-renders at once, "
+            "without recolorizing; Photo > Apply Colour Strength to All"
+        )
         self.saturation.valueChanged.connect(self._saturation_changed)
         self.saturation_label = QLabel("100%")
         self.saturation_label.setMinimumWidth(40)
@@ -327,37 +344,20 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateM
         row = self.list_view.currentIndex().row()
         return self.photos.items[row] if 0 <= row < len(self.photos.items) else None
 
-    def remove_selected(self) -> None:
-        items = self.selected_items()
-        self.photos.remove_rows([self.photos.row_of(it) for it in items])
-        self._forget_undo(items)
-        self._show_current()
-        self._update_actions()
-
-    def clear_all(self) -> None:
-        if self._busy_jobs:
-            self.cancel()
-        self._forget_undo(list(self.photos.items))
-        self.photos.clear()
-        self._show_current()
-        self._update_actions()
-
     # ---- showing ----------------------------------------------------------------------------
-
-    def saturation_value(self) -> float:
-        return self.saturation.value() / 100.0
 
     def _show_current(self) -> None:
         item = self.current_item()
         self._activate_undo(item)
         self._show_pins(item)
+        self._show_photo_options(item)
         if item is None:
             self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
             self.view.set_images(None, None)
             return
         if item.result is not None:
             original = to_qimage(item.result.preview_rgb)
-            colorized = to_qimage(item.result.render(self.saturation_value()))
+            colorized = to_qimage(item.result.render(item.strength))
             self.view.set_images(original, colorized, item.result.full_size[0])
         else:
             self.view.placeholder = (
@@ -369,12 +369,6 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateM
             if item.state != PhotoState.FAILED:
                 self.thumbnails.request_preview(str(item.path))
         self._update_actions()
-
-    def _saturation_changed(self, value: int) -> None:
-        self.saturation_label.setText(f"{value}%")
-        item = self.current_item()
-        if item is not None and item.result is not None:
-            self.view.set_colorized(to_qimage(item.result.render(self.saturation_value())))
 
     def toggle_side_by_side(self) -> None:
         self.view.side_by_side = self.actions_by_name["side"].isChecked()
@@ -390,6 +384,7 @@ class MainWindow(ActionsMixin, BatchMixin, SavingMixin, HintsMixin, WindowStateM
             a[name].setEnabled(has)
         for name in ("save", "save_all", "pins"):
             a[name].setEnabled(done)
+        a["undo_clear"].setEnabled(bool(self._cleared))
         current = self.current_item()
         a["clear_pins"].setEnabled(current is not None and bool(current.hints))
         a["cancel"].setEnabled(bool(self._busy_jobs))

@@ -39,6 +39,8 @@ class PhotoItem:
     saved_to: str = ""
     key: Path | None = None  # the resolved path: what makes two entries the same photo
     hints: tuple = ()  # colour pins (core.hints.Hint), in the original's upright pixels
+    strength: float = 1.0  # this photo's colour strength (the slider shows the current one's)
+    render_size: int = 0  # the size the network sees; 0: the model's own
 
 
 class PhotoListModel(QAbstractListModel):
@@ -102,7 +104,10 @@ class PhotoListModel(QAbstractListModel):
             painter.setPen(QColor("white"))
             painter.drawEllipse(THUMB_SIDE - 18, 4, 14, 14)
         painter.end()
-        return QIcon(pix)
+        icon = QIcon(pix)
+        # The same pixels when selected: the style's blue tint would hide the photo's colours.
+        icon.addPixmap(pix, QIcon.Mode.Selected)
+        return icon
 
     # ---- edits ------------------------------------------------------------------------------
 
@@ -123,6 +128,18 @@ class PhotoListModel(QAbstractListModel):
             self._rows.update((id(it), start + i) for i, it in enumerate(fresh))
             self.endInsertRows()
         return fresh
+
+    def restore(self, items: list[PhotoItem]) -> list[PhotoItem]:
+        """Entries taken off earlier, put back at the end as they were (results kept); a photo
+        added again meanwhile is not doubled."""
+        back = [it for it in items if it.key not in self._by_key]
+        if back:
+            start = len(self.items)
+            self.beginInsertRows(QModelIndex(), start, start + len(back) - 1)
+            self.items.extend(back)
+            self.endInsertRows()
+            self._reindex()
+        return back
 
     def remove_rows(self, rows: list[int]) -> None:
         for row in sorted(set(rows), reverse=True):

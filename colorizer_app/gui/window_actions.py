@@ -42,6 +42,8 @@ class ActionsMixin:
             ),
         }
         a.update(self._hint_actions())
+        a.update(self._photo_option_actions())
+        a.update(self._list_actions())
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         menus = self.menuBar()
@@ -49,10 +51,11 @@ class ActionsMixin:
         for name in ("open", "open_folder", "paste", None, "save", "save_all", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
         edit = menus.addMenu("&Edit")
-        for name in ("undo", "redo", None, "remove", "clear"):
+        for name in ("undo", "redo", None, "remove", "clear", "undo_clear"):
             edit.addSeparator() if name is None else edit.addAction(a[name])
         photo = menus.addMenu("&Photo")
-        for name in ("colorize", "colorize_all", "cancel", None, "pins", "clear_pins"):
+        for name in ("colorize", "colorize_all", "cancel", None, "strength_all", None, "pins",
+                     "clear_pins"):  # fmt: skip
             photo.addSeparator() if name is None else photo.addAction(a[name])
         self.view_menu = menus.addMenu("&View")
         for name in ("fit", "actual", "zoom_in", "zoom_out", None, "side", None, "advanced"):
@@ -68,6 +71,8 @@ class ActionsMixin:
         t.addWidget(QLabel(" Colour "))
         t.addWidget(self.saturation)
         t.addWidget(self.saturation_label)
+        t.addWidget(QLabel(" Detail "))
+        t.addWidget(self.detail_combo)
         t.addSeparator()
         t.addWidget(QLabel(" Model "))
         t.addWidget(self.model_combo)

@@ -35,7 +35,9 @@ class BatchMixin:
             item.error = ""
             self._busy_jobs.add(job)
             self.photos.changed(item)
-            self.worker.colorize_requested.emit(job, str(item.path), self.generation)
+            self.worker.colorize_requested.emit(
+                job, str(item.path), item.render_size, self.generation
+            )
         self._update_progress()
         self._update_actions()
 
@@ -67,6 +69,7 @@ class BatchMixin:
             item.result = result
             result.hints = item.hints
             item.state = PhotoState.DONE
+            self.refresh_thumbnail(item)
             self.photos.changed(item)
             if item is self.current_item():
                 self._show_current()

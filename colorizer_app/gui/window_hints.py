@@ -102,6 +102,7 @@ class HintsMixin:
             self.status_label.setText(f"Could not remember the pins of {item.path.name}: {e}")
         if item is self.current_item():
             self._show_pins(item, rerender=True)
+        self.refresh_thumbnail(item)
         self._update_actions()
 
     def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
@@ -113,7 +114,7 @@ class HintsMixin:
             pins = [(QPointF(*h.points[0]), QColor(h.color)) for h in item.hints if not h.is_stroke]
         self.view.set_pins(pins)
         if rerender and item is not None and item.result is not None:
-            self.view.set_colorized(to_qimage(item.result.render(self.saturation_value())))
+            self.view.set_colorized(to_qimage(item.result.render(item.strength)))
 
     def _pin_index(self, item: PhotoItem, view_index: int) -> int:
         """The view numbers pins only; strokes (from a hints file) may sit between them."""

@@ -60,7 +60,7 @@ class SavingMixin:
                 job,
                 item.result,
                 str(dest),
-                self.saturation_value(),
+                item.strength,
                 options.quality,
                 self.generation,
             )

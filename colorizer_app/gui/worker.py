@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.device import available_devices
+from ..core.device import available_devices, leave_a_core_free
 from ..core.errors import ColorizerError
 from ..engine.colorizer import Colorizer
 from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
@@ -30,7 +30,7 @@ class ColorizeWorker(QObject):
     saved = Signal(int, str)  # job id, destination
     save_failed = Signal(int, str)
     # from the window (queued onto this thread)
-    colorize_requested = Signal(int, str, int)  # job id, path, generation
+    colorize_requested = Signal(int, str, int, int)  # job id, path, render size (0: model's), gen
     save_requested = Signal(int, object, str, float, int, int)  # id, photo, dest, sat, quality, gen
     model_requested = Signal(str, str)  # model, device
     devices_requested = Signal()
@@ -65,6 +65,8 @@ class ColorizeWorker(QObject):
     def _ensure_model(self) -> Colorizer:
         if self._colorizer is None:
             self._colorizer = Colorizer(self._model, device=self._device)
+            if self._colorizer.device.type == "cpu":
+                leave_a_core_free()
             self.model_ready.emit(
                 self._colorizer.name,
                 self._colorizer.device_name,
@@ -72,8 +74,8 @@ class ColorizeWorker(QObject):
             )
         return self._colorizer
 
-    @Slot(int, str, int)
-    def _colorize(self, job: int, path: str, generation: int) -> None:
+    @Slot(int, str, int, int)
+    def _colorize(self, job: int, path: str, render_size: int, generation: int) -> None:
         if generation < self.cancel_generation:
             self.skipped.emit(job)
             return
@@ -85,6 +87,7 @@ class ColorizeWorker(QObject):
             self.failed.emit(job, str(exc))
             return
         try:
+            colorizer.render_size = render_size or None
             result = colorize_for_view(colorizer, Path(path))
             self.network_runs += 1
         except ColorizerError as exc:

@@ -1,0 +1,115 @@
+"""Per-photo colour strength and detail, colour thumbnails, and a Clear List that can be undone."""
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+
+from colorizer_app.core import lab
+from colorizer_app.gui.photo_list import PhotoState
+from colorizer_app.gui.qimage import from_qimage
+from colorizer_app.gui.save_options import SaveOptions
+from colorizer_app.gui.thumbnails import THUMB_SIDE
+
+from .conftest import wait_idle
+
+
+def _chroma(rgb: np.ndarray) -> float:
+    ab = lab.rgb_to_lab(np.ascontiguousarray(rgb))[:, :, 1:]
+    return float(np.hypot(ab[:, :, 0], ab[:, :, 1]).mean())
+
+
+def _select(window, item):
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(item)))
+
+
+def test_each_photo_keeps_its_own_strength_and_save_all_uses_it(qtbot, window, photo_dir, tmp_path):
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first, second = window.photos.items
+    _select(window, first)
+    window.saturation.setValue(40)
+    _select(window, second)
+    assert window.saturation.value() == 100  # the second photo has its own, untouched
+    window.saturation.setValue(160)
+    _select(window, first)
+    assert window.saturation.value() == 40 and window.saturation_label.text() == "40%"
+    assert (first.strength, second.strength) == (0.4, 1.6)
+
+    out = tmp_path / "out"
+    assert window.save_all(SaveOptions(folder=out, fmt="png")) == 2
+    wait_idle(qtbot, window)
+    weak = np.asarray(Image.open(out / "photo0_colorized.png").convert("RGB"))
+    strong = np.asarray(Image.open(out / "photo1_colorized.png").convert("RGB"))
+    # each file at its own strength: compare against the photo's own colour at strength 1
+    full0 = first.result.render(1.0)
+    full1 = second.result.render(1.0)
+    assert _chroma(weak) < 0.6 * _chroma(full0)
+    assert _chroma(strong) > 1.3 * _chroma(full1)
+
+    window.apply_strength_to_all()  # photo0's 40% for both
+    assert (first.strength, second.strength) == (0.4, 0.4)
+
+
+def test_thumbnails_show_the_colorized_photo_and_are_not_tinted_when_selected(
+    qtbot, window, photo_dir
+):
+    window.add_paths([photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    item = window.photos.items[0]
+    assert item.state == PhotoState.DONE
+    thumb = from_qimage(item.thumbnail)
+    # the colorized photo (at its strength), not the scan as loaded
+    assert np.array_equal(thumb, item.result.render_thumbnail(THUMB_SIDE, 1.0))
+    scan = np.asarray(
+        Image.open(photo_dir / "photo0.jpg").convert("RGB").resize(thumb.shape[1::-1])
+    )
+    assert np.abs(thumb.astype(int) - scan).mean() > 3
+    icon = window.photos.data(window.photos.index(0), Qt.ItemDataRole.DecorationRole)
+    normal = from_qimage(icon.pixmap(96, 96, QIcon.Mode.Normal).toImage())
+    selected = from_qimage(icon.pixmap(96, 96, QIcon.Mode.Selected).toImage())
+    assert np.array_equal(normal, selected)
+    window.saturation.setValue(0)  # the thumbnail follows the photo's strength
+    assert _chroma(from_qimage(item.thumbnail)) < 1.5
+
+
+def test_more_detail_colorizes_that_photo_again_at_a_larger_size(qtbot, window, photo_dir):
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first, second = window.photos.items
+    small = first.result.ab_small.shape
+    runs = window.worker.network_runs
+    _select(window, first)
+    index = window.detail_combo.findData(640)
+    window.detail_combo.setCurrentIndex(index)
+    window.detail_combo.activated.emit(index)
+    wait_idle(qtbot, window)
+    assert window.worker.network_runs == runs + 1  # that photo only
+    assert max(first.result.ab_small.shape[:2]) == 640 > max(small[:2])
+    assert first.render_size == 640 and second.render_size == 0
+    _select(window, second)
+    assert window.detail_combo.currentData() == 0
+    _select(window, first)
+    assert window.detail_combo.currentData() == 640
+
+
+def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tmp_path):
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    window.status_label.setText("Saved to /somewhere/old")
+    results = [it.result for it in window.photos.items]
+    runs = window.worker.network_runs
+    window.actions_by_name["clear"].trigger()
+    assert window.photos.items == []
+    assert "Cleared 2 photo(s)" in window.status_label.text()  # not the old "Saved to"
+    assert window.undo_clear_button.isVisible()
+    assert window.actions_by_name["undo_clear"].isEnabled()
+    qtbot.mouseClick(window.undo_clear_button, Qt.MouseButton.LeftButton)
+    assert [it.result for it in window.photos.items] == results
+    assert all(it.state == PhotoState.DONE for it in window.photos.items)
+    assert window.worker.network_runs == runs  # nothing colorized again
+    assert window.view.colorized is not None
+    assert not window.undo_clear_button.isVisible()
+    # and saving still works from the restored results
+    assert window.save_all(SaveOptions(folder=tmp_path / "out", fmt="png")) == 2
+    wait_idle(qtbot, window)
