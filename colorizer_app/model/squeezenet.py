@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision.models import squeezenet1_1
 
 
 class _ArraysOnlyUnpickler(pickle.Unpickler):
@@ -60,6 +59,9 @@ def torchvision_state_dict(weights: dict[str, list[np.ndarray]]) -> dict[str, to
 
 
 def build(weights_file: Path | None) -> torch.nn.Module:
+    # Imported here: torchvision costs 2 s at start-up, and the shipped model does not use it.
+    from torchvision.models import squeezenet1_1
+
     net = squeezenet1_1(weights=None)
     if weights_file is not None:
         net.load_state_dict(torchvision_state_dict(read_caffe_weights(weights_file)), strict=True)

@@ -64,7 +64,8 @@ def test_event_loop_latency_during_a_batch(qtbot, tmp_path, offline_model):
         "machine": machine(),
     }
     print(
-        f"\nGUI during a 25-photo batch ({seconds:.1f} s): event loop late by {result['mean_ms']:.1f}"
+        f"\nGUI during a 25-photo batch ({seconds:.1f} s): event loop late by "
+        f"{result['mean_ms']:.1f}"
         f" ms mean, p99 {result['p99_ms']:.0f} ms, worst {result['max_ms']:.0f} ms"
         f"  [{result['machine']}]"
     )
