@@ -28,6 +28,9 @@ class LossCurve(QWidget):
             self.losses.append((step, loss))
         self.update()
 
+    def last_step(self) -> int:
+        return self.losses[-1][0] if self.losses else 0
+
     def add_psnr(self, step: int, psnr: float) -> None:
         self.psnrs.append((step, psnr))
         self.update()
@@ -68,15 +71,17 @@ class LossCurve(QWidget):
         span = (hi - lo) or 1.0
 
         def point(step: float, value: float, lo=lo, span=span) -> QPointF:
-            x = area.left() + area.width() * step / self.total_steps
+            x = area.left() + area.width() * min(step / self.total_steps, 1.0)
             y = area.bottom() - area.height() * (value - lo) / span
             return QPointF(x, y)
 
         path = QPainterPath(point(*smooth[0]))
         for step, value in smooth[1:]:
             path.lineTo(point(step, value))
+        p.setClipRect(area.adjusted(-4, -4, 4, 4))  # nothing drawn outside the chart
         p.setPen(QPen(QColor("#2f7ed8"), 2))
         p.drawPath(path)
+        p.setClipping(False)
         p.setPen(text)
         p.drawText(QRectF(0, area.top() - 6, 36, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.3g}")
         p.drawText(QRectF(0, area.bottom() - 8, 36, 14), Qt.AlignmentFlag.AlignRight, f"{lo:.3g}")
@@ -86,9 +91,24 @@ class LossCurve(QWidget):
             f"step {self.losses[-1][0]}/{self.total_steps}",
         )
         if len(self.psnrs) >= 1:
+            # The held-out score has its own scale, in dB, on the right (green like its points).
             ps = [v for _, v in self.psnrs]
             plo, phi = min(ps) - 0.1, max(ps) + 0.1
-            p.setPen(QPen(QColor("#2e9d4a"), 2))
+            green = QColor("#2e9d4a")
+            p.setPen(green)
+            right = QRectF(area.right() + 2, 0, 36, 14)
+            p.drawText(
+                right.translated(0, area.top() - 6), Qt.AlignmentFlag.AlignLeft, f"{phi:.1f}"
+            )
+            p.drawText(
+                right.translated(0, area.bottom() - 8), Qt.AlignmentFlag.AlignLeft, f"{plo:.1f}"
+            )
+            p.drawText(
+                QRectF(area.right() + 2, area.center().y() - 7, 36, 14),
+                Qt.AlignmentFlag.AlignLeft,
+                "dB",
+            )
+            p.setPen(QPen(green, 2))
             p.setBrush(QColor("#2e9d4a"))
             prev = None
             for step, value in self.psnrs:

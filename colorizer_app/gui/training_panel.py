@@ -79,6 +79,8 @@ class TrainingPanel(QDockWidget):
         self.training = False
         self.report: ScanReport | None = None
         self._started_at = 0.0
+        self._stopping = False  # Cancel pressed; the step in flight is finishing
+        self._last_output: Path | None = None  # the run Resume would continue
         self._build()
         self._connect()
         self.refresh_models()
@@ -200,8 +202,9 @@ class TrainingPanel(QDockWidget):
         w = self.worker
         w.scanned.connect(self._scanned)
         w.scan_failed.connect(lambda msg: self.counts_label.setText(msg))
-        w.status.connect(self.status_label.setText)
+        w.status.connect(self._status)
         w.progress.connect(self._progress)
+        w.paused.connect(self._held)
         w.epoch.connect(self._epoch)
         w.preview.connect(self._preview)
         w.finished.connect(self._finished)
@@ -310,7 +313,11 @@ class TrainingPanel(QDockWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.curve.clear()
+        # Resuming the same run keeps its curve and its place on the bar; a new run starts clean.
+        if not (resume and self._last_output == out):
+            self.curve.clear()
+        self._last_output = out
+        self._stopping = False
         self.result_label.setText("")
         device = pick_device(self.device_combo.currentData())
         params = {
@@ -328,8 +335,9 @@ class TrainingPanel(QDockWidget):
         self._started_at = time.monotonic()
         self._set_training(True)
         self.progress.setRange(0, params["steps"])
-        self.progress.setValue(0)
-        self.status_label.setText("Starting…")
+        self.progress.setValue(min(self.curve.last_step(), params["steps"]))
+        self.progress.setFormat("%v/%m steps · starting…")
+        self.status_label.setText("Resuming…" if resume else "Starting…")
         self.device_note.setText(
             f"Training on {describe_device(device)}; colorizing runs on the CPU until it ends."
             if device.type != "cpu"
@@ -338,22 +346,53 @@ class TrainingPanel(QDockWidget):
         self.training_started.emit(device.type)
         self.worker.train_requested.emit(params)
 
+    def _paused(self) -> bool:
+        return self.pause_button.isChecked()
+
+    def _status(self, text: str) -> None:
+        """The worker's phase ("Reading the photos…"), unless the person's own Pause or Cancel
+        is what the line must say."""
+        if not (self._stopping or self._paused()):
+            self.status_label.setText(text)
+
     def _pause_toggled(self, paused: bool) -> None:
         self.worker.set_paused(paused)
         self.pause_button.setText("Continue" if paused else "Pause")
-        self.status_label.setText("Paused." if paused else "Training…")
+        if paused:
+            self.status_label.setText("Pausing after this step… Continue goes on from there.")
+            self.progress.setFormat("%v/%m steps · paused")
+        else:
+            self.status_label.setText("Training…")
+            self.progress.setFormat("%v/%m steps")
 
     def cancel(self) -> None:
-        if self.training:
-            self.status_label.setText("Cancelling…")
+        if self.training and not self._stopping:
+            # A step at 512 px takes many seconds: say at once that the stop is under way.
+            self._stopping = True
+            self.cancel_button.setEnabled(False)
+            self.pause_button.setEnabled(False)
+            self.status_label.setText("Stopping after this step…")
+            self.progress.setFormat("%v/%m steps · stopping")
             self.worker.cancel()
 
     def _progress(self, step: int, total: int, loss: float, rate: float, eta: float) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(step)
-        self.progress.setFormat(f"%v/%m steps · {eta / 60:.1f} min left")
-        self.status_label.setText(f"Training: loss {loss:.4f}, {rate:.1f} photos/s")
         self.curve.add_loss(step, loss, total)
+        if self._stopping:
+            return
+        if self._paused():  # the step in flight when Pause was pressed: the hold comes next
+            self.progress.setFormat("%v/%m steps · paused")
+            return
+        left = f"{eta / 60:.1f} min left" if eta > 0 else "estimating time left…"
+        self.progress.setFormat(f"%v/%m steps · {left}")
+        self.status_label.setText(f"Training: loss {loss:.4f}, {rate:.1f} photos/s")
+
+    def _held(self, step: int) -> None:
+        """The worker is holding between steps."""
+        if self._paused() and not self._stopping:
+            self.status_label.setText(f"Paused after step {step}. Continue goes on from there.")
+            self.progress.setFormat("%v/%m steps · paused")
 
     def _epoch(self, step: int, psnr: float) -> None:
         self.curve.add_psnr(step, psnr)
@@ -363,6 +402,7 @@ class TrainingPanel(QDockWidget):
             label.setPixmap(_pixmap(rgb))
 
     def _end(self) -> None:
+        self._stopping = False
         self._set_training(False)
         self.device_note.setText("")
         self.training_ended.emit()

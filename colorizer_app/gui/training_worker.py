@@ -36,6 +36,7 @@ class TrainingWorker(QObject):
     finished = Signal(object)  # dict: path, before, after, steps
     failed = Signal(str)
     cancelled = Signal()
+    paused = Signal(int)  # the run is holding between steps, after this many
     scan_requested = Signal(str, int)  # folder, side to keep the photos at
     train_requested = Signal(dict)
 
@@ -47,6 +48,7 @@ class TrainingWorker(QObject):
         self._cancel = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._step = 0  # the last step reported
         self.scan_requested.connect(self._scan)
         self.train_requested.connect(self._train)
 
@@ -59,6 +61,8 @@ class TrainingWorker(QObject):
         (self._running.clear if paused else self._running.set)()
 
     def _should_stop(self) -> bool:
+        if not self._running.is_set() and not self._cancel.is_set():
+            self.paused.emit(self._step)  # said once, when the hold begins
         while not self._running.wait(0.1):  # paused: the loop waits here, between steps
             if self._cancel.is_set():
                 break
@@ -81,6 +85,7 @@ class TrainingWorker(QObject):
         device = pick_device(params["device"])
 
         def on_progress(p) -> None:
+            self._step = p.step
             if p.val is not None:
                 self.epoch.emit(p.step, p.val["psnr"])
             else:

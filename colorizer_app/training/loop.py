@@ -206,6 +206,7 @@ def fit(
             save_checkpoint(Path(config.checkpoint), model, optimizer, state(), config, history)
 
     start_time = time.monotonic()
+    first_step_done = start_time
     start_step = step
     seen_images = 0
     while step < total_steps:
@@ -260,9 +261,16 @@ def fit(
             history.steps.append(step)
             loss_value = float(loss.detach())
             history.losses.append(loss_value)
-            elapsed = time.monotonic() - start_time
+            now = time.monotonic()
+            elapsed = now - start_time
             rate = seen_images / elapsed if elapsed > 0 else 0.0
-            eta = (total_steps - step) * (elapsed / max(step - start_step, 1))
+            # The first step carries the start-up (workers, first allocations): timing from it
+            # made the first estimate of the time left far too high. 0: not known yet.
+            if step - start_step == 1:
+                first_step_done = now
+                eta = 0.0
+            else:
+                eta = (total_steps - step) * (now - first_step_done) / (step - start_step - 1)
             if on_progress is not None:
                 on_progress(
                     Progress(step, total_steps, epoch + 1, config.epochs, loss_value, rate, eta)

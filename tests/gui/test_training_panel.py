@@ -26,7 +26,7 @@ def _folder(tmp_path, data_dir):
     return folder
 
 
-def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
+def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeypatch):
     assert window.panel is None  # hidden by default
     qtbot.keyClick(
         window,
@@ -97,6 +97,37 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir):
     window.refresh_models()
     assert window.model_combo.findText("never finished (yours)") == -1
     assert panel.resume_button.isEnabled()  # its checkpoint can be resumed
+
+    # Resume: the bar and the curve go on from where the run stopped
+    last, curve_len = panel.curve.last_step(), len(panel.curve.losses)
+    qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
+    assert panel.training
+    assert panel.progress.value() == last > 0 and len(panel.curve.losses) == curve_len
+    assert "done" not in panel.progress.format()  # not the previous run's ending
+    qtbot.waitUntil(lambda: panel.curve.last_step() >= last + 2, timeout=120_000)
+    # Pause: the line says so, even when the step in flight reports after it; no time left
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert "Pausing" in panel.status_label.text()
+    qtbot.waitUntil(lambda: "Paused after step" in panel.status_label.text(), timeout=60_000)
+    assert "min left" not in panel.progress.format() and "paused" in panel.progress.format()
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Continue
+    paused_at = panel.curve.last_step()
+    qtbot.waitUntil(lambda: panel.curve.last_step() > paused_at, timeout=60_000)
+    # Cancel says at once that it stops after this step, then that it stopped
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.status_label.text() == "Stopping after this step…"
+    assert not panel.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not panel.training, timeout=60_000)
+    assert "Cancelled" in panel.status_label.text()
+    # nothing runs now: quitting asks no question
+    from PySide6.QtWidgets import QMessageBox
+
+    def no_question(*args):
+        raise AssertionError(f"quitting asked: {args[2]}")
+
+    monkeypatch.setattr(QMessageBox, "question", no_question)
+    window.close()
+    assert window._closing
 
 
 def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_dir):
