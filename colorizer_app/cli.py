@@ -27,6 +27,16 @@ def _fail(message: str) -> int:
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:
+    from .core.distributed import join_from_environment, leave
+
+    group = join_from_environment()  # under torchrun: this process's share of the photos
+    try:
+        return _colorize(args, group)
+    finally:
+        leave(group)
+
+
+def _colorize(args: argparse.Namespace, group) -> int:
     from .core.progress import ProgressBar, printable
     from .engine.batch import plan_jobs, run_jobs
     from .engine.colorizer import Colorizer
@@ -45,12 +55,20 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         problem = _attach_hints(jobs, Path(args.hints))
         if problem:
             return _fail(problem)
-    colorizer = Colorizer(args.model, device=args.device, render_size=args.render_size)
-    print(
-        f"Colorizing {len(jobs)} photo(s) with model '{colorizer.name}' on {colorizer.device_name}",
-        file=sys.stderr,
-    )
-    bar = ProgressBar(len(jobs), "colorize")
+    # Every process plans the same jobs (names and collisions settled for the whole run), then
+    # takes every world-th one: each photo exactly once, whatever the timing.
+    all_jobs, jobs = jobs, group.share(jobs)
+    device = str(group.device(args.device)) if group.active else args.device
+    colorizer = Colorizer(args.model, device=device, render_size=args.render_size)
+    main = group.is_main
+    if main:
+        where = colorizer.device_name + (f" x {group.world} processes" if group.active else "")
+        print(
+            f"Colorizing {len(all_jobs)} photo(s) with model '{colorizer.name}' on {where}",
+            file=sys.stderr,
+        )
+    label = f"colorize ({len(jobs)} of {len(all_jobs)} here)" if group.active else "colorize"
+    bar = ProgressBar(len(jobs), label) if main else None
     start = time.monotonic()
 
     def on_progress(done: int, job, status: str) -> None:
@@ -61,8 +79,9 @@ def cmd_colorize(args: argparse.Namespace) -> int:
             line = f"{job.source}: colorized; note: {status[len('done (') : -1]}"
         if line is not None:
             line = printable(line)
-            print(f"\n{line}" if bar._tty else line, file=sys.stderr)
-        bar.update(done, printable(job.source.name))
+            print(f"\n{line}" if bar is not None and bar._tty else line, file=sys.stderr)
+        if bar is not None:
+            bar.update(done, printable(job.source.name))
 
     result = run_jobs(
         colorizer,
@@ -72,13 +91,19 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         quality=args.quality,
         on_progress=on_progress,
     )
-    bar.close()
-    print(
-        f"Colorized {len(result.done)}, skipped {len(result.skipped)} (already there), "
-        f"failed {len(result.failed) + len(missing)} in {time.monotonic() - start:.1f} s",
-        file=sys.stderr,
-    )
-    return EXIT_SOME_FAILED if (result.failed or missing) else EXIT_OK
+    if bar is not None:
+        bar.close()
+    # The first process sums up the whole run; every process exits with the run's verdict.
+    counts = group.gather((len(result.done), len(result.skipped), len(result.failed)))
+    done, skipped, failed = (sum(c[i] for c in counts) for i in range(3))
+    if main:
+        print(
+            f"Colorized {done}, skipped {skipped} (already there), "
+            f"failed {failed + len(missing)} in {time.monotonic() - start:.1f} s"
+            + (f" on {group.world} processes" if group.active else ""),
+            file=sys.stderr,
+        )
+    return EXIT_SOME_FAILED if (failed or missing) else EXIT_OK
 
 
 def _attach_hints(jobs: list, path: Path) -> str | None:

@@ -22,14 +22,18 @@ class StopFlag:
     def __call__(self) -> bool:
         return self.requested
 
-    def install(self) -> None:
+    def install(self, quiet: bool = False) -> None:
+        """Ctrl+C, and SIGTERM (what torchrun sends every process when the run is stopped)."""
+
         def handler(signum, frame):
             if self.requested:
                 raise KeyboardInterrupt
             self.requested = True
-            print("\nStopping after this step (Ctrl+C again to abort)...", file=sys.stderr)
+            if not quiet:
+                print("\nStopping after this step (Ctrl+C again to abort)...", file=sys.stderr)
 
         signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _progress_printer(label: str):
@@ -60,7 +64,7 @@ def _progress_printer(label: str):
     return on_progress
 
 
-def _scan(args, keep_side: int):
+def _scan(args, keep_side: int, show: bool = True):
     from .data import scan_folders
 
     report = _with_bar(
@@ -74,17 +78,22 @@ def _scan(args, keep_side: int):
             per_folder=args.per_folder,
             on_progress=cb,
         ),
+        show,
     )
-    print(f"Photos: {report.summary()}", file=sys.stderr)
-    for _path, reason in report.unreadable[:20]:
-        print(f"  unreadable: {reason}", file=sys.stderr)
+    if show:
+        print(f"Photos: {report.summary()}", file=sys.stderr)
+        for _path, reason in report.unreadable[:20]:
+            print(f"  unreadable: {reason}", file=sys.stderr)
     return report
 
 
-def _with_bar(label: str, work):
-    """Run `work(on_progress)` with a progress bar."""
+def _with_bar(label: str, work, show: bool = True):
+    """Run `work(on_progress)` with a progress bar (`show` False: none, as on every process of
+    a torchrun group but the first)."""
     from ..core.progress import ProgressBar
 
+    if not show:
+        return work(None)
     bar = ProgressBar(0, label)
 
     def on_progress(done: int, total: int) -> None:
@@ -97,19 +106,44 @@ def _with_bar(label: str, work):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    import torch
-
+    from ..core.distributed import join_from_environment, leave
+    from ..core.errors import TrainingError
     from ..model.presets import get_preset
 
+    group = join_from_environment()
     if get_preset(args.preset).config.encoder != "own":
+        if group.active:
+            raise TrainingError(
+                f"the {args.preset} preset trains on cached encoder features in one process; "
+                "run it without torchrun"
+            )
         from .semantic_cli import train_semantic
 
         return train_semantic(args)
+    try:
+        return _train_own(args, group)
+    except RuntimeError as exc:
+        if not group.active or isinstance(exc, TrainingError):
+            raise
+        # A peer that died takes the collective operations down with it.
+        raise TrainingError(
+            f"process {group.rank} of {group.world}: the run stopped because another process "
+            f"did ({exc}); see that process's messages above; the last good checkpoint is "
+            f"{Path(args.output).with_suffix('.ckpt')} (--resume continues it, with any number "
+            "of processes)"
+        ) from exc
+    finally:
+        leave(group)
 
-    from ..core.device import describe_device, pick_device
+
+def _train_own(args: argparse.Namespace, group) -> int:
+    import torch
+
+    from ..core.device import describe_device
     from ..core.errors import TrainingError
     from ..model.hybrid import HybridConfig
     from ..model.networks import build_network
+    from ..model.presets import get_preset
     from ..model.store import save_model
     from .data import ColorPhotoDataset, balanced_rows, split_photos
     from .fused_cache import fused_vectors
@@ -127,18 +161,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise TrainingError(
             f"--loss bins needs a preset with a bins head (e.g. scenes), not {preset.name}"
         )
-    device = pick_device(args.device)
+    device = group.device(args.device)
     torch.manual_seed(args.seed)
-    report = _scan(args, keep_side=int(args.size * 1.25))
+    main = group.is_main
+    if group.active and main:
+        print(
+            f"world size {group.world} ({group.backend}); --batch {args.batch} is the global "
+            f"batch, about {args.batch // group.world} per process",
+            file=sys.stderr,
+        )
+    report = _scan(args, keep_side=int(args.size * 1.25), show=main)
     train_photos, val_photos = split_photos(report.usable)
     if args.balance:
         train_photos = [
             train_photos[i] for i in balanced_rows(train_photos, args.data, args.balance)
         ]
-    print(
-        f"Split: {len(train_photos)} training, {len(val_photos)} held out (by {args.split_by})",
-        file=sys.stderr,
-    )
+    if main:
+        print(
+            f"Split: {len(train_photos)} training, {len(val_photos)} held out (by {args.split_by})",
+            file=sys.stderr,
+        )
     config = HybridConfig.from_dict(preset.config.to_dict())
     # The network should see a photo at about the scale it was trained on.
     config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
@@ -148,11 +190,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     cache = Path(args.cache) if args.cache else None
     fused_train = _with_bar(
         "classifiers (train)",
-        lambda cb: fused_vectors(model, train_photos, cache, device, on_progress=cb),
+        lambda cb: fused_vectors(model, train_photos, cache, device, on_progress=cb, group=group),
+        main,
     )
     fused_val = _with_bar(
         "classifiers (held out)",
-        lambda cb: fused_vectors(model, val_photos, cache, device, on_progress=cb),
+        lambda cb: fused_vectors(model, val_photos, cache, device, on_progress=cb, group=group),
+        main,
     )
     train = ColorPhotoDataset(
         train_photos, args.size, augment=True, seed=args.seed, fused=fused_train
@@ -177,12 +221,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         preset=preset.name,
     )
     stop = StopFlag()
-    stop.install()
-    print(
-        f"Training preset {preset.name} on {describe_device(device)}; checkpoint {tc.checkpoint}",
-        file=sys.stderr,
-    )
-    history = fit(model, train, val, tc, _progress_printer("train"), stop)
+    stop.install(quiet=not main)
+    if main:
+        where = describe_device(device) + (f" x {group.world} processes" if group.active else "")
+        print(
+            f"Training preset {preset.name} on {where}; checkpoint {tc.checkpoint}",
+            file=sys.stderr,
+        )
+    history = fit(model, train, val, tc, _progress_printer("train"), stop, group)
+    if not main:
+        return 0  # the first process writes the model and says what it wrote
     last = history.val[-1] if history.val else {}
     metadata = {
         "trained": True,
@@ -206,6 +254,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "balance_max_repeat": args.balance,
         "seed": args.seed,
         "device": describe_device(device),
+        "processes": group.world,
         "seconds": round(history.seconds, 1),
         "val": last,
         "command": "colorizer " + shlex.join(sys.argv[1:]),
@@ -261,7 +310,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--steps", type=int, help="stop after this many steps")
     p.add_argument("--size", type=int, default=128, help="training crop size (default 128)")
-    p.add_argument("--batch", type=int, default=20)
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=20,
+        help="photos per step (default 20); under torchrun the global batch, split across the "
+        "processes",
+    )
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument(
         "--loss",
@@ -346,29 +401,40 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
+    from ..core.distributed import join_from_environment, leave
     from .finetune import finetune
 
+    group = join_from_environment()
+    main = group.is_main
     stop = StopFlag()
-    stop.install()
-    result = finetune(
-        args.base,
-        [Path(d) for d in args.data],
-        Path(args.output),
-        steps=args.steps,
-        lr=args.lr,
-        size=args.size,
-        batch_size=args.batch,
-        freeze_encoder=args.freeze_encoder,
-        device=args.device,
-        loss=args.loss,
-        resume=args.resume,
-        split_by=args.split_by,
-        exclude_test_quarter=args.exclude_test_quarter,
-        on_progress=_progress_printer("finetune"),
-        should_stop=stop,
-        on_status=lambda msg: print(msg, file=sys.stderr),
-        keep_anyway=args.keep_anyway,
-    )
+    stop.install(quiet=not main)
+    if group.active and main:
+        print(f"world size {group.world} ({group.backend})", file=sys.stderr)
+    try:
+        result = finetune(
+            args.base,
+            [Path(d) for d in args.data],
+            Path(args.output),
+            steps=args.steps,
+            lr=args.lr,
+            size=args.size,
+            batch_size=args.batch,
+            freeze_encoder=args.freeze_encoder,
+            device=args.device,
+            loss=args.loss,
+            resume=args.resume,
+            split_by=args.split_by,
+            exclude_test_quarter=args.exclude_test_quarter,
+            on_progress=_progress_printer("finetune"),
+            should_stop=stop,
+            on_status=(lambda msg: print(msg, file=sys.stderr)) if main else None,
+            keep_anyway=args.keep_anyway,
+            group=group,
+        )
+    finally:
+        leave(group)
+    if not main:
+        return 0
     print(
         f"Photos: {result.report.summary()}; trained on {result.train_count}, "
         f"held out {result.held_out_count}",
@@ -404,7 +470,13 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--size", type=int, default=128)
-    p.add_argument("--batch", type=int, default=8)
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=8,
+        help="photos per step (default 8); under torchrun the global batch, split across the "
+        "processes",
+    )
     p.add_argument(
         "--loss",
         choices=LOSSES,

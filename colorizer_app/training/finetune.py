@@ -18,6 +18,7 @@ from pathlib import Path
 from torch.utils.data import DataLoader
 
 from ..core.device import pick_device
+from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
@@ -116,11 +117,13 @@ def finetune(
     on_status: Callable[[str], None] | None = None,
     on_epoch: Callable[[object, Photo], None] | None = None,
     keep_anyway: bool = False,
+    group: Group = SINGLE,
 ) -> FinetuneResult:
     """`on_epoch(model, photo)` is called after each validation with the model in eval mode and
     the first held-out photo, so a caller can show how that photo looks now. `loss` None: the
     starting model's own objective. `keep_anyway`: save the best trained model even when it
-    is not better than the start."""
+    is not better than the start. `group`: the torchrun group;
+    only its first process writes."""
     entry = resolve_model(base)
     base_file = open_model(base)
     if loss is None:
@@ -138,13 +141,13 @@ def finetune(
             f"fine-tuning needs at least {MIN_PHOTOS} ({report.summary()})"
         )
     train_photos, val_photos = hold_out(report.usable)
-    torch_device = pick_device(device)
+    torch_device = group.device(device) if group.active else pick_device(device)
     model = build_model(base_file)
     if fresh:
         reset_trainable(model)
     status("Reading the photos with the frozen classifiers...")
-    fused_train = fused_vectors(model, train_photos, device=torch_device)
-    fused_val = fused_vectors(model, val_photos, device=torch_device)
+    fused_train = fused_vectors(model, train_photos, device=torch_device, group=group)
+    fused_val = fused_vectors(model, val_photos, device=torch_device, group=group)
     train = ColorPhotoDataset(train_photos, size, augment=True, fused=fused_train)
     val = ColorPhotoDataset(val_photos, size, augment=False, fused=fused_val)
     val_loader = DataLoader(val, batch_size=batch_size)
@@ -179,7 +182,7 @@ def finetune(
         if p.val is not None and on_epoch is not None:
             on_epoch(model, val_photos[0])
 
-    history = fit(model, train, val, config, progress, should_stop)
+    history = fit(model, train, val, config, progress, should_stop, group)
     if history.stopped:
         raise TrainingError("fine-tuning was cancelled; no model was saved (resume to continue)")
     last = validate(model, val_loader, loss, torch_device)
@@ -191,6 +194,8 @@ def finetune(
     result = FinetuneResult(
         None, history, before, after, report, len(train_photos), len(val_photos), best["step"]
     )
+    if not group.is_main:
+        return result  # the first process keeps the best model and writes it
     if not result.improved and not keep_anyway:
         Path(config.checkpoint).unlink(missing_ok=True)
         return result

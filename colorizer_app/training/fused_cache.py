@@ -6,6 +6,10 @@ it, each photo is keyed by its resolved path, size and modification time. A chan
 classifier with other weights, simply misses the cache; models that share a classifier share it.
 The vector is of the whole photo (squashed to a square, as the classifiers
 see a photo when colorizing), not of each random crop: the crops show the same scene.
+
+Under torchrun each process reads its share of the missing photos; the shares meet through the
+file system (each process writes its part beside the cache, all read all parts, the first writes
+the merged cache), or, with no cache folder, through the process group.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import torch
 
 from ..core import lab
+from ..core.distributed import SINGLE, Group
 from ..core.fileio import write_atomically
 from ..model.hybrid import HybridColorizer
 from .data import Photo
@@ -76,6 +81,7 @@ def fused_vectors(
     device: torch.device | str = "cpu",
     batch_size: int = 32,
     on_progress: Callable[[int, int], None] | None = None,
+    group: Group = SINGLE,
 ) -> torch.Tensor | None:
     """N x 1000 float16 fused vectors (the mean of the classifiers' outputs) for the photos.
 
@@ -95,7 +101,7 @@ def fused_vectors(
     for i, k in enumerate(keys):
         if any(k not in cache for _, _, cache in caches):
             first_of.setdefault(k, i)
-    missing = list(first_of.values())
+    missing = group.share(list(first_of.values()))
     for start in range(0, len(missing), batch_size):
         chunk = missing[start : start + batch_size]
         x = torch.stack([_l_square(photos[i].pixels) for i in chunk]).to(device)
@@ -107,8 +113,35 @@ def fused_vectors(
                 cache[keys[i]] = vec
         if on_progress is not None:
             on_progress(min(start + batch_size, len(missing)), len(missing))
+    if group.active:
+        new = [{keys[i]: cache[keys[i]] for i in missing} for _, _, cache in caches]
+        for (_, _, cache), found in zip(caches, _exchange(new, cache_dir, group), strict=True):
+            cache.update(found)
+        missing = list(first_of.values())  # the whole group's work, for the cache write below
     for _, path, cache in caches:
-        if path is not None and missing:
+        if path is not None and missing and group.is_main:
             _write_cache(path, cache)
         per_classifier.append(torch.stack([cache[k] for k in keys]).float())
     return torch.stack(per_classifier).mean(0).half()
+
+
+def _exchange(new: list[dict], cache_dir: Path | None, group: Group) -> list[dict]:
+    """Each classifier's vectors computed by any process, on every process."""
+    merged: list[dict] = [{} for _ in new]
+    if cache_dir is None:
+        for theirs in group.gather(new):
+            for m, part in zip(merged, theirs, strict=True):
+                m.update(part)
+        return merged
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    parts = [Path(cache_dir) / f"part-{r}-of-{group.world}.pt" for r in range(group.world)]
+    buf = io.BytesIO()
+    torch.save(new, buf)
+    write_atomically(parts[group.rank], buf.getvalue())
+    group.barrier()
+    for part in parts:
+        for m, found in zip(merged, torch.load(part, map_location="cpu"), strict=True):
+            m.update(found)
+    group.barrier()  # every process has read every part before any part goes
+    parts[group.rank].unlink(missing_ok=True)
+    return merged

@@ -4,6 +4,14 @@ all call `fit`.
 A checkpoint is a model file (loadable as it is) with the optimizer and step added, written
 atomically: a stop request, Ctrl+C or a crash always leaves the last good one. The data order and
 every augmentation are functions of (seed, epoch, index), so `resume` continues exactly.
+
+Under torchrun (core/distributed.py) every process walks the same global order, trains on its
+own contiguous part of each global batch (`batch_size` stays the global batch), and
+DistributedDataParallel averages the gradients; each part's loss is weighted by its share, so
+the step is the one a single process would take on the whole batch (up to BatchNorm statistics,
+which are per process on CPUs, where SyncBatchNorm does not run). Only the first process writes
+checkpoints and reports progress; a stop is taken by all processes at the same step. A step is
+a global batch, so a run resumes with any number of processes.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from ..core import lab
+from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.hybrid import HybridColorizer
 from ..model.store import model_payload, read_model_file, write_payload
@@ -146,6 +155,13 @@ def _epoch_order(n: int, seed: int, epoch: int) -> list[int]:
     return torch.randperm(n, generator=g).tolist()
 
 
+def global_batches(n: int, batch_size: int, world: int) -> int:
+    """Global batches per epoch. Under torchrun a last batch too small to give every process a
+    photo is left out (by every process alike)."""
+    full, rest = divmod(n, batch_size)
+    return full + (1 if rest >= world else 0)
+
+
 def fit(
     model: HybridColorizer,
     train: ColorPhotoDataset,
@@ -153,23 +169,37 @@ def fit(
     config: TrainConfig,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    group: Group = SINGLE,
 ) -> History:
     """Train `model` in place. Returns its History; `history.stopped` if asked to stop."""
     if len(train) == 0:
         raise TrainingError("no training photos: the folder has no usable colour photos")
+    if config.batch_size < group.world:
+        raise TrainingError(
+            f"the batch ({config.batch_size}) is the global batch: it needs at least one photo "
+            f"for each of the {group.world} processes"
+        )
     device = torch.device(config.device)
     torch.manual_seed(config.seed)
     model.to(device)
     cuda = device.type == "cuda"
     if cuda:
         model.to(memory_format=torch.channels_last)
+    net: torch.nn.Module = model
+    if group.active:
+        from torch.nn.parallel import DistributedDataParallel
+
+        if cuda:
+            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        # Also makes every process start from the first one's weights.
+        net = DistributedDataParallel(model, device_ids=[device.index] if cuda else None)
     params = model.trainable_parameters(freeze_encoder=config.freeze_encoder)
     optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     if config.freeze_encoder:
         for part in model.own_encoder_parts():
             part.requires_grad_(False)
 
-    batches_per_epoch = math.ceil(len(train) / config.batch_size)
+    batches_per_epoch = global_batches(len(train), config.batch_size, group.world)
     total_steps = batches_per_epoch * config.epochs
     if config.max_steps is not None:
         total_steps = min(total_steps, config.max_steps)
@@ -202,7 +232,7 @@ def fit(
         return {"step": step, "best": best, "bad_epochs": bad_epochs}
 
     def checkpoint() -> None:
-        if config.checkpoint is not None:
+        if config.checkpoint is not None and group.is_main:
             save_checkpoint(Path(config.checkpoint), model, optimizer, state(), config, history)
 
     start_time = time.monotonic()
@@ -214,17 +244,17 @@ def fit(
         train.set_epoch(epoch)
         order = _epoch_order(len(train), config.seed, epoch)
         skip = step - epoch * batches_per_epoch  # batches of this epoch already done (resume)
-        sampler = order[skip * config.batch_size :]
-        loader = DataLoader(
-            train,
-            batch_size=config.batch_size,
-            sampler=sampler,
-            num_workers=config.num_workers,
-            drop_last=False,
-        )
+        size = config.batch_size
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
+        batches = batches[skip:batches_per_epoch]
+        # This process's part of each global batch, and its weight in the batch's mean loss.
+        shares = [group.batch_share(b) for b in batches]
+        weights = [len(sh) * group.world / len(b) for sh, b in zip(shares, batches, strict=True)]
+        loader = DataLoader(train, batch_sampler=shares, num_workers=config.num_workers)
         model.train()
-        for l, ab, fused, _ in loader:
-            if should_stop is not None and should_stop():
+        for (l, ab, fused, _), weight, batch in zip(loader, weights, batches, strict=True):
+            stop = should_stop is not None and should_stop()
+            if group.any(stop):
                 history.stopped = True
                 break
             l, ab = l.to(device, non_blocking=True), ab.to(device, non_blocking=True)
@@ -234,16 +264,18 @@ def fit(
             if cuda:
                 l = l.contiguous(memory_format=torch.channels_last)
             with torch.autocast(device.type, dtype=autocast_dtype, enabled=cuda):
-                pred = model(l, fused.to(device) if fused.numel() else None)
+                pred = net(l, fused.to(device) if fused.numel() else None)
                 loss = compute_loss(config.loss, pred, ab, l, config.cf_weight)
-            if not torch.isfinite(loss):
+            # The global batch's loss, the same on every process (so is every decision on it).
+            loss_value = group.mean(float(loss.detach()), len(l))
+            if not math.isfinite(loss_value):
                 where = (
                     f"; the last good checkpoint is {config.checkpoint}"
                     if (config.checkpoint and Path(config.checkpoint).is_file())
                     else ""
                 )
                 raise TrainingError(
-                    f"the loss became {float(loss.detach())} at step {step + 1}: training "
+                    f"the loss became {loss_value} at step {step + 1}: training "
                     "diverged; "
                     f"lower the learning rate (now {config.lr:g}){where}"
                 )
@@ -253,13 +285,12 @@ def fit(
                         0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / max(total_steps, 1)))
                     )
             optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
+            scaler.scale(loss * weight if weight != 1.0 else loss).backward()
             scaler.step(optimizer)
             scaler.update()
             step += 1
-            seen_images += len(l)
+            seen_images += len(batch)
             history.steps.append(step)
-            loss_value = float(loss.detach())
             history.losses.append(loss_value)
             now = time.monotonic()
             elapsed = now - start_time
@@ -271,7 +302,7 @@ def fit(
                 eta = 0.0
             else:
                 eta = (total_steps - step) * (now - first_step_done) / (step - start_step - 1)
-            if on_progress is not None:
+            if on_progress is not None and group.is_main:
                 on_progress(
                     Progress(step, total_steps, epoch + 1, config.epochs, loss_value, rate, eta)
                 )
@@ -284,9 +315,12 @@ def fit(
         epoch_done = step % batches_per_epoch == 0 or step >= total_steps
         if epoch_done and val_loader is not None:
             metrics = validate(model, val_loader, config.loss, device, config.cf_weight)
+            # BatchNorm's running statistics are each process's own on CPUs: the first
+            # process's scores decide for all, so every process stops at the same epoch.
+            metrics = group.gather(metrics)[0]
             metrics.update(epoch=epoch + 1, step=step)
             history.val.append(metrics)
-            if on_progress is not None:
+            if on_progress is not None and group.is_main:
                 on_progress(
                     Progress(
                         step,

@@ -27,6 +27,10 @@ def pump(seconds: float) -> None:
 
 
 def main(out: Path, model: str | None = None) -> None:
+    import tempfile
+
+    # Its own app-data folder: the fine-tune it shows must not meet (or leave) a person's models.
+    os.environ["COLORIZER_USER_DIR"] = tempfile.mkdtemp(prefix="colorizer-shots-")
     from colorizer_app.gui.main_window import MainWindow
 
     out.mkdir(parents=True, exist_ok=True)
