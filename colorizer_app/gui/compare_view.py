@@ -181,7 +181,7 @@ class CompareView(QWidget):
         self.update()
 
     def _paint_pins(self, painter: QPainter) -> None:
-        if self.show_original:
+        if self.show_original or not self.pin_mode:  # markers while pinning, not while comparing
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         after_from = self._pane_width() if self.side_by_side else self.divider_x()

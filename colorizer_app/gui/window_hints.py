@@ -126,11 +126,12 @@ class HintsMixin:
     def set_pin_mode(self, on: bool) -> None:
         self.actions_by_name["pins"].setChecked(on)
         self.view.set_pin_mode(on)
-        if on:
-            self.status_label.setText(
-                "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
-                "or Del removes it, Ctrl+Z undoes."
-            )
+        self.status_label.setText(
+            "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
+            "or Del removes it, Ctrl+Z undoes."
+            if on
+            else "Colour pins hidden; H shows them again."
+        )
 
     def _open_menu(self, menu: PinColourMenu, where: QPoint) -> None:
         if self.pin_menu is not None:
