@@ -45,5 +45,28 @@ def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
         win.close()
 
 
+class WorkerGate:
+    """Holds the colorize worker on its own thread right after its first photo, until the test
+    releases it: a test acts mid-batch without racing a worker that may finish everything first.
+    """
+
+    def __init__(self, worker):
+        import threading
+
+        from PySide6.QtCore import Qt
+
+        self.first_done = threading.Event()
+        self.released = threading.Event()
+        worker.finished.connect(self._hold, Qt.ConnectionType.DirectConnection)
+
+    def _hold(self, *args) -> None:
+        if not self.first_done.is_set():
+            self.first_done.set()
+            self.released.wait(120)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 def wait_idle(qtbot, win, timeout=60_000):
     qtbot.waitUntil(lambda: not win.busy, timeout=timeout)

@@ -13,7 +13,7 @@ from colorizer_app.gui.photo_list import PhotoState
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.save_options import SaveOptions
 
-from .conftest import wait_idle
+from .conftest import WorkerGate, wait_idle
 
 
 def drop(win, paths):
@@ -144,13 +144,15 @@ def many_photos(folder, sources, count):
 
 
 def test_cancel_mid_batch(qtbot, window, photo_dir, tmp_path, data_dir):
+    gate = WorkerGate(window.worker)  # the worker waits after its first photo
     drop(window, [many_photos(tmp_path / "many", data_dir / "bsds500" / "test", 30)])
-    qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
+    qtbot.waitUntil(gate.first_done.is_set, timeout=30_000)
     window.cancel_button.click()
+    gate.release()
     wait_idle(qtbot, window)
     s = states(window)
     done = sum(v == PhotoState.DONE for v in s.values())
-    assert 1 <= done < 30
+    assert done == 1  # the photo under way finishes; every queued one is skipped
     assert all(v in (PhotoState.DONE, PhotoState.ADDED) for v in s.values())
     # a cancelled photo can be colorized later
     window.colorize_all()
@@ -159,14 +161,17 @@ def test_cancel_mid_batch(qtbot, window, photo_dir, tmp_path, data_dir):
 
 
 def test_closing_during_a_batch_asks_then_stops_the_worker(qtbot, window, tmp_path, data_dir):
+    gate = WorkerGate(window.worker)  # the batch is surely still running when we close
     drop(window, [many_photos(tmp_path / "many", data_dir / "bsds500" / "val", 40)])
-    qtbot.waitUntil(lambda: window.worker.network_runs >= 1, timeout=30_000)
+    qtbot.waitUntil(gate.first_done.is_set, timeout=30_000)
     answers = []
 
     def answer(button):
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             answers.append(box.text())
+            if button == QMessageBox.StandardButton.Yes:
+                gate.release()  # stopping must not wait on the held worker
             box.button(button).click()
 
     from PySide6.QtCore import QTimer
