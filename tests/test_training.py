@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer_app.core.errors import TrainingError
+from colorizer_app.core.errors import TrainingCancelled, TrainingError
 from colorizer_app.model.hybrid import HybridColorizer, HybridConfig
 from colorizer_app.model.presets import get_preset
 from colorizer_app.model.store import build_model, read_model_file, save_model
@@ -18,6 +18,7 @@ from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_p
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.fused_cache import fused_vectors
 from colorizer_app.training.loop import TrainConfig, fit
+from colorizer_app.training.settings import FinetuneSettings
 
 SIZE = 48
 
@@ -191,14 +192,16 @@ def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_fo
     before = base.read_bytes()
     # 12 usable photos: enough (the minimum is 10)
     result = finetune(
-        base,
-        [photo_folder],
-        tmp_path / "mine.pt",
-        steps=6,
-        size=SIZE,
-        batch_size=4,
-        device="cpu",
-        lr=1e-3,
+        FinetuneSettings(
+            base,
+            [photo_folder],
+            tmp_path / "mine.pt",
+            steps=6,
+            size=SIZE,
+            batch_size=4,
+            device="cpu",
+            lr=1e-3,
+        )  # fmt: skip
     )
     assert base.read_bytes() == before
     mf = read_model_file(result.path)
@@ -217,18 +220,27 @@ def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
     out = tmp_path / "worse.pt"
     # a learning rate far too high: every epoch scores below the start
     kwargs = dict(steps=9, size=SIZE, batch_size=4, device="cpu", lr=0.5, patience=None)
-    result = finetune(base, [photo_folder], out, **kwargs)
+    result = finetune(FinetuneSettings(base, [photo_folder], out, **kwargs))
     assert result.path is None and not result.improved
     assert not out.exists() and not out.with_suffix(".ckpt").exists()
     assert result.after["psnr"] < result.before["psnr"] + 0.01
     assert "no model was saved" in result.summary()
-    kept = finetune(base, [photo_folder], out, keep_anyway=True, **kwargs)
+    kept = finetune(FinetuneSettings(base, [photo_folder], out, keep_anyway=True, **kwargs))
     assert kept.path == out and out.is_file()  # asked for: saved regardless
     # a gentle run helps: the model saved is the best seen, and scores what it says
     good = finetune(
-        base, [photo_folder], tmp_path / "better.pt", steps=9, size=SIZE, batch_size=4,
-        device="cpu", lr=1e-3, patience=None,
-    )  # fmt: skip
+        FinetuneSettings(
+            base,
+            [photo_folder],
+            tmp_path / "better.pt",
+            steps=9,
+            size=SIZE,
+            batch_size=4,
+            device="cpu",
+            lr=1e-3,
+            patience=None,
+        )  # fmt: skip
+    )
     assert good.path is not None and good.improved
     assert good.after["psnr"] == max(v["psnr"] for v in good.history.val)
     meta = read_model_file(good.path).metadata
@@ -256,7 +268,33 @@ def test_finetune_with_too_few_photos_says_how_many(tmp_path, photo_folder):
     base = tmp_path / "base.pt"
     save_model(_tiny(), base, "tiny")
     with pytest.raises(TrainingError, match="at least 10"):
-        finetune(base, [few], tmp_path / "out.pt", steps=2, size=SIZE, device="cpu")
+        finetune(
+            FinetuneSettings(base, [few], tmp_path / "out.pt", steps=2, size=SIZE, device="cpu")
+        )
+
+
+def test_cancelling_during_the_scan_or_the_classifiers_is_prompt(tmp_path, photo_folder):
+    """should_stop reaches the photo scan and the classifiers' pass, not only the steps."""
+    base = tmp_path / "base.pt"
+    save_model(_tiny(), base, "tiny", {"trained": True})
+    settings = FinetuneSettings(base, [photo_folder], tmp_path / "out.pt", size=SIZE, device="cpu")
+    asked = []
+
+    def stop_at(n):
+        def should_stop():
+            asked.append(1)
+            return len(asked) >= n
+
+        return should_stop
+
+    with pytest.raises(TrainingCancelled, match="scanning"):
+        finetune(settings, should_stop=stop_at(2))  # during the scan
+    asked.clear()
+    photos_in_folder = len(list(photo_folder.iterdir()))
+    with pytest.raises(TrainingCancelled, match="classifiers"):
+        # past the scan (it asks once per file and once after), in the classifiers' pass
+        finetune(settings, should_stop=stop_at(photos_in_folder + 2))
+    assert not (tmp_path / "out.pt").exists()
 
 
 def test_paper_preset_trains_with_weights_in_a_hub_folder(tmp_path, monkeypatch, report):

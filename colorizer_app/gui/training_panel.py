@@ -46,6 +46,7 @@ from ..engine.catalog import (
 )
 from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
+from ..training.settings import FinetuneSettings
 from .loss_curve import LossCurve
 from .qimage import to_qimage
 from .training_worker import TrainingWorker, scan_side
@@ -320,22 +321,23 @@ class TrainingPanel(QDockWidget):
         self._stopping = False
         self.result_label.setText("")
         device = pick_device(self.device_combo.currentData())
-        params = {
-            "base": self.base_combo.currentData() or "default",
-            "folder": self.folder_edit.text(),
-            "output": str(out),
-            "steps": self.steps.value(),
-            "lr": self.lr.value(),
-            "size": self.size.value(),
-            "batch": self.batch.value(),
-            "device": str(device),
-            "mode": self.mode_combo.currentData(),
-            "resume": resume,
-        }
+        # The same typed settings the CLI builds: the panel is another shell around finetune.
+        settings = FinetuneSettings(
+            base=self.base_combo.currentData() or "default",
+            folders=[Path(self.folder_edit.text())],
+            output=out,
+            steps=self.steps.value(),
+            lr=self.lr.value(),
+            size=self.size.value(),
+            batch_size=self.batch.value(),
+            device=str(device),
+            fresh=self.mode_combo.currentData() == "retrain",
+            resume=resume,
+        )
         self._started_at = time.monotonic()
         self._set_training(True)
-        self.progress.setRange(0, params["steps"])
-        self.progress.setValue(min(self.curve.last_step(), params["steps"]))
+        self.progress.setRange(0, settings.steps)
+        self.progress.setValue(min(self.curve.last_step(), settings.steps))
         self.progress.setFormat("%v/%m steps · starting…")
         self.status_label.setText("Resuming…" if resume else "Starting…")
         self.device_note.setText(
@@ -344,7 +346,7 @@ class TrainingPanel(QDockWidget):
             else "Training on the CPU: colorizing shares it and is slower until training ends."
         )
         self.training_started.emit(device.type)
-        self.worker.train_requested.emit(params)
+        self.worker.train_requested.emit(settings)
 
     def _paused(self) -> bool:
         return self.pause_button.isChecked()

@@ -10,12 +10,13 @@ import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.device import pick_device
-from ..core.errors import ColorizerError
+from ..core.errors import ColorizerError, TrainingCancelled
 from ..engine.catalog import ModelFile
 from ..engine.colorizer import Colorizer
 from ..training.data import ScanReport, scan_folders
 from ..training.evaluate import gray_of
 from ..training.finetune import finetune
+from ..training.settings import FinetuneSettings
 
 
 def scan_side(size: int) -> int:
@@ -38,7 +39,7 @@ class TrainingWorker(QObject):
     cancelled = Signal()
     paused = Signal(int)  # the run is holding between steps, after this many
     scan_requested = Signal(str, int)  # folder, side to keep the photos at
-    train_requested = Signal(dict)
+    train_requested = Signal(object)  # FinetuneSettings
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,11 +79,11 @@ class TrainingWorker(QObject):
         else:
             self.scanned.emit(self.report)
 
-    @Slot(dict)
-    def _train(self, params: dict) -> None:
+    @Slot(object)
+    def _train(self, settings: FinetuneSettings) -> None:
         self._cancel.clear()
         self._running.set()
-        device = pick_device(params["device"])
+        device = pick_device(settings.device)
 
         def on_progress(p) -> None:
             self._step = p.step
@@ -98,20 +99,12 @@ class TrainingWorker(QObject):
             now = Colorizer.from_network(model, mf, device).colorize(gray)
             self.preview.emit(gray, now, truth)
 
-        fits = self.report_side >= scan_side(params["size"])
-        report = self.report if self.report_folder == params["folder"] and fits else None
+        fits = self.report_side >= scan_side(settings.size)
+        same = [Path(self.report_folder)] == list(settings.folders) if self.report_folder else False
+        report = self.report if same and fits else None
         try:
             result = finetune(
-                params["base"],
-                [Path(params["folder"])],
-                Path(params["output"]),
-                steps=params["steps"],
-                lr=params["lr"],
-                size=params["size"],
-                batch_size=params["batch"],
-                device=str(device),
-                resume=params["resume"],
-                fresh=params["mode"] == "retrain",
+                settings,
                 report=report,
                 on_progress=on_progress,
                 should_stop=self._should_stop,
@@ -123,11 +116,10 @@ class TrainingWorker(QObject):
                 "The GPU ran out of memory. Choose CPU as the device, or a smaller batch, "
                 "and start again (Resume continues from the last checkpoint)."
             )
+        except TrainingCancelled:
+            self.cancelled.emit()
         except ColorizerError as exc:
-            if self._cancel.is_set():
-                self.cancelled.emit()
-            else:
-                self.failed.emit(str(exc))
+            self.failed.emit(str(exc))
         except Exception as exc:  # report, never crash the app
             self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
         else:

@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES, FinetuneSettings, defaults
+
 log = logging.getLogger(__name__)
 
 
@@ -279,15 +281,15 @@ def report_written(out: Path, history, scores: str) -> None:
 def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--split-by",
-        choices=["file", "folder"],
-        default="file",
+        choices=SPLIT_MODES,
+        default=SPLIT_MODES[0],
         help="hash files, or whole subfolders (one identity per folder, as in LFW)",
     )
     p.add_argument(
         "--min-colorfulness",
         type=float,
-        default=15.0,
-        help="leave out photos less colourful than this (default 15)",
+        default=DEFAULT_MIN_COLORFULNESS,
+        help=f"leave out photos less colourful than this (default {DEFAULT_MIN_COLORFULNESS:g})",
     )
     p.add_argument("--limit", type=int, help="use at most this many photos (a fixed subset)")
     p.add_argument(
@@ -410,25 +412,28 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     stop.install(quiet=not main)
     if group.active and main:
         print(f"world size {group.world} ({group.backend})", file=sys.stderr)
+    settings = FinetuneSettings(
+        base=args.base,
+        folders=[Path(d) for d in args.data],
+        output=Path(args.output),
+        steps=args.steps,
+        lr=args.lr,
+        size=args.size,
+        batch_size=args.batch,
+        freeze_encoder=args.freeze_encoder,
+        device=args.device,
+        loss=args.loss,
+        resume=args.resume,
+        split_by=args.split_by,
+        exclude_test_quarter=args.exclude_test_quarter,
+        keep_anyway=args.keep_anyway,
+    )
     try:
         result = finetune(
-            args.base,
-            [Path(d) for d in args.data],
-            Path(args.output),
-            steps=args.steps,
-            lr=args.lr,
-            size=args.size,
-            batch_size=args.batch,
-            freeze_encoder=args.freeze_encoder,
-            device=args.device,
-            loss=args.loss,
-            resume=args.resume,
-            split_by=args.split_by,
-            exclude_test_quarter=args.exclude_test_quarter,
+            settings,
             on_progress=_progress_printer("finetune"),
             should_stop=stop,
             on_status=(lambda msg: print(msg, file=sys.stderr)) if main else None,
-            keep_anyway=args.keep_anyway,
             group=group,
         )
     finally:
@@ -467,15 +472,16 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
         help="model to start from (name or file; default: default)",
     )
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="new model file")
-    p.add_argument("--steps", type=int, default=300)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--size", type=int, default=128)
+    d = defaults(FinetuneSettings)  # the one place they live
+    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--lr", type=float, default=d["lr"])
+    p.add_argument("--size", type=int, default=d["size"])
     p.add_argument(
         "--batch",
         type=int,
-        default=8,
-        help="photos per step (default 8); under torchrun the global batch, split across the "
-        "processes",
+        default=d["batch_size"],
+        help=f"photos per step (default {d['batch_size']}); under torchrun the global batch, "
+        "split across the processes",
     )
     p.add_argument(
         "--loss",
@@ -490,7 +496,7 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
         "held-out photos (by default nothing is saved then, and the exit code is 1)",
     )
     p.add_argument("--freeze-encoder", action="store_true", help="train the decoder only")
-    p.add_argument("--split-by", choices=["file", "folder"], default="file")
+    p.add_argument("--split-by", choices=SPLIT_MODES, default=d["split_by"])
     p.add_argument(
         "--exclude-test-quarter",
         action="store_true",

@@ -22,11 +22,9 @@ from ..core import lab
 from ..core.errors import ColorizerError
 from ..core.imageio import find_images, load_image, to_uint8
 from .metrics import colorfulness
+from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MIN_COLORFULNESS = 15.0  # as BigColor filters ImageNet
-SPLIT_MODES = ("file", "folder")
 
 
 @dataclass

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .cli import _with_bar
+from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -108,8 +109,8 @@ def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
         help="all photos, the held-out quarter that training leaves out (test), or the "
         "tenth of the rest that scenes-type training chooses its step on",
     )
-    p.add_argument("--split-by", choices=["file", "folder"], default="file")
-    p.add_argument("--min-colorfulness", type=float, default=15.0)
+    p.add_argument("--split-by", choices=SPLIT_MODES, default=SPLIT_MODES[0])
+    p.add_argument("--min-colorfulness", type=float, default=DEFAULT_MIN_COLORFULNESS)
     p.add_argument("--limit", type=int)
     p.add_argument("--csv", help="write the scores as CSV here")
     p.add_argument("--grid", help="write a picture grid (input | models | truth) here")

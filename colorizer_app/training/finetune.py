@@ -19,15 +19,15 @@ from torch.utils.data import DataLoader
 
 from ..core.device import pick_device
 from ..core.distributed import SINGLE, Group
-from ..core.errors import TrainingError
+from ..core.errors import TrainingCancelled, TrainingError
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
 from .loop import History, Progress, TrainConfig, fit, validate
 from .losses import LOSSES
+from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10
-DEFAULT_STEPS = 300
 
 
 # A fine-tune must beat the start by this much held-out PSNR (dB) to count as better: less is
@@ -96,43 +96,35 @@ def reset_trainable(model) -> None:
 
 
 def finetune(
-    base: str | Path,
-    folders: list[Path],
-    output: Path,
-    steps: int = DEFAULT_STEPS,
-    lr: float = 1e-4,
-    size: int = 128,
-    batch_size: int = 8,
-    freeze_encoder: bool = False,
-    device: str = "auto",
-    loss: str | None = None,
-    patience: int = 4,
-    resume: bool = False,
-    fresh: bool = False,
-    split_by: str = "file",
-    exclude_test_quarter: bool = False,
+    settings: FinetuneSettings,
     report: ScanReport | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_status: Callable[[str], None] | None = None,
     on_epoch: Callable[[object, Photo], None] | None = None,
-    keep_anyway: bool = False,
     group: Group = SINGLE,
 ) -> FinetuneResult:
-    """`on_epoch(model, photo)` is called after each validation with the model in eval mode and
-    the first held-out photo, so a caller can show how that photo looks now. `loss` None: the
-    starting model's own objective. `keep_anyway`: save the best trained model even when it
-    is not better than the start. `group`: the torchrun group;
+    """Fine-tune `settings.base` on `settings.folders` and write `settings.output` if better.
+
+    `on_epoch(model, photo)` is called after each validation with the model in eval mode and
+    the first held-out photo, so a caller can show how that photo looks now. `should_stop` is
+    asked while scanning, reading the photos with the classifiers and between steps; when it
+    says stop, TrainingCancelled is raised and nothing is saved. `group`: the torchrun group;
     only its first process writes."""
+    st = settings
+    base, folders, output, size, device = st.base, st.folders, st.output, st.size, st.device
     entry = resolve_model(base)
     base_file = open_model(base)
-    if loss is None:
-        loss = default_loss(base_file.metadata)
+    loss = st.loss if st.loss is not None else default_loss(base_file.metadata)
     status = on_status or (lambda _msg: None)
     if report is None:
         status("Looking at the photos...")
-        report = scan_folders(folders, keep_side=int(size * 1.25), split_by=split_by)
-    if exclude_test_quarter:
+        report = scan_folders(
+            folders, keep_side=int(size * 1.25), split_by=st.split_by, should_stop=should_stop
+        )
+        if should_stop is not None and should_stop():
+            raise TrainingCancelled("fine-tuning was cancelled while scanning; nothing was saved")
+    if st.exclude_test_quarter:
         # Leave out the quarter `colorizer train` holds out, so evaluating on it stays fair.
         report.usable = split_photos(report.usable)[0]
     if len(report.usable) < MIN_PHOTOS:
@@ -143,30 +135,34 @@ def finetune(
     train_photos, val_photos = hold_out(report.usable)
     torch_device = group.device(device) if group.active else pick_device(device)
     model = build_model(base_file)
-    if fresh:
+    if st.fresh:
         reset_trainable(model)
     status("Reading the photos with the frozen classifiers...")
-    fused_train = fused_vectors(model, train_photos, device=torch_device, group=group)
-    fused_val = fused_vectors(model, val_photos, device=torch_device, group=group)
+    fused_train = fused_vectors(
+        model, train_photos, device=torch_device, group=group, should_stop=should_stop
+    )
+    fused_val = fused_vectors(
+        model, val_photos, device=torch_device, group=group, should_stop=should_stop
+    )
     train = ColorPhotoDataset(train_photos, size, augment=True, fused=fused_train)
     val = ColorPhotoDataset(val_photos, size, augment=False, fused=fused_val)
-    val_loader = DataLoader(val, batch_size=batch_size)
+    val_loader = DataLoader(val, batch_size=st.batch_size)
     before = validate(model.to(torch_device), val_loader, loss, torch_device)
     if on_epoch is not None:
         on_epoch(model, val_photos[0])  # how the held-out photo looks before any training
-    batches = math.ceil(len(train) / batch_size)
+    batches = math.ceil(len(train) / st.batch_size)
     config = TrainConfig(
-        epochs=max(1, math.ceil(steps / batches)),
-        max_steps=steps,
-        batch_size=batch_size,
-        lr=lr,
+        epochs=max(1, math.ceil(st.steps / batches)),
+        max_steps=st.steps,
+        batch_size=st.batch_size,
+        lr=st.lr,
         loss=loss,
-        freeze_encoder=freeze_encoder,
+        freeze_encoder=st.freeze_encoder,
         device=str(torch_device),
         checkpoint=Path(output).with_suffix(".ckpt"),
         checkpoint_every=50,
-        resume=resume,
-        early_stopping_patience=patience,
+        resume=st.resume,
+        early_stopping_patience=st.patience,
         preset=base_file.preset,
         metadata={"base_model": entry.name},
     )
@@ -184,7 +180,9 @@ def finetune(
 
     history = fit(model, train, val, config, progress, should_stop, group)
     if history.stopped:
-        raise TrainingError("fine-tuning was cancelled; no model was saved (resume to continue)")
+        raise TrainingCancelled(
+            "fine-tuning was cancelled; no model was saved (resume to continue)"
+        )
     last = validate(model, val_loader, loss, torch_device)
     if last["psnr"] > best["metrics"]["psnr"]:
         best.update(metrics=last, step=history.step, state=None)
@@ -196,15 +194,15 @@ def finetune(
     )
     if not group.is_main:
         return result  # the first process keeps the best model and writes it
-    if not result.improved and not keep_anyway:
+    if not result.improved and not st.keep_anyway:
         Path(config.checkpoint).unlink(missing_ok=True)
         return result
     metadata = {
         **base_file.metadata,
         "trained": True,
-        "description": f"{entry.name} {'retrained' if fresh else 'fine-tuned'} on "
+        "description": f"{entry.name} {'retrained' if st.fresh else 'fine-tuned'} on "
         f"{', '.join(Path(f).name for f in folders)}",
-        "mode": "retrain" if fresh else "finetune",
+        "mode": "retrain" if st.fresh else "finetune",
         "base_model": entry.name,
         "base_sha256": sha256_of(entry.path),
         "finetune_data": [str(f) for f in folders],
@@ -215,8 +213,8 @@ def finetune(
             "unreadable": len(report.unreadable),
         },
         "steps": history.step,
-        "lr": lr,
-        "freeze_encoder": freeze_encoder,
+        "lr": st.lr,
+        "freeze_encoder": st.freeze_encoder,
         "loss": loss,
         "best_step": result.best_step,
         "val_psnr_before": round(before["psnr"], 3),

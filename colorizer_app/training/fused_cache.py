@@ -26,6 +26,7 @@ import torch
 
 from ..core import lab
 from ..core.distributed import SINGLE, Group
+from ..core.errors import TrainingCancelled
 from ..core.fileio import write_atomically
 from ..model.hybrid import HybridColorizer
 from .data import Photo
@@ -82,6 +83,7 @@ def fused_vectors(
     batch_size: int = 32,
     on_progress: Callable[[int, int], None] | None = None,
     group: Group = SINGLE,
+    should_stop: Callable[[], bool] | None = None,
 ) -> torch.Tensor | None:
     """N x 1000 float16 fused vectors (the mean of the classifiers' outputs) for the photos.
 
@@ -103,6 +105,12 @@ def fused_vectors(
             first_of.setdefault(k, i)
     missing = group.share(list(first_of.values()))
     for start in range(0, len(missing), batch_size):
+        if should_stop is not None and should_stop():
+            # What was read so far is kept for next time; the run itself stops here.
+            for _, path, cache in caches:
+                if path is not None and start and not group.active:
+                    _write_cache(path, cache)
+            raise TrainingCancelled("stopped while reading the photos with the classifiers")
         chunk = missing[start : start + batch_size]
         x = torch.stack([_l_square(photos[i].pixels) for i in chunk]).to(device)
         for backbone, _, cache in caches:
