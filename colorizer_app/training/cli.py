@@ -9,7 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
-from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES, FinetuneSettings, defaults
+from .settings import (
+    DEFAULT_MIN_COLORFULNESS,
+    SPLIT_MODES,
+    FinetuneSettings,
+    TrainSettings,
+    defaults,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,32 +145,43 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train_own(args: argparse.Namespace, group) -> int:
-    import torch
-
-    from ..core.device import describe_device
+    """`colorizer train` for paper-style presets: the options become TrainSettings, the
+    pipeline is training/train.py; only the first process of a torchrun group speaks."""
     from ..core.errors import TrainingError
-    from ..model.hybrid import HybridConfig
-    from ..model.networks import build_network
-    from ..model.presets import get_preset
-    from ..model.store import save_model
-    from .data import ColorPhotoDataset, balanced_rows, split_photos
-    from .fused_cache import fused_vectors
-    from .loop import TrainConfig, fit
-    from .losses import DEFAULT_CF_WEIGHT
+    from .train import train
 
-    preset = get_preset(args.preset)
-    args.loss = args.loss or "mse"
     if args.head or args.no_class_vector:
         raise TrainingError(
             f"--head and --no-class-vector are for pretrained-encoder presets (e.g. scenes); "
-            f"{preset.name} has the paper's own encoder"
+            f"{args.preset} has the paper's own encoder"
         )
-    if args.loss == "bins":
-        raise TrainingError(
-            f"--loss bins needs a preset with a bins head (e.g. scenes), not {preset.name}"
-        )
-    device = group.device(args.device)
-    torch.manual_seed(args.seed)
+    settings = TrainSettings(
+        data=[Path(d) for d in args.data],
+        output=Path(args.output),
+        preset=args.preset,
+        epochs=args.epochs,
+        steps=args.steps,
+        size=args.size,
+        batch_size=args.batch,
+        lr=args.lr,
+        loss=args.loss or "mse",
+        cf_weight=args.cf_weight,
+        schedule=args.schedule,
+        resume=args.resume,
+        seed=args.seed,
+        checkpoint_every=args.checkpoint_every,
+        cache=Path(args.cache) if args.cache else None,
+        balance=args.balance,
+        fusion_dropout=args.fusion_dropout,
+        half=args.half,
+        split_by=args.split_by,
+        min_colorfulness=args.min_colorfulness,
+        limit=args.limit,
+        per_folder=args.per_folder,
+        device=args.device,
+        workers=args.workers,
+        command="colorizer " + shlex.join(sys.argv[1:]),
+    )
     main = group.is_main
     if group.active and main:
         print(
@@ -172,99 +189,21 @@ def _train_own(args: argparse.Namespace, group) -> int:
             f"batch, about {args.batch // group.world} per process",
             file=sys.stderr,
         )
-    report = _scan(args, keep_side=int(args.size * 1.25), show=main)
-    train_photos, val_photos = split_photos(report.usable)
-    if args.balance:
-        train_photos = [
-            train_photos[i] for i in balanced_rows(train_photos, args.data, args.balance)
-        ]
-    if main:
-        print(
-            f"Split: {len(train_photos)} training, {len(val_photos)} held out (by {args.split_by})",
-            file=sys.stderr,
-        )
-    config = HybridConfig.from_dict(preset.config.to_dict())
-    # The network should see a photo at about the scale it was trained on.
-    config.inference_size = max(64, int(round(args.size * 1.25 / 8)) * 8)
-    if args.fusion_dropout is not None:
-        config.fusion_dropout = args.fusion_dropout
-    model = build_network(config, pretrained_backbones=True)
-    cache = Path(args.cache) if args.cache else None
-    fused_train = _with_bar(
-        "classifiers (train)",
-        lambda cb: fused_vectors(model, train_photos, cache, device, on_progress=cb, group=group),
-        main,
-    )
-    fused_val = _with_bar(
-        "classifiers (held out)",
-        lambda cb: fused_vectors(model, val_photos, cache, device, on_progress=cb, group=group),
-        main,
-    )
-    train = ColorPhotoDataset(
-        train_photos, args.size, augment=True, seed=args.seed, fused=fused_train
-    )
-    val = ColorPhotoDataset(val_photos, args.size, augment=False, fused=fused_val)
-    out = Path(args.output)
-    cf_weight = DEFAULT_CF_WEIGHT[args.loss] if args.cf_weight is None else args.cf_weight
-    tc = TrainConfig(
-        epochs=args.epochs,
-        max_steps=args.steps,
-        batch_size=args.batch,
-        lr=args.lr,
-        loss=args.loss,
-        cf_weight=cf_weight,
-        schedule=args.schedule,
-        device=str(device),
-        seed=args.seed,
-        num_workers=args.workers,
-        checkpoint=out.with_suffix(".ckpt"),
-        checkpoint_every=args.checkpoint_every,
-        resume=args.resume,
-        preset=preset.name,
-    )
     stop = StopFlag()
     stop.install(quiet=not main)
-    if main:
-        where = describe_device(device) + (f" x {group.world} processes" if group.active else "")
-        print(
-            f"Training preset {preset.name} on {where}; checkpoint {tc.checkpoint}",
-            file=sys.stderr,
-        )
-    history = fit(model, train, val, tc, _progress_printer("train"), stop, group)
-    if not main:
-        return 0  # the first process writes the model and says what it wrote
-    last = history.val[-1] if history.val else {}
-    metadata = {
-        "trained": True,
-        "description": preset.description,
-        "data": [str(d) for d in args.data],
-        "images": {
-            "train": len(train_photos),
-            "held_out": len(val_photos),
-            "gray_left_out": len(report.gray),
-            "unreadable": len(report.unreadable),
-        },
-        "split_by": args.split_by,
-        "steps": history.step,
-        "epochs": args.epochs,
-        "size": args.size,
-        "batch": args.batch,
-        "lr": args.lr,
-        "loss": args.loss,
-        "cf_weight": cf_weight,
-        "schedule": args.schedule,
-        "balance_max_repeat": args.balance,
-        "seed": args.seed,
-        "device": describe_device(device),
-        "processes": group.world,
-        "seconds": round(history.seconds, 1),
-        "val": last,
-        "command": "colorizer " + shlex.join(sys.argv[1:]),
-        "stopped_early": history.stopped,
-    }
-    save_model(model, out, preset.name, metadata, half=args.half)
+    result = train(
+        settings,
+        group,
+        on_progress=_progress_printer("train"),
+        should_stop=stop,
+        on_status=(lambda msg: print(msg, file=sys.stderr)) if main else None,
+        stage=(lambda label, work: _with_bar(label, work, main)),
+    )
+    if result.path is None:
+        return 0  # not the first process: it wrote nothing and says nothing
+    last = result.last_val
     scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
-    report_written(out, history, scores)
+    report_written(result.path, result.history, scores)
     return 0
 
 
@@ -307,19 +246,22 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("train", help="train a model on folders of colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
-    p.add_argument("--preset", default="offline")
+    t = defaults(TrainSettings)  # the one place they live
+    p.add_argument("--preset", default=t["preset"])
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=t["epochs"])
     p.add_argument("--steps", type=int, help="stop after this many steps")
-    p.add_argument("--size", type=int, default=128, help="training crop size (default 128)")
+    p.add_argument(
+        "--size", type=int, default=t["size"], help=f"training crop size (default {t['size']})"
+    )
     p.add_argument(
         "--batch",
         type=int,
-        default=20,
-        help="photos per step (default 20); under torchrun the global batch, split across the "
-        "processes",
+        default=t["batch_size"],
+        help=f"photos per step (default {t['batch_size']}); under torchrun the global batch, "
+        "split across the processes",
     )
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=t["lr"])
     p.add_argument(
         "--loss",
         choices=[*LOSSES, "bins"],
@@ -373,12 +315,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--schedule",
         choices=["constant", "cosine"],
-        default="constant",
+        default=t["schedule"],
         help="learning rate: constant (the paper) or cosine decay",
     )
     p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--seed", type=int, default=t["seed"])
+    p.add_argument("--checkpoint-every", type=int, default=t["checkpoint_every"])
     p.add_argument("--cache", help="folder for the classifiers' cached outputs")
     p.add_argument(
         "--balance",

@@ -36,6 +36,38 @@ class FinetuneSettings:
     keep_anyway: bool = False  # save the best trained model even if it does not beat the start
 
 
+@dataclass
+class TrainSettings:
+    """One training run of a paper-style preset (own encoder, fused classifiers), as `colorizer
+    train` describes it; its defaults are the CLI's."""
+
+    data: list[Path]
+    output: Path
+    preset: str = "offline"
+    epochs: int = 10
+    steps: int | None = None  # stop after this many steps (a step is a global batch)
+    size: int = 128
+    batch_size: int = 20  # the global batch under torchrun
+    lr: float = 1e-3
+    loss: str = "mse"
+    cf_weight: float | None = None  # None: the loss's own default
+    schedule: str = "constant"
+    resume: bool = False
+    seed: int = 0
+    checkpoint_every: int = 200
+    cache: Path | None = None  # the classifiers' cached outputs
+    balance: int = 0  # repeat smaller DATA folders, each at most this many times (0: off)
+    fusion_dropout: float | None = None  # None: the preset's
+    half: bool = False
+    split_by: str = SPLIT_MODES[0]
+    min_colorfulness: float = DEFAULT_MIN_COLORFULNESS
+    limit: int | None = None
+    per_folder: int | None = None
+    device: str = "auto"
+    workers: int = 0
+    command: str = ""  # how it was started, kept in the model file
+
+
 def defaults(settings_class) -> dict:
     """{field: default} of a settings class (fields without a default left out)."""
     return {f.name: f.default for f in fields(settings_class) if f.default is not MISSING}
