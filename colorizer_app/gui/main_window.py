@@ -44,7 +44,7 @@ from .window_list import ListEditsMixin
 from .window_photo_options import PhotoOptionsMixin
 from .window_saving import SavingMixin
 from .window_state import WindowStateMixin
-from .worker import WorkerHost
+from .worker import colorize_host
 
 
 class MainWindow(
@@ -68,7 +68,7 @@ class MainWindow(
         self.settings = AppSettings(settings)
         self.setWindowTitle("Colorizer")
         self.setAcceptDrops(True)
-        self.host = WorkerHost()
+        self.host = colorize_host()
         self.worker = self.host.worker
         self.photos = PhotoListModel(self)
         self.thumbnails = ThumbnailLoader(self)

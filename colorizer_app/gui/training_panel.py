@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +50,7 @@ from ..training.settings import FinetuneSettings
 from .loss_curve import LossCurve
 from .qimage import to_qimage
 from .training_worker import TrainingWorker, scan_side
+from .worker_host import WorkerHost
 
 MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
@@ -72,11 +73,9 @@ class TrainingPanel(QDockWidget):
         super().__init__("Advanced: teach the model your colours", parent)
         self.setObjectName("advanced_panel")
         self.setAllowedAreas(self.allowedAreas())
-        self.thread = QThread()
-        self.thread.setObjectName("training-worker")
-        self.worker = TrainingWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
+        worker = TrainingWorker()
+        self.host = WorkerHost(worker, "training-worker", worker.cancel)
+        self.worker = worker
         self.training = False
         self.report: ScanReport | None = None
         self._started_at = 0.0
@@ -505,6 +504,4 @@ class TrainingPanel(QDockWidget):
                 QMessageBox.warning(self, "Export model", str(exc))
 
     def stop(self) -> None:
-        self.worker.cancel()
-        self.thread.quit()
-        self.thread.wait()
+        self.host.stop()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.device import available_devices, leave_a_core_free
 from ..core.errors import ColorizerError
 from ..engine.colorizer import Colorizer
 from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
 from .about import provenance_html
+from .worker_host import WorkerHost
 
 
 class ColorizeWorker(QObject):
@@ -124,17 +125,7 @@ class ColorizeWorker(QObject):
             self.saved.emit(job, str(written))
 
 
-class WorkerHost:
-    """Starts the worker's thread and stops it cleanly (no 'QThread destroyed while running')."""
-
-    def __init__(self) -> None:
-        self.thread = QThread()
-        self.thread.setObjectName("colorize-worker")
-        self.worker = ColorizeWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.worker.cancel(1 << 62)
-        self.thread.quit()
-        self.thread.wait()
+def colorize_host() -> WorkerHost:
+    """The colorize worker on its own thread; stopping skips everything still queued."""
+    worker = ColorizeWorker()
+    return WorkerHost(worker, "colorize-worker", lambda: worker.cancel(1 << 62))
