@@ -36,12 +36,22 @@ class GuidedUpsampler:
     """
 
     def __init__(
-        self, l_full: np.ndarray, ab_small: np.ndarray, radius: int = RADIUS, eps: float = EPS
+        self,
+        l_full: np.ndarray | None,
+        ab_small: np.ndarray,
+        radius: int = RADIUS,
+        eps: float = EPS,
+        guide: np.ndarray | None = None,
+        full_shape: tuple[int, int] | None = None,
     ):
-        self.height, self.width = l_full.shape
+        """From the full-resolution L, or (for a scan too big to hold its L whole) from its
+        shape and `guide`, the L at ab_small's size."""
+        self.height, self.width = l_full.shape if l_full is not None else full_shape
         h, w = ab_small.shape[:2]
         self.scale_x, self.scale_y = w / self.width, h / self.height
-        guide = cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+        if guide is None:
+            guide = cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
+        guide = guide.astype(np.float32)
         ab = ab_small.astype(np.float32)
         mean_i = _box(guide, radius)
         var_i = np.maximum(_box(guide * guide, radius) - mean_i * mean_i, 0.0)

@@ -217,7 +217,18 @@ def _decode_with_pillow(im: Image.Image) -> np.ndarray:
         im = im.convert("RGBA")
     elif mode not in ("L", "LA", "RGB", "RGBA"):
         im = im.convert("RGB")  # CMYK, YCbCr, 1-bit...
-    return np.asarray(im).copy()
+    return _pillow_pixels(im)
+
+
+def _pillow_pixels(im: Image.Image, rows: int = 1024) -> np.ndarray:
+    """An 8-bit Pillow image's pixels, copied out strip by strip: np.asarray of a whole
+    150 MP image goes through two full copies of its bytes (860 MB on top of Pillow's own)."""
+    w, h = im.size
+    bands = len(im.getbands())
+    out = np.empty((h, w, bands) if bands > 1 else (h, w), np.uint8)
+    for y in range(0, h, rows):
+        out[y : y + rows] = np.asarray(im.crop((0, y, w, min(h, y + rows))))
+    return out
 
 
 def _reset_orientation(exif: Image.Exif) -> bytes | None:

@@ -78,16 +78,55 @@ def compose_l_ab_rows(
     """As compose_l_ab, with ab made strip by strip by `ab_rows(y, n)` (n x W x 2): the
     full-resolution ab of a large scan is never held whole."""
     h, w = l_full.shape
-    out = np.empty((h, w, 3), dtype)
-    lab = np.empty((min(STRIP_ROWS, h), w, 3), np.float32)
-    for y in range(0, h, STRIP_ROWS):
-        n = min(STRIP_ROWS, h - y)
-        lab[:n, :, 0] = l_full[y : y + n]
-        lab[:n, :, 1:] = ab_rows(y, n)
+    return compose_rows(
+        h, w, lambda y, n: l_full[y : y + n], lambda y, n, _l: ab_rows(y, n), dtype, saturation
+    )
+
+
+def compose_rows(
+    height: int,
+    width: int,
+    l_rows,
+    ab_rows,
+    dtype: np.dtype,
+    saturation: float = 1.0,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """RGB of `dtype` made strip by strip: `l_rows(y, n)` gives the strip's L, `ab_rows(y, n,
+    l)` its ab. Neither full-resolution L nor ab is ever held whole. `out` (height x width x 3 of
+    `dtype`) is written in place, and may be the very photo `l_rows` reads: each strip's L is
+    read before that strip is written (a 150 MP scan then needs no second copy)."""
+    if out is None:
+        out = np.empty((height, width, 3), dtype)
+    lab = np.empty((min(STRIP_ROWS, height), width, 3), np.float32)
+    for y in range(0, height, STRIP_ROWS):
+        n = min(STRIP_ROWS, height - y)
+        l_strip = l_rows(y, n)
+        lab[:n, :, 0] = l_strip
+        lab[:n, :, 1:] = ab_rows(y, n, l_strip)
         if saturation != 1.0:
             lab[:n, :, 1:] *= np.float32(saturation)
         out[y : y + n] = from_float01(lab_to_rgb(lab[:n]), dtype)
     return out
+
+
+# Above this many pixels, the network's small L is made from an area-shrunk copy of the photo
+# (2048 px on the long side) instead of from its full-resolution L: the same colour to a
+# fraction of a level, without a float copy of a huge scan (600 MB at 150 MP).
+EXACT_SMALL_L_PIXELS = 4_000_000
+SHRINK_SIDE = 2048
+
+
+def rgb_to_small_l(rgb: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
+    """L of the photo area-resized to size_hw (h, w), float32 in [0, 100]."""
+    h, w = rgb.shape[:2]
+    if h * w > EXACT_SMALL_L_PIXELS:
+        scale = SHRINK_SIDE / max(h, w)
+        rgb = cv2.resize(
+            rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+        )
+    l = rgb_to_l(rgb)
+    return cv2.resize(l, (size_hw[1], size_hw[0]), interpolation=cv2.INTER_AREA)
 
 
 def normalize_l(l: np.ndarray | torch.Tensor):

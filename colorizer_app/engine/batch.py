@@ -113,7 +113,10 @@ def run_jobs(
                 image = load_image(job.source)
                 if job.hints:
                     HintSet(list(job.hints)).check_inside(image.size)
-                rgb = colorizer.colorize(image.rgb, saturation=saturation, hints=job.hints)
+                # Over the decoded pixels: only the metadata of `image` is needed after this.
+                rgb = colorizer.colorize(
+                    image.rgb, saturation=saturation, hints=job.hints, in_place=True
+                )
                 save_image(job.dest, rgb, like=image, quality=quality)
                 result.done.append(job.dest)
                 if image.notes:

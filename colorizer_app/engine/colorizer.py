@@ -112,9 +112,9 @@ class Colorizer:
 
     def small_l(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
         """L of the copy the network sees (float32, [0, 100])."""
+        h, w = network_size(*rgb.shape[:2], self.inference_size)
         if l_full is None:
-            l_full = lab.rgb_to_l(rgb)
-        h, w = network_size(*l_full.shape, self.inference_size)
+            return lab.rgb_to_small_l(rgb, (h, w))
         return cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
 
     @torch.inference_mode()
@@ -172,40 +172,61 @@ class Colorizer:
         saturation: float = 1.0,
         l_full: np.ndarray | None = None,
         upsample: str = "guided",
+        in_place: bool = False,
     ) -> np.ndarray:
         """Original L (full resolution) + upsampled ab * saturation -> RGB of the input's dtype.
 
         `upsample`: "guided" follows the photo's own edges (core/guided.py), "bilinear" is the
         plain stretch. Cheap next to the network: the GUI's saturation slider calls only this.
+        Without `l_full`, L is computed strip by strip and never held whole; `in_place` writes
+        the result over `rgb` (a batch that no longer needs the pixels it read), so a huge scan
+        costs little more than itself.
         """
-        if l_full is None:
-            l_full = lab.rgb_to_l(rgb)
-        h, w = l_full.shape
-        if upsample == "guided":
-            up = GuidedUpsampler(l_full, ab_small)
+        h, w = rgb.shape[:2]
+        if l_full is not None:
 
-            def ab_rows(y0: int, n: int) -> np.ndarray:
-                return up.strip(l_full[y0 : y0 + n], y0)
+            def l_rows(y0: int, n: int) -> np.ndarray:
+                return l_full[y0 : y0 + n]
+        else:
+
+            def l_rows(y0: int, n: int) -> np.ndarray:
+                return lab.rgb_to_l(rgb[y0 : y0 + n])
+
+        if upsample == "guided":
+            if l_full is not None:
+                up = GuidedUpsampler(l_full, ab_small)
+            else:
+                guide = lab.rgb_to_small_l(rgb, ab_small.shape[:2])
+                up = GuidedUpsampler(None, ab_small, guide=guide, full_shape=(h, w))
+
+            def ab_rows(y0: int, n: int, l_strip: np.ndarray) -> np.ndarray:
+                return up.strip(l_strip, y0)
         elif upsample == "bilinear":
 
-            def ab_rows(y0: int, n: int) -> np.ndarray:
+            def ab_rows(y0: int, n: int, l_strip: np.ndarray) -> np.ndarray:
                 return bilinear_strip(ab_small, w, h, y0, n)
         else:
             raise ValueError(f"unknown upsampling {upsample!r}")
         dtype = rgb.dtype if rgb.dtype in (np.uint8, np.uint16) else np.uint8
-        return lab.compose_l_ab_rows(l_full, ab_rows, dtype, saturation)
+        writable = rgb.flags.c_contiguous and rgb.flags.writeable
+        out = rgb if in_place and rgb.dtype == dtype and writable else None
+        return lab.compose_rows(h, w, l_rows, ab_rows, dtype, saturation, out)
 
     def colorize(
-        self, rgb: np.ndarray, saturation: float = 1.0, hints: Sequence[Hint] = ()
+        self,
+        rgb: np.ndarray,
+        saturation: float = 1.0,
+        hints: Sequence[Hint] = (),
+        in_place: bool = False,
     ) -> np.ndarray:
         """The colorized photo; `hints` (pins and strokes in this image's pixels) pin colours
-        that spread over their regions (core/hints.py); none gives the automatic colour."""
+        that spread over their regions (core/hints.py); none gives the automatic colour.
+        `in_place`: write the result over `rgb` (a batch's decoded photo, not needed after)."""
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[:, :, None], 3, axis=2)
-        l_full = lab.rgb_to_l(rgb)
-        l_small = self.small_l(rgb, l_full)
+        l_small = self.small_l(rgb)
         ab_small = self.predict_small(l_small)
         if hints:
             size = (rgb.shape[1], rgb.shape[0])
             ab_small = apply_hints(ab_small, l_small, hints, size)
-        return self.compose(rgb, ab_small, saturation, l_full, self.upsample)
+        return self.compose(rgb, ab_small, saturation, upsample=self.upsample, in_place=in_place)
