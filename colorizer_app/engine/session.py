@@ -90,8 +90,7 @@ def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
 
 def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
     image = load_image(path)
-    l_full = lab.rgb_to_l(image.rgb)
-    l_small = colorizer.small_l(image.rgb, l_full)
+    l_small = colorizer.small_l(image.rgb)  # no full-resolution L: 600 MB for a 150 MP scan
     ab_small, choices = colorizer.predict_with_choices(l_small)
     preview = preview_of(image.rgb)
     return ColorizedPhoto(
