@@ -34,4 +34,5 @@ class TrainingError(ColorizerError):
 
 
 class TrainingCancelled(TrainingError):
-    """The person asked training to stop before it began its steps (while scanning or caching)."""
+    """The person asked training to stop (while scanning, reading with the classifiers, or
+    between steps); nothing was saved."""

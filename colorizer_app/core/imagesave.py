@@ -176,13 +176,16 @@ def save_image(
     fmt = (fmt or FORMAT_BY_SUFFIX.get(dest.suffix.lower()) or "").upper()
     if fmt not in SUFFIX_BY_FORMAT:
         raise ImageSaveError(dest, "unknown output format; use .jpg, .png, .tif, .bmp or .webp")
-    data = encode_image(
-        rgb,
-        fmt,
-        alpha=like.alpha if like is not None else None,
-        exif=like.exif if like is not None else None,
-        icc=like.icc if like is not None else None,
-        quality=quality,
-    )
+    try:
+        data = encode_image(
+            rgb,
+            fmt,
+            alpha=like.alpha if like is not None else None,
+            exif=like.exif if like is not None else None,
+            icc=like.icc if like is not None else None,
+            quality=quality,
+        )
+    except (ValueError, OSError) as exc:  # an encoder's refusal is this photo's message
+        raise ImageSaveError(dest, f"could not be encoded as {fmt} ({exc}); try PNG") from exc
     write_atomically(dest, data)
     return dest

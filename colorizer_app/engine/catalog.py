@@ -21,7 +21,18 @@ from ..model.store import (
     user_model_path,
 )
 
+
+def chooser_entries() -> list[tuple[str, str]]:
+    """(label, value) for every model chooser in the app: built-in models by name, a person's
+    own by path, marked "(yours)"."""
+    return [
+        (e.name, e.name) if e.kind == "built-in" else (f"{e.name} (yours)", str(e.path))
+        for e in list_models()
+    ]
+
+
 __all__ = [
+    "chooser_entries",
     "DEFAULT_MODEL",
     "MODEL_SUFFIX",
     "ModelEntry",

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..core.fileio import write_atomically
 from ..core.imageio import IMAGE_SUFFIXES, find_images
 from ..core.paths import user_models_dir
-from ..engine.catalog import list_models
+from ..engine.catalog import chooser_entries
 from .about import show_about
 from .app_settings import AppSettings
 from .compare_view import CompareView
@@ -183,9 +183,8 @@ class MainWindow(
         current = select or self.model_combo.currentData()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
-        for entry in list_models():
-            label = entry.name if entry.kind == "built-in" else f"{entry.name} (yours)"
-            self.model_combo.addItem(label, str(entry.path) if entry.kind == "user" else entry.name)
+        for label, value in chooser_entries():
+            self.model_combo.addItem(label, value)
         if self.model_combo.count() == 0:
             self.model_combo.addItem("(no model installed)", "default")
         index = self.model_combo.findData(current) if current else -1

@@ -39,6 +39,7 @@ from ..core.errors import ColorizerError
 from ..core.paths import user_models_dir
 from ..engine.catalog import (
     MODEL_SUFFIX,
+    chooser_entries,
     delete_user_model,
     export_model,
     list_models,
@@ -225,11 +226,9 @@ class TrainingPanel(QDockWidget):
         current = self.base_combo.currentData()
         self.base_combo.clear()
         self.models_list.clear()
+        for label, value in chooser_entries():
+            self.base_combo.addItem(label, value)
         for entry in list_models():
-            value = entry.name if entry.kind == "built-in" else str(entry.path)
-            self.base_combo.addItem(
-                entry.name + ("" if entry.kind == "built-in" else " (yours)"), value
-            )
             if entry.kind == "user":
                 self.models_list.addItem(entry.name)
         index = self.base_combo.findData(current) if current else -1

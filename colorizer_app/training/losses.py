@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core import lab
+from ..core.errors import TrainingError
 from .metrics import colorfulness_torch
 
 LOSSES = ("mse", "vivid", "psnr")
@@ -49,7 +50,7 @@ def compute_loss(
     cf_weight: float | None = None,
 ) -> torch.Tensor:
     if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+        raise TrainingError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
     if cf_weight is None:
         cf_weight = DEFAULT_CF_WEIGHT[name]
     pred = pred.float()
