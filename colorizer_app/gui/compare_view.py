@@ -30,6 +30,7 @@ class CompareView(QWidget):
     pin_requested = Signal(QPointF, QPoint)
     pin_clicked = Signal(int, QPoint)
     pin_moved = Signal(int, QPointF)
+    pin_dragging = Signal(int, QPointF)  # while the button is held: a live preview, not an edit
     pin_removed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
@@ -311,6 +312,7 @@ class CompareView(QWidget):
         if self._drag == "pin":
             if self._moved_far(pos):
                 self._pin_drag_at = pos
+                self.pin_dragging.emit(self._pin_drag, self._clamped_photo_point(pos))
                 self.update()
             return
         if self.pin_mode and self._drag is None and self.colorized is not None:

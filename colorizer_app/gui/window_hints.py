@@ -10,7 +10,7 @@ re-rendered at once on the GUI thread, as the colour slider does.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 
 from ..core.hints import Hint
@@ -48,6 +48,14 @@ class HintsMixin:
         v.pin_clicked.connect(self._pin_clicked)
         v.pin_moved.connect(self._pin_moved)
         v.pin_removed.connect(self._pin_removed)
+        v.pin_dragging.connect(self._pin_dragging)
+        # A drag re-renders with the pin where it is now; moves that arrive while a render runs
+        # are folded into the next one, so the preview follows as fast as it can be drawn.
+        self._drag_pending: tuple[int, QPointF] | None = None
+        self._drag_timer = QTimer(self)
+        self._drag_timer.setSingleShot(True)
+        self._drag_timer.setInterval(0)
+        self._drag_timer.timeout.connect(self._render_drag)
 
     def _hint_actions(self) -> dict:
         undo = self.undo_group.createUndoAction(self, "&Undo")
@@ -185,7 +193,30 @@ class HintsMixin:
         menu.remove_requested.connect(lambda: self._pin_removed(view_index))
         self._open_menu(menu, where)
 
+    def _pin_dragging(self, view_index: int, point: QPointF) -> None:
+        self._drag_pending = (view_index, point)
+        if not self._drag_timer.isActive():
+            self._drag_timer.start()
+
+    def _render_drag(self) -> None:
+        item, pending = self.current_item(), self._drag_pending
+        self._drag_pending = None
+        if item is None or item.result is None or pending is None:
+            return
+        index = self._pin_index(item, pending[0])
+        x, y = item.hints[index].points[0]
+        hints = list(item.hints)
+        hints[index] = hints[index].moved(pending[1].x() - x, pending[1].y() - y)
+        shown = item.result.hints
+        item.result.hints = tuple(hints)  # only while drawing: the edit comes on release
+        try:
+            self.view.set_colorized(to_qimage(item.result.render(item.strength)))
+        finally:
+            item.result.hints = shown
+
     def _pin_moved(self, view_index: int, point: QPointF) -> None:
+        self._drag_timer.stop()
+        self._drag_pending = None
         item = self.current_item()
         if item is None:
             return

@@ -74,6 +74,9 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=click)
     qtbot.mouseMove(view, QPoint((click.x() + dest.x()) // 2, (click.y() + dest.y()) // 2))
     qtbot.mouseMove(view, dest)
+    # while the button is held the after side already follows the pin (no edit yet)
+    qtbot.waitUntil(lambda: not np.array_equal(from_qimage(view.colorized), pinned))
+    assert abs(item.hints[0].points[0][0] - target[0]) < fw * 0.02
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=dest)
     moved_x = item.hints[0].points[0][0]
     assert abs(moved_x - fw * 0.7) < fw * 0.02
