@@ -2,6 +2,7 @@
 of the photo loader and of model-file reading."""
 
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from colorizer_app.core.errors import ImageLoadError, ModelError
 from colorizer_app.core.imageio import load_image
@@ -198,3 +200,28 @@ def test_decoders_never_print_on_the_terminal(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "'other_exceptions': 0" in run.stdout
     assert run.stderr.strip() == "", run.stderr[:2000]
+
+
+def test_a_png_chunk_claiming_gigabytes_is_not_believed(tmp_path):
+    """67 bytes whose IDAT length says 4 GB: OpenCV allocated 4 GB and spun for seconds."""
+    import subprocess
+    import sys
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((1, 1), np.uint8)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    idat = data.index(b"IDAT") - 4
+    data[idat : idat + 4] = (0xFF0000FF).to_bytes(4, "big")
+    path = tmp_path / "claims_4gb.png"
+    path.write_bytes(bytes(data))
+    script = (
+        "import resource, sys\n"
+        "from colorizer_app.core.imageio import load_image\n"
+        "from colorizer_app.core.errors import ImageLoadError\n"
+        "try:\n    load_image(sys.argv[1])\nexcept ImageLoadError as e:\n    print(e)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.strip().splitlines()[-1]) < 1000  # MB: no 4 GB buffer

@@ -186,14 +186,34 @@ def _split_channels(pixels: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarr
         return np.repeat(pixels, 3, axis=2), None, True
     if channels == 2:
         return np.repeat(pixels[:, :, :1], 3, axis=2), pixels[:, :, 1].copy(), True
+    alpha = pixels[:, :, 3].copy() if channels == 4 else None
+    if channels == 3 and bgr and pixels.flags.c_contiguous and pixels.flags.writeable:
+        # In place: a second copy of a 150 MP photo is 450 MB.
+        return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels), alpha, False
     color = pixels[:, :, :3]
     if bgr:
         color = color[:, :, ::-1]
-    alpha = pixels[:, :, 3].copy() if channels == 4 else None
     return np.ascontiguousarray(color), alpha, False
 
 
+def _png_chunks_fit(data: bytes) -> bool:
+    """Every chunk of a PNG lies within the file, up to IEND. OpenCV trusts a chunk's length
+    field: a 67-byte file claiming a 4 GB chunk made it allocate 4 GB and spin for seconds."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        if pos + 12 + length > len(data):
+            return False
+        if data[pos + 4 : pos + 8] == b"IEND":
+            return True
+        pos += 12 + length
+    return False
+
+
 def _decode_with_opencv(data: bytes) -> np.ndarray | None:
+    """OpenCV's decode, or None where Pillow should decide (and name what is wrong)."""
+    if data.startswith(b"\x89PNG") and not _png_chunks_fit(data):
+        return None
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if pixels is None or pixels.dtype not in (np.uint8, np.uint16, np.float32, np.float64):
         return None
@@ -371,7 +391,11 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         # OpenCV for what may hold 16 bits; Pillow for CMYK/Lab TIFFs, whose four channels
         # OpenCV would hand back as if the fourth were transparency.
         deep = fmt in SIXTEEN_BIT_FORMATS and im.mode not in ("CMYK", "LAB", "YCbCr", "1", "P")
-        pixels = _decode_with_opencv(data) if deep else None
+        # JPEG too (gray and RGB; Pillow keeps CMYK): libjpeg's "Corrupt JPEG data" warnings,
+        # which Pillow swallows, reach the photo's notes through OpenCV, and the decoded photo
+        # is the only copy of its pixels.
+        plain_jpeg = fmt == "JPEG" and im.mode in ("L", "RGB")
+        pixels = _decode_with_opencv(data) if deep or plain_jpeg else None
         bgr = pixels is not None
         if pixels is None:
             try:

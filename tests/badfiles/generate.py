@@ -95,6 +95,17 @@ def iccp_bomb_png() -> bytes:
     return _png_with_chunk(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(b"\0" * (80 << 20), 9)))
 
 
+def corrupt_middle_jpeg(good: bytes) -> bytes:
+    """A JPEG with 40 bytes of its entropy-coded middle overwritten: libjpeg decodes it with a
+    "Corrupt JPEG data" warning that must reach the photo's line."""
+    rng = np.random.default_rng(1)
+    data = bytearray(good)
+    mid = len(data) // 2
+    for i in rng.integers(mid - 200, mid + 200, 40):
+        data[i] = int(rng.integers(0, 256))
+    return bytes(data)
+
+
 def truncated_ihdr_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\x00\x00"
 
@@ -230,6 +241,10 @@ def photo_kinds() -> dict[str, tuple[bytes, Expect]]:
     k["empty.tif"] = (b"", bad)
     k["truncated.jpg"] = (good_jpg[: len(good_jpg) // 2], bad)
     k["truncated.png"] = (good_png[: len(good_png) // 2], bad)
+    k["corrupt_middle.jpg"] = (
+        corrupt_middle_jpeg(_save(Image.fromarray(rgb), "JPEG", quality=90)),
+        ok(note="Corrupt JPEG data"),
+    )
     k["header_only.png"] = (good_png[:33], bad)
     k["noise.jpg"] = (np.random.default_rng(0).bytes(5000), bad)
     k["text.png"] = (b"this is a shopping list, not a photo\n" * 20, bad)
