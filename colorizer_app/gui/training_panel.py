@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
@@ -135,6 +136,12 @@ class TrainingPanel(QDockWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Name of the new model")
         form.addRow("Save as:", self.name_edit)
+        self.keep_anyway = QCheckBox("Keep it even if it is not better")
+        self.keep_anyway.setToolTip(
+            "By default a fine-tune that does not beat the starting model on your held-out "
+            "photos saves nothing. Tick to save it anyway (it is never chosen for you)."
+        )
+        form.addRow("", self.keep_anyway)
         layout.addLayout(form)
         self._mode_changed()
 
@@ -331,6 +338,7 @@ class TrainingPanel(QDockWidget):
             device=str(device),
             fresh=self.mode_combo.currentData() == "retrain",
             resume=resume,
+            keep_anyway=self.keep_anyway.isChecked(),
         )
         self._started_at = time.monotonic()
         self._set_training(True)

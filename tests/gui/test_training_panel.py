@@ -83,6 +83,14 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert "No new model" in panel.result_label.text(), panel.result_label.text()
     assert "nothing beat the starting model" in panel.result_label.text()
     assert not (user_models_dir() / "worse.pt").exists()
+    # unless the person asks to keep it anyway (it is still not chosen for them)
+    panel.keep_anyway.setChecked(True)
+    chosen = window.current_model()
+    panel.start()
+    qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+    assert (user_models_dir() / "worse.pt").exists()
+    assert window.current_model() == chosen
+    panel.keep_anyway.setChecked(False)
     panel.lr.setValue(1e-4)
 
     # a second run, cancelled midway, leaves nothing half-made in the chooser
