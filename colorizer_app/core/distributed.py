@@ -109,5 +109,11 @@ def join_from_environment() -> Group:
 
 
 def leave(group: Group) -> None:
+    """Leave together: a process that tears the group down while another still writes the
+    model aborted in gloo's teardown ("terminate called without an active exception")."""
     if group.active and dist.is_initialized():
+        try:
+            dist.barrier()
+        except RuntimeError:
+            pass  # a peer is gone already: nothing to wait for
         dist.destroy_process_group()

@@ -34,10 +34,17 @@ import numpy as np
 from colorizer_app.core.imageio import load_image, save_image
 from colorizer_app.engine.colorizer import Colorizer
 
+def peak_mb():
+    # This process's own high-water mark (ru_maxrss may count the parent's memory at fork).
+    try:
+        return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 model, src, mp = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 c = Colorizer(model, device="cpu")
 c.colorize(np.zeros((512, 768, 3), np.uint8))  # warm-up: first-call allocations
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak_mb()
 files = []
 for _ in range(3 if mp < 20 else 1):
     t = time.perf_counter()
@@ -47,7 +54,7 @@ for _ in range(3 if mp < 20 else 1):
     files.append(time.perf_counter() - t)
     photo_mb = image.rgb.nbytes / 2**20
     del image, rgb
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 image = load_image(src)
 times = []
 for _ in range(3 if mp < 20 else 1):
