@@ -65,7 +65,12 @@ class ActionsMixin:
         help_menu.addAction(a["about"])
 
         t = self.toolbar
+        # Short words on the toolbar (the menus keep the full ones), so a 1366 px laptop shows
+        # every control, Colour Pins included, without the overflow menu.
+        short = {"open": "Open", "colorize": "Colorize", "save": "Save", "save_all": "Save All"}
         for name in ("open", "colorize", "colorize_all", "save", "save_all"):
+            if name in short:
+                a[name].setIconText(short[name])
             t.addAction(a[name])
         t.addSeparator()
         t.addWidget(QLabel(" Colour "))
