@@ -37,6 +37,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 
 
 def _colorize(args: argparse.Namespace, group) -> int:
+    from .core.hints import HintError
     from .core.progress import ProgressBar, printable
     from .engine.batch import plan_jobs, run_jobs
     from .engine.colorizer import Colorizer
@@ -83,16 +84,20 @@ def _colorize(args: argparse.Namespace, group) -> int:
         if bar is not None:
             bar.update(done, printable(job.source.name))
 
-    result = run_jobs(
-        colorizer,
-        jobs,
-        saturation=args.saturation,
-        overwrite=args.overwrite,
-        quality=args.quality,
-        on_progress=on_progress,
-    )
-    if bar is not None:
-        bar.close()
+    try:
+        result = run_jobs(
+            colorizer,
+            jobs,
+            saturation=args.saturation,
+            overwrite=args.overwrite,
+            quality=args.quality,
+            on_progress=on_progress,
+        )
+    except HintError as e:  # checked against the photo once it is decoded, before any write
+        return _fail(f"hints file {args.hints}: {e}")
+    finally:
+        if bar is not None:
+            bar.close()
     # The first process sums up the whole run; every process exits with the run's verdict.
     counts = group.gather((len(result.done), len(result.skipped), len(result.failed)))
     done, skipped, failed = (sum(c[i] for c in counts) for i in range(3))
@@ -107,10 +112,9 @@ def _colorize(args: argparse.Namespace, group) -> int:
 
 
 def _attach_hints(jobs: list, path: Path) -> str | None:
-    """Reads HINTS.json onto the one job; the reason it cannot, or None."""
-    from .core.errors import ColorizerError
+    """Reads HINTS.json onto the one job; the reason it cannot, or None. Whether the points lie
+    inside the photo is checked by the batch once the photo is decoded (once)."""
     from .core.hints import HintError, HintSet
-    from .core.imageio import load_image
 
     if len(jobs) != 1:
         return f"--hints applies to one photo; {len(jobs)} were given"
@@ -118,15 +122,6 @@ def _attach_hints(jobs: list, path: Path) -> str | None:
         hints = HintSet.read(path)
     except HintError as e:
         return f"{e}; see `colorizer colorize --help` for the format"
-    try:
-        size = load_image(jobs[0].source).size
-    except ColorizerError:
-        size = None  # the batch reports the unreadable photo on its own line
-    if size is not None:
-        try:
-            hints.check_inside(size)
-        except HintError as e:
-            return f"hints file {path}: {e}"
     jobs[0].hints = tuple(hints.hints)
     return None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ColorizerError
-from ..core.hints import Hint, HintSet
+from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
 
@@ -122,6 +122,8 @@ def run_jobs(
                 if image.notes:
                     result.notes.append((job.source, "; ".join(image.notes)))
                     status = f"done ({'; '.join(image.notes)})"
+            except HintError:
+                raise  # the hints do not fit the photo: the run's usage error, not the photo's
             except ColorizerError as exc:
                 result.failed.append((job.source, str(exc)))
                 status = f"failed: {exc}"
