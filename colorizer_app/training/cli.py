@@ -72,27 +72,14 @@ def _progress_printer(label: str):
     return on_progress
 
 
-def _scan(args, keep_side: int, show: bool = True):
-    from .data import scan_folders
+def _scan(args, keep_side: int):
+    """The data options' photos, with a bar and the left-out ones said (semantic_cli)."""
+    from .train import scan_training_photos
 
-    report = _with_bar(
-        "scan",
-        lambda cb: scan_folders(
-            [Path(d) for d in args.data],
-            keep_side=keep_side,
-            min_colorfulness=args.min_colorfulness,
-            split_by=args.split_by,
-            limit=args.limit,
-            per_folder=args.per_folder,
-            on_progress=cb,
-        ),
-        show,
-    )
-    if show:
-        print(f"Photos: {report.summary()}", file=sys.stderr)
-        for _path, reason in report.unreadable[:20]:
-            print(f"  unreadable: {reason}", file=sys.stderr)
-    return report
+    return scan_training_photos(
+        args.data, keep_side, args.min_colorfulness, args.split_by, args.limit, args.per_folder,
+        stage=_with_bar, on_status=lambda msg: print(msg, file=sys.stderr),
+    )  # fmt: skip
 
 
 def _with_bar(label: str, work, show: bool = True):

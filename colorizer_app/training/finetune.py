@@ -17,7 +17,6 @@ from pathlib import Path
 
 from torch.utils.data import DataLoader
 
-from ..core.device import pick_device
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
@@ -133,7 +132,7 @@ def finetune(
             f"fine-tuning needs at least {MIN_PHOTOS} ({report.summary()})"
         )
     train_photos, val_photos = hold_out(report.usable)
-    torch_device = group.device(device) if group.active else pick_device(device)
+    torch_device = group.device(device)
     model = build_model(base_file)
     if st.fresh:
         reset_trainable(model)

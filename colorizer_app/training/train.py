@@ -48,6 +48,36 @@ def _plain(label: str, work: Callable):
     return work(None)
 
 
+def scan_training_photos(
+    data: list[Path],
+    keep_side: int,
+    min_colorfulness: float,
+    split_by: str,
+    limit: int | None,
+    per_folder: int | None,
+    stage: Stage = _plain,
+    on_status: Callable[[str], None] | None = None,
+) -> ScanReport:
+    """The training photos of DATA, and what was left out said (every training pipeline)."""
+    report = stage(
+        "scan",
+        lambda cb: scan_folders(
+            [Path(d) for d in data],
+            keep_side=keep_side,
+            min_colorfulness=min_colorfulness,
+            split_by=split_by,
+            limit=limit,
+            per_folder=per_folder,
+            on_progress=cb,
+        ),
+    )
+    status = on_status or (lambda _msg: None)
+    status(f"Photos: {report.summary()}")
+    for _path, reason in report.unreadable[:20]:
+        status(f"  unreadable: {reason}")
+    return report
+
+
 def train(
     st: TrainSettings,
     group: Group = SINGLE,
@@ -66,21 +96,10 @@ def train(
     status = on_status or (lambda _msg: None)
     device = group.device(st.device)
     torch.manual_seed(st.seed)
-    report = stage(
-        "scan",
-        lambda cb: scan_folders(
-            [Path(d) for d in st.data],
-            keep_side=int(st.size * 1.25),
-            min_colorfulness=st.min_colorfulness,
-            split_by=st.split_by,
-            limit=st.limit,
-            per_folder=st.per_folder,
-            on_progress=cb,
-        ),
-    )
-    status(f"Photos: {report.summary()}")
-    for _path, reason in report.unreadable[:20]:
-        status(f"  unreadable: {reason}")
+    report = scan_training_photos(
+        st.data, int(st.size * 1.25), st.min_colorfulness, st.split_by, st.limit,
+        st.per_folder, stage, status,
+    )  # fmt: skip
     train_photos, val_photos = split_photos(report.usable)
     if st.balance:
         rows = balanced_rows(train_photos, [str(d) for d in st.data], st.balance)
