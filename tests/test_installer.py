@@ -47,22 +47,9 @@ def test_install_then_uninstall_leaves_the_prefix_as_it_was(tmp_path):
     wheels.mkdir()
     before = (_tree(prefix), _tree(data_home))
     reuse = sysconfig.get_paths()["purelib"]  # torch & co. are not copied again
-    result = subprocess.run(
-        [
-            "bash",
-            str(INSTALL),
-            "--prefix",
-            str(prefix),
-            "--find-links",
-            str(wheels),
-            "--reuse-site-packages",
-            reuse,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    install = ["bash", str(INSTALL), "--prefix", str(prefix), "--find-links", str(wheels),
+               "--reuse-site-packages", reuse]  # fmt: skip
+    result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Colorizer is installed" in result.stdout and "--uninstall" in result.stdout
 
@@ -83,22 +70,7 @@ def test_install_then_uninstall_leaves_the_prefix_as_it_was(tmp_path):
         if f'"{name}"' in manifest:  # the shipped model travels with the install
             assert name in listed.stdout and "file missing" not in listed.stdout
 
-    again = subprocess.run(
-        [
-            "bash",
-            str(INSTALL),
-            "--prefix",
-            str(prefix),
-            "--find-links",
-            str(wheels),
-            "--reuse-site-packages",
-            reuse,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    again = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "Upgrading" in again.stdout  # re-running upgrades in place
 
     gone = subprocess.run(

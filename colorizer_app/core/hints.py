@@ -234,11 +234,15 @@ def rasterize(
     mask = np.zeros(grid, np.uint8)
     ab = np.zeros(grid + (2,), np.float32)
     shift = 4  # sub-pixel drawing: 16 steps per grid pixel
+    unit = 1 << shift
     for hint in hints:
         radius = hint.radius if hint.radius is not None else PIN_RADIUS * max(w, h)
         r = max(0.5, radius * sx)
         pts = np.array(
-            [[((x + 0.5) * sx - 0.5) * 16, ((y + 0.5) * sy - 0.5) * 16] for x, y in hint.points],
+            [
+                [((x + 0.5) * sx - 0.5) * unit, ((y + 0.5) * sy - 0.5) * unit]
+                for x, y in hint.points
+            ],
             np.int32,
         )
         one = np.zeros(grid, np.uint8)
@@ -246,9 +250,9 @@ def rasterize(
             thickness = max(1, round(2 * r))
             cv2.polylines(one, [pts], False, 1, thickness, cv2.LINE_8, shift)
         else:
-            cv2.circle(one, tuple(int(v) for v in pts[0]), int(r * 16), 1, -1, cv2.LINE_8, shift)
+            cv2.circle(one, tuple(int(v) for v in pts[0]), int(r * unit), 1, -1, cv2.LINE_8, shift)
         if not one.any():  # smaller than a grid pixel: the pixel it falls on
-            x, y = np.clip(pts[0] // 16, 0, [gw - 1, gh - 1])
+            x, y = np.clip(pts[0] // unit, 0, [gw - 1, gh - 1])
             one[y, x] = 1
         held = one.astype(bool)
         mask |= one

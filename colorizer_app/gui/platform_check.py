@@ -19,28 +19,18 @@ from pathlib import Path
 
 # Package names where they do not follow from the soname (Fedora, Arch and openSUSE group the
 # xcb utility libraries differently from Debian).
-PACKAGES = {
-    "dnf": {
-        "libxcb-cursor.so.0": "xcb-util-cursor",
-        "libxcb-icccm.so.4": "xcb-util-wm",
-        "libxcb-keysyms.so.1": "xcb-util-keysyms",
-        "libxcb-image.so.0": "xcb-util-image",
-        "libxcb-render-util.so.0": "xcb-util-renderutil",
-        "libxcb-util.so.1": "xcb-util",
-        "libxkbcommon-x11.so.0": "libxkbcommon-x11",
-        "libxkbcommon.so.0": "libxkbcommon",
-    },
-    "pacman": {
-        "libxcb-cursor.so.0": "xcb-util-cursor",
-        "libxcb-icccm.so.4": "xcb-util-wm",
-        "libxcb-keysyms.so.1": "xcb-util-keysyms",
-        "libxcb-image.so.0": "xcb-util-image",
-        "libxcb-render-util.so.0": "xcb-util-renderutil",
-        "libxcb-util.so.1": "xcb-util",
-        "libxkbcommon-x11.so.0": "libxkbcommon-x11",
-        "libxkbcommon.so.0": "libxkbcommon",
-    },
+# Fedora and Arch name them alike.
+_XCB_UTIL_PACKAGES = {
+    "libxcb-cursor.so.0": "xcb-util-cursor",
+    "libxcb-icccm.so.4": "xcb-util-wm",
+    "libxcb-keysyms.so.1": "xcb-util-keysyms",
+    "libxcb-image.so.0": "xcb-util-image",
+    "libxcb-render-util.so.0": "xcb-util-renderutil",
+    "libxcb-util.so.1": "xcb-util",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11",
+    "libxkbcommon.so.0": "libxkbcommon",
 }
+PACKAGES = {"dnf": _XCB_UTIL_PACKAGES, "pacman": _XCB_UTIL_PACKAGES}
 INSTALL_COMMANDS = {
     "apt-get": "sudo apt-get install -y",
     "dnf": "sudo dnf install -y",

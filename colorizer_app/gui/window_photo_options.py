@@ -67,7 +67,7 @@ class PhotoOptionsMixin:
     def _saturation_changed(self, value: int) -> None:
         self.saturation_label.setText(f"{value}%")
         current = self.current_item()
-        targets = self.selected_items() or ([current] if current is not None else [])
+        targets = self.selected_items()
         if current is not None and current not in targets:
             targets.append(current)
         for item in targets:
