@@ -147,3 +147,54 @@ def test_half_precision_file_colours_like_the_full_one(tmp_path, scenes_model):
     a = Colorizer(full, device="cpu").predict_ab(rgb)
     b = Colorizer(half, device="cpu").predict_ab(rgb)
     assert np.abs(a - b).max() < 2.0  # Lab units
+
+
+def _train_scenes(folder, out, *extra):
+    import subprocess
+    import sys
+
+    args = ["train", str(folder), "--preset", "scenes", "--size", "64", "--steps", "3"]
+    args += ["--batch", "4", "--eval-every", "3", "-o", str(out), *extra]
+    return subprocess.run(
+        [sys.executable, "-m", "colorizer_app", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_tune_top_moves_only_the_encoders_stride_32_stages(tmp_path, data_dir, scenes_model):
+    """--init starts from a trained model; --tune-top trains the encoder's last stages from the
+    cached stride-16 features and leaves every earlier weight, and all BatchNorm statistics,
+    exactly as ImageNet left them (the cache of those features stays valid)."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:12]:
+        Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
+    start = save_model(scenes_model, tmp_path / "start.pt", "scenes")
+    out = tmp_path / "tuned.pt"
+    run = _train_scenes(folder, out, "--init", str(start), "--tune-top", "--top-lr", "1e-3")
+    assert run.returncode == 0, run.stderr
+    before, after = read_model_file(start).state_dict, read_model_file(out)
+    assert after.metadata["tuned_encoder_top"] and after.metadata["init"] == str(start)
+    tops = tuple(f"encoder.net._blocks.{i}." for i in range(11, 16))
+    moved = {k for k, v in after.state_dict.items() if not torch.equal(v, before[k])}
+    encoder_moved = {k for k in moved if k.startswith("encoder.")}
+    assert encoder_moved and all(k.startswith(tops) for k in encoder_moved)
+    assert not any("running_" in k for k in encoder_moved)
+    assert any(k.startswith("dec4.") for k in moved)
+    # The file written is the trained network: it colours unlike the one it started from.
+    rgb = real_rgb("coffee")
+    a = Colorizer(start, device="cpu", render_size=64).colorize(rgb).astype(float)
+    b = Colorizer(out, device="cpu").colorize(rgb).astype(float)
+    assert a.shape == b.shape and np.abs(a - b).mean() > 0.1
+
+
+def test_init_refuses_a_model_of_another_preset(tmp_path, data_dir):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:4]:
+        Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
+    net = build_network(get_preset("tiny").config, pretrained_backbones=False)
+    tiny = save_model(net, tmp_path / "t.pt", "tiny")
+    run = _train_scenes(folder, tmp_path / "out.pt", "--init", str(tiny))
+    assert run.returncode != 0
+    assert str(tiny) in run.stderr and "tiny model" in run.stderr
+    assert not (tmp_path / "out.pt").exists()

@@ -63,13 +63,28 @@ class LiteEncoder(Frozen):
         x = normalize_tf_lite(l_norm_to_gray_rgb(l_norm))
         x = F.relu6(net._bn0(net._conv_stem(x)))
         feats = []
-        for i, block in enumerate(net._blocks):
+        for i, block in enumerate(net._blocks[: self.taps[2] + 1]):
             x = block(x)
             if i in self.taps:
                 feats.append(x)
-        x = F.relu6(net._bn1(net._conv_head(x)))
-        logits = net._fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
-        return feats, torch.softmax(logits.float(), dim=1)
+        f32, probs = self.top(x)
+        return [*feats, f32], probs
+
+    def top_blocks(self) -> nn.ModuleList:
+        """The blocks after the stride-16 tap (the stride-32 stages): what training may tune,
+        since their input, the stride-16 features, is in the cache."""
+        return self.net._blocks[self.taps[2] + 1 :]
+
+    def top(self, f16: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Stride-16 features -> (stride-32 features, class probabilities); with gradients when
+        the caller allows them (training the top stages), as forward runs it without."""
+        net = self.net
+        x = f16
+        for block in self.top_blocks():
+            x = block(x)
+        head = F.relu6(net._bn1(net._conv_head(x)))
+        logits = net._fc(torch.flatten(F.adaptive_avg_pool2d(head, 1), 1))
+        return x, torch.softmax(logits.float(), dim=1)
 
 
 def _conv(cin: int, cout: int, stride: int = 1) -> nn.Module:

@@ -325,6 +325,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="P",
         help="dropout on the fused class vector while training (default: preset's)",
     )
+    p.add_argument(
+        "--tune-top",
+        action="store_true",
+        help="scenes-type presets: also train the pretrained encoder's stride-32 stages "
+        "(at --top-lr; the rest of it stays frozen)",
+    )
+    p.add_argument(
+        "--top-lr",
+        type=float,
+        default=1e-4,
+        help="learning rate of the tuned encoder stages (default 1e-4)",
+    )
+    p.add_argument(
+        "--init",
+        metavar="MODEL",
+        help="scenes-type presets: start from this model file's weights (same preset), "
+        "e.g. to tune a trained model's encoder",
+    )
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)
     p.set_defaults(func=cmd_train)

@@ -45,6 +45,8 @@ class SemanticTrainConfig:
     psnr_weight: float = 0.5  # bins: weight of the decoded colour's per-photo log error
     cf_weight: float = 0.0  # colourfulness-shortfall term on the decoded colour
     rebalance_mix: float = 0.5  # Zhang et al.'s lambda; 1.0 = no rebalancing
+    tune_top: bool = False  # also train the encoder's stride-32 stages (from cached stride 16)
+    top_lr: float = 1e-4  # their learning rate: small, they hold ImageNet's knowledge
     schedule: str = "cosine"
     weight_decay: float = 1e-4
     seed: int = 0
@@ -76,8 +78,18 @@ def _batch(data: FeatureSet, rows: list[int]):
     )
 
 
+def _with_top(model, feats: list[torch.Tensor], probs: torch.Tensor, tune_top: bool):
+    """The cached stride-32 features and class vector, or, when the top stages are being tuned,
+    both recomputed through them from the cached stride-16 features."""
+    if not tune_top:
+        return feats, probs
+    f32, probs = model.encoder.top(feats[2])
+    return [*feats[:3], f32], probs
+
+
 def step_loss(model, batch, config: SemanticTrainConfig, rebalance: torch.Tensor | None):
     l_full, feats, probs, ab, idx, w = batch
+    feats, probs = _with_top(model, feats, probs, config.tune_top)
     out = model.head_output(l_full, feats, probs)
     l_small = F.interpolate(l_full, size=out.shape[-2:], mode="area")
     target = ab / lab.AB_SCALE
@@ -93,13 +105,16 @@ def step_loss(model, batch, config: SemanticTrainConfig, rebalance: torch.Tensor
 
 
 @torch.no_grad()
-def evaluate_features(model, data: FeatureSet, rows: list[int], batch_size: int = 64) -> dict:
+def evaluate_features(
+    model, data: FeatureSet, rows: list[int], batch_size: int = 64, tune_top: bool = False
+) -> dict:
     """Held-out PSNR and colourfulness at the training size (the photo as the encoder saw it)."""
     model.eval()
     psnrs, gray, cfs, true_cfs = [], [], [], []
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
         l_full, feats, probs, *_ = _batch(data, chunk)
+        feats, probs = _with_top(model, feats, probs, tune_top)
         ab = model.to_ab(model.head_output(l_full, feats, probs))
         ab = F.interpolate(ab, size=l_full.shape[-2:], mode="bilinear", align_corners=False)
         truth = (
@@ -141,8 +156,16 @@ def fit_semantic(
     if not train_rows:
         raise TrainingError("no training photos: the folders have no usable colour photos")
     torch.manual_seed(config.seed)
-    params = model.trainable_parameters()
-    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    groups = [{"params": model.trainable_parameters(), "base_lr": config.lr}]
+    if config.tune_top:
+        top = list(model.encoder.top_blocks().parameters())
+        for p in top:
+            p.requires_grad_(True)
+        # No weight decay: it would pull pretrained weights towards zero, not towards ImageNet.
+        groups.append({"params": top, "base_lr": config.top_lr, "weight_decay": 0.0})
+    for g in groups:
+        g["lr"] = g["base_lr"]
+    optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
     rebalance = None
     if model.config.head == "bins" and config.rebalance_mix < 1.0:
         counts = bin_counts(data, train_rows, len(model.ab_bins))
@@ -178,7 +201,7 @@ def fit_semantic(
         nonlocal best_psnr, best_state
         if not val_rows:
             return
-        metrics = evaluate_features(model, data, val_rows)
+        metrics = evaluate_features(model, data, val_rows, tune_top=config.tune_top)
         metrics.update(step=step, epoch=step // per_epoch + 1)
         history.val.append(metrics)
         if metrics["psnr"] > best_psnr:
@@ -213,7 +236,7 @@ def fit_semantic(
             torch.manual_seed(config.seed * 1_000_003 + step)  # dropout: resume stays exact
             if config.schedule == "cosine":
                 for group in optimizer.param_groups:
-                    group["lr"] = config.lr * (
+                    group["lr"] = group["base_lr"] * (
                         0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / max(config.steps, 1)))
                     )
             loss = step_loss(model, _batch(data, rows), config, rebalance)
@@ -258,5 +281,7 @@ def fit_semantic(
     checkpoint()
     if best_state is not None and not history.stopped:
         model.load_state_dict(best_state)
+    for p in model.encoder.parameters():
+        p.requires_grad_(False)  # frozen again, whatever was tuned
     model.eval()
     return history

@@ -13,6 +13,34 @@ import sys
 from pathlib import Path
 
 
+def _start_from(model, path: Path, preset: str, tune_top: bool) -> None:
+    """--init: the decoder (and, with --tune-top, the encoder's top stages) from a model file.
+    The rest of the encoder stays the pretrained one, so the cached features (keyed by its
+    weights) stay valid: a float16 file's rounded copy would miss the cache."""
+    from ..core.errors import TrainingError
+    from ..model.store import read_model_file
+
+    start = read_model_file(path)
+    blocks = range(model.encoder.taps[2] + 1, len(model.encoder.net._blocks))
+    tops = tuple(f"encoder.net._blocks.{i}." for i in blocks)
+    keep = {
+        k: v.float() if v.is_floating_point() else v
+        for k, v in start.state_dict.items()
+        if not k.startswith("encoder.") or (tune_top and k.startswith(tops))
+    }
+    try:
+        if start.preset != preset:
+            raise ValueError(f"it is a {start.preset} model")
+        missing, unexpected = model.load_state_dict(keep, strict=False)
+        if unexpected or any(not k.startswith("encoder.") for k in missing):
+            raise ValueError(f"its layers differ: {(unexpected or missing)[0]}")
+    except (ValueError, RuntimeError) as exc:
+        raise TrainingError(
+            f"{path}: cannot start from it ({str(exc).splitlines()[0]}); --init needs a "
+            f"model of the {preset} preset with the same options"
+        ) from None
+
+
 def train_semantic(args: argparse.Namespace) -> int:
     import torch
 
@@ -51,6 +79,8 @@ def train_semantic(args: argparse.Namespace) -> int:
     pool, test = split_photos(report.usable)
     train_photos, val_photos = validation_split(pool)
     model = build_network(config, pretrained_backbones=True)
+    if args.init:
+        _start_from(model, Path(args.init), preset.name, args.tune_top)
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
     stop.install()
@@ -77,6 +107,8 @@ def train_semantic(args: argparse.Namespace) -> int:
         psnr_weight=args.psnr_weight,
         cf_weight=args.cf_weight or 0.0,
         rebalance_mix=args.rebalance,
+        tune_top=args.tune_top,
+        top_lr=args.top_lr,
         schedule=args.schedule,
         seed=args.seed,
         eval_every=args.eval_every,
@@ -115,6 +147,9 @@ def train_semantic(args: argparse.Namespace) -> int:
         "psnr_weight": args.psnr_weight if loss == "bins" else None,
         "cf_weight": tc.cf_weight,
         "rebalance": args.rebalance if loss == "bins" else None,
+        "tuned_encoder_top": args.tune_top,
+        "top_lr": args.top_lr if args.tune_top else None,
+        "init": str(args.init) if args.init else None,
         "schedule": args.schedule,
         "balance_max_repeat": args.balance,
         "seed": args.seed,
