@@ -335,13 +335,19 @@ def test_classifier_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, 
     again = fused_vectors(model, photos, cache)
     assert torch.allclose(again[0].float(), torch.full((1000,), 0.5), atol=1e-3)
     assert torch.allclose(again[1:].float(), first[1:].float(), atol=1e-3)
-    # a photo edited since (new mtime) misses the cache and is read again
-    import os
-
-    st = photos[0].path.stat()
-    os.utime(photos[0].path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    # the same photos copied elsewhere (new paths, new times) are still the cached ones
+    copied = tmp_path / "copied"
+    shutil.copytree(folder, copied)
+    copies = scan_folders([copied], keep_side=64).usable[:3]
+    assert [p.path.name for p in copies] == [p.path.name for p in photos]
+    assert torch.allclose(fused_vectors(model, copies, cache)[0].float(), again[0].float())
+    # a photo edited since misses the cache and is read again
+    edited = photos[0].path
+    Image.open(edited).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(edited, quality=95)
+    photos = scan_folders([folder], keep_side=64).usable[:3]
     fresh = fused_vectors(model, photos, cache)
-    assert torch.allclose(fresh[0].float(), first[0].float(), atol=1e-3)
+    assert not torch.allclose(fresh[0].float(), again[0].float(), atol=1e-2)
+    assert torch.allclose(fresh[0].float(), fused_vectors(model, photos)[0].float(), atol=1e-3)
 
 
 def test_per_folder_keeps_the_first_photos_of_each_identity(data_dir):

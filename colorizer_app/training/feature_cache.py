@@ -4,8 +4,8 @@ The `scenes` preset's encoder never changes while its decoder trains, so every p
 it once, as a square of the training size (squashed, as the evaluation protocol and the fused
 classifiers see a photo), and its features at strides 4-32, its class probabilities, the photo
 itself and its colour targets (ab at stride 4, as the nearest ab bins) are stored. Training then
-only runs the decoder: about ten times the speed on a CPU. Each photo is keyed by its path, size
-and modification time, and the file by the encoder's weights and the size, as in fused_cache.
+only runs the decoder: about ten times the speed on a CPU. Each photo is keyed by a hash of its
+pixels, and the file by the encoder's weights and the size, as in fused_cache.
 """
 
 from __future__ import annotations

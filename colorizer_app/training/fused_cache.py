@@ -2,7 +2,7 @@
 
 The classifiers never change during training, so running them every step would waste most of a
 CPU's time. Each classifier has its own cache file, named by a hash of its name and weights; inside
-it, each photo is keyed by its resolved path, size and modification time. A changed photo, or a
+it, each photo is keyed by a hash of its decoded pixels. A changed photo, or a
 classifier with other weights, simply misses the cache; models that share a classifier share it.
 The vector is of the whole photo (squashed to a square, as the classifiers
 see a photo when colorizing), not of each random crop: the crops show the same scene.
@@ -45,11 +45,12 @@ def classifier_key(backbone) -> str:
 
 
 def photo_key(photo: Photo) -> str:
-    try:
-        st = photo.path.stat()
-        return f"{photo.path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    except OSError:
-        return f"{photo.path}|?"
+    """The photo's decoded size and a hash of its pixels: a copied, moved, restored or touched
+    photo still hits the cache (a path and modification time would not: a fresh copy of the data
+    missed it all), a changed one misses it."""
+    digest = hashlib.blake2b(np.ascontiguousarray(photo.pixels).data, digest_size=12)
+    h, w = photo.pixels.shape[:2]
+    return f"{w}x{h}|{digest.hexdigest()}"
 
 
 def _l_square(pixels: np.ndarray) -> torch.Tensor:

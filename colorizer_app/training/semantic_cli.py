@@ -15,8 +15,8 @@ from pathlib import Path
 
 def _start_from(model, path: Path, preset: str, tune_top: bool) -> None:
     """--init: the decoder (and, with --tune-top, the encoder's top stages) from a model file.
-    The rest of the encoder stays the pretrained one, so the cached features (keyed by its
-    weights) stay valid: a float16 file's rounded copy would miss the cache."""
+    The rest of the encoder stays the pretrained one, whose cached stride-16 features the top
+    stages start from."""
     from ..core.errors import TrainingError
     from ..model.store import read_model_file
 
@@ -79,8 +79,6 @@ def train_semantic(args: argparse.Namespace) -> int:
     pool, test = split_photos(report.usable)
     train_photos, val_photos = validation_split(pool)
     model = build_network(config, pretrained_backbones=True)
-    if args.init:
-        _start_from(model, Path(args.init), preset.name, args.tune_top)
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
     stop.install()
@@ -90,6 +88,8 @@ def train_semantic(args: argparse.Namespace) -> int:
             model, train_photos + val_photos, size, cache, on_progress=cb, should_stop=stop
         ),
     )
+    if args.init:  # after encoding: the cache is keyed by the pretrained encoder's weights
+        _start_from(model, Path(args.init), preset.name, args.tune_top)
     n_train = len(train_photos)
     train_rows = balanced_rows(train_photos, args.data, args.balance)
     val_rows = list(range(n_train, n_train + len(val_photos)))
