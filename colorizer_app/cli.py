@@ -155,7 +155,12 @@ def cmd_models_info(args: argparse.Namespace) -> int:
     print(f"preset:    {mf.preset}")
     if mf.config.encoder != "own":
         source = REGISTRY[mf.config.encoder].source if mf.config.encoder in REGISTRY else ""
-        print(f"encoder:   {mf.config.encoder}, frozen, pretrained; also the fused classifier")
+        how = (
+            "pretrained, its stride-32 stages tuned for colour"
+            if mf.metadata.get("tuned_encoder_top")
+            else "frozen, pretrained"
+        )
+        print(f"encoder:   {mf.config.encoder}, {how}; also the fused classifier")
         print(f"           {source}")
     print("backbones: " + (", ".join(mf.config.backbones) or "none"))
     for b in mf.config.backbones:

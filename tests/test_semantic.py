@@ -1,5 +1,8 @@
 """The `scenes` preset: a pretrained semantic encoder, ab bins, cached features, its training."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -150,9 +153,6 @@ def test_half_precision_file_colours_like_the_full_one(tmp_path, scenes_model):
 
 
 def _train_scenes(folder, out, *extra):
-    import subprocess
-    import sys
-
     args = ["train", str(folder), "--preset", "scenes", "--size", "64", "--steps", "3"]
     args += ["--batch", "4", "--eval-every", "3", "-o", str(out), *extra]
     return subprocess.run(
@@ -180,6 +180,12 @@ def test_tune_top_moves_only_the_encoders_stride_32_stages(tmp_path, data_dir, s
     assert encoder_moved and all(k.startswith(tops) for k in encoder_moved)
     assert not any("running_" in k for k in encoder_moved)
     assert any(k.startswith("dec4.") for k in moved)
+    info = subprocess.run(
+        [sys.executable, "-m", "colorizer_app", "models", "info", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert "stride-32 stages tuned" in info.stdout
     # The file written is the trained network: it colours unlike the one it started from.
     rgb = real_rgb("coffee")
     a = Colorizer(start, device="cpu", render_size=64).colorize(rgb).astype(float)
