@@ -9,9 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -50,7 +48,7 @@ from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
 from ..training.settings import FinetuneSettings
 from .loss_curve import LossCurve
-from .qimage import to_qimage
+from .preview_strip import PreviewStrip
 from .training_worker import TrainingWorker, scan_side
 from .worker_host import WorkerHost
 
@@ -58,12 +56,6 @@ MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
     "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
 }
-PREVIEW_SIDE = 150
-
-
-def _pixmap(rgb: np.ndarray) -> QPixmap:
-    image = to_qimage(rgb)
-    return QPixmap.fromImage(image.scaled(PREVIEW_SIDE, PREVIEW_SIDE))
 
 
 class TrainingPanel(QDockWidget):
@@ -110,6 +102,11 @@ class TrainingPanel(QDockWidget):
         for key, (label, _, _) in MODES.items():
             self.mode_combo.addItem(label, key)
         self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        for combo in (self.base_combo, self.mode_combo):  # may shrink in a narrow dock
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         form.addRow("Mode:", self.mode_combo)
         self.steps = QSpinBox()
         self.steps.setRange(5, 1_000_000)
@@ -169,13 +166,8 @@ class TrainingPanel(QDockWidget):
         layout.addWidget(self.device_note)
         self.curve = LossCurve()
         layout.addWidget(self.curve)
-        previews = QGroupBox("A held-out photo of yours: input · the model now · your original")
-        prow = QHBoxLayout(previews)
-        self.preview_labels = [QLabel() for _ in range(3)]
-        for label in self.preview_labels:
-            label.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
-            label.setStyleSheet("background: palette(mid);")
-            prow.addWidget(label)
+        self.previews = previews = PreviewStrip()
+        self.preview_labels = previews.labels
         layout.addWidget(previews)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
@@ -406,8 +398,7 @@ class TrainingPanel(QDockWidget):
         self.curve.add_psnr(step, psnr)
 
     def _preview(self, gray, now, truth) -> None:
-        for label, rgb in zip(self.preview_labels, (gray, now, truth), strict=True):
-            label.setPixmap(_pixmap(rgb))
+        self.previews.show_photos(gray, now, truth)
 
     def _end(self) -> None:
         self._stopping = False

@@ -152,3 +152,18 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
     # the panel's visibility is remembered
     window._store_settings()
     assert window.settings.value("advanced_visible", type=bool) is True
+
+
+def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):
+    """1920x1080 at 200% leaves the dock about 400 px: every control must fit it (long texts
+    elide, the previews shrink), and the panel scrolls only up and down."""
+    window.resize(960, 540)
+    window.actions_by_name["advanced"].trigger()
+    panel = window.panel
+    body = panel.widget().widget()
+    assert body.minimumSizeHint().width() <= 400
+    panel.widget().resize(400, 500)
+    qtbot.waitUntil(lambda: body.width() <= 400)
+    assert panel.widget().horizontalScrollBar().maximum() == 0
+    side = panel.preview_labels[0]
+    assert side.width() == side.height() >= 90
