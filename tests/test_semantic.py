@@ -191,6 +191,10 @@ def test_tune_top_moves_only_the_encoders_stride_32_stages(tmp_path, data_dir, s
     a = Colorizer(start, device="cpu", render_size=64).colorize(rgb).astype(float)
     b = Colorizer(out, device="cpu").colorize(rgb).astype(float)
     assert a.shape == b.shape and np.abs(a - b).mean() > 0.1
+    # Resuming its checkpoint without --tune-top is refused, naming the checkpoint.
+    again = _train_scenes(folder, out, "--steps", "5", "--resume")
+    assert again.returncode != 0 and "other options" in again.stderr
+    assert str(out.with_suffix(".ckpt")) in again.stderr
 
 
 def test_init_refuses_a_model_of_another_preset(tmp_path, data_dir):

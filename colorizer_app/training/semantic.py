@@ -181,7 +181,14 @@ def fit_semantic(
         model.load_state_dict(
             {k: v.float() if v.is_floating_point() else v for k, v in ckpt.state_dict.items()}
         )
-        optimizer.load_state_dict(ckpt.training["optimizer"])
+        try:
+            optimizer.load_state_dict(ckpt.training["optimizer"])
+        except ValueError:
+            raise TrainingError(
+                f"{config.checkpoint}: made with other options (--tune-top "
+                f"{'off' if config.tune_top else 'on'}); resume with the options it was "
+                "started with, or start afresh without --resume"
+            ) from None
         step = int(ckpt.training["step"])
         best_psnr = float(ckpt.training.get("best", -math.inf))
         best_state = ckpt.training.get("best_state")
