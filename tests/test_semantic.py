@@ -208,3 +208,26 @@ def test_init_refuses_a_model_of_another_preset(tmp_path, data_dir):
     assert run.returncode != 0
     assert str(tiny) in run.stderr and "tiny model" in run.stderr
     assert not (tmp_path / "out.pt").exists()
+
+
+def test_encoder_option_trains_on_efficientnet_lite2(tmp_path, data_dir):
+    """--encoder swaps the pretrained encoder (its features' widths follow); the model file
+    names it and colorizes; a paper-style preset refuses the option."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:8]:
+        Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
+    out = tmp_path / "lite2.pt"
+    run = _train_scenes(folder, out, "--encoder", "efficientnet_lite2")
+    assert run.returncode == 0, run.stderr
+    mf = read_model_file(out)
+    assert mf.config.encoder == "efficientnet_lite2" and mf.metadata["encoder"] == mf.config.encoder
+    rgb = real_rgb("coffee")
+    assert Colorizer(out, device="cpu").colorize(rgb).shape == rgb.shape
+    paper = subprocess.run(
+        [sys.executable, "-m", "colorizer_app", "train", str(folder), "--preset", "tiny"]
+        + ["--encoder", "efficientnet_lite2", "--steps", "1", "-o", str(tmp_path / "t.pt")],
+        capture_output=True,
+        text=True,
+    )
+    assert paper.returncode != 0 and "--encoder" in paper.stderr

@@ -137,9 +137,10 @@ def _train_own(args: argparse.Namespace, group) -> int:
     from ..core.errors import TrainingError
     from .train import train
 
-    if args.head or args.no_class_vector:
+    if args.head or args.no_class_vector or args.encoder or args.tune_top or args.init:
         raise TrainingError(
-            f"--head and --no-class-vector are for pretrained-encoder presets (e.g. scenes); "
+            "--head, --encoder, --no-class-vector, --tune-top and --init are for "
+            "pretrained-encoder presets (e.g. scenes); "
             f"{args.preset} has the paper's own encoder"
         )
     settings = TrainSettings(
@@ -278,6 +279,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         choices=["ab", "bins"],
         help="pretrained-encoder presets: predict ab directly or as a distribution over ab bins "
         "(default: the preset's)",
+    )
+    p.add_argument(
+        "--encoder",
+        choices=["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"],
+        help="pretrained-encoder presets: which EfficientNet-Lite (default: the preset's, "
+        "Lite0; Lite2 is larger and more accurate on ImageNet)",
     )
     p.add_argument(
         "--no-class-vector",

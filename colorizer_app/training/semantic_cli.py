@@ -59,6 +59,8 @@ def train_semantic(args: argparse.Namespace) -> int:
     config = HybridConfig.from_dict(preset.config.to_dict())
     if args.head:
         config.head = args.head
+    if args.encoder:
+        config.encoder = args.encoder
     if args.no_class_vector:
         config.fuse_classes = False
     loss = args.loss or ("bins" if config.head == "bins" else "psnr")
@@ -143,6 +145,7 @@ def train_semantic(args: argparse.Namespace) -> int:
         "lr": args.lr,
         "loss": loss,
         "head": config.head,
+        "encoder": config.encoder,
         "class_vector": config.fuse_classes,
         "psnr_weight": args.psnr_weight if loss == "bins" else None,
         "cf_weight": tc.cf_weight,
