@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
 
 from .qimage import to_qimage
 
@@ -23,9 +23,6 @@ class SquarePreview(QLabel):
         super().__init__()
         self.setMinimumSize(SMALLEST_SIDE, SMALLEST_SIDE)
         self.setMaximumSize(PREVIEW_SIDE, PREVIEW_SIDE)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
         self.setScaledContents(True)
         self.setStyleSheet("background: palette(mid);")
 

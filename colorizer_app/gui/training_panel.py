@@ -166,9 +166,8 @@ class TrainingPanel(QDockWidget):
         layout.addWidget(self.device_note)
         self.curve = LossCurve()
         layout.addWidget(self.curve)
-        self.previews = previews = PreviewStrip()
-        self.preview_labels = previews.labels
-        layout.addWidget(previews)
+        self.previews = PreviewStrip()
+        layout.addWidget(self.previews)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)

@@ -56,6 +56,7 @@ class LiteEncoder(Frozen):
             REGISTRY[variant].load_pretrained(net)
         super().__init__(REGISTRY[variant], net)
         self.taps = _tap_blocks(variant)
+        self.first_top = self.taps[2] + 1  # the first block after the stride-16 tap
 
     @torch.no_grad()
     def forward(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -63,7 +64,7 @@ class LiteEncoder(Frozen):
         x = normalize_tf_lite(l_norm_to_gray_rgb(l_norm))
         x = F.relu6(net._bn0(net._conv_stem(x)))
         feats = []
-        for i, block in enumerate(net._blocks[: self.taps[2] + 1]):
+        for i, block in enumerate(net._blocks[: self.first_top]):
             x = block(x)
             if i in self.taps:
                 feats.append(x)
@@ -73,7 +74,7 @@ class LiteEncoder(Frozen):
     def top_blocks(self) -> nn.ModuleList:
         """The blocks after the stride-16 tap (the stride-32 stages): what training may tune,
         since their input, the stride-16 features, is in the cache."""
-        return self.net._blocks[self.taps[2] + 1 :]
+        return self.net._blocks[self.first_top :]
 
     def top(self, f16: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Stride-16 features -> (stride-32 features, class probabilities); with gradients when

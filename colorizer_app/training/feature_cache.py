@@ -94,7 +94,9 @@ def l_of(rgb: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(out)[:, None]
 
 
-def _encode_chunk(model, photos: list[Photo], size: int, centres: torch.Tensor) -> FeatureSet:
+def _encode_chunk(
+    model, photos: list[Photo], keys: list[str], size: int, centres: torch.Tensor
+) -> FeatureSet:
     rgb = np.stack([square(p.pixels, size) for p in photos])
     rgb_t = torch.from_numpy(rgb)
     feats, probs = model.encode(l_of(rgb_t))
@@ -108,7 +110,7 @@ def _encode_chunk(model, photos: list[Photo], size: int, centres: torch.Tensor) 
     ab_t = torch.from_numpy(np.ascontiguousarray(ab))
     idx, w = ab_bins.soft_encode(ab_t, centres)
     return FeatureSet(
-        [photo_key(p) for p in photos],
+        keys,
         rgb_t,
         [f.half() for f in feats],
         probs.half(),
@@ -168,12 +170,13 @@ def encoded_photos(
     for k, p in zip(keys, photos, strict=True):
         if k not in known:
             todo.setdefault(k, p)
-    missing = list(todo.values())
+    missing, missing_keys = list(todo.values()), list(todo)
     parts = [stored] if stored is not None else []
     for start in range(0, len(missing), batch_size):
         if should_stop is not None and should_stop():
             raise TrainingCancelled("stopped while encoding the photos")
-        parts.append(_encode_chunk(model, missing[start : start + batch_size], size, centres))
+        chunk = slice(start, start + batch_size)
+        parts.append(_encode_chunk(model, missing[chunk], missing_keys[chunk], size, centres))
         if on_progress is not None:
             on_progress(min(start + batch_size, len(missing)), len(missing))
     everything = FeatureSet.concat(parts) if len(parts) > 1 else parts[0]

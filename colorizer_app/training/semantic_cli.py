@@ -21,8 +21,8 @@ def _start_from(model, path: Path, preset: str, tune_top: bool) -> None:
     from ..model.store import read_model_file
 
     start = read_model_file(path)
-    blocks = range(model.encoder.taps[2] + 1, len(model.encoder.net._blocks))
-    tops = tuple(f"encoder.net._blocks.{i}." for i in blocks)
+    top = list(model.encoder.top_blocks())
+    tops = tuple(f"{name}." for name, m in model.named_modules() if any(m is b for b in top))
     keep = {
         k: v.float() if v.is_floating_point() else v
         for k, v in start.state_dict.items()

@@ -58,7 +58,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert "Saved as 'family colours'" in panel.result_label.text(), panel.status_label.text()
     assert len(panel.curve.losses) >= 5 and panel.curve.psnrs  # the curve filled in
     assert panel.progress.value() == panel.progress.maximum()
-    assert all(not lbl.pixmap().isNull() for lbl in panel.preview_labels)
+    assert all(not lbl.pixmap().isNull() for lbl in panel.previews.labels)
     assert hashlib.sha256(base.read_bytes()).hexdigest() == base_digest
     new = user_models_dir() / "family colours.pt"
     meta = read_model_file(new).metadata
@@ -165,5 +165,5 @@ def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):
     panel.widget().resize(400, 500)
     qtbot.waitUntil(lambda: body.width() <= 400)
     assert panel.widget().horizontalScrollBar().maximum() == 0
-    side = panel.preview_labels[0]
+    side = panel.previews.labels[0]
     assert side.width() == side.height() >= 90
