@@ -222,6 +222,7 @@ def test_encoder_option_trains_on_efficientnet_lite2(tmp_path, data_dir):
     assert run.returncode == 0, run.stderr
     mf = read_model_file(out)
     assert mf.config.encoder == "efficientnet_lite2" and mf.metadata["encoder"] == mf.config.encoder
+    assert mf.metadata["description"].startswith("EfficientNet-Lite2 as a frozen encoder")
     rgb = real_rgb("coffee")
     assert Colorizer(out, device="cpu").colorize(rgb).shape == rgb.shape
     paper = subprocess.run(

