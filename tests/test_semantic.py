@@ -1,5 +1,6 @@
 """The `scenes` preset: a pretrained semantic encoder, ab bins, cached features, its training."""
 
+import re
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from colorizer_app.model import ab_bins
 from colorizer_app.model.networks import build_network
 from colorizer_app.model.presets import get_preset
 from colorizer_app.model.store import read_model_file, save_model
-from colorizer_app.training.data import scan_folders
+from colorizer_app.training.data import balanced_rows, repeat_views, scan_folders
 from colorizer_app.training.feature_cache import encoded_photos
 
 from .conftest import real_rgb
@@ -153,7 +154,8 @@ def test_half_precision_file_colours_like_the_full_one(tmp_path, scenes_model):
 
 
 def _train_scenes(folder, out, *extra):
-    args = ["train", str(folder), "--preset", "scenes", "--size", "64", "--steps", "3"]
+    folders = [str(f) for f in folder] if isinstance(folder, list) else [str(folder)]
+    args = ["train", *folders, "--preset", "scenes", "--size", "64", "--steps", "3"]
     args += ["--batch", "4", "--eval-every", "3", "-o", str(out), *extra]
     return subprocess.run(
         [sys.executable, "-m", "colorizer_app", *args], capture_output=True, text=True, timeout=300
@@ -232,3 +234,37 @@ def test_encoder_option_trains_on_efficientnet_lite2(tmp_path, data_dir):
         text=True,
     )
     assert paper.returncode != 0 and "--encoder" in paper.stderr
+
+
+def test_repeat_views_make_each_repeat_a_new_crop_of_its_photo(tmp_path, data_dir):
+    """--repeat-views: the repeats --balance adds are crops and mirror images of their photo
+    (a frozen encoder would otherwise see the same cached sample again), the same ones on every
+    run, so the feature cache still hits; training with them writes a model that says so."""
+    big, small = tmp_path / "big", tmp_path / "small"
+    big.mkdir(), small.mkdir()
+    sources = sorted((data_dir / "bsds500" / "test").glob("*.jpg"))
+    for src in sources[:10]:
+        Image.open(src).resize((96, 64)).save(big / src.name, quality=92)
+    for src in sources[10:12]:
+        Image.open(src).resize((96, 64)).save(small / src.name, quality=92)
+    photos = scan_folders([big, small], keep_side=64).usable
+    rows = balanced_rows(photos, [big, small], 3)
+    views, view_rows = repeat_views(photos, rows, 64)
+    again, _ = repeat_views(photos, rows, 64)
+    assert len(view_rows) == len(rows) and len(set(view_rows)) == len(rows)
+    extra = views[len(photos) :]
+    assert len(extra) == 4  # the two small-folder photos, each three times: two repeats each
+    for view, twin in zip(extra, again[len(photos) :], strict=True):
+        source = next(p for p in photos if p.path == view.path)
+        assert view.pixels.shape == (64, 64, 3) and view.group == source.group
+        assert np.array_equal(view.pixels, twin.pixels)  # seeded: the cache hits next run
+        squashed = np.asarray(Image.fromarray(source.pixels).resize((64, 64)), np.float32)
+        assert np.abs(view.pixels.astype(np.float32) - squashed).mean() > 5
+    assert not np.array_equal(extra[0].pixels, extra[1].pixels)
+
+    out = tmp_path / "views.pt"
+    run = _train_scenes([big, small], out, "--balance", "3", "--repeat-views")
+    assert run.returncode == 0, run.stderr
+    views_made = re.search(r"(\d+) of them views", run.stderr)
+    assert views_made and int(views_made.group(1)) > 0, run.stderr
+    assert read_model_file(out).metadata["repeat_views"] is True

@@ -137,9 +137,16 @@ def _train_own(args: argparse.Namespace, group) -> int:
     from ..core.errors import TrainingError
     from .train import train
 
-    if args.head or args.no_class_vector or args.encoder or args.tune_top or args.init:
+    if (
+        args.head
+        or args.no_class_vector
+        or args.encoder
+        or args.tune_top
+        or args.init
+        or args.repeat_views
+    ):
         raise TrainingError(
-            "--head, --encoder, --no-class-vector, --tune-top and --init are for "
+            "--head, --encoder, --no-class-vector, --tune-top, --init and --repeat-views are for "
             "pretrained-encoder presets (e.g. scenes); "
             f"{args.preset} has the paper's own encoder"
         )
@@ -325,6 +332,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="MAX_REPEAT",
         help="weigh each DATA folder about equally by repeating the smaller ones, "
         "each at most MAX_REPEAT times (default 8)",
+    )
+    p.add_argument(
+        "--repeat-views",
+        action="store_true",
+        help="pretrained-encoder presets: each repeat --balance makes is a view of its own (a "
+        "random crop, half of them mirrored), encoded once and cached, instead of the same "
+        "photo again",
     )
     p.add_argument(
         "--fusion-dropout",

@@ -167,6 +167,35 @@ def balanced_rows(photos: list[Photo], folders: list, max_repeat: int) -> list[i
     return rows
 
 
+def repeat_views(
+    photos: list[Photo], rows: list[int], size: int, seed: int = 0
+) -> tuple[list[Photo], list[int]]:
+    """`rows` (from balanced_rows) with every repeat of a photo replaced by a view of it of its
+    own: a random crop (half the photo or more) and, half the time, its mirror image.
+
+    With a frozen encoder each photo is encoded once and cached, so a repeated photo is the very
+    same sample again; a view is a new one. The views are seeded by the photo's pixels and the
+    repeat's number, so the same views come back on every run (and hit the feature cache).
+    Returns the photos followed by the views, and the rows into that list."""
+    out = list(photos)
+    seen: dict[int, int] = {}
+    new_rows = []
+    for row in rows:
+        k = seen[row] = seen.get(row, 0) + 1
+        if k == 1:
+            new_rows.append(row)
+            continue
+        p = photos[row]
+        digest = hashlib.blake2b(np.ascontiguousarray(p.pixels).data, digest_size=8).digest()
+        rng = np.random.default_rng([seed, k, int.from_bytes(digest, "little")])
+        view = random_resized_crop(p.pixels, size, rng, scale=(0.5, 1.0))
+        if rng.random() < 0.5:
+            view = np.ascontiguousarray(view[:, ::-1])
+        new_rows.append(len(out))
+        out.append(Photo(p.path, p.group, view))
+    return out, new_rows
+
+
 def lab_pair(rgb: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 RGB -> (L in [-1, 1] as 1xHxW, ab / 128 as 2xHxW), the paper's normalisation."""
     lab_img = lab.rgb_to_lab(rgb)

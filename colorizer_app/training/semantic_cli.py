@@ -61,7 +61,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     from ..model.presets import get_preset
     from ..model.store import save_model
     from .cli import StopFlag, _progress_printer, _scan, _with_bar, report_written
-    from .data import balanced_rows, split_photos, validation_split
+    from .data import balanced_rows, repeat_views, split_photos, validation_split
     from .feature_cache import encoded_photos
     from .semantic import SemanticTrainConfig, fit_semantic
 
@@ -90,6 +90,10 @@ def train_semantic(args: argparse.Namespace) -> int:
     report = _scan(args, keep_side=size)
     pool, test = split_photos(report.usable)
     train_photos, val_photos = validation_split(pool)
+    train_rows = balanced_rows(train_photos, args.data, args.balance)
+    n_photos = len(train_photos)
+    if args.repeat_views:
+        train_photos, train_rows = repeat_views(train_photos, train_rows, size, args.seed)
     model = build_network(config, pretrained_backbones=True)
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
@@ -103,10 +107,10 @@ def train_semantic(args: argparse.Namespace) -> int:
     if args.init:  # after encoding: the cache is keyed by the pretrained encoder's weights
         _start_from(model, Path(args.init), preset.name, args.tune_top)
     n_train = len(train_photos)
-    train_rows = balanced_rows(train_photos, args.data, args.balance)
     val_rows = list(range(n_train, n_train + len(val_photos)))
+    views = f", {n_train - n_photos} of them views" if args.repeat_views else ""
     print(
-        f"Split: {n_train} training photos ({len(train_rows)} with repeats), "
+        f"Split: {n_photos} training photos ({len(train_rows)} with repeats{views}), "
         f"{len(val_photos)} validation, {len(test)} held out for testing",
         file=sys.stderr,
     )
@@ -141,7 +145,7 @@ def train_semantic(args: argparse.Namespace) -> int:
         "description": describe(config, args.tune_top),
         "data": [str(d) for d in args.data],
         "images": {
-            "train": n_train,
+            "train": n_photos,
             "validation": len(val_photos),
             "held_out": len(test),
             "gray_left_out": len(report.gray),
@@ -165,6 +169,7 @@ def train_semantic(args: argparse.Namespace) -> int:
         "init": str(args.init) if args.init else None,
         "schedule": args.schedule,
         "balance_max_repeat": args.balance,
+        "repeat_views": args.repeat_views,
         "seed": args.seed,
         "device": describe_device(torch.device("cpu")),
         "seconds": round(history.seconds, 1),
