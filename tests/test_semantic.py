@@ -268,3 +268,6 @@ def test_repeat_views_make_each_repeat_a_new_crop_of_its_photo(tmp_path, data_di
     views_made = re.search(r"(\d+) of them views", run.stderr)
     assert views_made and int(views_made.group(1)) > 0, run.stderr
     assert read_model_file(out).metadata["repeat_views"] is True
+    alone = _train_scenes([big, small], tmp_path / "alone.pt", "--repeat-views")
+    assert alone.returncode != 0 and "--balance" in alone.stderr
+    assert not (tmp_path / "alone.pt").exists()

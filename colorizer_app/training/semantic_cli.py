@@ -81,6 +81,11 @@ def train_semantic(args: argparse.Namespace) -> int:
         )
     if args.fusion_dropout is not None:
         config.fusion_dropout = args.fusion_dropout
+    if args.repeat_views and not args.balance:
+        raise TrainingError(
+            "--repeat-views makes views of the repeats --balance adds; without --balance "
+            "there are none: add --balance 3 (or another most-repeats number)"
+        )
     size = int(round(args.size / 32)) * 32
     if size < 64:
         raise TrainingError("--size must be at least 64 for a pretrained encoder")
