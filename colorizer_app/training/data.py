@@ -179,6 +179,7 @@ def repeat_views(
     Returns the photos followed by the views, and the rows into that list."""
     out = list(photos)
     seen: dict[int, int] = {}
+    pixel_seeds: dict[int, int] = {}  # each repeated photo hashed once, not once per repeat
     new_rows = []
     for row in rows:
         k = seen[row] = seen.get(row, 0) + 1
@@ -186,8 +187,10 @@ def repeat_views(
             new_rows.append(row)
             continue
         p = photos[row]
-        digest = hashlib.blake2b(np.ascontiguousarray(p.pixels).data, digest_size=8).digest()
-        rng = np.random.default_rng([seed, k, int.from_bytes(digest, "little")])
+        if row not in pixel_seeds:
+            digest = hashlib.blake2b(np.ascontiguousarray(p.pixels).data, digest_size=8)
+            pixel_seeds[row] = int.from_bytes(digest.digest(), "little")
+        rng = np.random.default_rng([seed, k, pixel_seeds[row]])
         view = random_resized_crop(p.pixels, size, rng, scale=(0.5, 1.0))
         if rng.random() < 0.5:
             view = np.ascontiguousarray(view[:, ::-1])
