@@ -193,6 +193,22 @@ def cmd_models_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_models_set_colour(args: argparse.Namespace) -> int:
+    from .model.store import COLOUR_KNOBS, open_model, with_colour
+
+    knobs = {k: getattr(args, k) for k in COLOUR_KNOBS if getattr(args, k) is not None}
+    if not knobs:
+        return _fail("name at least one of --strength, --uncertain-strength, --certain-strength")
+    source = open_model(args.model)
+    path = with_colour(source, args.out, **knobs)
+    config = open_model(path).config
+    print(
+        f"Wrote {path}: colour strength {config.colour_strength:g}, where unsure "
+        f"{config.uncertain_strength:g}, where sure {config.certain_strength:g} (same weights)"
+    )
+    return EXIT_OK
+
+
 def cmd_models_fetch(args: argparse.Namespace) -> int:
     from .model.backbones import fetch_torchvision_backbones
 
@@ -263,6 +279,30 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--preset", required=True)
     m.add_argument("out", metavar="OUT")
     m.set_defaults(func=cmd_models_init)
+    m = msub.add_parser(
+        "set-colour",
+        help="write a copy of a model with another colour strength (its weights unchanged)",
+    )
+    m.add_argument("model", metavar="NAME|PATH")
+    m.add_argument("out", metavar="OUT")
+    m.add_argument(
+        "--strength",
+        dest="colour_strength",
+        type=float,
+        help="the model's own colour strength: its colour is scaled by this (0 to 2)",
+    )
+    m.add_argument(
+        "--uncertain-strength",
+        type=float,
+        help="bins-head models: the scale where the model is unsure of the colour (0 to 2)",
+    )
+    m.add_argument(
+        "--certain-strength",
+        type=float,
+        help="bins-head models: the scale where it is sure; between the two it follows the "
+        "certainty of each spot (0 to 2)",
+    )
+    m.set_defaults(func=cmd_models_set_colour)
     m = msub.add_parser(
         "fetch-backbones", help="download torchvision's VGG16/ResNet50/Inception-v3 weights"
     )

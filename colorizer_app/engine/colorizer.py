@@ -123,10 +123,7 @@ class Colorizer:
     ) -> tuple[np.ndarray, ColourChoices | None]:
         x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
         x = x.to(device=self.device, dtype=self.dtype)
-        if choices:
-            ab_t, top = self.net.with_choices(x, choices)
-        else:
-            ab_t, top = self.net(x), None
+        ab_t, top = self.net.with_choices(x, choices)
         ab = ab_t[0].float().cpu().numpy()
         if not np.isfinite(ab).all():
             # A damaged model must never write a photo: NaN colour turns a scan white.

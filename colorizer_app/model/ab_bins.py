@@ -91,6 +91,14 @@ def annealed_mean(logits: torch.Tensor, centres: torch.Tensor, t: float = ANNEAL
     return torch.einsum("nqhw,qc->nchw", p, centres.to(p))
 
 
+def certainty(logits: torch.Tensor) -> torch.Tensor:
+    """NxQxHxW logits -> Nx1xHxW in [0, 1]: 1 minus the distribution's entropy as a share of
+    its largest possible (0 where every bin is as likely, 1 where one bin holds it all)."""
+    logp = torch.log_softmax(logits.float(), dim=1)
+    entropy = -(logp.exp() * logp).sum(1, keepdim=True)
+    return (1.0 - entropy / float(np.log(logits.shape[1]))).clamp(0.0, 1.0)
+
+
 def rebalance_weights(counts: np.ndarray, mix: float = 0.5) -> np.ndarray:
     """Zhang et al.'s class rebalancing: weight each bin by the inverse of its (smoothed) share
     mixed with a uniform one, normalised so the expected weight over the data is 1. Rare

@@ -50,6 +50,13 @@ class HybridConfig:
     # validation split after training: a vivid model's wrong colours cost more than they give).
     # The app's colour slider multiplies on top of it.
     colour_strength: float = 1.0
+    # A bins head also knows how sure it is. Where its distribution is flat (a car may be red
+    # or blue) a bold wrong colour costs more than a pale one; where it is sure (sky, foliage,
+    # skin) the colour can be bold. Its colour is scaled per pixel from uncertain_strength
+    # (entropy at its maximum) to certain_strength (all on one bin), before colour_strength.
+    # Chosen on the validation split after training; 1 and 1 leave the colour as decoded.
+    uncertain_strength: float = 1.0
+    certain_strength: float = 1.0
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -110,7 +117,8 @@ class HybridColorizer(nn.Module):
         return [self.enc1, self.enc2, self.enc3]
 
     def with_choices(self, l_norm: torch.Tensor, k: int) -> tuple[torch.Tensor, None]:
-        """A regression head names one colour per pixel: no alternatives to offer."""
+        """The colour as the app shows it (forward's); a regression head names one colour per
+        pixel: no alternatives to offer."""
         return self(l_norm), None
 
     def classify(self, l_norm: torch.Tensor) -> torch.Tensor | None:

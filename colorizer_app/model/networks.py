@@ -1,9 +1,9 @@
 """One door to every network: a config names its encoder, this builds the right class.
 
 Both classes share one small interface (IOPaint-style): `forward(l_norm, fused=None)` -> ab / 128,
-`with_choices(l_norm, k)` (ab and, where the head is a distribution, its k likeliest
-colours per pixel), `classify`, `backbones`, `own_encoder_parts`, `trainable_parameters`,
-and a `config`.
+`with_choices(l_norm, k)` (ab as the app shows it and, where the head is a distribution and
+k > 0, its k likeliest colours per pixel; forward's ab is what training scores), `classify`,
+`backbones`, `own_encoder_parts`, `trainable_parameters`, and a `config`.
 """
 
 from __future__ import annotations

@@ -162,6 +162,15 @@ class SemanticColorizer(nn.Module):
             return ab_bins.annealed_mean(head, self.ab_bins, self.config.anneal_t) / 128.0
         return head
 
+    def shown_ab(self, head: torch.Tensor) -> torch.Tensor:
+        """to_ab as the app shows it: scaled by how sure the bins head is. Only at colorizing
+        time (with_choices): training and its validation score the decoded colour itself."""
+        ab = self.to_ab(head)
+        lo, hi = self.config.uncertain_strength, self.config.certain_strength
+        if self.config.head != "bins" or lo == hi == 1.0:
+            return ab
+        return ab * (lo + (hi - lo) * ab_bins.certainty(head)).to(ab)
+
     def forward(
         self,
         l_norm: torch.Tensor,
@@ -178,14 +187,15 @@ class SemanticColorizer(nn.Module):
     def with_choices(
         self, l_norm: torch.Tensor, k: int
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
-        """forward's ab and, for the bins head, the k likeliest bins at each head pixel
-        (indices and probabilities, N x k x h/4 x w/4): what the hint chooser offers."""
+        """The colour as the app shows it (forward's, scaled by shown_ab) and, for the bins head
+        and k > 0, the k likeliest bins at each head pixel (indices and probabilities,
+        N x k x h/4 x w/4): what the hint chooser offers."""
         features, probs = self.encode(l_norm)
         head = self.head_output(l_norm, features, probs)
         ab = F.interpolate(
-            self.to_ab(head), size=l_norm.shape[-2:], mode="bilinear", align_corners=False
+            self.shown_ab(head), size=l_norm.shape[-2:], mode="bilinear", align_corners=False
         )
-        if self.config.head != "bins":
+        if self.config.head != "bins" or k <= 0:
             return ab, None
         top = torch.softmax(head.float(), dim=1).topk(k, dim=1)
         return ab, (top.indices, top.values)

@@ -12,7 +12,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -196,6 +196,10 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
         raise bad("inference_size must be a whole number of pixels from 32 to 4096")
     if not (isinstance(config.colour_strength, (int, float)) and 0 < config.colour_strength <= 2):
         raise bad("colour_strength must be in (0, 2]")
+    for name in ("uncertain_strength", "certain_strength"):
+        value = getattr(config, name)
+        if not (isinstance(value, (int, float)) and 0 < value <= 2):
+            raise bad(f"{name} must be in (0, 2]")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
     for key, t in state.items():
@@ -330,6 +334,42 @@ def delete_user_model(name: str) -> None:
         path.with_suffix(CHECKPOINT_SUFFIX).unlink(missing_ok=True)
     except OSError as exc:
         raise ModelError(f"could not delete {path} ({exc.strerror or exc})") from exc
+
+
+COLOUR_KNOBS = ("colour_strength", "uncertain_strength", "certain_strength")
+
+
+def with_colour(model_file: ModelFile, dest: str | os.PathLike, **knobs: float) -> Path:
+    """Write a copy of a model with other colour knobs (COLOUR_KNOBS; each in (0, 2]). The
+    weights are the very same tensors, so only how its colour is shown changes; the metadata
+    records what was set. The source is never written (a built-in model's checksum must hold)."""
+    unknown = set(knobs) - set(COLOUR_KNOBS)
+    if unknown:
+        raise ValueError(f"unknown colour setting {sorted(unknown)[0]!r}")
+    for name, value in knobs.items():
+        if not 0 < value <= 2:
+            shown = name.replace("_", " ")
+            raise ModelError(f"{shown} must be above 0 and at most 2, not {value:g}")
+    dest = Path(dest)
+    if model_file.path is not None and dest.resolve() == Path(model_file.path).resolve():
+        raise ModelError(f"{dest} is the model being read; write the copy to another file")
+    if model_file.config.head != "bins" and set(knobs) - {"colour_strength"}:
+        raise ModelError(
+            "uncertain and certain strengths need a model with a bins head (the scenes "
+            "preset): this model names one colour per pixel and has no certainty"
+        )
+    config = replace(model_file.config, **knobs)
+    metadata = dict(model_file.metadata)
+    metadata["colour_set"] = {k: getattr(config, k) for k in COLOUR_KNOBS}
+    payload = {
+        "format": FORMAT_TAG,
+        "version": FORMAT_VERSION,
+        "preset": model_file.preset,
+        "config": config.to_dict(),
+        "state_dict": model_file.state_dict,
+        "metadata": metadata,
+    }
+    return write_payload(dest, payload)
 
 
 def export_model(source: Path, dest: Path) -> Path:
