@@ -200,7 +200,7 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
     if not knobs:
         return _fail("name at least one of --strength, --uncertain-strength, --certain-strength")
     source = open_model(args.model)
-    path = with_colour(source, args.out, **knobs)
+    path = with_colour(source, args.out, note=args.note or "", **knobs)
     config = open_model(path).config
     print(
         f"Wrote {path}: colour strength {config.colour_strength:g}, where unsure "
@@ -302,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bins-head models: the scale where it is sure; between the two it follows the "
         "certainty of each spot (0 to 2)",
     )
+    m.add_argument("--note", help="why these settings (kept in the model's metadata)")
     m.set_defaults(func=cmd_models_set_colour)
     m = msub.add_parser(
         "fetch-backbones", help="download torchvision's VGG16/ResNet50/Inception-v3 weights"

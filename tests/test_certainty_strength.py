@@ -90,13 +90,14 @@ def test_one_scale_everywhere_is_the_plain_colour_strength(shipped_copies):
 
 def test_set_colour_keeps_the_weights_and_never_writes_the_source(tmp_path, tiny_model_path):
     before = sha256_of(tiny_model_path)
-    out = _copy(tiny_model_path, tmp_path / "calm.pt", "--strength", "0.6")
+    out = _copy(tiny_model_path, tmp_path / "calm.pt", "--strength", "0.6", "--note", "calmer")
     a, b = read_model_file(tiny_model_path), read_model_file(out)
     assert sha256_of(tiny_model_path) == before
     assert b.config.colour_strength == 0.6 and a.config.colour_strength == 1.0
     assert a.state_dict.keys() == b.state_dict.keys()
     assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
     assert b.metadata["colour_set"]["colour_strength"] == 0.6
+    assert b.metadata["colour_set"]["why"] == "calmer"
     r = run_cli("models", "info", out)
     assert '"colour_strength": 0.6' in r.stdout
 

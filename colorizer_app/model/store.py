@@ -339,10 +339,13 @@ def delete_user_model(name: str) -> None:
 COLOUR_KNOBS = ("colour_strength", "uncertain_strength", "certain_strength")
 
 
-def with_colour(model_file: ModelFile, dest: str | os.PathLike, **knobs: float) -> Path:
+def with_colour(
+    model_file: ModelFile, dest: str | os.PathLike, note: str = "", **knobs: float
+) -> Path:
     """Write a copy of a model with other colour knobs (COLOUR_KNOBS; each in (0, 2]). The
     weights are the very same tensors, so only how its colour is shown changes; the metadata
-    records what was set. The source is never written (a built-in model's checksum must hold)."""
+    records what was set and `note` (why). The source is never written (a built-in model's
+    checksum must hold)."""
     unknown = set(knobs) - set(COLOUR_KNOBS)
     if unknown:
         raise ValueError(f"unknown colour setting {sorted(unknown)[0]!r}")
@@ -359,8 +362,15 @@ def with_colour(model_file: ModelFile, dest: str | os.PathLike, **knobs: float) 
             "preset): this model names one colour per pixel and has no certainty"
         )
     config = replace(model_file.config, **knobs)
-    metadata = dict(model_file.metadata)
+    # Older records of how the colour was chosen describe the settings this copy replaces.
+    metadata = {
+        k: v
+        for k, v in model_file.metadata.items()
+        if k not in ("colour_strength_choice", "colour_strength_chosen_on")
+    }
     metadata["colour_set"] = {k: getattr(config, k) for k in COLOUR_KNOBS}
+    if note:
+        metadata["colour_set"]["why"] = note
     payload = {
         "format": FORMAT_TAG,
         "version": FORMAT_VERSION,
