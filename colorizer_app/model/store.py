@@ -28,6 +28,8 @@ from .networks import ENCODERS, HEADS, build_network
 FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
 MODEL_SUFFIX = ".pt"
+# How a model's colour is shown (HybridConfig), each a scale in (0, 2]; `with_colour` sets them.
+COLOUR_KNOBS = ("colour_strength", "uncertain_strength", "certain_strength")
 DEFAULT_MODEL = "default"
 
 
@@ -39,6 +41,10 @@ class ModelFile:
     state_dict: dict[str, torch.Tensor]
     metadata: dict = field(default_factory=dict)
     training: dict | None = None  # a checkpoint's optimizer, step and the like
+
+
+def colour_knob_ok(value: object) -> bool:
+    return isinstance(value, (int, float)) and 0 < value <= 2
 
 
 def sha256_of(path: Path) -> str:
@@ -71,17 +77,22 @@ def model_payload(
         if half and value.is_floating_point():
             value = value.half()
         state[key] = value.clone()
+    metadata = {
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **(metadata or {}),
+        "weights_sha256": weights_digest(state),
+    }
+    return _payload(preset, model.config, state, metadata)
+
+
+def _payload(preset: str, config: HybridConfig, state: dict, metadata: dict) -> dict:
     return {
         "format": FORMAT_TAG,
         "version": FORMAT_VERSION,
         "preset": preset,
-        "config": model.config.to_dict(),
+        "config": config.to_dict(),
         "state_dict": state,
-        "metadata": {
-            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-            **(metadata or {}),
-            "weights_sha256": weights_digest(state),
-        },
+        "metadata": metadata,
     }
 
 
@@ -194,11 +205,8 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
         raise bad(f"unknown encoder {config.encoder!r} or head {config.head!r}")
     if not (isinstance(config.inference_size, int) and 32 <= config.inference_size <= 4096):
         raise bad("inference_size must be a whole number of pixels from 32 to 4096")
-    if not (isinstance(config.colour_strength, (int, float)) and 0 < config.colour_strength <= 2):
-        raise bad("colour_strength must be in (0, 2]")
-    for name in ("uncertain_strength", "certain_strength"):
-        value = getattr(config, name)
-        if not (isinstance(value, (int, float)) and 0 < value <= 2):
+    for name in COLOUR_KNOBS:
+        if not colour_knob_ok(getattr(config, name)):
             raise bad(f"{name} must be in (0, 2]")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
@@ -336,9 +344,6 @@ def delete_user_model(name: str) -> None:
         raise ModelError(f"could not delete {path} ({exc.strerror or exc})") from exc
 
 
-COLOUR_KNOBS = ("colour_strength", "uncertain_strength", "certain_strength")
-
-
 def with_colour(
     model_file: ModelFile, dest: str | os.PathLike, note: str = "", **knobs: float
 ) -> Path:
@@ -350,7 +355,7 @@ def with_colour(
     if unknown:
         raise ValueError(f"unknown colour setting {sorted(unknown)[0]!r}")
     for name, value in knobs.items():
-        if not 0 < value <= 2:
+        if not colour_knob_ok(value):
             shown = name.replace("_", " ")
             raise ModelError(f"{shown} must be above 0 and at most 2, not {value:g}")
     dest = Path(dest)
@@ -371,15 +376,7 @@ def with_colour(
     metadata["colour_set"] = {k: getattr(config, k) for k in COLOUR_KNOBS}
     if note:
         metadata["colour_set"]["why"] = note
-    payload = {
-        "format": FORMAT_TAG,
-        "version": FORMAT_VERSION,
-        "preset": model_file.preset,
-        "config": config.to_dict(),
-        "state_dict": model_file.state_dict,
-        "metadata": metadata,
-    }
-    return write_payload(dest, payload)
+    return write_payload(dest, _payload(model_file.preset, config, model_file.state_dict, metadata))
 
 
 def export_model(source: Path, dest: Path) -> Path:
