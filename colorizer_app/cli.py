@@ -145,6 +145,7 @@ def cmd_models_info(args: argparse.Namespace) -> int:
     import json
 
     from .model.backbones import REGISTRY
+    from .model.ensemble import member_configs
     from .model.store import open_model, resolve_model, sha256_of
 
     entry = resolve_model(args.model)
@@ -153,14 +154,24 @@ def cmd_models_info(args: argparse.Namespace) -> int:
     print(f"file:      {mf.path}  ({mf.path.stat().st_size / 1e6:.1f} MB)")
     print(f"sha256:    {sha256_of(mf.path)}")
     print(f"preset:    {mf.preset}")
-    if mf.config.encoder != "own":
-        source = REGISTRY[mf.config.encoder].source if mf.config.encoder in REGISTRY else ""
+    members = member_configs(mf.config) if mf.config.members else [mf.config]
+    if len(members) > 1:
+        print(f"ensemble:  {len(members)} models, their colour distributions averaged")
+    for i, config in enumerate(members):
+        if len(members) > 1:
+            recorded = mf.metadata.get("members", [])
+            source = recorded[i].get("file") if i < len(recorded) else None
+            print(f"member {i + 1}:  from {source or 'a model file'}")
+        if config.encoder == "own":
+            continue
+        source = REGISTRY[config.encoder].source if config.encoder in REGISTRY else ""
         how = (
             "pretrained, its stride-32 stages tuned for colour"
             if mf.metadata.get("tuned_encoder_top")
             else "frozen, pretrained"
         )
-        print(f"encoder:   {mf.config.encoder}, {how}; also the fused classifier")
+        fused = "; also the fused classifier" if config.fuse_classes else ""
+        print(f"encoder:   {config.encoder}, {how}{fused}")
         print(f"           {source}")
     print("backbones: " + (", ".join(mf.config.backbones) or "none"))
     for b in mf.config.backbones:
@@ -205,6 +216,18 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
     print(
         f"Wrote {path}: colour strength {config.colour_strength:g}, where unsure "
         f"{config.uncertain_strength:g}, where sure {config.certain_strength:g} (same weights)"
+    )
+    return EXIT_OK
+
+
+def cmd_models_combine(args: argparse.Namespace) -> int:
+    from .model.store import combine, open_model
+
+    path = combine([open_model(m) for m in args.models], args.out, note=args.note or "")
+    size = path.stat().st_size / 1e6
+    print(
+        f"Wrote {path} ({size:.1f} MB): {len(args.models)} models colouring as one. Choose its "
+        "colour on your validation photos with `colorizer models set-colour`."
     )
     return EXIT_OK
 
@@ -304,6 +327,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--note", help="why these settings (kept in the model's metadata)")
     m.set_defaults(func=cmd_models_set_colour)
+    m = msub.add_parser(
+        "combine",
+        help="write an ensemble: trained bins-head models whose colour distributions are "
+        "averaged (their files unchanged)",
+    )
+    m.add_argument("out", metavar="OUT")
+    m.add_argument("models", nargs="+", metavar="NAME|PATH", help="two or more models")
+    m.add_argument("--note", help="why these members (kept in the model's metadata)")
+    m.set_defaults(func=cmd_models_combine)
     m = msub.add_parser(
         "fetch-backbones", help="download torchvision's VGG16/ResNet50/Inception-v3 weights"
     )

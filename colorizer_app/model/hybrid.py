@@ -57,6 +57,8 @@ class HybridConfig:
     # Chosen on the validation split after training; 1 and 1 leave the colour as decoded.
     uncertain_strength: float = 1.0
     certain_strength: float = 1.0
+    # An ensemble (model/ensemble.py): each member's own config (dicts); empty for one model.
+    members: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -1,9 +1,10 @@
-"""One door to every network: a config names its encoder, this builds the right class.
+"""One door to every network: a config names its encoder (or its members), this builds the class.
 
-Both classes share one small interface (IOPaint-style): `forward(l_norm, fused=None)` -> ab / 128,
-`with_choices(l_norm, k)` (ab as the app shows it and, where the head is a distribution and
-k > 0, its k likeliest colours per pixel; forward's ab is what training scores), `classify`,
-`backbones`, `own_encoder_parts`, `trainable_parameters`, and a `config`.
+The three classes (HybridColorizer, SemanticColorizer, EnsembleColorizer) share one small
+interface (IOPaint-style): `forward(l_norm, fused=None)` -> ab / 128, `with_choices(l_norm, k)`
+(ab as the app shows it and, where the head is a distribution and k > 0, its k likeliest colours
+per pixel; forward's ab is what training scores), `classify`, `backbones`, `own_encoder_parts`,
+`trainable_parameters`, and a `config`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from torch import nn
 
 from ..core.errors import ModelError
 from .efficientnet_lite import VARIANTS
+from .ensemble import EnsembleColorizer
 from .hybrid import HybridColorizer, HybridConfig
 from .semantic import SemanticColorizer
 
@@ -20,6 +22,8 @@ HEADS = ("ab", "bins")
 
 
 def build_network(config: HybridConfig, pretrained_backbones: bool = True) -> nn.Module:
+    if config.members:
+        return EnsembleColorizer(config, pretrained_backbones)
     if config.encoder not in ENCODERS:
         raise ModelError(f"unknown encoder {config.encoder!r}; known: {', '.join(ENCODERS)}")
     if config.head not in HEADS:

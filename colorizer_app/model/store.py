@@ -77,12 +77,26 @@ def model_payload(
         if half and value.is_floating_point():
             value = value.half()
         state[key] = value.clone()
+    state = share_identical(state)
     metadata = {
         "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         **(metadata or {}),
         "weights_sha256": weights_digest(state),
     }
     return _payload(preset, model.config, state, metadata)
+
+
+def share_identical(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The same table, with tensors of identical content made one tensor, so torch.save writes
+    each once: an ensemble's members built on the same pretrained encoder carry it once."""
+    seen: dict[tuple, torch.Tensor] = {}
+    shared = {}
+    for key, t in state.items():
+        c = t.contiguous()
+        digest = hashlib.sha256(c.reshape(-1).view(torch.uint8).numpy().tobytes()).hexdigest()
+        sig = (str(t.dtype), tuple(t.shape), digest)
+        shared[key] = seen.setdefault(sig, t)
+    return shared
 
 
 def _payload(preset: str, config: HybridConfig, state: dict, metadata: dict) -> dict:
@@ -191,6 +205,18 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
         config = HybridConfig.from_dict(raw)
     except (TypeError, ValueError) as exc:
         raise bad(f"config: {exc}") from exc
+    _check_config(config, bad)
+    for key, t in state.items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise ModelError(
+                f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
+                "or damaged model); use another file or train it again"
+            )
+    return config, state, payload["preset"], dict(metadata or {})
+
+
+def _check_config(config: HybridConfig, bad, member: bool = False) -> None:
+    """Every setting a network is built from, in range; an ensemble's members each in turn."""
     widths = [*config.encoder_channels, config.fusion_channels, *config.decoder_channels]
     if not all(isinstance(c, int) and 0 < c <= 4096 for c in widths):
         raise bad("channel counts must be positive whole numbers")
@@ -210,13 +236,20 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
             raise bad(f"{name} must be in (0, 2]")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
-    for key, t in state.items():
-        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
-            raise ModelError(
-                f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
-                "or damaged model); use another file or train it again"
-            )
-    return config, state, payload["preset"], dict(metadata or {})
+    if not isinstance(config.members, list) or (member and config.members):
+        raise bad("members must be a list of model settings, one level deep")
+    if config.members and len(config.members) < 2:
+        raise bad("an ensemble needs at least two members")
+    for raw in config.members:
+        if not isinstance(raw, dict):
+            raise bad("a member's settings are not a table")
+        try:
+            member_config = HybridConfig.from_dict(raw)
+        except (TypeError, ValueError) as exc:
+            raise bad(f"member config: {exc}") from exc
+        if member_config.encoder == "own" or member_config.head != "bins":
+            raise bad("ensemble members must be pretrained-encoder models with a bins head")
+        _check_config(member_config, bad, member=True)
 
 
 def build_model(model_file: ModelFile) -> nn.Module:
@@ -387,3 +420,49 @@ def export_model(source: Path, dest: Path) -> Path:
         raise ModelError(f"could not read {source} ({exc.strerror or exc})") from exc
     write_atomically(Path(dest), data)
     return Path(dest)
+
+
+def combine(model_files: list[ModelFile], dest: str | os.PathLike, note: str = "") -> Path:
+    """Write an ensemble of trained bins-head models (model/ensemble.py): every member's weights
+    under `members.<i>.`, identical tensors (a shared pretrained encoder) stored once. Colour
+    settings start from the first member's; an ensemble is less sure than its members, so choose
+    its own with `with_colour`. The members' files are never written."""
+    from .ensemble import ensemble_config
+
+    if len(model_files) < 2:
+        raise ModelError("an ensemble needs at least two models")
+    dest = Path(dest)
+    for mf in model_files:
+        name = mf.path or mf.preset
+        if mf.config.members:
+            raise ModelError(f"{name} is an ensemble already; combine its members instead")
+        if mf.config.encoder == "own" or mf.config.head != "bins":
+            raise ModelError(
+                f"{name}: only pretrained-encoder models with a bins head (the scenes preset) "
+                "can be combined; their distributions over colours are what is averaged"
+            )
+        if mf.path is not None and dest.resolve() == Path(mf.path).resolve():
+            raise ModelError(f"{dest} is one of the models being read; write to another file")
+    state: dict[str, torch.Tensor] = {}
+    for i, mf in enumerate(model_files):
+        state.update({f"members.{i}.{k}": v for k, v in mf.state_dict.items()})
+    state["ab_bins"] = model_files[0].state_dict["ab_bins"]
+    state = share_identical(state)
+    metadata = {
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "trained": True,
+        "description": f"{len(model_files)} models, their colour distributions averaged",
+        "members": [
+            {
+                "file": Path(mf.path).name if mf.path else None,
+                "sha256": sha256_of(Path(mf.path)) if mf.path else None,
+                "description": mf.metadata.get("description", ""),
+            }
+            for mf in model_files
+        ],
+        "weights_sha256": weights_digest(state),
+    }
+    if note:
+        metadata["note"] = note
+    config = ensemble_config([mf.config for mf in model_files])
+    return write_payload(dest, _payload(model_files[0].preset, config, state, metadata))

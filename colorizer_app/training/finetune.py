@@ -72,10 +72,15 @@ def _trainable_state(model) -> dict:
     """A copy of everything fine-tuning can change (the frozen classifiers left out: they are
     most of the memory and never move)."""
     frozen = ("backbones.", "encoder.")
+
+    def own_key(key: str) -> str:  # an ensemble member's key as its own model names it
+        parts = key.split(".", 2)
+        return parts[2] if parts[0] == "members" and len(parts) == 3 else key
+
     return {
         k: v.detach().to("cpu", copy=True)
         for k, v in model.state_dict().items()
-        if not k.startswith(frozen)
+        if not own_key(k).startswith(frozen)
     }
 
 

@@ -31,6 +31,8 @@ def _start_from(model, path: Path, preset: str, tune_top: bool) -> None:
     try:
         if start.preset != preset:
             raise ValueError(f"it is a {start.preset} model")
+        if start.config.members:
+            raise ValueError("it is an ensemble of models; start from one of its members")
         missing, unexpected = model.load_state_dict(keep, strict=False)
         if unexpected or any(not k.startswith("encoder.") for k in missing):
             raise ValueError(f"its layers differ: {(unexpected or missing)[0]}")
