@@ -99,6 +99,17 @@ def certainty(logits: torch.Tensor) -> torch.Tensor:
     return (1.0 - entropy / float(np.log(logits.shape[1]))).clamp(0.0, 1.0)
 
 
+def scaled_by_certainty(
+    ab: torch.Tensor, logits: torch.Tensor, lo: float, hi: float
+) -> torch.Tensor:
+    """ab (Nx2xHxW) scaled per pixel from `lo` where the distribution is flat to `hi` where one
+    bin holds it all: how the app shows a bins head's colour (HybridConfig's uncertain and
+    certain strengths)."""
+    if lo == hi == 1.0:
+        return ab
+    return ab * (lo + (hi - lo) * certainty(logits)).to(ab)
+
+
 def rebalance_weights(counts: np.ndarray, mix: float = 0.5) -> np.ndarray:
     """Zhang et al.'s class rebalancing: weight each bin by the inverse of its (smoothed) share
     mixed with a uniform one, normalised so the expected weight over the data is 1. Rare

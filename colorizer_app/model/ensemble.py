@@ -20,16 +20,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import ab_bins
+from .hybrid import HybridConfig
+from .semantic import SemanticColorizer
 
 
-def member_configs(config) -> list:
-    """The members' own configs (HybridConfig) from an ensemble's config."""
-    from .hybrid import HybridConfig
-
+def member_configs(config: HybridConfig) -> list[HybridConfig]:
+    """The members' own configs from an ensemble's config."""
     return [HybridConfig.from_dict(m) for m in config.members]
 
 
-def ensemble_config(configs: list) -> object:
+def ensemble_config(configs: list[HybridConfig]) -> HybridConfig:
     """The config of an ensemble of models with these configs: the first one's settings (size,
     temperature, colour knobs), each member's own config kept in full."""
     members = [replace(c, members=[]).to_dict() for c in configs]
@@ -42,8 +42,6 @@ class EnsembleColorizer(nn.Module):
 
     def __init__(self, config, pretrained_backbones: bool = True):
         super().__init__()
-        from .semantic import SemanticColorizer
-
         self.config = config
         configs = member_configs(config)
         if len(configs) < 2:
@@ -74,11 +72,10 @@ class EnsembleColorizer(nn.Module):
         return ab_bins.annealed_mean(head, self.ab_bins, self.config.anneal_t) / 128.0
 
     def shown_ab(self, head: torch.Tensor) -> torch.Tensor:
-        ab = self.to_ab(head)
-        lo, hi = self.config.uncertain_strength, self.config.certain_strength
-        if lo == hi == 1.0:
-            return ab
-        return ab * (lo + (hi - lo) * ab_bins.certainty(head)).to(ab)
+        c = self.config
+        return ab_bins.scaled_by_certainty(
+            self.to_ab(head), head, c.uncertain_strength, c.certain_strength
+        )
 
     def forward(self, l_norm: torch.Tensor, fused: torch.Tensor | None = None) -> torch.Tensor:
         # `fused` is ignored: each member fuses its own encoder's class vector.

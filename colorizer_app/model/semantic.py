@@ -166,10 +166,10 @@ class SemanticColorizer(nn.Module):
         """to_ab as the app shows it: scaled by how sure the bins head is. Only at colorizing
         time (with_choices): training and its validation score the decoded colour itself."""
         ab = self.to_ab(head)
-        lo, hi = self.config.uncertain_strength, self.config.certain_strength
-        if self.config.head != "bins" or lo == hi == 1.0:
+        if self.config.head != "bins":
             return ab
-        return ab * (lo + (hi - lo) * ab_bins.certainty(head)).to(ab)
+        c = self.config
+        return ab_bins.scaled_by_certainty(ab, head, c.uncertain_strength, c.certain_strength)
 
     def forward(
         self,
