@@ -29,6 +29,11 @@ def member_configs(config: HybridConfig) -> list[HybridConfig]:
     return [HybridConfig.from_dict(m) for m in config.members]
 
 
+def can_be_member(config: HybridConfig) -> bool:
+    """What can be averaged: a pretrained-encoder model with a bins head, not an ensemble."""
+    return config.encoder != "own" and config.head == "bins" and not config.members
+
+
 def ensemble_config(configs: list[HybridConfig]) -> HybridConfig:
     """The config of an ensemble of models with these configs: the first one's settings (size,
     temperature, colour knobs), each member's own config kept in full."""
@@ -46,7 +51,7 @@ class EnsembleColorizer(nn.Module):
         configs = member_configs(config)
         if len(configs) < 2:
             raise ValueError("an ensemble needs at least two members")
-        if any(c.head != "bins" or c.encoder == "own" or c.members for c in configs):
+        if not all(can_be_member(c) for c in configs):
             raise ValueError("every member must be a pretrained-encoder model with a bins head")
         self.members = nn.ModuleList(SemanticColorizer(c, pretrained_backbones) for c in configs)
         first = self.members[0].ab_bins

@@ -22,6 +22,7 @@ from ..core.errors import ModelError
 from ..core.fileio import write_atomically
 from ..core.paths import shipped_models_dir, user_models_dir
 from .backbones import REGISTRY
+from .ensemble import can_be_member, ensemble_config
 from .hybrid import HybridConfig
 from .networks import ENCODERS, HEADS, build_network
 
@@ -92,9 +93,7 @@ def share_identical(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     seen: dict[tuple, torch.Tensor] = {}
     shared = {}
     for key, t in state.items():
-        c = t.contiguous()
-        digest = hashlib.sha256(c.reshape(-1).view(torch.uint8).numpy().tobytes()).hexdigest()
-        sig = (str(t.dtype), tuple(t.shape), digest)
+        sig = (str(t.dtype), tuple(t.shape), hashlib.sha256(_raw_bytes(t)).hexdigest())
         shared[key] = seen.setdefault(sig, t)
     return shared
 
@@ -168,14 +167,20 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
     )
 
 
+def _raw_bytes(t: torch.Tensor) -> bytes:
+    """A tensor's values as stored, byte for byte (what the digests and sharing compare)."""
+    t = t.detach().cpu().contiguous()
+    return t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+
+
 def weights_digest(state: dict) -> str:
     """sha256 over every weight's name, dtype, shape and bytes: what a model file stores of itself
     so that a damaged or edited file is refused on load, not run."""
     h = hashlib.sha256()
     for key in sorted(state):
-        t = state[key].detach().cpu().contiguous()
+        t = state[key]
         h.update(f"{key}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        h.update(_raw_bytes(t))
     return h.hexdigest()
 
 
@@ -247,9 +252,9 @@ def _check_config(config: HybridConfig, bad, member: bool = False) -> None:
             member_config = HybridConfig.from_dict(raw)
         except (TypeError, ValueError) as exc:
             raise bad(f"member config: {exc}") from exc
-        if member_config.encoder == "own" or member_config.head != "bins":
+        _check_config(member_config, bad, member=True)  # a nested ensemble is refused here
+        if not can_be_member(member_config):
             raise bad("ensemble members must be pretrained-encoder models with a bins head")
-        _check_config(member_config, bad, member=True)
 
 
 def build_model(model_file: ModelFile) -> nn.Module:
@@ -427,8 +432,6 @@ def combine(model_files: list[ModelFile], dest: str | os.PathLike, note: str = "
     under `members.<i>.`, identical tensors (a shared pretrained encoder) stored once. Colour
     settings start from the first member's; an ensemble is less sure than its members, so choose
     its own with `with_colour`. The members' files are never written."""
-    from .ensemble import ensemble_config
-
     if len(model_files) < 2:
         raise ModelError("an ensemble needs at least two models")
     dest = Path(dest)
@@ -436,7 +439,7 @@ def combine(model_files: list[ModelFile], dest: str | os.PathLike, note: str = "
         name = mf.path or mf.preset
         if mf.config.members:
             raise ModelError(f"{name} is an ensemble already; combine its members instead")
-        if mf.config.encoder == "own" or mf.config.head != "bins":
+        if not can_be_member(mf.config):
             raise ModelError(
                 f"{name}: only pretrained-encoder models with a bins head (the scenes preset) "
                 "can be combined; their distributions over colours are what is averaged"
