@@ -17,8 +17,10 @@ from colorizer_app.model.store import build_model, read_model_file, save_model
 from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_photos
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.fused_cache import fused_vectors
-from colorizer_app.training.loop import TrainConfig, fit
+from colorizer_app.training.loop import TrainConfig, cosine_lr, fit
 from colorizer_app.training.settings import FinetuneSettings
+
+from .conftest import run_cli
 
 SIZE = 48
 
@@ -184,6 +186,40 @@ def test_ctrl_c_leaves_a_loadable_checkpoint(tmp_path, photo_folder):
     assert saved.metadata["stopped_early"] is True and saved.metadata["steps"] >= 1
     assert isinstance(build_model(saved), torch.nn.Module)
     assert read_model_file(ckpt).metadata["checkpoint"] is True
+
+
+def test_train_with_the_cosine_schedule_writes_a_loadable_model(tmp_path, photo_folder):
+    """The command as a person runs it (issue 25: it died at step 2 with an internal error,
+    the schedule's loop rebinding fit's torchrun `group`)."""
+    out = tmp_path / "m.pt"
+    result = run_cli(
+        "train", photo_folder, "--preset", "offline", "--schedule", "cosine", "--steps", "5",
+        "--size", SIZE, "--batch", "2", "--device", "cpu", "--cache", tmp_path / "cache",
+        "-o", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    saved = read_model_file(out)
+    assert saved.preset == "offline"
+    assert saved.metadata["schedule"] == "cosine" and saved.metadata["steps"] == 5
+    assert isinstance(build_model(saved), torch.nn.Module)
+
+
+def test_both_loops_share_one_cosine_schedule_with_their_own_floors():
+    """One definition (loop.cosine_lr); each loop keeps the floor it shipped with, and the rates
+    are the very floats the two loops' own formulas gave (a resumed run stays exact)."""
+    import math
+
+    from colorizer_app.training.semantic import SemanticTrainConfig
+
+    assert TrainConfig().cosine_floor == 0.05 and SemanticTrainConfig().cosine_floor == 0.02
+    total = 37
+    for step in range(total):
+        c = math.cos(math.pi * step / total)
+        assert cosine_lr(1e-3, step, total, 0.05) == 1e-3 * (0.05 + 0.95 * 0.5 * (1 + c))
+        assert cosine_lr(3e-4, step, total, 0.02) == 3e-4 * (0.02 + 0.98 * 0.5 * (1 + c))
+    assert cosine_lr(1e-3, 0, total, 0.05) == 1e-3
+    assert cosine_lr(1e-3, total, total, 0.05) == pytest.approx(0.05e-3)
 
 
 def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_folder):

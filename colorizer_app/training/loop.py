@@ -47,7 +47,8 @@ class TrainConfig:
     lr: float = 1e-3
     loss: str = "mse"
     cf_weight: float | None = None  # colourfulness-shortfall weight; None: the loss's default
-    schedule: str = "constant"  # or "cosine": decays to 5% of lr by the last step
+    schedule: str = "constant"  # or "cosine" (cosine_lr): decays towards cosine_floor x lr
+    cosine_floor: float = 0.05
     weight_decay: float = 0.0
     freeze_encoder: bool = False
     device: str = "cpu"
@@ -148,6 +149,15 @@ def save_checkpoint(path: Path, model, optimizer, state: dict, config, history: 
     )
     payload["training"] = {"optimizer": optimizer.state_dict(), **state}
     write_payload(path, payload)
+
+
+def cosine_lr(base_lr: float, step: int, total_steps: int, floor: float) -> float:
+    """The learning rate before `step` (0-based) of `total_steps` under cosine decay from
+    `base_lr` towards `floor` x `base_lr`. The one schedule of both loops; each keeps its own
+    floor: `fit` 0.05, `fit_semantic` 0.02 (what the shipped scenes models were trained with)."""
+    return base_lr * (
+        floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * step / max(total_steps, 1)))
+    )
 
 
 def _epoch_order(n: int, seed: int, epoch: int) -> list[int]:
@@ -280,10 +290,8 @@ def fit(
                     f"lower the learning rate (now {config.lr:g}){where}"
                 )
             if config.schedule == "cosine":
-                for group in optimizer.param_groups:
-                    group["lr"] = config.lr * (
-                        0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / max(total_steps, 1)))
-                    )
+                for param_group in optimizer.param_groups:
+                    param_group["lr"] = cosine_lr(config.lr, step, total_steps, config.cosine_floor)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss * weight if weight != 1.0 else loss).backward()
             scaler.step(optimizer)

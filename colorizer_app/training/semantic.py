@@ -30,7 +30,7 @@ from ..core.errors import TrainingError
 from ..model import ab_bins
 from ..model.store import read_model_file
 from .feature_cache import FeatureSet, l_of
-from .loop import History, Progress, _epoch_order, batch_scores, save_checkpoint
+from .loop import History, Progress, _epoch_order, batch_scores, cosine_lr, save_checkpoint
 from .losses import compute_loss
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class SemanticTrainConfig:
     tune_top: bool = False  # also train the encoder's stride-32 stages (from cached stride 16)
     top_lr: float = 1e-4  # their learning rate: small, they hold ImageNet's knowledge
     schedule: str = "cosine"
+    # The floor the shipped scenes models were trained with; fit's is 0.05 (loop.cosine_lr).
+    cosine_floor: float = 0.02
     weight_decay: float = 1e-4
     seed: int = 0
     eval_every: int = 500
@@ -242,9 +244,9 @@ def fit_semantic(
             rows = order[start : start + config.batch_size]
             torch.manual_seed(config.seed * 1_000_003 + step)  # dropout: resume stays exact
             if config.schedule == "cosine":
-                for group in optimizer.param_groups:
-                    group["lr"] = group["base_lr"] * (
-                        0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / max(config.steps, 1)))
+                for param_group in optimizer.param_groups:
+                    param_group["lr"] = cosine_lr(
+                        param_group["base_lr"], step, config.steps, config.cosine_floor
                     )
             loss = step_loss(model, _batch(data, rows), config, rebalance)
             if not torch.isfinite(loss):
