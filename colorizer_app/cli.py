@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", help="photos or folders to open")
     p.set_defaults(func=cmd_gui)
 
-    from .engine.batch import OUTPUT_FORMATS
+    from .core.formats import OUTPUT_FORMATS  # not engine.batch: building the parser stays light
 
     p = sub.add_parser("colorize", help="colorize photos and folders")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")

@@ -1,9 +1,12 @@
 """The layers point one way and Qt stays in gui/ (import-linter contracts in pyproject.toml)."""
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,3 +28,46 @@ def test_no_module_is_over_500_lines_in_the_layers_below_the_gui():
         if "gui" not in p.parts and (n := len(p.read_text().splitlines())) > 500
     }
     assert not big, big
+
+
+# What `colorizer --help` and building the parser may not load: each costs from a tenth of a
+# second (NumPy) to seconds (torch) on every start of the command.
+HEAVY = ("torch", "torchvision", "numpy", "cv2", "PIL", "scipy", "skimage", "PySide6")
+
+
+def test_building_the_parser_imports_nothing_heavy():
+    code = (
+        "import sys; from colorizer_app.cli import build_parser; build_parser(); "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", f"building the parser imported {run.stdout.strip()}"
+
+
+def _colorizer_command() -> list[str]:
+    exe = Path(sys.executable).with_name("colorizer")  # the installed console script
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "colorizer_app"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["colorize", "--help"], ["train", "--help"]])
+def test_help_imports_no_torch(args):
+    """Python's own import log (PYTHONPROFILEIMPORTTIME, i.e. -X importtime) of a real
+    `colorizer ... --help`: it names every module the process imported."""
+    run = subprocess.run(
+        _colorizer_command() + args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("usage: colorizer")
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "colorizer_app" in imported  # the log is there: the check below means something
+    heavy = sorted(imported & set(HEAVY))
+    assert not heavy, f"colorizer {' '.join(args)} imported {heavy}"

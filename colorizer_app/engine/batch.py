@@ -11,7 +11,6 @@ from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
 
-OUTPUT_FORMATS = ("same", "png", "jpg", "tiff", "webp", "bmp")
 DEFAULT_SUFFIX = "_colorized"
 
 

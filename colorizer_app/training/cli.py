@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 from .settings import (
+    DEFAULT_CF_WEIGHT,
     DEFAULT_MIN_COLORFULNESS,
+    LOSSES,
     SPLIT_MODES,
     FinetuneSettings,
     TrainSettings,
@@ -237,8 +239,6 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from .losses import DEFAULT_CF_WEIGHT, LOSSES
-
     p = sub.add_parser("train", help="train a model on folders of colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
     t = defaults(TrainSettings)  # the one place they live
@@ -428,8 +428,6 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 
 
 def add_more_commands(sub: argparse._SubParsersAction) -> None:
-    from .losses import LOSSES
-
     p = sub.add_parser("finetune", help="fine-tune a model on your own colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of your colour photos")
     p.add_argument(

@@ -19,14 +19,11 @@ import torch.nn.functional as F
 from ..core import lab
 from ..core.errors import TrainingError
 from .metrics import colorfulness_torch
+from .settings import DEFAULT_CF_WEIGHT, LOSSES  # noqa: F401 - defined light, for the CLI
 
-LOSSES = ("mse", "vivid", "psnr")
 # Floor of the per-image error in `psnr` (ab / 128 squared; about 1.3 Lab units RMS): below it an
 # image is right enough, and log(0) never happens.
 PSNR_EPS = 1e-4
-# Weight of the colourfulness-shortfall term when none is given: vivid leans on it, psnr and mse
-# do without unless asked.
-DEFAULT_CF_WEIGHT = {"mse": 0.0, "vivid": 0.5, "psnr": 0.0}
 
 
 def _rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:

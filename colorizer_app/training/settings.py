@@ -11,6 +11,11 @@ from pathlib import Path
 SPLIT_MODES = ("file", "folder")
 DEFAULT_MIN_COLORFULNESS = 15.0  # as BigColor filters ImageNet
 DEFAULT_FINETUNE_STEPS = 300
+# The objectives of training/losses.py, named here so the parser needs no torch.
+LOSSES = ("mse", "vivid", "psnr")
+# Weight of the colourfulness-shortfall term when none is given: vivid leans on it, psnr and mse
+# do without unless asked.
+DEFAULT_CF_WEIGHT = {"mse": 0.0, "vivid": 0.5, "psnr": 0.0}
 
 
 @dataclass
