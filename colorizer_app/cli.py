@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import ColorizerError
+from .core.signals import Stopped, stop_on_signals
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
@@ -375,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args.files = []
         args.func = cmd_gui
+    if args.func is not cmd_gui:
+        stop_on_signals()  # SIGTERM, SIGHUP: a clean stop, no temporary file left behind
     try:
         return args.func(args)
     except ColorizerError as exc:
@@ -382,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ncolorizer: interrupted", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        print(f"\ncolorizer: stopped by {exc}; no half-written file was left", file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:  # `colorizer models info | head`: the reader has all it wanted
         import os
 

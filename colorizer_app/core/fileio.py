@@ -1,14 +1,30 @@
 """Atomic writes: every file the app writes goes to a temporary name beside it, is flushed to
-disk, and is renamed into place, so a crash, Ctrl+C or a full disk never leaves a half file."""
+disk, and is renamed into place, so a crash, Ctrl+C or a full disk never leaves a half file.
+
+The temporary name is `.<name>.<8 hex>.pid<pid>.part`, within the file system's name limit (a
+long name's start is kept). A process killed outright (SIGKILL, power loss) cannot remove its
+own; the next write into that folder removes those of a process that is gone, or that are
+older than STALE_AFTER_S, and nothing that does not have that exact form."""
 
 from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import re
+import secrets
+import time
 from pathlib import Path
 
 from .errors import ImageSaveError
+
+TEMP_SUFFIX = ".part"
+STALE_AFTER_S = 600  # no single write takes this long: such a temporary file is abandoned
+_TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.pid([0-9]{1,10})\.part", re.DOTALL)
+# Before the pid was in the name (tempfile.mkstemp's 8 characters), for the files we write most.
+_OLD_TEMP_NAME = re.compile(
+    r"\.(.+)\.(?i:jpe?g|png|tiff?|bmp|webp|pt|ckpt)\.[a-z0-9_]{8}\.part", re.DOTALL
+)
+_swept: set[str] = set()
 
 
 def _default_mode(dest: Path) -> int:
@@ -28,17 +44,121 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
+def name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system holding `folder` takes (255 where it
+    cannot say); a folder not made yet is asked through its nearest existing parent."""
+    for where in (folder, *folder.parents):
+        try:
+            limit = os.pathconf(where, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):  # missing folder; no pathconf (Windows)
+            continue
+        return limit if limit > 0 else 255
+    return 255
+
+
+def check_name_length(dest: Path, what: str = "the name") -> None:
+    """An ImageSaveError, naming the file and what to do, when `dest`'s name is too long to be
+    written where it goes. `what`: how the message calls the name."""
+    size, limit = len(os.fsencode(Path(dest).name)), name_max(Path(dest).parent)
+    if size > limit:
+        raise ImageSaveError(
+            dest,
+            f"{what} is {size} bytes long; file names here hold at most {limit}: "
+            "rename the photo or choose a shorter suffix",
+        )
+
+
+def _shortened(name: str, room: int) -> str:
+    """`name` cut to at most `room` bytes, never inside a UTF-8 character."""
+    raw = os.fsencode(name)
+    if len(raw) <= room:
+        return name
+    raw = raw[:room]
+    for drop in range(4):
+        try:
+            return raw[: len(raw) - drop].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return os.fsdecode(raw)
+
+
+def _create_temp(folder: Path, name: str) -> tuple[int, str]:
+    """A new, private temporary file beside `name`, its name within the folder's limit."""
+    limit = name_max(folder)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tail = f".{secrets.token_hex(4)}.pid{os.getpid()}{TEMP_SUFFIX}"
+        path = folder / ("." + _shortened(name, limit - 1 - len(tail)) + tail)
+        try:
+            return os.open(path, flags, 0o600), str(path)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there: judge by age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another person's process, or no such number
+        return True
+    return True
+
+
+def is_stale_temporary(name: str, age_s: float) -> bool:
+    """Whether `name` is one of our temporary files that no write will finish: its process is
+    gone, or it is older than STALE_AFTER_S. Only names of exactly our form qualify."""
+    match = _TEMP_NAME.fullmatch(name)
+    if match is not None:
+        pid = int(match.group(2))
+        return age_s > STALE_AFTER_S or (pid != os.getpid() and not _pid_alive(pid))
+    return _OLD_TEMP_NAME.fullmatch(name) is not None and age_s > STALE_AFTER_S
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove what killed writes left in `folder` (is_stale_temporary); once per folder per
+    process. Returns what was removed."""
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return []
+    _swept.add(key)
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if is_stale_temporary(entry.name, age):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
 def write_atomically(dest: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `dest`, flush it to disk, and rename it into place."""
     dest = Path(dest)
     folder = dest.parent
+    check_name_length(dest)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")
+        remove_stale_temporaries(folder)
+        fd, tmp_name = _create_temp(folder, dest.name)
     except OSError as exc:
         raise ImageSaveError(dest, f"cannot write in {folder} ({exc.strerror or exc})") from exc
     try:
-        # mkstemp makes the file private (0600); give it the permissions a plain write would.
+        # The temporary file is private (0600); give it the permissions a plain write would.
         os.chmod(tmp_name, _default_mode(dest))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -46,7 +166,7 @@ def write_atomically(dest: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp_name, dest)
     except BaseException as exc:
-        # Any failure, Ctrl+C included, leaves no half-written temporary file behind.
+        # Any failure, Ctrl+C and SIGTERM included, leaves no half-written temporary file behind.
         try:
             os.unlink(tmp_name)
         except OSError:

@@ -1,0 +1,147 @@
+"""Issue 26, data loss: a stopped or killed save leaves nothing behind, and a long name that fits
+is written. Real files in tmp_path, the real `colorizer` command in a fresh process."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from colorizer_app.core.fileio import write_atomically
+
+from .conftest import real_rgb, run_cli
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _digest(folder):
+    return {p.name: _sha(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _photo(path, name="coffee", step=4):
+    cv2.imwrite(str(path), real_rgb(name)[::step, ::step, ::-1])
+    return path
+
+
+def _dead_pid():
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    return done.pid
+
+
+# ---- 4. a stopped or killed save leaves nothing behind ----------------------------------------
+
+
+@pytest.fixture
+def big_tiff(tmp_path):
+    """A 5 MP 16-bit TIFF of noise: its colorized copy is ~30 MB, so writing it takes a moment."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    import tifffile
+
+    gray = np.random.default_rng(0).integers(0, 65535, (2000, 2500), dtype=np.uint16)
+    tifffile.imwrite(folder / "big.tif", np.dstack([gray] * 3), photometric="rgb")
+    return folder / "big.tif"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_while_saving_leaves_no_temporary_file(big_tiff, tiny_model_path, sig):
+    folder = big_tiff.parent
+    original = _sha(big_tiff)
+    for _attempt in range(3):  # the write lasts some 10 to 100 ms: catch it, or try again
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "colorizer_app", "colorize", big_tiff, "--overwrite",
+             "--model", tiny_model_path],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        sent = False
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(n.endswith(".part") for n in os.listdir(folder)):
+                proc.send_signal(sig)
+                sent = True
+                break
+            time.sleep(0.001)
+        _, err = proc.communicate(timeout=120)
+        if sent and proc.returncode != 0:
+            break
+        (folder / "big_colorized.tif").unlink(missing_ok=True)  # finished first: again
+    assert sent and proc.returncode == 128 + sig, err
+    assert f"stopped by {signal.Signals(sig).name}" in err and "Traceback" not in err
+    assert sorted(p.name for p in folder.iterdir()) == ["big.tif"]  # no .part, no half copy
+    assert _sha(big_tiff) == original
+
+
+def test_a_later_run_removes_what_a_killed_save_left(tmp_path, tiny_model_path):
+    src = _photo(tmp_path / "kodim.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    dead, alive = _dead_pid(), os.getpid()
+    removed = [
+        f".kodim_colorized.png.0123abcd.pid{dead}.part",  # its process is gone
+        ".old_colorized.tif.abc_1234.part",  # an older version's, an hour old
+    ]
+    kept = [
+        f".busy_colorized.png.0123abcd.pid{alive}.part",  # its process still runs
+        ".recent_colorized.tif.abc_1234.part",  # an older version's, but recent
+        f"kodim_colorized.png.0123abcd.pid{dead}.part",  # not hidden: not ours
+        f".kodim_colorized.png.0123abcd.pid{dead}.partial",
+        f".kodim_colorized.png.0123ABCD.pid{dead}.part",
+        f".kodim_colorized.png.pid{dead}.part",
+        ".notes.txt.abc_1234.part",  # not a kind of file we write
+        "holiday.part",
+    ]
+    for name in removed + kept:
+        (out / name).write_bytes(b"half a file")
+    hour_ago = time.time() - 3600
+    for name in (".old_colorized.tif.abc_1234.part", ".notes.txt.abc_1234.part", "holiday.part"):
+        os.utime(out / name, (hour_ago, hour_ago))
+    (out / f".dir.png.0123abcd.pid{dead}.part").mkdir()  # a folder, never removed
+    kept.append(f".dir.png.0123abcd.pid{dead}.part")
+    run = run_cli("colorize", src, "-o", out, "--model", tiny_model_path)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([*kept, "kodim_colorized.png"])
+
+
+def test_a_save_whose_process_was_killed_is_cleaned_up_by_the_next(tmp_path, tiny_model_path):
+    """SIGKILL cannot be caught: the next run into that folder removes what it left."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    leftover = folder / ".scan_colorized.png.5a5a5a5a.pid1.part"  # pid 1 lives: kept
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "import colorizer_app.core.fileio as f\n"
+        "def killed(fd): os.kill(os.getpid(), 9)\n"
+        "os.fsync = killed\n"
+        "f.write_atomically(Path(sys.argv[1]), b'x' * 100000)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, folder / "scan_colorized.png"], check=False)
+    left = [p.name for p in folder.iterdir()]
+    assert len(left) == 1 and left[0].endswith(".part")  # what SIGKILL leaves
+    leftover.write_bytes(b"")
+    _photo(folder / "scan.png")
+    run = run_cli("colorize", folder / "scan.png", "--model", tiny_model_path)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["scan.png", "scan_colorized.png", leftover.name]
+    )
+
+
+# ---- 12. long names ---------------------------------------------------------------------------
+
+
+def test_a_long_name_that_fits_is_written(tmp_path):
+    """A name of up to 255 bytes is written, its temporary name shortened to fit."""
+    for name in ("a" * 251 + ".png", "é" * 124 + "_c.png"):
+        dest = tmp_path / name
+        write_atomically(dest, b"data")
+        assert dest.read_bytes() == b"data"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
