@@ -40,9 +40,12 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 def _colorize(args: argparse.Namespace, group) -> int:
     from .core.hints import HintError
     from .core.progress import ProgressBar, printable
-    from .engine.batch import plan_jobs, run_jobs
+    from .engine.batch import plan_jobs, run_jobs, suffix_problem
     from .engine.colorizer import Colorizer
 
+    problem = suffix_problem(args.suffix)  # before anything is read or written
+    if problem:
+        return _fail(f"--suffix {args.suffix!r}: {problem}")
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"{p}: not found; check the path", file=sys.stderr)

@@ -1,8 +1,10 @@
-"""Issue 26, data loss: a stopped or killed save leaves nothing behind, and a long name that fits
-is written. Real files in tmp_path, the real `colorizer` command in a fresh process."""
+"""Issue 26, data loss: an output never lands on an input of the run, a suffix never leaves the
+output folder, and a stopped or killed save leaves nothing behind. Real files in tmp_path, the
+real `colorizer` command in a fresh process."""
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from colorizer_app.core.errors import ImageSaveError
 from colorizer_app.core.fileio import write_atomically
+from colorizer_app.engine.batch import output_path, plan_jobs
 
 from .conftest import real_rgb, run_cli
 
@@ -34,6 +38,96 @@ def _dead_pid():
     done = subprocess.Popen([sys.executable, "-c", "pass"])
     done.wait()
     return done.pid
+
+
+# ---- 1. an output never lands on an input of the run ----------------------------------------
+
+
+def test_an_output_never_replaces_a_photo_of_the_same_run(tmp_path, tiny_model_path):
+    x = tmp_path / "x"
+    x.mkdir()
+    _photo(x / "p.png", "coffee")
+    _photo(x / "p_colorized.png", "chelsea")  # given as an input: it must survive
+    _photo(x / "q.png", "astronaut")
+    before = _sha(x / "p_colorized.png")
+    run = run_cli(
+        "colorize", x / "p.png", x / "p_colorized.png", x / "q.png", "--overwrite",
+        "--model", tiny_model_path,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr  # one photo failed, the rest were done
+    assert "Traceback" not in run.stderr
+    assert _sha(x / "p_colorized.png") == before
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith(str(x / "p.png")))
+    assert "p_colorized.png" in line and "-o" in line and "--suffix" in line
+    assert (x / "q_colorized.png").is_file()  # the batch went on
+    assert (x / "p_colorized_colorized.png").is_file()
+    assert "Colorized 2" in run.stderr and "failed 1" in run.stderr
+
+
+def test_an_output_that_is_an_input_by_another_name_is_refused(tmp_path):
+    """The same file through a hard link or a symlink counts as the same input."""
+    x = tmp_path / "x"
+    x.mkdir()
+    _photo(x / "a.png")
+    _photo(x / "kept.png", "chelsea")
+    os.link(x / "kept.png", x / "b_colorized.png")  # b's output is kept.png by another name
+    _photo(x / "b.png", "astronaut")
+    _photo(x / "c.png", "astronaut")
+    os.symlink(x / "a.png", x / "c_colorized.png")  # c's output leads to a.png
+    jobs = {j.source.name: j for j in plan_jobs([x / "kept.png", x / "a.png", x / "b.png",
+                                                 x / "c.png"], None)}  # fmt: skip
+    assert jobs["b.png"].problem and "b_colorized.png" in jobs["b.png"].problem
+    assert jobs["c.png"].problem and "c_colorized.png" in jobs["c.png"].problem
+    assert jobs["a.png"].problem is None and jobs["kept.png"].problem is None
+
+
+# ---- 2. a suffix never leaves the output folder -----------------------------------------------
+
+
+@pytest.fixture
+def kodak_in(tmp_path, data_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("kodim02.png", "kodim03.png"):
+        shutil.copy(data_dir / "kodak24" / name, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "suffix, to_folder",
+    [
+        ("/../../in/kodim03", True),
+        ("/../../in/kodim03", False),
+        ("\\..\\x", True),
+        ("_a..b", False),
+    ],
+)
+def test_a_suffix_with_a_path_in_it_is_refused_up_front(
+    tmp_path, kodak_in, tiny_model_path, suffix, to_folder
+):
+    before = _digest(tmp_path)
+    where = ["-o", tmp_path / "o" / "deep"] if to_folder else []
+    run = run_cli(
+        "colorize", kodak_in / "kodim02.png", *where, "--suffix", suffix, "--overwrite",
+        "--model", tiny_model_path,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "--suffix" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert _digest(tmp_path) == before  # nothing written, nothing replaced
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_output_path_never_leaves_its_folder(tmp_path):
+    source = tmp_path / "in" / "kodim02.png"
+    for suffix in ("/../../in/kodim03", "/x", "\0"):
+        with pytest.raises(ImageSaveError, match="would leave the output folder"):
+            output_path(source, tmp_path / "o", None, suffix, "same")
+        with pytest.raises(ImageSaveError):
+            output_path(source, None, None, suffix, "same")
+    assert (
+        output_path(source, tmp_path / "o", None, "_c", "same") == tmp_path / "o" / "kodim02_c.png"
+    )
 
 
 # ---- 4. a stopped or killed save leaves nothing behind ----------------------------------------
@@ -145,3 +239,20 @@ def test_a_long_name_that_fits_is_written(tmp_path):
         write_atomically(dest, b"data")
         assert dest.read_bytes() == b"data"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_output_name_too_long_fails_that_photo_alone(tmp_path, tiny_model_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    fits = _photo(src / ("f" * 230 + ".png"))  # output 244 bytes: its temporary name is cut
+    too_long = _photo(src / ("t" * 250 + ".png"), "chelsea")  # output 264 bytes
+    short = _photo(src / "short.png", "astronaut")
+    run = run_cli("colorize", too_long, fits, short, "--model", tiny_model_path)
+    assert run.returncode == 1, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith(str(too_long)))
+    assert "264 bytes" in line and "255" in line and "suffix" in line
+    assert (src / ("f" * 230 + "_colorized.png")).is_file()
+    assert (src / "short_colorized.png").is_file()
+    assert "Colorized 2" in run.stderr and "failed 1" in run.stderr
+    assert not [p for p in src.iterdir() if p.name.endswith(".part")]

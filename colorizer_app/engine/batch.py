@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import ColorizerError
+from ..core.errors import ColorizerError, ImageSaveError
+from ..core.fileio import check_name_length
 from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
@@ -20,6 +22,9 @@ class Job:
     dest: Path
     # Colour pins and strokes for this photo, in its upright pixels (core/hints.py).
     hints: tuple[Hint, ...] = ()
+    # Why this photo cannot be written where planned (its output is an input of the run, its
+    # name too long): it fails with this message, and the rest of the batch goes on.
+    problem: str | None = None
 
 
 @dataclass
@@ -37,11 +42,36 @@ def output_suffix(source: Path, fmt: str) -> str:
     return SUFFIX_BY_FORMAT[FORMAT_BY_SUFFIX["." + {"tiff": "tif"}.get(fmt, fmt)]]
 
 
+_SEPARATORS = {"/", "\\", os.sep, os.altsep or "/"}
+
+
+def suffix_problem(suffix: str) -> str | None:
+    """Why `suffix` cannot be added to a file's name, or None. It names a file, never a folder:
+    no path separators, no '..', no control characters (NUL included)."""
+    bad = sorted({c for c in suffix if c in _SEPARATORS or ord(c) < 32})
+    if bad or ".." in suffix:
+        shown = " ".join(repr(c) for c in bad) if bad else "'..'"
+        return (
+            f"it cannot contain {shown}: it is added to each photo's name and cannot choose "
+            "a folder (use -o DIR for that)"
+        )
+    return None
+
+
 def output_path(
     source: Path, out_dir: Path | None, root: Path | None, suffix: str, fmt: str
 ) -> Path:
-    """`<stem><suffix>.<ext>` beside the source, or under out_dir keeping the folder structure."""
+    """`<stem><suffix>.<ext>` beside the source, or under out_dir keeping the folder structure.
+    Never a path outside that folder: a name that would leave it is an ImageSaveError."""
     name = f"{source.stem}{suffix}{output_suffix(source, fmt)}"
+    if (
+        name in (".", "..")
+        or "\0" in name
+        or any(sep in name for sep in (os.sep, os.altsep) if sep)
+    ):
+        raise ImageSaveError(
+            source, f"the output name {name!r} would leave the output folder; choose another suffix"
+        )
     if out_dir is None:
         return source.with_name(name)
     relative = source.parent.relative_to(root) if root is not None else Path()
@@ -71,7 +101,35 @@ def plan_jobs(
             seen.add(key)
             dest = output_path(source, out_dir, root, suffix, fmt)
             jobs.append(Job(source, _unclaimed(dest, claimed)))
+    _mark_problems(jobs)
     return jobs
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _mark_problems(jobs: list[Job]) -> None:
+    """An output never lands on an input of the run (the same path, through links too, or the
+    same file by another name), and never has a name longer than its folder takes."""
+    paths = {job.source.resolve() for job in jobs}
+    ids = {i for i in (_file_id(job.source) for job in jobs) if i is not None}
+    for job in jobs:
+        try:
+            check_name_length(job.dest, "the output's name")
+        except ImageSaveError as exc:
+            job.problem = f"{job.source}: not colorized: {exc.reason}"
+            continue
+        if job.dest.resolve() in paths or _file_id(job.dest) in ids:
+            job.problem = (
+                f"{job.source}: not colorized: its output {job.dest} is also one of the photos "
+                "of this run, and is never written over; choose another --suffix or an output "
+                "folder (-o)"
+            )
 
 
 def _unclaimed(dest: Path, claimed: set[Path]) -> Path:
@@ -104,9 +162,16 @@ def run_jobs(
         if should_stop is not None and should_stop():
             break
         status = "done"
-        if job.dest.exists() and not overwrite:
+        try:
+            exists = job.dest.exists()
+        except OSError:  # a name too long to look up: job.problem says so
+            exists = False
+        if exists and not overwrite:
             result.skipped.append(job.source)
             status = "skipped (output exists; --overwrite to replace)"
+        elif job.problem is not None:
+            result.failed.append((job.source, job.problem))
+            status = f"failed: {job.problem}"
         else:
             try:
                 image = load_image(job.source)
