@@ -1,8 +1,9 @@
 """Issue 26, data loss: an output never lands on an input of the run, a suffix never leaves the
-output folder, and a stopped or killed save leaves nothing behind. Real files in tmp_path, the
-real `colorizer` command in a fresh process."""
+output folder, a built-in model is never written, and a stopped or killed save leaves nothing
+behind. Real files in tmp_path, the real `colorizer` command in a fresh process."""
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -13,10 +14,12 @@ import time
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
-from colorizer_app.core.errors import ImageSaveError
+from colorizer_app.core.errors import ImageSaveError, ModelError
 from colorizer_app.core.fileio import write_atomically
 from colorizer_app.engine.batch import output_path, plan_jobs
+from colorizer_app.model.store import build_model, export_model, read_model_file, save_model
 
 from .conftest import real_rgb, run_cli
 
@@ -128,6 +131,80 @@ def test_the_output_path_never_leaves_its_folder(tmp_path):
     assert (
         output_path(source, tmp_path / "o", None, "_c", "same") == tmp_path / "o" / "kodim02_c.png"
     )
+
+
+# ---- 3. the built-in model is never written ---------------------------------------------------
+
+
+@pytest.fixture
+def shipped(tmp_path, tiny_model_path):
+    """An install's models folder: one built-in model named in its manifest with its sha256."""
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(tiny_model_path, models / "default.pt")
+    manifest = {
+        "models": {"default": {"file": "default.pt", "sha256": _sha(models / "default.pt")}}
+    }
+    (models / "manifest.json").write_text(json.dumps(manifest))
+    return models
+
+
+def _env(models):
+    return {"COLORIZER_MODELS_DIR": str(models)}
+
+
+def test_set_colour_never_writes_over_the_built_in_model(tmp_path, shipped, tiny_model_path):
+    before = _digest(shipped)
+    link = tmp_path / "link.pt"
+    link.symlink_to(shipped / "default.pt")
+    targets = [shipped / "default.pt", link, tmp_path / "models" / ".." / "models" / "default.pt"]
+    for out in targets:
+        run = run_cli(
+            "models", "set-colour", tiny_model_path, out, "--strength", "1.5",
+            env_extra=_env(shipped),
+        )  # fmt: skip
+        assert run.returncode == 2, run.stderr
+        assert "built-in model" in run.stderr and "Traceback" not in run.stderr
+        assert _digest(shipped) == before  # not written, and no temporary file left
+    assert link.is_symlink()
+    photo = _photo(tmp_path / "a.png")
+    colorized = run_cli("colorize", photo, env_extra=_env(shipped))  # its checksum still holds
+    assert colorized.returncode == 0, colorized.stderr
+
+
+def test_every_model_writer_refuses_the_built_in_files(shipped, tiny_model_path, monkeypatch):
+    monkeypatch.setenv("COLORIZER_MODELS_DIR", str(shipped))
+    before = _digest(shipped)
+    model = read_model_file(tiny_model_path)
+    for dest in (shipped / "default.pt", shipped / "manifest.json"):
+        with pytest.raises(ModelError, match="built-in model"):
+            save_model(build_model(model), dest, "tiny")
+        with pytest.raises(ModelError, match="built-in model"):
+            export_model(tiny_model_path, dest)
+    assert _digest(shipped) == before
+    # Other files in that folder are a person's to write.
+    assert save_model(build_model(model), shipped / "mine.pt", "tiny").is_file()
+
+
+@pytest.fixture
+def colour_photos(tmp_path, data_dir):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:12]:
+        Image.open(src).resize((120, 80)).save(folder / src.name, quality=92)
+    return folder
+
+
+def test_finetune_never_writes_over_the_built_in_model(shipped, colour_photos, tiny_model_path):
+    before = _digest(shipped)
+    run = run_cli(
+        "finetune", colour_photos, "--from", tiny_model_path, "-o", shipped / "default.pt",
+        "--keep-anyway", "--steps", "2", "--size", "48", "--batch", "4", "--device", "cpu",
+        env_extra=_env(shipped),
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "built-in model" in run.stderr and "Traceback" not in run.stderr
+    assert _digest(shipped) == before  # no model, no checkpoint, no temporary file
 
 
 # ---- 4. a stopped or killed save leaves nothing behind ----------------------------------------

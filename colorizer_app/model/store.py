@@ -25,6 +25,7 @@ from .backbones import REGISTRY
 from .ensemble import can_be_member, ensemble_config
 from .hybrid import HybridConfig
 from .networks import ENCODERS, HEADS, build_network
+from .shipped import check_not_builtin
 
 FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
@@ -110,6 +111,7 @@ def _payload(preset: str, config: HybridConfig, state: dict, metadata: dict) -> 
 
 
 def write_payload(path: str | os.PathLike, payload: dict) -> Path:
+    check_not_builtin(path)
     buf = io.BytesIO()
     torch.save(payload, buf)
     path = Path(path)
@@ -419,6 +421,7 @@ def with_colour(
 
 def export_model(source: Path, dest: Path) -> Path:
     """Copy a model file elsewhere, atomically."""
+    check_not_builtin(dest)
     try:
         data = Path(source).read_bytes()
     except OSError as exc:

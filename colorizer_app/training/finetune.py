@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader
 
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
+from ..model.shipped import check_not_builtin
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
@@ -117,6 +118,7 @@ def finetune(
     only its first process writes."""
     st = settings
     base, folders, output, size, device = st.base, st.folders, st.output, st.size, st.device
+    check_not_builtin(output)  # refused before any training, not after it
     entry = resolve_model(base)
     base_file = open_model(base)
     loss = st.loss if st.loss is not None else default_loss(base_file.metadata)
