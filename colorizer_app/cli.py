@@ -24,6 +24,11 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def _interrupted() -> int:
+    print("\ncolorizer: interrupted", file=sys.stderr)
+    return 130  # 128 + SIGINT, as a shell reports it
+
+
 # ---- colorize ---------------------------------------------------------------------------------
 
 
@@ -370,8 +375,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:  # Ctrl+C while the command starts: the same one line as later, no traceback
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        return _interrupted()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -386,8 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     except ColorizerError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        print("\ncolorizer: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     except Stopped as exc:
         print(f"\ncolorizer: stopped by {exc}; no half-written file was left", file=sys.stderr)
         return exc.exit_code

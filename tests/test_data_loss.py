@@ -333,3 +333,39 @@ def test_an_output_name_too_long_fails_that_photo_alone(tmp_path, tiny_model_pat
     assert (src / "short_colorized.png").is_file()
     assert "Colorized 2" in run.stderr and "failed 1" in run.stderr
     assert not [p for p in src.iterdir() if p.name.endswith(".part")]
+
+
+# ---- 13. Ctrl+C as the command starts ---------------------------------------------------------
+
+_SIGINT_WHILE_STARTING = """
+import os, signal, sys
+import colorizer_app.cli as cli
+build = cli.build_parser
+def interrupted_build():
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C while the parser is built
+    return build()
+cli.build_parser = interrupted_build
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line(tmp_path, tiny_model_path):
+    photo = _photo(tmp_path / "a.png")
+    args = ["colorize", photo, "--model", tiny_model_path]
+    run = subprocess.run(
+        [sys.executable, "-c", _SIGINT_WHILE_STARTING, *map(str, args)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 130, run.stderr
+    assert run.stderr.strip() == "colorizer: interrupted"
+    # And the real command, interrupted within its first second.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "colorizer_app", *map(str, args)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "colorizer: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
