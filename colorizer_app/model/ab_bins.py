@@ -19,6 +19,8 @@ AB_RANGE = 110.0
 ANNEAL_T = 0.38
 SOFT_NEIGHBOURS = 5
 SOFT_SIGMA = 5.0
+# The neutral prior's reach in the ab plane: bins within about one step of gray get most of it.
+NEUTRAL_SIGMA = 10.0
 
 
 def _lab_to_linear_rgb(l: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -108,6 +110,41 @@ def scaled_by_certainty(
     if lo == hi == 1.0:
         return ab
     return ab * (lo + (hi - lo) * certainty(logits)).to(ab)
+
+
+def neutral_closeness(centres: torch.Tensor) -> torch.Tensor:
+    """Q -> how close each bin is to gray, 1 at a = b = 0 falling as a Gaussian (sigma 10)."""
+    return torch.exp(-(centres.float() ** 2).sum(1) / (2 * NEUTRAL_SIGMA**2))
+
+
+def with_neutral_prior(
+    logits: torch.Tensor, centres: torch.Tensor, strength: float
+) -> torch.Tensor:
+    """NxQxHxW logits with `strength` added to the bins near gray (weighted by their closeness).
+
+    Where the distribution is peaked (sky, skin) a few units of logit move nothing; where it is
+    flat (a car, a coat, asphalt: the model does not know) they tip the decoded colour towards
+    gray rather than towards whatever warm guess the spread-out mass averages to. Trained with
+    rebalancing, the head under-rates the common near-gray bins, and this gives them back."""
+    if strength == 0.0:
+        return logits
+    bonus = strength * neutral_closeness(centres).to(logits.device)
+    return logits.float() + bonus[None, :, None, None]
+
+
+def shown_colour(
+    head: torch.Tensor,
+    centres: torch.Tensor,
+    t: float,
+    uncertain: float,
+    certain: float,
+    neutral: float,
+) -> torch.Tensor:
+    """A bins head's NxQxHxW logits -> Nx2xHxW ab / 128 as the app shows it: the annealed mean
+    after the neutral prior, scaled by how sure the head itself is (its certainty is read before
+    the prior, which would otherwise make an unsure pixel look sure of gray)."""
+    ab = annealed_mean(with_neutral_prior(head, centres, neutral), centres, t) / 128.0
+    return scaled_by_certainty(ab, head, uncertain, certain)
 
 
 def rebalance_weights(counts: np.ndarray, mix: float = 0.5) -> np.ndarray:

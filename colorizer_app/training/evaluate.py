@@ -22,7 +22,10 @@ from .metrics import ab_rmse, colorfulness, psnr, ssim
 
 EVAL_SIZE = 256
 GRAY = "gray (a=b=0)"
-METRICS = ("psnr", "ssim", "ab_rmse", "ab_rmse_unit", "colorfulness", "delta_cf")
+METRICS = ("psnr", "ssim", "ab_rmse", "ab_rmse_unit", "colorfulness", "delta_cf", "below_gray")
+# A photo coloured "worse than no colour": its PSNR more than this below the gray baseline's.
+# Averages hide it (a few bold wrong photos among many good ones); a person sees each photo.
+BELOW_GRAY_DB = 1.0
 
 
 @dataclass
@@ -35,6 +38,7 @@ class EvalRow:
     ab_rmse_unit: float
     colorfulness: float
     delta_cf: float
+    below_gray: float = 0.0  # share of the photos more than BELOW_GRAY_DB under gray's PSNR
 
 
 @dataclass
@@ -66,11 +70,12 @@ def evaluate(
         gray = gray_of(truth)
         truth_cf.append(colorfulness(truth))
         outputs = {GRAY: gray} | {n: c.colorize(gray) for n, c in colorizers.items()}
+        gray_psnr = psnr(gray, truth)
         for name, out in outputs.items():
             rmse, rmse_unit = ab_rmse(out, truth)
-            scores[name].append(
-                (psnr(out, truth), ssim(out, truth), rmse, rmse_unit, colorfulness(out))
-            )
+            p = psnr(out, truth)
+            below = float(p < gray_psnr - BELOW_GRAY_DB)
+            scores[name].append((p, ssim(out, truth), rmse, rmse_unit, colorfulness(out), below))
         if i < sample_count:
             samples["input"].append(gray)
             for name in colorizers:
@@ -81,10 +86,13 @@ def evaluate(
     mean_truth_cf = float(np.mean(truth_cf)) if truth_cf else 0.0
     rows = []
     for name in names:
-        a = np.array(scores[name]) if scores[name] else np.zeros((1, 5))
+        a = np.array(scores[name]) if scores[name] else np.zeros((1, 6))
         m = a.mean(0)
+        cf = float(m[4])
         rows.append(
-            EvalRow(name, len(scores[name]), *map(float, m[:5]), abs(float(m[4]) - mean_truth_cf))
+            EvalRow(
+                name, len(scores[name]), *map(float, m[:5]), abs(cf - mean_truth_cf), float(m[5])
+            )
         )
     return EvalResult(rows, mean_truth_cf, samples)
 
@@ -96,13 +104,14 @@ def markdown_table(result: EvalResult, title: str = "") -> str:
         if title
         else "",
         "",
-        "| model | PSNR (dB) | SSIM | RMSE ab (Lab) | RMSE ab ([-1,1]) | CF | ΔCF |",
-        "|---|---|---|---|---|---|---|",
+        "| model | PSNR (dB) | SSIM | RMSE ab (Lab) | RMSE ab ([-1,1]) | CF | ΔCF | below gray |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in result.rows:
+        below = "" if r.model == GRAY else f"{100 * r.below_gray:.0f}%"
         lines.append(
             f"| {r.model} | {r.psnr:.2f} | {r.ssim:.4f} | {r.ab_rmse:.2f} | "
-            f"{r.ab_rmse_unit:.4f} | {r.colorfulness:.1f} | {r.delta_cf:.1f} |"
+            f"{r.ab_rmse_unit:.4f} | {r.colorfulness:.1f} | {r.delta_cf:.1f} | {below} |"
         )
     return "\n".join(lines).strip() + "\n"
 
