@@ -26,7 +26,6 @@ import torch.nn.functional as F
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.ensemble import EnsembleColorizer
-from colorizer_app.model.store import open_model
 from colorizer_app.training.data import scan_folders, split_photos, validation_split
 from colorizer_app.training.evaluate import GRAY, evaluate
 
