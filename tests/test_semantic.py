@@ -271,3 +271,23 @@ def test_repeat_views_make_each_repeat_a_new_crop_of_its_photo(tmp_path, data_di
     alone = _train_scenes([big, small], tmp_path / "alone.pt", "--repeat-views")
     assert alone.returncode != 0 and "--balance" in alone.stderr
     assert not (tmp_path / "alone.pt").exists()
+
+
+def test_features_encoded_in_many_chunks_are_the_same_as_in_one(tmp_path, data_dir, scenes_model):
+    """encoded_photos fills one set chunk by chunk (a 20,000-photo cache must not be held
+    twice): rows land in order whatever the chunk size."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:5]:
+        Image.open(src).save(folder / src.name)
+    photos = scan_folders([folder], keep_side=64).usable
+    whole = encoded_photos(scenes_model, photos, 64, batch_size=8)
+    chunked = encoded_photos(scenes_model, photos, 64, tmp_path / "cache", batch_size=2)
+    assert chunked.keys == whole.keys and len(set(chunked.keys)) == 5
+    for a, b in zip([*chunked.feats, chunked.rgb, chunked.ab], [*whole.feats, whole.rgb, whole.ab]):
+        assert torch.allclose(a.float(), b.float(), atol=2e-2, rtol=1e-2)
+    assert torch.equal(chunked.bin_idx[:, 0], whole.bin_idx[:, 0])
+    # From the cache, in another order, with one photo asked for twice.
+    again = encoded_photos(scenes_model, [photos[3], *photos, photos[3]], 64, tmp_path / "cache")
+    assert again.keys == [whole.keys[3], *whole.keys, whole.keys[3]]
+    assert torch.equal(again.rgb[0], chunked.rgb[3])
