@@ -36,7 +36,8 @@ def run_app(files: list[str]) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Colorizer")
     app.setOrganizationName("Colorizer")
     app.setApplicationVersion(__version__)

@@ -67,9 +67,10 @@ class AppSettings:
     @property
     def save_options(self) -> SaveOptions:
         folder = self._text("save/folder", "")
+        value = self.store.value("save/quality", 95)  # an int, or its text from an INI file
         try:
-            quality = int(self.store.value("save/quality", 95))
-        except (TypeError, ValueError):
+            quality = int(value) if isinstance(value, (int, float, str)) else 95
+        except ValueError:
             quality = 95
         return SaveOptions(
             Path(folder) if folder else None,

@@ -363,6 +363,8 @@ class CompareView(QWidget):
         """The photo pixel under `pos`, kept inside the photo: a pin dragged past its edge stays
         on its border."""
         p = self.image_point(pos)
+        if self.original is None:  # the photo went away mid-drag: nothing to keep it inside
+            return p
         w, h = self.original.width(), self.original.height()
         inside = QPointF(min(max(p.x(), 0.0), w - 0.01), min(max(p.y(), 0.0), h - 0.01))
         return inside * self._photo_per_preview()

@@ -95,8 +95,9 @@ class PinColourMenu(QMenu):
         """Every colour offered, the common ones' submenu included."""
         actions = []
         for a in self.actions():
-            if a.menu() is not None:
-                actions += [b for b in a.menu().actions() if isinstance(b.data(), str)]
+            menu = a.menu()
+            if isinstance(menu, QMenu):
+                actions += [b for b in menu.actions() if isinstance(b.data(), str)]
             elif isinstance(a.data(), str):
                 actions.append(a)
         return actions

@@ -7,6 +7,7 @@ core's Colorizer; the GUI thread only composes the screen-sized preview (no netw
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QUrl
@@ -62,6 +63,8 @@ class MainWindow(
     (window_hints.py), removing and restoring photos (window_list.py), per-photo strength and
     detail (window_photo_options.py), its size and place on screen (window_state.py). Settings
     are one typed object (app_settings.py)."""
+
+    zoom_label: QLabel  # made in _build_ui after the view whose zoom it shows
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -242,7 +245,7 @@ class MainWindow(
 
     # ---- adding photos ----------------------------------------------------------------------
 
-    def add_paths(self, paths: list[str | Path], colorize: bool = True) -> list[PhotoItem]:
+    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> list[PhotoItem]:
         """Files and folders (recursive); duplicates are not added twice."""
         files = find_images([Path(p) for p in paths])
         added = self.photos.add(files)
@@ -316,8 +319,9 @@ class MainWindow(
 
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "PNG")
-        write_atomically(path, bytes(buf.data()))
+        # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.
+        image.save(buf, "PNG")  # type: ignore[call-overload]
+        write_atomically(path, bytes(buf.data().data()))
         self.add_paths([path])
 
     def _thumbnail_ready(self, path: str, image: QImage) -> None:

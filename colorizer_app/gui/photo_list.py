@@ -32,12 +32,12 @@ _STATE_COLORS = {
 @dataclass
 class PhotoItem:
     path: Path
+    key: Path  # the resolved path: what makes two entries the same photo
     state: PhotoState = PhotoState.ADDED
     error: str = ""
     thumbnail: QImage | None = None
     result: ColorizedPhoto | None = None
     saved_to: str = ""
-    key: Path | None = None  # the resolved path: what makes two entries the same photo
     hints: tuple = ()  # colour pins (core.hints.Hint), in the original's upright pixels
     strength: float = 1.0  # this photo's colour strength (the slider shows the current one's)
     render_size: int = 0  # the size the network sees; 0: the model's own
@@ -118,7 +118,7 @@ class PhotoListModel(QAbstractListModel):
             key = Path(path).resolve()
             if key in self._by_key:
                 continue
-            item = PhotoItem(Path(path), key=key)
+            item = PhotoItem(Path(path), key)
             self._by_key[key] = item
             fresh.append(item)
         if fresh:

@@ -14,10 +14,9 @@ class _Signals(QObject):
 
 
 def make_thumbnail(path: str, side: int = THUMB_SIDE) -> QImage:
-    with Image.open(path) as im:
-        im.draft("RGB", (side * 2, side * 2))  # JPEG decodes at a fraction of full size
-        im = ImageOps.exif_transpose(im)
-        im = im.convert("RGB")
+    with Image.open(path) as file:
+        file.draft("RGB", (side * 2, side * 2))  # JPEG decodes at a fraction of full size
+        im = ImageOps.exif_transpose(file).convert("RGB")
         im.thumbnail((side, side))
         data = im.tobytes()
         return QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()

@@ -117,12 +117,12 @@ class TrainingPanel(QDockWidget):
         self.lr.setRange(1e-6, 1e-1)
         self.lr.setSingleStep(1e-4)
         form.addRow("Learning rate:", self.lr)
-        self.size = QSpinBox()
-        self.size.setRange(32, 512)
-        self.size.setSingleStep(32)
-        self.size.setValue(128)
-        self.size.setSuffix(" px")
-        form.addRow("Image size:", self.size)
+        self.image_size = QSpinBox()
+        self.image_size.setRange(32, 512)
+        self.image_size.setSingleStep(32)
+        self.image_size.setValue(128)
+        self.image_size.setSuffix(" px")
+        form.addRow("Image size:", self.image_size)
         self.batch = QSpinBox()
         self.batch.setRange(1, 64)
         self.batch.setValue(8)
@@ -278,7 +278,7 @@ class TrainingPanel(QDockWidget):
         self._set_training(self.training)
         self.counts_label.setText("Counting photos…")
         # Photos are kept at the size training will crop from: a later, larger size rescans.
-        self.worker.scan_requested.emit(folder, scan_side(self.size.value()))
+        self.worker.scan_requested.emit(folder, scan_side(self.image_size.value()))
 
     def _scanned(self, report: ScanReport) -> None:
         self.report = report
@@ -324,7 +324,7 @@ class TrainingPanel(QDockWidget):
             output=out,
             steps=self.steps.value(),
             lr=self.lr.value(),
-            size=self.size.value(),
+            size=self.image_size.value(),
             batch_size=self.batch.value(),
             device=str(device),
             fresh=self.mode_combo.currentData() == "retrain",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from .window_base import WindowBase
 
-class ActionsMixin:
+
+class ActionsMixin(WindowBase):
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import time
 
 from .photo_list import PhotoItem, PhotoState
+from .window_base import WindowBase
 
 
-class BatchMixin:
+class BatchMixin(WindowBase):
     def colorize_selected(self) -> None:
         self._colorize_items(self.selected_items())
 

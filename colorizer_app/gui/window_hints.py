@@ -18,6 +18,7 @@ from ..engine.hint_store import HintStore
 from .hint_chooser import PinColourMenu
 from .photo_list import PhotoItem
 from .qimage import to_qimage
+from .window_base import WindowBase
 
 RECENT_KEEP = 8
 
@@ -36,7 +37,7 @@ class HintEdit(QUndoCommand):
         self.window.set_hints(self.item, self.before)
 
 
-class HintsMixin:
+class HintsMixin(WindowBase):
     def _build_hints(self, store: HintStore | None = None) -> None:
         self.hint_store = store if store is not None else HintStore()
         self.undo_group = QUndoGroup(self)
@@ -85,7 +86,9 @@ class HintsMixin:
         return stack
 
     def _activate_undo(self, item: PhotoItem | None) -> None:
-        self.undo_group.setActiveStack(self._undo_stack(item) if item is not None else None)
+        stack = self._undo_stack(item) if item is not None else None
+        # Qt takes nullptr (no active stack); PySide6's stub does not name None.
+        self.undo_group.setActiveStack(stack)  # type: ignore[arg-type]
 
     def _forget_undo(self, items: list[PhotoItem]) -> None:
         for item in items:

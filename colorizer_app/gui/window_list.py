@@ -11,9 +11,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton
 
 from .photo_list import PhotoItem, PhotoState
+from .window_base import WindowBase
 
 
-class ListEditsMixin:
+class ListEditsMixin(WindowBase):
     def _build_list_edits(self) -> None:
         self._cleared: list[PhotoItem] = []
         self.undo_clear_button = QPushButton("Undo")

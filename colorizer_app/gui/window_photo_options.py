@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox
 from .photo_list import PhotoItem, PhotoState
 from .qimage import to_qimage
 from .thumbnails import THUMB_SIDE
+from .window_base import WindowBase
 
 # (label, longest side the network sees; 0: the model's own recommended size)
 DETAIL_CHOICES = (
@@ -22,7 +23,7 @@ DETAIL_CHOICES = (
 )
 
 
-class PhotoOptionsMixin:
+class PhotoOptionsMixin(WindowBase):
     def _build_photo_options(self) -> None:
         self.detail_combo = QComboBox()
         for label, size in DETAIL_CHOICES:

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from .photo_list import PhotoItem
 from .save_options import SaveOptions, SaveOptionsDialog
+from .window_base import WindowBase
 
 
-class SavingMixin:
+class SavingMixin(WindowBase):
     def save_selected(self, options: SaveOptions | None = None) -> int:
         return self._save([it for it in self.selected_items() if it.result is not None], options)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
+from .window_base import WindowBase
 
-class WindowStateMixin:
+
+class WindowStateMixin(WindowBase):
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry
         if geometry is not None:

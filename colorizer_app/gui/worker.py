@@ -125,7 +125,7 @@ class ColorizeWorker(QObject):
             self.saved.emit(job, str(written))
 
 
-def colorize_host() -> WorkerHost:
+def colorize_host() -> WorkerHost[ColorizeWorker]:
     """The colorize worker on its own thread; stopping skips everything still queued."""
     worker = ColorizeWorker()
     return WorkerHost(worker, "colorize-worker", lambda: worker.cancel(1 << 62))

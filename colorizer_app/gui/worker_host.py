@@ -8,12 +8,15 @@ thread quits and is waited for: never "QThread destroyed while running").
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread
 
+W = TypeVar("W", bound=QObject)
 
-class WorkerHost:
-    def __init__(self, worker: QObject, name: str, ask_to_stop: Callable[[], None] | None = None):
+
+class WorkerHost(Generic[W]):
+    def __init__(self, worker: W, name: str, ask_to_stop: Callable[[], None] | None = None):
         self.thread = QThread()
         self.thread.setObjectName(name)
         self.worker = worker

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_app.gui.photo_list import PhotoState
@@ -224,3 +224,15 @@ def test_about_shows_the_loaded_models_story_sent_by_the_worker(qtbot, window, p
     wait_idle(qtbot, window)
     assert "preset tiny" in window.model_provenance
     assert "tiny_a" in window.model_provenance  # its fused classifiers
+
+
+def test_a_pasted_image_becomes_a_png_in_the_app_data_and_is_colorized(qtbot, window, photo_dir):
+    """Edit > Paste with an image (not a file) on the clipboard."""
+    QApplication.clipboard().setImage(QImage(str(photo_dir / "photo0.jpg")))
+    window.paste()
+    wait_idle(qtbot, window)
+    [item] = window.photos.items
+    assert item.path.suffix == ".png" and item.path.parent.name == "pasted"
+    with Image.open(item.path) as pasted, Image.open(photo_dir / "photo0.jpg") as source:
+        assert pasted.format == "PNG" and pasted.size == source.size
+    assert item.state == PhotoState.DONE

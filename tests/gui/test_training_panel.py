@@ -47,7 +47,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     panel.base_combo.setCurrentIndex(panel.base_combo.findText("tiny (yours)"))
     panel.steps.setValue(12)
     panel.lr.setValue(2e-3)  # enough to beat the starting model in 12 steps
-    panel.size.setValue(48)
+    panel.image_size.setValue(48)
     panel.batch.setValue(4)
     panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
     panel.name_edit.setText("family colours")
