@@ -160,8 +160,8 @@ def cmd_models_info(args: argparse.Namespace) -> int:
     entry = resolve_model(args.model)
     mf = open_model(args.model)
     print(f"name:      {entry.name} ({entry.kind})")
-    print(f"file:      {mf.path}  ({mf.path.stat().st_size / 1e6:.1f} MB)")
-    print(f"sha256:    {sha256_of(mf.path)}")
+    print(f"file:      {entry.path}  ({entry.path.stat().st_size / 1e6:.1f} MB)")
+    print(f"sha256:    {sha256_of(entry.path)}")
     print(f"preset:    {mf.preset}")
     members = member_configs(mf.config) if mf.config.members else [mf.config]
     if len(members) > 1:

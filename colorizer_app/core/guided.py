@@ -46,11 +46,16 @@ class GuidedUpsampler:
     ):
         """From the full-resolution L, or (for a scan too big to hold its L whole) from its
         shape and `guide`, the L at ab_small's size."""
-        self.height, self.width = l_full.shape if l_full is not None else full_shape
         h, w = ab_small.shape[:2]
+        if l_full is not None:
+            self.height, self.width = l_full.shape
+            if guide is None:
+                guide = cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
+        elif full_shape is not None and guide is not None:
+            self.height, self.width = full_shape
+        else:
+            raise ValueError("GuidedUpsampler needs the full L, or its shape and the guide")
         self.scale_x, self.scale_y = w / self.width, h / self.height
-        if guide is None:
-            guide = cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
         guide = guide.astype(np.float32)
         ab = ab_small.astype(np.float32)
         mean_i = _box(guide, radius)

@@ -86,7 +86,7 @@ class Hint:
 
     @property
     def rgb(self) -> tuple[int, int, int]:
-        return tuple(int(self.color[i : i + 2], 16) for i in (1, 3, 5))
+        return int(self.color[1:3], 16), int(self.color[3:5], 16), int(self.color[5:7], 16)
 
     @property
     def ab(self) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import torch
 
 AB_SCALE = 128.0
@@ -25,7 +26,7 @@ def to_float01(rgb: np.ndarray) -> np.ndarray:
     return np.clip(rgb.astype(np.float32, copy=False), 0.0, 1.0)
 
 
-def from_float01(rgb: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def from_float01(rgb: np.ndarray, dtype: npt.DTypeLike) -> np.ndarray:
     """float [0, 1] -> dtype (uint8 or uint16), rounded and clipped."""
     dtype = np.dtype(dtype)
     if dtype == np.uint8:
@@ -67,13 +68,13 @@ def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
-def compose_l_ab(l_full: np.ndarray, ab_full: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def compose_l_ab(l_full: np.ndarray, ab_full: np.ndarray, dtype: npt.DTypeLike) -> np.ndarray:
     """Full-size L (HxW) + ab (HxWx2) -> RGB of `dtype`, in strips so memory stays bounded."""
     return compose_l_ab_rows(l_full, lambda y, n: ab_full[y : y + n], dtype)
 
 
 def compose_l_ab_rows(
-    l_full: np.ndarray, ab_rows, dtype: np.dtype, saturation: float = 1.0
+    l_full: np.ndarray, ab_rows, dtype: npt.DTypeLike, saturation: float = 1.0
 ) -> np.ndarray:
     """As compose_l_ab, with ab made strip by strip by `ab_rows(y, n)` (n x W x 2): the
     full-resolution ab of a large scan is never held whole."""
@@ -88,7 +89,7 @@ def compose_rows(
     width: int,
     l_rows,
     ab_rows,
-    dtype: np.dtype,
+    dtype: npt.DTypeLike,
     saturation: float = 1.0,
     out: np.ndarray | None = None,
 ) -> np.ndarray:

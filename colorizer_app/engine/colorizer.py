@@ -22,6 +22,8 @@ from ..core.device import describe_device, pick_device
 from ..core.errors import ModelError
 from ..core.guided import GuidedUpsampler, bilinear_strip
 from ..core.hints import Hint, apply_hints
+from ..model.hybrid import HybridColorizer
+from ..model.networks import Network
 from ..model.store import ModelFile, build_model, open_model
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
 class Colorizer:
     """Loads a model once; `colorize(rgb)` returns a colorized image of the input's size."""
 
+    net: Network
+
     def __init__(
         self,
         model: str | os.PathLike | ModelFile = "default",
@@ -77,7 +81,7 @@ class Colorizer:
         self._load_on(self.device)
 
     @classmethod
-    def from_network(cls, net, model_file: ModelFile, device: torch.device) -> Colorizer:
+    def from_network(cls, net: Network, model_file: ModelFile, device: torch.device) -> Colorizer:
         """A Colorizer around a network in memory (training previews a model as it learns)."""
         self = cls.__new__(cls)
         self.model_file = model_file
@@ -112,7 +116,8 @@ class Colorizer:
 
     def small_l(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
         """L of the copy the network sees (float32, [0, 100])."""
-        h, w = network_size(*rgb.shape[:2], self.inference_size)
+        height, width = rgb.shape[:2]
+        h, w = network_size(height, width, self.inference_size)
         if l_full is None:
             return lab.rgb_to_small_l(rgb, (h, w))
         return cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
@@ -133,7 +138,7 @@ class Colorizer:
             )
         strength = float(self.model_file.config.colour_strength) * lab.AB_SCALE
         ab = np.ascontiguousarray(ab.transpose(1, 2, 0)) * np.float32(strength)
-        if top is None:
+        if top is None or isinstance(self.net, HybridColorizer):  # an ab head: no bins
             return ab, None
         bins = self.net.ab_bins.float().cpu().numpy()
         idx, prob = (t[0].cpu().numpy() for t in top)

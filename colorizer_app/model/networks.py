@@ -9,7 +9,7 @@ per pixel; forward's ab is what training scores), `classify`, `backbones`, `own_
 
 from __future__ import annotations
 
-from torch import nn
+from typing import TypeAlias
 
 from ..core.errors import ModelError
 from .efficientnet_lite import VARIANTS
@@ -19,9 +19,11 @@ from .semantic import SemanticColorizer
 
 ENCODERS = ("own", *VARIANTS)
 HEADS = ("ab", "bins")
+# Any of them, for the type checker: what it reads of one, all three must have.
+Network: TypeAlias = HybridColorizer | SemanticColorizer | EnsembleColorizer
 
 
-def build_network(config: HybridConfig, pretrained_backbones: bool = True) -> nn.Module:
+def build_network(config: HybridConfig, pretrained_backbones: bool = True) -> Network:
     if config.members:
         return EnsembleColorizer(config, pretrained_backbones)
     if config.encoder not in ENCODERS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from ..core.errors import ModelError
 from .hybrid import HybridConfig
@@ -15,14 +16,21 @@ class Preset:
     config: HybridConfig
 
 
-_PAPER_WIDTHS = {
+class _Widths(TypedDict):
+    encoder_channels: tuple[int, int, int, int]
+    fusion_channels: int
+    decoder_channels: tuple[int, int, int]
+    skips: bool
+
+
+_PAPER_WIDTHS: _Widths = {
     "encoder_channels": (64, 128, 256, 256),
     "fusion_channels": 256,
     "decoder_channels": (128, 64, 32),
     "skips": False,
 }
 # Lighter than the paper's, with skips: trains at useful speed on a 2-core CPU and keeps edges.
-_OFFLINE_WIDTHS = {
+_OFFLINE_WIDTHS: _Widths = {
     "encoder_channels": (32, 64, 128, 192),
     "fusion_channels": 192,
     "decoder_channels": (96, 64, 32),

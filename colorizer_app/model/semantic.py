@@ -25,7 +25,7 @@ from ..core.lab import l_norm_to_gray_rgb
 from . import ab_bins
 from .backbones import REGISTRY, Frozen, normalize_tf_lite
 from .efficientnet_lite import VARIANTS, EfficientNetLite
-from .hybrid import parameters_except
+from .hybrid import HybridConfig, parameters_except
 
 # The block after which each stride's features are taken: the last block of stages 2, 3, 5, 7.
 _TAP_STAGES = (1, 2, 4, 6)
@@ -49,6 +49,8 @@ class LiteEncoder(Frozen):
     """A frozen EfficientNet-Lite: L in [-1, 1] -> (features at strides 4, 8, 16, 32, class
     probabilities). It sees L as the sRGB gray a person would see, normalised as its weights
     expect, at the size it is given (no resizing: the features must line up with the photo)."""
+
+    net: EfficientNetLite
 
     def __init__(self, variant: str, pretrained: bool):
         net = EfficientNetLite(variant)
@@ -103,7 +105,9 @@ def _up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 class SemanticColorizer(nn.Module):
     """L in [-1, 1] (Nx1xHxW, H and W multiples of 8) -> ab / 128 (Nx2xHxW), as HybridColorizer."""
 
-    def __init__(self, config, pretrained_backbones: bool = True):
+    ab_bins: torch.Tensor  # a buffer: the ab bins' centres (Q x 2), bins head only
+
+    def __init__(self, config: HybridConfig, pretrained_backbones: bool = True):
         super().__init__()
         self.config = config
         self.encoder = LiteEncoder(config.encoder, pretrained_backbones)

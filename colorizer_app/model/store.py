@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
-from torch import nn
 
 from ..core.errors import ModelError
 from ..core.fileio import write_atomically
@@ -24,7 +23,7 @@ from ..core.paths import shipped_models_dir, user_models_dir
 from .backbones import REGISTRY
 from .ensemble import can_be_member, ensemble_config
 from .hybrid import HybridConfig
-from .networks import ENCODERS, HEADS, build_network
+from .networks import ENCODERS, HEADS, Network, build_network
 from .shipped import check_not_builtin
 
 FORMAT_TAG = "colorizer-model"
@@ -69,7 +68,7 @@ def read_manifest(models_dir: Path | None = None) -> dict:
 
 
 def model_payload(
-    model: nn.Module, preset: str, metadata: dict | None = None, half: bool = False
+    model: Network, preset: str, metadata: dict | None = None, half: bool = False
 ) -> dict:
     """What a model file holds: format tag and version, preset and config, every weight, and
     metadata with a checksum of the weights. Checkpoints are this plus a `training` entry."""
@@ -120,7 +119,7 @@ def write_payload(path: str | os.PathLike, payload: dict) -> Path:
 
 
 def save_model(
-    model: nn.Module,
+    model: Network,
     path: str | os.PathLike,
     preset: str,
     metadata: dict | None = None,
@@ -259,7 +258,7 @@ def _check_config(config: HybridConfig, bad, member: bool = False) -> None:
             raise bad("ensemble members must be pretrained-encoder models with a bins head")
 
 
-def build_model(model_file: ModelFile) -> nn.Module:
+def build_model(model_file: ModelFile) -> Network:
     """The network from a file: backbones' weights come from the file, never downloaded."""
     try:
         model = build_network(model_file.config, pretrained_backbones=False)
@@ -406,7 +405,9 @@ def with_colour(
             "uncertain and certain strengths need a model with a bins head (the scenes "
             "preset): this model names one colour per pixel and has no certainty"
         )
-    config = replace(model_file.config, **knobs)
+    config = replace(model_file.config)  # a copy, with the knobs (checked above) set on it
+    for name, value in knobs.items():
+        setattr(config, name, value)
     # Older records of how the colour was chosen describe the settings this copy replaces.
     metadata = {
         k: v

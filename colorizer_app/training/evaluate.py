@@ -87,13 +87,9 @@ def evaluate(
     rows = []
     for name in names:
         a = np.array(scores[name]) if scores[name] else np.zeros((1, 6))
-        m = a.mean(0)
-        cf = float(m[4])
-        rows.append(
-            EvalRow(
-                name, len(scores[name]), *map(float, m[:5]), abs(cf - mean_truth_cf), float(m[5])
-            )
-        )
+        p, s, rmse, rmse_unit, cf, below = (float(v) for v in a.mean(0))
+        delta_cf = abs(cf - mean_truth_cf)
+        rows.append(EvalRow(name, len(scores[name]), p, s, rmse, rmse_unit, cf, delta_cf, below))
     return EvalResult(rows, mean_truth_cf, samples)
 
 

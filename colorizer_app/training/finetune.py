@@ -69,6 +69,16 @@ def default_loss(base_metadata: dict) -> str:
     return loss if loss in LOSSES else "psnr"
 
 
+@dataclass
+class _Best:
+    """The best held-out scores seen, at which step, and the weights then (None: the model's
+    weights as they are)."""
+
+    metrics: dict
+    step: int = 0
+    state: dict | None = None
+
+
 def _trainable_state(model) -> dict:
     """A copy of everything fine-tuning can change (the frozen classifiers left out: they are
     most of the memory and never move)."""
@@ -157,6 +167,7 @@ def finetune(
     if on_epoch is not None:
         on_epoch(model, val_photos[0])  # how the held-out photo looks before any training
     batches = math.ceil(len(train) / st.batch_size)
+    checkpoint = Path(output).with_suffix(".ckpt")
     config = TrainConfig(
         epochs=max(1, math.ceil(st.steps / batches)),
         max_steps=st.steps,
@@ -165,7 +176,7 @@ def finetune(
         loss=loss,
         freeze_encoder=st.freeze_encoder,
         device=str(torch_device),
-        checkpoint=Path(output).with_suffix(".ckpt"),
+        checkpoint=checkpoint,
         checkpoint_every=50,
         resume=st.resume,
         early_stopping_patience=st.patience,
@@ -174,11 +185,11 @@ def finetune(
     )
     status("Fine-tuning...")
 
-    best = {"metrics": before, "step": 0, "state": None}
+    best = _Best(before)
 
     def progress(p: Progress) -> None:
-        if p.val is not None and p.val["psnr"] > best["metrics"]["psnr"]:
-            best.update(metrics=dict(p.val), step=p.step, state=_trainable_state(model))
+        if p.val is not None and p.val["psnr"] > best.metrics["psnr"]:
+            best.metrics, best.step, best.state = dict(p.val), p.step, _trainable_state(model)
         if on_progress is not None:
             on_progress(p)
         if p.val is not None and on_epoch is not None:
@@ -190,18 +201,18 @@ def finetune(
             "fine-tuning was cancelled; no model was saved (resume to continue)"
         )
     last = validate(model, val_loader, loss, torch_device)
-    if last["psnr"] > best["metrics"]["psnr"]:
-        best.update(metrics=last, step=history.step, state=None)
-    elif best["state"] is not None:
-        model.load_state_dict(best["state"], strict=False)
-    after = best["metrics"]
+    if last["psnr"] > best.metrics["psnr"]:
+        best.metrics, best.step, best.state = last, history.step, None
+    elif best.state is not None:
+        model.load_state_dict(best.state, strict=False)
+    after = best.metrics
     result = FinetuneResult(
-        None, history, before, after, report, len(train_photos), len(val_photos), best["step"]
+        None, history, before, after, report, len(train_photos), len(val_photos), best.step
     )
     if not group.is_main:
         return result  # the first process keeps the best model and writes it
     if not result.improved and not st.keep_anyway:
-        Path(config.checkpoint).unlink(missing_ok=True)
+        checkpoint.unlink(missing_ok=True)
         return result
     metadata = {
         **base_file.metadata,
@@ -229,5 +240,5 @@ def finetune(
     }
     metadata.pop("history", None)
     result.path = save_model(model, output, base_file.preset, metadata)
-    Path(config.checkpoint).unlink(missing_ok=True)
+    checkpoint.unlink(missing_ok=True)
     return result

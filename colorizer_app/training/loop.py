@@ -30,7 +30,7 @@ from torch.utils.data import DataLoader
 from ..core import lab
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
-from ..model.hybrid import HybridColorizer
+from ..model.networks import Network
 from ..model.store import model_payload, read_model_file, write_payload
 from .data import ColorPhotoDataset
 from .losses import compute_loss
@@ -103,7 +103,7 @@ def batch_scores(
 
 @torch.no_grad()
 def validate(
-    model: HybridColorizer,
+    model: Network,
     loader: DataLoader,
     loss_name: str,
     device,
@@ -173,7 +173,7 @@ def global_batches(n: int, batch_size: int, world: int) -> int:
 
 
 def fit(
-    model: HybridColorizer,
+    model: Network,
     train: ColorPhotoDataset,
     val: ColorPhotoDataset | None,
     config: TrainConfig,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import torch
 
@@ -27,8 +28,15 @@ from .loop import History, Progress, TrainConfig, fit
 from .losses import DEFAULT_CF_WEIGHT
 from .settings import TrainSettings
 
-# (label, work(on_progress)) -> work's result: how a caller shows a long stage (a CLI bar).
-Stage = Callable[[str, Callable], object]
+T = TypeVar("T")
+# A stage's work is given its progress callback (done, total), or None for none.
+Work = Callable[[Callable[[int, int], None] | None], T]
+
+
+class Stage(Protocol):
+    """(label, work) -> work's result: how a caller shows a long stage (a CLI bar)."""
+
+    def __call__(self, label: str, work: Work[T], /) -> T: ...
 
 
 @dataclass
@@ -44,7 +52,7 @@ class TrainResult:
         return self.history.val[-1] if self.history.val else {}
 
 
-def _plain(label: str, work: Callable):
+def _plain(label: str, work: Work[T]) -> T:
     return work(None)
 
 
