@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check colorizer_app tests
 	$(VENV)/bin/ruff format --check colorizer_app tests
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 dist: $(STAMP)
 	$(PY) -m pip install 'pyinstaller>=6'
