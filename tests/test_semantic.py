@@ -284,7 +284,10 @@ def test_features_encoded_in_many_chunks_are_the_same_as_in_one(tmp_path, data_d
     whole = encoded_photos(scenes_model, photos, 64, batch_size=8)
     chunked = encoded_photos(scenes_model, photos, 64, tmp_path / "cache", batch_size=2)
     assert chunked.keys == whole.keys and len(set(chunked.keys)) == 5
-    for a, b in zip([*chunked.feats, chunked.rgb, chunked.ab], [*whole.feats, whole.rgb, whole.ab]):
+    pairs = zip(
+        [*chunked.feats, chunked.rgb, chunked.ab], [*whole.feats, whole.rgb, whole.ab], strict=True
+    )
+    for a, b in pairs:
         assert torch.allclose(a.float(), b.float(), atol=2e-2, rtol=1e-2)
     assert torch.equal(chunked.bin_idx[:, 0], whole.bin_idx[:, 0])
     # From the cache, in another order, with one photo asked for twice.
