@@ -218,13 +218,17 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
 
     knobs = {k: getattr(args, k) for k in COLOUR_KNOBS if getattr(args, k) is not None}
     if not knobs:
-        return _fail("name at least one of --strength, --uncertain-strength, --certain-strength")
+        return _fail(
+            "name at least one of --strength, --uncertain-strength, --certain-strength, "
+            "--neutral-prior"
+        )
     source = open_model(args.model)
     path = with_colour(source, args.out, note=args.note or "", **knobs)
     config = open_model(path).config
     print(
         f"Wrote {path}: colour strength {config.colour_strength:g}, where unsure "
-        f"{config.uncertain_strength:g}, where sure {config.certain_strength:g} (same weights)"
+        f"{config.uncertain_strength:g}, where sure {config.certain_strength:g}, neutral prior "
+        f"{config.neutral_prior:g} (same weights)"
     )
     return EXIT_OK
 
@@ -333,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="bins-head models: the scale where it is sure; between the two it follows the "
         "certainty of each spot (0 to 2)",
+    )
+    m.add_argument(
+        "--neutral-prior",
+        type=float,
+        help="bins-head models: how strongly a spot the model is unsure of leans to gray "
+        "rather than to a guessed colour (0 to 10; 0: off)",
     )
     m.add_argument("--note", help="why these settings (kept in the model's metadata)")
     m.set_defaults(func=cmd_models_set_colour)

@@ -87,8 +87,13 @@ class EnsembleColorizer(nn.Module):
 
     def shown_ab(self, head: torch.Tensor) -> torch.Tensor:
         c = self.config
-        return ab_bins.scaled_by_certainty(
-            self.to_ab(head), head, c.uncertain_strength, c.certain_strength
+        return ab_bins.shown_colour(
+            head,
+            self.ab_bins,
+            c.anneal_t,
+            c.uncertain_strength,
+            c.certain_strength,
+            c.neutral_prior,
         )
 
     def forward(self, l_norm: torch.Tensor, fused: torch.Tensor | None = None) -> torch.Tensor:

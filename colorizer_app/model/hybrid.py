@@ -57,6 +57,10 @@ class HybridConfig:
     # Chosen on the validation split after training; 1 and 1 leave the colour as decoded.
     uncertain_strength: float = 1.0
     certain_strength: float = 1.0
+    # A bins head's neutral prior (ab_bins.with_neutral_prior): logit units added to the bins
+    # near gray before decoding, so that where the model does not know a colour it leaves the
+    # thing near gray instead of painting it warm. 0 decodes the distribution as it is.
+    neutral_prior: float = 0.0
     # An ensemble (model/ensemble.py): each member's own config (dicts); empty for one model.
     members: list = field(default_factory=list)
 

@@ -169,11 +169,17 @@ class SemanticColorizer(nn.Module):
     def shown_ab(self, head: torch.Tensor) -> torch.Tensor:
         """to_ab as the app shows it: scaled by how sure the bins head is. Only at colorizing
         time (with_choices): training and its validation score the decoded colour itself."""
-        ab = self.to_ab(head)
         if self.config.head != "bins":
-            return ab
+            return self.to_ab(head)
         c = self.config
-        return ab_bins.scaled_by_certainty(ab, head, c.uncertain_strength, c.certain_strength)
+        return ab_bins.shown_colour(
+            head,
+            self.ab_bins,
+            c.anneal_t,
+            c.uncertain_strength,
+            c.certain_strength,
+            c.neutral_prior,
+        )
 
     def forward(
         self,

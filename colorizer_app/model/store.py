@@ -21,6 +21,7 @@ from ..core.errors import ModelError
 from ..core.fileio import write_atomically
 from ..core.paths import shipped_models_dir, user_models_dir
 from .backbones import REGISTRY
+from .colour_knobs import COLOUR_KNOBS, colour_knob_ok, colour_knob_range
 from .ensemble import can_be_member, ensemble_config
 from .hybrid import HybridConfig
 from .networks import ENCODERS, HEADS, Network, build_network
@@ -29,8 +30,6 @@ from .shipped import check_not_builtin
 FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
 MODEL_SUFFIX = ".pt"
-# How a model's colour is shown (HybridConfig), each a scale in (0, 2]; `with_colour` sets them.
-COLOUR_KNOBS = ("colour_strength", "uncertain_strength", "certain_strength")
 DEFAULT_MODEL = "default"
 
 
@@ -42,10 +41,6 @@ class ModelFile:
     state_dict: dict[str, torch.Tensor]
     metadata: dict = field(default_factory=dict)
     training: dict | None = None  # a checkpoint's optimizer, step and the like
-
-
-def colour_knob_ok(value: object) -> bool:
-    return isinstance(value, (int, float)) and 0 < value <= 2
 
 
 def sha256_of(path: Path) -> str:
@@ -238,8 +233,8 @@ def _check_config(config: HybridConfig, bad, member: bool = False) -> None:
     if not (isinstance(config.inference_size, int) and 32 <= config.inference_size <= 4096):
         raise bad("inference_size must be a whole number of pixels from 32 to 4096")
     for name in COLOUR_KNOBS:
-        if not colour_knob_ok(getattr(config, name)):
-            raise bad(f"{name} must be in (0, 2]")
+        if not colour_knob_ok(name, getattr(config, name)):
+            raise bad(f"{name} must be {colour_knob_range(name)}")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
     if not isinstance(config.members, list) or (member and config.members):
@@ -386,7 +381,7 @@ def delete_user_model(name: str) -> None:
 def with_colour(
     model_file: ModelFile, dest: str | os.PathLike, note: str = "", **knobs: float
 ) -> Path:
-    """Write a copy of a model with other colour knobs (COLOUR_KNOBS; each in (0, 2]). The
+    """Write a copy of a model with other colour knobs (COLOUR_KNOBS, in their ranges). The
     weights are the very same tensors, so only how its colour is shown changes; the metadata
     records what was set and `note` (why). The source is never written (a built-in model's
     checksum must hold)."""
@@ -394,15 +389,16 @@ def with_colour(
     if unknown:
         raise ValueError(f"unknown colour setting {sorted(unknown)[0]!r}")
     for name, value in knobs.items():
-        if not colour_knob_ok(value):
+        if not colour_knob_ok(name, value):
             shown = name.replace("_", " ")
-            raise ModelError(f"{shown} must be above 0 and at most 2, not {value:g}")
+            raise ModelError(f"{shown} must be {colour_knob_range(name)}, not {value:g}")
     dest = Path(dest)
     if model_file.path is not None and dest.resolve() == Path(model_file.path).resolve():
         raise ModelError(f"{dest} is the model being read; write the copy to another file")
     if model_file.config.head != "bins" and set(knobs) - {"colour_strength"}:
         raise ModelError(
-            "uncertain and certain strengths need a model with a bins head (the scenes "
+            "uncertain and certain strengths and the neutral prior need a model with a bins "
+            "head (the scenes "
             "preset): this model names one colour per pixel and has no certainty"
         )
     config = replace(model_file.config)  # a copy, with the knobs (checked above) set on it
