@@ -294,3 +294,20 @@ def test_features_encoded_in_many_chunks_are_the_same_as_in_one(tmp_path, data_d
     again = encoded_photos(scenes_model, [photos[3], *photos, photos[3]], 64, tmp_path / "cache")
     assert again.keys == [whole.keys[3], *whole.keys, whole.keys[3]]
     assert torch.equal(again.rgb[0], chunked.rgb[3])
+
+
+def test_a_photo_given_twice_is_encoded_and_held_once(tmp_path, data_dir, scenes_model):
+    """Training indexes the encoded set through rows: a photo that is in the pool twice (or a
+    pool in another order than the cache) is held once, not copied into the pool's order."""
+    from colorizer_app.training.feature_cache import encoded_rows
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:3]:
+        Image.open(src).save(folder / src.name)
+    photos = scan_folders([folder], keep_side=64).usable
+    held, rows = encoded_rows(scenes_model, [photos[2], *photos, photos[2]], 64)
+    assert len(held) == 3 and len(set(held.keys)) == 3
+    assert rows[0] == rows[-1] == rows[3] and sorted(set(rows)) == [0, 1, 2]
+    one = encoded_photos(scenes_model, [photos[2]], 64)
+    assert torch.allclose(held.feats[3][rows[0]].float(), one.feats[3][0].float(), atol=2e-2)

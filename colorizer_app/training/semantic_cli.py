@@ -64,7 +64,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     from ..model.store import save_model
     from .cli import StopFlag, _progress_printer, _scan, _with_bar, report_written
     from .data import balanced_rows, repeat_views, split_photos, validation_split
-    from .feature_cache import encoded_photos
+    from .feature_cache import encoded_rows
     from .semantic import SemanticTrainConfig, fit_semantic
 
     preset = get_preset(args.preset)
@@ -105,16 +105,17 @@ def train_semantic(args: argparse.Namespace) -> int:
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
     stop.install()
-    data = _with_bar(
+    data, where = _with_bar(
         "encode",
-        lambda cb: encoded_photos(
+        lambda cb: encoded_rows(
             model, train_photos + val_photos, size, cache, on_progress=cb, should_stop=stop
         ),
     )
     if args.init:  # after encoding: the cache is keyed by the pretrained encoder's weights
         _start_from(model, Path(args.init), preset.name, args.tune_top)
     n_train = len(train_photos)
-    val_rows = list(range(n_train, n_train + len(val_photos)))
+    # Rows of the encoded set (each photo once), not of the photo lists.
+    val_rows = [where[n_train + i] for i in range(len(val_photos))]
     views = f", {n_train - n_photos} of them views" if args.repeat_views else ""
     print(
         f"Split: {n_photos} training photos ({len(train_rows)} with repeats{views}), "
@@ -145,7 +146,8 @@ def train_semantic(args: argparse.Namespace) -> int:
         f"checkpoint {tc.checkpoint}",
         file=sys.stderr,
     )
-    history = fit_semantic(model, data, train_rows, val_rows, tc, _progress_printer("train"), stop)
+    rows = [where[r] for r in train_rows]
+    history = fit_semantic(model, data, rows, val_rows, tc, _progress_printer("train"), stop)
     best = max(history.val, key=lambda m: m["psnr"]) if history.val else {}
     metadata = {
         "trained": True,
