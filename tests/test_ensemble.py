@@ -1,6 +1,7 @@
 """An ensemble: trained bins-head models colouring as one, their colour distributions averaged
 (the shipped default is one); `colorizer models combine` writes one from model files."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,23 +29,50 @@ from colorizer_app.training.settings import FinetuneSettings
 from .conftest import run_cli
 
 
+def _member_states(shipped) -> list[tuple]:
+    """(config, weights) of each model the tests average: the shipped ensemble's members, or,
+    where the shipped model is one network, it and a second opinion: the same network whose
+    head was nudged with seeded noise, so the two disagree on some colours as trained members
+    do."""
+    if shipped.config.members:
+        out = []
+        for i, config in enumerate(member_configs(shipped.config)):
+            prefix = f"members.{i}."
+            state = {
+                k[len(prefix) :]: v.float() if v.is_floating_point() else v
+                for k, v in shipped.state_dict.items()
+                if k.startswith(prefix)
+            }
+            out.append((config, state))
+        return out
+    state = {k: v.float() if v.is_floating_point() else v for k, v in shipped.state_dict.items()}
+    other = dict(state)
+    gen = torch.Generator().manual_seed(7)
+    for k in [k for k in state if k.startswith("head.") and k.endswith("weight")]:
+        w = state[k]
+        other[k] = w + 0.6 * w.std() * torch.randn(w.shape, generator=gen)
+    return [(shipped.config, state), (shipped.config, other)]
+
+
 @pytest.fixture(scope="module")
 def member_files(tmp_path_factory):
-    """The shipped ensemble's members, each written as the model file it was trained as."""
-    shipped = open_model("default")
+    """Trained bins-head models, each written as the model file it was trained as."""
     folder = tmp_path_factory.mktemp("members")
     paths = []
-    for i, config in enumerate(member_configs(shipped.config)):
-        prefix = f"members.{i}."
-        state = {
-            k[len(prefix) :]: v.float() if v.is_floating_point() else v
-            for k, v in shipped.state_dict.items()
-            if k.startswith(prefix)
-        }
-        net = SemanticColorizer(config, pretrained_backbones=False)
+    for i, (config, state) in enumerate(_member_states(open_model("default"))):
+        net = SemanticColorizer(replace(config, members=[]), pretrained_backbones=False)
         net.load_state_dict(state, strict=True)
         paths.append(save_model(net, folder / f"member{i}.pt", "scenes", {"trained": True}, True))
     return paths
+
+
+@pytest.fixture(scope="module")
+def ensemble_file(tmp_path_factory, member_files):
+    """Those models colouring as one, as `colorizer models combine` writes them."""
+    out = tmp_path_factory.mktemp("ensemble") / "ensemble.pt"
+    r = run_cli("models", "combine", out, *member_files)
+    assert r.returncode == 0, r.stderr
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +83,10 @@ def scene_l(data_dir):
     return torch.from_numpy(lab.normalize_l(l_small))[None, None]
 
 
-def test_the_shipped_model_averages_its_members_colour_distributions(member_files, scene_l):
-    ensemble = build_model(open_model("default"))
+def test_an_ensemble_averages_its_members_colour_distributions(
+    member_files, ensemble_file, scene_l
+):
+    ensemble = build_model(read_model_file(ensemble_file))
     assert isinstance(ensemble, EnsembleColorizer) and len(ensemble.members) >= 2
     with torch.inference_mode():
         head = ensemble.head_output(scene_l)
@@ -81,19 +111,22 @@ def test_the_shipped_model_averages_its_members_colour_distributions(member_file
     assert torch.isfinite(ab).all() and float(ab.abs().max()) > 0.05
 
 
-def test_combine_rebuilds_the_shipped_model_from_its_members(tmp_path, member_files):
+def test_combine_keeps_every_members_weights_and_records_them(
+    tmp_path, member_files, ensemble_file
+):
     before = [sha256_of(p) for p in member_files]
     out = tmp_path / "together.pt"
     r = run_cli("models", "combine", out, *member_files, "--note", "rebuilt in a test")
     assert r.returncode == 0, r.stderr
     assert "set-colour" in r.stdout  # says how to choose its colour
     assert [sha256_of(p) for p in member_files] == before
-    rebuilt, shipped = read_model_file(out), open_model("default")
-    assert rebuilt.state_dict.keys() == shipped.state_dict.keys()
-    same = [torch.equal(rebuilt.state_dict[k], shipped.state_dict[k]) for k in shipped.state_dict]
-    assert all(same)
-    # The same settings (a file written before a setting existed reads it as its default).
-    assert member_configs(rebuilt.config) == member_configs(shipped.config)
+    rebuilt, before_file = read_model_file(out), read_model_file(ensemble_file)
+    assert rebuilt.state_dict.keys() == before_file.state_dict.keys()
+    for i, path in enumerate(member_files):
+        member = read_model_file(path)
+        for k, v in member.state_dict.items():
+            assert torch.equal(rebuilt.state_dict[f"members.{i}.{k}"], v), (i, k)
+        assert member_configs(rebuilt.config)[i] == member.config
     assert rebuilt.metadata["note"] == "rebuilt in a test"
     assert [m["sha256"] for m in rebuilt.metadata["members"]] == before
     # Members on the same pretrained encoder carry it once: smaller than their files together.
@@ -101,11 +134,13 @@ def test_combine_rebuilds_the_shipped_model_from_its_members(tmp_path, member_fi
     assert out.stat().st_size < sum(p.stat().st_size for p in member_files) - 0.8 * lite0
     info = run_cli("models", "info", out)
     assert f"ensemble:  {len(member_files)} models" in info.stdout
-    assert "efficientnet_lite2" in info.stdout
+    assert "efficientnet_lite0" in info.stdout
 
 
-def test_combine_refuses_what_it_cannot_average(tmp_path, member_files, tiny_model_path):
-    shipped = Path(open_model("default").path)
+def test_combine_refuses_what_it_cannot_average(
+    tmp_path, member_files, ensemble_file, tiny_model_path
+):
+    shipped = Path(ensemble_file)
     cases = [
         ([member_files[0]], "at least two"),
         ([member_files[0], tiny_model_path], "bins head"),  # the tiny model regresses ab
@@ -119,24 +154,24 @@ def test_combine_refuses_what_it_cannot_average(tmp_path, member_files, tiny_mod
     assert r.returncode == 2 and "another file" in r.stderr
 
 
-def test_a_file_whose_member_is_not_a_bins_model_is_refused(tmp_path):
-    payload = torch.load(open_model("default").path, map_location="cpu", weights_only=True)
+def test_a_file_whose_member_is_not_a_bins_model_is_refused(tmp_path, ensemble_file):
+    payload = torch.load(ensemble_file, map_location="cpu", weights_only=True)
     payload["config"]["members"][1]["head"] = "ab"
     with pytest.raises(ColorizerError, match="bad_member.pt.*bins head"):
         Colorizer(write_payload(tmp_path / "bad_member.pt", payload), device="cpu")
 
 
-def test_fine_tuning_the_shipped_ensemble_trains_every_member(tmp_path, data_dir):
+def test_fine_tuning_an_ensemble_trains_every_member(tmp_path, data_dir, ensemble_file):
     folder = tmp_path / "photos"
     folder.mkdir()
     for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:12]:
         Image.open(src).resize((120, 80)).save(folder / src.name, quality=92)
     settings = FinetuneSettings(
-        "default", [folder], tmp_path / "mine.pt", steps=2, size=64, batch_size=4,
+        str(ensemble_file), [folder], tmp_path / "mine.pt", steps=2, size=64, batch_size=4,
         device="cpu", lr=1e-3, keep_anyway=True,
     )  # fmt: skip
     result = finetune(settings)
-    base, tuned = open_model("default"), read_model_file(result.path)
+    base, tuned = read_model_file(ensemble_file), read_model_file(result.path)
     assert tuned.config.members == base.config.members
     changed = {
         k

@@ -1,0 +1,58 @@
+"""`colorizer evaluate`, which makes the README's tables: the evaluate protocol on real photos
+with a real model, the gray baseline beside it, and each model's share of photos coloured more
+than 1 dB worse than no colour at all."""
+
+import csv
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from colorizer_app.core import lab
+from colorizer_app.engine.colorizer import Colorizer
+from colorizer_app.training.data import scan_folders
+from colorizer_app.training.evaluate import GRAY, evaluate
+from colorizer_app.training.metrics import psnr
+
+from .conftest import run_cli
+
+
+def _photos(folder, data_dir, n=6):
+    folder.mkdir()
+    for src in sorted((data_dir / "kodak24").glob("*.png"))[:n]:
+        Image.open(src).resize((128, 128)).save(folder / src.name)
+    return folder
+
+
+def test_the_share_below_gray_counts_each_photo_against_its_own_gray(tmp_path, data_dir):
+    photos = scan_folders([_photos(tmp_path / "p", data_dir)], keep_side=256).usable
+    model = Colorizer("default", device="cpu")
+    result = evaluate({"default": model}, photos, sample_count=0)
+    gray_row, row = result.rows
+    assert gray_row.model == GRAY and gray_row.colorfulness < 0.5
+    # By hand: each photo at 256 x 256, colorized from its L, against its own gray print.
+    below = []
+    for photo in photos:
+        truth = cv2.resize(photo.pixels, (256, 256), interpolation=cv2.INTER_AREA)
+        l = lab.rgb_to_l(truth)
+        gray = lab.compose_l_ab(l, np.zeros(l.shape + (2,), np.float32), np.uint8)
+        out = model.colorize(gray)
+        below.append(psnr(out, truth) < psnr(gray, truth) - 1.0)
+    assert row.below_gray == np.mean(below)
+    assert 0.0 <= row.below_gray <= 1.0
+
+
+def test_the_command_prints_the_table_and_writes_the_csv(tmp_path, data_dir):
+    folder = _photos(tmp_path / "kodak", data_dir, n=4)
+    out = tmp_path / "scores.csv"
+    r = run_cli(
+        "evaluate", folder, "--model", "default", "--csv", out, "--grid", tmp_path / "g.jpg"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "below gray" in r.stdout and "| gray (a=b=0) |" in r.stdout
+    rows = list(csv.DictReader(out.open()))
+    assert [row["model"] for row in rows] == [GRAY, "default"]
+    assert all(row["n"] == "4" for row in rows)
+    assert 0.0 <= float(rows[1]["below_gray"]) <= 1.0
+    assert float(rows[1]["colorfulness"]) > float(rows[0]["colorfulness"])
+    assert (tmp_path / "g.jpg").stat().st_size > 1000
