@@ -50,7 +50,7 @@ def _member_states(shipped) -> list[tuple]:
     gen = torch.Generator().manual_seed(7)
     for k in [k for k in state if k.startswith("head.") and k.endswith("weight")]:
         w = state[k]
-        other[k] = w + 0.6 * w.std() * torch.randn(w.shape, generator=gen)
+        other[k] = w + 1.2 * w.std() * torch.randn(w.shape, generator=gen)
     return [(shipped.config, state), (shipped.config, other)]
 
 
