@@ -10,7 +10,7 @@ from colorizer_app.core.errors import ColorizerError
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.ensemble import EnsembleColorizer
-from colorizer_app.model.store import read_model_file, write_payload
+from colorizer_app.model.store import open_model, read_model_file, write_payload
 
 from .conftest import real_rgb, run_cli
 
@@ -52,7 +52,8 @@ def _head(net, x: torch.Tensor) -> torch.Tensor:
 def shipped_with_prior(tmp_path_factory):
     d = tmp_path_factory.mktemp("neutral")
     out = {}
-    for name, value in (("off", "0"), ("on", "4")):
+    shipped = f"{read_model_file(open_model('default').path).config.neutral_prior:g}"
+    for name, value in (("off", "0"), ("on", "2"), ("as shipped", shipped)):
         r = run_cli("models", "set-colour", "default", d / f"{name}.pt", "--neutral-prior", value)
         assert r.returncode == 0, r.stderr
         assert f"neutral prior {value}" in r.stdout
@@ -60,30 +61,34 @@ def shipped_with_prior(tmp_path_factory):
     return out
 
 
-def test_the_prior_calms_the_unsure_parts_of_a_real_photo_more_than_the_sure(shipped_with_prior):
+def test_the_prior_calms_a_real_photo_and_keeps_its_hues(shipped_with_prior):
+    """On a real photo the prior moves colour towards gray, never across it: each coloured
+    spot keeps its hue (the sure-against-unsure behaviour is checked on known distributions
+    above; on one photo the model's spots are seldom sure)."""
     rgb = real_rgb("coffee")
     off = Colorizer(shipped_with_prior["off"], device="cpu")
     on = Colorizer(shipped_with_prior["on"], device="cpu")
     l_small = off.small_l(rgb)
-    x = torch.from_numpy(np.ascontiguousarray(l_small / 50.0 - 1.0))[None, None].float()
-    with torch.inference_mode():
-        sure = ab_bins.certainty(_head(off.net, x))[0, 0].numpy()
     ab_off, ab_on = off.predict_small(l_small), on.predict_small(l_small)
     c_off, c_on = np.hypot(*ab_off.transpose(2, 0, 1)), np.hypot(*ab_on.transpose(2, 0, 1))
-    keep = c_off[2::4, 2::4][: sure.shape[0], : sure.shape[1]] > 3.0
-    ratio = (c_on / np.maximum(c_off, 1e-3))[2::4, 2::4][: sure.shape[0], : sure.shape[1]]
+    keep = c_off > 3.0
     assert keep.mean() > 0.2
-    assert ratio[keep].mean() < 0.98  # it does something
-    low, high = sure[keep] < np.median(sure[keep]), sure[keep] >= np.median(sure[keep])
-    assert ratio[keep][low].mean() < ratio[keep][high].mean() - 0.02
+    assert c_on[keep].mean() < 0.9 * c_off[keep].mean()
+    cos = (ab_off * ab_on).sum(2)[keep] / np.maximum(c_off[keep] * c_on[keep], 1e-6)
+    assert np.median(cos) > 0.8
 
 
-def test_a_prior_of_zero_colours_exactly_as_the_shipped_model(shipped_with_prior):
+def test_the_prior_is_a_setting_of_the_file_alone(shipped_with_prior):
+    """A copy with the shipped model's own prior colours exactly as it does; other values are
+    recorded in the copy and change its colour (the weights are the same tensors)."""
     rgb = real_rgb("coffee")
     shipped = Colorizer("default", device="cpu").predict_ab(rgb)
+    same = Colorizer(shipped_with_prior["as shipped"], device="cpu").predict_ab(rgb)
     off = Colorizer(shipped_with_prior["off"], device="cpu").predict_ab(rgb)
-    assert np.array_equal(shipped, off)
-    assert read_model_file(shipped_with_prior["on"]).config.neutral_prior == 4.0
+    assert np.array_equal(shipped, same)
+    assert not np.allclose(shipped, off, atol=0.5)
+    assert read_model_file(shipped_with_prior["on"]).config.neutral_prior == 2.0
+    assert read_model_file(shipped_with_prior["off"]).config.neutral_prior == 0.0
 
 
 def test_a_neutral_prior_out_of_range_is_refused(tmp_path, tiny_model_path):
