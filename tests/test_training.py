@@ -237,20 +237,22 @@ def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_fo
             batch_size=4,
             device="cpu",
             lr=1e-3,
+            keep_anyway=True,  # six steps need not beat the start: this is about the files
         )  # fmt: skip
     )
     assert base.read_bytes() == before
     mf = read_model_file(result.path)
     meta = mf.metadata
     assert meta["base_model"] == "base" and meta["steps"] == result.history.step > 0
-    assert meta["images"] == {"train": 9, "held_out": 3, "gray_left_out": 1, "unreadable": 2}
+    assert meta["images"] == {"train": 6, "held_out": 6, "gray_left_out": 1, "unreadable": 2}
     assert "val_psnr_before" in meta and "val_psnr_after" in meta
     assert not result.path.with_suffix(".ckpt").exists()
 
 
 def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
     """A run that only makes the model worse saves nothing (unless asked); a run that helps
-    saves the best model seen on the held-out photos, and says before -> after."""
+    saves the best model seen on the held-out photos, judged as the app colours them, and says
+    before -> after."""
     base = tmp_path / "base.pt"
     save_model(_tiny(), base, "tiny", {"trained": True, "loss": "mse"})
     out = tmp_path / "worse.pt"
@@ -260,7 +262,8 @@ def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
     assert result.path is None and not result.improved
     assert not out.exists() and not out.with_suffix(".ckpt").exists()
     assert result.after["psnr"] < result.before["psnr"] + 0.01
-    assert "no model was saved" in result.summary()
+    assert result.verdict is not None and result.verdict.gain < result.verdict.noise
+    assert "no model was saved: not better than the start" in result.summary()
     kept = finetune(FinetuneSettings(base, [photo_folder], out, keep_anyway=True, **kwargs))
     assert kept.path == out and out.is_file()  # asked for: saved regardless
     # a gentle run helps: the model saved is the best seen, and scores what it says
@@ -277,10 +280,11 @@ def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
             patience=None,
         )  # fmt: skip
     )
-    assert good.path is not None and good.improved
+    assert good.path is not None and good.improved, good.summary()
     assert good.after["psnr"] == max(v["psnr"] for v in good.history.val)
     meta = read_model_file(good.path).metadata
-    assert meta["val_psnr_after"] == round(good.after["psnr"], 3)
+    assert meta["val_psnr_after"] == round(good.verdict.psnr_after, 3)  # as the app colours
+    assert meta["judgement"]["photos"] == 6 and meta["val"] == good.after
     assert meta["loss"] == "mse"  # the starting model's own objective
     from colorizer_app.training.finetune import hold_out
     from colorizer_app.training.loop import validate
@@ -309,8 +313,9 @@ def test_finetune_with_too_few_photos_says_how_many(tmp_path, photo_folder):
         )
 
 
-def test_cancelling_during_the_scan_or_the_classifiers_is_prompt(tmp_path, photo_folder):
-    """should_stop reaches the photo scan and the classifiers' pass, not only the steps."""
+def test_cancelling_during_scan_judging_or_classifiers_is_prompt(tmp_path, photo_folder):
+    """should_stop reaches the photo scan, the judging of the start and the classifiers' pass,
+    not only the steps."""
     base = tmp_path / "base.pt"
     save_model(_tiny(), base, "tiny", {"trained": True})
     settings = FinetuneSettings(base, [photo_folder], tmp_path / "out.pt", size=SIZE, device="cpu")
@@ -327,9 +332,18 @@ def test_cancelling_during_the_scan_or_the_classifiers_is_prompt(tmp_path, photo
         finetune(settings, should_stop=stop_at(2))  # during the scan
     asked.clear()
     photos_in_folder = len(list(photo_folder.iterdir()))
-    with pytest.raises(TrainingCancelled, match="classifiers"):
-        # past the scan (it asks once per file and once after), in the classifiers' pass
+    with pytest.raises(TrainingCancelled, match="judging"):
+        # past the scan (it asks once per file and once after), colouring the held-out photos
+        # with the starting model
         finetune(settings, should_stop=stop_at(photos_in_folder + 2))
+    asked.clear()
+    from colorizer_app.training.data import scan_folders
+    from colorizer_app.training.finetune import hold_out
+
+    held_out = len(hold_out(scan_folders([photo_folder], SIZE).usable)[1])
+    with pytest.raises(TrainingCancelled, match="classifiers"):
+        # past the scan and the start's judging (once per held-out photo): the classifiers' pass
+        finetune(settings, should_stop=stop_at(photos_in_folder + 1 + held_out + 1))
     assert not (tmp_path / "out.pt").exists()
 
 

@@ -46,7 +46,7 @@ from ..engine.catalog import (
 )
 from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
-from ..training.settings import FinetuneSettings
+from ..training.settings import MAX_FINETUNE_LR, FinetuneSettings
 from .loss_curve import LossCurve
 from .preview_strip import PreviewStrip
 from .training_worker import TrainingWorker, scan_side
@@ -114,7 +114,9 @@ class TrainingPanel(QDockWidget):
         form.addRow("Steps:", self.steps)
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)
-        self.lr.setRange(1e-6, 1e-1)
+        # At most what the shipped models were trained at (settings.MAX_FINETUNE_LR): 0.1 was
+        # offered, and 20 steps at it saved a model that turned every photo sepia (issue 26).
+        self.lr.setRange(1e-6, MAX_FINETUNE_LR)
         self.lr.setSingleStep(1e-4)
         form.addRow("Learning rate:", self.lr)
         self.image_size = QSpinBox()

@@ -123,13 +123,15 @@ class TrainingWorker(QObject):
         except Exception as exc:  # report, never crash the app
             self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
         else:
+            # The held-out PSNR as the app colours them, which decided; the curve's is the loop's.
+            judged = result.verdict
             self.finished.emit(
                 {
                     "path": str(result.path) if result.path is not None else None,
                     "summary": result.summary(),
                     "best_step": result.best_step,
-                    "before": result.before["psnr"],
-                    "after": result.after["psnr"],
+                    "before": judged.psnr_before if judged else result.before["psnr"],
+                    "after": judged.psnr_after if judged else result.after["psnr"],
                     "steps": result.history.step,
                     "train": result.train_count,
                     "held_out": result.held_out_count,

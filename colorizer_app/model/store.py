@@ -63,15 +63,22 @@ def read_manifest(models_dir: Path | None = None) -> dict:
 
 
 def model_payload(
-    model: Network, preset: str, metadata: dict | None = None, half: bool = False
+    model: Network,
+    preset: str,
+    metadata: dict | None = None,
+    half: bool = False,
+    dtypes: dict[str, torch.dtype] | None = None,
 ) -> dict:
     """What a model file holds: format tag and version, preset and config, every weight, and
-    metadata with a checksum of the weights. Checkpoints are this plus a `training` entry."""
+    metadata with a checksum of the weights. Checkpoints are this plus a `training` entry.
+    `dtypes`: the stored dtype of each float weight named (a fine-tune keeps its source's)."""
     state = {}
     for key, value in model.state_dict().items():
         value = value.detach().cpu()
         if half and value.is_floating_point():
             value = value.half()
+        elif dtypes and key in dtypes and value.is_floating_point():
+            value = value.to(dtypes[key])
         state[key] = value.clone()
     state = share_identical(state)
     metadata = {
@@ -119,9 +126,10 @@ def save_model(
     preset: str,
     metadata: dict | None = None,
     half: bool = False,
+    dtypes: dict[str, torch.dtype] | None = None,
 ) -> Path:
-    """Write a model file atomically. `half` stores float weights as float16 (half the size)."""
-    return write_payload(path, model_payload(model, preset, metadata, half))
+    """Write a model file atomically. `half`: float weights as float16; `dtypes`: as named."""
+    return write_payload(path, model_payload(model, preset, metadata, half, dtypes))
 
 
 def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None) -> ModelFile:

@@ -13,6 +13,7 @@ from .settings import (
     DEFAULT_CF_WEIGHT,
     DEFAULT_MIN_COLORFULNESS,
     LOSSES,
+    MAX_FINETUNE_LR,
     SPLIT_MODES,
     FinetuneSettings,
     TrainSettings,
@@ -427,6 +428,16 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finetune_lr(text: str) -> float:
+    lr = float(text)  # not a number: argparse's own message
+    if not 0 < lr <= MAX_FINETUNE_LR:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: fine-tuning takes a learning rate above 0 and at most "
+            f"{MAX_FINETUNE_LR:g} (a higher one undoes what the model learned)"
+        )
+    return lr
+
+
 def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("finetune", help="fine-tune a model on your own colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of your colour photos")
@@ -440,7 +451,7 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="new model file")
     d = defaults(FinetuneSettings)  # the one place they live
     p.add_argument("--steps", type=int, default=d["steps"])
-    p.add_argument("--lr", type=float, default=d["lr"])
+    p.add_argument("--lr", type=_finetune_lr, default=d["lr"], help=f"at most {MAX_FINETUNE_LR:g}")
     p.add_argument("--size", type=int, default=d["size"])
     p.add_argument(
         "--batch",

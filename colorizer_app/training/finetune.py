@@ -2,9 +2,15 @@
 
 The classifiers stay frozen (and the encoder too, if asked), the learning rate is small, a
 held-out part of the folder decides when to stop, and the result is a new model file: the base
-file is only ever read. The model handed back is the best one seen on the held-out photos, the
-starting model included: when nothing beats the start, no model is saved (unless asked to keep
-it anyway), so a fine-tune never hands a person a worse model than the one they had.
+file is only ever read. The model handed back is the best one seen on the held-out photos; it is
+then judged against the starting model as the app will use it (training/judge.py: the held-out
+photos colorized at the model's own size, a gain beyond the noise of so few photos, colour not
+collapsed). When it is not better, no model is saved (unless asked to keep it anyway), so a
+fine-tune never hands a person a worse model than the one they had.
+
+The new file stores every weight in the dtype the base file stored it in: the frozen encoders of
+a half model stay half (and identical ones shared), not twice the size in float32. The trained
+weights are rounded to that dtype before the judgement, so what is judged is what is written.
 """
 
 from __future__ import annotations
@@ -15,51 +21,53 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from torch.utils.data import DataLoader
 
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
+from ..model.networks import Network
 from ..model.shipped import check_not_builtin
 from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
+from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
 from .loop import History, Progress, TrainConfig, fit, validate
 from .losses import LOSSES
 from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10
-
-
-# A fine-tune must beat the start by this much held-out PSNR (dB) to count as better: less is
-# the noise of a few held-out photos.
-MIN_GAIN_DB = 0.01
+HELD_OUT_SHARE = 0.25
+HELD_OUT_CAP = 100  # each held-out photo is colorized twice at the model's size: bound the time
 
 
 @dataclass
 class FinetuneResult:
     path: Path | None  # None: nothing beat the starting model, so nothing was saved
     history: History
-    before: dict
-    after: dict  # the held-out scores of the model handed back (the best seen)
+    before: dict  # the loop's held-out scores (training size) of the start
+    after: dict  # and of the model handed back (the best seen): they pick it, never judge it
     report: ScanReport
     train_count: int
     held_out_count: int
     best_step: int = 0  # the step whose model was kept (0: the starting model)
+    verdict: Verdict | None = None  # the judgement as the app colours (the first process's)
 
     @property
     def improved(self) -> bool:
-        return self.after["psnr"] >= self.before["psnr"] + MIN_GAIN_DB
+        return self.verdict is not None and self.verdict.better
 
     def summary(self) -> str:
-        """One line a person reads: before -> after, and what was kept."""
-        scores = f"held-out PSNR {self.before['psnr']:.2f} dB before"
+        """One line a person reads: the judgement, what was kept, and why nothing was."""
+        v = self.verdict
+        if v is None:
+            return "judged by the first process"
         if self.path is None:
-            return (
-                f"nothing beat the starting model ({scores}, best "
-                f"{self.after['psnr']:.2f} dB after); no model was saved"
-            )
-        kept = "" if self.best_step == self.history.step else f", kept from step {self.best_step}"
-        return f"{scores} -> {self.after['psnr']:.2f} dB after{kept}"
+            return f"no model was saved: {v.reason()} ({v.scores()})"
+        step = self.best_step
+        kept = "" if step in (0, self.history.step) else f", kept from step {step}"
+        anyway = "" if v.better else f"; {v.reason()}, saved as asked"
+        return f"{v.scores()}{kept}{anyway}"
 
 
 def default_loss(base_metadata: dict) -> str:
@@ -95,11 +103,37 @@ def _trainable_state(model) -> dict:
     }
 
 
-def hold_out(photos: list[Photo], fraction: float = 0.2) -> tuple[list[Photo], list[Photo]]:
-    """A fixed fifth of the folder (at least 2 photos), chosen by a hash of each file's name."""
+def hold_out(photos: list[Photo]) -> tuple[list[Photo], list[Photo]]:
+    """(train, held out), chosen by a hash of each file's name: a quarter of the folder, but at
+    least FEW_HELD_OUT photos where that leaves half to train on (six photos judged a candidate
+    that was worse on 40 others), and at most HELD_OUT_CAP."""
     ranked = sorted(photos, key=lambda p: hashlib.sha1(p.group.encode()).hexdigest())
-    n = max(2, math.ceil(fraction * len(ranked)))
+    floor = min(FEW_HELD_OUT, len(ranked) // 2)
+    n = min(max(math.ceil(HELD_OUT_SHARE * len(ranked)), floor, 2), HELD_OUT_CAP)
     return ranked[n:], ranked[:n]
+
+
+def stored_dtypes(model: Network, base: dict[str, torch.Tensor]) -> dict[str, torch.dtype]:
+    """The dtype each float weight is stored in: the base file's (`base`: its weights), unless a
+    value would not fit it (a BatchNorm variance over 65504 is infinite in half, and a file
+    holding it is refused): that tensor keeps the model's own dtype."""
+    dtypes = {}
+    for key, value in model.state_dict().items():
+        source = base.get(key)
+        if source is not None and source.is_floating_point() and value.is_floating_point():
+            fits = bool(torch.isfinite(value.to(source.dtype)).all())
+            dtypes[key] = source.dtype if fits else value.dtype
+    return dtypes
+
+
+@torch.no_grad()
+def round_to_stored(model: Network, dtypes: dict[str, torch.dtype]) -> None:
+    """Each weight rounded to the dtype it will be stored in (a half base: half), in place, so
+    the model judged is the very model the file will hold."""
+    for key, value in model.state_dict().items():
+        dtype = dtypes.get(key)
+        if dtype is not None and value.is_floating_point() and dtype != value.dtype:
+            value.copy_(value.to(dtype))
 
 
 def reset_trainable(model) -> None:
@@ -123,9 +157,9 @@ def finetune(
 
     `on_epoch(model, photo)` is called after each validation with the model in eval mode and
     the first held-out photo, so a caller can show how that photo looks now. `should_stop` is
-    asked while scanning, reading the photos with the classifiers and between steps; when it
-    says stop, TrainingCancelled is raised and nothing is saved. `group`: the torchrun group;
-    only its first process writes."""
+    asked while scanning, reading the photos with the classifiers, judging and between steps;
+    when it says stop, TrainingCancelled is raised and nothing is saved. `group`: the torchrun
+    group; only its first process judges and writes."""
     st = settings
     base, folders, output, size, device = st.base, st.folders, st.output, st.size, st.device
     check_not_builtin(output)  # refused before any training, not after it
@@ -150,7 +184,12 @@ def finetune(
         )
     train_photos, val_photos = hold_out(report.usable)
     torch_device = group.device(device)
-    model = build_model(base_file)
+    model = build_model(base_file).to(torch_device)
+    # The start as the person has it (before a retrain's reset), colorized as the app does.
+    truths = [eval_copy(p) for p in val_photos] if group.is_main else []
+    if truths:
+        status(f"Colouring the {len(truths)} held-out photos with the starting model...")
+    start = score_model(model, base_file, torch_device, truths, should_stop)
     if st.fresh:
         reset_trainable(model)
     status("Reading the photos with the frozen classifiers...")
@@ -210,7 +249,13 @@ def finetune(
         None, history, before, after, report, len(train_photos), len(val_photos), best.step
     )
     if not group.is_main:
-        return result  # the first process keeps the best model and writes it
+        return result  # the first process keeps the best model, judges and writes it
+    # Stored as the base stores each weight (half stays half); judged as it will be stored.
+    dtypes = stored_dtypes(model, base_file.state_dict)
+    round_to_stored(model, dtypes)
+    status(f"Colouring the {len(truths)} held-out photos with the fine-tuned model...")
+    verdict = judge(start, score_model(model, base_file, torch_device, truths, should_stop))
+    result.verdict = verdict
     if not result.improved and not st.keep_anyway:
         checkpoint.unlink(missing_ok=True)
         return result
@@ -234,11 +279,13 @@ def finetune(
         "freeze_encoder": st.freeze_encoder,
         "loss": loss,
         "best_step": result.best_step,
-        "val_psnr_before": round(before["psnr"], 3),
-        "val_psnr_after": round(result.after["psnr"], 3),
+        # Held-out PSNR as the app colours (what the person was told); "val": the loop's own.
+        "val_psnr_before": round(verdict.psnr_before, 3),
+        "val_psnr_after": round(verdict.psnr_after, 3),
+        "judgement": verdict.to_dict(),
         "val": result.after,
     }
     metadata.pop("history", None)
-    result.path = save_model(model, output, base_file.preset, metadata)
+    result.path = save_model(model, output, base_file.preset, metadata, dtypes=dtypes)
     checkpoint.unlink(missing_ok=True)
     return result

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from colorizer_app.model.store import read_model_file, user_models_dir
 from colorizer_app.training.metrics import colorfulness
+from colorizer_app.training.settings import MAX_FINETUNE_LR
 
 
 def _folder(tmp_path, data_dir):
@@ -46,7 +47,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
 
     panel.base_combo.setCurrentIndex(panel.base_combo.findText("tiny (yours)"))
     panel.steps.setValue(12)
-    panel.lr.setValue(2e-3)  # enough to beat the starting model in 12 steps
+    panel.lr.setValue(1e-3)  # enough to beat the starting model in 12 steps (and the most offered)
     panel.image_size.setValue(48)
     panel.batch.setValue(4)
     panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
@@ -62,7 +63,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert hashlib.sha256(base.read_bytes()).hexdigest() == base_digest
     new = user_models_dir() / "family colours.pt"
     meta = read_model_file(new).metadata
-    assert meta["base_model"] == "tiny" and meta["images"]["train"] == 16
+    assert meta["base_model"] == "tiny" and meta["images"]["train"] == 10  # 10 held out
     assert meta["val_psnr_after"] > meta["val_psnr_before"]  # better, or it would not be saved
     assert window.current_model() == in_use  # the app never switches models by itself
     # it appears in the chooser at once, and colorizes
@@ -74,14 +75,17 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert window.photos.items[0].state.value == "done"
     assert window.photos.items[0].result.model_name == "family colours"
 
-    # a run that only makes things worse hands back no model and says so
-    panel.steps.setValue(8)
+    # no learning rate above what can work is offered (20 steps at 0.1 saved a sepia model)
     panel.lr.setValue(0.1)
+    assert panel.lr.value() == MAX_FINETUNE_LR
+    # a run that does not beat the start by more than the noise hands back no model, says why
+    panel.steps.setValue(5)
+    panel.lr.setValue(1e-5)
     panel.name_edit.setText("worse")
     panel.start()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert "No new model" in panel.result_label.text(), panel.result_label.text()
-    assert "nothing beat the starting model" in panel.result_label.text()
+    assert "not better than the start by more than the noise" in panel.result_label.text()
     assert not (user_models_dir() / "worse.pt").exists()
     # unless the person asks to keep it anyway (it is still not chosen for them)
     panel.keep_anyway.setChecked(True)
