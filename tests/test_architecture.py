@@ -21,6 +21,45 @@ def test_import_contracts_hold():
     assert "0 broken" in run.stdout
 
 
+def _import_circles(package: str) -> list[list[str]]:
+    """The package's modules that import each other round a circle, from its real import graph
+    (grimp, what import-linter reads): Tarjan's strongly connected components of more than one."""
+    import grimp
+
+    graph = grimp.build_graph(package, cache_dir=None)
+    imports = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in imports[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            part = stack[stack.index(module) :]
+            del stack[stack.index(module) :]
+            if len(part) > 1:
+                circles.append(sorted(part))
+
+    for module in sorted(imports):
+        if module not in index:
+            visit(module)
+    return circles
+
+
+def test_no_modules_import_each_other_round_a_circle():
+    """E.g. training/cli.py once imported semantic_cli and evaluate_cli, which imported its
+    console helpers back; they live in training/console.py now."""
+    assert _import_circles("colorizer_app") == []
+
+
 def test_no_module_is_over_500_lines_in_the_layers_below_the_gui():
     big = {
         p.relative_to(ROOT).as_posix(): n

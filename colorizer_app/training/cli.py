@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import shlex
-import signal
 import sys
 from pathlib import Path
 
+from .console import StopFlag, progress_printer, report_written, with_bar
 from .settings import (
     DEFAULT_CF_WEIGHT,
     DEFAULT_MIN_COLORFULNESS,
@@ -21,86 +21,6 @@ from .settings import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class StopFlag:
-    """First Ctrl+C asks the loop to stop at the next step (it saves a checkpoint); a second one
-    interrupts at once."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def __call__(self) -> bool:
-        return self.requested
-
-    def install(self, quiet: bool = False) -> None:
-        """Ctrl+C, and SIGTERM (what torchrun sends every process when the run is stopped)."""
-
-        def handler(signum, frame):
-            if self.requested:
-                raise KeyboardInterrupt
-            self.requested = True
-            if not quiet:
-                print("\nStopping after this step (Ctrl+C again to abort)...", file=sys.stderr)
-
-        signal.signal(signal.SIGINT, handler)
-        signal.signal(signal.SIGTERM, handler)
-
-
-def _progress_printer(label: str):
-    from ..core.progress import ProgressBar
-
-    bar: dict = {}
-
-    def on_progress(p) -> None:
-        if "bar" not in bar:
-            bar["bar"] = ProgressBar(p.total_steps, label)
-        if p.val is not None:
-            where = (
-                f"step {p.val['step']}"
-                if "loss" not in p.val
-                else (f"epoch {p.epoch}: val loss {p.val['loss']:.4f},")
-            )
-            print(
-                f"\n  {where} PSNR {p.val['psnr']:.2f} dB "
-                f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
-                f"(truth {p.val['true_colorfulness']:.1f})",
-                file=sys.stderr,
-            )
-            return
-        bar["bar"].update(
-            p.step, f"ep {p.epoch}/{p.epochs} loss {p.loss:.4f} {p.images_per_s:.1f} img/s"
-        )
-
-    return on_progress
-
-
-def _scan(args, keep_side: int):
-    """The data options' photos, with a bar and the left-out ones said (semantic_cli)."""
-    from .train import scan_training_photos
-
-    return scan_training_photos(
-        args.data, keep_side, args.min_colorfulness, args.split_by, args.limit, args.per_folder,
-        stage=_with_bar, on_status=lambda msg: print(msg, file=sys.stderr),
-    )  # fmt: skip
-
-
-def _with_bar(label: str, work, show: bool = True):
-    """Run `work(on_progress)` with a progress bar (`show` False: none, as on every process of
-    a torchrun group but the first)."""
-    from ..core.progress import ProgressBar
-
-    if not show:
-        return work(None)
-    bar = ProgressBar(0, label)
-
-    def on_progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done)
-
-    result = work(on_progress)
-    bar.close()
-    return result
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -192,10 +112,10 @@ def _train_own(args: argparse.Namespace, group) -> int:
     result = train(
         settings,
         group,
-        on_progress=_progress_printer("train"),
+        on_progress=progress_printer("train"),
         should_stop=stop,
         on_status=(lambda msg: print(msg, file=sys.stderr)) if main else None,
-        stage=(lambda label, work: _with_bar(label, work, main)),
+        stage=(lambda label, work: with_bar(label, work, main)),
     )
     if result.path is None:
         return 0  # not the first process: it wrote nothing and says nothing
@@ -203,16 +123,6 @@ def _train_own(args: argparse.Namespace, group) -> int:
     scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
     report_written(result.path, result.history, scores)
     return 0
-
-
-def report_written(out: Path, history, scores: str) -> None:
-    """The last line of a training run: what was written, after how long, how it scores."""
-    print(
-        f"Wrote {out} after {history.step} steps in {history.seconds / 60:.1f} min"
-        + scores
-        + (" (stopped early: resume with --resume)" if history.stopped else ""),
-        file=sys.stderr,
-    )
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
@@ -400,7 +310,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     try:
         result = finetune(
             settings,
-            on_progress=_progress_printer("finetune"),
+            on_progress=progress_printer("finetune"),
             should_stop=stop,
             on_status=(lambda msg: print(msg, file=sys.stderr)) if main else None,
             group=group,

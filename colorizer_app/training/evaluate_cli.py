@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli import _with_bar
+from .console import with_bar
 from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 
@@ -26,7 +26,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     }
     csv_rows = []
     for folder in args.data:
-        report = _with_bar(
+        report = with_bar(
             f"scan {Path(folder).name}",
             lambda cb, f=folder: scan_folders(
                 [Path(f)],
@@ -49,7 +49,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.hints is not None:
             csv_rows.extend(_hint_curves(args, colorizers, photos, folder))
             continue
-        result = _with_bar(
+        result = with_bar(
             f"evaluate {Path(folder).name}",
             lambda cb, p=photos: evaluate(colorizers, p, on_progress=cb),
         )
@@ -79,7 +79,7 @@ def _hint_curves(args, colorizers, photos, folder) -> list:
 
     curves = []
     for name, colorizer in colorizers.items():
-        curve = _with_bar(
+        curve = with_bar(
             f"hints {Path(folder).name}",
             lambda cb, c=colorizer: hint_curve(c, photos, args.hints, on_progress=cb),
         )

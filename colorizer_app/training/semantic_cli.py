@@ -62,7 +62,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     from ..model.networks import build_network
     from ..model.presets import get_preset
     from ..model.store import save_model
-    from .cli import StopFlag, _progress_printer, _scan, _with_bar, report_written
+    from .console import StopFlag, progress_printer, report_written, scan_with_bar, with_bar
     from .data import balanced_rows, repeat_views, split_photos, validation_split
     from .feature_cache import encoded_rows
     from .semantic import SemanticTrainConfig, fit_semantic
@@ -94,7 +94,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     config.inference_size = size
     torch.manual_seed(args.seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    report = _scan(args, keep_side=size)
+    report = scan_with_bar(args, keep_side=size)
     pool, test = split_photos(report.usable)
     train_photos, val_photos = validation_split(pool)
     train_rows = balanced_rows(train_photos, args.data, args.balance)
@@ -105,7 +105,7 @@ def train_semantic(args: argparse.Namespace) -> int:
     cache = Path(args.cache) if args.cache else None
     stop = StopFlag()
     stop.install()
-    data, where = _with_bar(
+    data, where = with_bar(
         "encode",
         lambda cb: encoded_rows(
             model, train_photos + val_photos, size, cache, on_progress=cb, should_stop=stop
@@ -147,7 +147,7 @@ def train_semantic(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     rows = [where[r] for r in train_rows]
-    history = fit_semantic(model, data, rows, val_rows, tc, _progress_printer("train"), stop)
+    history = fit_semantic(model, data, rows, val_rows, tc, progress_printer("train"), stop)
     best = max(history.val, key=lambda m: m["psnr"]) if history.val else {}
     metadata = {
         "trained": True,
