@@ -3,8 +3,8 @@
     python -m tests.tools.colour_search MODEL DATA... --split validation \
         --variant 0.6,1.35,0 --variant 0.6,1.35,2 ...
 
-Each variant is `uncertain,certain,neutral[,strength]` (HybridConfig's uncertain_strength,
-certain_strength, neutral_prior and colour_strength). Every photo goes through the evaluate
+Each variant is `uncertain,certain,neutral[,strength[,t]]` (HybridConfig's uncertain_strength,
+certain_strength, neutral_prior, colour_strength and anneal_t, the annealed mean's temperature). Every photo goes through the evaluate
 protocol (`training.evaluate`: 256 x 256, colorized from L alone, compared in RGB) once per
 variant, but the network's head is computed once per photo and only decoded per variant, so a
 search over many variants costs about one evaluation. Prints, per folder and variant: PSNR,
@@ -52,11 +52,13 @@ class _Heads:
 class _Variant(torch.nn.Module):
     """Stands in for the network inside a Colorizer: the shared head, decoded with its knobs."""
 
-    def __init__(self, heads: _Heads, uncertain: float, certain: float, neutral: float):
+    def __init__(
+        self, heads: _Heads, uncertain: float, certain: float, neutral: float, t: float
+    ):
         super().__init__()
         self.heads, self.knobs = heads, (uncertain, certain, neutral)
         self.register_buffer("ab_bins", heads.net.ab_bins.float().clone())
-        self.anneal_t = heads.net.config.anneal_t
+        self.anneal_t = t
 
     def with_choices(self, x: torch.Tensor, k: int):
         head = self.heads(x)
@@ -85,7 +87,8 @@ def main() -> None:
         model_file = replace(
             base.model_file, config=replace(base.model_file.config, colour_strength=strength)
         )
-        variant = _Variant(heads, uncertain, certain, neutral)
+        t = values[4] if len(values) > 4 else base.model_file.config.anneal_t
+        variant = _Variant(heads, uncertain, certain, neutral, t)
         colorizers[text] = Colorizer.from_network(base.net, model_file, torch.device("cpu"))
         colorizers[text].net = variant
 
