@@ -4,11 +4,12 @@
         --variant 0.6,1.35,0 --variant 0.6,1.35,2 ...
 
 Each variant is `uncertain,certain,neutral[,strength[,t]]` (HybridConfig's uncertain_strength,
-certain_strength, neutral_prior, colour_strength and anneal_t, the annealed mean's temperature). Every photo goes through the evaluate
-protocol (`training.evaluate`: 256 x 256, colorized from L alone, compared in RGB) once per
-variant, but the network's head is computed once per photo and only decoded per variant, so a
-search over many variants costs about one evaluation. Prints, per folder and variant: PSNR,
-colourfulness and the share of photos more than 1 dB below gray; and the mean over folders.
+certain_strength, neutral_prior, colour_strength and anneal_t, the annealed mean's temperature).
+Every photo goes through the evaluate protocol (`training.evaluate`: 256 x 256, colorized from L
+alone, compared in RGB) once per variant, but the network's head is computed once per photo and
+only decoded per variant, so a search over many variants costs about one evaluation. Prints, per
+folder and variant: PSNR, colourfulness and the share of photos more than 1 dB below gray; and
+the mean over folders.
 The chosen knobs are then written with `colorizer models set-colour` and checked with
 `colorizer evaluate`, which must give the same figures.
 """
@@ -52,9 +53,7 @@ class _Heads:
 class _Variant(torch.nn.Module):
     """Stands in for the network inside a Colorizer: the shared head, decoded with its knobs."""
 
-    def __init__(
-        self, heads: _Heads, uncertain: float, certain: float, neutral: float, t: float
-    ):
+    def __init__(self, heads: _Heads, uncertain: float, certain: float, neutral: float, t: float):
         super().__init__()
         self.heads, self.knobs = heads, (uncertain, certain, neutral)
         self.register_buffer("ab_bins", heads.net.ab_bins.float().clone())
