@@ -51,6 +51,9 @@ def _colorize(args: argparse.Namespace, group) -> int:
     problem = suffix_problem(args.suffix)  # before anything is read or written
     if problem:
         return _fail(f"--suffix {args.suffix!r}: {problem}")
+    restoring = _restore_options(args)
+    if isinstance(restoring, str):
+        return _fail(restoring)
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"{p}: not found; check the path", file=sys.stderr)
@@ -69,15 +72,23 @@ def _colorize(args: argparse.Namespace, group) -> int:
     # takes every world-th one: each photo exactly once, whatever the timing.
     all_jobs, jobs = jobs, group.share(jobs)
     device = str(group.device(args.device)) if group.active else args.device
-    colorizer = Colorizer(args.model, device=device, render_size=args.render_size)
+    colorizer = (
+        None
+        if args.command == "restore"
+        else Colorizer(args.model, device=device, render_size=args.render_size)
+    )
     main = group.is_main
-    if main:
+    if main and colorizer is not None:
         where = colorizer.device_name + (f" x {group.world} processes" if group.active else "")
         print(
-            f"Colorizing {len(all_jobs)} photo(s) with model '{colorizer.name}' on {where}",
+            f"Colorizing {len(all_jobs)} photo(s) with model '{colorizer.name}' on {where}"
+            + (f", repairing ({restoring}) first" if restoring.any else ""),
             file=sys.stderr,
         )
-    label = f"colorize ({len(jobs)} of {len(all_jobs)} here)" if group.active else "colorize"
+    elif main:
+        print(f"Restoring {len(all_jobs)} photo(s): {restoring}", file=sys.stderr)
+    verb = "colorize" if colorizer is not None else "restore"
+    label = f"{verb} ({len(jobs)} of {len(all_jobs)} here)" if group.active else verb
     bar = ProgressBar(len(jobs), label) if main else None
     start = time.monotonic()
 
@@ -86,7 +97,7 @@ def _colorize(args: argparse.Namespace, group) -> int:
         if status.startswith("failed"):
             line = status[len("failed: ") :]
         elif status.startswith("done ("):
-            line = f"{job.source}: colorized; note: {status[len('done (') : -1]}"
+            line = f"{job.source}: {verb}d; note: {status[len('done (') : -1]}"
         if line is not None:
             line = printable(line)
             print(f"\n{line}" if bar is not None and bar._tty else line, file=sys.stderr)
@@ -95,7 +106,7 @@ def _colorize(args: argparse.Namespace, group) -> int:
 
     try:
         result = run_jobs(
-            colorizer,
+            _with_repair(restoring, colorizer),
             jobs,
             saturation=args.saturation,
             overwrite=args.overwrite,
@@ -112,7 +123,7 @@ def _colorize(args: argparse.Namespace, group) -> int:
     done, skipped, failed = (sum(c[i] for c in counts) for i in range(3))
     if main:
         print(
-            f"Colorized {done}, skipped {skipped} (already there), "
+            f"{verb.capitalize()}d {done}, skipped {skipped} (already there), "
             f"failed {failed + len(missing)} in {time.monotonic() - start:.1f} s"
             + (f" on {group.world} processes" if group.active else ""),
             file=sys.stderr,
@@ -133,6 +144,49 @@ def _attach_hints(jobs: list, path: Path) -> str | None:
         return f"{e}; see `colorizer colorize --help` for the format"
     jobs[0].hints = tuple(hints.hints)
     return None
+
+
+# ---- restore (issue 28): repair before colour, or repair alone --------------------------------
+
+RESTORE_HELP = (
+    "repair before colour: scratches (also dust, cracks, folds), fading, grain, as a "
+    "comma-separated list, or all"
+)
+
+
+def add_restore_command(sub) -> None:
+    """`colorizer restore`: the photos repaired, without colour, written as colorize writes."""
+    from .core.formats import OUTPUT_FORMATS
+
+    p = sub.add_parser("restore", help="repair scratches, fading and grain (no colour)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: beside each)")
+    p.add_argument("--restore", default="all", metavar="STEPS", help=RESTORE_HELP)
+    p.add_argument("--suffix", default="_restored", help="added to each output's name")
+    p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
+    p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
+    p.set_defaults(func=cmd_colorize, model=None, device="cpu", render_size=None, hints=None)
+    p.set_defaults(saturation=1.0)
+
+
+def _restore_options(args: argparse.Namespace):
+    """The --restore steps, or the message saying what is wrong with them."""
+    from .restore.pipeline import RestoreOptionError, RestoreOptions
+
+    try:
+        return RestoreOptions.parse(getattr(args, "restore", None) or "none")
+    except RestoreOptionError as exc:
+        return f"--restore {args.restore!r}: {exc}"
+
+
+def _with_repair(options, colorizer):
+    """The colorizer itself, or one that repairs first (or only repairs, with no colorizer)."""
+    if colorizer is not None and not options.any:
+        return colorizer
+    from .engine.restoring import RestoringColorizer
+
+    return RestoringColorizer(options, colorizer)
 
 
 # ---- models -----------------------------------------------------------------------------------
@@ -302,7 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
+    p.add_argument("--restore", metavar="STEPS", help=RESTORE_HELP + " (default: none)")
     p.set_defaults(func=cmd_colorize)
+    add_restore_command(sub)
 
     models = sub.add_parser("models", help="list, inspect and create model files")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)

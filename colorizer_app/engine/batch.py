@@ -6,12 +6,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import check_name_length
 from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
 from .colorizer import Colorizer
+
+if TYPE_CHECKING:
+    from .restoring import RestoringColorizer
 
 DEFAULT_SUFFIX = "_colorized"
 
@@ -149,7 +153,7 @@ def _key(path: Path) -> Path:
 
 
 def run_jobs(
-    colorizer: Colorizer,
+    colorizer: Colorizer | RestoringColorizer,  # the latter repairs first (engine/restoring.py)
     jobs: list[Job],
     saturation: float = 1.0,
     overwrite: bool = False,

@@ -37,6 +37,7 @@ from .app_settings import AppSettings
 from .compare_view import CompareView
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .qimage import to_qimage
+from .restore_panel import attach_restore_panel
 from .thumbnails import ThumbnailLoader
 from .window_actions import ActionsMixin
 from .window_batch import BatchMixin
@@ -94,6 +95,7 @@ class MainWindow(
         self._build_hints()
         self._build_actions()
         self._connect_worker()
+        self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_panel.py
         self._restore_settings()
         self._select_model_from_settings()
         self.worker.devices_requested.emit()  # CUDA starts on the worker, not while we draw

@@ -1,0 +1,73 @@
+"""Repair before colour, as a batch runs it: the photo's L repaired, then colorized (or, with no
+colorizer, written repaired and uncoloured by `colorizer restore`). engine/batch.py's run_jobs
+calls `colorize` on this as on a Colorizer, so naming, skipping and atomic writing stay its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..core.hints import Hint
+from ..core.imageio import load_image
+from ..restore.detect import Detector, default_detector
+from ..restore.pipeline import RestoreOptions, restore_rgb
+from .batch import BatchResult, plan_jobs, run_jobs
+from .colorizer import Colorizer
+
+RESTORED_SUFFIX = "_restored"
+
+
+class RestoringColorizer:
+    """`options`' repairs, then `colorizer` (None: repair only)."""
+
+    def __init__(self, options: RestoreOptions, colorizer: Colorizer | None = None):
+        self.options = options
+        self.colorizer = colorizer
+        # Loaded once for the batch, only when scratches are to be found.
+        self.detector: Detector | None = default_detector() if options.scratches else None
+
+    def colorize(
+        self,
+        rgb: np.ndarray,
+        saturation: float = 1.0,
+        hints: Sequence[Hint] = (),
+        in_place: bool = False,
+    ) -> np.ndarray:
+        repaired, _ = restore_rgb(rgb, self.options, self.detector)
+        if self.colorizer is None:
+            return repaired
+        # The repaired copy is ours: the colour may be written over it.
+        return self.colorizer.colorize(repaired, saturation, hints, in_place=repaired is not rgb)
+
+
+# ---- for the app: a screen-sized look at what restoration does, and a saved repaired copy ----
+
+PREVIEW_SIDE = 1024
+
+
+def restore_preview(
+    path: Path, options: RestoreOptions, detector: Detector | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(the photo at most PREVIEW_SIDE, uint8 RGB; the same repaired; the damage found or None).
+    Detection runs at this size anyway (detect.WORK_SIDE), so the overlay is the batch's mask."""
+    rgb = load_image(path).rgb
+    h, w = rgb.shape[:2]
+    scale = min(1.0, PREVIEW_SIDE / max(h, w))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    if rgb.dtype != np.uint8:
+        rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
+    if options.scratches and detector is None:
+        detector = default_detector()
+    repaired, done = restore_rgb(rgb, options, detector)
+    return rgb, repaired, done.mask
+
+
+def save_restored(path: Path, options: RestoreOptions) -> BatchResult:
+    """`colorizer restore` for one photo: `<name>_restored.<ext>` beside it, never over an
+    existing file or the original, through the batch's own naming and atomic writing."""
+    jobs = plan_jobs([path], None, RESTORED_SUFFIX)
+    return run_jobs(RestoringColorizer(options), jobs)

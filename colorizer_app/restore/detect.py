@@ -1,0 +1,179 @@
+"""Finding damage on L: a classical detector (morphological top-hats) and a small learned one.
+
+Both work on a reduced copy (longest side WORK_SIDE at most): a scratch on a 12 MP scan is many
+pixels wide, on the reduced copy it is a thin line as in the training data, and detection costs the
+same whatever the scan's size. The mask comes back at the photo's size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from skimage.morphology import skeletonize
+from torch import nn
+
+from ..core.errors import ColorizerError
+from ..core.paths import install_data_dir
+
+WORK_SIDE = 1024
+WEIGHTS_NAME = "damage_detector.pt"  # in the install's models/ folder (models/README.md)
+
+
+@dataclass(frozen=True)
+class Classical:
+    """Top-hat detector: a pixel is damage when it stands out from its surroundings (within a
+    `size`-pixel disc), brighter or darker, by more than `threshold` times the local texture
+    (the mean fine detail within about 10 px, plus `floor` L units): a line across a smooth sky
+    is found at a lower contrast than one across foliage. Then specks and lines smaller than
+    `min_area` pixels are dropped, and so is any larger than a speck (`speck_area`) that is not
+    line-like (its area over its skeleton's length, its mean thickness, above `max_thickness`):
+    an eye, a nostril or a button stands out as much as a scratch but is a blob. Settings chosen
+    on training-style damage (tests/tools/restore_eval.py --tune)."""
+
+    size: int = 5
+    threshold: float = 2.5
+    floor: float = 2.0
+    min_area: int = 8
+    speck_area: int = 20
+    max_thickness: float = 3.0
+
+    def probability(self, l: np.ndarray) -> np.ndarray:
+        """Response over the local bar (0.5 at the bar), clipped to [0, 1]."""
+        se = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (self.size, self.size))
+        l = cv2.GaussianBlur(l.astype(np.float32), (3, 3), 0.6)
+        white = cv2.morphologyEx(l, cv2.MORPH_TOPHAT, se)
+        black = cv2.morphologyEx(l, cv2.MORPH_BLACKHAT, se)
+        fine = np.abs(l - cv2.GaussianBlur(l, (0, 0), 2.0))
+        bar = self.threshold * (self.floor + cv2.GaussianBlur(fine, (0, 0), 10.0))
+        return np.clip(np.maximum(white, black) / (2.0 * bar), 0.0, 1.0)
+
+    def mask(self, l: np.ndarray) -> np.ndarray:
+        return keep_lines(
+            self.probability(l) > 0.5, self.min_area, self.speck_area, self.max_thickness
+        )
+
+
+def drop_small(mask: np.ndarray, min_area: int) -> np.ndarray:
+    if min_area <= 1 or not mask.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False
+    return keep[labels]
+
+
+def keep_lines(mask: np.ndarray, min_area: int, speck_area: int, max_thickness: float):
+    """Of `mask`'s pieces, those of at least `min_area` pixels that are specks (up to
+    `speck_area`) or thin lines and networks of lines (area per skeleton pixel up to
+    `max_thickness`)."""
+    if not mask.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA]
+    skeleton = skeletonize(mask)
+    length = np.bincount(labels[skeleton], minlength=n)
+    thin = area <= max_thickness * np.maximum(length, 1)
+    keep = (area >= min_area) & ((area <= speck_area) | thin)
+    keep[0] = False
+    return keep[labels]
+
+
+class DamageNet(nn.Module):
+    """A small U-Net over L (three scales, 16/32/48 channels, about 90k weights): one logit per
+    pixel, damage or not."""
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        w1, w2, w3 = width, width * 2, width * 3
+        self.enc1 = _block(1, w1)
+        self.enc2 = _block(w1, w2)
+        self.enc3 = _block(w2, w3)
+        self.dec2 = _block(w3 + w2, w2)
+        self.dec1 = _block(w2 + w1, w1)
+        self.out = nn.Conv2d(w1, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        e1 = self.enc1(x)
+        e2 = self.enc2(nn.functional.max_pool2d(e1, 2))
+        e3 = self.enc3(nn.functional.max_pool2d(e2, 2))
+        d2 = self.dec2(torch.cat([_up(e3, e2), e2], 1))
+        d1 = self.dec1(torch.cat([_up(d2, e1), e1], 1))
+        return self.out(d1)
+
+
+def _block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+def _up(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return nn.functional.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def l_to_input(l: np.ndarray) -> torch.Tensor:
+    """L [0, 100] (h x w) -> 1 x 1 x h x w in [-1, 1], as the colorizer's networks take it."""
+    return torch.from_numpy(np.ascontiguousarray(l, np.float32) / 50.0 - 1.0)[None, None]
+
+
+class Learned:
+    """The trained DamageNet from a weights file; `threshold` on its probability."""
+
+    def __init__(self, net: DamageNet, threshold: float = 0.5, min_area: int = 4):
+        self.net = net.eval()
+        self.threshold = threshold
+        self.min_area = min_area
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Learned:
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+            net = DamageNet(int(payload["width"]))
+            net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
+        except (OSError, KeyError, RuntimeError, ValueError) as exc:
+            raise ColorizerError(
+                f"{path}: not a damage detector file ({exc}); reinstall Colorizer"
+            ) from exc
+        return cls(net, float(payload.get("threshold", 0.5)), int(payload.get("min_area", 4)))
+
+    @torch.inference_mode()
+    def probability(self, l: np.ndarray) -> np.ndarray:
+        h, w = l.shape
+        ph, pw = (-h) % 4, (-w) % 4
+        padded = np.pad(l, ((0, ph), (0, pw)), mode="reflect") if ph or pw else l
+        logits = self.net(l_to_input(padded))[0, 0, :h, :w]
+        return torch.sigmoid(logits).numpy()
+
+    def mask(self, l: np.ndarray) -> np.ndarray:
+        return drop_small(self.probability(l) > self.threshold, self.min_area)
+
+
+Detector = Classical | Learned
+
+
+def default_detector() -> Detector:
+    """The shipped learned detector where it is installed, else the classical one."""
+    weights = install_data_dir("models") / WEIGHTS_NAME
+    return Learned.load(weights) if weights.is_file() else Classical()
+
+
+def find_damage(l: np.ndarray, detector: Detector, work_side: int = WORK_SIDE) -> np.ndarray:
+    """Bool mask (the photo's size) of damaged pixels, found on a copy at most `work_side`."""
+    h, w = l.shape
+    scale = min(1.0, work_side / max(h, w))
+    if scale >= 1.0:
+        return detector.mask(l)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(l, size, interpolation=cv2.INTER_AREA)
+    found = detector.mask(small).astype(np.uint8) * 255
+    big = cv2.resize(found, (w, h), interpolation=cv2.INTER_LINEAR)
+    return big > 64

@@ -1,0 +1,123 @@
+"""Repairs of L: filling damaged pixels, lifting a faded print's tones, taking out grain.
+
+Each leaves a good print alone: no mask, nothing filled; full tones, no stretch; no grain measured,
+no smoothing. All work in L units ([0, 100], float32).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Inpainting works tile by tile, only where there is damage, with this margin of known pixels
+# around each tile (the fill reads a few pixels from the edge of a hole).
+TILE = 512
+MARGIN = 24
+METHODS = {"telea": cv2.INPAINT_TELEA, "ns": cv2.INPAINT_NS}
+
+
+def inpaint(
+    channel: np.ndarray, mask: np.ndarray, method: str = "telea", radius: float = 3.0
+) -> np.ndarray:
+    """`channel` (float32) with the pixels of `mask` filled from their surroundings (OpenCV's
+    Telea or Navier-Stokes inpainting); tiles without damage are not touched."""
+    out = channel.astype(np.float32, copy=True)
+    if not mask.any():
+        return out
+    flag = METHODS[method]
+    h, w = mask.shape
+    m8 = mask.astype(np.uint8)
+    for y in range(0, h, TILE):
+        for x in range(0, w, TILE):
+            if not m8[y : y + TILE, x : x + TILE].any():
+                continue
+            y0, x0 = max(0, y - MARGIN), max(0, x - MARGIN)
+            y1, x1 = min(h, y + TILE + MARGIN), min(w, x + TILE + MARGIN)
+            filled = cv2.inpaint(
+                channel[y0:y1, x0:x1].astype(np.float32), m8[y0:y1, x0:x1], radius, flag
+            )
+            core = filled[y - y0 : y - y0 + TILE, x - x0 : x - x0 + TILE]
+            out[y : y + TILE, x : x + TILE] = core
+    return out
+
+
+def widen(mask: np.ndarray, pixels: int) -> np.ndarray:
+    """The mask grown by `pixels`: a scratch's soft edge is filled with its core."""
+    if pixels <= 0 or not mask.any():
+        return mask
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * pixels + 1,) * 2)
+    return cv2.dilate(mask.astype(np.uint8), k) > 0
+
+
+# ---- fading -------------------------------------------------------------------------------------
+
+# Where a good print's darkest and lightest tones lie (L at the 0.5th and 99.5th percentiles),
+# and what counts as faded: a lifted black AND a dulled white. One of the two alone is a photo's
+# own key (a dark interior, a snowfield): of 200 clean BSDS500/ImageNet photos, 10% have a black
+# above 17 and 10% a white below 78, but only 6.5% both a black above 12 and a white below 86.
+GOOD_BLACK, GOOD_WHITE = 6.0, 94.0
+FADED_BLACK, FADED_WHITE = 12.0, 86.0
+
+
+def tone_levels(l: np.ndarray) -> tuple[float, float]:
+    """(black, white): L at the 0.5th and 99.5th percentiles, on a reduced copy."""
+    h, w = l.shape
+    step = max(1, int(max(h, w) / 800))
+    sample = l[::step, ::step]
+    lo, hi = np.percentile(sample, (0.5, 99.5))
+    return float(lo), float(hi)
+
+
+def repair_fading(l: np.ndarray) -> np.ndarray:
+    """Levels: a faded print's black is brought down to GOOD_BLACK and its white up to
+    GOOD_WHITE, linearly between; a print not faded at both ends is returned as it came (the
+    same array)."""
+    black, white = tone_levels(l)
+    if black <= FADED_BLACK or white >= FADED_WHITE or white - black < 5.0:
+        return l
+    new_black, new_white = GOOD_BLACK, GOOD_WHITE
+    gain = (new_white - new_black) / (white - black)
+    return np.clip((l - black) * gain + new_black, 0.0, 100.0).astype(np.float32)
+
+
+# ---- grain --------------------------------------------------------------------------------------
+
+# Below this measured noise (L units) a print is clean enough: smoothing would only soften it.
+GRAIN_FLOOR = 1.2
+GRAIN_STRENGTH = 1.1  # non-local means' h, per unit of measured noise
+BLOCK = 16
+# The share of grain's spread left after taking out a 3 px blur (measured on flat gray).
+FINE_SHARE = 0.93
+
+
+def grain_level(l: np.ndarray) -> float:
+    """The grain's standard deviation (L units), measured where the photo is flattest: the
+    detail finer than a 3 px blur, its spread in 16 px blocks, the 10th percentile of the blocks
+    (a sky, a wall: there the fine detail is the grain alone). Clumped grain is caught too,
+    which a per-pixel (Laplacian) estimate misses. Up to four 256 px patches are looked at."""
+    h, w = l.shape
+    size = min(256, h, w)
+    spreads = []
+    for y in sorted({0, max(0, h // 2 - size // 2), h - size})[:3]:
+        for x in sorted({0, max(0, w // 2 - size // 2), w - size})[:3]:
+            patch = l[y : y + size, x : x + size].astype(np.float32)
+            fine = patch - cv2.GaussianBlur(patch, (0, 0), 3.0)
+            n = size // BLOCK
+            blocks = fine[: n * BLOCK, : n * BLOCK].reshape(n, BLOCK, n, BLOCK)
+            spreads.append(blocks.std(axis=(1, 3)).ravel())
+    if not spreads:
+        return 0.0
+    return float(np.percentile(np.concatenate(spreads), 10)) / FINE_SHARE
+
+
+def repair_grain(l: np.ndarray, level: float | None = None) -> np.ndarray:
+    """Non-local means over L (OpenCV), strength from the measured grain; a clean print is
+    returned as it came. Only the change is added back to the float L: no rounding elsewhere."""
+    level = grain_level(l) if level is None else level
+    if level < GRAIN_FLOOR:
+        return l
+    l8 = np.clip(l * 2.55 + 0.5, 0, 255).astype(np.uint8)
+    h = GRAIN_STRENGTH * level * 2.55
+    clean = cv2.fastNlMeansDenoising(l8, None, h=h, templateWindowSize=5, searchWindowSize=13)
+    change = (clean.astype(np.float32) - l8.astype(np.float32)) / 2.55
+    return np.clip(l + change, 0.0, 100.0).astype(np.float32)

@@ -1,0 +1,306 @@
+"""Synthetic damage on a clean L channel: scratches, dust specks, branching cracks, fold lines,
+paper texture, film grain and fading, with the mask of the pixels that were damaged.
+
+Two styles: TRAINING draws what the detector learns from; HELD_OUT draws with other shapes,
+widths and contrasts (arcs instead of random walks, blobs instead of ellipses, wider and fainter
+lines, coarser grain), so a held-out score says how well the detector carries to damage it has not
+seen, not how well it learnt one generator (Wan et al., CVPR 2020, train on synthetic scratches the
+same way). Everything is in L units ([0, 100]) on float32 arrays; `rng` makes a sample repeatable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Lines are drawn on a canvas this many times finer and shrunk: widths below a pixel and
+# anti-aliased edges, as a scanned scratch has.
+SUPERSAMPLE = 4
+# A pixel is damaged when its damage layer covers this much of it and changed it visibly.
+MASK_COVER = 0.35
+MASK_CHANGE = 3.0  # L units
+
+
+@dataclass(frozen=True)
+class DamageStyle:
+    """Ranges each sample draws from (counts per 256 x 256 pixels; widths in pixels)."""
+
+    name: str
+    scratches: tuple[int, int]
+    scratch_width: tuple[float, float]
+    scratch_contrast: tuple[float, float]  # how far L moves at a scratch's core
+    scratch_shape: str  # "walk": a wandering line; "arc": a smooth curve across the photo
+    bright_share: float  # share of bright (vs dark) scratches, specks and cracks
+    specks: tuple[int, int]
+    speck_radius: tuple[float, float]
+    speck_shape: str  # "ellipse" or "blob" (a few overlapping discs)
+    cracks: tuple[int, int]
+    crack_branches: int
+    folds: tuple[int, int]
+    paper: tuple[float, float]  # paper texture amplitude
+    grain: tuple[float, float]  # grain standard deviation
+    grain_size: tuple[float, float]  # blur of the grain (its grain size)
+
+
+TRAINING = DamageStyle(
+    name="training",
+    scratches=(0, 6),
+    scratch_width=(0.7, 3.5),
+    scratch_contrast=(20.0, 80.0),
+    scratch_shape="walk",
+    bright_share=0.7,
+    specks=(0, 25),
+    speck_radius=(0.6, 3.0),
+    speck_shape="ellipse",
+    cracks=(0, 4),
+    crack_branches=6,
+    folds=(0, 1),
+    paper=(0.0, 3.0),
+    grain=(0.0, 4.0),
+    grain_size=(0.0, 0.8),
+)
+
+HELD_OUT = DamageStyle(
+    name="held-out",
+    scratches=(1, 5),
+    scratch_width=(1.0, 5.0),
+    scratch_contrast=(15.0, 60.0),
+    scratch_shape="arc",
+    bright_share=0.6,
+    specks=(5, 30),
+    speck_radius=(1.0, 4.0),
+    speck_shape="blob",
+    cracks=(1, 3),
+    crack_branches=9,
+    folds=(0, 1),
+    paper=(1.0, 4.0),
+    grain=(1.0, 5.0),
+    grain_size=(0.5, 1.2),
+)
+
+STYLES = {s.name: s for s in (TRAINING, HELD_OUT)}
+
+
+@dataclass
+class Damaged:
+    l: np.ndarray  # the damaged L (float32, [0, 100])
+    mask: np.ndarray  # bool: pixels a repair should fill (scratches, specks, cracks, folds)
+
+
+def _count(rng: np.random.Generator, span: tuple[int, int], area_scale: float) -> int:
+    return int(rng.integers(span[0], span[1] + 1) * area_scale + rng.random())
+
+
+def _uniform(rng: np.random.Generator, span: tuple[float, float]) -> float:
+    return float(rng.uniform(span[0], span[1]))
+
+
+class _Canvas:
+    """A fine canvas of damage: each stroke adds coverage (0..1) and the direction (+1 bright,
+    -1 dark) and strength it pushes L by."""
+
+    def __init__(self, h: int, w: int):
+        self.h, self.w = h, w
+        fh, fw = h * SUPERSAMPLE, w * SUPERSAMPLE
+        self.cover = np.zeros((fh, fw), np.float32)
+        self.push = np.zeros((fh, fw), np.float32)  # signed L change at full cover
+
+    def stroke(self, points: np.ndarray, width: float, push: float, fade: np.ndarray) -> None:
+        """A polyline (points in pixels, N x 2) of `width` px; `fade` (N-1) scales each segment."""
+        pts = np.round(points * SUPERSAMPLE).astype(np.int32)
+        thickness = max(1, int(round(width * SUPERSAMPLE)))
+        layer = np.zeros_like(self.cover)
+        for i in range(len(pts) - 1):
+            p, q = (int(pts[i][0]), int(pts[i][1])), (int(pts[i + 1][0]), int(pts[i + 1][1]))
+            cv2.line(layer, p, q, float(fade[i]), thickness, cv2.LINE_8)
+        self._add(layer, push)
+
+    def disc(self, cx: float, cy: float, rx: float, ry: float, angle: float, push: float) -> None:
+        layer = np.zeros_like(self.cover)
+        centre = (int(cx * SUPERSAMPLE), int(cy * SUPERSAMPLE))
+        axes = (max(1, int(rx * SUPERSAMPLE)), max(1, int(ry * SUPERSAMPLE)))
+        cv2.ellipse(layer, centre, axes, angle, 0, 360, 1.0, -1)
+        self._add(layer, push)
+
+    def _add(self, layer: np.ndarray, push: float) -> None:
+        take = layer > self.cover
+        self.cover[take] = layer[take]
+        self.push[take] = push
+
+    def apply(self, l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """L with the damage over it, and the pixels it covers (before the change test)."""
+        size = (self.w, self.h)
+        cover = cv2.resize(self.cover, size, interpolation=cv2.INTER_AREA)
+        push = cv2.resize(self.push * self.cover, size, interpolation=cv2.INTER_AREA)
+        push = np.where(cover > 1e-3, push / np.maximum(cover, 1e-3), 0.0).astype(np.float32)
+        target = np.clip(l + push, 0.0, 100.0)
+        out = l + cover * (target - l)
+        return out.astype(np.float32), cover
+
+
+def _push(rng: np.random.Generator, style: DamageStyle, contrast: tuple[float, float]) -> float:
+    sign = 1.0 if rng.random() < style.bright_share else -1.0
+    return sign * _uniform(rng, contrast)
+
+
+def _walk(
+    rng: np.random.Generator, x: float, y: float, angle: float, steps: int, step: float, wiggle
+) -> np.ndarray:
+    points = [(x, y)]
+    for _ in range(steps):
+        angle += rng.normal(0.0, wiggle)
+        x += step * math.cos(angle)
+        y += step * math.sin(angle)
+        points.append((x, y))
+    return np.array(points, np.float32)
+
+
+def _arc(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """A smooth curve (quadratic Bezier with a slow sine wobble) between two far points."""
+    p0 = np.array([rng.uniform(-0.1, 1.1) * w, rng.uniform(-0.1, 0.3) * h])
+    p2 = np.array([rng.uniform(-0.1, 1.1) * w, rng.uniform(0.7, 1.1) * h])
+    if rng.random() < 0.5:  # across rather than down
+        p0, p2 = p0[::-1] * (w / h, h / w), p2[::-1] * (w / h, h / w)
+    p1 = (p0 + p2) / 2 + rng.normal(0, 0.25, 2) * (w, h)
+    t = np.linspace(0.0, rng.uniform(0.4, 1.0), 80)[:, None]
+    pts = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t**2 * p2
+    normal = np.array([-(p2 - p0)[1], (p2 - p0)[0]]) / (np.linalg.norm(p2 - p0) + 1e-6)
+    wobble = rng.uniform(0, 3) * np.sin(t * rng.uniform(3, 15) + rng.uniform(0, 6))
+    return (pts + wobble * normal).astype(np.float32)
+
+
+def _fade_along(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A scratch's strength along its length: smooth, from faint to full."""
+    knots = rng.uniform(0.4, 1.0, 4)
+    return np.interp(np.linspace(0, 3, n), np.arange(4), knots).astype(np.float32)
+
+
+def _scratches(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
+    h, w = canvas.h, canvas.w
+    for _ in range(_count(rng, style.scratches, scale)):
+        if style.scratch_shape == "arc":
+            pts = _arc(rng, h, w)
+        else:
+            diag = math.hypot(h, w)
+            length = rng.uniform(0.15, 1.0) * diag
+            step = rng.uniform(3, 8)
+            pts = _walk(
+                rng,
+                rng.uniform(0, w),
+                rng.uniform(0, h),
+                rng.uniform(0, 2 * math.pi),
+                max(2, int(length / step)),
+                step,
+                rng.uniform(0.01, 0.12),
+            )
+        width = _uniform(rng, style.scratch_width)
+        push = _push(rng, style, style.scratch_contrast)
+        canvas.stroke(pts, width, push, _fade_along(rng, len(pts) - 1))
+
+
+def _specks(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
+    for _ in range(_count(rng, style.specks, scale)):
+        cx, cy = rng.uniform(0, canvas.w), rng.uniform(0, canvas.h)
+        r = _uniform(rng, style.speck_radius)
+        push = _push(rng, style, (30.0, 80.0))
+        parts = 1 if style.speck_shape == "ellipse" else int(rng.integers(2, 5))
+        for _ in range(parts):
+            ox, oy = rng.normal(0, r * 0.6, 2) if parts > 1 else (0.0, 0.0)
+            canvas.disc(cx + ox, cy + oy, r, r * rng.uniform(0.4, 1.0), rng.uniform(0, 180), push)
+
+
+def _cracks(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
+    h, w = canvas.h, canvas.w
+    for _ in range(_count(rng, style.cracks, scale)):
+        push = _push(rng, style, (25.0, 70.0))
+        width = rng.uniform(0.7, 2.5)
+        starts = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0, 2 * math.pi))]
+        for depth in range(style.crack_branches):
+            x, y, angle = starts.pop(int(rng.integers(len(starts))))
+            steps = int(rng.integers(8, 30) * max(0.4, 1.0 - 0.2 * depth) * max(h, w) / 256)
+            pts = _walk(rng, x, y, angle, max(2, steps), rng.uniform(2, 5), 0.45)
+            canvas.stroke(pts, width * (0.85**depth), push, np.ones(len(pts) - 1, np.float32))
+            for _ in range(2):  # branches leave from anywhere on this piece
+                k = int(rng.integers(len(pts)))
+                fork = angle + rng.choice([-1, 1]) * rng.uniform(0.4, 1.2)
+                starts.append((float(pts[k][0]), float(pts[k][1]), fork))
+
+
+def _folds(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
+    h, w = canvas.h, canvas.w
+    for _ in range(_count(rng, style.folds, min(scale, 1.0))):
+        if rng.random() < 0.5:
+            x0, x1 = rng.uniform(0, w), rng.uniform(0, w)
+            pts = np.array([[x0, -2], [x1, h + 2]], np.float32)
+        else:
+            y0, y1 = rng.uniform(0, h), rng.uniform(0, h)
+            pts = np.array([[-2, y0], [w + 2, y1]], np.float32)
+        mid = (pts[0] + pts[1]) / 2 + rng.normal(0, 2, 2)
+        pts = np.array([pts[0], mid, pts[1]], np.float32)
+        canvas.stroke(pts, rng.uniform(1.5, 4.0), rng.uniform(30, 70), np.ones(2, np.float32))
+
+
+def _noise(rng: np.random.Generator, shape, blur: float) -> np.ndarray:
+    n = rng.standard_normal(shape).astype(np.float32)
+    if blur > 0.05:
+        n = cv2.GaussianBlur(n, (0, 0), blur)
+        n /= max(float(n.std()), 1e-6)
+    return n
+
+
+def add_paper(l: np.ndarray, rng: np.random.Generator, amplitude: float) -> np.ndarray:
+    """Paper texture: slow blotches and fine fibres, stronger in light areas (it is the paper)."""
+    if amplitude <= 0:
+        return l
+    h, w = l.shape
+    blotch = _noise(rng, (h, w), max(h, w) / 16)
+    fibre = _noise(rng, (h, w), 0.8)
+    texture = amplitude * (0.6 * blotch + 0.4 * fibre) * (0.3 + 0.7 * l / 100.0)
+    return np.clip(l + texture, 0, 100).astype(np.float32)
+
+
+def add_grain(l: np.ndarray, rng: np.random.Generator, sigma: float, size: float) -> np.ndarray:
+    """Film grain: noise of standard deviation `sigma` (L units), clumped by `size` pixels,
+    strongest in the mid-tones as silver grain is."""
+    if sigma <= 0:
+        return l
+    grain = _noise(rng, l.shape, size) * sigma
+    weight = 0.5 + 2.0 * (l / 100.0) * (1.0 - l / 100.0)
+    return np.clip(l + grain * weight, 0, 100).astype(np.float32)
+
+
+def fade(l: np.ndarray, rng: np.random.Generator, held_out: bool = False) -> np.ndarray:
+    """A faded print: blacks lifted, whites dulled, a gamma shift; the held-out style also
+    fades unevenly across the print."""
+    black = rng.uniform(12, 30) if not held_out else rng.uniform(18, 38)
+    white = rng.uniform(72, 92) if not held_out else rng.uniform(65, 88)
+    gamma = rng.uniform(0.8, 1.25)
+    out = black + (white - black) * (np.clip(l, 0, 100) / 100.0) ** gamma
+    if held_out:
+        h, w = l.shape
+        ramp = np.linspace(-1, 1, w, dtype=np.float32)[None, :] * rng.uniform(-4, 4)
+        out = out + ramp + np.zeros((h, 1), np.float32)
+    return np.clip(out, 0, 100).astype(np.float32)
+
+
+def damage(
+    l: np.ndarray, rng: np.random.Generator, style: DamageStyle = TRAINING, density: float = 1.0
+) -> Damaged:
+    """Scratches, specks, cracks and folds over `l`, then paper and grain over everything.
+    The mask holds the drawn damage only: paper and grain are not for filling. `density` scales
+    the counts (training crops are small: more damage per crop)."""
+    h, w = l.shape
+    scale = h * w / (256 * 256) * density
+    canvas = _Canvas(h, w)
+    _scratches(canvas, rng, style, scale)
+    _specks(canvas, rng, style, scale)
+    _cracks(canvas, rng, style, scale)
+    _folds(canvas, rng, style, scale)
+    hurt, cover = canvas.apply(l.astype(np.float32))
+    mask = (cover > MASK_COVER) & (np.abs(hurt - l) > MASK_CHANGE)
+    hurt = add_paper(hurt, rng, _uniform(rng, style.paper))
+    hurt = add_grain(hurt, rng, _uniform(rng, style.grain), _uniform(rng, style.grain_size))
+    return Damaged(hurt, mask)

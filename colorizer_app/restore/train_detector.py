@@ -1,0 +1,194 @@
+"""Training the damage detector on synthetic damage over real photos, on a CPU, in minutes.
+
+    python -m colorizer_app.restore.train_detector OUT.pt --minutes 20 PHOTO_FOLDER...
+
+Crops (96 px, each photo shrunk first to a random size so a scratch's width relative to the
+scene varies) are damaged by synth.TRAINING and made once; the network then trains on them with
+flips and quarter turns until the time is up. The decision threshold is chosen on crops from
+--val folders (training style: the held-out style is for measuring only). A checkpoint is written
+every few minutes (atomically), so a stopped run keeps its best so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from ..core.imageio import is_image_path, load_image
+from ..core.lab import rgb_to_l
+from . import synth
+from .detect import DamageNet, l_to_input
+from .measure import MaskScore
+
+CROP = 96
+
+
+def photo_paths(folders: list[str], limit: int, rng: np.random.Generator) -> list[Path]:
+    """Up to `limit` photos spread evenly over the folders (recursive), in a repeatable order."""
+    per = max(1, limit // max(1, len(folders)))
+    out: list[Path] = []
+    for folder in folders:
+        found = sorted(p for p in Path(folder).rglob("*") if p.is_file() and is_image_path(p))
+        if len(found) > per:
+            found = [found[i] for i in sorted(rng.choice(len(found), per, replace=False))]
+        out += found
+    return out
+
+
+def make_crops(
+    paths: list[Path], per_photo: int, rng: np.random.Generator, style: synth.DamageStyle
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n x CROP x CROP float16 damaged L, n x CROP x CROP bool mask)."""
+    ls, masks = [], []
+    for path in paths:
+        try:
+            l_full = rgb_to_l(load_image(path).rgb)
+        except Exception:  # noqa: BLE001 - a bad training photo is skipped, not fatal
+            continue
+        for _ in range(per_photo):
+            short = min(l_full.shape)
+            target = rng.uniform(CROP * 1.05, max(CROP * 1.1, min(420.0, short * 1.2)))
+            scale = target / short
+            l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            y = int(rng.integers(0, l.shape[0] - CROP + 1))
+            x = int(rng.integers(0, l.shape[1] - CROP + 1))
+            crop = np.ascontiguousarray(l[y : y + CROP, x : x + CROP])
+            if rng.random() < 0.15:
+                crop = synth.fade(crop, rng)
+            hurt = synth.damage(crop, rng, style, density=2.5)
+            ls.append(hurt.l.astype(np.float16))
+            masks.append(hurt.mask)
+    return np.stack(ls), np.stack(masks)
+
+
+def _augment(x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator):
+    k = int(rng.integers(4))
+    x, y = torch.rot90(x, k, (2, 3)), torch.rot90(y, k, (2, 3))
+    if rng.random() < 0.5:
+        x, y = x.flip(3), y.flip(3)
+    return x, y
+
+
+def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    bce = nn.functional.binary_cross_entropy_with_logits(
+        logits, target, pos_weight=torch.tensor(3.0)
+    )
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
+    return bce + dice
+
+
+def predict(net: DamageNet, ls: np.ndarray, batch: int = 32) -> np.ndarray:
+    net.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(ls), batch):
+            x = torch.cat([l_to_input(l.astype(np.float32)) for l in ls[i : i + batch]])
+            out.append(torch.sigmoid(net(x))[:, 0].numpy())
+    net.train()
+    return np.concatenate(out)
+
+
+def choose_threshold(prob: np.ndarray, masks: np.ndarray) -> tuple[float, MaskScore]:
+    best = (0.5, MaskScore.of(prob > 0.5, masks))
+    for t in np.arange(0.2, 0.91, 0.05):
+        score = MaskScore.of(prob > t, masks)
+        if score.f1 > best[1].f1:
+            best = (float(t), score)
+    return best
+
+
+def save(net: DamageNet, path: Path, threshold: float, info: dict) -> None:
+    """Half-precision weights (the file stays small), written to a temporary name first."""
+    payload = {
+        "width": net.enc1[0].out_channels,
+        "state": {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()},
+        "threshold": threshold,
+        "min_area": 4,
+        "info": info,
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m colorizer_app.restore.train_detector")
+    ap.add_argument("out", type=Path)
+    ap.add_argument("folders", nargs="+")
+    ap.add_argument("--val", nargs="+", required=True, help="folders for choosing the threshold")
+    ap.add_argument("--photos", type=int, default=2000)
+    ap.add_argument("--per-photo", type=int, default=2)
+    ap.add_argument("--minutes", type=float, default=20.0)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--width", type=int, default=16, help="channels at full size (x2, x3 below)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, help="start from this detector's weights")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    start = time.monotonic()
+    paths = photo_paths(args.folders, args.photos, rng)
+    ls, masks = make_crops(paths, args.per_photo, rng, synth.TRAINING)
+    val_paths = photo_paths(args.val, 60, rng)
+    val_ls, val_masks = make_crops(val_paths, 2, np.random.default_rng(1), synth.TRAINING)
+    print(
+        f"{len(ls)} training crops from {len(paths)} photos, {len(val_ls)} validation crops, "
+        f"damage {masks.mean():.1%} of pixels; made in {time.monotonic() - start:.0f} s",
+        flush=True,
+    )
+    net = DamageNet(args.width)
+    if args.init:
+        start_state = torch.load(args.init, map_location="cpu", weights_only=True)["state"]
+        net.load_state_dict({k: v.float() for k, v in start_state.items()})
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    budget = args.minutes * 60
+    train_start = time.monotonic()
+    step, last_save, running = 0, train_start, 0.0
+    while (elapsed := time.monotonic() - train_start) < budget:
+        lr = args.lr * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / budget)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        idx = rng.integers(0, len(ls), args.batch)
+        x = torch.from_numpy(ls[idx].astype(np.float32))[:, None] / 50.0 - 1.0
+        y = torch.from_numpy(masks[idx].astype(np.float32))[:, None]
+        x, y = _augment(x, y, rng)
+        loss = _loss(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+        step += 1
+        if step % 100 == 0:
+            print(f"step {step} loss {running:.4f} lr {lr:.5f} {elapsed:.0f} s", flush=True)
+        if time.monotonic() - last_save > 240:
+            save(net, args.out.with_suffix(".ckpt.pt"), 0.5, {"step": step})
+            last_save = time.monotonic()
+    threshold, score = choose_threshold(predict(net, val_ls), val_masks)
+    info = {
+        "steps": step,
+        "batch": args.batch,
+        "crops": len(ls),
+        "photos": len(paths),
+        "minutes": round((time.monotonic() - start) / 60, 1),
+        "validation": score.as_dict(),
+        "command": " ".join(["train_detector", *(argv or [])]),
+    }
+    save(net, args.out, threshold, info)
+    print(f"threshold {threshold:.2f}: validation (training style) {score}", flush=True)
+    print(f"wrote {args.out} after {step} steps", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

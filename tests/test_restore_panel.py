@@ -1,0 +1,56 @@
+"""The Restore panel in the real window: it follows the photo shown, keeps each photo's switches,
+shows the damage it found and saves a repaired copy beside the photo (issue 28)."""
+
+from __future__ import annotations
+
+import shutil
+
+from colorizer_app.core.imageio import load_image
+from tests.gui.conftest import window  # noqa: F401 - the real window with the tiny model
+
+SCRATCHED = "Bringing-Old-Photos-Back-to-Life_old_w_scratch_b.png"
+
+
+def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scratched = scans / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, scratched)
+    shutil.copy(data_dir / "kodak24" / "kodim04.png", scans / "girl.png")
+    original_bytes = scratched.read_bytes()
+    items = window.add_paths([scratched, scans / "girl.png"], colorize=False)
+    panel = window.restore_panel
+    assert panel.isVisible() and not panel.switches["scratches"].isChecked()
+
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(items[0])))
+    assert panel.path == scratched
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert panel.status.text().startswith("Damage found on ")
+    _original, repaired, mask = panel.result
+    assert mask is not None and 0.001 < mask.mean() < 0.3
+    assert not panel.picture.pixmap().isNull()
+
+    # Another photo has its own switches; coming back shows this one's again.
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(items[1])))
+    assert panel.path == scans / "girl.png" and not panel.switches["scratches"].isChecked()
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(items[0])))
+    assert panel.switches["scratches"].isChecked()
+
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    panel.save_button.click()
+    saved = scans / "boy_restored.png"
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+    assert saved.is_file() and scratched.read_bytes() == original_bytes
+    assert load_image(saved).rgb.shape == load_image(scratched).rgb.shape
+    # A second save never writes over the first.
+    first = saved.read_bytes()
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: "already there" in panel.status.text(), timeout=60_000)
+    assert saved.read_bytes() == first
+    panel.wait()
