@@ -40,11 +40,15 @@ class _Signals(QObject):
     saved = Signal(str)
 
 
-class _PreviewJob(QRunnable):
+class _Job(QRunnable):
+    """Work for one photo and its switches (`key`), told back through `signals`."""
+
     def __init__(self, key: tuple[Path, RestoreOptions], signals: _Signals):
         super().__init__()
         self.key, self.signals = key, signals
 
+
+class _PreviewJob(_Job):
     def run(self) -> None:
         try:
             self.signals.done.emit(self.key, restore_preview(*self.key), None)
@@ -52,11 +56,7 @@ class _PreviewJob(QRunnable):
             self.signals.done.emit(self.key, None, f"{type(exc).__name__}: {exc}")
 
 
-class _SaveJob(QRunnable):
-    def __init__(self, key: tuple[Path, RestoreOptions], signals: _Signals):
-        super().__init__()
-        self.key, self.signals = key, signals
-
+class _SaveJob(_Job):
     def run(self) -> None:
         try:
             result = save_restored(*self.key)
