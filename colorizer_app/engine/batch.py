@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import check_name_length
 from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import FORMAT_BY_SUFFIX, SUFFIX_BY_FORMAT, is_image_path, load_image, save_image
-from .colorizer import Colorizer
 
 if TYPE_CHECKING:
-    from .restoring import RestoringColorizer
+    import numpy as np
 
 DEFAULT_SUFFIX = "_colorized"
+
+
+class Painter(Protocol):
+    """What run_jobs calls on each photo: a Colorizer, or engine/restoring.py's
+    RestoringColorizer (which repairs first, or only repairs)."""
+
+    def colorize(
+        self,
+        rgb: np.ndarray,
+        saturation: float = 1.0,
+        hints: Sequence[Hint] = (),
+        in_place: bool = False,
+    ) -> np.ndarray: ...
 
 
 @dataclass
@@ -153,7 +165,7 @@ def _key(path: Path) -> Path:
 
 
 def run_jobs(
-    colorizer: Colorizer | RestoringColorizer,  # the latter repairs first (engine/restoring.py)
+    colorizer: Painter,
     jobs: list[Job],
     saturation: float = 1.0,
     overwrite: bool = False,

@@ -89,7 +89,7 @@ def main() -> None:
                     f"filled, {name} mask ({method})",
                     psnr_l(repair.inpaint(hurt.l, wide, method), clean),
                 )
-            both = restore_l(hurt.l, RestoreOptions(scratches=True, grain=True), det)
+            both = restore_l(hurt.l, RestoreOptions(scratches=True, grain=True), det, wide)
             add(f"filled + grain, {name} mask", psnr_l(both.l, clean))
         # Fading and grain on their own, and a clean photo through every step.
         faded = synth.fade(clean, rng, held_out=True)
