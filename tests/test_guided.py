@@ -59,3 +59,57 @@ def test_strips_match_a_whole_bilinear_resize():
     )
     assert strips.shape == whole.shape
     assert np.abs(strips - whole).max() < 0.5
+
+
+def _exact_compose(gray: np.ndarray, ab_small: np.ndarray) -> np.ndarray:
+    """The full-resolution path as it was before it was made fast, written out in float: L by
+    OpenCV's float conversion, ab = bilinear ab + A * (L - bilinear guide), one float Lab ->
+    RGB conversion, rounded. What the fast path must stay close to."""
+    h, w = gray.shape[:2]
+    l_full = cv2.cvtColor(gray.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)[:, :, 0]
+    sh, sw = ab_small.shape[:2]
+    guide = cv2.resize(l_full, (sw, sh), interpolation=cv2.INTER_AREA)
+    box = lambda x: cv2.boxFilter(x, -1, (5, 5), borderType=cv2.BORDER_REFLECT)  # noqa: E731
+    mean_i = box(guide)
+    var_i = np.maximum(box(guide * guide) - mean_i * mean_i, 0)
+    lab_full = np.empty((h, w, 3), np.float32)
+    lab_full[:, :, 0] = l_full
+    detail = l_full - cv2.resize(guide, (w, h), interpolation=cv2.INTER_LINEAR)
+    for c in range(2):
+        p = np.ascontiguousarray(ab_small[:, :, c])
+        slope = box((box(guide * p) - mean_i * box(p)) / (var_i + 25.0))
+        up = cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR)
+        lab_full[:, :, 1 + c] = up + cv2.resize(slope, (w, h)) * detail
+    rgb = np.clip(cv2.cvtColor(lab_full, cv2.COLOR_Lab2RGB), 0, 1)
+    return (rgb * 255 + 0.5).astype(np.uint8)
+
+
+def test_fast_path_stays_within_two_levels_of_the_exact_path_on_real_photos(data_dir, monkeypatch):
+    """Kodak24 and McMaster made gray and colorized with their own true colour at the network's
+    size (what a perfect network would say): the fast path (colour folded into coefficients at
+    the small size, strips on every core, one rounding) against the float path it replaced."""
+    photos = sorted((data_dir / "kodak24").glob("*.png"))[::3]
+    photos += sorted((data_dir / "mcmaster").glob("*.png"))[::4]
+    monkeypatch.setattr(lab, "STRIP_PIXELS", 500 * 16)  # dozens of strips, side by side
+    diffs = []
+    for path in photos:
+        truth = cv2.imread(str(path))[:, :, ::-1]
+        gray = np.repeat(cv2.cvtColor(truth, cv2.COLOR_RGB2GRAY)[:, :, None], 3, 2)
+        ab_true = lab.rgb_to_lab(np.ascontiguousarray(truth))[:, :, 1:]
+        small = cv2.resize(ab_true, (160, 160), interpolation=cv2.INTER_AREA)
+        fast = Colorizer.compose(gray.copy(), small, in_place=True)
+        exact = _exact_compose(gray, small)
+        diffs.append(np.abs(fast.astype(int) - exact.astype(int)).ravel())
+    d = np.concatenate(diffs)
+    assert len(photos) >= 10
+    assert (d <= 2).mean() >= 0.999, (d.max(), (d <= 2).mean())
+    assert d.mean() < 0.2 and d.max() <= 6
+
+
+def test_saturation_folded_into_the_coefficients_scales_the_colour():
+    rng = np.random.default_rng(2)
+    l = np.full((300, 500), 60.0, np.float32)
+    small = cv2.GaussianBlur(rng.uniform(-30, 30, (30, 50, 2)).astype(np.float32), (0, 0), 2)
+    plain = GuidedUpsampler(l, small).strip(l[100:200], 100)
+    half = GuidedUpsampler(l, small, scale=0.5).strip(l[100:200], 100)
+    assert np.abs(half - 0.5 * plain).max() < 1e-3

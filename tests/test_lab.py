@@ -69,3 +69,45 @@ def test_gray_rgb_of_l_is_what_a_gray_photo_looks_like():
     l_norm = torch.from_numpy(lab.normalize_l(lab.rgb_to_l(rgb)))[None, None]
     back = lab.l_norm_to_gray_rgb(l_norm)[0, 0].numpy() * 255
     assert np.abs(back - gray).max() < 1.0
+
+
+def test_l_of_a_gray_photo_from_the_table_is_the_float_conversion_exactly(data_dir):
+    truth = cv2.imread(str(data_dir / "kodak24" / "kodim05.png"))
+    gray = np.repeat(cv2.cvtColor(truth, cv2.COLOR_BGR2GRAY)[:, :, None], 3, 2)
+    assert lab.gray_plane(gray) is not None
+    exact = cv2.cvtColor(gray.astype(np.float32) * np.float32(1 / 255), cv2.COLOR_RGB2Lab)
+    assert np.array_equal(lab.rgb_to_l(gray), exact[:, :, 0])
+    assert np.array_equal(lab.rgb_to_l(gray[:, :, 0]), exact[:, :, 0])
+    # one pixel with colour: the photo is not gray, and its L is still the float conversion's
+    gray[3, 4] = (200, 10, 10)
+    assert lab.gray_plane(gray) is None
+    exact = cv2.cvtColor(gray.astype(np.float32) * np.float32(1 / 255), cv2.COLOR_RGB2Lab)
+    assert np.abs(lab.rgb_to_l(gray) - exact[:, :, 0]).max() < 1e-4
+
+
+def test_small_l_of_a_large_gray_photo_is_that_of_its_colour_copy(monkeypatch):
+    rgb = cv2.resize(real_rgb("camera"), (900, 700), interpolation=cv2.INTER_LINEAR)
+    gray3 = np.repeat(rgb[:, :, None], 3, 2)
+    monkeypatch.setattr(lab, "EXACT_SMALL_L_PIXELS", 100_000)  # the shrunk-copy branch
+    one = lab.rgb_to_small_l(gray3, (56, 72))
+    gray3[0, 0, 1] += 1  # no longer gray: all three channels are shrunk
+    three = lab.rgb_to_small_l(gray3, (56, 72))
+    assert np.abs(one - three).max() < 0.01
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_compose_in_strips_on_threads_writes_every_row_once(dtype, monkeypatch):
+    """Many strips on several workers, in place over the photo: the same result as one strip."""
+    rgb = real_rgb("astronaut")
+    rgb = rgb if dtype == np.uint8 else rgb.astype(np.uint16) * 257
+    l_full = lab.rgb_to_l(rgb)
+    ab = np.dstack([np.linspace(-40, 40, 512 * 512).reshape(512, 512)] * 2).astype(np.float32)
+    whole = lab.compose_l_ab(l_full, ab, dtype)
+    monkeypatch.setattr(lab, "STRIP_PIXELS", 512 * 20)  # 26 strips, the last one short
+    monkeypatch.setattr(lab, "WORKERS", 3)
+    out = rgb.copy()
+    lab.compose_rows(
+        512, 512, lambda y, n: l_full[y : y + n], lambda y, n, _l: [ab[y : y + n, :, 0].copy(),
+        ab[y : y + n, :, 1].copy()], dtype, out=out,
+    )  # fmt: skip
+    assert np.array_equal(out, whole)

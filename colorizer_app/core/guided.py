@@ -6,7 +6,9 @@ white wall). Here, in each small window of the network's copy, ab is fitted as a
 of L (ab = A * L + B); the slope A is smooth, so it is upsampled, and applied to the detail of the
 full-resolution L, whose edges are sharp.
 
-Strip by strip: the full-resolution A and B are never held whole, so memory stays bounded by the
+All the fitting happens at the network's size; at full size each of a and b costs the bilinear
+upsampling of two small planes, a multiply and an add (and the detail of L, shared by both).
+Strip by strip: the full-resolution planes are never held whole, so memory stays bounded by the
 strip for any size of scan.
 """
 
@@ -25,14 +27,34 @@ def _box(x: np.ndarray, r: int) -> np.ndarray:
     return cv2.boxFilter(x, -1, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)
 
 
-class GuidedUpsampler:
+class BilinearUpsampler:
+    """ab at the network's size -> full-resolution ab (times `scale`), the plain stretch."""
+
+    def __init__(self, ab_small: np.ndarray, full_shape: tuple[int, int], scale: float = 1.0):
+        self.height, self.width = full_shape
+        ab = np.asarray(ab_small, np.float32) * np.float32(scale)
+        # Planes, each contiguous: every strip's upsampled plane is then contiguous too, as
+        # OpenCV's arithmetic wants it (no split of an interleaved map at full size).
+        self.offsets = [np.ascontiguousarray(ab[:, :, c]) for c in range(2)]
+
+    def ab_planes(self, l_strip: np.ndarray, y0: int) -> list[np.ndarray]:
+        """Full-resolution a and b (each n x W, float32) for rows y0 .. y0 + n."""
+        n = l_strip.shape[0]
+        return [_strip_map(p, self.width, self.height, y0, n) for p in self.offsets]
+
+    def strip(self, l_strip: np.ndarray, y0: int) -> np.ndarray:
+        """As ab_planes, as one n x W x 2 array."""
+        return cv2.merge(self.ab_planes(l_strip, y0))
+
+
+class GuidedUpsampler(BilinearUpsampler):
     """ab at the network's size + the full-resolution L -> full-resolution ab, strip by strip.
 
     Detail-transfer form of the guided filter: the result is the bilinear ab plus A times the
-    detail of L that the network's copy could not hold (full-resolution L minus its upsampled
-    small copy). Where L is flat, or carries no colour edge (A ~ 0), that detail term vanishes
-    and the network's colour is kept exactly; at a sharp edge whose sides differ in colour, the
-    colour steps where L steps.
+    detail of L that the network's copy could not hold (full-resolution L minus its small copy,
+    the guide, upsampled). Where L is flat, or carries no colour edge (A ~ 0), that detail term
+    vanishes and the network's colour is kept exactly; at a sharp edge whose sides differ in
+    colour, the colour steps where L steps.
     """
 
     def __init__(
@@ -43,38 +65,37 @@ class GuidedUpsampler:
         eps: float = EPS,
         guide: np.ndarray | None = None,
         full_shape: tuple[int, int] | None = None,
+        scale: float = 1.0,
     ):
         """From the full-resolution L, or (for a scan too big to hold its L whole) from its
-        shape and `guide`, the L at ab_small's size."""
+        shape and `guide`, the L at ab_small's size. `scale` multiplies the colour (the
+        saturation), folded into the small planes."""
         h, w = ab_small.shape[:2]
         if l_full is not None:
-            self.height, self.width = l_full.shape
+            full_shape = l_full.shape[:2]
             if guide is None:
                 guide = cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
-        elif full_shape is not None and guide is not None:
-            self.height, self.width = full_shape
-        else:
+        elif full_shape is None or guide is None:
             raise ValueError("GuidedUpsampler needs the full L, or its shape and the guide")
-        self.scale_x, self.scale_y = w / self.width, h / self.height
-        guide = guide.astype(np.float32)
-        ab = ab_small.astype(np.float32)
-        mean_i = _box(guide, radius)
-        var_i = np.maximum(_box(guide * guide, radius) - mean_i * mean_i, 0.0)
-        maps = [ab[:, :, 0], ab[:, :, 1], guide]
-        for c in range(2):
-            p = np.ascontiguousarray(ab[:, :, c])
-            cov = _box(guide * p, radius) - mean_i * _box(p, radius)
-            maps.append(_box(cov / (var_i + eps), radius))
-        # a, b, L of the small copy and A_a, A_b as one map: one interpolation per strip.
-        self.maps = np.ascontiguousarray(np.stack(maps, axis=2))
+        super().__init__(ab_small, full_shape, scale)
+        self.guide = np.ascontiguousarray(guide, dtype=np.float32)
+        mean_i = _box(self.guide, radius)
+        var_i = np.maximum(_box(self.guide * self.guide, radius) - mean_i * mean_i, 0.0)
+        self.slopes = []
+        for ab in self.offsets:  # already times `scale`: so are the slopes
+            cov = _box(self.guide * ab, radius) - mean_i * _box(ab, radius)
+            self.slopes.append(np.ascontiguousarray(_box(cov / (var_i + eps), radius)))
 
-    def strip(self, l_strip: np.ndarray, y0: int) -> np.ndarray:
-        """Full-resolution ab (n x W x 2) for rows y0 .. y0 + n, given those rows' L."""
-        m = _strip_map(self.maps, self.width, self.height, y0, l_strip.shape[0])
-        detail = l_strip - m[:, :, 2]
-        out = np.empty(l_strip.shape + (2,), np.float32)
-        out[:, :, 0] = m[:, :, 0] + m[:, :, 3] * detail
-        out[:, :, 1] = m[:, :, 1] + m[:, :, 4] * detail
+    def ab_planes(self, l_strip: np.ndarray, y0: int) -> list[np.ndarray]:
+        n = l_strip.shape[0]
+        detail = _strip_map(self.guide, self.width, self.height, y0, n)
+        cv2.subtract(l_strip, detail, dst=detail)
+        out = []
+        for slope, ab in zip(self.slopes, self.offsets, strict=True):
+            a = _strip_map(slope, self.width, self.height, y0, n)
+            cv2.multiply(a, detail, dst=a)
+            cv2.add(a, _strip_map(ab, self.width, self.height, y0, n), dst=a)
+            out.append(a)
         return out
 
 

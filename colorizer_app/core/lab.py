@@ -7,14 +7,22 @@ Conventions shared by the model, the Colorizer and training:
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 import numpy.typing as npt
 import torch
 
 AB_SCALE = 128.0
-# Rows converted at once: bounds the float32 temporaries for a 50 MP scan to a few MB.
-STRIP_ROWS = 512
+# Pixels converted at once: bounds the float32 temporaries of each strip to a few tens of MB
+# at any width, and gives a 12 MP photo a dozen strips to share among the cores.
+STRIP_PIXELS = 1 << 20
+# Strips converted side by side (each holds its own temporaries: about 40 MB).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def to_float01(rgb: np.ndarray) -> np.ndarray:
@@ -56,15 +64,64 @@ def lab_to_hex(l: float, a: float, b: float) -> str:
     return "#" + "".join(f"{int(round(float(v) * 255)):02x}" for v in rgb)
 
 
+def _strips(height: int, width: int) -> list[tuple[int, int]]:
+    """(first row, rows) of the strips a full-size pass works in: about STRIP_PIXELS each."""
+    rows = max(16, STRIP_PIXELS // max(1, width))
+    return [(y, min(rows, height - y)) for y in range(0, height, rows)]
+
+
+def _each_strip(height: int, width: int, work: Callable[[int, int], None]) -> None:
+    """work(y, n) on every strip, on WORKERS threads: numpy is single-threaded and OpenCV's
+    arithmetic mostly so, and both release the GIL, so strips run side by side on every core."""
+    strips = _strips(height, width)
+    if len(strips) == 1 or WORKERS == 1:
+        for y, n in strips:
+            work(y, n)
+        return
+    with ThreadPoolExecutor(min(WORKERS, len(strips))) as pool:
+        for done in [pool.submit(work, y, n) for y, n in strips]:
+            done.result()
+
+
+@functools.cache
+def _l_of_gray() -> np.ndarray:
+    """L of each 8-bit gray level, made by the very conversion rgb_to_lab runs on each pixel,
+    so a gray photo's L read from this table is the same to the last bit."""
+    ramp = np.repeat(np.arange(256, dtype=np.uint8)[:, None, None], 3, axis=2)
+    return np.ascontiguousarray(rgb_to_lab(ramp)[:, 0, 0])
+
+
+def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
+    """The one channel of an 8-bit gray photo (HxW, or HxWx3 with R = G = B), contiguous; None
+    for anything else (colour, 16-bit, float). What most scans are, and L is then a table."""
+    if rgb.dtype != np.uint8:
+        return None
+    if rgb.ndim == 2:
+        return rgb
+    plane = rgb[:, :, 0]
+    if np.array_equal(plane, rgb[:, :, 1]) and np.array_equal(plane, rgb[:, :, 2]):
+        return np.ascontiguousarray(plane)
+    return None
+
+
+def _l_of_rows(rgb: np.ndarray) -> np.ndarray:
+    plane = gray_plane(rgb)
+    if plane is not None:
+        return cv2.LUT(plane, _l_of_gray())
+    if rgb.ndim == 2:
+        rgb = np.repeat(rgb[:, :, None], 3, axis=2)
+    return cv2.extractChannel(rgb_to_lab(rgb), 0)
+
+
 def rgb_to_l(rgb: np.ndarray) -> np.ndarray:
     """HxWx3 RGB (or HxW gray) -> HxW float32 L in [0, 100], converted in strips of rows."""
-    h = rgb.shape[0]
-    out = np.empty(rgb.shape[:2], np.float32)
-    for y in range(0, h, STRIP_ROWS):
-        strip = rgb[y : y + STRIP_ROWS]
-        if strip.ndim == 2:
-            strip = np.repeat(strip[:, :, None], 3, axis=2)
-        out[y : y + STRIP_ROWS] = rgb_to_lab(strip)[:, :, 0]
+    h, w = rgb.shape[:2]
+    out = np.empty((h, w), np.float32)
+
+    def work(y: int, n: int) -> None:
+        out[y : y + n] = _l_of_rows(rgb[y : y + n])
+
+    _each_strip(h, w, work)
     return out
 
 
@@ -79,35 +136,49 @@ def compose_l_ab_rows(
     """As compose_l_ab, with ab made strip by strip by `ab_rows(y, n)` (n x W x 2): the
     full-resolution ab of a large scan is never held whole."""
     h, w = l_full.shape
-    return compose_rows(
-        h, w, lambda y, n: l_full[y : y + n], lambda y, n, _l: ab_rows(y, n), dtype, saturation
-    )
+
+    def planes(y: int, n: int, _l: np.ndarray) -> list[np.ndarray]:
+        return list(cv2.split(np.ascontiguousarray(ab_rows(y, n), dtype=np.float32)))
+
+    return compose_rows(h, w, lambda y, n: l_full[y : y + n], planes, dtype, saturation)
 
 
 def compose_rows(
     height: int,
     width: int,
-    l_rows,
-    ab_rows,
+    l_rows: Callable[[int, int], np.ndarray],
+    ab_rows: Callable[[int, int, np.ndarray], Sequence[np.ndarray]],
     dtype: npt.DTypeLike,
     saturation: float = 1.0,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """RGB of `dtype` made strip by strip: `l_rows(y, n)` gives the strip's L, `ab_rows(y, n,
-    l)` its ab. Neither full-resolution L nor ab is ever held whole. `out` (height x width x 3 of
-    `dtype`) is written in place, and may be the very photo `l_rows` reads: each strip's L is
-    read before that strip is written (a 150 MP scan then needs no second copy)."""
+    """RGB of `dtype` made strip by strip: `l_rows(y, n)` gives the strip's L (n x W float32),
+    `ab_rows(y, n, l)` its a and b (two n x W float32 planes). Neither full-resolution L nor ab
+    is ever held whole. `out` (height x width x 3 of `dtype`) is written in place, and may be
+    the very photo `l_rows` reads: each strip's L is read before that strip is written (a 150
+    MP scan then needs no second copy). Strips run on every core (they never overlap)."""
+    dtype = np.dtype(dtype)
     if out is None:
         out = np.empty((height, width, 3), dtype)
-    lab = np.empty((min(STRIP_ROWS, height), width, 3), np.float32)
-    for y in range(0, height, STRIP_ROWS):
-        n = min(STRIP_ROWS, height - y)
-        l_strip = l_rows(y, n)
-        lab[:n, :, 0] = l_strip
-        lab[:n, :, 1:] = ab_rows(y, n, l_strip)
+    peak = {np.dtype(np.uint8): (255.0, cv2.CV_8U), np.dtype(np.uint16): (65535.0, cv2.CV_16U)}
+
+    def work(y: int, n: int) -> None:
+        l_strip = np.ascontiguousarray(l_rows(y, n), dtype=np.float32)
+        a, b = ab_rows(y, n, l_strip)
         if saturation != 1.0:
-            lab[:n, :, 1:] *= np.float32(saturation)
-        out[y : y + n] = from_float01(lab_to_rgb(lab[:n]), dtype)
+            a, b = a * np.float32(saturation), b * np.float32(saturation)
+        merged = cv2.merge([l_strip, a, b])
+        if dtype in peak:
+            rgb = cv2.cvtColor(merged, cv2.COLOR_Lab2RGB, dst=merged)
+            # Scaled, rounded and clipped in one pass, straight into the output rows (one
+            # channel wide, so the scalar scales every value; OpenCV's stubs lack that form).
+            scale, depth = peak[dtype]
+            rows = out[y : y + n].reshape(n, width * 3)
+            cv2.multiply(rgb.reshape(n, width * 3), scale, dst=rows, dtype=depth)  # type: ignore[call-overload]
+        else:
+            out[y : y + n] = from_float01(lab_to_rgb(merged), dtype)
+
+    _each_strip(height, width, work)
     return out
 
 
@@ -122,9 +193,13 @@ def rgb_to_small_l(rgb: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
     """L of the photo area-resized to size_hw (h, w), float32 in [0, 100]."""
     h, w = rgb.shape[:2]
     if h * w > EXACT_SMALL_L_PIXELS:
+        # A gray photo is shrunk as its one channel: a third of the work, the same numbers.
+        plane = gray_plane(rgb)
         scale = SHRINK_SIDE / max(h, w)
         rgb = cv2.resize(
-            rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+            rgb if plane is None else plane,
+            (max(1, round(w * scale)), max(1, round(h * scale))),
+            interpolation=cv2.INTER_AREA,
         )
     l = rgb_to_l(rgb)
     return cv2.resize(l, (size_hw[1], size_hw[0]), interpolation=cv2.INTER_AREA)
