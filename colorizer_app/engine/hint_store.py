@@ -4,38 +4,73 @@ Never beside the originals: one JSON file (`hints.json` in the app-data folder),
 photo's resolved path and checked against its size in bytes, so hints made for one scan are not
 laid over a different file that later took its name. Written whole to a temporary name and
 renamed, like every file the app writes.
+
+Read lazily, on first use (the app reads it on a worker thread): a store that is not a regular
+file (a FIFO would block the read forever), larger than MAX_STORE_BYTES, nested past what the
+JSON reader can follow, or otherwise damaged costs the saved hints, never the app's start. The
+window changes hints in memory with `remember` and writes them with `flush` a moment after the
+last edit, not on every edit.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
+import threading
 from pathlib import Path
 
+from ..core.errors import ColorizerError
 from ..core.fileio import write_atomically
 from ..core.hints import Hint, HintError, HintSet
 from ..core.paths import user_data_dir
 
 log = logging.getLogger(__name__)
 VERSION = 1
+MAX_STORE_BYTES = 64 << 20  # tens of thousands of photos' pins; past it the file is not ours
+
+
+class HintStoreError(OSError):
+    """The store could not be written (the app-data folder full, read-only or in the way)."""
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """The file's bytes, refusing anything but a regular file of at most `limit` bytes without
+    ever blocking (O_NONBLOCK: a FIFO opens at once, then fstat refuses it)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"{info.st_size} bytes, over the limit of {limit}")
+        return fh.read(limit + 1)[:limit]
 
 
 class HintStore:
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else user_data_dir() / "hints.json"
-        self._entries: dict[str, dict] = self._read()
+        self._entries: dict[str, dict] | None = None  # read on first use
+        self._dirty = False
+        self._lock = threading.Lock()  # the window's worker and its quit both reach it
 
     def _read(self) -> dict[str, dict]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(_read_regular_file(self.path, MAX_STORE_BYTES).decode("utf-8"))
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, RecursionError) as e:
             # A damaged store costs the saved hints, never the app's start.
             log.warning("ignoring unreadable hints store %s: %s", self.path, e)
             return {}
         photos = data.get("photos") if isinstance(data, dict) else None
         return photos if isinstance(photos, dict) else {}
+
+    def _loaded(self) -> dict[str, dict]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
 
     @staticmethod
     def _key(photo: Path) -> tuple[str, int | None]:
@@ -47,22 +82,44 @@ class HintStore:
 
     def get(self, photo: Path) -> tuple[Hint, ...]:
         key, size = self._key(photo)
-        entry = self._entries.get(key)
+        with self._lock:
+            entry = self._loaded().get(key)
         if not isinstance(entry, dict) or entry.get("size") != size:
             return ()
         try:
             return tuple(HintSet.from_json(entry.get("hints", {})).hints)
-        except HintError as e:
+        except (HintError, RecursionError) as e:
             log.warning("ignoring damaged hints for %s: %s", photo, e)
             return ()
 
-    def put(self, photo: Path, hints: tuple[Hint, ...]) -> None:
-        """Keeps (or, with no hints, forgets) a photo's hints and writes the store."""
+    def remember(self, photo: Path, hints: tuple[Hint, ...]) -> bool:
+        """Keeps (or, with no hints, forgets) a photo's hints in memory; True if that changed
+        what `flush` writes."""
         key, size = self._key(photo)
-        if hints:
-            self._entries[key] = {"size": size, "hints": HintSet(list(hints)).to_json()}
-        elif self._entries.pop(key, None) is None:
-            return
-        payload = json.dumps({"version": VERSION, "photos": self._entries}, indent=1)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path, payload.encode("utf-8"))
+        with self._lock:
+            entries = self._loaded()
+            if hints:
+                entries[key] = {"size": size, "hints": HintSet(list(hints)).to_json()}
+            elif entries.pop(key, None) is None:
+                return False
+            self._dirty = True
+        return True
+
+    def flush(self) -> None:
+        """Writes the store if anything changed since the last write; HintStoreError if it
+        could not be written (the changes stay in memory for the next try)."""
+        with self._lock:
+            if not self._dirty:
+                return
+            payload = json.dumps({"version": VERSION, "photos": self._loaded()}, indent=1)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(self.path, payload.encode("utf-8"))
+            except (OSError, ColorizerError) as e:
+                raise HintStoreError(str(e)) from e
+            self._dirty = False
+
+    def put(self, photo: Path, hints: tuple[Hint, ...]) -> None:
+        """Keeps a photo's hints and writes the store at once (the CLI's and tests' way)."""
+        if self.remember(photo, hints):
+            self.flush()

@@ -6,7 +6,7 @@ joins it with the kept ab, so a saturation change or a colour hint never runs th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -33,6 +33,29 @@ class ColorizedPhoto:
     choices: ColourChoices | None = None  # the model's likeliest colours, for the hint chooser
     hints: tuple[Hint, ...] = ()  # in the original's upright pixels
     _hinted: tuple[tuple[Hint, ...], np.ndarray] | None = field(default=None, repr=False)
+
+    def with_hints(self, hints: tuple[Hint, ...]) -> ColorizedPhoto:
+        """The same photo with other hints, this one untouched (a pin being dragged)."""
+        return replace(self, hints=tuple(hints))
+
+    def snapshot(self) -> ColorizedPhoto:
+        """A copy to hand to another thread (Save): its own hints and notes, the pixels shared
+        through read-only views, so nothing the window does later changes what is saved."""
+
+        def frozen(array: np.ndarray) -> np.ndarray:
+            view = array.view()
+            view.flags.writeable = False
+            return view
+
+        return replace(
+            self,
+            preview_rgb=frozen(self.preview_rgb),
+            preview_l=frozen(self.preview_l),
+            ab_small=frozen(self.ab_small),
+            l_small=None if self.l_small is None else frozen(self.l_small),
+            notes=list(self.notes),
+            hints=tuple(self.hints),
+        )
 
     def hinted_ab(self) -> np.ndarray:
         """ab_small with this photo's hints applied; solved once per set of hints, so the

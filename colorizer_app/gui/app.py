@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import Qt
@@ -58,4 +59,12 @@ def run_app(files: list[str]) -> int:
     splash.finish(window)
     if files:
         window.add_paths(files)
-    return app.exec()
+    code = app.exec()
+    if not window.stopped_cleanly:
+        # A worker was still busy at the quit limit (a photo in the network, a huge folder):
+        # everything the app writes is already on disk (written whole and renamed), so the
+        # process ends now rather than waiting for it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -13,7 +13,7 @@ the after side only.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
 DIVIDER_GRAB_PX = 10
@@ -22,6 +22,7 @@ MIN_SCALE, MAX_SCALE = 0.02, 32.0
 PIN_RADIUS_PX = 7  # a pin's marker on screen, whatever the zoom
 PIN_GRAB_PX = 11
 CLICK_SLOP_PX = 4  # a press that moves less than this is a click, not a drag
+FOCUS_FRAME_PX = 3
 
 
 class CompareView(QWidget):
@@ -57,6 +58,8 @@ class CompareView(QWidget):
         self._pin_drag = -1
         self._pin_drag_at = QPointF()
         self._press_at = QPointF()
+        self.hover_pin = -1  # the pin under the pointer: Del removes it wherever the focus is
+        self._keyboard_focus = False  # focus came by Tab: draw the focus frame
 
     # ---- content ----------------------------------------------------------------------------
 
@@ -202,6 +205,35 @@ class CompareView(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            if self.hasFocus() and self._keyboard_focus:
+                self._paint_focus(painter)
+            painter.end()
+
+    def _paint_focus(self, painter: QPainter) -> None:
+        """A frame in the style's highlight colour: where Tab has put the keys."""
+        painter.setClipping(False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME_PX))
+        half = FOCUS_FRAME_PX / 2
+        painter.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
+
+    def focusInEvent(self, event) -> None:
+        self._keyboard_focus = event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        )
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+    def _paint(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(115))
         if self.original is None or self.original.isNull():
             painter.setPen(self.palette().color(self.foregroundRole()))
@@ -316,7 +348,8 @@ class CompareView(QWidget):
                 self.update()
             return
         if self.pin_mode and self._drag is None and self.colorized is not None:
-            over = self.pin_at(pos) >= 0
+            self.hover_pin = self.pin_at(pos)
+            over = self.hover_pin >= 0
             self.setCursor(
                 Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.CrossCursor
             )
@@ -324,9 +357,11 @@ class CompareView(QWidget):
         if self._drag == "divider":
             self._set_divider(pos.x())
         elif self._drag == "pan":
-            self.offset = self._offset_start + (pos - self._drag_start)
-            self.fit_mode = False
-            self.update()
+            offset = self._kept_in_view(self._offset_start + (pos - self._drag_start))
+            if offset != self.offset:  # a photo that fits stays where fitting put it
+                self.offset = offset
+                self.fit_mode = False
+                self.update()
         elif self.colorized is not None and not self.side_by_side:
             near = abs(pos.x() - self.divider_x()) <= DIVIDER_GRAB_PX
             self.setCursor(Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.OpenHandCursor)
@@ -351,6 +386,22 @@ class CompareView(QWidget):
             self.pin_requested.emit(self.photo_point(pos), self.mapToGlobal(pos.toPoint()))
         self.unsetCursor()
 
+    def _kept_in_view(self, offset: QPointF) -> QPointF:
+        """A pan moves the photo only along a side where it is larger than the view, and never
+        past its edges; along a side where it fits it stays centred."""
+        if self.original is None:
+            return offset
+
+        def axis(value: float, extent: float, room: float) -> float:
+            if extent <= room:
+                return (room - extent) / 2
+            return min(0.0, max(room - extent, value))
+
+        return QPointF(
+            axis(offset.x(), self.original.width() * self.scale, self._pane_width()),
+            axis(offset.y(), self.original.height() * self.scale, self.height()),
+        )
+
     def _on_photo(self, pos: QPointF) -> bool:
         p = self.image_point(pos)
         return (
@@ -370,11 +421,10 @@ class CompareView(QWidget):
         return inside * self._photo_per_preview()
 
     def event(self, event) -> bool:
-        # Del removes the selected pin here, before the window's "Remove from List" shortcut.
+        # Del removes the pin here, before the window's "Remove from List" shortcut.
         if (
             event.type() == QEvent.Type.ShortcutOverride
-            and self.pin_mode
-            and self.selected_pin >= 0
+            and self.pin_to_delete() >= 0
             and event.matches(QKeySequence.StandardKey.Delete)
         ):
             event.accept()
@@ -385,18 +435,42 @@ class CompareView(QWidget):
         self.divider = min(1.0, max(0.0, x / max(self.width(), 1)))
         self.update()
 
+    def pin_to_delete(self) -> int:
+        """The pin Del means in pin mode: the one under the pointer, else the selected one."""
+        if not self.pin_mode or self.colorized is None:
+            return -1
+        if self.hover_pin >= 0 and self.underMouse():
+            return self.hover_pin
+        return self.selected_pin
+
+    def delete_pin(self) -> bool:
+        """Del in pin mode: removes the pin it means; False when it means none."""
+        index = self.pin_to_delete()
+        if index < 0:
+            return False
+        self.selected_pin = self.hover_pin = -1
+        self.pin_removed.emit(index)
+        return True
+
+    def leaveEvent(self, event) -> None:
+        self.hover_pin = -1
+        super().leaveEvent(event)
+
     def keyPressEvent(self, event) -> None:
+        if not self.handle_key_press(event):
+            super().keyPressEvent(event)
+
+    def handle_key_press(self, event) -> bool:
+        """The view's keys; the window also hands it Space and the arrows pressed in the photo
+        list, so they work without clicking the photo first. True when the key was used."""
         key = event.key()
-        if (
-            self.pin_mode
-            and self.selected_pin >= 0
-            and event.matches(QKeySequence.StandardKey.Delete)
-        ):
-            index, self.selected_pin = self.selected_pin, -1
-            self.pin_removed.emit(index)
-        elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
+        if event.matches(QKeySequence.StandardKey.Delete) and self.delete_pin():
+            return True
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.show_original = True
             self.update()
+        elif key == Qt.Key.Key_Space:
+            pass  # held: the original stays shown
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             step = 0.1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.02
             self.divider = min(
@@ -408,11 +482,17 @@ class CompareView(QWidget):
         elif key == Qt.Key.Key_Minus:
             self.zoom_by(1 / ZOOM_STEP)
         else:
-            super().keyPressEvent(event)
+            return False
+        return True
 
     def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+        if not self.handle_key_release(event):
+            super().keyReleaseEvent(event)
+
+    def handle_key_release(self, event) -> bool:
+        if event.key() != Qt.Key.Key_Space:
+            return False
+        if not event.isAutoRepeat():
             self.show_original = False
             self.update()
-        else:
-            super().keyReleaseEvent(event)
+        return True

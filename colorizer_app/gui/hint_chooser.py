@@ -1,30 +1,20 @@
 """The colour chooser that opens on a pin: the model's likely colours there, recent picks, any.
 
 A menu, so it opens where the person clicked, closes with Esc or a click elsewhere, and each
-choice is one keyboard- and screen-reader-friendly action with a swatch.
+choice is one keyboard- and screen-reader-friendly action with a swatch and a name (the code is
+its tooltip). Colours too near each other to tell apart are offered once. "Other Colour..."
+only asks: the window opens the colour dialog after the menu has closed (and been deleted).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QColorDialog, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
+
+from .colour_names import COMMON_COLOURS, colour_name, distinct
 
 RECENT_MAX = 8
-# Colours an old photo's things often had: a start when the model has no opinion (only a and b
-# are used; the photo keeps its own lightness).
-COMMON_COLOURS = (
-    ("Sky blue", "#7ea6d8"),
-    ("Navy", "#2b3a67"),
-    ("Foliage green", "#4f7a3a"),
-    ("Grass green", "#7fa350"),
-    ("Skin, light", "#e0b49a"),
-    ("Skin, dark", "#8d5a3c"),
-    ("Brick red", "#a4553f"),
-    ("Wine red", "#7a2430"),
-    ("Khaki", "#b9a77a"),
-    ("Wood brown", "#6e4b2e"),
-)
 
 
 def swatch(colour: str, side: int = 18) -> QIcon:
@@ -40,9 +30,11 @@ def swatch(colour: str, side: int = 18) -> QIcon:
 
 
 class PinColourMenu(QMenu):
-    """Emits `chosen("#rrggbb")`, or `remove_requested` for an existing pin; nothing if closed."""
+    """Emits `chosen("#rrggbb")`, `other_requested(start colour)` for the colour dialog, or
+    `remove_requested` for an existing pin; nothing if closed."""
 
     chosen = Signal(str)
+    other_requested = Signal(str)
     remove_requested = Signal()
 
     def __init__(
@@ -55,22 +47,25 @@ class PinColourMenu(QMenu):
         super().__init__(parent)
         self.setToolTipsVisible(True)
         self.current = current
+        named: dict[str, str] = {}  # two swatches under one name read as one colour twice
+        for colour in distinct(likely):
+            named.setdefault(colour_name(colour), colour)
+        likely = list(named.values())
         self._section("Likely here" if likely else "")
-        for i, colour in enumerate(likely):
-            label = f"{colour}  (now)" if i == 0 else colour
+        for i, (name, colour) in enumerate(named.items()):
             self._colour_action(
                 colour,
-                label,
+                f"{name}  (now)" if i == 0 else name,
                 "The colour the model " + ("gave this spot" if i == 0 else "found likely here"),
             )
         extra = [c for c in recent if c not in likely][:RECENT_MAX]
         if extra:
             self._section("Recent")
             for colour in extra:
-                self._colour_action(colour, colour, "A colour you picked before")
+                self._colour_action(colour, colour_name(colour), "A colour you picked before")
         common = self.addMenu("Common Colours")
         for name, colour in COMMON_COLOURS:
-            self._colour_action(colour, name, colour, menu=common)
+            self._colour_action(colour, name, "", menu=common)
         self.addSeparator()
         other = self.addAction("Other Colour…")
         other.triggered.connect(self._other)
@@ -85,7 +80,7 @@ class PinColourMenu(QMenu):
     def _colour_action(self, colour: str, label: str, tip: str, menu: QMenu | None = None) -> None:
         action = (menu or self).addAction(swatch(colour), label)
         action.setData(colour)
-        action.setToolTip(tip)
+        action.setToolTip(f"{tip} ({colour})" if tip else colour)
         if colour == self.current:
             action.setCheckable(True)
             action.setChecked(True)
@@ -103,13 +98,8 @@ class PinColourMenu(QMenu):
         return actions
 
     def _other(self) -> None:
-        start = QColor(
-            self.current
-            or (self.colour_actions()[0].data() if self.colour_actions() else "#808080")
-        )
-        colour = QColorDialog.getColor(start, self.parentWidget(), "Pin Colour")
-        if colour.isValid():
-            self.chosen.emit(colour.name())
+        actions = self.colour_actions()
+        self.other_requested.emit(self.current or (actions[0].data() if actions else "#808080"))
 
     def open_at(self, where: QPoint) -> None:
         self.popup(where)

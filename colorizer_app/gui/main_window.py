@@ -26,27 +26,32 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QToolBar,
+    QWidget,
 )
 
 from ..core.fileio import write_atomically
-from ..core.imageio import IMAGE_SUFFIXES, find_images
+from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
-from ..engine.catalog import chooser_entries
 from .about import show_about
 from .app_settings import AppSettings
 from .compare_view import CompareView
+from .folder_scan import folder_scan_host
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .qimage import to_qimage
 from .restore_panel import attach_restore_panel
 from .thumbnails import ThumbnailLoader
+from .view_keys import ViewKeys
 from .window_actions import ActionsMixin
 from .window_batch import BatchMixin
 from .window_hints import HintsMixin
 from .window_list import ListEditsMixin
+from .window_models import ModelsMixin
 from .window_photo_options import PhotoOptionsMixin
 from .window_saving import SavingMixin
 from .window_state import WindowStateMixin
 from .worker import colorize_host
+
+QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is queued
 
 
 class MainWindow(
@@ -55,6 +60,7 @@ class MainWindow(
     SavingMixin,
     HintsMixin,
     ListEditsMixin,
+    ModelsMixin,
     PhotoOptionsMixin,
     WindowStateMixin,
     QMainWindow,
@@ -76,10 +82,17 @@ class MainWindow(
         self.worker = self.host.worker
         self.photos = PhotoListModel(self)
         self.thumbnails = ThumbnailLoader(self)
+        self.scanner_host = folder_scan_host()
+        self.scanner = self.scanner_host.worker
+        self._scans: dict[int, bool] = {}  # folder scans under way: number -> colorize after
+        self._scan_number = 0
+        self.stopped_cleanly = True  # every worker ended at quit (app.py reads it)
         self.generation = 0
         self._busy_jobs: set[int] = set()
         self._batch_total = 0
         self._batch_done = 0
+        self._batch_failed = 0
+        self._batch_ok = 0
         self._batch_started = 0.0
         self._batch_kind = ""
         self._closing = False
@@ -87,7 +100,9 @@ class MainWindow(
         self._colorize_moved_to_cpu = False
         self.model_error = ""
         self.model_provenance = ""  # the loaded model's story, from the worker (About shows it)
+        self.model_device = ""  # where it runs, in words
         self.save_options = self.settings.save_options
+        self._model_scores: dict[str, tuple[float, float] | None] = {}
 
         self._build_ui()
         self._build_photo_options()
@@ -118,9 +133,11 @@ class MainWindow(
         self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.view = CompareView()
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%"))
+        self.list_view.installEventFilter(ViewKeys(self.view))
         splitter = QSplitter()
         splitter.addWidget(self.list_view)
         splitter.addWidget(self.view)
+        QWidget.setTabOrder(self.list_view, self.view)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 900])
         self.setCentralWidget(splitter)
@@ -179,77 +196,25 @@ class MainWindow(
         w.model_ready.connect(self._model_ready)
         w.model_failed.connect(self._model_failed)
         w.devices_found.connect(self._devices_found)
+        w.scores_found.connect(self._scores_found)
+        self.scanner.scanned.connect(self._scanned)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.preview_ready.connect(self._preview_ready)
 
-    # ---- models -----------------------------------------------------------------------------
-
-    def refresh_models(self, select: str | None = None) -> None:
-        current = select or self.model_combo.currentData()
-        self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        for label, value in chooser_entries():
-            self.model_combo.addItem(label, value)
-        if self.model_combo.count() == 0:
-            self.model_combo.addItem("(no model installed)", "default")
-        index = self.model_combo.findData(current) if current else -1
-        self.model_combo.setCurrentIndex(max(index, 0))
-        self.model_combo.blockSignals(False)
-
-    def _select_model_from_settings(self) -> None:
-        self.refresh_models(self.settings.model)
-        device = self.settings.device
-        index = self.device_combo.findData(device)
-        self.device_combo.setCurrentIndex(max(index, 0))
-        self._model_changed()
-
-    def _devices_found(self, devices: list) -> None:
-        self.devices = list(devices)
-        wanted = self.settings.device
-        for label, value in devices:
-            if self.device_combo.findData(value) < 0:
-                self.device_combo.addItem(label, value)
-        if self.device_combo.currentData() == "auto" and wanted != "auto":
-            index = self.device_combo.findData(wanted)
-            if index >= 0:
-                self.device_combo.setCurrentIndex(index)  # the GPU a person chose last time
-        if self.panel is not None:
-            self.panel.set_devices(self.devices)
-
-    def current_model(self) -> str:
-        return self.model_combo.currentData() or "default"
-
-    def _model_changed(self, *_args) -> None:
-        model, device = self.current_model(), self.device_combo.currentData() or "auto"
-        self.worker.model_requested.emit(model, device)
-        self.model_provenance = ""
-        self.device_label.setText("")
-        self.model_error = ""
-        redo = [
-            it
-            for it in self.photos.items
-            if it.state == PhotoState.DONE
-            and it.result is not None
-            and it.result.model_name != Path(model).stem
-        ]
-        if redo:
-            self._colorize_items(redo)
-
-    def _model_ready(self, name: str, device: str, provenance: str = "") -> None:
-        self.model_error = ""
-        self.model_provenance = provenance
-        self.device_label.setText(f"{name} · {device}")
-
-    def _model_failed(self, message: str) -> None:
-        self.model_error = message
-        self.device_label.setText("model not loaded")
-        self.status_label.setText(message)
-
     # ---- adding photos ----------------------------------------------------------------------
 
-    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> list[PhotoItem]:
-        """Files and folders (recursive); duplicates are not added twice."""
-        files = find_images([Path(p) for p in paths])
+    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
+        """Files and folders (recursive); duplicates are not added twice. The folders are
+        walked on the scan worker; the photos join the list when it answers."""
+        self._scan_number += 1
+        self._scans[self._scan_number] = colorize
+        self.status_label.setText("Looking for photos…")
+        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths])
+
+    def _scanned(self, number: int, files: list[Path], problem: str) -> None:
+        colorize = self._scans.pop(number, None)
+        if colorize is None or self._closing:
+            return
         added = self.photos.add(files)
         self.load_hints(added)
         for item in added:
@@ -260,12 +225,13 @@ class MainWindow(
                 self.list_view.setCurrentIndex(self.photos.index(self.photos.row_of(added[0])))
             if colorize:
                 self._colorize_items(added)
+        elif problem:
+            self.status_label.setText(problem)
         elif files:
             self.status_label.setText("Those photos are already in the list.")
         else:
             self.status_label.setText("No photos found there (JPEG, PNG, TIFF, BMP or WebP).")
         self._update_actions()
-        return added
 
     def dragEnterEvent(self, event) -> None:
         mime = event.mimeData()
@@ -395,7 +361,7 @@ class MainWindow(
         a["cancel"].setEnabled(bool(self._busy_jobs))
 
     def about(self) -> None:
-        show_about(self, self.model_provenance, self.device_label.text())
+        show_about(self, self.model_provenance, self.model_device)
 
     def toggle_advanced(self) -> None:
         """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""
@@ -407,7 +373,7 @@ class MainWindow(
 
             self.panel = TrainingPanel(self)
             self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
-            self.panel.model_saved.connect(lambda _p: self.refresh_models())
+            self.panel.model_saved.connect(self.models_changed)
             self.panel.training_started.connect(self._training_started)
             self.panel.training_ended.connect(self._training_ended)
             self.panel.visibilityChanged.connect(
@@ -461,8 +427,22 @@ class MainWindow(
                 return
         self._closing = True
         self._store_settings()
-        if self.panel is not None:
-            self.panel.stop()
-        self.host.stop()
-        self.thumbnails.wait()
+        self.stopped_cleanly = self._stop_workers()
         event.accept()
+
+    def _stop_workers(self) -> bool:
+        """Quitting returns within QUIT_LIMIT_S: queued photos and thumbnails are dropped,
+        each worker gets what is left of the time, the pins not yet written are written."""
+        deadline = time.monotonic() + QUIT_LIMIT_S
+
+        def left() -> float:
+            return max(0.05, deadline - time.monotonic())
+
+        ended = True
+        if self.panel is not None:
+            ended &= self.panel.stop(left())
+        ended &= self.host.stop(left())
+        ended &= self.thumbnails.stop(left())
+        ended &= self.scanner_host.stop(left())
+        ended &= self.stop_pin_store(left())
+        return ended

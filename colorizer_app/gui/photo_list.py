@@ -129,16 +129,22 @@ class PhotoListModel(QAbstractListModel):
             self.endInsertRows()
         return fresh
 
-    def restore(self, items: list[PhotoItem]) -> list[PhotoItem]:
-        """Entries taken off earlier, put back at the end as they were (results kept); a photo
-        added again meanwhile is not doubled."""
-        back = [it for it in items if it.key not in self._by_key]
-        if back:
-            start = len(self.items)
-            self.beginInsertRows(QModelIndex(), start, start + len(back) - 1)
-            self.items.extend(back)
+    def restore(self, items: list[PhotoItem], rows: list[int] | None = None) -> list[PhotoItem]:
+        """Entries taken off earlier, put back as they were (results kept): at `rows` (where
+        they were, in ascending order) or else at the end; a photo added again meanwhile is not
+        doubled."""
+        at = rows if rows is not None else [len(self.items) + i for i in range(len(items))]
+        back = []
+        for row, item in sorted(zip(at, items, strict=True), key=lambda pair: pair[0]):
+            if item.key in self._by_key:
+                continue
+            row = min(row, len(self.items))
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.items.insert(row, item)
+            self._by_key[item.key] = item
             self.endInsertRows()
-            self._reindex()
+            back.append(item)
+        self._reindex()
         return back
 
     def remove_rows(self, rows: list[int]) -> None:

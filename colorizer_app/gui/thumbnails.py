@@ -59,5 +59,8 @@ class ThumbnailLoader(QObject):
     def request_preview(self, path: str, side: int = 1600) -> None:
         self.pool.start(_ThumbnailJob(path, side, self._signals), priority=1)
 
-    def wait(self) -> None:
-        self.pool.waitForDone()
+    def stop(self, limit_s: float) -> bool:
+        """Drops every thumbnail not yet started and waits at most `limit_s` for the ones being
+        made; True if none is still running."""
+        self.pool.clear()
+        return self.pool.waitForDone(max(1, int(limit_s * 1000)))

@@ -18,12 +18,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -34,20 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.device import describe_device, pick_device
-from ..core.errors import ColorizerError
 from ..core.paths import user_models_dir
-from ..engine.catalog import (
-    MODEL_SUFFIX,
-    chooser_entries,
-    delete_user_model,
-    export_model,
-    list_models,
-    rename_user_model,
-)
+from ..engine.catalog import MODEL_SUFFIX, chooser_entries
 from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
 from ..training.settings import MAX_FINETUNE_LR, FinetuneSettings
 from .loss_curve import LossCurve
+from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
 from .training_worker import TrainingWorker, scan_side
 from .worker_host import WorkerHost
@@ -56,6 +46,15 @@ MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
     "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
 }
+
+
+def loss_words(loss: float) -> str:
+    """The training loss as a person reads it. The `psnr` objective is the log10 of each photo's
+    colour error, a negative number that falls as the model improves; it is said as the PSNR
+    it stands for (-10 x loss, positive, higher is better). The others are errors already."""
+    if loss < 0:
+        return f"training PSNR {-10 * loss:.2f} dB (higher is better)"
+    return f"loss {loss:.4f} (lower is better)"
 
 
 class TrainingPanel(QDockWidget):
@@ -157,12 +156,9 @@ class TrainingPanel(QDockWidget):
         self.cancel_button.clicked.connect(self.cancel)
         for b in (self.start_button, self.resume_button, self.pause_button, self.cancel_button):
             buttons.addWidget(b)
-        layout.addLayout(buttons)
         self.progress = QProgressBar()
-        layout.addWidget(self.progress)
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
-        layout.addWidget(self.status_label)
         self.device_note = QLabel("")
         self.device_note.setWordWrap(True)
         layout.addWidget(self.device_note)
@@ -174,29 +170,28 @@ class TrainingPanel(QDockWidget):
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
 
-        manage = QGroupBox("Your models")
-        mlayout = QVBoxLayout(manage)
-        self.models_list = QListWidget()
-        self.models_list.setMaximumHeight(110)
-        mlayout.addWidget(self.models_list)
-        mrow = QHBoxLayout()
-        for text, slot in (
-            ("Rename…", self.rename_model),
-            ("Delete…", self.delete_model),
-            ("Export…", self.export_model),
-        ):
-            b = QPushButton(text)
-            b.clicked.connect(slot)
-            mrow.addWidget(b)
-        mlayout.addLayout(mrow)
-        layout.addWidget(manage)
+        self.manager = ModelManager()
+        self.manager.changed.connect(self._models_changed)
+        layout.addWidget(self.manager)
         layout.addStretch(1)
-        # Scrolls rather than growing the window: it must fit a 1366x768 laptop screen.
+        # The settings scroll rather than growing the window (it must fit a 1366x768 laptop
+        # screen); Start, Pause, Cancel and the progress stay below them, always in view.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
-        self.setWidget(scroll)
+        self.settings_scroll = scroll
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(scroll, 1)
+        run = QVBoxLayout()
+        run.setContentsMargins(9, 0, 9, 9)
+        run.addLayout(buttons)
+        run.addWidget(self.progress)
+        run.addWidget(self.status_label)
+        column.addLayout(run)
+        self.setWidget(outer)
         self._set_training(False)
 
     def _connect(self) -> None:
@@ -225,12 +220,9 @@ class TrainingPanel(QDockWidget):
     def refresh_models(self) -> None:
         current = self.base_combo.currentData()
         self.base_combo.clear()
-        self.models_list.clear()
         for label, value in chooser_entries():
             self.base_combo.addItem(label, value)
-        for entry in list_models():
-            if entry.kind == "user":
-                self.models_list.addItem(entry.name)
+        self.manager.refresh()
         index = self.base_combo.findData(current) if current else -1
         self.base_combo.setCurrentIndex(max(index, 0))
 
@@ -387,7 +379,7 @@ class TrainingPanel(QDockWidget):
             return
         left = f"{eta / 60:.1f} min left" if eta > 0 else "estimating time left…"
         self.progress.setFormat(f"%v/%m steps · {left}")
-        self.status_label.setText(f"Training: loss {loss:.4f}, {rate:.1f} photos/s")
+        self.status_label.setText(f"Training: {loss_words(loss)}, {rate:.1f} photos/s")
 
     def _held(self, step: int) -> None:
         """The worker is holding between steps."""
@@ -450,57 +442,15 @@ class TrainingPanel(QDockWidget):
 
     def _cancelled(self) -> None:
         self._end()
+        self.progress.setFormat("%v/%m steps · stopped")
         self.status_label.setText(
             "Cancelled. Nothing was saved; Resume continues from the last checkpoint."
         )
 
-    # ---- model management -------------------------------------------------------------------
+    def _models_changed(self, path: str) -> None:
+        self.refresh_models()
+        self.model_saved.emit(path)
 
-    def _selected_model(self) -> Path | None:
-        item = self.models_list.currentItem()
-        return user_models_dir() / f"{item.text()}{MODEL_SUFFIX}" if item else None
-
-    def rename_model(self) -> None:
-        path = self._selected_model()
-        if path is None:
-            return
-        name, ok = QInputDialog.getText(self, "Rename model", "New name:", text=path.stem)
-        if ok and name.strip() and name.strip() != path.stem:
-            try:
-                target = rename_user_model(path.stem, name)
-            except ColorizerError as exc:
-                QMessageBox.warning(self, "Rename model", str(exc))
-                return
-            self.refresh_models()
-            self.model_saved.emit(str(target))
-
-    def delete_model(self) -> None:
-        path = self._selected_model()
-        if path is None:
-            return
-        answer = QMessageBox.question(
-            self, "Delete model", f"Delete your model {path.stem!r}? This cannot be undone."
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            try:
-                delete_user_model(path.stem)
-            except ColorizerError as exc:
-                QMessageBox.warning(self, "Delete model", str(exc))
-            self.refresh_models()
-            self.model_saved.emit("")
-
-    def export_model(self) -> None:
-        path = self._selected_model()
-        if path is None:
-            return
-        dest, _ = QFileDialog.getSaveFileName(
-            self, "Export model", path.name, "Colorizer models (*.pt)"
-        )
-        if dest:
-            try:
-                export_model(path, Path(dest))
-            except ColorizerError as exc:
-                QMessageBox.warning(self, "Export model", str(exc))
-
-    def stop(self) -> None:
-        self.host.stop()
+    def stop(self, limit_s: float) -> bool:
+        """Stops a scan or a run (at its next photo or step), waiting at most `limit_s`."""
+        return self.host.stop(limit_s)

@@ -71,8 +71,11 @@ class TrainingWorker(QObject):
 
     @Slot(str, int)
     def _scan(self, folder: str, side: int) -> None:
+        self._cancel.clear()  # a scan stops with the panel (cancel), as training does
         try:
-            self.report = scan_folders([Path(folder)], keep_side=side)
+            self.report = scan_folders(
+                [Path(folder)], keep_side=side, should_stop=self._cancel.is_set
+            )
             self.report_folder, self.report_side = folder, side
         except ColorizerError as exc:
             self.scan_failed.emit(str(exc))

@@ -27,7 +27,7 @@ class ActionsMixin(WindowBase):
             "save": self._action("&Save Colorized…", self.save_selected, K.Save),
             "save_all": self._action("Save &All Colorized…", self.save_all, "Ctrl+Shift+S"),
             "quit": self._action("&Quit", self.close, K.Quit),
-            "remove": self._action("&Remove from List", self.remove_selected, K.Delete),
+            "remove": self._action("&Remove from List", self.delete_pressed, K.Delete),
             "clear": self._action("&Clear List", self.clear_all, "Ctrl+Shift+Delete"),
             "colorize": self._action("&Colorize Selected", self.colorize_selected, "Ctrl+R"),
             "colorize_all": self._action("Colorize A&ll", self.colorize_all, "Ctrl+Shift+R"),

@@ -41,8 +41,11 @@ if TYPE_CHECKING:
         _busy_jobs: set[int]
         _batch_total: int
         _batch_done: int
+        _batch_failed: int
+        _batch_ok: int
         _batch_started: float
         _batch_kind: str
+        _scans: dict[int, bool]
         panel: TrainingPanel | None
         model_error: str
         save_options: SaveOptions
@@ -54,6 +57,10 @@ if TYPE_CHECKING:
         model_combo: QComboBox
         device_combo: QComboBox
         status_label: QLabel
+        device_label: QLabel
+        model_provenance: str
+        model_device: str
+        devices: list
         progress: QProgressBar
         cancel_button: QPushButton
         # Made by the parts.
@@ -97,6 +104,7 @@ if TYPE_CHECKING:
         def _list_actions(self) -> dict[str, QAction]: ...
         def _photo_option_actions(self) -> dict[str, QAction]: ...
         def remove_selected(self) -> None: ...
+        def delete_pressed(self) -> None: ...
         def clear_all(self) -> None: ...
         def refresh_thumbnail(self, item: PhotoItem) -> None: ...
 

@@ -21,6 +21,7 @@ class BatchMixin(WindowBase):
     def _start_batch(self, kind: str, count: int) -> None:
         if not self._busy_jobs or self._batch_kind != kind:
             self._batch_total, self._batch_done = 0, 0
+            self._batch_ok, self._batch_failed = 0, 0
             self._batch_started = time.monotonic()
         self._batch_kind = kind
         self._batch_total += count
@@ -70,6 +71,7 @@ class BatchMixin(WindowBase):
             item.result = result
             result.hints = item.hints
             item.state = PhotoState.DONE
+            self._batch_ok += 1
             self.refresh_thumbnail(item)
             self.photos.changed(item)
             if item is self.current_item():
@@ -81,6 +83,7 @@ class BatchMixin(WindowBase):
         if item is not None:
             item.state = PhotoState.FAILED
             item.error = message
+            self._batch_failed += 1
             self.photos.changed(item)
             if item is self.current_item():
                 self._show_current()
@@ -98,14 +101,17 @@ class BatchMixin(WindowBase):
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         if not busy:
-            failed = sum(it.state == PhotoState.FAILED for it in self.photos.items)
-            done = sum(it.state == PhotoState.DONE for it in self.photos.items)
+            # This batch's own count: redoing one photo of 23 colorized one, not 23.
+            failed, ok = self._batch_failed, self._batch_ok
+            stopped = self._batch_total - ok - failed
             if self.model_error:
                 self.status_label.setText(self.model_error)
             elif self._batch_total and self._batch_kind == "colorize":
                 self.status_label.setText(
-                    f"Colorized {done} of {len(self.photos.items)} photo(s)"
-                    + (f"; {failed} failed (hover a photo for the reason)" if failed else ".")
+                    f"Colorized {ok} of {self._batch_total} photo(s)"
+                    + (f"; {failed} failed (hover a photo for the reason)" if failed else "")
+                    + (f"; {stopped} cancelled" if stopped > 0 else "")
+                    + "."
                 )
             self._batch_total = self._batch_done = 0
             return
@@ -120,4 +126,5 @@ class BatchMixin(WindowBase):
 
     @property
     def busy(self) -> bool:
-        return bool(self._busy_jobs)
+        """Photos being colorized or saved, or folders still being looked through."""
+        return bool(self._busy_jobs or self._scans)

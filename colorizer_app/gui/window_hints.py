@@ -10,13 +10,18 @@ re-rendered at once on the GUI thread, as the colour slider does.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, QPointF, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QColorDialog
 
 from ..core.hints import Hint
-from ..engine.hint_store import HintStore
+from ..engine.hint_store import HintStore, HintStoreError
 from .hint_chooser import PinColourMenu
 from .photo_list import PhotoItem
+from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
 from .window_base import WindowBase
 
@@ -39,7 +44,14 @@ class HintEdit(QUndoCommand):
 
 class HintsMixin(WindowBase):
     def _build_hints(self, store: HintStore | None = None) -> None:
-        self.hint_store = store if store is not None else HintStore()
+        self.pin_store_host = pin_store_host(store)
+        self.pin_store = self.pin_store_host.worker
+        self.pin_store.found.connect(self._pins_found)
+        self.pin_store.write_failed.connect(self._pins_not_written)
+        self._pin_write = QTimer(self)  # one write after a run of edits
+        self._pin_write.setSingleShot(True)
+        self._pin_write.setInterval(WRITE_AFTER_MS)
+        self._pin_write.timeout.connect(self.pin_store.flush_requested)
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[int, QUndoStack] = {}
         self.recent_colours: list[str] = []
@@ -98,19 +110,43 @@ class HintsMixin(WindowBase):
                 stack.deleteLater()
 
     def load_hints(self, items: list[PhotoItem]) -> None:
-        """A photo added to the list gets the hints it had when last seen."""
-        for item in items:
-            item.hints = self.hint_store.get(item.path)
+        """A photo added to the list gets the hints it had when last seen (looked up on the
+        pin store's worker; they arrive with `_pins_found`)."""
+        if items:
+            self.pin_store.lookup_requested.emit([str(it.path) for it in items])
+
+    def _pins_found(self, found: dict) -> None:
+        for path, hints in found.items():
+            item = self.photos.item_for_path(path)
+            # Pins the person placed meanwhile win over the remembered ones.
+            if item is not None and not item.hints and not self._undo_stack(item).count():
+                self._hints_changed(item, tuple(hints))
+
+    def _pins_not_written(self, message: str) -> None:
+        self.status_label.setText(
+            f"Your pins are on the photos but could not be remembered for next time: {message}"
+        )
+
+    def stop_pin_store(self, limit_s: float) -> bool:
+        """At quit: the pins not yet written are written now, on this thread."""
+        self._pin_write.stop()
+        ended = self.pin_store_host.stop(limit_s)
+        try:
+            self.pin_store.store.flush()
+        except HintStoreError as e:
+            print(f"Colorizer: the colour pins could not be remembered: {e}", file=sys.stderr)
+        return ended
 
     def set_hints(self, item: PhotoItem, hints: tuple[Hint, ...]) -> None:
         """The one place hints change: the entry, its result, the store, the screen."""
-        item.hints = tuple(hints)
+        self._hints_changed(item, tuple(hints))
+        self.pin_store.remember_requested.emit(str(item.path), item.hints)
+        self._pin_write.start()
+
+    def _hints_changed(self, item: PhotoItem, hints: tuple[Hint, ...]) -> None:
+        item.hints = hints
         if item.result is not None:
             item.result.hints = item.hints
-        try:
-            self.hint_store.put(item.path, item.hints)
-        except OSError as e:  # a full disk costs remembering the pins, not the pins themselves
-            self.status_label.setText(f"Could not remember the pins of {item.path.name}: {e}")
         if item is self.current_item():
             self._show_pins(item, rerender=True)
         self.refresh_thumbnail(item)
@@ -144,12 +180,23 @@ class HintsMixin(WindowBase):
             else "Colour pins hidden; H shows them again."
         )
 
-    def _open_menu(self, menu: PinColourMenu, where: QPoint) -> None:
+    def _open_menu(self, menu: PinColourMenu, where: QPoint, apply: Callable[[str], None]) -> None:
         if self.pin_menu is not None:
             self.pin_menu.close()
         self.pin_menu = menu
+        menu.chosen.connect(apply)
+        # The dialog opens once the menu has closed: the menu is deleted by then, so the colour
+        # goes straight to `apply`, never through the menu's signal.
+        menu.other_requested.connect(
+            lambda start: QTimer.singleShot(0, lambda: self._pick_other(start, apply))
+        )
         menu.aboutToHide.connect(lambda m=menu: self._menu_closed(m))
         menu.open_at(where)
+
+    def _pick_other(self, start: str, apply: Callable[[str], None]) -> None:
+        colour = QColorDialog.getColor(QColor(start), self, "Pin Colour")
+        if colour.isValid():
+            apply(colour.name())
 
     def _menu_closed(self, menu: PinColourMenu) -> None:
         if self.pin_menu is menu:
@@ -172,8 +219,7 @@ class HintsMixin(WindowBase):
             pin = Hint.pin(point.x(), point.y(), colour)
             self.edit_hints(item, item.hints + (pin,), "Add Pin")
 
-        menu.chosen.connect(add)
-        self._open_menu(menu, where)
+        self._open_menu(menu, where, add)
 
     def _pin_clicked(self, view_index: int, where: QPoint) -> None:
         item = self.current_item()
@@ -192,9 +238,8 @@ class HintsMixin(WindowBase):
             hints[index] = hint.recoloured(colour)
             self.edit_hints(item, tuple(hints), "Change Pin Colour")
 
-        menu.chosen.connect(recolour)
         menu.remove_requested.connect(lambda: self._pin_removed(view_index))
-        self._open_menu(menu, where)
+        self._open_menu(menu, where, recolour)
 
     def _pin_dragging(self, view_index: int, point: QPointF) -> None:
         self._drag_pending = (view_index, point)
@@ -210,12 +255,9 @@ class HintsMixin(WindowBase):
         x, y = item.hints[index].points[0]
         hints = list(item.hints)
         hints[index] = hints[index].moved(pending[1].x() - x, pending[1].y() - y)
-        shown = item.result.hints
-        item.result.hints = tuple(hints)  # only while drawing: the edit comes on release
-        try:
-            self.view.set_colorized(to_qimage(item.result.render(item.strength)))
-        finally:
-            item.result.hints = shown
+        # Only drawn: the edit comes on release, and the photo's own result is not touched.
+        moving = item.result.with_hints(tuple(hints))
+        self.view.set_colorized(to_qimage(moving.render(item.strength)))
 
     def _pin_moved(self, view_index: int, point: QPointF) -> None:
         self._drag_timer.stop()

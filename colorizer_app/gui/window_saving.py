@@ -55,11 +55,14 @@ class SavingMixin(WindowBase):
             return 0
         self._start_batch("save", len(plan))
         for item, dest in plan:
+            assert item.result is not None  # only colorized photos were planned
             job = self.photos.new_job(item)
             self._busy_jobs.add(job)
+            # A snapshot: a pin moved or a strength changed while the save waits in the queue
+            # changes the screen, not the file the person asked for.
             self.worker.save_requested.emit(
                 job,
-                item.result,
+                item.result.snapshot(),
                 str(dest),
                 item.strength,
                 options.quality,

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.device import available_devices, leave_a_core_free
 from ..core.errors import ColorizerError
+from ..engine.catalog import open_model
 from ..engine.colorizer import Colorizer
 from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
 from .about import provenance_html
@@ -36,6 +37,8 @@ class ColorizeWorker(QObject):
     model_requested = Signal(str, str)  # model, device
     devices_requested = Signal()
     devices_found = Signal(object)  # [(label, value)], Automatic and CPU first
+    scores_requested = Signal(object)  # [model path]
+    scores_found = Signal(object)  # {model path: (held-out PSNR before, after)}
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,6 +51,7 @@ class ColorizeWorker(QObject):
         self.save_requested.connect(self._save)
         self.model_requested.connect(self._set_model)
         self.devices_requested.connect(self._find_devices)
+        self.scores_requested.connect(self._find_scores)
 
     def cancel(self, generation: int) -> None:
         """Called from the GUI thread: skip every request older than `generation`."""
@@ -56,6 +60,19 @@ class ColorizeWorker(QObject):
     @Slot()
     def _find_devices(self) -> None:
         self.devices_found.emit(available_devices())
+
+    @Slot(object)
+    def _find_scores(self, paths: list[str]) -> None:
+        """The held-out scores a fine-tune wrote into its model file, for the chooser."""
+        found = {}
+        for path in paths:
+            try:
+                meta = open_model(path).metadata
+            except (ColorizerError, OSError):
+                continue  # a broken file says so when it is chosen
+            if "val_psnr_before" in meta and "val_psnr_after" in meta:
+                found[path] = (float(meta["val_psnr_before"]), float(meta["val_psnr_after"]))
+        self.scores_found.emit(found)
 
     @Slot(str, str)
     def _set_model(self, model: str, device: str) -> None:

@@ -68,5 +68,17 @@ class WorkerGate:
         self.released.set()
 
 
+def wait_scanned(win, timeout_s=30.0):
+    """Folders are looked through on a worker: the photos join the list when it answers."""
+    import time
+
+    from PySide6.QtTest import QTest
+
+    deadline = time.monotonic() + timeout_s
+    while win._scans:
+        assert time.monotonic() < deadline, "the folder scan did not answer"
+        QTest.qWait(10)
+
+
 def wait_idle(qtbot, win, timeout=60_000):
     qtbot.waitUntil(lambda: not win.busy, timeout=timeout)

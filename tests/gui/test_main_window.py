@@ -13,7 +13,7 @@ from colorizer_app.gui.photo_list import PhotoState
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.save_options import SaveOptions
 
-from .conftest import WorkerGate, wait_idle
+from .conftest import WorkerGate, wait_idle, wait_scanned
 
 
 def drop(win, paths):
@@ -32,6 +32,7 @@ def drop(win, paths):
     QApplication.sendEvent(win, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(win, QDropEvent(QPointF(200, 200), *args))
+    wait_scanned(win)
 
 
 def states(win):

@@ -1,10 +1,12 @@
 """The hidden advanced panel: count a folder, fine-tune the tiny model, cancel a run."""
 
 import hashlib
+import re
 
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from colorizer_app.model.store import read_model_file, user_models_dir
 from colorizer_app.training.metrics import colorfulness
@@ -53,9 +55,17 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
     panel.name_edit.setText("family colours")
     in_use = window.current_model()
+    said = []  # the status line after each step's report
+    panel.worker.progress.connect(lambda *_: said.append(panel.status_label.text()))
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert panel.training and not panel.start_button.isEnabled()
+    # Start, Pause and Cancel stay in view however far the settings are scrolled
+    panel.settings_scroll.verticalScrollBar().setValue(10_000)
+    for button in (panel.pause_button, panel.cancel_button):
+        assert not button.visibleRegion().isEmpty()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+    steps_said = [t for t in said if t.startswith("Training:")]
+    assert steps_said and not any(re.search(r"-\d", t) for t in steps_said), steps_said
     assert "Saved as 'family colours'" in panel.result_label.text(), panel.status_label.text()
     assert len(panel.curve.losses) >= 5 and panel.curve.psnrs  # the curve filled in
     assert panel.progress.value() == panel.progress.maximum()
@@ -66,14 +76,25 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert meta["base_model"] == "tiny" and meta["images"]["train"] == 10  # 10 held out
     assert meta["val_psnr_after"] > meta["val_psnr_before"]  # better, or it would not be saved
     assert window.current_model() == in_use  # the app never switches models by itself
-    # it appears in the chooser at once, and colorizes
-    index = window.model_combo.findText("family colours (yours)")
-    assert index >= 0
+    # it appears in the chooser at once, with its held-out score before and after, and colorizes
+    new_path = str(user_models_dir() / "family colours.pt")
+    qtbot.waitUntil(
+        lambda: "→" in window.model_combo.itemText(window.model_combo.findData(new_path))
+    )
+    index = window.model_combo.findData(new_path)
+    before_after = f"{meta['val_psnr_before']:.1f} → {meta['val_psnr_after']:.1f} dB"
+    assert window.model_combo.itemText(index) == f"family colours (yours; {before_after})"
     window.model_combo.setCurrentIndex(index)
     window.add_paths([sorted(folder.glob("n*.jpg"))[0]])
     qtbot.waitUntil(lambda: not window.busy, timeout=60_000)
     assert window.photos.items[0].state.value == "done"
     assert window.photos.items[0].result.model_name == "family colours"
+    # About tells where it runs and what it learnt from
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda _parent, _title, text: shown.append(text))
+    window.about()
+    assert "Device: CPU" in shown[0] and "family-1970s" in shown[0], shown[0]
+    assert "unknown data" not in shown[0] and f"{meta['val_psnr_after']:.2f} dB after" in shown[0]
 
     # no learning rate above what can work is offered (20 steps at 0.1 saved a sepia model)
     panel.lr.setValue(0.1)
@@ -131,8 +152,8 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert not panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: not panel.training, timeout=60_000)
     assert "Cancelled" in panel.status_label.text()
+    assert "stopped" in panel.progress.format() and "stopping" not in panel.progress.format()
     # nothing runs now: quitting asks no question
-    from PySide6.QtWidgets import QMessageBox
 
     def no_question(*args):
         raise AssertionError(f"quitting asked: {args[2]}")
@@ -164,10 +185,12 @@ def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):
     window.resize(960, 540)
     window.actions_by_name["advanced"].trigger()
     panel = window.panel
-    body = panel.widget().widget()
+    scroll = panel.settings_scroll
+    body = scroll.widget()
     assert body.minimumSizeHint().width() <= 400
+    assert panel.widget().minimumSizeHint().width() <= 400  # the run buttons below it too
     panel.widget().resize(400, 500)
     qtbot.waitUntil(lambda: body.width() <= 400)
-    assert panel.widget().horizontalScrollBar().maximum() == 0
+    assert scroll.horizontalScrollBar().maximum() == 0
     side = panel.previews.labels[0]
     assert side.width() == side.height() >= 90

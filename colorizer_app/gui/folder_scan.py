@@ -1,0 +1,35 @@
+"""Finding the photos in what a person dropped or opened, on a worker thread: a folder of
+thousands on a slow disk or a network share walks for seconds, and the window must not freeze.
+Each request carries a number, so the window knows which answer is which."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..core.errors import ColorizerError
+from ..core.imageio import find_images
+from .worker_host import WorkerHost
+
+
+class FolderScanWorker(QObject):
+    scan_requested = Signal(int, object)  # request number, [path]
+    scanned = Signal(int, object, str)  # request number, [Path] found, a problem to say or ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scan_requested.connect(self._scan)
+
+    @Slot(int, object)
+    def _scan(self, number: int, paths: list[str]) -> None:
+        try:
+            files = find_images([Path(p) for p in paths])
+        except (ColorizerError, OSError) as exc:
+            self.scanned.emit(number, [], str(exc))
+        else:
+            self.scanned.emit(number, files, "")
+
+
+def folder_scan_host() -> WorkerHost[FolderScanWorker]:
+    return WorkerHost(FolderScanWorker(), "folder-scan")

@@ -1,0 +1,103 @@
+"""The advanced panel's "Your models" box: a person's own models, renamed, deleted, exported.
+
+Only user models are listed (the built-in ones cannot be changed); every change is said with
+`changed(path)` so the choosers refresh ("" when a model went away).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import ColorizerError
+from ..core.paths import user_models_dir
+from ..engine.catalog import (
+    MODEL_SUFFIX,
+    delete_user_model,
+    export_model,
+    list_models,
+    rename_user_model,
+)
+
+
+class ModelManager(QGroupBox):
+    changed = Signal(str)  # the path of a renamed model, or "" when one was deleted
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Your models", parent)
+        layout = QVBoxLayout(self)
+        self.models_list = QListWidget()
+        self.models_list.setMaximumHeight(110)
+        layout.addWidget(self.models_list)
+        row = QHBoxLayout()
+        for text, slot in (
+            ("Rename…", self.rename_model),
+            ("Delete…", self.delete_model),
+            ("Export…", self.export_model),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        layout.addLayout(row)
+
+    def refresh(self) -> None:
+        self.models_list.clear()
+        for entry in list_models():
+            if entry.kind == "user":
+                self.models_list.addItem(entry.name)
+
+    def _selected_model(self) -> Path | None:
+        item = self.models_list.currentItem()
+        return user_models_dir() / f"{item.text()}{MODEL_SUFFIX}" if item else None
+
+    def rename_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename model", "New name:", text=path.stem)
+        if ok and name.strip() and name.strip() != path.stem:
+            try:
+                target = rename_user_model(path.stem, name)
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Rename model", str(exc))
+                return
+            self.changed.emit(str(target))
+
+    def delete_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        answer = QMessageBox.question(
+            self, "Delete model", f"Delete your model {path.stem!r}? This cannot be undone."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                delete_user_model(path.stem)
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Delete model", str(exc))
+            self.changed.emit("")
+
+    def export_model(self) -> None:
+        path = self._selected_model()
+        if path is None:
+            return
+        dest, _ = QFileDialog.getSaveFileName(
+            self, "Export model", path.name, "Colorizer models (*.pt)"
+        )
+        if dest:
+            try:
+                export_model(path, Path(dest))
+            except ColorizerError as exc:
+                QMessageBox.warning(self, "Export model", str(exc))

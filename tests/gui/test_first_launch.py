@@ -1,0 +1,56 @@
+"""First launch on a small screen (issue 26, item 18): the window, with the window manager's
+frame, fits the screen's available area, so the status bar (progress, Cancel, Undo) is on it.
+A real X server and window manager: the frame exists only there."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .xdisplay import x_desktop
+
+SCRIPT = r"""
+import json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))  # no settings yet
+window.show()
+QTest.qWait(3000)  # the window manager frames the window and says how
+def rect(r):
+    return [r.x(), r.y(), r.width(), r.height()]
+bar = window.statusBar()
+bottom_left = bar.mapToGlobal(bar.rect().bottomLeft())
+print(json.dumps({
+    "frame": rect(window.frameGeometry()),
+    "inner": rect(window.geometry()),
+    "room": rect(window.screen().availableGeometry()),
+    "status_bottom": bottom_left.y(),
+}), flush=True)
+window.close()
+"""
+
+
+@pytest.mark.parametrize(
+    "screen, scale", [((1366, 768), "1"), ((1920, 1080), "2")], ids=["1366x768", "1080p-200%"]
+)
+def test_first_launch_fits_the_screen_with_its_frame(tmp_path, screen, scale):
+    with x_desktop(*screen) as env:
+        env = {**env, "QT_SCALE_FACTOR": scale, "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        proc = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(tmp_path / "settings.ini")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    fx, fy, fw, fh = seen["frame"]
+    rx, ry, rw, rh = seen["room"]
+    assert fh > seen["inner"][3], seen  # the window manager did frame it
+    assert rx <= fx and ry <= fy and fx + fw <= rx + rw and fy + fh <= ry + rh, seen
+    assert seen["status_bottom"] < ry + rh, seen  # the status bar is on the screen

@@ -1,0 +1,53 @@
+"""Quitting never waits on queued work (issue 25, item 5): with 200 thumbnails queued and a
+folder being looked through, the window closes at once, the queued thumbnails are dropped, and
+the scan's late answer adds nothing. The time it takes is in tests/benchmarks/test_bench_quit.py.
+"""
+
+import os
+import time
+
+from PIL import Image
+
+
+def queued_work(tmp_path, data_dir, photos=200, scan_files=3000):
+    """A folder of `photos` large PNGs (hard links of one: thumbnails of PNGs decode them
+    whole) and a tree of `scan_files` files that takes seconds to look through."""
+    big = tmp_path / "big.png"
+    src = sorted((data_dir / "kodak24").glob("*.png"))[0]
+    Image.open(src).convert("RGB").resize((2304, 1536)).save(big, compress_level=1)
+    album = tmp_path / "album"
+    album.mkdir()
+    for i in range(photos):
+        os.link(big, album / f"scan{i:03}.png")
+    tree = tmp_path / "archive"
+    for i in range(scan_files):
+        folder = tree / f"box{i // 100:02}"
+        folder.mkdir(parents=True, exist_ok=True)
+        os.link(big, folder / f"p{i:04}.png")
+    return album, tree
+
+
+def close_with_work_queued(qtbot, window, album, tree):
+    """Adds the album (its thumbnails queue), starts the scan of the tree, closes; returns the
+    seconds `close()` took and how many thumbnails were made."""
+    made = []
+    window.thumbnails.ready.connect(lambda path, _image: made.append(path))
+    window.add_paths([album], colorize=False)
+    qtbot.waitUntil(lambda: len(window.photos.items) == 200, timeout=60_000)
+    window.add_paths([tree], colorize=False)
+    assert window._scans  # the scan is under way
+    start = time.monotonic()
+    window.close()
+    return time.monotonic() - start, made
+
+
+def test_quitting_drops_queued_thumbnails_and_leaves_the_scan(qtbot, window, tmp_path, data_dir):
+    album, tree = queued_work(tmp_path, data_dir)
+    seconds, made = close_with_work_queued(qtbot, window, album, tree)
+    assert window._closing and not window.isVisible()
+    queued_then = len(made)
+    qtbot.wait(1500)  # anything still queued would run now
+    assert len(made) - queued_then <= 2  # at most the ones being made at quit (two threads)
+    assert len(made) < 100, len(made)  # far from all 200: the queue was dropped
+    assert len(window.photos.items) == 200  # the scan's late answer added nothing
+    print(f"close() took {seconds:.2f} s with {200 - len(made)} thumbnails dropped")
