@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QColorDialog
 
 from colorizer_app.core.hints import Hint
-from colorizer_app.gui.colour_names import colour_name, distance
 from colorizer_app.gui.qimage import from_qimage
 
 from .conftest import wait_idle
@@ -109,6 +108,8 @@ def test_other_colour_pins_the_colour_picked_in_the_dialog(qtbot, window, photo_
 
 
 def test_the_chooser_names_its_colours_and_offers_each_once(qtbot, window, photo_dir):
+    from colorizer_app.gui.colour_names import colour_name, distance
+
     item = _open(qtbot, window, photo_dir / "photo0.jpg")
     window.set_pin_mode(True)
     window.recent_colours = ["#7a2430"]  # picked from Common Colours as "Wine red"
