@@ -6,7 +6,10 @@ from __future__ import annotations
 import shutil
 
 from colorizer_app.core.imageio import load_image
-from tests.gui.conftest import window  # noqa: F401 - the real window with the tiny model
+from tests.gui.conftest import (
+    wait_scanned,
+    window,  # noqa: F401 - the real window with the tiny model
+)
 
 SCRATCHED = "Bringing-Old-Photos-Back-to-Life_old_w_scratch_b.png"
 
@@ -23,7 +26,9 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     shutil.copy(data_dir / "old_photos" / SCRATCHED, scratched)
     shutil.copy(data_dir / "kodak24" / "kodim04.png", scans / "girl.png")
     original_bytes = scratched.read_bytes()
-    items = window.add_paths([scratched, scans / "girl.png"], colorize=False)
+    window.add_paths([scratched, scans / "girl.png"], colorize=False)
+    wait_scanned(window)  # the folder scan runs on a worker (issue 25)
+    items = [window.photos.item_for_path(p) for p in (scratched, scans / "girl.png")]
     panel = window.restore_panel
     assert panel.isVisible() and not panel.switches["scratches"].isChecked()
 
