@@ -161,11 +161,11 @@ def test_a_drag_leaves_a_photo_that_fits_where_it_is(qtbot, window, photo_dir):
     _open(qtbot, window, photo_dir / "photo0.jpg")
     view = window.view
     fitted = QPointF(view.offset)
-    middle = QPoint(view.width() // 2, view.height() // 2)
+    middle = QPoint(view.width() // 4, view.height() // 2)  # on the photo, off the divider
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=middle)
     qtbot.mouseMove(view, middle + QPoint(120, 80))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=middle + QPoint(120, 80))
-    assert view.offset == fitted and view.fit_mode
+    assert view.offset == fitted and view.fit_mode and view.divider == 0.5
     # zoomed in, a drag pans, and the photo's edge stops at the view's
     view.zoom_by(4.0)
     zoomed = QPointF(view.offset)
