@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "photos": len(paths),
         "minutes": round((time.monotonic() - start) / 60, 1),
         "validation": score.as_dict(),
-        "command": " ".join(["train_detector", *(argv or [])]),
+        "command": " ".join(["train_detector", *(sys.argv[1:] if argv is None else argv)]),
     }
     save(net, args.out, threshold, info)
     print(f"threshold {threshold:.2f}: validation (training style) {score}", flush=True)
