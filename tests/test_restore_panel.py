@@ -6,6 +6,10 @@ from __future__ import annotations
 import shutil
 
 from colorizer_app.core.imageio import load_image
+from colorizer_app.core.paths import user_data_dir
+from colorizer_app.engine.restoring import RestoreChoices
+from colorizer_app.gui.restore_panel import RestorePanel
+from colorizer_app.restore.pipeline import RestoreOptions
 from tests.gui.conftest import (
     wait_scanned,
     window,  # noqa: F401 - the real window with the tiny model
@@ -59,3 +63,22 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     qtbot.waitUntil(lambda: "already there" in panel.status.text(), timeout=60_000)
     assert saved.read_bytes() == first
     panel.wait()
+
+    # The switches are kept in the app data, never beside the photos: a new panel (the app
+    # opened again) shows this photo's.
+    assert (user_data_dir() / "restore.json").is_file()
+    assert sorted(p.name for p in scans.iterdir()) == ["boy.png", "boy_restored.png", "girl.png"]
+    again = RestorePanel()
+    qtbot.addWidget(again)
+    again.show_photo(scratched)
+    assert again.switches["scratches"].isChecked() and not again.switches["grain"].isChecked()
+    again.wait()
+
+
+def test_damaged_switches_file_costs_the_switches_not_the_app(tmp_path):
+    store = tmp_path / "restore.json"
+    store.write_text('{"photos": {"x": ')
+    choices = RestoreChoices(store)
+    assert choices.get(tmp_path / "a.png") == RestoreOptions()
+    choices.remember(tmp_path / "a.png", RestoreOptions(grain=True))
+    assert RestoreChoices(store).get(tmp_path / "a.png") == RestoreOptions(grain=True)

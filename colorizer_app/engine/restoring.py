@@ -4,18 +4,26 @@ calls `colorize` on this as on a Colorizer, so naming, skipping and atomic writi
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ..core.errors import ColorizerError
+from ..core.fileio import write_atomically
 from ..core.hints import Hint
 from ..core.imageio import load_image
+from ..core.paths import user_data_dir
 from ..restore.detect import Detector, default_detector
 from ..restore.pipeline import RestoreOptions, restore_rgb
 from .batch import BatchResult, plan_jobs, run_jobs
 from .colorizer import Colorizer
+from .hint_store import _read_regular_file
+
+log = logging.getLogger(__name__)
 
 RESTORED_SUFFIX = "_restored"
 
@@ -71,3 +79,52 @@ def save_restored(path: Path, options: RestoreOptions) -> BatchResult:
     existing file or the original, through the batch's own naming and atomic writing."""
     jobs = plan_jobs([path], None, RESTORED_SUFFIX)
     return run_jobs(RestoringColorizer(options), jobs)
+
+
+class RestoreChoices:
+    """Each photo's Restore switches, kept in the app-data folder (`restore.json`, keyed by the
+    photo's resolved path), never beside the originals; written whole, atomically, on each
+    change (a few bytes per photo). A damaged file costs the saved switches, never the app."""
+
+    MAX_BYTES = 16 << 20
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path is not None else user_data_dir() / "restore.json"
+        self._entries: dict[str, str] | None = None
+
+    def _loaded(self) -> dict[str, str]:
+        if self._entries is None:
+            try:
+                data = json.loads(_read_regular_file(self.path, self.MAX_BYTES).decode("utf-8"))
+                photos = data.get("photos") if isinstance(data, dict) else None
+                self._entries = (
+                    {k: v for k, v in (photos or {}).items() if isinstance(v, str)}
+                    if isinstance(photos, dict)
+                    else {}
+                )
+            except FileNotFoundError:
+                self._entries = {}
+            except (OSError, ValueError, RecursionError) as exc:
+                log.warning("ignoring unreadable restore settings %s: %s", self.path, exc)
+                self._entries = {}
+        return self._entries
+
+    def get(self, photo: Path) -> RestoreOptions:
+        try:
+            return RestoreOptions.parse(self._loaded().get(str(Path(photo).resolve()), "none"))
+        except ValueError:
+            return RestoreOptions()
+
+    def remember(self, photo: Path, options: RestoreOptions) -> None:
+        """Kept for this photo and written at once; an unwritable app-data folder is logged."""
+        entries = self._loaded()
+        key = str(Path(photo).resolve())
+        if options.any:
+            entries[key] = str(options)
+        else:
+            entries.pop(key, None)
+        try:
+            payload = json.dumps({"version": 1, "photos": entries}, indent=1)
+            write_atomically(self.path, payload.encode("utf-8"))
+        except ColorizerError as exc:
+            log.warning("restore settings not saved: %s", exc)

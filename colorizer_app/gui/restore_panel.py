@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine.restoring import restore_preview, save_restored
+from ..engine.restoring import RestoreChoices, restore_preview, save_restored
 from ..restore.pipeline import RestoreOptions
 from .qimage import to_qimage
 from .window_base import WindowBase
@@ -85,7 +85,7 @@ class RestorePanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Restore", parent)
         self.setObjectName("restore_panel")
-        self.options: dict[Path, RestoreOptions] = {}  # each photo's own switches
+        self.choices = RestoreChoices()  # each photo's own switches, kept in the app data
         self.path: Path | None = None
         self.result: tuple | None = None  # (original, repaired, mask) of what is shown
         self.pool = QThreadPool(self)
@@ -127,7 +127,7 @@ class RestorePanel(QDockWidget):
 
     def show_photo(self, path: Path | None) -> None:
         self.path = path
-        options = self.options.get(path, RestoreOptions()) if path else RestoreOptions()
+        options = self.choices.get(path) if path else RestoreOptions()
         for name, box in self.switches.items():
             box.blockSignals(True)
             box.setChecked(getattr(options, name))
@@ -140,7 +140,7 @@ class RestorePanel(QDockWidget):
     def _switched(self) -> None:
         if self.path is None:
             return
-        self.options[self.path] = self.current_options()
+        self.choices.remember(self.path, self.current_options())
         self.save_button.setEnabled(self.current_options().any)
         self._request()
 
