@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.paths import user_data_dir
 from colorizer_app.engine.restoring import RestoreChoices
@@ -52,6 +55,32 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     assert panel.switches["scratches"].isChecked()
 
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+
+    # The brush: a dab where nothing was found marks damage there and it is filled; Undo Brush
+    # takes it back.
+    _original, before, found = panel.result
+    h, w = found.shape
+    x, y = next(
+        (x, y)
+        for y in range(20, h - 20, 10)
+        for x in range(20, w - 20, 10)
+        if not found[y - 8 : y + 9, x - 8 : x + 9].any()
+    )
+    pixmap = panel.picture.pixmap()
+    ox = (panel.picture.width() - pixmap.width()) / 2
+    oy = (panel.picture.height() - pixmap.height()) / 2
+    at = QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
+    qtbot.mousePress(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.waitUntil(lambda: panel.result[1] is not before, timeout=60_000)
+    _original, dabbed, corrected = panel.result
+    assert corrected[y, x] and corrected.sum() > found.sum()
+    assert panel.undo_button.isEnabled()
+    panel.undo_button.click()
+    qtbot.waitUntil(lambda: panel.result[1] is not dabbed, timeout=60_000)
+    assert not panel.result[2][y, x] and np.array_equal(panel.result[2], found)
+    assert not panel.undo_button.isEnabled()
+
     panel.save_button.click()
     saved = scans / "boy_restored.png"
     qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)

@@ -29,13 +29,21 @@ RESTORED_SUFFIX = "_restored"
 
 
 class RestoringColorizer:
-    """`options`' repairs, then `colorizer` (None: repair only)."""
+    """`options`' repairs, then `colorizer` (None: repair only). `mask`: the damage as a person
+    corrected it (any size: brought to each photo's), used instead of detecting."""
 
-    def __init__(self, options: RestoreOptions, colorizer: Colorizer | None = None):
+    def __init__(
+        self,
+        options: RestoreOptions,
+        colorizer: Colorizer | None = None,
+        mask: np.ndarray | None = None,
+    ):
         self.options = options
         self.colorizer = colorizer
+        self.mask = mask
         # Loaded once for the batch, only when scratches are to be found.
-        self.detector: Detector | None = default_detector() if options.scratches else None
+        needed = options.scratches and mask is None
+        self.detector: Detector | None = default_detector() if needed else None
 
     def colorize(
         self,
@@ -44,7 +52,11 @@ class RestoringColorizer:
         hints: Sequence[Hint] = (),
         in_place: bool = False,
     ) -> np.ndarray:
-        repaired, _ = restore_rgb(rgb, self.options, self.detector)
+        mask = None
+        if self.mask is not None:
+            size = (rgb.shape[1], rgb.shape[0])
+            mask = cv2.resize(self.mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        repaired, _ = restore_rgb(rgb, self.options, self.detector, mask)
         if self.colorizer is None:
             return repaired
         # The repaired copy is ours: the colour may be written over it.
@@ -57,10 +69,14 @@ PREVIEW_SIDE = 1024
 
 
 def restore_preview(
-    path: Path, options: RestoreOptions, detector: Detector | None = None
+    path: Path,
+    options: RestoreOptions,
+    mask: np.ndarray | None = None,
+    detector: Detector | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(the photo at most PREVIEW_SIDE, uint8 RGB; the same repaired; the damage found or None).
-    Detection runs at this size anyway (detect.WORK_SIDE), so the overlay is the batch's mask."""
+    Detection runs at this size anyway (detect.WORK_SIDE), so the overlay is the batch's mask.
+    `mask` (this size): the damage as corrected by a person, filled instead of detecting."""
     rgb = load_image(path).rgb
     h, w = rgb.shape[:2]
     scale = min(1.0, PREVIEW_SIDE / max(h, w))
@@ -68,17 +84,20 @@ def restore_preview(
         rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     if rgb.dtype != np.uint8:
         rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
-    if options.scratches and detector is None:
+    if options.scratches and detector is None and mask is None:
         detector = default_detector()
-    repaired, done = restore_rgb(rgb, options, detector)
+    repaired, done = restore_rgb(rgb, options, detector, mask)
     return rgb, repaired, done.mask
 
 
-def save_restored(path: Path, options: RestoreOptions) -> BatchResult:
+def save_restored(
+    path: Path, options: RestoreOptions, mask: np.ndarray | None = None
+) -> BatchResult:
     """`colorizer restore` for one photo: `<name>_restored.<ext>` beside it, never over an
-    existing file or the original, through the batch's own naming and atomic writing."""
+    existing file or the original, through the batch's own naming and atomic writing. `mask`:
+    the corrected damage (the preview's size), brought to the photo's size."""
     jobs = plan_jobs([path], None, RESTORED_SUFFIX)
-    return run_jobs(RestoringColorizer(options), jobs)
+    return run_jobs(RestoringColorizer(options, mask=mask), jobs)
 
 
 class RestoreChoices:

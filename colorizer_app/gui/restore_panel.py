@@ -1,5 +1,6 @@
 """The Restore panel: per photo, which repairs to make (scratches, fading, grain), a look at the
-repaired photo with the damage found drawn over it, and a repaired copy saved beside the photo.
+repaired photo with the damage found drawn over it, a brush to correct that damage (left button
+adds, right button erases, Undo Brush takes back a stroke), and a repaired copy saved beside it.
 
 A dock of its own, hooked into the window by `attach_restore_panel(window)`: it follows the
 list's current photo itself. The repair runs on a thread pool (engine.restoring), never on the
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -35,31 +37,40 @@ SWITCHES = (
 OVERLAY = np.array([255, 40, 40], np.float32)  # the damage found, drawn half over the photo
 
 
+BRUSH_RADIUS = 5  # pixels of the preview (at most 1024 px on its long side)
+
+
 class _Signals(QObject):
-    done = Signal(object, object, object)  # (path, options), (original, repaired, mask), error
+    done = Signal(int, object, object)  # request number, (original, repaired, mask), error
     saved = Signal(str)
 
 
 class _Job(QRunnable):
-    """Work for one photo and its switches (`key`), told back through `signals`."""
+    """Work for one photo, its switches and its corrected mask (or None), told back through
+    `signals` with the request's number."""
 
-    def __init__(self, key: tuple[Path, RestoreOptions], signals: _Signals):
+    def __init__(
+        self,
+        number: int,
+        work: tuple[Path, RestoreOptions, np.ndarray | None],
+        signals: _Signals,
+    ):
         super().__init__()
-        self.key, self.signals = key, signals
+        self.number, self.work, self.signals = number, work, signals
 
 
 class _PreviewJob(_Job):
     def run(self) -> None:
         try:
-            self.signals.done.emit(self.key, restore_preview(*self.key), None)
+            self.signals.done.emit(self.number, restore_preview(*self.work), None)
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash of the app
-            self.signals.done.emit(self.key, None, f"{type(exc).__name__}: {exc}")
+            self.signals.done.emit(self.number, None, f"{type(exc).__name__}: {exc}")
 
 
 class _SaveJob(_Job):
     def run(self) -> None:
         try:
-            result = save_restored(*self.key)
+            result = save_restored(*self.work)
         except Exception as exc:  # noqa: BLE001
             self.signals.saved.emit(f"Not saved: {type(exc).__name__}: {exc}")
             return
@@ -69,6 +80,44 @@ class _SaveJob(_Job):
             self.signals.saved.emit("A restored copy is already there; it was kept")
         else:
             self.signals.saved.emit(f"Not saved: {result.failed[0][1]}")
+
+
+class _Picture(QLabel):
+    """The repaired preview; a drag on it paints (left button) or erases (right) damage, told as
+    points in the preview's own pixels."""
+
+    brushed = Signal(float, float, bool, bool)  # x, y, adding?, first point of a stroke?
+    released = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("Choose a photo")
+        self.image_size: tuple[int, int] | None = None  # (w, h) of the preview shown
+        self._adding = True
+
+    def _to_image(self, event: QMouseEvent) -> tuple[float, float] | None:
+        pixmap = self.pixmap()
+        if self.image_size is None or pixmap.isNull():
+            return None
+        pw, ph = pixmap.width(), pixmap.height()
+        ox, oy = (self.width() - pw) / 2, (self.height() - ph) / 2  # centred
+        pos = event.position()
+        x = (pos.x() - ox) * self.image_size[0] / pw
+        y = (pos.y() - oy) * self.image_size[1] / ph
+        return x, y
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._adding = event.button() != Qt.MouseButton.RightButton
+        point = self._to_image(event)
+        if point is not None:
+            self.brushed.emit(point[0], point[1], self._adding, True)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = self._to_image(event)
+        if point is not None and event.buttons() != Qt.MouseButton.NoButton:
+            self.brushed.emit(point[0], point[1], self._adding, False)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self.released.emit()
 
 
 def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -88,6 +137,10 @@ class RestorePanel(QDockWidget):
         self.choices = RestoreChoices()  # each photo's own switches, kept in the app data
         self.path: Path | None = None
         self.result: tuple | None = None  # (original, repaired, mask) of what is shown
+        # Damage as corrected with the brush, and the masks before each stroke (this session).
+        self.masks: dict[Path, np.ndarray] = {}
+        self.undo: dict[Path, list[np.ndarray | None]] = {}
+        self.requests = 0  # the number of the latest preview asked for: older ones are dropped
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.signals = _Signals()
@@ -105,10 +158,18 @@ class RestorePanel(QDockWidget):
         self.show_damage.setChecked(True)
         self.show_damage.toggled.connect(lambda _on: self._show())
         layout.addWidget(self.show_damage)
-        self.picture = QLabel("Choose a photo")
+        self.picture = _Picture()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(260, 200)
+        self.picture.setToolTip(
+            "Correct the damage found: drag with the left button to add, the right to erase"
+        )
+        self.picture.brushed.connect(self._brush)
+        self.picture.released.connect(self._stroke_done)
         layout.addWidget(self.picture, 1)
+        self.undo_button = QPushButton("Undo Brush")
+        self.undo_button.clicked.connect(self.undo_stroke)
+        layout.addWidget(self.undo_button)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.signals.saved.connect(self.status.setText)
@@ -135,6 +196,8 @@ class RestorePanel(QDockWidget):
             box.blockSignals(False)
         self.save_button.setEnabled(path is not None and options.any)
         self.result = None
+        self.picture.image_size = None
+        self.undo_button.setEnabled(bool(path and self.undo.get(path)))
         self._request()
 
     def _switched(self) -> None:
@@ -151,16 +214,23 @@ class RestorePanel(QDockWidget):
             self.status.setText("")
             return
         self.status.setText("Restoring…" if self.current_options().any else "")
-        self.pool.start(_PreviewJob((self.path, self.current_options()), self.signals))
+        self.requests += 1
+        self.pool.start(_PreviewJob(self.requests, self._work(), self.signals))
 
-    def _preview_done(self, key, result, error) -> None:
-        if key != (self.path, self.current_options()):
-            return  # another photo or other switches since: a newer job is on its way
+    def _work(self) -> tuple[Path, RestoreOptions, np.ndarray | None]:
+        assert self.path is not None
+        options = self.current_options()
+        return self.path, options, self.masks.get(self.path) if options.scratches else None
+
+    def _preview_done(self, number: int, result, error) -> None:
+        if number != self.requests:
+            return  # another photo, switches or brush stroke since: a newer job is on its way
         if error is not None:
             self.result = None
             self.status.setText(f"Cannot restore this photo: {error}")
             return
         self.result = result
+        self.picture.image_size = (result[0].shape[1], result[0].shape[0])
         mask = result[2]
         self.status.setText(
             f"Damage found on {mask.mean():.1%} of the photo" if mask is not None else ""
@@ -181,10 +251,43 @@ class RestorePanel(QDockWidget):
             )
         )
 
+    # ---- the brush -----------------------------------------------------------------------------
+
+    def _brush(self, x: float, y: float, adding: bool, first: bool) -> None:
+        if self.path is None or self.result is None or not self.current_options().scratches:
+            return
+        original, repaired, found = self.result
+        mask = self.masks.get(self.path)
+        if first:
+            self.undo.setdefault(self.path, []).append(None if mask is None else mask.copy())
+            self.undo_button.setEnabled(True)
+        if mask is None:  # the first correction starts from what was found
+            mask = found.copy() if found is not None else np.zeros(original.shape[:2], bool)
+        painted = mask.astype(np.uint8)
+        cv2.circle(painted, (round(x), round(y)), BRUSH_RADIUS, 1 if adding else 0, -1)
+        self.masks[self.path] = painted > 0
+        self.result = (original, repaired, self.masks[self.path])
+        self._show()
+
+    def _stroke_done(self) -> None:
+        if self.path is not None and self.path in self.masks:
+            self._request()  # repaired again with the corrected mask
+
+    def undo_stroke(self) -> None:
+        if self.path is None or not self.undo.get(self.path):
+            return
+        before = self.undo[self.path].pop()
+        if before is None:
+            self.masks.pop(self.path, None)
+        else:
+            self.masks[self.path] = before
+        self.undo_button.setEnabled(bool(self.undo[self.path]))
+        self._request()
+
     def save(self) -> None:
         if self.path is not None and self.current_options().any:
             self.status.setText("Saving the restored copy…")
-            self.pool.start(_SaveJob((self.path, self.current_options()), self.signals))
+            self.pool.start(_SaveJob(0, self._work(), self.signals))
 
     def wait(self) -> None:
         self.pool.waitForDone()
