@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,8 @@ from .core.errors import ColorizerError
 from .core.signals import Stopped, stop_on_signals
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+# Twice the app's slider: beyond it every colour is clipped to the gamut's edge.
+MAX_SATURATION = 4.0
 
 
 def _fail(message: str) -> int:
@@ -93,14 +96,17 @@ def _colorize(args: argparse.Namespace, group) -> int:
     start = time.monotonic()
 
     def on_progress(done: int, job, status: str) -> None:
-        line = None
-        if status.startswith("failed"):
+        # Every photo of the run gets its own line: colorized, skipped and why, failed and why.
+        if status.startswith("failed: "):
             line = status[len("failed: ") :]
-        elif status.startswith("done ("):
-            line = f"{job.source}: {verb}d; note: {status[len('done (') : -1]}"
-        if line is not None:
-            line = printable(line)
-            print(f"\n{line}" if bar is not None and bar._tty else line, file=sys.stderr)
+        elif status.startswith("skipped: "):
+            line = f"{job.source}: {status}"
+        else:
+            line = f"{job.source}: {verb}d -> {job.dest}"
+            if status.startswith("done ("):
+                line += f"; note: {status[len('done (') : -1]}"
+        line = printable(line)
+        print(f"\n{line}" if bar is not None and bar._tty else line, file=sys.stderr)
         if bar is not None:
             bar.update(done, printable(job.source.name))
 
@@ -119,12 +125,15 @@ def _colorize(args: argparse.Namespace, group) -> int:
         if bar is not None:
             bar.close()
     # The first process sums up the whole run; every process exits with the run's verdict.
-    counts = group.gather((len(result.done), len(result.skipped), len(result.failed)))
-    done, skipped, failed = (sum(c[i] for c in counts) for i in range(3))
+    counts = group.gather(
+        (len(result.done), len(result.skipped), len(result.failed), len(result.duplicates))
+    )
+    done, skipped, failed, twice = (sum(c[i] for c in counts) for i in range(4))
     if main:
         print(
             f"{verb.capitalize()}d {done}, skipped {skipped} (already there), "
-            f"failed {failed + len(missing)} in {time.monotonic() - start:.1f} s"
+            + (f"{twice} given twice ({verb}d once), " if twice else "")
+            + f"failed {failed + len(missing)} in {time.monotonic() - start:.1f} s"
             + (f" on {group.world} processes" if group.active else ""),
             file=sys.stderr,
         )
@@ -192,15 +201,23 @@ def _with_repair(options, colorizer):
 # ---- models -----------------------------------------------------------------------------------
 
 
+def _say(text: str) -> None:
+    """One line on stdout with what names and metadata hold shown safely: a model's name or note
+    with terminal escape codes in it must not move the cursor or retitle the terminal."""
+    from .core.progress import printable
+
+    print(printable(text))
+
+
 def cmd_models_list(args: argparse.Namespace) -> int:
     from .model.store import list_models
 
     entries = list_models()
     if not entries:
-        print("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
+        _say("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
     for e in entries:
         state = "" if e.path.is_file() else "  (file missing)"
-        print(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
+        _say(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
     return EXIT_OK
 
 
@@ -213,18 +230,18 @@ def cmd_models_info(args: argparse.Namespace) -> int:
 
     entry = resolve_model(args.model)
     mf = open_model(args.model)
-    print(f"name:      {entry.name} ({entry.kind})")
-    print(f"file:      {entry.path}  ({entry.path.stat().st_size / 1e6:.1f} MB)")
-    print(f"sha256:    {sha256_of(entry.path)}")
-    print(f"preset:    {mf.preset}")
+    _say(f"name:      {entry.name} ({entry.kind})")
+    _say(f"file:      {entry.path}  ({entry.path.stat().st_size / 1e6:.1f} MB)")
+    _say(f"sha256:    {sha256_of(entry.path)}")
+    _say(f"preset:    {mf.preset}")
     members = member_configs(mf.config) if mf.config.members else [mf.config]
     if len(members) > 1:
-        print(f"ensemble:  {len(members)} models, their colour distributions averaged")
+        _say(f"ensemble:  {len(members)} models, their colour distributions averaged")
     for i, config in enumerate(members):
         if len(members) > 1:
             recorded = mf.metadata.get("members", [])
             source = recorded[i].get("file") if i < len(recorded) else None
-            print(f"member {i + 1}:  from {source or 'a model file'}")
+            _say(f"member {i + 1}:  from {source or 'a model file'}")
         if config.encoder == "own":
             continue
         source = REGISTRY[config.encoder].source if config.encoder in REGISTRY else ""
@@ -234,15 +251,15 @@ def cmd_models_info(args: argparse.Namespace) -> int:
             else "frozen, pretrained"
         )
         fused = "; also the fused classifier" if config.fuse_classes else ""
-        print(f"encoder:   {config.encoder}, {how}{fused}")
-        print(f"           {source}")
-    print("backbones: " + (", ".join(mf.config.backbones) or "none"))
+        _say(f"encoder:   {config.encoder}, {how}{fused}")
+        _say(f"           {source}")
+    _say("backbones: " + (", ".join(mf.config.backbones) or "none"))
     for b in mf.config.backbones:
-        print(f"           {b}: {REGISTRY[b].source}" if b in REGISTRY else f"           {b}")
-    print("config:    " + json.dumps(mf.config.to_dict()))
-    print("metadata:")
+        _say(f"           {b}: {REGISTRY[b].source}" if b in REGISTRY else f"           {b}")
+    _say("config:    " + json.dumps(mf.config.to_dict()))
+    _say("metadata:")
     for k, v in mf.metadata.items():
-        print(f"  {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
+        _say(f"  {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
     return EXIT_OK
 
 
@@ -310,6 +327,27 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
 # ---- parser -----------------------------------------------------------------------------------
 
 
+def _bounded(kind: type, low: float, high: float, what: str):
+    """An argparse type: a finite number of `kind` from `low` to `high`, else a usage error
+    (exit 2) that says what is accepted. NaN, inf and 1e308 never reach the photos."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError):
+            value = None
+        if value is None or not math.isfinite(value) or not low <= value <= high:
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            number = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(
+                f"{what} must be {number} from {low:g} to {high:g}, not {shown!r}"
+            )
+        return value
+
+    parse.__name__ = what  # argparse names the type in its own messages
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="colorizer",
@@ -336,7 +374,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--model", default="default", help="model name or .pt file (default: default)")
     p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
-    p.add_argument("--saturation", type=float, default=1.0, help="colour strength (default 1.0)")
+    p.add_argument(
+        "--saturation",
+        type=_bounded(float, 0.0, MAX_SATURATION, "the colour strength"),
+        default=1.0,
+        help=f"colour strength, 0 (gray) to {MAX_SATURATION:g} (default 1.0)",
+    )
     p.add_argument(
         "--render-size",
         type=int,
@@ -354,7 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--suffix", default="_colorized", help="added to each output's name")
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
-    p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument(
+        "--quality",
+        type=_bounded(int, 1, 100, "the quality"),
+        default=95,
+        help="JPEG/WebP quality, 1 to 100 (default 95)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
     p.add_argument("--restore", metavar="STEPS", help=RESTORE_HELP + " (default: none)")
     p.set_defaults(func=cmd_colorize)

@@ -226,3 +226,153 @@ def test_a_png_chunk_claiming_gigabytes_is_not_believed(tmp_path):
                           text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout.strip().splitlines()[-1]) < 1000  # MB: no 4 GB buffer
+
+
+# ---- hints files and command-line arguments (issue 26) ----------------------------------------
+
+_HINT_SEEDS = [
+    b'{"points": [{"x": 10, "y": 12, "color": "#3a6ccf"}]}',
+    b'{"points": [{"x": 5.5, "y": 30, "color": "#A4553F", "radius": 3}], "strokes": '
+    b'[{"points": [[1, 1], [40, 20], [59, 39]], "color": "#4f7a3a", "radius": 2}]}',
+    b'{"strokes": [{"points": [[0, 0], [59, 0]], "color": "#ffffff"}], "points": []}',
+]
+# What a person (or an attacker) might put where a value goes.
+_HOSTILE_JSON = [
+    "1e308", "-1e308", "NaN", "Infinity", "-1", "0", "1e9", "9" * 5000, "true", "null", '""',
+    '"#zzzzzz"', '"' + "a" * 5000 + '"', "[]", "[[1, 2]]", "{}", "[" * 50 + "]" * 50, "0.5",
+    '"\\u001b[2J"', "-0", "1e-320", "59.999", "60",
+]  # fmt: skip
+
+
+def _hint_mutations(count: int, seed: int):
+    """Byte-level mutations of valid hints files, and the same files with a value replaced by
+    a hostile one."""
+    import re
+
+    rng = np.random.default_rng(seed)
+    values = re.compile(rb'(?<=: )(-?[0-9.]+|"#[0-9a-fA-F]{6}"|\[\[.*?\]\])')
+    for i in range(count):
+        data = _HINT_SEEDS[i % len(_HINT_SEEDS)]
+        if i % 2:
+            yield next(_mutations(data, 1, int(rng.integers(1 << 30))))
+            continue
+        spots = list(values.finditer(data))
+        spot = spots[int(rng.integers(len(spots)))]
+        hostile = _HOSTILE_JSON[int(rng.integers(len(_HOSTILE_JSON)))].encode()
+        yield data[: spot.start()] + hostile + data[spot.end() :]
+
+
+def fuzz_hints(count: int, seed: int, folder: Path) -> dict[str, int]:
+    """Mutated hints files through the reader, the check against a 60 x 40 photo and the
+    propagation itself: a clean HintError or colour, nothing else."""
+    from colorizer_app.core.hints import HintError, HintSet, apply_hints
+
+    counts = {"cases": 0, "used": 0, "clean_errors": 0, "other_exceptions": 0, "slow": 0}
+    path = folder / "hints.json"
+    rng = np.random.default_rng(seed)
+    ab = rng.normal(0, 20, (40, 60, 2)).astype(np.float32)
+    light = rng.uniform(0, 100, (40, 60)).astype(np.float32)
+    for data in _hint_mutations(count, seed):
+        path.write_bytes(data)
+        counts["cases"] += 1
+        t = time.monotonic()
+        try:
+            hints = HintSet.read(path)
+            hints.check_inside((60, 40))
+            out = apply_hints(ab, light, hints.hints, (60, 40))
+            assert out.shape == ab.shape and np.isfinite(out).all()
+            counts["used"] += 1
+        except HintError:
+            counts["clean_errors"] += 1
+        except Exception as exc:  # noqa: BLE001 - counting what must never happen
+            counts["other_exceptions"] += 1
+            print("hints fuzz:", repr(data[:200]), type(exc).__name__, str(exc)[:200])
+        if time.monotonic() - t > 5:
+            counts["slow"] += 1
+    return counts
+
+
+def test_fuzz_hints_files(tmp_path):
+    counts = fuzz_hints(int(os.environ.get("COLORIZER_FUZZ", 300)), 0, tmp_path)
+    print(counts)
+    assert counts["other_exceptions"] == 0 and counts["slow"] == 0
+    assert counts["clean_errors"] > 0 and counts["used"] > 0
+
+
+_CLI_NUMBERS = [
+    "nan", "inf", "-inf", "1e308", "-1", "0", "1", "0.5", "2", "95", "100", "101", "64", "2048",
+    "4096", "abc", "", "\x1b[2J", "9" * 5000, "0x10", " 1", "1_000", "-0", "1e-320",
+]  # fmt: skip
+
+
+def _cli_argvs(count: int, seed: int, folder: Path, model: Path):
+    """Random `colorize` command lines: each option with values a person might mistype, in any
+    number and order, over photos, folders, missing and special files."""
+    rng = np.random.default_rng(seed)
+    pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+    inputs = [folder / "p.png", folder / "photos", folder / "missing.png", folder / "pipe.png",
+              "/dev/null", "", folder / "notes.png"]  # fmt: skip
+    options = {
+        "--saturation": _CLI_NUMBERS,
+        "--quality": _CLI_NUMBERS,
+        "--render-size": _CLI_NUMBERS,
+        "--format": ["png", "jpg", "tiff", "webp", "bmp", "same", "gif", "", "PNG"],
+        "--suffix": ["_c", "", "/x", "..", "\0", "\x1b[31m", "é" * 200, "_" * 300, "-2"],
+        "--hints": [folder / "good.json", folder / "bad.json", folder / "pipe.png", "/dev/zero",
+                    folder, folder / "missing.json"],
+        "-o": [folder / "out", folder / "p.png", "/dev/null", folder / "out" / "deep", ""],
+        "--device": ["cpu", "cuda", "mps", "tpu", "", "cuda:99"],
+        "--model": [model, folder / "missing.pt", folder, folder / "p.png", "/dev/null", "nope"],
+    }  # fmt: skip
+    for _ in range(count):
+        argv = ["colorize"] + [str(pick(inputs)) for _ in range(int(rng.integers(1, 3)))]
+        for name in rng.permutation(list(options))[: int(rng.integers(1, 5))]:
+            argv += [f"{name}={pick(options[name])}"]
+        if "--model" not in " ".join(argv):
+            argv.append(f"--model={model}")  # never the built-in: it is slow to load
+        if rng.integers(2):
+            argv.append("--overwrite")
+        yield argv
+
+
+def fuzz_cli(count: int, seed: int, folder: Path, model: Path) -> dict[str, int]:
+    """Random command lines through the real `main`: exit 0, 1 or 2 with lines of words; never
+    an internal error (3), an exception, a traceback or a hang."""
+    import contextlib
+
+    from colorizer_app.cli import main
+
+    (folder / "photos").mkdir()
+    photo = np.random.default_rng(seed).integers(0, 255, (24, 32), np.uint8)
+    Image.fromarray(photo).save(folder / "p.png")
+    Image.fromarray(photo).save(folder / "photos" / "q.jpg")
+    (folder / "notes.png").write_text("not a photo")
+    os.mkfifo(folder / "pipe.png")
+    (folder / "good.json").write_text('{"points": [{"x": 3, "y": 4, "color": "#3a6ccf"}]}')
+    (folder / "bad.json").write_text('{"points": [{"x": 1e9, "y": 4, "color": "#3a6ccf"}]}')
+    counts = {"cases": 0, "exit_0": 0, "exit_1": 0, "exit_2": 0, "other": 0}
+    for argv in _cli_argvs(count, seed, folder, model):
+        counts["cases"] += 1
+        err = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                code = main(argv)
+        except SystemExit as stop:  # argparse's usage error
+            code = stop.code
+        except Exception as exc:  # noqa: BLE001 - counting what must never happen
+            code = f"{type(exc).__name__}: {exc}"
+        text = err.getvalue()
+        if code in (0, 1, 2) and "Traceback" not in text and "internal error" not in text:
+            counts[f"exit_{code}"] += 1
+        else:
+            counts["other"] += 1
+            print("cli fuzz:", repr(argv)[:300], repr(code)[:200], text[-300:])
+    return counts
+
+
+def test_fuzz_cli_arguments(tmp_path, tiny_model_path):
+    count = min(int(os.environ.get("COLORIZER_FUZZ", 300)), 3000)  # each may colorize a photo
+    counts = fuzz_cli(count, 0, tmp_path, tiny_model_path)
+    print(counts)
+    assert counts["other"] == 0
+    assert counts["exit_2"] > 0 and counts["exit_0"] + counts["exit_1"] > 0

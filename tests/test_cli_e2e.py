@@ -1,6 +1,8 @@
 """The `colorizer` command, run as a person runs it: a subprocess on a folder of real files."""
 
 import hashlib
+import os
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -121,3 +123,162 @@ def test_models_init_and_info(tmp_path):
     info = run_cli("models", "info", out)
     assert info.returncode == 0
     assert "preset:    tiny" in info.stdout and "untrained" in info.stdout
+
+
+# ---- issue 26, item 7: every photo of the run gets its own line -------------------------------
+
+
+def _small(path, name="coffee"):
+    cv2.imwrite(str(path), real_rgb(name)[::8, ::8, ::-1])
+    return path
+
+
+def _line(stderr, path):
+    return next((ln for ln in stderr.splitlines() if ln.startswith(f"{path}:")), None)
+
+
+def test_links_and_unreadable_folders_each_get_a_line(tmp_path, tiny_model_path):
+    album = tmp_path / "album"
+    (album / "a").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _small(album / "a" / "p.png")
+    (album / "a" / "q.png").symlink_to(album / "a" / "p.png")  # the same photo again
+    _small(elsewhere / "far.png", "chelsea")
+    (album / "b").symlink_to(elsewhere)  # a symlinked subfolder: its photo is colorized
+    (album / "c").mkdir()
+    _small(album / "c" / "hidden.png", "astronaut")
+    (album / "c").chmod(0)  # cannot be searched: said, not left out
+    try:
+        run = run_cli("colorize", album, "-o", tmp_path / "out", "--model", tiny_model_path)
+    finally:
+        (album / "c").chmod(0o755)
+    assert "Traceback" not in run.stderr
+    assert "colorized -> " in _line(run.stderr, album / "a" / "p.png")
+    twice = _line(run.stderr, album / "a" / "q.png")
+    assert "same photo as" in twice and str(album / "a" / "p.png") in twice
+    assert "colorized -> " in _line(run.stderr, album / "b" / "far.png")
+    assert (tmp_path / "out" / "b" / "far_colorized.png").is_file()
+    if os.geteuid() != 0:
+        unreadable = _line(run.stderr, album / "c")
+        assert "cannot be read" in unreadable and "permission" in unreadable
+        assert run.returncode == 1 and "Colorized 2" in run.stderr
+    else:  # root reads any folder: its photo is colorized
+        assert "colorized -> " in _line(run.stderr, album / "c" / "hidden.png")
+        assert run.returncode == 0 and "Colorized 3" in run.stderr
+    assert "1 given twice" in run.stderr
+    assert not (tmp_path / "out" / "a" / "q_colorized.png").exists()
+
+
+def test_a_photo_added_later_never_takes_an_earlier_output(tmp_path, tiny_model_path):
+    _small(tmp_path / "p.png")
+    first = run_cli("colorize", tmp_path / "p.png", "--format", "png", "--model", tiny_model_path)
+    assert first.returncode == 0, first.stderr
+    made = (tmp_path / "p_colorized.png").read_bytes()
+    _small(tmp_path / "p.jpg", "chelsea")  # added later, its output also p_colorized.png
+    again = run_cli("colorize", tmp_path, "--format", "png", "--model", tiny_model_path)
+    assert again.returncode == 0, again.stderr
+    assert "already there" in _line(again.stderr, tmp_path / "p.png")
+    assert "colorized -> " in _line(again.stderr, tmp_path / "p.jpg")
+    assert (tmp_path / "p_colorized.png").read_bytes() == made  # p.png's, untouched
+    jpg_out = cv2.imread(str(tmp_path / "p_colorized-2.png"))  # p.jpg's own
+    assert jpg_out.shape[:2] == real_rgb("chelsea")[::8, ::8].shape[:2]
+
+
+def test_a_folder_at_the_outputs_name_is_not_already_there(tmp_path, tiny_model_path):
+    _small(tmp_path / "p.png")
+    (tmp_path / "p_colorized.png").mkdir()
+    for extra in ([], ["--overwrite"]):
+        run = run_cli("colorize", tmp_path / "p.png", *extra, "--model", tiny_model_path)
+        assert run.returncode == 1, run.stderr
+        line = _line(run.stderr, tmp_path / "p.png")
+        assert "a folder" in line and "already there" not in line and "Traceback" not in run.stderr
+        assert (tmp_path / "p_colorized.png").is_dir()
+
+
+# ---- issue 26, item 8: numbers no photo can use are refused before anything runs --------------
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--saturation", "nan"),
+        ("--saturation", "inf"),
+        ("--saturation", "1e308"),
+        ("--saturation", "-0.5"),
+        ("--quality", "0"),
+        ("--quality", "-5"),
+        ("--quality", "1000"),
+    ],
+)
+def test_numbers_no_photo_can_use_are_a_usage_error(tmp_path, capsys, option, value):
+    from colorizer_app.cli import main
+
+    photo = _small(tmp_path / "p.png")
+    with pytest.raises(SystemExit) as stop:
+        main(["colorize", str(photo), f"{option}={value}", "--format", "jpg"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}:" in err and repr(value) in err and "from" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]  # nothing written
+
+
+# ---- issue 26, item 15: names and notes never drive the terminal -------------------------------
+
+
+def test_models_list_and_info_show_escape_codes_harmlessly(tmp_path, tiny_model_path):
+    from colorizer_app.model.store import build_model, read_model_file, save_model
+
+    users = tmp_path / "user"
+    (users / "models").mkdir(parents=True)
+    name = "evil\x1b]0;pwned\x07\x1b[2J"
+    save_model(
+        build_model(read_model_file(tiny_model_path)),
+        users / "models" / f"{name}.pt",
+        "tiny",
+        {"note": "\x1b[31mred\x1b[0m and \x9b2J", "trained": False},
+    )
+    env = {"COLORIZER_USER_DIR": str(users)}
+    listed = run_cli("models", "list", env_extra=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "evil?]0;pwned??[2J" in listed.stdout
+    info = run_cli("models", "info", name, env_extra=env)
+    assert info.returncode == 0, info.stderr
+    assert "?[31mred?[0m and ?2J" in info.stdout
+    for out in (listed.stdout, info.stdout):
+        assert not any(c in out for c in "\x1b\x07\x9b"), out
+
+
+# ---- issue 26, item 9: a copy carries only a profile that describes it ------------------------
+
+_GHOSTSCRIPT_ICC = Path("/usr/share/color/icc/ghostscript")
+
+
+def test_a_copy_keeps_only_an_rgb_profile(tmp_path, tiny_model_path):
+    from PIL import ImageCms
+
+    if not (_GHOSTSCRIPT_ICC / "sgray.icc").is_file():
+        pytest.skip("needs ghostscript's Gray and CMYK ICC profiles (apt: ghostscript)")
+    gray_icc = (_GHOSTSCRIPT_ICC / "sgray.icc").read_bytes()
+    cmyk_icc = (_GHOSTSCRIPT_ICC / "default_cmyk.icc").read_bytes()
+    srgb_icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    gray = Image.fromarray(cv2.cvtColor(real_rgb("coffee")[::4, ::4], cv2.COLOR_RGB2GRAY))
+    src = tmp_path / "in"
+    src.mkdir()
+    gray.save(src / "gray.png", icc_profile=gray_icc)
+    gray.convert("CMYK").save(src / "cmyk.jpg", quality=92, icc_profile=cmyk_icc)
+    gray.save(src / "junk.png", icc_profile=bytes(range(200)))  # 200 bytes of no profile
+    gray.convert("RGB").save(src / "srgb.png", icc_profile=srgb_icc)
+    out = tmp_path / "out"
+    run = run_cli("colorize", src, "-o", out, "--model", tiny_model_path)
+    assert run.returncode == 0, run.stderr
+    assert "Warning" not in run.stderr and "Traceback" not in run.stderr
+    for name, words in [("gray.png", "GRAY ICC profile was not copied"),
+                        ("cmyk.jpg", "CMYK ICC profile was not copied"),
+                        ("junk.png", "ICC profile is damaged")]:  # fmt: skip
+        line = _line(run.stderr, src / name)
+        assert words in line and "colorized -> " in line, line
+        copy = Image.open(out / f"{Path(name).stem}_colorized{Path(name).suffix}")
+        assert copy.mode == "RGB" and "icc_profile" not in copy.info, name
+    kept = Image.open(out / "srgb_colorized.png").info.get("icc_profile")
+    assert kept == srgb_icc  # an RGB profile is the copy's own

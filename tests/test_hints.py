@@ -164,3 +164,86 @@ def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
     assert HintStore(store_path).get(photo) == ()
     store_path.write_text("{ damaged")
     assert HintStore(store_path).get(photo) == ()  # a damaged store never stops the app
+
+
+# ---- issue 26, item 11: a hostile hints file is refused in bounded time and memory ------------
+
+_READ_EACH = r"""
+import json, resource, signal, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # 2 GB: /dev/zero grew to 5 GB
+from colorizer_app.core.hints import HintError, HintSet
+def hung(*_):
+    raise TimeoutError
+signal.signal(signal.SIGALRM, hung)
+for path in sys.argv[1:]:
+    signal.alarm(20)  # a FIFO waited for a writer forever
+    try:
+        result = "accepted %d" % len(HintSet.read(path).hints)
+    except HintError as e:
+        result = "refused: " + str(e)
+    except BaseException as e:
+        result = "%s: %s" % (type(e).__name__, str(e)[:200])
+    signal.alarm(0)
+    print(json.dumps([path, result]), flush=True)
+"""
+
+
+def test_hostile_hints_files_are_refused_in_bounded_time_and_memory(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pin = '{"points": [{"x": 1, "y": 2, "color": "#3a6ccf"%s}]}'
+    files = {
+        "fifo.json": None,
+        "nested.json": "[" * 2000 + "]" * 2000,
+        "digits.json": pin % (', "radius": ' + "7" * 5000),
+        "radius_1e9.json": pin % ', "radius": 1e9',
+        "radius_1e308.json": pin % ', "radius": 1e308',
+        "colour.json": '{"points": [{"x": 1, "y": 2, "color": "#%s"}]}' % ("a" * 500_000),
+        "big.json": " " * (2 << 20) + "{}",
+        "latin1.json": '{"points": [], "note\xe9": 1}',
+        "bom.json": "\ufeff" + pin % "",
+    }
+    paths = []
+    for name, text in files.items():
+        path = tmp_path / name
+        if text is None:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(text.encode("latin-1" if name == "latin1.json" else "utf-8"))
+        paths.append(str(path))
+    paths.append("/dev/zero")
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", _READ_EACH, *paths], capture_output=True,
+                         text=True, timeout=600, cwd=root)  # fmt: skip
+    results = {Path(p).name: r for p, r in map(json.loads, run.stdout.splitlines())}
+    assert len(results) == len(paths), run.stderr[-2000:]
+    expect = {
+        "fifo.json": "not a regular file",
+        "nested.json": "nested too deeply",
+        "digits.json": "5,000 digits",
+        "radius_1e9.json": "at most 1,000,000",
+        "radius_1e308.json": "at most 1,000,000",
+        "colour.json": "is not of the form #rrggbb",
+        "big.json": "over 1 MB",
+        "latin1.json": "not UTF-8 text",
+        "bom.json": "accepted 1",  # an editor's byte-order mark is fine
+        "zero": "not a regular file",
+    }
+    for name, words in expect.items():
+        assert words in results[name], (name, results[name])
+        assert len(results[name]) < 400, (name, len(results[name]))  # never the value whole
+
+
+def test_cli_refuses_a_fifo_as_hints(tmp_path, tiny_model_path):
+    import os
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(real_rgb("coffee")[::4, ::4]).save(photo)
+    os.mkfifo(tmp_path / "pins.json")
+    run = run_cli("colorize", photo, "--hints", tmp_path / "pins.json", "--model",
+                  tiny_model_path, timeout=120)  # fmt: skip
+    assert run.returncode == 2 and "not a regular file" in run.stderr, run.stderr
+    assert not (tmp_path / "p_colorized.png").exists()

@@ -163,3 +163,63 @@ def test_saved_files_get_ordinary_permissions(tmp_path, photo):
     save_image(tmp_path / "copy.png", photo)  # replacing keeps the file's permissions
     assert out.stat().st_mode & 0o777 == 0o640
     assert not list(tmp_path.glob(".*.part"))
+
+
+# ---- issue 26, item 8: every kind of TIFF sample, scaled from its own range -------------------
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["uint32", "uint32 rgb", "int32", "int32 positive", "int16", "int8", "float -1..1",
+     "float -1..1 rgb", "float16", "float 0..255"],
+)  # fmt: skip
+def test_tiff_samples_of_every_kind_read_right(tmp_path, kind):
+    import tifffile
+
+    gray = cv2.cvtColor(real_rgb("coffee"), cv2.COLOR_RGB2GRAY)[::2, ::2]
+    g = gray.astype(np.float64) / 255.0
+    samples = {
+        "uint32": (g * 4294967295).round().astype(np.uint32),
+        "uint32 rgb": np.dstack([(g * 4294967295).round().astype(np.uint32)] * 3),
+        "int32": (g * 4294967295 - 2147483648).round().astype(np.int32),
+        "int32 positive": (g * 2147483647).round().astype(np.int32),
+        "int16": (g * 65535 - 32768).round().astype(np.int16),
+        "int8": (g * 255 - 128).round().astype(np.int8),
+        "float -1..1": (g * 2 - 1).astype(np.float32),
+        "float -1..1 rgb": np.dstack([(g * 2 - 1).astype(np.float32)] * 3),
+        "float16": g.astype(np.float16),
+        "float 0..255": (g * 255).astype(np.float32),
+    }[kind]
+    path = tmp_path / "scan.tif"
+    tifffile.imwrite(path, samples, photometric="rgb" if samples.ndim == 3 else "minisblack")
+    image = load_image(path)
+    top = 65535.0 if image.rgb.dtype == np.uint16 else 255.0
+    got = image.rgb.astype(np.float64) / top
+    assert (image.rgb == top).mean() < 0.02  # was 58-83% white
+    assert np.abs(got - g[:, :, None]).max() < 2e-3, kind
+
+
+def test_tiff_samples_in_no_photo_range_are_refused(tmp_path):
+    import tifffile
+
+    path = tmp_path / "odd.tif"
+    tifffile.imwrite(path, np.linspace(-500, 9000, 64 * 48, dtype=np.float32).reshape(48, 64))
+    with pytest.raises(ImageLoadError, match="from -500 to 9000"):
+        load_image(path)
+
+
+def test_over_the_pixel_limit_says_by_how_much(tmp_path):
+    """14143 x 14142 is 200,010,306 pixels: not "200 MP, over the limit of 200 MP"."""
+    import struct
+    import zlib
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((1, 1), np.uint8)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    data[16:24] = struct.pack(">II", 14143, 14142)  # IHDR's width and height
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    path = tmp_path / "huge.png"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImageLoadError) as err:
+        load_image(path)
+    assert "14143x14142 = 200.01 MP, over the limit of 200 MP" in str(err.value)

@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 import time
 from pathlib import Path
 
@@ -42,6 +43,64 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()
+
+
+def file_keys(path: str | os.PathLike) -> frozenset[tuple]:
+    """What makes the file at `path` itself: its path with every link followed and, where it
+    exists, its device and inode (a hard link, or another spelling on a case-insensitive disk).
+    Two paths name one file when their keys meet (same_file)."""
+    keys: set[tuple] = set()
+    try:
+        # Not Path.resolve: before Python 3.13 it raises on a symlink loop.
+        keys.add(("path", os.path.realpath(path)))
+        st = os.stat(path)
+        keys.add(("inode", st.st_dev, st.st_ino))
+    except (OSError, ValueError):  # not there (yet), a loop, a NUL in the name: the path alone
+        pass
+    return frozenset(keys)
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether `a` and `b` are one file: the same path, through symlinks, or the same inode."""
+    return not file_keys(a).isdisjoint(file_keys(b))
+
+
+def walk_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Everything in `folder` and its subfolders that is not a folder (files, and also pipes,
+    broken links and link loops, so a reader can say what each is), sorted; symlinked
+    subfolders are followed, each real folder once. And the folders that could not be searched,
+    each with the reason: nothing in a folder is left out without a word."""
+    found: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    visited: set[tuple[int, int]] = set()
+
+    def visit(where: Path) -> None:
+        try:
+            st = os.stat(where)
+            entries = sorted(os.scandir(where), key=lambda e: e.name)
+        except PermissionError:
+            problems.append((where, "this folder cannot be read (permission denied)"))
+            return
+        except OSError as exc:
+            problems.append((where, f"this folder cannot be read ({exc.strerror or exc})"))
+            return
+        if (st.st_dev, st.st_ino) in visited:
+            return  # a link back to a folder already searched: its photos are listed once
+        visited.add((st.st_dev, st.st_ino))
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = stat.S_ISDIR(os.stat(entry.path).st_mode)
+            except OSError:
+                is_dir = False  # a broken link or a loop: listed, its reader names the fault
+            if is_dir:
+                visit(path)
+            else:
+                found.append(path)
+
+    visit(Path(folder))
+    found.sort()
+    return found, problems
 
 
 def name_max(folder: Path) -> int:

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import reprlib
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +55,26 @@ PIN_RADIUS = 0.008
 HOLD = 1e3
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A hints file is a few pins and strokes: 1 MB holds thousands. A larger one (or /dev/zero, or a
+# file still growing) is refused before it is read whole.
+MAX_HINTS_BYTES = 1 << 20
+# The largest pin or stroke radius, in pixels: more than any photo's long side. Larger numbers
+# (1e9, 1e308) overflowed OpenCV's drawing.
+MAX_RADIUS = 1e6
+# Digits of a whole number in a hints file: Python refuses to read more than 4300, and no pixel
+# coordinate needs more than a handful.
+_MAX_DIGITS = 30
+
+# What a message shows of a value from the file: its start, never 100 MB of it, nor a nesting
+# deep enough to exhaust the stack.
+_shown = reprlib.Repr()
+_shown.maxstring = _shown.maxother = 40
+_shown.maxlevel, _shown.maxlist, _shown.maxdict = 3, 4, 4
+
+
+def shown(value: object) -> str:
+    """`value` as a message may quote it: short, one line, whatever its size or depth."""
+    return _shown.repr(value)
 
 
 class HintError(ColorizerError):
@@ -70,11 +93,16 @@ class Hint:
 
     def __post_init__(self):
         if not HEX_COLOUR.match(self.color):
-            raise HintError(f"colour {self.color!r} is not of the form #rrggbb")
+            raise HintError(f"colour {shown(self.color)} is not of the form #rrggbb")
         if not self.points:
             raise HintError("a hint needs at least one point")
-        if self.radius is not None and not (math.isfinite(self.radius) and self.radius > 0):
-            raise HintError(f"radius {self.radius!r} must be a positive number of pixels")
+        if self.radius is not None and not (
+            math.isfinite(self.radius) and 0 < self.radius <= MAX_RADIUS
+        ):
+            raise HintError(
+                f"radius {shown(self.radius)} must be a number of pixels above 0 and at most "
+                f"{MAX_RADIUS:,.0f}"
+            )
 
     @classmethod
     def pin(cls, x: float, y: float, color: str, radius: float | None = None) -> Hint:
@@ -139,7 +167,7 @@ class HintSet:
             raise HintError('expected an object like {"points": [...], "strokes": [...]}')
         unknown = set(data) - {"points", "strokes"}
         if unknown:
-            raise HintError(f"unknown key(s) {sorted(unknown)}: only 'points' and 'strokes'")
+            raise HintError(f"unknown key(s) {shown(sorted(unknown))}: only 'points' and 'strokes'")
         hints = []
         for i, item in enumerate(_list(data, "points")):
             where = f"points[{i}]"
@@ -156,25 +184,77 @@ class HintSet:
             xy = []
             for p in points:
                 if not (isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p)):
-                    raise HintError(f"{where}.points holds {p!r}, not an [x, y] pair")
+                    raise HintError(f"{where}.points holds {shown(p)}, not an [x, y] pair")
                 xy.append((float(p[0]), float(p[1])))
             hints.append(_hint(where, xy, item))
         return cls(hints)
 
     @classmethod
     def read(cls, path: Path) -> HintSet:
+        """A hints file: UTF-8 JSON (a byte-order mark is fine) of at most MAX_HINTS_BYTES,
+        and a regular file (a pipe would wait forever, /dev/zero never ends)."""
+        text = _read_text(Path(path))
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise HintError(f"cannot read hints file {path}: {e}") from e
-        try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_whole_number)
         except json.JSONDecodeError as e:
-            raise HintError(f"hints file {path} is not valid JSON: {e}") from e
+            raise HintError(
+                f"hints file {path} is not valid JSON ({e.msg} at line {e.lineno}, column "
+                f"{e.colno})"
+            ) from e
+        except RecursionError as e:
+            raise HintError(
+                f'hints file {path} is nested too deeply: it is {{"points": [...], '
+                '"strokes": [...]}, three levels of brackets at most'
+            ) from e
+        except HintError as e:
+            raise HintError(f"hints file {path}: {e}") from e
         try:
             return cls.from_json(data)
         except HintError as e:
             raise HintError(f"hints file {path}: {e}") from e
+
+
+def _read_text(path: Path) -> str:
+    try:
+        # Non-blocking: opening a FIFO for reading would wait for a writer forever. What was
+        # opened is checked (fstat), not what the name was a moment before.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as e:
+        raise HintError(f"hints file {path} not found; check the path") from e
+    except OSError as e:
+        raise HintError(f"cannot read hints file {path} ({e.strerror or e})") from e
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise HintError(f"hints file {path} is a folder; give the JSON file itself")
+        if not stat.S_ISREG(st.st_mode):
+            raise HintError(
+                f"hints file {path} is not a regular file (a pipe, socket or device); "
+                "give the JSON file itself"
+            )
+        try:
+            raw = fh.read(MAX_HINTS_BYTES + 1)
+        except OSError as e:
+            raise HintError(f"cannot read hints file {path} ({e.strerror or e})") from e
+    if len(raw) > MAX_HINTS_BYTES:
+        raise HintError(
+            f"hints file {path} is over {MAX_HINTS_BYTES >> 20} MB; a hints file holds a few "
+            "pins and strokes"
+        )
+    try:
+        return raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
+    except UnicodeDecodeError as e:
+        raise HintError(
+            f"hints file {path} is not UTF-8 text (byte {e.start} cannot be read); save it as UTF-8"
+        ) from e
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise HintError(
+            f"a number of {len(text.lstrip('-')):,} digits; coordinates and radii are pixels"
+        )
+    return int(text)
 
 
 def _is_number(v: object) -> bool:
@@ -196,22 +276,22 @@ def _keys(item: object, where: str, required: set[str], optional: set[str]) -> N
         raise HintError(f"{where} lacks {sorted(missing)}")
     unknown = set(item) - required - optional
     if unknown:
-        raise HintError(f"{where} has unknown key(s) {sorted(unknown)}")
+        raise HintError(f"{where} has unknown key(s) {shown(sorted(unknown))}")
 
 
 def _number(item: dict, key: str, where: str) -> float:
     if not _is_number(item[key]):
-        raise HintError(f"{where}.{key} must be a number, not {item[key]!r}")
+        raise HintError(f"{where}.{key} must be a number, not {shown(item[key])}")
     return float(item[key])
 
 
 def _hint(where: str, points: list[tuple[float, float]], item: dict) -> Hint:
     color = item["color"]
     if not isinstance(color, str):
-        raise HintError(f'{where}.color must be a string like "#3a6ccf", not {color!r}')
+        raise HintError(f'{where}.color must be a string like "#3a6ccf", not {shown(color)}')
     radius = item.get("radius")
     if radius is not None and not _is_number(radius):
-        raise HintError(f"{where}.radius must be a number, not {radius!r}")
+        raise HintError(f"{where}.radius must be a number, not {shown(radius)}")
     try:
         return Hint(tuple(points), color.lower(), None if radius is None else float(radius))
     except HintError as e:
@@ -237,7 +317,7 @@ def rasterize(
     unit = 1 << shift
     for hint in hints:
         radius = hint.radius if hint.radius is not None else PIN_RADIUS * max(w, h)
-        r = max(0.5, radius * sx)
+        r = min(max(0.5, radius * sx), float(gh + gw))  # beyond the grid: the whole grid
         pts = np.array(
             [
                 [((x + 0.5) * sx - 0.5) * unit, ((y + 0.5) * sy - 0.5) * unit]

@@ -23,18 +23,20 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageLoadError
-from .fileio import write_atomically  # noqa: F401 - importable from here
+from .fileio import walk_files, write_atomically  # noqa: F401 - importable from here
 
 # Saving lives in imagesave; its names stay importable from here, where callers look first.
 from .imagesave import (  # noqa: F401
     FORMAT_BY_SUFFIX,
     SIXTEEN_BIT_FORMATS,
     SUFFIX_BY_FORMAT,
+    copyable_icc,
     encode_image,
     same_file,
     save_image,
     to_uint8,
 )
+from .sample_range import is_plain_tiff, read_tiff_samples, to_uint16
 
 DEFAULT_MAX_PIXELS = 200_000_000
 IMAGE_SUFFIXES = (
@@ -148,14 +150,16 @@ def is_image_path(path: Path) -> bool:
 def find_images(paths: list[Path]) -> list[Path]:
     """Files and folders (recursive, sorted) -> image files, each once, in a stable order."""
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for p in paths:
         p = Path(p)
-        candidates = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        # Symlinked subfolders too (rglob skips them), and what is not a regular file, so that
+        # its reader names what it is instead of leaving it out without a word.
+        candidates = walk_files(p)[0] if p.is_dir() else [p]
         for c in candidates:
             if p.is_dir() and not is_image_path(c):
                 continue
-            key = c.resolve()
+            key = os.path.realpath(c)  # not Path.resolve: it raises on a symlink loop
             if key not in seen:
                 seen.add(key)
                 found.append(c)
@@ -230,7 +234,7 @@ def _decode_with_pillow(im: Image.Image) -> np.ndarray:
     if mode == "I":
         return np.clip(np.asarray(im), 0, 65535).astype(np.uint16)
     if mode == "F":
-        return np.asarray(im, dtype=np.float32)  # its range is read by _float_to_uint16
+        return np.asarray(im, dtype=np.float32)  # its range is read by to_uint16
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     elif mode == "PA":
@@ -349,11 +353,13 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         im = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
         if data[:4] in (b"II*\x00", b"MM\x00*"):  # a TIFF Pillow cannot open (float RGB, ...)
-            pixels = _decode_with_opencv(data)
+            pixels, bgr = _decode_with_opencv(data), True
+            if pixels is None:  # 32-bit integers, float16...: tifffile reads every kind
+                pixels, bgr = _tiff_samples_or_none(path, data, max_pixels), False
             if pixels is not None:
                 if pixels.shape[0] * pixels.shape[1] > max_pixels:
                     raise ImageLoadError(path, "too large; scale it down") from exc
-                rgb, alpha, was_gray = _split_channels(_float_to_uint16(path, pixels), bgr=True)
+                rgb, alpha, was_gray = _split_channels(to_uint16(path, pixels), bgr=bgr)
                 return LoadedImage(path, rgb, alpha, format="TIFF", was_grayscale=was_gray)
         raise ImageLoadError(path, _unsupported_reason(path, data)) from exc
     notes: list[str] = []
@@ -362,8 +368,8 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         if width * height > max_pixels:
             raise ImageLoadError(
                 path,
-                f"too large: {width}x{height} = {width * height / 1e6:.0f} MP, over the limit of "
-                f"{max_pixels / 1e6:.0f} MP; scale it down or raise the limit",
+                f"too large: {width}x{height} = {_megapixels(width * height, max_pixels)}, over "
+                f"the limit of {max_pixels / 1e6:g} MP; scale it down",
             )
         if width < 1 or height < 1:
             raise ImageLoadError(path, f"has no pixels ({width}x{height}); re-export it")
@@ -379,7 +385,9 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
             notes.append(
                 f"first {'frame' if fmt in ('GIF', 'WEBP', 'PNG') else 'page'} of {frames} only"
             )
-        icc = im.info.get("icc_profile") or None
+        icc, icc_note = copyable_icc(im.info.get("icc_profile") or None)
+        if icc_note:
+            notes.append(icc_note)
         try:
             exif = im.getexif()
         except Exception:  # malformed EXIF must not cost the photo
@@ -397,6 +405,9 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         plain_jpeg = fmt == "JPEG" and im.mode in ("L", "RGB")
         pixels = _decode_with_opencv(data) if deep or plain_jpeg else None
         bgr = pixels is not None
+        if fmt == "TIFF" and not is_plain_tiff(dict(getattr(im, "tag_v2", {}))):
+            # Samples Pillow and OpenCV would cut (32-bit, signed, normalised to [-1, 1]).
+            pixels, bgr = read_tiff_samples(path, data, max_pixels), False
         if pixels is None:
             try:
                 pixels = _decode_with_pillow(im)
@@ -404,7 +415,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                 raise ImageLoadError(
                     path, f"the file is truncated or corrupt ({exc}); try the original file again"
                 ) from exc
-        pixels = _float_to_uint16(path, pixels)
+        pixels = to_uint16(path, pixels)
 
     rgb, alpha, was_gray = _split_channels(pixels, bgr=bgr)
     if bgr and fmt == "TIFF":
@@ -424,6 +435,26 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         was_grayscale=was_gray,
         notes=notes,
     )
+
+
+def _megapixels(pixels: int, limit: int) -> str:
+    """`pixels` in MP with as many decimals as it takes to differ from `limit` (200,010,306
+    pixels is "200.01 MP", never "200 MP, over the limit of 200 MP")."""
+    for decimals in range(7):
+        shown = f"{pixels / 1e6:.{decimals}f}"
+        if float(shown) * 1e6 > limit or pixels <= limit:
+            return f"{shown} MP"
+    return f"{pixels:,} pixels"
+
+
+def _tiff_samples_or_none(path: Path, data: bytes, max_pixels: int) -> np.ndarray | None:
+    """tifffile's reading of a TIFF, or None where it cannot (a damaged file: said as such)."""
+    try:
+        return read_tiff_samples(path, data, max_pixels)
+    except ImageLoadError:
+        raise
+    except Exception:  # tifffile's many errors on a damaged file: the caller names it
+        return None
 
 
 def _unsupported_reason(path: Path, data: bytes) -> str:
@@ -450,22 +481,6 @@ _SIGNATURES = {
     b"BM": "BMP",
     b"RIFF": "WebP",
 }
-
-
-def _float_to_uint16(path: Path, pixels: np.ndarray) -> np.ndarray:
-    """Float pixels (TIFF) -> uint16, their range read from the data: [0, 1], [0, 255] or
-    [0, 65535]. NaN or infinite pixels are an error for the photo, not a white picture."""
-    if pixels.dtype in (np.uint8, np.uint16):
-        return pixels
-    if pixels.dtype.kind == "f":
-        if not np.isfinite(pixels).all():
-            raise ImageLoadError(path, "holds NaN or infinite pixel values; re-export it")
-        top = float(pixels.max(initial=0.0))
-        scale = 1.0 if top <= 1.0 + 1e-3 else 255.0 if top <= 255.5 else 65535.0
-        return (np.clip(pixels / scale, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
-    if pixels.dtype.kind in "iu":
-        return np.clip(pixels, 0, 65535).astype(np.uint16)
-    raise ImageLoadError(path, f"unsupported pixel type {pixels.dtype}; re-export as 8 or 16 bit")
 
 
 def _is_colour(rgb: np.ndarray) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import ImageSaveError
-from .fileio import write_atomically
+from .fileio import same_file, write_atomically
 
 FORMAT_BY_SUFFIX = {  # what we write; more formats are read (GIF, AVIF, HEIC)
     ".jpg": "JPEG",
@@ -28,6 +28,39 @@ FORMAT_BY_SUFFIX = {  # what we write; more formats are read (GIF, AVIF, HEIC)
 SUFFIX_BY_FORMAT = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "BMP": ".bmp", "WEBP": ".webp"}
 _ALPHA_FORMATS = {"PNG", "TIFF", "WEBP"}
 SIXTEEN_BIT_FORMATS = {"PNG", "TIFF"}
+
+
+# ICC device classes a photo's profile may have: input, display, output, colour space (not a
+# device link, an abstract or a named-colour profile, which describe no image's colours).
+_IMAGE_PROFILE_CLASSES = {b"scnr", b"mntr", b"prtr", b"spac"}
+
+
+def copyable_icc(icc: bytes | None) -> tuple[bytes | None, str | None]:
+    """The original's ICC profile if an RGB copy can carry it, and else why not (for the
+    photo's line). Only a profile that littlecms opens and that describes RGB is copied: a
+    copy is always RGB, so a Gray or CMYK profile would misdescribe it (lcms builds no
+    transform, libpng warns), and a damaged one is junk in every copy. Without one, the copy
+    is read as sRGB, the colour space the model's colours are made in."""
+    if not icc:
+        return None, None
+    damaged = (None, "its ICC profile is damaged and was not copied (the copy is sRGB)")
+    if len(icc) < 132 or icc[36:40] != b"acsp" or int.from_bytes(icc[:4], "big") > len(icc):
+        return damaged
+    space = icc[16:20].decode("latin-1").strip() or "unnamed"
+    if icc[16:20] != b"RGB ":
+        return None, (
+            f"its {space} ICC profile was not copied: the copy is RGB, which it cannot describe "
+            "(the copy is sRGB)"
+        )
+    if icc[12:16] not in _IMAGE_PROFILE_CLASSES:
+        return damaged
+    try:
+        from PIL import ImageCms
+
+        ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except Exception:  # littlecms's refusal, whatever its kind: the profile is not usable
+        return damaged
+    return icc, None
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -146,15 +179,6 @@ def _encode_tiff16(
         **kwargs,
     )
     return out.getvalue()
-
-
-def same_file(a: Path, b: Path) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or (
-            Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
-        )
-    except OSError:
-        return False
 
 
 def save_image(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..core.errors import ColorizerError, ImageSaveError
-from ..core.fileio import check_name_length
+from ..core.fileio import check_name_length, file_keys, walk_files
 from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import (
     FORMAT_BY_SUFFIX,
@@ -49,12 +50,17 @@ class Job:
     # Why this photo cannot be written where planned (its output is an input of the run, its
     # name too long): it fails with this message, and the rest of the batch goes on.
     problem: str | None = None
+    # The photo of the run this one is (a link to it, the same file by another name): it is
+    # colorized once, under that name, and this one's line says so.
+    duplicate_of: Path | None = None
+    lands_on_input: bool = False  # the problem: its output is one of the run's photos
 
 
 @dataclass
 class BatchResult:
     done: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # its output already there
+    duplicates: list[Path] = field(default_factory=list)  # the same photo given again
     failed: list[tuple[Path, str]] = field(default_factory=list)
     notes: list[tuple[Path, str]] = field(default_factory=list)  # done, with something to say
 
@@ -105,50 +111,75 @@ def output_path(
 def plan_jobs(
     inputs: list[Path], out_dir: Path | None, suffix: str = DEFAULT_SUFFIX, fmt: str = "same"
 ) -> list[Job]:
-    """Files and folders (recursive) -> jobs, each source once. In folders, earlier outputs
-    (names ending in the suffix) are not colorized again."""
-    jobs: list[Job] = []
-    seen: set[Path] = set()
-    claimed: set[Path] = set()
+    """Files and folders (recursive, symlinked subfolders followed) -> jobs, each photo once, in
+    the order given. In folders, earlier outputs (names ending in the suffix) are not colorized
+    again. A photo met again (a link to it, the same file by another name) becomes a job that
+    says so; a folder that cannot be searched, one that fails with the reason."""
+    planned: list[tuple[Path, Path | None]] = []  # (source, the folder it was found in)
+    unreadable: list[Job] = []
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            sources = sorted(p for p in item.rglob("*") if p.is_file() and is_image_path(p))
-            sources = [p for p in sources if not p.stem.endswith(suffix)]
-            root = item
+            files, problems = walk_files(item)
+            sources = [p for p in files if is_image_path(p) and not p.stem.endswith(suffix)]
+            planned += [(source, item) for source in sources]
+            for folder, reason in problems:
+                unreadable.append(
+                    Job(folder, folder, problem=f"{folder}: {reason}; the photos in it were not "
+                        "colorized: check its permissions")
+                )  # fmt: skip
         else:
-            sources, root = [item], None
-        for source in sources:
-            key = source.resolve()
-            if key in seen:
-                continue
-            seen.add(key)
-            dest = output_path(source, out_dir, root, suffix, fmt)
-            jobs.append(Job(source, _unclaimed(dest, claimed)))
+            planned.append((item, None))
+    jobs: list[Job] = []
+    first: dict[tuple, Job] = {}  # each key of a photo's file -> its job
+    for source, root in planned:
+        keys = file_keys(source)
+        earlier = next((first[k] for k in keys if k in first), None)
+        if earlier is not None:
+            jobs.append(
+                Job(source, earlier.dest, duplicate_of=earlier.source)
+            )  # its line says so; never written twice
+            continue
+        job = Job(source, output_path(source, out_dir, root, suffix, fmt))
+        first.update((k, job) for k in keys)
+        jobs.append(job)
+    _name_outputs([j for j in jobs if j.duplicate_of is None])
     _mark_problems(jobs)
-    return jobs
+    return jobs + unreadable
 
 
-def _file_id(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except (OSError, ValueError):
-        return None
-    return (st.st_dev, st.st_ino)
+def _name_outputs(jobs: list[Job]) -> None:
+    """Two photos of the run that would get one output name both keep theirs: the later gets
+    `-2`, `-3`... The photo whose own format the output has comes first (with --format png,
+    p.png keeps p_colorized.png and p.jpg gets -2), so a photo added later never takes over the
+    name an earlier run gave another."""
+
+    def natural(job: Job) -> bool:
+        return _same_suffix(job.source.suffix, job.dest.suffix)
+
+    claimed: set[Path] = set()
+    for job in sorted(jobs, key=lambda j: not natural(j)):  # stable: the run's order within
+        job.dest = _unclaimed(job.dest, claimed)
+
+
+def _same_suffix(a: str, b: str) -> bool:
+    return FORMAT_BY_SUFFIX.get(a.lower()) == FORMAT_BY_SUFFIX.get(b.lower()) is not None
 
 
 def _mark_problems(jobs: list[Job]) -> None:
     """An output never lands on an input of the run (the same path, through links too, or the
     same file by another name), and never has a name longer than its folder takes."""
-    paths = {job.source.resolve() for job in jobs}
-    ids = {i for i in (_file_id(job.source) for job in jobs) if i is not None}
+    inputs: set[tuple] = set().union(*(file_keys(job.source) for job in jobs))
     for job in jobs:
+        if job.duplicate_of is not None:
+            continue
         try:
             check_name_length(job.dest, "the output's name")
         except ImageSaveError as exc:
             job.problem = f"{job.source}: not colorized: {exc.reason}"
             continue
-        if job.dest.resolve() in paths or _file_id(job.dest) in ids:
+        if not file_keys(job.dest).isdisjoint(inputs):
+            job.lands_on_input = True
             job.problem = (
                 f"{job.source}: not colorized: its output {job.dest} is also one of the photos "
                 "of this run, and is never written over; choose another --suffix or an output "
@@ -169,7 +200,55 @@ def _unclaimed(dest: Path, claimed: set[Path]) -> Path:
 
 def _key(path: Path) -> Path:
     # Case-insensitive file systems (macOS, Windows) treat P.jpg and p.jpg as one file.
-    return Path(str(path.resolve()).casefold())
+    return Path(os.path.realpath(path).casefold())
+
+
+def _taken_by(dest: Path) -> str | None:
+    """What stands at an output's name that is not an earlier output (a folder, a pipe...), or
+    None: nothing there, or a file."""
+    try:
+        mode = dest.stat().st_mode
+    except (OSError, ValueError):  # nothing there, a broken link, a name too long to look up
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else "something that is not a file (a pipe or device)"
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long to look up: job.problem says so
+        return False
+
+
+def _verdict_before_reading(job: Job, overwrite: bool, result: BatchResult) -> str | None:
+    """A job's status when it is settled before its photo is read (recorded in `result`), or
+    None: read and colorize it."""
+    # A problem other than landing on an input (which only matters when replacing) comes first:
+    # an unreadable folder is no output "already there".
+    first_problem = job.problem if not job.lands_on_input else None
+    taken = _taken_by(job.dest) if job.duplicate_of is None and not first_problem else None
+    if job.duplicate_of is not None:
+        result.duplicates.append(job.source)
+        return f"skipped: the same photo as {job.duplicate_of}, colorized once"
+    if first_problem is not None:
+        result.failed.append((job.source, first_problem))
+        return f"failed: {first_problem}"
+    if taken is not None:
+        reason = (
+            f"{job.source}: not colorized: {taken} has its output's name {job.dest}, and is "
+            "never written over; rename it, or choose another --suffix or an output folder"
+        )
+        result.failed.append((job.source, reason))
+        return f"failed: {reason}"
+    if _exists(job.dest) and not overwrite:
+        result.skipped.append(job.source)
+        return f"skipped: {job.dest} is already there (--overwrite to replace it)"
+    if job.problem is not None:
+        result.failed.append((job.source, job.problem))
+        return f"failed: {job.problem}"
+    return None
 
 
 # Small photos are colorized in groups: the network takes their small copies in one pass (on a
@@ -268,19 +347,10 @@ def run_jobs(
         if should_stop is not None and should_stop():
             group.clear()  # read, not yet colorized: as if never started
             break
-        try:
-            exists = job.dest.exists()
-        except OSError:  # a name too long to look up: job.problem says so
-            exists = False
-        if exists and not overwrite:
+        early = _verdict_before_reading(job, overwrite, result)
+        if early is not None:
             finish_group()
-            result.skipped.append(job.source)
-            report(i, job, "skipped (output exists; --overwrite to replace)")
-            continue
-        if job.problem is not None:
-            finish_group()
-            result.failed.append((job.source, job.problem))
-            report(i, job, f"failed: {job.problem}")
+            report(i, job, early)
             continue
         try:
             image = load_image(job.source)

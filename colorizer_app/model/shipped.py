@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from ..core.errors import ModelError
+from ..core.fileio import same_file
 from ..core.paths import shipped_models_dir, user_models_dir
 
 
@@ -25,21 +26,12 @@ def builtin_model_files() -> list[Path]:
     return [models_dir / name for name in names] + [models_dir / "manifest.json"]
 
 
-def _file_id(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except (OSError, ValueError):
-        return None
-    return (st.st_dev, st.st_ino)
-
-
 def check_not_builtin(dest: str | os.PathLike) -> None:
     """A ModelError, before anything is written, when `dest` is a built-in model's file: by its
     path, through symlinks, or as the same file by another name (a hard link)."""
     dest = Path(dest)
-    target, same = dest.resolve(), _file_id(dest)
     for path in builtin_model_files():
-        if target == path.resolve() or (same is not None and same == _file_id(path)):
+        if same_file(dest, path):
             raise ModelError(
                 f"{dest} is a built-in model's file ({path.name} in {path.parent}) and is never "
                 f"written; write to another file (your own models go in {user_models_dir()})"
