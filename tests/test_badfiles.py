@@ -310,8 +310,9 @@ def _cli_argvs(count: int, seed: int, folder: Path, model: Path):
     number and order, over photos, folders, missing and special files."""
     rng = np.random.default_rng(seed)
     pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+    # Never "" or ".": the working folder (the repository, its .venv) is no place to write in.
     inputs = [folder / "p.png", folder / "photos", folder / "missing.png", folder / "pipe.png",
-              "/dev/null", "", folder / "notes.png"]  # fmt: skip
+              "/dev/null", folder / "notes.png"]  # fmt: skip
     options = {
         "--saturation": _CLI_NUMBERS,
         "--quality": _CLI_NUMBERS,
@@ -320,7 +321,7 @@ def _cli_argvs(count: int, seed: int, folder: Path, model: Path):
         "--suffix": ["_c", "", "/x", "..", "\0", "\x1b[31m", "é" * 200, "_" * 300, "-2"],
         "--hints": [folder / "good.json", folder / "bad.json", folder / "pipe.png", "/dev/zero",
                     folder, folder / "missing.json"],
-        "-o": [folder / "out", folder / "p.png", "/dev/null", folder / "out" / "deep", ""],
+        "-o": [folder / "out", folder / "p.png", "/dev/null", folder / "out" / "deep"],
         "--device": ["cpu", "cuda", "mps", "tpu", "", "cuda:99"],
         "--model": [model, folder / "missing.pt", folder, folder / "p.png", "/dev/null", "nope"],
     }  # fmt: skip
@@ -370,7 +371,8 @@ def fuzz_cli(count: int, seed: int, folder: Path, model: Path) -> dict[str, int]
     return counts
 
 
-def test_fuzz_cli_arguments(tmp_path, tiny_model_path):
+def test_fuzz_cli_arguments(tmp_path, tiny_model_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # whatever a command line names, it stays in here
     count = min(int(os.environ.get("COLORIZER_FUZZ", 300)), 3000)  # each may colorize a photo
     counts = fuzz_cli(count, 0, tmp_path, tiny_model_path)
     print(counts)

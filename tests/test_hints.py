@@ -197,6 +197,7 @@ def test_hostile_hints_files_are_refused_in_bounded_time_and_memory(tmp_path):
     pin = '{"points": [{"x": 1, "y": 2, "color": "#3a6ccf"%s}]}'
     files = {
         "fifo.json": None,
+        "folder.json": "folder",
         "nested.json": "[" * 2000 + "]" * 2000,
         "digits.json": pin % (', "radius": ' + "7" * 5000),
         "radius_1e9.json": pin % ', "radius": 1e9',
@@ -211,6 +212,8 @@ def test_hostile_hints_files_are_refused_in_bounded_time_and_memory(tmp_path):
         path = tmp_path / name
         if text is None:
             os.mkfifo(path)
+        elif text == "folder":
+            path.mkdir()
         else:
             path.write_bytes(text.encode("latin-1" if name == "latin1.json" else "utf-8"))
         paths.append(str(path))
@@ -222,6 +225,7 @@ def test_hostile_hints_files_are_refused_in_bounded_time_and_memory(tmp_path):
     assert len(results) == len(paths), run.stderr[-2000:]
     expect = {
         "fifo.json": "not a regular file",
+        "folder.json": "is a folder",
         "nested.json": "nested too deeply",
         "digits.json": "5,000 digits",
         "radius_1e9.json": "at most 1,000,000",

@@ -223,19 +223,25 @@ def _read_text(path: Path) -> str:
         raise HintError(f"hints file {path} not found; check the path") from e
     except OSError as e:
         raise HintError(f"cannot read hints file {path} ({e.strerror or e})") from e
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
             raise HintError(f"hints file {path} is a folder; give the JSON file itself")
-        if not stat.S_ISREG(st.st_mode):
+        if not stat.S_ISREG(mode):
             raise HintError(
                 f"hints file {path} is not a regular file (a pipe, socket or device); "
                 "give the JSON file itself"
             )
-        try:
-            raw = fh.read(MAX_HINTS_BYTES + 1)
-        except OSError as e:
-            raise HintError(f"cannot read hints file {path} ({e.strerror or e})") from e
+        raw = b""
+        while len(raw) <= MAX_HINTS_BYTES:
+            chunk = os.read(fd, MAX_HINTS_BYTES + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
+    except OSError as e:
+        raise HintError(f"cannot read hints file {path} ({e.strerror or e})") from e
+    finally:
+        os.close(fd)
     if len(raw) > MAX_HINTS_BYTES:
         raise HintError(
             f"hints file {path} is over {MAX_HINTS_BYTES >> 20} MB; a hints file holds a few "
