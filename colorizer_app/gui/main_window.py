@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QListView,
@@ -38,7 +40,6 @@ from .compare_view import CompareView
 from .folder_scan import folder_scan_host
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .qimage import to_qimage
-from .restore_panel import attach_restore_panel
 from .thumbnails import ThumbnailLoader
 from .view_keys import ViewKeys
 from .window_actions import ActionsMixin
@@ -50,6 +51,9 @@ from .window_photo_options import PhotoOptionsMixin
 from .window_saving import SavingMixin
 from .window_state import WindowStateMixin
 from .worker import colorize_host
+
+if TYPE_CHECKING:
+    from .restore_panel import RestorePanel
 
 QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is queued
 
@@ -110,10 +114,19 @@ class MainWindow(
         self._build_hints()
         self._build_actions()
         self._connect_worker()
-        self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_panel.py
+        self.restore_panel: RestorePanel | None = None  # made when torch has loaded
         self._restore_settings()
         self._select_model_from_settings()
-        self.worker.devices_requested.emit()  # CUDA starts on the worker, not while we draw
+        # Torch (and CUDA) load on the worker, not while the window first draws; its answer
+        # (_devices_found) brings the model list and the docks that need them.
+        self.worker.devices_requested.emit()
+
+    def _after_engine_loaded(self) -> None:
+        """The docks whose modules import torch: made once the worker has loaded it, so the
+        import here is instant and the window was on screen before."""
+        from .restore_panel import attach_restore_panel
+
+        self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_panel.py
         if self.settings.advanced_visible:
             self.actions_by_name["advanced"].setChecked(True)
             self.toggle_advanced()
@@ -373,6 +386,7 @@ class MainWindow(
 
             self.panel = TrainingPanel(self)
             self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+            self._share_the_right_side(self.panel)
             self.panel.model_saved.connect(self.models_changed)
             self.panel.training_started.connect(self._training_started)
             self.panel.training_ended.connect(self._training_ended)
@@ -385,6 +399,18 @@ class MainWindow(
             self.panel.setVisible(show)
             self.fit_to_screen()
         self.settings.advanced_visible = show
+
+    def _share_the_right_side(self, dock: QDockWidget) -> None:
+        """Two docks stacked on the right need more height than a small screen has (1920x1080
+        at 200% is 540 tall): there they share the place as tabs, the new one in front."""
+        other = self.restore_panel
+        room = self._room()
+        stacked = dock.minimumSizeHint().height() + (
+            other.minimumSizeHint().height() if other is not None else 0
+        )
+        if other is not None and room is not None and stacked > room.height() * 0.6:
+            self.tabifyDockWidget(other, dock)
+            dock.raise_()
 
     def _training_started(self, device_type: str) -> None:
         """Training holds the GPU: colorizing moves to the CPU until it ends."""

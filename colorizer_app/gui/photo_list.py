@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
-from ..engine.session import ColorizedPhoto
 from .thumbnails import THUMB_SIDE
+
+if TYPE_CHECKING:  # the window shows before torch loads: the engine is imported on a worker
+    from ..engine.session import ColorizedPhoto
 
 
 class PhotoState(Enum):

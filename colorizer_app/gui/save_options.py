@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine.batch import DEFAULT_SUFFIX, output_path
+
+def default_suffix() -> str:
+    """engine.batch's, imported when first needed: it brings torch, which loads on the worker
+    after the window shows."""
+    from ..engine.batch import DEFAULT_SUFFIX
+
+    return DEFAULT_SUFFIX
+
 
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 
@@ -30,10 +37,12 @@ class SaveOptions:
     folder: Path | None = None  # None: beside each original
     fmt: str = "same"
     quality: int = 95
-    suffix: str = DEFAULT_SUFFIX
+    suffix: str = field(default_factory=default_suffix)
     overwrite: bool | None = None  # None: ask before replacing an earlier output
 
     def destination(self, source: Path) -> Path:
+        from ..engine.batch import output_path
+
         return output_path(source, self.folder, None, self.suffix, self.fmt)
 
 
@@ -94,5 +103,5 @@ class SaveOptionsDialog(QDialog):
             folder,
             self.format_combo.currentData(),
             self.quality.value(),
-            self.suffix_edit.text() or DEFAULT_SUFFIX,
+            self.suffix_edit.text() or default_suffix(),
         )

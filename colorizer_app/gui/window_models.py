@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engine.catalog import chooser_entries
 from .photo_list import PhotoState
 from .window_base import WindowBase
 
 
 class ModelsMixin(WindowBase):
     _model_scores: dict[str, tuple[float, float] | None]  # None: asked, or none in the file
+    _pending_model = ""  # the model asked for before the chooser could list them
+    engine_ready = False  # the worker has loaded torch; the chooser and the docks are there
 
     def refresh_models(self, select: str | None = None) -> None:
+        from ..engine.catalog import chooser_entries  # torch: loaded on the worker by now
+
         current = select or self.model_combo.currentData()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
@@ -52,13 +55,28 @@ class ModelsMixin(WindowBase):
         self.refresh_models()
 
     def _select_model_from_settings(self) -> None:
-        self.refresh_models(self.settings.model)
-        device = self.settings.device
-        index = self.device_combo.findData(device)
+        """At start, before torch: the worker is asked for the model and device the settings
+        name; the chooser lists every model once the worker has loaded torch (`_engine_loaded`),
+        since listing them imports the model store."""
+        self._pending_model = self.settings.model or "default"
+        index = self.device_combo.findData(self.settings.device)
+        self.device_combo.blockSignals(True)
         self.device_combo.setCurrentIndex(max(index, 0))
+        self.device_combo.blockSignals(False)
         self._model_changed()
 
+    def _engine_loaded(self) -> None:
+        wanted, self._pending_model = self._pending_model, ""
+        self.refresh_models(wanted)
+        if self.current_model() != wanted:  # the model the settings named is gone
+            self._model_changed()
+
     def _devices_found(self, devices: list) -> None:
+        """The worker's first answer: torch is loaded (on its thread) by now."""
+        if not self.engine_ready:
+            self.engine_ready = True
+            self._engine_loaded()
+            self._after_engine_loaded()
         self.devices = list(devices)
         wanted = self.settings.device
         for label, value in devices:
@@ -72,7 +90,7 @@ class ModelsMixin(WindowBase):
             self.panel.set_devices(self.devices)
 
     def current_model(self) -> str:
-        return self.model_combo.currentData() or "default"
+        return self.model_combo.currentData() or self._pending_model or "default"
 
     def _model_changed(self, *_args) -> None:
         model, device = self.current_model(), self.device_combo.currentData() or "auto"

@@ -1,24 +1,27 @@
 """The colorize worker: one long-lived QObject on its own QThread.
 
 It owns the Colorizer (loaded lazily, once per model/device), takes requests in order through
-queued signals, and talks to the window only through typed signals. Cancel is a generation
-number: requests made before the latest cancel are skipped, the current photo finishes.
+queued signals, and talks to the window only through typed signals. Torch and the engine are
+imported here, on the worker's thread, at its first request: the window shows without them.
+Cancel is a generation number: requests made before the latest cancel are skipped, the current
+photo finishes.
 """
 
 from __future__ import annotations
 
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..core.device import available_devices, leave_a_core_free
 from ..core.errors import ColorizerError
-from ..engine.catalog import open_model
-from ..engine.colorizer import Colorizer
-from ..engine.session import ColorizedPhoto, colorize_for_view, save_colorized
 from .about import provenance_html
 from .worker_host import WorkerHost
+
+if TYPE_CHECKING:
+    from ..engine.colorizer import Colorizer
+    from ..engine.session import ColorizedPhoto
 
 
 class ColorizeWorker(QObject):
@@ -59,11 +62,15 @@ class ColorizeWorker(QObject):
 
     @Slot()
     def _find_devices(self) -> None:
+        from ..core.device import available_devices  # the first request: torch loads here
+
         self.devices_found.emit(available_devices())
 
     @Slot(object)
     def _find_scores(self, paths: list[str]) -> None:
         """The held-out scores a fine-tune wrote into its model file, for the chooser."""
+        from ..engine.catalog import open_model
+
         found = {}
         for path in paths:
             try:
@@ -82,6 +89,9 @@ class ColorizeWorker(QObject):
 
     def _ensure_model(self) -> Colorizer:
         if self._colorizer is None:
+            from ..core.device import leave_a_core_free
+            from ..engine.colorizer import Colorizer
+
             self._colorizer = Colorizer(self._model, device=self._device)
             if self._colorizer.device.type == "cpu":
                 leave_a_core_free()
@@ -105,6 +115,8 @@ class ColorizeWorker(QObject):
             self.failed.emit(job, str(exc))
             return
         try:
+            from ..engine.session import colorize_for_view
+
             colorizer.render_size = render_size or None
             result = colorize_for_view(colorizer, Path(path))
             self.network_runs += 1
@@ -132,6 +144,8 @@ class ColorizeWorker(QObject):
             self.skipped.emit(job)
             return
         try:
+            from ..engine.session import save_colorized
+
             written = save_colorized(photo, Path(dest), saturation, quality)
         except ColorizerError as exc:
             self.save_failed.emit(job, str(exc))
