@@ -54,3 +54,12 @@ def test_first_launch_fits_the_screen_with_its_frame(tmp_path, screen, scale):
     assert fh > seen["inner"][3], seen  # the window manager did frame it
     assert rx <= fx and ry <= fy and fx + fw <= rx + rw and fy + fh <= ry + rh, seen
     assert seen["status_bottom"] < ry + rh, seen  # the status bar is on the screen
+
+
+def test_the_window_module_loads_no_torch():
+    """The window is on screen before torch loads (issue 25): importing it imports no torch
+    (the colorize worker imports it on its own thread)."""
+    code = "import sys, colorizer_app.gui.main_window; print('torch' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"
