@@ -134,8 +134,10 @@ def test_train_scenes_preset_end_to_end(tmp_path, data_dir):
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "best validation PSNR" in run.stderr or "Wrote" in run.stderr
+    assert f"Wrote {out} after 4 steps" in run.stderr
     mf = read_model_file(out)
+    # scored (and said) exactly when there are validation photos
+    assert ("best validation PSNR" in run.stderr) == (mf.metadata["images"]["validation"] > 0)
     assert mf.preset == "scenes" and mf.config.inference_size == 64
     assert mf.metadata["loss"] == "bins" and mf.metadata["steps"] == 4
     rgb = real_rgb("coffee")

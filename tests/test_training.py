@@ -17,7 +17,8 @@ from colorizer_app.model.store import build_model, read_model_file, save_model
 from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_photos
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.fused_cache import fused_vectors
-from colorizer_app.training.loop import TrainConfig, cosine_lr, fit
+from colorizer_app.training.loop import TrainConfig, cosine_lr
+from colorizer_app.training.photo_task import fit
 from colorizer_app.training.settings import FinetuneSettings
 
 from .conftest import run_cli
@@ -205,14 +206,15 @@ def test_train_with_the_cosine_schedule_writes_a_loadable_model(tmp_path, photo_
     assert isinstance(build_model(saved), torch.nn.Module)
 
 
-def test_both_loops_share_one_cosine_schedule_with_their_own_floors():
-    """One definition (loop.cosine_lr); each loop keeps the floor it shipped with, and the rates
-    are the very floats the two loops' own formulas gave (a resumed run stays exact)."""
+def test_every_preset_shares_one_cosine_schedule_with_its_own_floor():
+    """One definition (loop.cosine_lr) in the one loop; each kind of preset keeps the floor it
+    shipped with, and the rates are the very floats the two former loops' own formulas gave (a
+    resumed run stays exact)."""
     import math
 
-    from colorizer_app.training.semantic import SemanticTrainConfig
+    from colorizer_app.training.scenes import COSINE_FLOOR
 
-    assert TrainConfig().cosine_floor == 0.05 and SemanticTrainConfig().cosine_floor == 0.02
+    assert TrainConfig().cosine_floor == 0.05 and COSINE_FLOOR == 0.02
     total = 37
     for step in range(total):
         c = math.cos(math.pi * step / total)
@@ -287,7 +289,7 @@ def test_finetune_never_hands_back_a_worse_model(tmp_path, photo_folder):
     assert meta["judgement"]["photos"] == 6 and meta["val"] == good.after
     assert meta["loss"] == "mse"  # the starting model's own objective
     from colorizer_app.training.finetune import hold_out
-    from colorizer_app.training.loop import validate
+    from colorizer_app.training.photo_task import validate
 
     held_out = hold_out(scan_folders([photo_folder], keep_side=int(SIZE * 1.25)).usable)[1]
     saved = build_model(read_model_file(good.path)).eval()

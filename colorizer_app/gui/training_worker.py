@@ -16,7 +16,8 @@ from ..engine.colorizer import Colorizer
 from ..training.data import ScanReport, scan_folders
 from ..training.evaluate import gray_of
 from ..training.finetune import finetune
-from ..training.settings import FinetuneSettings
+from ..training.settings import FinetuneSettings, TrainSettings
+from ..training.train import train
 
 
 def scan_side(size: int) -> int:
@@ -39,7 +40,7 @@ class TrainingWorker(QObject):
     cancelled = Signal()
     paused = Signal(int)  # the run is holding between steps, after this many
     scan_requested = Signal(str, int)  # folder, side to keep the photos at
-    train_requested = Signal(object)  # FinetuneSettings
+    train_requested = Signal(object)  # FinetuneSettings, or TrainSettings (any preset)
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,18 +83,22 @@ class TrainingWorker(QObject):
         else:
             self.scanned.emit(self.report)
 
+    def _on_progress(self, p) -> None:
+        self._step = p.step
+        if p.val is not None:
+            self.epoch.emit(p.step, p.val["psnr"])
+        else:
+            self.progress.emit(p.step, p.total_steps, p.loss, p.images_per_s, p.eta_s)
+
     @Slot(object)
-    def _train(self, settings: FinetuneSettings) -> None:
+    def _train(self, settings: FinetuneSettings | TrainSettings) -> None:
         self._cancel.clear()
         self._running.set()
+        if isinstance(settings, TrainSettings):
+            self._run(lambda: self._train_new(settings))
+            return
         device = pick_device(settings.device)
-
-        def on_progress(p) -> None:
-            self._step = p.step
-            if p.val is not None:
-                self.epoch.emit(p.step, p.val["psnr"])
-            else:
-                self.progress.emit(p.step, p.total_steps, p.loss, p.images_per_s, p.eta_s)
+        on_progress = self._on_progress
 
         def on_epoch(model, photo) -> None:
             truth = photo.pixels
@@ -105,15 +110,46 @@ class TrainingWorker(QObject):
         fits = self.report_side >= scan_side(settings.size)
         same = [Path(self.report_folder)] == list(settings.folders) if self.report_folder else False
         report = self.report if same and fits else None
-        try:
-            result = finetune(
-                settings,
-                report=report,
-                on_progress=on_progress,
-                should_stop=self._should_stop,
-                on_status=self.status.emit,
-                on_epoch=on_epoch,
+        self._run(
+            lambda: self._finetuned(
+                finetune(
+                    settings,
+                    report=report,
+                    on_progress=on_progress,
+                    should_stop=self._should_stop,
+                    on_status=self.status.emit,
+                    on_epoch=on_epoch,
+                )
             )
+        )
+
+    def _train_new(self, settings: TrainSettings) -> None:
+        """Any training `colorizer train` runs, from the same settings."""
+        result = train(
+            settings,
+            on_progress=self._on_progress,
+            should_stop=self._should_stop,
+            on_status=self.status.emit,
+        )
+        vals = result.history.val
+        best = max(vals, key=lambda m: m["psnr"]) if vals else {}
+        self.finished.emit(
+            {
+                "path": str(result.path) if result.path is not None else None,
+                "summary": result.scores.lstrip("; "),
+                "best_step": best.get("step", result.history.step),
+                "before": best.get("gray_psnr", 0.0),  # a new model starts from gray
+                "after": best.get("psnr", 0.0),
+                "steps": result.history.step,
+                "train": result.train_count,
+                "held_out": result.held_out_count,
+            }
+        )
+
+    def _run(self, work) -> None:
+        """Run `work`, saying how it ended through the signals; never crash the app."""
+        try:
+            work()
         except torch.OutOfMemoryError:
             self.failed.emit(
                 "The GPU ran out of memory. Choose CPU as the device, or a smaller batch, "
@@ -125,18 +161,19 @@ class TrainingWorker(QObject):
             self.failed.emit(str(exc))
         except Exception as exc:  # report, never crash the app
             self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
-        else:
-            # The held-out PSNR as the app colours them, which decided; the curve's is the loop's.
-            judged = result.verdict
-            self.finished.emit(
-                {
-                    "path": str(result.path) if result.path is not None else None,
-                    "summary": result.summary(),
-                    "best_step": result.best_step,
-                    "before": judged.psnr_before if judged else result.before["psnr"],
-                    "after": judged.psnr_after if judged else result.after["psnr"],
-                    "steps": result.history.step,
-                    "train": result.train_count,
-                    "held_out": result.held_out_count,
-                }
-            )
+
+    def _finetuned(self, result) -> None:
+        # The held-out PSNR as the app colours them, which decided; the curve's is the loop's.
+        judged = result.verdict
+        self.finished.emit(
+            {
+                "path": str(result.path) if result.path is not None else None,
+                "summary": result.summary(),
+                "best_step": result.best_step,
+                "before": judged.psnr_before if judged else result.before["psnr"],
+                "after": judged.psnr_after if judged else result.after["psnr"],
+                "steps": result.history.step,
+                "train": result.train_count,
+                "held_out": result.held_out_count,
+            }
+        )

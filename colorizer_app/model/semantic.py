@@ -62,6 +62,10 @@ class LiteEncoder(Frozen):
 
     @torch.no_grad()
     def forward(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        return self.features(l_norm)
+
+    def features(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """forward with gradients where the caller allows them (training the whole encoder)."""
         net = self.net
         x = normalize_tf_lite(l_norm_to_gray_rgb(l_norm))
         x = F.relu6(net._bn0(net._conv_stem(x)))

@@ -6,12 +6,15 @@ import argparse
 import logging
 import shlex
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from .console import StopFlag, progress_printer, report_written, with_bar
 from .settings import (
     DEFAULT_CF_WEIGHT,
+    DEFAULT_EPOCHS,
     DEFAULT_MIN_COLORFULNESS,
+    DEFAULT_SCENES_STEPS,
     LOSSES,
     MAX_FINETUNE_LR,
     SPLIT_MODES,
@@ -23,23 +26,29 @@ from .settings import (
 log = logging.getLogger(__name__)
 
 
+def train_settings(args: argparse.Namespace) -> TrainSettings:
+    """The train command's options as the one settings shape (each option's dest is the field's
+    name)."""
+    given = {
+        f.name: getattr(args, f.name)
+        for f in fields(TrainSettings)
+        if hasattr(args, f.name) and f.name != "command"  # `command`: the subcommand's name
+    }
+    for name in ("data", "output", "cache", "init"):
+        value = given[name]
+        if value is not None:
+            given[name] = [Path(d) for d in value] if name == "data" else Path(value)
+    return TrainSettings(**given, command="colorizer " + shlex.join(sys.argv[1:]))
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from ..core.distributed import join_from_environment, leave
     from ..core.errors import TrainingError
-    from ..model.presets import get_preset
 
+    settings = train_settings(args)
     group = join_from_environment()
-    if get_preset(args.preset).config.encoder != "own":
-        if group.active:
-            raise TrainingError(
-                f"the {args.preset} preset trains on cached encoder features in one process; "
-                "run it without torchrun"
-            )
-        from .semantic_cli import train_semantic
-
-        return train_semantic(args)
     try:
-        return _train_own(args, group)
+        return _train(settings, group)
     except RuntimeError as exc:
         if not group.active or isinstance(exc, TrainingError):
             raise
@@ -47,64 +56,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise TrainingError(
             f"process {group.rank} of {group.world}: the run stopped because another process "
             f"did ({exc}); see that process's messages above; the last good checkpoint is "
-            f"{Path(args.output).with_suffix('.ckpt')} (--resume continues it, with any number "
+            f"{settings.output.with_suffix('.ckpt')} (--resume continues it, with any number "
             "of processes)"
         ) from exc
     finally:
         leave(group)
 
 
-def _train_own(args: argparse.Namespace, group) -> int:
-    """`colorizer train` for paper-style presets: the options become TrainSettings, the
-    pipeline is training/train.py; only the first process of a torchrun group speaks."""
-    from ..core.errors import TrainingError
+def _train(settings: TrainSettings, group) -> int:
+    """Run training/train.py's pipeline with bars; only the first process of a torchrun group
+    speaks."""
     from .train import train
 
-    if (
-        args.head
-        or args.no_class_vector
-        or args.encoder
-        or args.tune_top
-        or args.init
-        or args.repeat_views
-    ):
-        raise TrainingError(
-            "--head, --encoder, --no-class-vector, --tune-top, --init and --repeat-views are for "
-            "pretrained-encoder presets (e.g. scenes); "
-            f"{args.preset} has the paper's own encoder"
-        )
-    settings = TrainSettings(
-        data=[Path(d) for d in args.data],
-        output=Path(args.output),
-        preset=args.preset,
-        epochs=args.epochs,
-        steps=args.steps,
-        size=args.size,
-        batch_size=args.batch,
-        lr=args.lr,
-        loss=args.loss or "mse",
-        cf_weight=args.cf_weight,
-        schedule=args.schedule,
-        resume=args.resume,
-        seed=args.seed,
-        checkpoint_every=args.checkpoint_every,
-        cache=Path(args.cache) if args.cache else None,
-        balance=args.balance,
-        fusion_dropout=args.fusion_dropout,
-        half=args.half,
-        split_by=args.split_by,
-        min_colorfulness=args.min_colorfulness,
-        limit=args.limit,
-        per_folder=args.per_folder,
-        device=args.device,
-        workers=args.workers,
-        command="colorizer " + shlex.join(sys.argv[1:]),
-    )
+    batch = settings.batch_size
     main = group.is_main
     if group.active and main:
         print(
-            f"world size {group.world} ({group.backend}); --batch {args.batch} is the global "
-            f"batch, about {args.batch // group.world} per process",
+            f"world size {group.world} ({group.backend}); --batch {batch} is the global "
+            f"batch, about {batch // group.world} per process",
             file=sys.stderr,
         )
     stop = StopFlag()
@@ -119,9 +88,7 @@ def _train_own(args: argparse.Namespace, group) -> int:
     )
     if result.path is None:
         return 0  # not the first process: it wrote nothing and says nothing
-    last = result.last_val
-    scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})" if last else ""
-    report_written(result.path, result.history, scores)
+    report_written(result.path, result.history, result.scores)
     return 0
 
 
@@ -155,13 +122,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     t = defaults(TrainSettings)  # the one place they live
     p.add_argument("--preset", default=t["preset"])
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
-    p.add_argument("--epochs", type=int, default=t["epochs"])
-    p.add_argument("--steps", type=int, help="stop after this many steps")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=t["epochs"],
+        help=f"passes over the photos (default: {DEFAULT_EPOCHS} for a paper-style preset; "
+        f"scenes-type presets: as many as --steps takes)",
+    )
+    p.add_argument(
+        "--steps",
+        type=int,
+        help="stop after this many steps (a step is a global batch; default: scenes-type "
+        f"presets {DEFAULT_SCENES_STEPS} unless --epochs is given, others none)",
+    )
     p.add_argument(
         "--size", type=int, default=t["size"], help=f"training crop size (default {t['size']})"
     )
     p.add_argument(
         "--batch",
+        dest="batch_size",
         type=int,
         default=t["batch_size"],
         help=f"photos per step (default {t['batch_size']}); under torchrun the global batch, "
@@ -180,14 +159,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--psnr-weight",
         type=float,
-        default=0.5,
+        default=t["psnr_weight"],
         metavar="W",
         help="bins: weight of the decoded colour's per-photo log error (default 0.5)",
     )
     p.add_argument(
         "--rebalance",
         type=float,
-        default=0.5,
+        default=t["rebalance"],
         metavar="LAMBDA",
         help="bins: mix of the uniform distribution in the colour rebalancing "
         "(Zhang et al.'s lambda, default 0.5; 1 turns it off)",
@@ -206,13 +185,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--no-class-vector",
-        action="store_true",
+        dest="class_vector",
+        action="store_false",
         help="pretrained-encoder presets: do not fuse the class vector (the paper's ablation)",
     )
     p.add_argument(
         "--eval-every",
         type=int,
-        default=500,
+        default=t["eval_every"],
         help="scenes-type presets: score the held-out photos every N steps and keep "
         "the best model (default 500)",
     )
@@ -266,7 +246,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--top-lr",
         type=float,
-        default=1e-4,
+        default=t["top_lr"],
         help="learning rate of the tuned encoder stages (default 1e-4)",
     )
     p.add_argument(
@@ -274,6 +254,23 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="MODEL",
         help="scenes-type presets: start from this model file's weights (same preset), "
         "e.g. to tune a trained model's encoder",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="scenes-type presets: no feature cache; every photo is decoded and encoded in "
+        "every step (DataLoader --workers): for GPUs and data too large to cache",
+    )
+    p.add_argument(
+        "--unfreeze-encoder",
+        action="store_true",
+        help="with --stream: train the whole pretrained encoder too, at --encoder-lr",
+    )
+    p.add_argument(
+        "--encoder-lr",
+        type=float,
+        default=t["encoder_lr"],
+        help=f"learning rate of the unfrozen encoder (default {t['encoder_lr']:g})",
     )
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)

@@ -61,18 +61,6 @@ def progress_printer(label: str):
     return on_progress
 
 
-def scan_with_bar(settings, keep_side: int):
-    """The training photos of `settings` (TrainSettings), with a bar and the left-out ones
-    said."""
-    from .train import scan_training_photos
-
-    s = settings
-    return scan_training_photos(
-        s.data, keep_side, s.min_colorfulness, s.split_by, s.limit, s.per_folder,
-        stage=with_bar, on_status=lambda msg: print(msg, file=sys.stderr),
-    )  # fmt: skip
-
-
 def with_bar(label: str, work, show: bool = True):
     """Run `work(on_progress)` with a progress bar (`show` False: none, as on every process of
     a torchrun group but the first)."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -25,6 +26,7 @@ from .metrics import colorfulness
 from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", "Photo", "PhotoFile")  # what the splits take: a decoded photo or one only named
 
 
 @dataclass
@@ -32,6 +34,14 @@ class Photo:
     path: Path
     group: str  # what the split hashes: the file, or its folder (an identity in LFW)
     pixels: np.ndarray  # uint8 RGB, shorter side at most `keep_side`
+
+
+@dataclass
+class PhotoFile:
+    """A photo only named (streaming): where it is and what the split hashes."""
+
+    path: Path
+    group: str
 
 
 @dataclass
@@ -80,20 +90,12 @@ def _at_most_per_folder(items: list[tuple[Path, Path]], n: int) -> list[tuple[Pa
     return out
 
 
-def scan_folders(
-    folders: list[Path],
-    keep_side: int = 160,
-    min_colorfulness: float = DEFAULT_MIN_COLORFULNESS,
-    split_by: str = "file",
-    limit: int | None = None,
-    per_folder: int | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> ScanReport:
-    """Decode every photo under the folders once; sort them into usable, gray and unreadable."""
+def _listed(
+    folders: list[Path], split_by: str, limit: int | None, per_folder: int | None
+) -> list[tuple[Path, Path]]:
+    """(photo, the data folder it was found under) of every photo the options take."""
     if split_by not in SPLIT_MODES:
         raise ColorizerError(f"--split-by must be one of {', '.join(SPLIT_MODES)}")
-    report = ScanReport()
     items: list[tuple[Path, Path]] = []
     for folder in folders:
         folder = Path(folder)
@@ -105,6 +107,37 @@ def scan_folders(
         items = _at_most_per_folder(items, per_folder)
     if limit is not None:
         items = sorted(items, key=lambda pr: hashlib.sha1(str(pr[0]).encode()).hexdigest())[:limit]
+    return items
+
+
+def list_photo_files(
+    folders: list[Path],
+    split_by: str = "file",
+    limit: int | None = None,
+    per_folder: int | None = None,
+) -> list[PhotoFile]:
+    """The photos scan_folders would look at, only named (none decoded): for streaming, where
+    millions of photos cannot be decoded up front. Gray and unreadable ones are found later, as
+    they are read (stream.PhotoStream)."""
+    return [
+        PhotoFile(p, group_key(p, r, split_by))
+        for p, r in _listed(folders, split_by, limit, per_folder)
+    ]
+
+
+def scan_folders(
+    folders: list[Path],
+    keep_side: int = 160,
+    min_colorfulness: float = DEFAULT_MIN_COLORFULNESS,
+    split_by: str = "file",
+    limit: int | None = None,
+    per_folder: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ScanReport:
+    """Decode every photo under the folders once; sort them into usable, gray and unreadable."""
+    report = ScanReport()
+    items = _listed(folders, split_by, limit, per_folder)
     for i, (path, root) in enumerate(items):
         if should_stop is not None and should_stop():
             break
@@ -136,22 +169,20 @@ def is_test(group: str, test_fraction: float = 0.25) -> bool:
     return (h % 10_000) < test_fraction * 10_000
 
 
-def split_photos(
-    photos: list[Photo], test_fraction: float = 0.25
-) -> tuple[list[Photo], list[Photo]]:
+def split_photos(photos: list[P], test_fraction: float = 0.25) -> tuple[list[P], list[P]]:
     train = [p for p in photos if not is_test(p.group, test_fraction)]
     test = [p for p in photos if is_test(p.group, test_fraction)]
     return train, test
 
 
-def validation_split(pool: list[Photo], fraction: float = 0.1) -> tuple[list[Photo], list[Photo]]:
+def validation_split(pool: list[P], fraction: float = 0.1) -> tuple[list[P], list[P]]:
     """The training pool (what split_photos leaves for training) -> (train, validation), by
     another hash of the group: settings are chosen on validation, never on the test quarter."""
     val = [p for p in pool if is_test(p.group + "#validation", fraction)]
     return [p for p in pool if not is_test(p.group + "#validation", fraction)], val
 
 
-def balanced_rows(photos: list[Photo], folders: list, max_repeat: int) -> list[int]:
+def balanced_rows(photos: Sequence[Photo | PhotoFile], folders: list, max_repeat: int) -> list[int]:
     """Row indices with the photos of smaller data folders repeated (each at most max_repeat
     times) so each folder weighs about the same; 0: every photo once."""
     by_folder: dict[str, list[int]] = {}

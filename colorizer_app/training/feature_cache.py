@@ -123,13 +123,12 @@ def l_of(rgb: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(out)[:, None]
 
 
-def _encode_chunk(
-    model, photos: list[Photo], keys: list[str], size: int, centres: torch.Tensor
-) -> FeatureSet:
-    rgb = np.stack([square(p.pixels, size) for p in photos])
-    rgb_t = torch.from_numpy(rgb)
-    feats, probs = model.encode(l_of(rgb_t))
-    small = size // HEAD_STRIDE
+def colour_targets(
+    rgb: np.ndarray, centres: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """N x S x S x 3 uint8 squares -> what the head learns at stride 4: ab (N x 2 x S/4 x S/4,
+    Lab units) and its nearest ab bins with their weights (ab_bins.soft_encode)."""
+    small = rgb.shape[1] // HEAD_STRIDE
     ab = np.stack(
         [
             cv2.resize(lab.rgb_to_lab(x)[:, :, 1:], (small, small), interpolation=cv2.INTER_AREA)
@@ -138,11 +137,22 @@ def _encode_chunk(
     ).transpose(0, 3, 1, 2)
     ab_t = torch.from_numpy(np.ascontiguousarray(ab))
     idx, w = ab_bins.soft_encode(ab_t, centres)
+    return ab_t, idx, w
+
+
+def _encode_chunk(
+    model, photos: list[Photo], keys: list[str], size: int, centres: torch.Tensor
+) -> FeatureSet:
+    rgb = np.stack([square(p.pixels, size) for p in photos])
+    rgb_t = torch.from_numpy(rgb)
+    device = next(model.parameters()).device  # --device: encoded where it trains
+    feats, probs = model.encode(l_of(rgb_t).to(device))
+    ab_t, idx, w = colour_targets(rgb, centres)
     return FeatureSet(
         keys,
         rgb_t,
-        [f.half() for f in feats],
-        probs.half(),
+        [f.half().cpu() for f in feats],
+        probs.half().cpu(),
         ab_t.half(),
         idx.short(),
         w.half(),
@@ -171,6 +181,13 @@ def _load(path: Path) -> FeatureSet | None:
     except Exception as exc:  # a damaged cache is only lost time, never an error
         log.warning("ignoring unreadable cache %s (%s)", path, exc)
         return None
+
+
+def bin_centres(model) -> torch.Tensor:
+    """The ab bins' centres the targets are encoded over (the model's own, on the CPU)."""
+    if hasattr(model, "ab_bins"):
+        return model.ab_bins.cpu()
+    return torch.from_numpy(ab_bins.gamut_bins())
 
 
 @torch.no_grad()
@@ -205,7 +222,7 @@ def encoded_rows(
     each of `photos` in that set. A training pool of 20,000 photos is about 11 GB of features:
     the rows let training index it as it is, where a copy in the photos' order would not fit."""
     model.eval()
-    centres = model.ab_bins if hasattr(model, "ab_bins") else torch.from_numpy(ab_bins.gamut_bins())
+    centres = bin_centres(model)
     path = None
     stored: FeatureSet | None = None
     if cache_dir is not None:

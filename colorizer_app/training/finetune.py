@@ -32,8 +32,9 @@ from ..model.store import build_model, open_model, resolve_model, save_model, sh
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
 from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
-from .loop import History, Progress, TrainConfig, fit, validate
+from .loop import History, Progress, TrainConfig
 from .losses import LOSSES
+from .photo_task import fit, validate
 from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10

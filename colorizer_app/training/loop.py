@@ -1,5 +1,7 @@
-"""The one training loop: `colorizer train`, `colorizer finetune` and the GUI's advanced panel
-all call `fit`.
+"""The one training loop: `colorizer train` (every preset), `colorizer finetune` and the GUI's
+advanced panel all run `run`; what differs between networks is a StepTask (how a batch is read,
+its loss, the held-out scores): photo_task.PhotoTask for the paper-style networks,
+semantic.SemanticTask for the pretrained-encoder (`scenes`) ones.
 
 A checkpoint is a model file (loadable as it is) with the optimizer and step added, written
 atomically: a stop request, Ctrl+C or a crash always leaves the last good one. The data order and
@@ -19,35 +21,33 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
-import numpy as np
 import torch
-from torch.utils.data import DataLoader
 
-from ..core import lab
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.networks import Network
 from ..model.store import model_payload, read_model_file, write_payload
-from .data import ColorPhotoDataset
-from .losses import compute_loss
-from .metrics import colorfulness_torch
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class TrainConfig:
-    epochs: int = 10
+    """How the loop runs, whatever the network (its objective's own options are its task's)."""
+
+    epochs: int | None = 10  # None: until max_steps
     max_steps: int | None = None  # stops earlier than `epochs` if reached
-    batch_size: int = 20
+    batch_size: int = 20  # the global batch under torchrun
     lr: float = 1e-3
     loss: str = "mse"
     cf_weight: float | None = None  # colourfulness-shortfall weight; None: the loss's default
     schedule: str = "constant"  # or "cosine" (cosine_lr): decays towards cosine_floor x lr
+    # 0.05 for the paper presets; the scenes pipeline keeps 0.02, what its shipped models had.
     cosine_floor: float = 0.05
     weight_decay: float = 0.0
     freeze_encoder: bool = False
@@ -57,7 +57,11 @@ class TrainConfig:
     checkpoint: Path | None = None
     checkpoint_every: int = 200
     resume: bool = False
-    early_stopping_patience: int | None = None  # epochs without a better validation loss
+    early_stopping_patience: int | None = None  # evaluations without a better held-out score
+    # When to score the held-out photos: None at each epoch's end, N every N steps, 0 only at
+    # the end (always at the end as well).
+    eval_every: int | None = None
+    keep_best: bool = False  # hand back (and checkpoint) the best-scoring weights, not the last
     preset: str = "custom"
     metadata: dict = field(default_factory=dict)
 
@@ -87,52 +91,6 @@ class History:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def batch_scores(
-    l_norm: torch.Tensor, pred: torch.Tensor, target: torch.Tensor
-) -> tuple[list[float], list[float]]:
-    """Per image: PSNR (dB, RGB in [0, 1]) of L + predicted ab against the truth, and the
-    colourfulness of the prediction."""
-    l = lab.denormalize_l(l_norm.float())
-    rgb_p = lab.lab_to_rgb_torch(torch.cat([l, pred.float() * lab.AB_SCALE], 1))
-    rgb_t = lab.lab_to_rgb_torch(torch.cat([l, target.float() * lab.AB_SCALE], 1))
-    mse = ((rgb_p - rgb_t) ** 2).flatten(1).mean(1).clamp(min=1e-10)
-    return (10 * torch.log10(1.0 / mse)).tolist(), colorfulness_torch(rgb_p).tolist()
-
-
-@torch.no_grad()
-def validate(
-    model: Network,
-    loader: DataLoader,
-    loss_name: str,
-    device,
-    cf_weight: float | None = None,
-) -> dict:
-    model.eval()
-    losses, psnrs, gray_psnrs, cfs, true_cfs = [], [], [], [], []
-    for l, ab, fused, _ in loader:
-        l, ab = l.to(device), ab.to(device)
-        pred = model(l, fused.to(device) if fused.numel() else None)
-        losses.append(float(compute_loss(loss_name, pred, ab, l, cf_weight)) * len(l))
-        p, cf = batch_scores(l, pred, ab)
-        g, _ = batch_scores(l, torch.zeros_like(ab), ab)
-        psnrs += p
-        cfs += cf
-        gray_psnrs += g
-        true_cfs += batch_scores(l, ab, ab)[1]
-    n = max(len(psnrs), 1)
-
-    def mean(v: list[float]) -> float:
-        return float(np.mean(v)) if v else 0.0
-
-    return {
-        "loss": sum(losses) / n,
-        "psnr": mean(psnrs),
-        "gray_psnr": mean(gray_psnrs),
-        "colorfulness": mean(cfs),
-        "true_colorfulness": mean(true_cfs),
-    }
 
 
 def save_checkpoint(path: Path, model, optimizer, state: dict, config, history: History) -> None:
@@ -172,112 +130,202 @@ def global_batches(n: int, batch_size: int, world: int) -> int:
     return full + (1 if rest >= world else 0)
 
 
-def fit(
-    model: Network,
-    train: ColorPhotoDataset,
-    val: ColorPhotoDataset | None,
+class StepTask(Protocol):
+    """What `run` needs of one kind of network: the one thing that differs between presets."""
+
+    model: Network  # what checkpoints hold and resume into
+    # Said when a checkpoint's optimizer does not fit this run's (another set of trained parts).
+    options_hint: str
+
+    def module(self) -> torch.nn.Module:
+        """What a step's forward runs through (DistributedDataParallel wraps it under
+        torchrun); its parameters include every trained one."""
+        ...
+
+    def optimizer(self) -> torch.optim.Optimizer: ...
+
+    def train_size(self) -> int:
+        """Training items per epoch; the loop orders and batches their indices."""
+        ...
+
+    def batches(self, epoch: int, parts: list[list[int]]) -> Iterable[Any]:
+        """This process's part of each global batch of the epoch, read (in workers or here)."""
+        ...
+
+    def loss(self, net: torch.nn.Module, batch: Any, device: torch.device) -> torch.Tensor:
+        """The mean loss of one part, through `net` (the module, maybe wrapped)."""
+        ...
+
+    def evaluate(self, device: torch.device) -> dict | None:
+        """Held-out scores (None without held-out photos)."""
+        ...
+
+    def score(self, metrics: dict) -> float:
+        """Lower is better: what early stopping and keep_best compare."""
+        ...
+
+    def legacy_best(self, training: dict) -> float:
+        """The best score of a checkpoint written before checkpoints said `best_score`."""
+        ...
+
+    def load_weights(self, state_dict: dict) -> None: ...
+
+    def finish(self) -> None:
+        """After training (e.g. freeze again what was tuned)."""
+        ...
+
+
+def _resume(task: StepTask, optimizer, path: Path) -> tuple[int, float, int, dict | None, History]:
+    """(step, best score, evaluations without a better one, best weights, history) of a
+    checkpoint, its weights and optimizer loaded."""
+    ckpt = read_model_file(path)  # read once: weights, optimizer, step
+    if ckpt.training is None:
+        raise TrainingError(f"{path}: not a training checkpoint; cannot resume")
+    task.load_weights(ckpt.state_dict)
+    try:
+        optimizer.load_state_dict(ckpt.training["optimizer"])
+    except ValueError:
+        raise TrainingError(
+            f"{path}: made with other options ({task.options_hint}); resume with the options it "
+            "was started with, or start afresh without --resume"
+        ) from None
+    training = ckpt.training
+    best = float(training["best_score"]) if "best_score" in training else task.legacy_best(training)
+    saved = ckpt.metadata.get("history") or {}
+    history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
+    history.stopped = False
+    log.info("resuming from %s at step %d", path, int(training["step"]))
+    return (
+        int(training["step"]),
+        best,
+        int(training.get("bad_epochs", 0)),
+        training.get("best_state"),
+        history,
+    )
+
+
+def _wrap(module: torch.nn.Module, device: torch.device, group: Group) -> torch.nn.Module:
+    """The module a step runs through: DistributedDataParallel under torchrun (which also
+    starts every process from the first one's weights), else the module itself."""
+    if not group.active:
+        return module
+    from torch.nn.parallel import DistributedDataParallel
+
+    cuda = device.type == "cuda"
+    if cuda:
+        module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+    return DistributedDataParallel(module, device_ids=[device.index] if cuda else None)
+
+
+def run(
+    task: StepTask,
     config: TrainConfig,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     group: Group = SINGLE,
 ) -> History:
-    """Train `model` in place. Returns its History; `history.stopped` if asked to stop."""
-    if len(train) == 0:
+    """Train `task.model` in place. Returns its History; `history.stopped` if asked to stop."""
+    n = task.train_size()
+    if n == 0:
         raise TrainingError("no training photos: the folder has no usable colour photos")
     if config.batch_size < group.world:
         raise TrainingError(
             f"the batch ({config.batch_size}) is the global batch: it needs at least one photo "
             f"for each of the {group.world} processes"
         )
+    if config.epochs is None and config.max_steps is None:
+        raise TrainingError("give a number of epochs or of steps")
     device = torch.device(config.device)
     torch.manual_seed(config.seed)
+    model = task.model
     model.to(device)
     cuda = device.type == "cuda"
     if cuda:
         model.to(memory_format=torch.channels_last)
-    net: torch.nn.Module = model
-    if group.active:
-        from torch.nn.parallel import DistributedDataParallel
+    net = _wrap(task.module(), device, group)
+    optimizer = task.optimizer()
+    base_lrs = [g["lr"] for g in optimizer.param_groups]  # what the cosine decays from
 
-        if cuda:
-            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        # Also makes every process start from the first one's weights.
-        net = DistributedDataParallel(model, device_ids=[device.index] if cuda else None)
-    params = model.trainable_parameters(freeze_encoder=config.freeze_encoder)
-    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    if config.freeze_encoder:
-        for part in model.own_encoder_parts():
-            part.requires_grad_(False)
-
-    batches_per_epoch = global_batches(len(train), config.batch_size, group.world)
-    total_steps = batches_per_epoch * config.epochs
+    per_epoch = global_batches(n, config.batch_size, group.world)
+    total_steps = per_epoch * config.epochs if config.epochs is not None else math.inf
     if config.max_steps is not None:
         total_steps = min(total_steps, config.max_steps)
+    total_steps = int(total_steps)
+    epochs = math.ceil(total_steps / per_epoch)
     history = History()
-    step, best, bad_epochs = 0, math.inf, 0
-
+    step, best, bad_evals, best_state = 0, math.inf, 0, None
     if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
-        ckpt = read_model_file(config.checkpoint)  # read once: weights, optimizer, step
-        if ckpt.training is None:
-            raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
-        model.load_state_dict(ckpt.state_dict)
-        optimizer.load_state_dict(ckpt.training["optimizer"])
-        step = int(ckpt.training["step"])
-        best = float(ckpt.training.get("best", math.inf))
-        bad_epochs = int(ckpt.training.get("bad_epochs", 0))
-        saved = ckpt.metadata.get("history") or {}
-        history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
-        history.stopped = False
-        log.info("resuming from %s at step %d", config.checkpoint, step)
+        step, best, bad_evals, best_state, history = _resume(
+            task, optimizer, Path(config.checkpoint)
+        )
 
     autocast_dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=cuda and autocast_dtype == torch.float16)
-    val_loader = (
-        DataLoader(val, batch_size=config.batch_size, shuffle=False, num_workers=config.num_workers)
-        if val is not None and len(val)
-        else None
-    )
-
-    def state() -> dict:
-        return {"step": step, "best": best, "bad_epochs": bad_epochs}
 
     def checkpoint() -> None:
         if config.checkpoint is not None and group.is_main:
-            save_checkpoint(Path(config.checkpoint), model, optimizer, state(), config, history)
+            state: dict = {"step": step, "best_score": best, "bad_epochs": bad_evals}
+            if best_state is not None:
+                state["best_state"] = best_state
+            save_checkpoint(Path(config.checkpoint), model, optimizer, state, config, history)
+
+    def evaluate(epoch: int) -> bool:
+        """Score the held-out photos; True when early stopping says stop."""
+        nonlocal best, bad_evals, best_state
+        metrics = task.evaluate(device)
+        if metrics is None:
+            model.train()
+            return False
+        # BatchNorm's running statistics are each process's own on CPUs: the first
+        # process's scores decide for all, so every process stops at the same evaluation.
+        metrics = group.gather(metrics)[0]
+        metrics.update(epoch=epoch + 1, step=step)
+        history.val.append(metrics)
+        if on_progress is not None and group.is_main:
+            last = history.losses[-1] if history.losses else 0.0
+            on_progress(Progress(step, total_steps, epoch + 1, epochs, last, 0.0, 0.0, metrics))
+        if task.score(metrics) < best - 1e-6:
+            best, bad_evals = task.score(metrics), 0
+            if config.keep_best:
+                best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_evals += 1
+        model.train()  # after the callback: it may look at the model as it is evaluated
+        patience = config.early_stopping_patience
+        return patience is not None and bad_evals >= patience
+
+    def due(step: int) -> bool:
+        every = config.eval_every
+        return step >= total_steps or (
+            step % every == 0 if every else every is None and step % per_epoch == 0
+        )
 
     start_time = time.monotonic()
     first_step_done = start_time
     start_step = step
     seen_images = 0
-    while step < total_steps:
-        epoch = step // batches_per_epoch
-        train.set_epoch(epoch)
-        order = _epoch_order(len(train), config.seed, epoch)
-        skip = step - epoch * batches_per_epoch  # batches of this epoch already done (resume)
+    while step < total_steps and not (history.stopped or history.early_stopped):
+        epoch = step // per_epoch
+        order = _epoch_order(n, config.seed, epoch)
+        skip = step - epoch * per_epoch  # batches of this epoch already done (resume)
         size = config.batch_size
         batches = [order[i : i + size] for i in range(0, len(order), size)]
-        batches = batches[skip:batches_per_epoch]
+        batches = batches[skip:per_epoch]
         # This process's part of each global batch, and its weight in the batch's mean loss.
-        shares = [group.batch_share(b) for b in batches]
-        weights = [len(sh) * group.world / len(b) for sh, b in zip(shares, batches, strict=True)]
-        loader = DataLoader(train, batch_sampler=shares, num_workers=config.num_workers)
+        parts = [group.batch_share(b) for b in batches]
         model.train()
-        for (l, ab, fused, _), weight, batch in zip(loader, weights, batches, strict=True):
+        for data, part, batch in zip(task.batches(epoch, parts), parts, batches, strict=True):
             stop = should_stop is not None and should_stop()
             if group.any(stop):
                 history.stopped = True
                 break
-            l, ab = l.to(device, non_blocking=True), ab.to(device, non_blocking=True)
             # Dropout draws from the global generator: seeding it by step makes a resumed run
             # draw exactly what an unbroken one would.
             torch.manual_seed(config.seed * 1_000_003 + step)
-            if cuda:
-                l = l.contiguous(memory_format=torch.channels_last)
             with torch.autocast(device.type, dtype=autocast_dtype, enabled=cuda):
-                pred = net(l, fused.to(device) if fused.numel() else None)
-                loss = compute_loss(config.loss, pred, ab, l, config.cf_weight)
+                loss = task.loss(net, data, device)
             # The global batch's loss, the same on every process (so is every decision on it).
-            loss_value = group.mean(float(loss.detach()), len(l))
+            loss_value = group.mean(float(loss.detach()), len(part))
             if not math.isfinite(loss_value):
                 where = (
                     f"; the last good checkpoint is {config.checkpoint}"
@@ -285,14 +333,14 @@ def fit(
                     else ""
                 )
                 raise TrainingError(
-                    f"the loss became {loss_value} at step {step + 1}: training "
-                    "diverged; "
+                    f"the loss became {loss_value} at step {step + 1}: training diverged; "
                     f"lower the learning rate (now {config.lr:g}){where}"
                 )
             if config.schedule == "cosine":
-                for param_group in optimizer.param_groups:
-                    param_group["lr"] = cosine_lr(config.lr, step, total_steps, config.cosine_floor)
+                for param_group, base_lr in zip(optimizer.param_groups, base_lrs, strict=True):
+                    param_group["lr"] = cosine_lr(base_lr, step, total_steps, config.cosine_floor)
             optimizer.zero_grad(set_to_none=True)
+            weight = len(part) * group.world / len(batch)
             scaler.scale(loss * weight if weight != 1.0 else loss).backward()
             scaler.step(optimizer)
             scaler.update()
@@ -311,48 +359,19 @@ def fit(
             else:
                 eta = (total_steps - step) * (now - first_step_done) / (step - start_step - 1)
             if on_progress is not None and group.is_main:
-                on_progress(
-                    Progress(step, total_steps, epoch + 1, config.epochs, loss_value, rate, eta)
-                )
+                on_progress(Progress(step, total_steps, epoch + 1, epochs, loss_value, rate, eta))
+            if due(step) and evaluate(epoch):
+                history.early_stopped = True
             if config.checkpoint_every and step % config.checkpoint_every == 0:
                 checkpoint()
-            if step >= total_steps:
-                break
-        if history.stopped:
-            break
-        epoch_done = step % batches_per_epoch == 0 or step >= total_steps
-        if epoch_done and val_loader is not None:
-            metrics = validate(model, val_loader, config.loss, device, config.cf_weight)
-            # BatchNorm's running statistics are each process's own on CPUs: the first
-            # process's scores decide for all, so every process stops at the same epoch.
-            metrics = group.gather(metrics)[0]
-            metrics.update(epoch=epoch + 1, step=step)
-            history.val.append(metrics)
-            if on_progress is not None and group.is_main:
-                on_progress(
-                    Progress(
-                        step,
-                        total_steps,
-                        epoch + 1,
-                        config.epochs,
-                        history.losses[-1],
-                        0.0,
-                        0.0,
-                        val=metrics,
-                    )
-                )
-            if metrics["loss"] < best - 1e-6:
-                best, bad_epochs = metrics["loss"], 0
-            else:
-                bad_epochs += 1
-            if config.early_stopping_patience is not None and (
-                bad_epochs >= config.early_stopping_patience
-            ):
-                history.early_stopped = True
+            if step >= total_steps or history.early_stopped:
                 break
     history.step = step
     history.best_val_loss = None if best == math.inf else best
     history.seconds = time.monotonic() - start_time
     checkpoint()
+    if best_state is not None and not history.stopped:
+        model.load_state_dict(best_state)
+    task.finish()
     model.eval()
     return history

@@ -57,3 +57,15 @@ def colorfulness_torch(rgb: torch.Tensor) -> torch.Tensor:
     std = torch.sqrt(rg.var(1, unbiased=False) + yb.var(1, unbiased=False) + 1e-6)
     mean = torch.sqrt(rg.mean(1) ** 2 + yb.mean(1) ** 2 + 1e-6)
     return std + 0.3 * mean
+
+
+def batch_scores(
+    l_norm: torch.Tensor, pred: torch.Tensor, target: torch.Tensor
+) -> tuple[list[float], list[float]]:
+    """Per image: PSNR (dB, RGB in [0, 1]) of L + predicted ab against the truth, and the
+    colourfulness of the prediction."""
+    l = lab.denormalize_l(l_norm.float())
+    rgb_p = lab.lab_to_rgb_torch(torch.cat([l, pred.float() * lab.AB_SCALE], 1))
+    rgb_t = lab.lab_to_rgb_torch(torch.cat([l, target.float() * lab.AB_SCALE], 1))
+    mse = ((rgb_p - rgb_t) ** 2).flatten(1).mean(1).clamp(min=1e-10)
+    return (10 * torch.log10(1.0 / mse)).tolist(), colorfulness_torch(rgb_p).tolist()

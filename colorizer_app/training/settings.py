@@ -50,24 +50,27 @@ class FinetuneSettings:
 
 @dataclass
 class TrainSettings:
-    """One training run of a paper-style preset (own encoder, fused classifiers), as `colorizer
-    train` describes it; its defaults are the CLI's."""
+    """One `colorizer train` run of any preset, as the CLI and the app describe it; its defaults
+    are the CLI's. The paper-style presets (own encoder) and the pretrained-encoder ones
+    (`scenes`) share the first block; each kind's own options follow, and the pipeline refuses
+    the other kind's (training/train.py)."""
 
     data: list[Path]
     output: Path
     preset: str = "offline"
-    epochs: int = 10
-    steps: int | None = None  # stop after this many steps (a step is a global batch)
+    epochs: int | None = None  # None: 10 for a paper-style preset; scenes: until `steps`
+    steps: int | None = None  # stop after this many steps (a step is a global batch); None:
+    # none for a paper-style preset, DEFAULT_SCENES_STEPS for scenes
     size: int = 128
     batch_size: int = 20  # the global batch under torchrun
     lr: float = 1e-3
-    loss: str = "mse"
+    loss: str | None = None  # None: the preset's (mse; bins for a bins head, else psnr)
     cf_weight: float | None = None  # None: the loss's own default
     schedule: str = "constant"
     resume: bool = False
     seed: int = 0
     checkpoint_every: int = 200
-    cache: Path | None = None  # the classifiers' cached outputs
+    cache: Path | None = None  # the classifiers' (or the encoder's) cached outputs
     balance: int = 0  # repeat smaller DATA folders, each at most this many times (0: off)
     fusion_dropout: float | None = None  # None: the preset's
     half: bool = False
@@ -78,6 +81,24 @@ class TrainSettings:
     device: str = "auto"
     workers: int = 0
     command: str = ""  # how it was started, kept in the model file
+    # Pretrained-encoder presets (scenes) only:
+    head: str | None = None  # "ab" or "bins"; None: the preset's
+    encoder: str | None = None  # e.g. efficientnet_lite2; None: the preset's
+    class_vector: bool = True  # fuse the encoder's class vector
+    psnr_weight: float = 0.5  # bins: weight of the decoded colour's per-photo log error
+    rebalance: float = 0.5  # bins: Zhang et al.'s lambda (1: no rebalancing)
+    eval_every: int = 500  # score the validation photos every N steps, keep the best
+    tune_top: bool = False  # also train the encoder's stride-32 stages
+    top_lr: float = 1e-4
+    init: Path | None = None  # start from this model file's weights
+    repeat_views: bool = False  # each --balance repeat a view of its own
+    stream: bool = False  # no feature cache: photos decoded in DataLoader workers every step
+    unfreeze_encoder: bool = False  # stream only: train the whole encoder ...
+    encoder_lr: float = 1e-5  # ... at this learning rate
+
+
+DEFAULT_EPOCHS = 10  # a paper-style preset's, when neither epochs nor steps are given
+DEFAULT_SCENES_STEPS = 3000
 
 
 def defaults(settings_class) -> dict:

@@ -1,17 +1,15 @@
-"""Training a paper-style preset from scratch (own encoder, fused frozen classifiers).
+"""`train`: what `colorizer train` and the app run for any preset, from one TrainSettings.
 
-The pipeline `colorizer train` runs (its shell is training/cli.py): scan and split the photos,
-read them once with the frozen classifiers, train with training/loop.fit, write the model file.
-Under torchrun every process runs it; the first one writes. The `scenes` presets have their own
-pipeline on cached encoder features (training/semantic.py).
+A paper-style preset (own encoder, fused frozen classifiers) is trained here: scan and split the
+photos, read them once with the frozen classifiers, train with the one loop (photo_task.fit),
+write the model file. A pretrained-encoder preset (`scenes`) goes to scenes.train_scenes. Under
+torchrun every process runs it; the first one writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
 
 import torch
 
@@ -22,68 +20,25 @@ from ..model.hybrid import HybridConfig
 from ..model.networks import build_network
 from ..model.presets import get_preset
 from ..model.store import save_model
-from .data import ColorPhotoDataset, ScanReport, balanced_rows, scan_folders, split_photos
+from .data import ColorPhotoDataset, balanced_rows, split_photos
 from .fused_cache import fused_vectors
-from .loop import History, Progress, TrainConfig, fit
+from .loop import Progress, TrainConfig
 from .losses import DEFAULT_CF_WEIGHT
-from .settings import TrainSettings
+from .photo_task import fit
+from .pipeline import Stage, TrainResult, plain, scan_training_photos
+from .scenes import train_scenes
+from .settings import DEFAULT_EPOCHS, TrainSettings
 
-T = TypeVar("T")
-# A stage's work is given its progress callback (done, total), or None for none.
-Work = Callable[[Callable[[int, int], None] | None], T]
-
-
-class Stage(Protocol):
-    """(label, work) -> work's result: how a caller shows a long stage (a CLI bar)."""
-
-    def __call__(self, label: str, work: Work[T], /) -> T: ...
-
-
-@dataclass
-class TrainResult:
-    path: Path | None  # None on every process but the first
-    history: History
-    report: ScanReport
-    train_count: int
-    held_out_count: int
-
-    @property
-    def last_val(self) -> dict:
-        return self.history.val[-1] if self.history.val else {}
-
-
-def _plain(label: str, work: Work[T]) -> T:
-    return work(None)
-
-
-def scan_training_photos(
-    data: list[Path],
-    keep_side: int,
-    min_colorfulness: float,
-    split_by: str,
-    limit: int | None,
-    per_folder: int | None,
-    stage: Stage = _plain,
-    on_status: Callable[[str], None] | None = None,
-) -> ScanReport:
-    """The training photos of DATA, and what was left out said (every training pipeline)."""
-    report = stage(
-        "scan",
-        lambda cb: scan_folders(
-            [Path(d) for d in data],
-            keep_side=keep_side,
-            min_colorfulness=min_colorfulness,
-            split_by=split_by,
-            limit=limit,
-            per_folder=per_folder,
-            on_progress=cb,
-        ),
-    )
-    status = on_status or (lambda _msg: None)
-    status(f"Photos: {report.summary()}")
-    for _path, reason in report.unreadable[:20]:
-        status(f"  unreadable: {reason}")
-    return report
+# The options only a pretrained-encoder preset takes, as the CLI names them.
+SCENES_ONLY = {
+    "head": "--head",
+    "encoder": "--encoder",
+    "tune_top": "--tune-top",
+    "init": "--init",
+    "repeat_views": "--repeat-views",
+    "stream": "--stream",
+    "unfreeze_encoder": "--unfreeze-encoder",
+}
 
 
 def train(
@@ -92,12 +47,32 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_status: Callable[[str], None] | None = None,
-    stage: Stage = _plain,
+    stage: Stage = plain,
+) -> TrainResult:
+    """Train the preset `st` names; the model file is written by the first process only."""
+    if get_preset(st.preset).config.encoder != "own":
+        return train_scenes(st, group, on_progress, should_stop, on_status, stage)
+    given = [flag for name, flag in SCENES_ONLY.items() if getattr(st, name)]
+    if given or not st.class_vector:
+        given += [] if st.class_vector else ["--no-class-vector"]
+        raise TrainingError(
+            f"{', '.join(given)}: for pretrained-encoder presets (e.g. scenes); "
+            f"{st.preset} has the paper's own encoder"
+        )
+    return _train_paper(st, group, on_progress, should_stop, on_status, stage)
+
+
+def _train_paper(
+    st: TrainSettings,
+    group: Group = SINGLE,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_status: Callable[[str], None] | None = None,
+    stage: Stage = plain,
 ) -> TrainResult:
     preset = get_preset(st.preset)
-    if preset.config.encoder != "own":
-        raise TrainingError(f"the {preset.name} preset trains with training/semantic.py")
-    if st.loss == "bins":
+    loss = st.loss or "mse"
+    if loss == "bins":
         raise TrainingError(
             f"--loss bins needs a preset with a bins head (e.g. scenes), not {preset.name}"
         )
@@ -131,13 +106,14 @@ def train(
     )
     val_set = ColorPhotoDataset(val_photos, st.size, augment=False, fused=fused_val)
     out = Path(st.output)
-    cf_weight = DEFAULT_CF_WEIGHT[st.loss] if st.cf_weight is None else st.cf_weight
+    cf_weight = DEFAULT_CF_WEIGHT[loss] if st.cf_weight is None else st.cf_weight
+    epochs = st.epochs if st.epochs is not None else DEFAULT_EPOCHS
     tc = TrainConfig(
-        epochs=st.epochs,
+        epochs=epochs,
         max_steps=st.steps,
         batch_size=st.batch_size,
         lr=st.lr,
-        loss=st.loss,
+        loss=loss,
         cf_weight=cf_weight,
         schedule=st.schedule,
         device=str(device),
@@ -166,11 +142,11 @@ def train(
         },
         "split_by": st.split_by,
         "steps": history.step,
-        "epochs": st.epochs,
+        "epochs": epochs,
         "size": st.size,
         "batch": st.batch_size,
         "lr": st.lr,
-        "loss": st.loss,
+        "loss": loss,
         "cf_weight": cf_weight,
         "schedule": st.schedule,
         "balance_max_repeat": st.balance,
@@ -183,4 +159,7 @@ def train(
         "stopped_early": history.stopped,
     }
     result.path = save_model(model, out, preset.name, metadata, half=st.half)
+    last = result.last_val
+    if last:
+        result.scores = f"; held-out PSNR {last['psnr']:.2f} dB (gray {last['gray_psnr']:.2f})"
     return result

@@ -13,7 +13,8 @@ from colorizer_app.model.hybrid import HybridColorizer
 from colorizer_app.model.presets import get_preset
 from colorizer_app.training.data import ColorPhotoDataset, scan_folders
 from colorizer_app.training.fused_cache import fused_vectors
-from colorizer_app.training.loop import TrainConfig, fit
+from colorizer_app.training.loop import TrainConfig
+from colorizer_app.training.photo_task import fit
 
 from .conftest import RESULTS, machine
 
@@ -49,7 +50,7 @@ def test_scenes_decoder_training_throughput(data_dir, tmp_path):
     """The scenes preset trains its decoder on cached encoder outputs: images/s at 224 px."""
     from colorizer_app.model.networks import build_network
     from colorizer_app.training.feature_cache import encoded_photos
-    from colorizer_app.training.semantic import SemanticTrainConfig, fit_semantic
+    from colorizer_app.training.semantic import fit_semantic
 
     report = scan_folders([data_dir / "imagenet"], keep_side=224, limit=96)
     model = build_network(get_preset("scenes").config)
@@ -57,9 +58,9 @@ def test_scenes_decoder_training_throughput(data_dir, tmp_path):
     data = encoded_photos(model, report.usable, 224)
     encode_rate = len(report.usable) / (time.perf_counter() - start)
     rows = list(range(len(data)))
-    config = SemanticTrainConfig(steps=2, batch_size=32, eval_every=0)
+    config = TrainConfig(epochs=None, max_steps=2, batch_size=32, eval_every=0)
     fit_semantic(model, data, rows, [], config)  # warm-up
-    config.steps = 8
+    config.max_steps = 8
     start = time.perf_counter()
     fit_semantic(model, data, rows, [], config)
     rate = 8 * 32 / (time.perf_counter() - start)

@@ -1,0 +1,98 @@
+"""The scenes preset at scale (issue 30) through the one settings shape and the one loop: the
+streaming path against the feature cache, torchrun against one process, --device and --epochs."""
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorizer_app.core.errors import ColorizerError
+from colorizer_app.model.store import read_model_file
+from colorizer_app.training.data import scan_folders
+from colorizer_app.training.settings import TrainSettings
+from colorizer_app.training.train import train
+
+from .test_distributed import colorizer, torchrun
+
+SIZE = 64
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory, data_dir):
+    """Twelve colourful photos (none left out as gray, so streaming, which finds gray ones only
+    as it reads them, and the scan see the same list)."""
+    folder = tmp_path_factory.mktemp("scenes") / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:14]:
+        Image.open(src).resize((96, 64)).save(folder / src.name, quality=92)
+    report = scan_folders([folder], keep_side=SIZE)
+    for path in report.gray:
+        path.unlink()
+    assert len(report.usable) >= 10 and not report.unreadable
+    return folder
+
+
+def _settings(photos, out, **kw):
+    base = dict(preset="scenes", size=SIZE, batch_size=4, eval_every=0, device="cpu")
+    return TrainSettings([photos], out, **{**base, **kw})
+
+
+def test_streaming_and_the_feature_cache_give_the_same_first_step_loss(photos, tmp_path):
+    """The same photos, order and starting weights: the streamed path (decoded, squared and
+    turned into L and targets in a DataLoader worker, the encoder run in the step) and the cache
+    path (the encoder's outputs stored in float16) take the same first step, up to the cache's
+    rounding. --epochs is honoured by both: one epoch is ceil(training photos / batch) steps."""
+    cached = train(_settings(photos, tmp_path / "cached.pt", epochs=1, cache=tmp_path / "c"))
+    streamed = train(_settings(photos, tmp_path / "streamed.pt", epochs=1, stream=True, workers=1))
+    a, b = cached.history.losses, streamed.history.losses
+    assert len(a) == len(b) == math.ceil(cached.train_count / 4) >= 2
+    assert streamed.train_count == cached.train_count
+    assert abs(a[0] - b[0]) / a[0] < 0.01, (a, b)
+    # Another seed (other starting weights, another order) moves the first loss far more.
+    other = train(_settings(photos, tmp_path / "seed1.pt", steps=1, seed=1, cache=tmp_path / "c"))
+    assert abs(other.history.losses[0] - a[0]) > 5 * abs(a[0] - b[0])
+    model = read_model_file(tmp_path / "streamed.pt")
+    assert model.metadata["streamed"] is True and model.metadata["steps"] == len(b)
+    assert model.metadata["epochs"] == 1
+
+
+def test_scenes_honours_the_device_it_is_told(photos, tmp_path):
+    """It trained on the CPU whatever --device said; a GPU that is not there is now refused."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is here")
+    with pytest.raises(ColorizerError, match="cuda"):
+        train(_settings(photos, tmp_path / "gpu.pt", steps=1, device="cuda"))
+    assert not (tmp_path / "gpu.pt").exists()
+
+
+def test_scenes_under_torchrun_trains_what_one_process_does_and_resumes(photos, tmp_path):
+    """Two CPU processes (gloo) against one, as test_distributed checks the paper presets: one
+    model written, by the first process; the same losses within that test's tolerance; the
+    run then continued by one process from the two processes' checkpoint."""
+    args = ["train", photos, "--preset", "scenes", "--size", SIZE, "--batch", 4, "--steps", 3,
+            "--eval-every", 0, "--device", "cpu", "--checkpoint-every", 1]  # fmt: skip
+    one = colorizer(*args, "-o", "one.pt", cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    two = torchrun(*args, "-o", "two.pt", "--cache", "cache", cwd=tmp_path)
+    assert two.returncode == 0, two.stderr
+    assert sorted(p.name for p in tmp_path.glob("two.*")) == ["two.ckpt", "two.pt"]
+    assert two.stderr.count("world size 2") == 1 and two.stderr.count("Wrote two.pt") == 1
+    assert read_model_file(tmp_path / "two.pt").metadata["processes"] == 2
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # one feature cache, one writer
+
+    def losses(name):
+        return np.array(read_model_file(tmp_path / name).metadata["history"]["losses"])
+
+    a, b = losses("one.ckpt"), losses("two.ckpt")
+    assert len(a) == len(b) == 3
+    assert abs(a[0] - b[0]) / a[0] < 0.01
+    assert np.max(np.abs(a - b) / a) < 0.10
+
+    # the later --steps wins: the run goes on to step 5
+    again = colorizer(*args, "--steps", 5, "--resume", "-o", "two.pt", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert read_model_file(tmp_path / "two.pt").metadata["steps"] == 5
+    assert len(losses("two.ckpt")) == 5 and np.array_equal(losses("two.ckpt")[:3], b)
