@@ -21,10 +21,13 @@ from ..core import lab
 from ..core.device import describe_device, pick_device
 from ..core.errors import ModelError
 from ..core.guided import BilinearUpsampler, GuidedUpsampler
-from ..core.hints import Hint, apply_hints
+from ..core.hints import Hint, apply_hints, rasterize
+from ..model.hint_decoder import hint_planes
 from ..model.hybrid import HybridColorizer
 from ..model.networks import Network
+from ..model.semantic import SemanticColorizer
 from ..model.store import ModelFile, build_model, open_model
+from .hint_model import hint_companion
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,16 @@ class ColourChoices:
             (float(self.ab[i, y, x, 0]), float(self.ab[i, y, x, 1]), float(self.prob[i, y, x]))
             for i in range(self.prob.shape[0])
         ]
+
+
+@dataclass
+class EncodedPhoto:
+    """The frozen encoder's outputs for one photo's small L: what a model with hint inputs
+    keeps, so that a pin edit runs only its decoder."""
+
+    l_norm: torch.Tensor  # 1 x 1 x h x w, on the model's device
+    features: list[torch.Tensor]
+    probs: torch.Tensor
 
 
 def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
@@ -122,13 +135,82 @@ class Colorizer:
             return lab.rgb_to_small_l(rgb, (h, w))
         return cv2.resize(l_full, (w, h), interpolation=cv2.INTER_AREA)
 
+    @property
+    def takes_hints(self) -> bool:
+        """Whether a network with hint inputs answers this model's pins (its own, or its
+        built-in companion's: engine/hint_model.py); otherwise hints are propagated over the
+        automatic colour (core/hints.py)."""
+        return self._hinting() is not None
+
+    def _own_hint_net(self) -> SemanticColorizer | None:
+        net = self.net
+        return net if isinstance(net, SemanticColorizer) and net.hint_branch is not None else None
+
+    def _hinting(self) -> Colorizer | None:
+        """The Colorizer whose network takes the hints: this one, its companion (loaded once,
+        when first asked), or None."""
+        if self._own_hint_net() is not None:
+            return self
+        if not hasattr(self, "_companion"):
+            found = hint_companion(self.model_file)
+            self._companion = (
+                None
+                if found is None
+                else Colorizer(found, self.device.type, self.render_size, self.upsample)
+            )
+        return self._companion
+
+    def _hint_net(self) -> tuple[Colorizer, SemanticColorizer]:
+        hinting = self._hinting()
+        net = hinting._own_hint_net() if hinting is not None else None
+        if hinting is None or net is None:
+            raise ModelError(f"model '{self.name}' takes no hint inputs")
+        return hinting, net
+
+    def _l_tensor(self, l_small: np.ndarray) -> torch.Tensor:
+        x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
+        return x.to(device=self.device, dtype=self.dtype)
+
+    @torch.inference_mode()
+    def encode(self, l_small: np.ndarray) -> EncodedPhoto:
+        """The encoder's outputs for `l_small`, kept for decode_with_hints."""
+        hinting, net = self._hint_net()
+        x = hinting._l_tensor(l_small)
+        features, probs = net.encode(x)
+        return EncodedPhoto(x, features, probs)
+
+    @torch.inference_mode()
+    def decode_with_hints(
+        self,
+        encoded: EncodedPhoto,
+        hints: Sequence[Hint],
+        photo_size: tuple[int, int],
+        choices: int = 0,
+    ) -> tuple[np.ndarray, ColourChoices | None]:
+        """The decoder alone, given the hints (in the pixels of a photo of `photo_size`,
+        width x height) as its input: ab at network size and, for `choices` > 0, the likeliest
+        colours given the hints. A stroke counts as every head cell along it."""
+        h, w = encoded.l_norm.shape[-2:]
+        grid = (h // 4, w // 4)  # the head's stride, where the hints enter
+        mask, ab = rasterize(hints, photo_size, grid) if hints else (np.zeros(grid, bool), None)
+        planes = hint_planes(np.zeros(grid + (2,), np.float32) if ab is None else ab, mask)
+        hinting, net = self._hint_net()
+        planes = planes.to(device=hinting.device, dtype=hinting.dtype)
+        ab_t, top = net.decode(encoded.l_norm, encoded.features, encoded.probs, planes, choices)
+        return hinting._as_numpy(ab_t, top)
+
     @torch.inference_mode()
     def _run(
         self, l_small: np.ndarray, choices: int = 0
     ) -> tuple[np.ndarray, ColourChoices | None]:
-        x = torch.from_numpy(lab.normalize_l(l_small))[None, None]
-        x = x.to(device=self.device, dtype=self.dtype)
-        ab_t, top = self.net.with_choices(x, choices)
+        ab_t, top = self.net.with_choices(self._l_tensor(l_small), choices)
+        return self._as_numpy(ab_t, top)
+
+    def _as_numpy(
+        self, ab_t: torch.Tensor, top: tuple[torch.Tensor, torch.Tensor] | None
+    ) -> tuple[np.ndarray, ColourChoices | None]:
+        """One photo's network output (1 x 2 x h x w, / 128, and its likeliest bins) -> ab in
+        Lab units (h x w x 2) and ColourChoices."""
         ab = self._shown_ab(ab_t[0])
         if top is None or isinstance(self.net, HybridColorizer):  # an ab head: no bins
             return ab, None
@@ -273,8 +355,10 @@ class Colorizer:
     ) -> np.ndarray:
         """colorize's work after the network: `l_small` is small_l's, `ab_small` the network's
         colour for it (predict_small or predict_many)."""
-        if hints:
-            size = (rgb.shape[1], rgb.shape[0])
+        size = (rgb.shape[1], rgb.shape[0])
+        if hints and self.takes_hints:  # the network's own answer to the pins
+            ab_small = self.decode_with_hints(self.encode(l_small), hints, size)[0]
+        elif hints:
             ab_small = apply_hints(ab_small, l_small, hints, size)
         return self.compose(
             rgb, ab_small, saturation, upsample=self.upsample, in_place=in_place, guide=l_small

@@ -6,6 +6,7 @@ joins it with the kept ab, so a saturation change or a colour hint never runs th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,7 +16,11 @@ import numpy as np
 from ..core import lab
 from ..core.hints import Hint, apply_hints
 from ..core.imageio import load_image, save_image, to_uint8
-from .colorizer import Colorizer, ColourChoices
+from .colorizer import CHOICES, Colorizer, ColourChoices, EncodedPhoto
+
+# A model with hint inputs, bound to one photo's kept encoder outputs: hints -> (ab at network
+# size, the likeliest colours given them).
+HintDecoder = Callable[[tuple[Hint, ...]], tuple[np.ndarray, ColourChoices | None]]
 
 PREVIEW_SIDE = 2048
 
@@ -32,7 +37,27 @@ class ColorizedPhoto:
     l_small: np.ndarray | None = None  # L at network size: what hints spread along
     choices: ColourChoices | None = None  # the model's likeliest colours, for the hint chooser
     hints: tuple[Hint, ...] = ()  # in the original's upright pixels
-    _hinted: tuple[tuple[Hint, ...], np.ndarray] | None = field(default=None, repr=False)
+    # Set where the model takes hints as input: its decoder re-runs on each pin edit (the
+    # encoder's outputs are kept in it); None: hints are propagated (core/hints.py).
+    hint_decoder: HintDecoder | None = field(default=None, repr=False)
+    _hinted: tuple[tuple[Hint, ...], np.ndarray, ColourChoices | None] | None = field(
+        default=None, repr=False
+    )
+
+    def _solve_hints(self) -> tuple[np.ndarray, ColourChoices | None]:
+        """ab_small and the chooser's colours with this photo's hints; solved once per set of
+        hints, so the colour slider stays as cheap with hints as without."""
+        if not self.hints or (self.l_small is None and self.hint_decoder is None):
+            return self.ab_small, self.choices
+        if self._hinted is None or self._hinted[0] != self.hints:
+            if self.hint_decoder is not None:
+                ab, choices = self.hint_decoder(self.hints)
+            else:
+                assert self.l_small is not None
+                ab = apply_hints(self.ab_small, self.l_small, self.hints, self.full_size)
+                choices = self.choices
+            self._hinted = (self.hints, ab, choices)
+        return self._hinted[1], self._hinted[2]
 
     def with_hints(self, hints: tuple[Hint, ...]) -> ColorizedPhoto:
         """The same photo with other hints, this one untouched (a pin being dragged)."""
@@ -58,16 +83,8 @@ class ColorizedPhoto:
         )
 
     def hinted_ab(self) -> np.ndarray:
-        """ab_small with this photo's hints applied; solved once per set of hints, so the
-        colour slider stays as cheap with hints as without."""
-        if not self.hints or self.l_small is None:
-            return self.ab_small
-        if self._hinted is None or self._hinted[0] != self.hints:
-            self._hinted = (
-                self.hints,
-                apply_hints(self.ab_small, self.l_small, self.hints, self.full_size),
-            )
-        return self._hinted[1]
+        """ab_small with this photo's hints: the hint network's answer, or the propagation."""
+        return self._solve_hints()[0]
 
     def render(self, saturation: float = 1.0) -> np.ndarray:
         """The colorized preview at this saturation, hints included: cheap, no network."""
@@ -87,11 +104,15 @@ class ColorizedPhoto:
         fx, fy = min(max(x / w, 0.0), 1.0), min(max(y / h, 0.0), 1.0)
         ph, pw = self.preview_l.shape
         lightness = float(self.preview_l[min(ph - 1, int(fy * ph)), min(pw - 1, int(fx * pw))])
-        sh, sw = self.ab_small.shape[:2]
-        auto = self.ab_small[min(sh - 1, int(fy * sh)), min(sw - 1, int(fx * sw))]
+        # With a hint network, what the other pins already say changes what is likely here.
+        ab_small, choices = (
+            self._solve_hints() if self.hint_decoder else (self.ab_small, self.choices)
+        )
+        sh, sw = ab_small.shape[:2]
+        auto = ab_small[min(sh - 1, int(fy * sh)), min(sw - 1, int(fx * sw))]
         abs_ = [(float(auto[0]), float(auto[1]))]
-        if self.choices is not None:
-            abs_ += [(a, b) for a, b, _ in self.choices.at(fx, fy)]
+        if choices is not None:
+            abs_ += [(a, b) for a, b, _ in choices.at(fx, fy)]
         out: list[str] = []
         for a, b in abs_:
             colour = lab.lab_to_hex(min(max(lightness, 45.0), 80.0), a, b)
@@ -115,6 +136,15 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
     image = load_image(path)
     l_small = colorizer.small_l(image.rgb)  # no full-resolution L: 600 MB for a 150 MP scan
     ab_small, choices = colorizer.predict_with_choices(l_small)
+    hint_decoder: HintDecoder | None = None
+    if colorizer.takes_hints:
+        kept: list[EncodedPhoto] = []  # the encoder's outputs, from the first pin on
+
+        def hint_decoder(hints: tuple[Hint, ...]) -> tuple[np.ndarray, ColourChoices | None]:
+            if not kept:
+                kept.append(colorizer.encode(l_small))
+            return colorizer.decode_with_hints(kept[0], hints, image.size, CHOICES)
+
     preview = preview_of(image.rgb)
     return ColorizedPhoto(
         path,
@@ -126,6 +156,7 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
         list(image.notes),
         l_small,
         choices,
+        hint_decoder=hint_decoder,
     )
 
 

@@ -63,6 +63,10 @@ class HybridConfig:
     neutral_prior: float = 0.0
     # An ensemble (model/ensemble.py): each member's own config (dicts); empty for one model.
     members: list = field(default_factory=list)
+    # Colour hints as the decoder's input (model/hint_decoder.py; pretrained encoders only).
+    # Files written before it have no such field and read as False: they take no hints, and
+    # their pins are propagated over the automatic colour (core/hints.py).
+    hint_inputs: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -25,6 +25,7 @@ from ..core.lab import l_norm_to_gray_rgb
 from . import ab_bins
 from .backbones import REGISTRY, Frozen, normalize_tf_lite
 from .efficientnet_lite import VARIANTS, EfficientNetLite
+from .hint_decoder import HintBranch
 from .hybrid import HybridConfig, parameters_except
 
 # The block after which each stride's features are taken: the last block of stages 2, 3, 5, 7.
@@ -136,6 +137,8 @@ class SemanticColorizer(nn.Module):
             self.head = nn.Conv2d(d4, 2, 3, padding=1)
         # HybridColorizer's fused classifiers; here the encoder is the classifier.
         self.backbones = nn.ModuleList()
+        # Colour hints as input (model/hint_decoder.py); None: a model that takes none.
+        self.hint_branch = HintBranch(config.decoder_channels) if config.hint_inputs else None
 
     def encode(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         """What training caches: the frozen encoder's features and class probabilities."""
@@ -149,18 +152,27 @@ class SemanticColorizer(nn.Module):
         l_norm: torch.Tensor,
         feats: list[torch.Tensor],
         fused: torch.Tensor | None,
+        hints: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """The head at stride 4: ab bin logits (NxQ) or ab / 128 (Nx2, tanh)."""
+        """The head at stride 4: ab bin logits (NxQ) or ab / 128 (Nx2, tanh). `hints`: the
+        hint planes (hint_decoder.hint_planes) at the head's size, for a model with hint inputs;
+        None there means no hints."""
         f4, f8, f16, f32 = (t.to(l_norm.dtype) for t in feats)
+        added: tuple[torch.Tensor | float, ...] = (0.0, 0.0, 0.0)
+        if self.hint_branch is not None:
+            if hints is None:
+                hints = l_norm.new_zeros((l_norm.shape[0], 3, *f4.shape[-2:]))
+            sizes = [tuple(f.shape[-2:]) for f in (f16, f8, f4)]
+            added = self.hint_branch(hints.to(l_norm.dtype), sizes)
         x = self.fuse_features(f32)
         if self.fuse_vector is not None and fused is not None:
             fused = F.dropout(fused.to(x.dtype), self.config.fusion_dropout, self.training)
             x = x + self.fuse_vector(fused)[:, :, None, None]
         x = F.relu(x)
-        x = self.dec16(torch.cat([_up_to(x, f16), f16], 1))
-        x = self.dec8(torch.cat([_up_to(x, f8), f8], 1))
+        x = self.dec16(torch.cat([_up_to(x, f16), f16], 1)) + added[0]
+        x = self.dec8(torch.cat([_up_to(x, f8), f8], 1)) + added[1]
         own = self.own2(self.own1(l_norm))
-        x = self.dec4(torch.cat([_up_to(x, f4), f4, _up_to(own, f4)], 1))
+        x = self.dec4(torch.cat([_up_to(x, f4), f4, _up_to(own, f4)], 1)) + added[2]
         out = self.head(x)
         return out if self.config.head == "bins" else torch.tanh(out)
 
@@ -205,7 +217,18 @@ class SemanticColorizer(nn.Module):
         and k > 0, the k likeliest bins at each head pixel (indices and probabilities,
         N x k x h/4 x w/4): what the hint chooser offers."""
         features, probs = self.encode(l_norm)
-        head = self.head_output(l_norm, features, probs)
+        return self.decode(l_norm, features, probs, None, k)
+
+    def decode(
+        self,
+        l_norm: torch.Tensor,
+        features: list[torch.Tensor],
+        probs: torch.Tensor,
+        hints: torch.Tensor | None,
+        k: int,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
+        """with_choices from the encoder's outputs kept: a pin edit runs only this."""
+        head = self.head_output(l_norm, features, probs, hints)
         ab = F.interpolate(
             self.shown_ab(head), size=l_norm.shape[-2:], mode="bilinear", align_corners=False
         )

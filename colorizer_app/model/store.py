@@ -245,6 +245,10 @@ def _check_config(config: HybridConfig, bad, member: bool = False) -> None:
             raise bad(f"{name} must be {colour_knob_range(name)}")
     if not (isinstance(config.fusion_dropout, (int, float)) and 0 <= config.fusion_dropout < 1):
         raise bad("fusion_dropout must be in [0, 1)")
+    if not isinstance(config.hint_inputs, bool):
+        raise bad("hint_inputs must be true or false")
+    if config.hint_inputs and (config.encoder == "own" or config.members):
+        raise bad("only a pretrained-encoder model (the scenes preset) can take hint inputs")
     if not isinstance(config.members, list) or (member and config.members):
         raise bad("members must be a list of model settings, one level deep")
     if config.members and len(config.members) < 2:

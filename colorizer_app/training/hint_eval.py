@@ -1,5 +1,9 @@
 """How much colour hints help: PSNR with 0, 1, 5, 10, 20 hints per photo, taken from the truth.
 
+A model with hint inputs (model/hint_decoder.py) gets the pins as its decoder's input (its
+encoder runs once per photo); any other model's pins are propagated over its automatic colour
+(core/hints.py), as the app and the CLI do.
+
 The protocol of Zhang et al. 2017 ("Real-Time User-Guided Image Colorization", their Fig. 4):
 each photo at 256x256 gets N pins at random places; each pin's colour is the truth's mean colour
 in a 5x5 patch there (written as the sRGB #rrggbb a person would pick, so the 8-bit rounding a
@@ -55,7 +59,8 @@ def hint_curve(
     counts: Sequence[int] = HINT_COUNTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> HintCurve:
-    """The network runs once per photo; each count's pins are applied to its prediction."""
+    """The encoder runs once per photo; each count's pins are given to the hint decoder, or
+    propagated over the automatic prediction."""
     scores = np.zeros((len(photos), len(counts)))
     gray_scores = []
     size = (EVAL_SIZE, EVAL_SIZE)
@@ -65,10 +70,16 @@ def hint_curve(
         gray_scores.append(psnr(gray, truth))
         l_full = lab.rgb_to_l(gray)
         l_small = colorizer.small_l(gray, l_full)
-        ab_small = colorizer.predict_small(l_small)
+        if colorizer.takes_hints:
+            encoded = colorizer.encode(l_small)
+        else:
+            ab_small = colorizer.predict_small(l_small)
         for j, count in enumerate(counts):
             hints = sample_hints(truth, count, seed=i)
-            ab = apply_hints(ab_small, l_small, hints, size)
+            if colorizer.takes_hints:
+                ab = colorizer.decode_with_hints(encoded, hints, size)[0]
+            else:
+                ab = apply_hints(ab_small, l_small, hints, size)
             out = Colorizer.compose(gray, ab, 1.0, l_full, colorizer.upsample)
             scores[i, j] = psnr(out, truth)
         if on_progress is not None:

@@ -1,0 +1,36 @@
+"""Which network answers a photo's colour pins.
+
+A model with hint inputs (model/hint_decoder.py) answers its own. A model without them may have a
+built-in companion: a hint model fine-tuned from it (the manifest's `hints_for` names it, and the
+companion records the checksum of the weights it started from). Both share the same frozen
+encoder, so the app colours a photo with the model chosen and, once pins are placed, re-runs only
+the companion's decoder on the same encoder features. Neither: pins are propagated over the
+automatic colour (core/hints.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.paths import shipped_models_dir
+from ..model.store import ModelFile, read_manifest, read_model_file
+
+
+def hint_companion(model_file: ModelFile) -> ModelFile | None:
+    """The built-in hint model made from `model_file`, or None."""
+    if model_file.path is None or model_file.config.hint_inputs:
+        return None
+    models_dir = shipped_models_dir()
+    target = Path(model_file.path).resolve()
+    entries = read_manifest(models_dir).get("models", {})
+    for info in entries.values():
+        base = entries.get(info.get("hints_for", ""))
+        if base is None or (models_dir / base["file"]).resolve() != target:
+            continue
+        companion = read_model_file(models_dir / info["file"], info.get("sha256"))
+        started_from = companion.metadata.get("base_weights_sha256")
+        if companion.config.hint_inputs and started_from == model_file.metadata.get(
+            "weights_sha256"
+        ):
+            return companion
+    return None

@@ -1,0 +1,169 @@
+"""A decoder that takes colour hints (model/hint_decoder.py): it starts as the shipped model, its
+files say that they take hints, its training resumes exactly, and a pin edit runs the decoder
+alone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from colorizer_app.core import lab
+from colorizer_app.core.errors import ModelError
+from colorizer_app.core.hints import Hint
+from colorizer_app.core.imageio import save_image
+from colorizer_app.engine.colorizer import Colorizer
+from colorizer_app.engine.session import colorize_for_view
+from colorizer_app.model.store import open_model, read_model_file, save_model, write_payload
+from colorizer_app.training.data import Photo
+from colorizer_app.training.feature_cache import encoded_photos
+from colorizer_app.training.hint_train import (
+    HintTrainConfig,
+    fit_hints,
+    hinted_network,
+    sample_hint_planes,
+)
+
+from .conftest import real_rgb
+
+BLUE = "#2a55d8"
+
+
+@pytest.fixture(scope="module")
+def hint_model_path(tmp_path_factory):
+    """The shipped default with a hint branch added (at zero: untrained) and saved."""
+    net = hinted_network(open_model("default"))
+    path = tmp_path_factory.mktemp("models") / "hinted.pt"
+    save_model(net, path, "scenes", {"trained": False}, half=True)
+    return path
+
+
+def test_a_hint_model_starts_exactly_as_the_model_it_comes_from(hint_model_path):
+    photo = real_rgb("coffee")
+    shipped = Colorizer("default", device="cpu")
+    hinted = Colorizer(hint_model_path, device="cpu")
+    assert hinted.takes_hints and not shipped.takes_hints
+    assert read_model_file(hint_model_path).config.hint_inputs is True
+    assert open_model("default").config.hint_inputs is False  # a file without the field
+    assert np.array_equal(hinted.colorize(photo), shipped.colorize(photo))
+
+
+def test_a_malformed_hint_field_is_refused_by_name(hint_model_path, tmp_path):
+    payload = torch.load(hint_model_path, weights_only=True)
+    payload["config"]["hint_inputs"] = "yes"
+    bad = tmp_path / "bad.pt"
+    write_payload(bad, payload)
+    with pytest.raises(ModelError, match="bad.pt.*hint_inputs must be true or false"):
+        read_model_file(bad)
+
+
+def _nudged(path, tmp_path):
+    """The hinted model with its branch's outputs switched on (random, as training starts
+    them moving): pins now change what the decoder gives."""
+    mf = read_model_file(path)
+    torch.manual_seed(0)
+    net = hinted_network(open_model("default"))
+    with torch.no_grad():
+        for conv in (net.hint_branch.out4, net.hint_branch.out8, net.hint_branch.out16):
+            conv.weight.normal_(0, 0.05)
+    out = tmp_path / "nudged.pt"
+    save_model(net, out, mf.preset, {"trained": False})
+    return out
+
+
+def test_a_pin_edit_runs_the_decoder_and_not_the_encoder(hint_model_path, tmp_path):
+    src = tmp_path / "photo.png"
+    save_image(src, real_rgb("astronaut"))
+    colorizer = Colorizer(_nudged(hint_model_path, tmp_path), device="cpu")
+    calls = []
+    colorizer.net.encoder.register_forward_hook(lambda *a: calls.append(1))
+    photo = colorize_for_view(colorizer, src)
+    assert photo.hint_decoder is not None
+    plain = photo.render()
+    photo.hints = (Hint.pin(250, 250, BLUE),)
+    pinned = photo.render()
+    ran = len(calls)
+    photo.hints = (Hint.pin(280, 250, BLUE),)
+    moved = photo.render()
+    photo.hints = (Hint.pin(250, 250, BLUE), Hint(((50, 400), (200, 450)), "#c83228"))
+    stroked = photo.render()
+    assert len(calls) == ran <= 2  # the encoder ran for the photo, never for an edit
+    assert not np.array_equal(plain, pinned) and not np.array_equal(pinned, stroked)
+    assert not np.array_equal(pinned, moved)
+    # the same hints through the CLI's path (encoder and decoder) give the same colour
+    full = colorizer.colorize(real_rgb("astronaut"), hints=photo.hints)
+    ab_view = lab.rgb_to_lab(stroked)[:, :, 1:]
+    ab_full = lab.rgb_to_lab(full)[:, :, 1:]
+    assert np.abs(ab_view - ab_full).mean() < 1.0
+    # the chooser's colours come from the hint-aware distribution
+    assert photo.likely_colours(250, 250)
+
+
+def _tiny_cache(n: int = 6):
+    names = ["astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "retina"]
+    photos = [Photo(None, name, real_rgb(name)) for name in names[:n]]  # type: ignore[arg-type]
+    net = hinted_network(open_model("default"))
+    return encoded_photos(net, photos, 64)
+
+
+def test_hint_sampling_follows_the_truth():
+    fs = _tiny_cache(2)
+    rng = np.random.default_rng(0)
+    planes = sample_hint_planes(fs.ab.float(), rng, 0.0, count=10)
+    assert planes.shape == (2, 3, 16, 16)
+    held = planes[:, 2] > 0
+    assert 1 <= held.sum(dim=(1, 2)).min() <= 10
+    # where a pin sits its ab is the truth's there (single cells)
+    got = planes[:, :2].permute(0, 2, 3, 1)[held] * 110.0
+    want = fs.ab.float().permute(0, 2, 3, 1)[held]
+    assert torch.allclose(got, want, atol=0.5)
+    none = sample_hint_planes(fs.ab.float(), rng, 1.0)
+    assert not none.any()
+
+
+def test_hint_training_resumes_exactly(tmp_path):
+    fs = _tiny_cache()
+    base = open_model("default")
+
+    def run(stop_after=None, resume=False):
+        config = HintTrainConfig(
+            steps=4,
+            batch_size=3,
+            eval_every=0,
+            checkpoint=tmp_path / "h.ckpt",
+            checkpoint_every=0,
+            resume=resume,
+        )
+        net = hinted_network(base)
+        done = []
+
+        def should_stop():  # asked before each step: stop (as a person would) after a few
+            done.append(1)
+            return stop_after is not None and len(done) > stop_after
+
+        fit_hints(net, fs, None, config, should_stop)
+        return net
+
+    straight = {k: v.clone() for k, v in run().state_dict().items()}
+    (tmp_path / "h.ckpt").unlink()
+    run(stop_after=2)
+    assert read_model_file(tmp_path / "h.ckpt").training["step"] == 2
+    resumed = run(resume=True).state_dict()
+    moved = straight["hint_branch.out4.weight"].abs().sum()
+    assert moved > 0  # the branch left zero
+    for key, value in straight.items():  # the same steps, to float rounding
+        assert torch.allclose(value.float(), resumed[key].float(), rtol=1e-4, atol=1e-6), key
+
+
+def test_propagation_stays_for_models_without_hint_inputs(tmp_path):
+    src = tmp_path / "photo.png"
+    save_image(src, real_rgb("astronaut"))
+    colorizer = Colorizer("default", device="cpu")
+    photo = colorize_for_view(colorizer, src)
+    assert photo.hint_decoder is None
+    with pytest.raises(ModelError, match="takes no hint inputs"):
+        colorizer.encode(photo.l_small)
+    config = dataclasses.replace(colorizer.model_file.config)
+    assert config.hint_inputs is False
