@@ -69,12 +69,14 @@ class HintTrainConfig:
     metadata: dict = field(default_factory=dict)
 
 
-def hinted_network(base: ModelFile):
+def hinted_network(base: ModelFile, seed: int = 0):
     """The base model's network with hint inputs, its weights loaded, the new branch at zero."""
     if base.config.encoder == "own" or base.config.members:
         raise TrainingError("only a single pretrained-encoder model (scenes) can learn hints")
     config = dataclasses.replace(base.config, hint_inputs=True)
-    net = build_network(config, pretrained_backbones=False)
+    with torch.random.fork_rng():  # the new branch's first layers: the same on every run
+        torch.manual_seed(seed)
+        net = build_network(config, pretrained_backbones=False)
     state = {k: v.float() if v.is_floating_point() else v for k, v in base.state_dict.items()}
     missing, unexpected = net.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith("hint_branch.") for k in missing):
@@ -320,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     base = open_model(args.base)
     model = hinted_network(base)
-    train, val = load_features(args.out / "train.pt"), load_features(args.out / "val.pt")
+    train = load_features(args.out / "train.pt")
+    if (args.out / "val.pt").is_file():
+        val = load_features(args.out / "val.pt")
+    else:  # every 12th photo of the training cache held out for choosing the step
+        val = train.select(list(range(0, len(train), 12)))
+        train = train.select([i for i in range(len(train)) if i % 12])
     config = HintTrainConfig(
         steps=args.steps,
         batch_size=args.batch,
