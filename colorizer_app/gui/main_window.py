@@ -397,6 +397,8 @@ class MainWindow(
             )
         if self.panel is not None:
             self.panel.setVisible(show)
+            if show:
+                self.panel.raise_()  # in front where it shares the side as a tab
             self.fit_to_screen()
         self.settings.advanced_visible = show
 
@@ -410,7 +412,6 @@ class MainWindow(
         )
         if other is not None and room is not None and stacked > room.height() * 0.6:
             self.tabifyDockWidget(other, dock)
-            dock.raise_()
 
     def _training_started(self, device_type: str) -> None:
         """Training holds the GPU: colorizing moves to the CPU until it ends."""

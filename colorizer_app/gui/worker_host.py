@@ -21,7 +21,8 @@ _still_running: list[QThread] = []
 
 
 @atexit.register
-def _wait_for_the_rest() -> None:
+def wait_for_the_rest() -> None:
+    """Waits for every worker thread left running at its stop limit."""
     for thread in _still_running:
         thread.wait()
 

@@ -56,6 +56,18 @@ def test_time_to_window(tmp_path):
     (RESULTS / "start.json").write_text(json.dumps(result, indent=1))
 
 
+def _is_main_window(window_id: str, env: dict) -> bool:
+    """The main window, not the splash (360x150, which X also calls "Colorizer")."""
+    shape = subprocess.run(
+        ["xdotool", "getwindowgeometry", "--shell", window_id],
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    sizes = dict(line.split("=", 1) for line in shape.splitlines() if "=" in line)
+    return int(sizes.get("WIDTH", 0)) >= 600
+
+
 def test_time_to_window_of_the_real_command(tmp_path):
     """`colorizer gui` as a person starts it, under a real X server with a window manager
     (Xvfb, openbox): seconds from the command to its main window mapped and visible (xdotool
@@ -82,19 +94,39 @@ def test_time_to_window_of_the_real_command(tmp_path):
                 stderr=subprocess.DEVNULL,
             )
             try:
-                found = subprocess.run(
-                    ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Colorizer$"],
-                    env=run_env,
-                    capture_output=True,
-                    timeout=120,
-                )
-                assert found.returncode == 0 and found.stdout.strip()
-                runs.append(time.time() - start)
+                # Polled, not --sync: the splash maps and goes, and a window that vanishes while
+                # xdotool looks at it ends --sync with an X error.
+                while time.time() - start < 120:
+                    found = subprocess.run(
+                        ["xdotool", "search", "--onlyvisible", "--name", "^Colorizer$"],
+                        env=run_env,
+                        capture_output=True,
+                    )
+                    if any(_is_main_window(w, run_env) for w in found.stdout.split()):
+                        runs.append(time.time() - start)
+                        break
+                    time.sleep(0.05)
+                else:
+                    raise AssertionError("the window did not show within 120 s")
             finally:
                 app.terminate()
                 app.wait(30)
-    result = {"real_command_window_s": min(runs), "runs": runs, "machine": machine()}
-    print(f"\n`colorizer gui` under Xvfb: window visible after {min(runs):.2f} s (best of 3)")
+    # The floor in the same minutes: a fresh interpreter importing torch and nothing else.
+    torch_runs = []
+    for _ in range(3):
+        start = time.time()
+        subprocess.run([sys.executable, "-c", "import torch"], check=True, timeout=300)
+        torch_runs.append(time.time() - start)
+    result = {
+        "real_command_window_s": min(runs),
+        "runs": runs,
+        "import_torch_s": min(torch_runs),
+        "machine": machine(),
+    }
+    print(
+        f"\n`colorizer gui` under Xvfb: window visible after {min(runs):.2f} s (best of 3); "
+        f"`python -c 'import torch'` alone {min(torch_runs):.2f} s in the same run"
+    )
     print(f"  runs: {', '.join(f'{r:.2f}' for r in runs)}  [{result['machine']}]")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "start_real.json").write_text(json.dumps(result, indent=1))
