@@ -121,3 +121,18 @@ def test_unfreeze_encoder_trains_the_whole_encoder_but_its_statistics(photos, tm
     assert not any("running_" in k for k in moved)
     assert saved.metadata["unfrozen_encoder"] is True
     assert "trained whole" in saved.metadata["description"]
+
+
+def test_streamed_training_under_torchrun_with_the_whole_encoder(photos, tmp_path):
+    """--stream on 2 processes (each its part of every batch, read by its own DataLoader), the
+    encoder trained whole, without the class vector (its classifier head then gets no gradient,
+    which DistributedDataParallel must not wait for): one model, written once."""
+    args = ["train", photos, "--preset", "scenes", "--size", SIZE, "--batch", 4, "--steps", 2,
+            "--eval-every", 0, "--device", "cpu", "--stream", "--unfreeze-encoder",
+            "--no-class-vector", "-o", "s.pt"]  # fmt: skip
+    run = torchrun(*args, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stderr.count("world size 2") == 1 and run.stderr.count("Wrote s.pt") == 1
+    meta = read_model_file(tmp_path / "s.pt").metadata
+    assert meta["processes"] == 2 and meta["streamed"] and meta["steps"] == 2
+    assert meta["class_vector"] is False and meta["unfrozen_encoder"] is True
