@@ -39,8 +39,9 @@ from ..model.hint_decoder import AB_NORM, HINT_CHANNELS
 from ..model.networks import build_network
 from ..model.store import ModelFile, build_model, open_model, read_model_file, save_model
 from .feature_cache import FeatureSet, l_of
-from .loop import History, batch_scores, cosine_lr, save_checkpoint
+from .loop import History, cosine_lr, save_checkpoint
 from .losses import compute_loss
+from .metrics import batch_scores
 from .semantic import bin_counts
 
 log = logging.getLogger(__name__)

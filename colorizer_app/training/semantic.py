@@ -62,6 +62,12 @@ class Source(Protocol):
     def bin_counts(self, q: int) -> np.ndarray: ...
 
 
+def bin_counts(data: FeatureSet, rows: list[int], q: int) -> np.ndarray:
+    """How often each ab bin is the nearest over the rows' photos (what rebalancing weighs by)."""
+    idx = data.bin_idx[torch.as_tensor(rows)][:, 0].long().flatten()
+    return torch.bincount(idx, minlength=q).numpy()
+
+
 class CachedFeatures:
     """Batches of the feature cache's rows (`rows`: the rows of this part, repeats included)."""
 
@@ -101,8 +107,7 @@ class CachedFeatures:
             )
 
     def bin_counts(self, q: int) -> np.ndarray:
-        idx = self.data.bin_idx[torch.as_tensor(self.rows)][:, 0].long().flatten()
-        return torch.bincount(idx, minlength=q).numpy()
+        return bin_counts(self.data, self.rows, q)
 
 
 class HeadStep(nn.Module):
