@@ -59,6 +59,9 @@ class ModelsMixin(WindowBase):
         name; the chooser lists every model once the worker has loaded torch (`_engine_loaded`),
         since listing them imports the model store."""
         self._pending_model = self.settings.model or "default"
+        self.model_combo.blockSignals(True)
+        self.model_combo.addItem("Loading models…")  # no data: current_model() is the pending
+        self.model_combo.blockSignals(False)
         index = self.device_combo.findData(self.settings.device)
         self.device_combo.blockSignals(True)
         self.device_combo.setCurrentIndex(max(index, 0))
