@@ -42,7 +42,6 @@ from .feature_cache import FeatureSet, l_of
 from .loop import History, cosine_lr, save_checkpoint
 from .losses import compute_loss
 from .metrics import batch_scores
-from .semantic import bin_counts
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +186,8 @@ def fit_hints(
         [{"params": branch, "lr": config.lr}, {"params": rest, "lr": config.decoder_lr}],
         weight_decay=1e-4,
     )
-    rows = list(range(len(train)))
-    counts = bin_counts(train, rows, len(model.ab_bins))
+    nearest = train.bin_idx[:, 0].long().flatten()  # each pixel's nearest bin: how common
+    counts = torch.bincount(nearest, minlength=len(model.ab_bins)).numpy()
     rebalance = torch.from_numpy(ab_bins.rebalance_weights(counts, config.rebalance_mix))
     history, step, best, best_state, floor = History(), 0, -math.inf, None, None
     if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
