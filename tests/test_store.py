@@ -16,6 +16,8 @@ from colorizer_app.model.store import (
     user_models_dir,
 )
 
+from .conftest import ROOT
+
 
 def _outputs(model):
     torch.manual_seed(1)
@@ -142,3 +144,121 @@ def test_a_persons_model_is_renamed_and_deleted_with_its_checkpoint(tiny_model_p
     assert "Grandma's 1950s" in [e.name for e in list_models()]
     delete_user_model("Grandma's 1950s")
     assert list(folder.iterdir()) == []
+
+
+def _payload_of(path):
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def _first_float(payload) -> str:
+    return next(k for k, v in payload["state_dict"].items() if v.is_floating_point())
+
+
+def test_edited_weights_without_their_checksum_are_refused(tmp_path, tiny_model_path):
+    from colorizer_app.engine.colorizer import Colorizer
+
+    for what in ("checksum", "metadata"):
+        payload = _payload_of(tiny_model_path)
+        payload["state_dict"][_first_float(payload)].mul_(-3.0)
+        if what == "checksum":
+            del payload["metadata"]["weights_sha256"]
+        else:
+            del payload["metadata"]
+        path = tmp_path / f"edited_no_{what}.pt"
+        torch.save(payload, path)
+        with pytest.raises(ModelError, match="no checksum of its weights") as info:
+            Colorizer(path, device="cpu")
+        assert str(path) in str(info.value)
+
+
+def _with_valid_checksum(payload) -> dict:
+    """An edit made as a careful attacker would: the stored checksum recomputed to match."""
+    from colorizer_app.model.store import weights_digest
+
+    payload["metadata"]["weights_sha256"] = weights_digest(payload["state_dict"])
+    return payload
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.int32, torch.int64, torch.bool])
+def test_weights_of_the_wrong_kind_of_number_are_refused(tmp_path, tiny_model_path, dtype):
+    payload = _payload_of(tiny_model_path)
+    key = _first_float(payload)
+    payload["state_dict"][key] = payload["state_dict"][key].to(dtype)
+    path = tmp_path / "odd.pt"
+    torch.save(_with_valid_checksum(payload), path)
+    with pytest.raises(ModelError, match=f"{key}.*holds {dtype}") as info:
+        read_model_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_config_claiming_enormous_layers_is_refused_before_anything_is_built(
+    tmp_path, tiny_model_path
+):
+    import resource
+
+    payload = _payload_of(tiny_model_path)  # its weights and their checksum untouched
+    payload["config"].update(
+        encoder_channels=[4096] * 4, fusion_channels=4096, decoder_channels=[4096] * 3
+    )
+    path = tmp_path / "huge.pt"
+    torch.save(payload, path)
+    assert path.stat().st_size < 1_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    with pytest.raises(ModelError, match="million weights") as info:
+        read_model_file(path)
+    assert str(path) in str(info.value)
+    # The network it claims would take 7 GB; nothing near that was allocated.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500_000
+
+
+def test_weights_that_do_not_fit_the_config_are_refused_on_reading(tmp_path, tiny_model_path):
+    payload = _payload_of(tiny_model_path)
+    payload["config"].update(
+        decoder_channels=[c * 2 for c in payload["config"]["decoder_channels"]]
+    )
+    path = tmp_path / "wider.pt"
+    torch.save(payload, path)
+    with pytest.raises(ModelError, match="its settings need") as info:
+        read_model_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_folder_or_a_fifo_is_named_for_what_it_is(tmp_path):
+    import os
+
+    folder = tmp_path / "models.pt"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.pt"
+    os.mkfifo(fifo)
+    for path, what in ((folder, "is a folder"), (fifo, "is a FIFO")):
+        with pytest.raises(ModelError) as info:
+            read_model_file(path)  # a FIFO opened for reading would wait forever
+        text = str(info.value)
+        assert str(path) in text and what in text and "not found" not in text
+
+
+@pytest.mark.parametrize("version", [None, "1", 0, -2, 1.5, True])
+def test_a_missing_or_odd_version_is_not_called_newer(tmp_path, tiny_model_path, version):
+    payload = _payload_of(tiny_model_path)
+    if version is None:
+        del payload["version"]
+    else:
+        payload["version"] = version
+    path = tmp_path / "versionless.pt"
+    torch.save(payload, path)
+    with pytest.raises(ModelError) as info:
+        read_model_file(path)
+    text = str(info.value)
+    assert str(path) in text and "newer" not in text and "None" not in text
+    assert ("no format version" if version is None else "unknown model format version") in text
+
+
+def test_the_shipped_model_still_loads_byte_for_byte():
+    from colorizer_app.model.store import weights_digest
+
+    manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
+    entry = manifest["models"]["default"]
+    assert sha256_of(ROOT / "models" / entry["file"]) == entry["sha256"]
+    mf = open_model("default")
+    assert mf.metadata["weights_sha256"] == weights_digest(mf.state_dict)
+    build_model(mf)

@@ -10,6 +10,8 @@ space alone, so they need no data).
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import torch
 
@@ -41,7 +43,14 @@ def _lab_to_linear_rgb(l: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
 
 
 def gamut_bins() -> np.ndarray:
-    """Q x 2 centres (a, b) of the 10x10 ab cells that hold some displayable sRGB colour."""
+    """Q x 2 centres (a, b) of the 10x10 ab cells that hold some displayable sRGB colour.
+    A fresh copy each call; the scan itself (about 1 s) runs once per process, as every bins-head
+    network and every model file's check before loading builds a network that needs it."""
+    return _gamut_scan().copy()
+
+
+@cache
+def _gamut_scan() -> np.ndarray:
     grid = np.arange(-AB_RANGE, AB_RANGE + 0.1, BIN_STEP)
     a, b = np.meshgrid(grid, grid, indexing="ij")
     a, b = a.ravel(), b.ravel()

@@ -10,8 +10,10 @@ import hashlib
 import io
 import json
 import os
+import stat
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -134,8 +136,7 @@ def save_model(
 
 def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None) -> ModelFile:
     path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}; check the path or `colorizer models list`")
+    _check_is_a_file(path)
     if expected_sha256 and sha256_of(path) != expected_sha256:
         raise ModelError(
             f"{path}: checksum does not match models/manifest.json (damaged or replaced); "
@@ -152,23 +153,55 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
         ) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_TAG:
         raise ModelError(f"{path}: not a Colorizer model file (no '{FORMAT_TAG}' tag)")
-    version = payload.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ModelError(
-            f"{path}: model format version {version} is newer than this app reads "
-            f"({FORMAT_VERSION}); update Colorizer"
-        )
+    _check_version(path, payload.get("version"))
     config, state, preset, metadata = _validated(path, payload)
-    stored = metadata.get("weights_sha256")
-    if stored is not None and stored != weights_digest(state):
-        raise ModelError(
-            f"{path}: its weights do not match the checksum stored with them "
-            "(the file was damaged or altered); use another copy or train it again"
-        )
     training = payload.get("training")
     return ModelFile(
         path, preset, config, state, metadata, training if isinstance(training, dict) else None
     )
+
+
+def _check_is_a_file(path: Path) -> None:
+    """A ModelError naming what is at `path` when it is not a regular file. Checked before it is
+    opened: opening a FIFO for reading waits for a writer that never comes."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ModelError(
+            f"model file not found: {path}; check the path or `colorizer models list`"
+        ) from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if stat.S_ISREG(mode):
+        return
+    what = (
+        "a folder"
+        if stat.S_ISDIR(mode)
+        else "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+    )
+    raise ModelError(f"{path} is {what}, not a model file; give the path of a .pt model file")
+
+
+def _check_version(path: Path, version: object) -> None:
+    if version is None:
+        raise ModelError(
+            f"{path}: no format version (damaged, or written by something other than "
+            "Colorizer); use another file or train it again"
+        )
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelError(
+            f"{path}: unknown model format version {str(version)[:40]!r} (damaged, or not a "
+            "Colorizer model); use another file or train it again"
+        )
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format version {version} is newer than this app reads "
+            f"({FORMAT_VERSION}); update Colorizer"
+        )
 
 
 def _raw_bytes(t: torch.Tensor) -> bytes:
@@ -215,13 +248,72 @@ def _validated(path: Path, payload: dict) -> tuple[HybridConfig, dict, str, dict
     except (TypeError, ValueError) as exc:
         raise bad(f"config: {exc}") from exc
     _check_config(config, bad)
+    stored = sum(t.numel() for t in state.values())  # before any is copied (a view can be huge)
+    if stored > MAX_WEIGHTS:
+        raise bad(f"{stored / 1e6:,.0f} million weights; no Colorizer model has that many")
+    metadata = dict(metadata or {})
+    # Without its checksum an edited file would run: every file this app writes has one.
+    if not isinstance(metadata.get("weights_sha256"), str):
+        raise ModelError(
+            f"{path}: no checksum of its weights (edited, or written by something other than "
+            "Colorizer), so it is not run; use another copy or train it again"
+        )
+    if metadata["weights_sha256"] != weights_digest(state):
+        raise ModelError(
+            f"{path}: its weights do not match the checksum stored with them "
+            "(the file was damaged or altered); use another copy or train it again"
+        )
+    _check_weights_fit(config, state, bad)
     for key, t in state.items():
         if t.is_floating_point() and not bool(torch.isfinite(t).all()):
             raise ModelError(
                 f"{path}: weight {key!r} holds NaN or infinite values (a diverged "
                 "or damaged model); use another file or train it again"
             )
-    return config, state, payload["preset"], dict(metadata or {})
+    return config, state, payload["preset"], metadata
+
+
+# The paper's full preset (three classifiers) has 194 million weights; a config asking for more
+# than twice that is damaged or hostile, and is refused before any of it is allocated.
+MAX_WEIGHTS = 400_000_000
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _check_weights_fit(config: HybridConfig, state: dict, bad: Callable[[str], ModelError]) -> None:
+    """The network the config describes, built on torch's meta device (shapes and dtypes, no
+    memory), against the file's weights: the same names, shapes, and kinds of number. A config
+    that claims enormous layers is refused here, before a byte of them is allocated."""
+    try:
+        with torch.device("meta"):
+            expected = build_network(config, pretrained_backbones=False).state_dict()
+    except (TypeError, ValueError, RuntimeError, KeyError, ModelError) as exc:
+        raise bad(f"its settings describe no network this app can build: {exc}") from exc
+    count = sum(t.numel() for t in expected.values())
+    if count > MAX_WEIGHTS:
+        raise bad(
+            f"its settings describe a network of {count / 1e6:,.0f} million weights; no "
+            f"Colorizer model has more than {MAX_WEIGHTS / 1e6:,.0f} million"
+        )
+    missing = sorted(set(expected) - set(state))
+    extra = sorted(set(state) - set(expected))
+    if missing or extra:
+        first = f"{missing[0]!r} missing" if missing else f"{extra[0]!r} unexpected"
+        raise bad(
+            f"its weights do not fit its settings: {len(missing)} missing, {len(extra)} "
+            f"unexpected (first: {first[:120]})"
+        )
+    for key, want in expected.items():
+        got = state[key]
+        if tuple(got.shape) != tuple(want.shape):
+            raise bad(
+                f"weight {key!r} is {tuple(got.shape)}, its settings need {tuple(want.shape)}"
+            )
+        if want.dtype in _FLOATS:
+            ok = got.dtype in _FLOATS  # stored in half precision or full, loaded as float32
+        else:
+            ok = got.dtype == want.dtype
+        if not ok:
+            raise bad(f"weight {key!r} holds {got.dtype} numbers where {want.dtype} belong")
 
 
 def _check_config(config: HybridConfig, bad, member: bool = False) -> None:

@@ -293,8 +293,20 @@ def model_kinds(good_payload: dict) -> dict[str, bytes]:
         fn(p)
         return saved(p)
 
+    def resealed(fn) -> bytes:
+        """An edit with its weights' checksum recomputed, as a careful attacker would."""
+        from colorizer_app.model.store import weights_digest
+
+        def sealed(p: dict) -> None:
+            fn(p)
+            p["metadata"]["weights_sha256"] = weights_digest(p["state_dict"])
+
+        return edit(sealed)
+
     good = saved(good_payload)
     first = next(iter(good_payload["state_dict"]))
+    weights = good_payload["state_dict"]
+    first_float = next(k for k, v in weights.items() if v.is_floating_point())
     return {
         "empty.pt": b"",
         "truncated.pt": good[: len(good) // 2],
@@ -317,6 +329,25 @@ def model_kinds(good_payload: dict) -> dict[str, bytes]:
         "unknown_backbone.pt": edit(lambda p: p["config"].update(backbones=["alexnet"])),
         "unknown_encoder.pt": edit(lambda p: p["config"].update(encoder="resnet9000")),
         "no_preset.pt": edit(lambda p: p.pop("preset")),
+        "no_version.pt": edit(lambda p: p.pop("version")),
+        "edited_no_checksum.pt": edit(
+            lambda p: (p["state_dict"][first].mul_(1.5), p["metadata"].pop("weights_sha256"))
+        ),
+        "edited_no_metadata.pt": edit(
+            lambda p: (p["state_dict"][first].mul_(1.5), p.pop("metadata"))
+        ),
+        "complex_weights.pt": resealed(
+            lambda p: p["state_dict"].update({first_float: weights[first_float].to(torch.cfloat)})
+        ),
+        "integer_weights.pt": resealed(
+            lambda p: p["state_dict"].update({first_float: weights[first_float].to(torch.int32)})
+        ),
+        # 4096-wide layers claimed by a file of a few hundred kB: 7 GB if it were built.
+        "huge_config.pt": edit(
+            lambda p: p["config"].update(
+                encoder_channels=[4096] * 4, fusion_channels=4096, decoder_channels=[4096] * 3
+            )
+        ),
     }
 
 
