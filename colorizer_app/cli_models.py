@@ -19,7 +19,7 @@ def _say(text: str) -> None:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from .model.store import list_models
+    from .engine.catalog import list_models
 
     entries = list_models()
     if not entries:
@@ -33,9 +33,10 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 def cmd_models_info(args: argparse.Namespace) -> int:
     import json
 
+    from .engine.catalog import open_model, resolve_model
     from .model.backbones import REGISTRY
     from .model.ensemble import member_configs
-    from .model.store import open_model, resolve_model, sha256_of
+    from .model.model_file import sha256_of
 
     entry = resolve_model(args.model)
     mf = open_model(args.model)
@@ -73,9 +74,9 @@ def cmd_models_info(args: argparse.Namespace) -> int:
 
 
 def cmd_models_init(args: argparse.Namespace) -> int:
+    from .model.model_file import save_model
     from .model.networks import build_network
     from .model.presets import get_preset
-    from .model.store import save_model
 
     preset = get_preset(args.preset)
     model = build_network(preset.config, pretrained_backbones=True)
@@ -94,7 +95,9 @@ def cmd_models_init(args: argparse.Namespace) -> int:
 
 
 def cmd_models_set_colour(args: argparse.Namespace) -> int:
-    from .model.store import COLOUR_KNOBS, open_model, with_colour
+    from .engine.catalog import open_model
+    from .model.colour_knobs import COLOUR_KNOBS
+    from .model.transforms import with_colour
 
     knobs = {k: getattr(args, k) for k in COLOUR_KNOBS if getattr(args, k) is not None}
     if not knobs:
@@ -114,7 +117,8 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
 
 
 def cmd_models_combine(args: argparse.Namespace) -> int:
-    from .model.store import combine, open_model
+    from .engine.catalog import open_model
+    from .model.transforms import combine
 
     path = combine([open_model(m) for m in args.models], args.out, note=args.note or "")
     size = path.stat().st_size / 1e6

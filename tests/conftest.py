@@ -31,8 +31,8 @@ def tiny_model_path(tmp_path_factory) -> Path:
     import torch
 
     from colorizer_app.model.hybrid import HybridColorizer
+    from colorizer_app.model.model_file import save_model
     from colorizer_app.model.presets import get_preset
-    from colorizer_app.model.store import save_model
 
     torch.manual_seed(0)
     preset = get_preset("tiny")

@@ -15,7 +15,7 @@ from PIL import Image
 
 from colorizer_app.core.errors import ImageLoadError, ModelError
 from colorizer_app.core.imageio import load_image
-from colorizer_app.model.store import read_model_file
+from colorizer_app.model.model_file import read_model_file
 
 from .badfiles.generate import make_model_files, make_photos
 from .conftest import run_cli
@@ -145,7 +145,7 @@ def fuzz_loader(count: int, seed: int, folder: Path) -> dict[str, int]:
 
 
 def fuzz_model_reading(count: int, seed: int, folder: Path, good_model: Path) -> dict[str, int]:
-    from colorizer_app.model.store import build_model, read_model_file
+    from colorizer_app.model.model_file import build_model, read_model_file
 
     data = good_model.read_bytes()
     counts = {"cases": 0, "loaded": 0, "clean_errors": 0, "other_exceptions": 0}

@@ -8,7 +8,7 @@ import torch
 from colorizer_app.core.errors import ColorizerError
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
-from colorizer_app.model.store import read_model_file, sha256_of, write_payload
+from colorizer_app.model.model_file import read_model_file, sha256_of, write_payload
 
 from .conftest import real_rgb, run_cli
 

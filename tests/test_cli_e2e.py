@@ -227,7 +227,7 @@ def test_numbers_no_photo_can_use_are_a_usage_error(tmp_path, capsys, option, va
 
 
 def test_models_list_and_info_show_escape_codes_harmlessly(tmp_path, tiny_model_path):
-    from colorizer_app.model.store import build_model, read_model_file, save_model
+    from colorizer_app.model.model_file import build_model, read_model_file, save_model
 
     users = tmp_path / "user"
     (users / "models").mkdir(parents=True)

@@ -98,7 +98,7 @@ def test_unknown_device_is_a_clear_error(tiny_model_path):
 def test_a_models_own_colour_strength_scales_its_colour(tmp_path, tiny_model_path):
     import torch
 
-    from colorizer_app.model.store import write_payload
+    from colorizer_app.model.model_file import write_payload
 
     payload = torch.load(tiny_model_path, map_location="cpu", weights_only=True)
     payload["config"]["colour_strength"] = 0.5
@@ -110,3 +110,17 @@ def test_a_models_own_colour_strength_scales_its_colour(tmp_path, tiny_model_pat
     payload["config"]["colour_strength"] = -1.0
     with pytest.raises(ColorizerError, match="colour_strength"):
         Colorizer(write_payload(tmp_path / "bad.pt", payload), device="cpu")
+
+
+def test_a_network_in_memory_colours_as_its_file_does(tiny_model_path):
+    """Training judges and previews a network as it learns through the same constructor."""
+    from colorizer_app.engine.colorizer import Colorizer
+    from colorizer_app.model.model_file import build_model, read_model_file
+
+    from_file = Colorizer(tiny_model_path, device="cpu")
+    net = build_model(read_model_file(tiny_model_path))
+    in_memory = Colorizer(net, device="cpu")
+    assert in_memory.net is net and in_memory.model_file is None
+    assert in_memory.inference_size == from_file.inference_size
+    rgb = real_rgb("coffee")[::2, ::2]
+    assert np.array_equal(in_memory.colorize(rgb), from_file.colorize(rgb))

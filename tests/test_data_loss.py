@@ -19,7 +19,8 @@ from PIL import Image
 from colorizer_app.core.errors import ImageSaveError, ModelError
 from colorizer_app.core.fileio import write_atomically
 from colorizer_app.engine.batch import output_path, plan_jobs
-from colorizer_app.model.store import build_model, export_model, read_model_file, save_model
+from colorizer_app.engine.user_models import export_model
+from colorizer_app.model.model_file import build_model, read_model_file, save_model
 
 from .conftest import real_rgb, run_cli
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer_app.model.store import read_model_file
+from colorizer_app.model.model_file import read_model_file
 
 SIZE = 48
 

@@ -11,18 +11,18 @@ from PIL import Image
 
 from colorizer_app.core import lab
 from colorizer_app.core.errors import ColorizerError
+from colorizer_app.engine.catalog import open_model
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.ensemble import EnsembleColorizer, member_configs
-from colorizer_app.model.semantic import SemanticColorizer
-from colorizer_app.model.store import (
+from colorizer_app.model.model_file import (
     build_model,
-    open_model,
     read_model_file,
     save_model,
     sha256_of,
     write_payload,
 )
+from colorizer_app.model.semantic import SemanticColorizer
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.settings import FinetuneSettings
 

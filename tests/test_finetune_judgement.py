@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from colorizer_app.model.store import build_model, open_model, read_model_file, save_model
+from colorizer_app.engine.catalog import open_model
+from colorizer_app.model.model_file import build_model, read_model_file, save_model
 from colorizer_app.training.data import Photo
 from colorizer_app.training.finetune import finetune, hold_out, round_to_stored, stored_dtypes
 from colorizer_app.training.judge import Scores, eval_copy, judge, score_model
@@ -158,7 +159,7 @@ def test_a_fine_tune_of_the_default_is_stored_as_compactly_and_colours_as_judged
     # the file colours the held-out photos exactly as the judged model did
     _, held_out = hold_out(result.report.usable)
     truths = [eval_copy(p) for p in held_out]
-    again = score_model(build_model(tuned), tuned, torch.device("cpu"), truths)
+    again = score_model(build_model(tuned), torch.device("cpu"), truths)
     assert again.mean_psnr == pytest.approx(result.verdict.psnr_after, abs=1e-9)
     assert again.mean_colorfulness == pytest.approx(result.verdict.colorfulness_after, abs=1e-9)
 

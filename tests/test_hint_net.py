@@ -14,9 +14,10 @@ from colorizer_app.core import lab
 from colorizer_app.core.errors import ModelError
 from colorizer_app.core.hints import Hint
 from colorizer_app.core.imageio import save_image
+from colorizer_app.engine.catalog import open_model
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.session import colorize_for_view
-from colorizer_app.model.store import open_model, read_model_file, save_model, write_payload
+from colorizer_app.model.model_file import read_model_file, save_model, write_payload
 from colorizer_app.training.data import Photo
 from colorizer_app.training.feature_cache import encoded_photos
 from colorizer_app.training.hint_train import (

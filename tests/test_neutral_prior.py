@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from colorizer_app.core.errors import ColorizerError
+from colorizer_app.engine.catalog import open_model
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.ensemble import EnsembleColorizer
-from colorizer_app.model.store import open_model, read_model_file, write_payload
+from colorizer_app.model.model_file import read_model_file, write_payload
 
 from .conftest import real_rgb, run_cli
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from colorizer_app.core.errors import ColorizerError
-from colorizer_app.model.store import read_model_file
+from colorizer_app.model.model_file import read_model_file
 from colorizer_app.training.data import scan_folders
 from colorizer_app.training.settings import TrainSettings
 from colorizer_app.training.train import train

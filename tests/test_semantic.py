@@ -11,9 +11,9 @@ from PIL import Image
 
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
+from colorizer_app.model.model_file import read_model_file, save_model
 from colorizer_app.model.networks import build_network
 from colorizer_app.model.presets import get_preset
-from colorizer_app.model.store import read_model_file, save_model
 from colorizer_app.training.data import balanced_rows, repeat_views, scan_folders
 from colorizer_app.training.feature_cache import encoded_photos
 

@@ -4,17 +4,11 @@ import pytest
 import torch
 
 from colorizer_app.core.errors import ModelError
+from colorizer_app.core.paths import user_models_dir
+from colorizer_app.engine.catalog import list_models, open_model
 from colorizer_app.model.hybrid import HybridColorizer
+from colorizer_app.model.model_file import build_model, read_model_file, save_model, sha256_of
 from colorizer_app.model.presets import get_preset
-from colorizer_app.model.store import (
-    build_model,
-    list_models,
-    open_model,
-    read_model_file,
-    save_model,
-    sha256_of,
-    user_models_dir,
-)
 
 from .conftest import ROOT
 
@@ -123,12 +117,9 @@ def test_a_persons_model_is_renamed_and_deleted_with_its_checkpoint(tiny_model_p
     import shutil
 
     from colorizer_app.core.errors import ModelError
-    from colorizer_app.model.store import (
-        delete_user_model,
-        list_models,
-        rename_user_model,
-        user_models_dir,
-    )
+    from colorizer_app.core.paths import user_models_dir
+    from colorizer_app.engine.catalog import list_models
+    from colorizer_app.engine.user_models import delete_user_model, rename_user_model
 
     folder = user_models_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,7 +164,7 @@ def test_edited_weights_without_their_checksum_are_refused(tmp_path, tiny_model_
 
 def _with_valid_checksum(payload) -> dict:
     """An edit made as a careful attacker would: the stored checksum recomputed to match."""
-    from colorizer_app.model.store import weights_digest
+    from colorizer_app.model.file_checks import weights_digest
 
     payload["metadata"]["weights_sha256"] = weights_digest(payload["state_dict"])
     return payload
@@ -254,7 +245,7 @@ def test_a_missing_or_odd_version_is_not_called_newer(tmp_path, tiny_model_path,
 
 
 def test_the_shipped_model_still_loads_byte_for_byte():
-    from colorizer_app.model.store import weights_digest
+    from colorizer_app.model.file_checks import weights_digest
 
     manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
     entry = manifest["models"]["default"]

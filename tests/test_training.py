@@ -12,8 +12,8 @@ from PIL import Image
 
 from colorizer_app.core.errors import TrainingCancelled, TrainingError
 from colorizer_app.model.hybrid import HybridColorizer, HybridConfig
+from colorizer_app.model.model_file import build_model, read_model_file, save_model
 from colorizer_app.model.presets import get_preset
-from colorizer_app.model.store import build_model, read_model_file, save_model
 from colorizer_app.training.data import ColorPhotoDataset, scan_folders, split_photos
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.fused_cache import fused_vectors

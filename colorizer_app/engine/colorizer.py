@@ -23,10 +23,11 @@ from ..core.errors import ModelError
 from ..core.guided import BilinearUpsampler, GuidedUpsampler
 from ..core.hints import Hint, apply_hints, rasterize
 from ..model.hint_decoder import hint_planes
-from ..model.hybrid import HybridColorizer
+from ..model.hybrid import HybridColorizer, HybridConfig
+from ..model.model_file import ModelFile, build_model
 from ..model.networks import Network
 from ..model.semantic import SemanticColorizer
-from ..model.store import ModelFile, build_model, open_model
+from .catalog import open_model
 from .hint_model import hint_companion
 
 log = logging.getLogger(__name__)
@@ -81,32 +82,33 @@ class Colorizer:
 
     def __init__(
         self,
-        model: str | os.PathLike | ModelFile = "default",
-        device: str = "auto",
+        model: str | os.PathLike | ModelFile | Network = "default",
+        device: str | torch.device = "auto",
         render_size: int | None = None,
         upsample: str = "guided",
     ):
-        self.model_file = model if isinstance(model, ModelFile) else open_model(model)
-        self.device = pick_device(device)
+        """`model`: a model's name or a model file's path (opened and checked), a ModelFile read
+        already, or a network in memory (training judges and previews a model as it learns: it
+        is used as it is, on its own dtype, and nothing is read or built)."""
+        self.device = device if isinstance(device, torch.device) else pick_device(device)
         # The longest side of the copy the network sees; None: the model's own (recommended).
         self.render_size = render_size
         self.upsample = upsample
-        self._load_on(self.device)
-
-    @classmethod
-    def from_network(cls, net: Network, model_file: ModelFile, device: torch.device) -> Colorizer:
-        """A Colorizer around a network in memory (training previews a model as it learns)."""
-        self = cls.__new__(cls)
-        self.model_file = model_file
-        self.device = device
-        self.dtype = next(net.parameters()).dtype
-        self.net = net
-        self.render_size = None
-        self.upsample = "guided"
-        return self
+        if isinstance(model, torch.nn.Module):
+            self.model_file: ModelFile | None = None
+            self.config: HybridConfig = model.config
+            self.dtype = next(model.parameters()).dtype
+            self.net = model.to(self.device)
+        else:
+            self.model_file = model if isinstance(model, ModelFile) else open_model(model)
+            self.config = self.model_file.config
+            self._load_on(self.device)
 
     def _load_on(self, device: torch.device) -> None:
         self.device = device
+        if self.model_file is None:  # a network in memory: moved, kept in its own dtype
+            self.net = self.net.to(device)
+            return
         net = build_model(self.model_file)
         # Half precision on CUDA: twice the speed, a quarter of a dB is never seen in colour.
         self.dtype = torch.float16 if device.type == "cuda" else torch.float32
@@ -114,6 +116,8 @@ class Colorizer:
 
     @property
     def name(self) -> str:
+        if self.model_file is None:
+            return "the model in training"
         path = self.model_file.path
         return Path(path).stem if path else self.model_file.preset
 
@@ -125,7 +129,7 @@ class Colorizer:
     def inference_size(self) -> int:
         if self.render_size:
             return max(32, int(round(self.render_size / 8)) * 8)
-        return self.model_file.config.inference_size
+        return self.config.inference_size
 
     def small_l(self, rgb: np.ndarray, l_full: np.ndarray | None = None) -> np.ndarray:
         """L of the copy the network sees (float32, [0, 100])."""
@@ -152,7 +156,7 @@ class Colorizer:
         if self._own_hint_net() is not None:
             return self
         if not hasattr(self, "_companion"):
-            found = hint_companion(self.model_file)
+            found = hint_companion(self.model_file) if self.model_file is not None else None
             self._companion = (
                 None
                 if found is None
@@ -233,7 +237,7 @@ class Colorizer:
                 f"model '{self.name}' produced invalid (NaN) colours; the model file "
                 "is damaged: choose another model or train it again"
             )
-        strength = float(self.model_file.config.colour_strength) * lab.AB_SCALE
+        strength = float(self.config.colour_strength) * lab.AB_SCALE
         return np.ascontiguousarray(ab.transpose(1, 2, 0)) * np.float32(strength)
 
     def predict_many(self, l_smalls: Sequence[np.ndarray]) -> list[np.ndarray]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.paths import shipped_models_dir
-from ..model.store import ModelFile, read_manifest, read_model_file
+from ..model.model_file import ModelFile, read_model_file
+from ..model.shipped import read_manifest
 
 
 def hint_companion(model_file: ModelFile) -> ModelFile | None:

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import ColorizerError
 from ..core.paths import user_models_dir
-from ..engine.catalog import (
+from ..engine.catalog import list_models
+from ..engine.user_models import (
     MODEL_SUFFIX,
     delete_user_model,
     export_model,
-    list_models,
     rename_user_model,
 )
 

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from ..core.device import describe_device, pick_device
 from ..core.paths import user_models_dir
-from ..engine.catalog import MODEL_SUFFIX, chooser_entries
+from ..engine.catalog import chooser_entries
+from ..engine.user_models import MODEL_SUFFIX
 from ..training.data import ScanReport
 from ..training.finetune import MIN_PHOTOS
 from ..training.settings import MAX_FINETUNE_LR, FinetuneSettings

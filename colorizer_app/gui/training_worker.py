@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.device import pick_device
 from ..core.errors import ColorizerError, TrainingCancelled
-from ..engine.catalog import ModelFile
 from ..engine.colorizer import Colorizer
 from ..training.data import ScanReport, scan_folders
 from ..training.evaluate import gray_of
@@ -103,8 +102,7 @@ class TrainingWorker(QObject):
         def on_epoch(model, photo) -> None:
             truth = photo.pixels
             gray = gray_of(truth)
-            mf = ModelFile(None, "preview", model.config, {}, {})
-            now = Colorizer.from_network(model, mf, device).colorize(gray)
+            now = Colorizer(model, device).colorize(gray)
             self.preview.emit(gray, now, truth)
 
         fits = self.report_side >= scan_side(settings.size)

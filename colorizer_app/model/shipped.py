@@ -26,6 +26,18 @@ def builtin_model_files() -> list[Path]:
     return [models_dir / name for name in names] + [models_dir / "manifest.json"]
 
 
+def read_manifest(models_dir: Path | None = None) -> dict:
+    """The manifest as a table; none at all is an install without built-in models."""
+    models_dir = models_dir or shipped_models_dir()
+    path = models_dir / "manifest.json"
+    if not path.is_file():
+        return {"models": {}}
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable manifest ({exc}); reinstall Colorizer") from exc
+
+
 def check_not_builtin(dest: str | os.PathLike) -> None:
     """A ModelError, before anything is written, when `dest` is a built-in model's file: by its
     path, through symlinks, or as the same file by another name (a hard link)."""

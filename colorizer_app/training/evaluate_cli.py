@@ -11,8 +11,8 @@ from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from ..engine.catalog import resolve_model
     from ..engine.colorizer import Colorizer
-    from ..model.store import resolve_model
     from .data import scan_folders, split_photos, validation_split
     from .evaluate import evaluate, markdown_table, write_csv, write_grid
 

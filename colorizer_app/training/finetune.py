@@ -26,9 +26,10 @@ from torch.utils.data import DataLoader
 
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
+from ..engine.catalog import open_model, resolve_model
+from ..model.model_file import build_model, save_model, sha256_of
 from ..model.networks import Network
 from ..model.shipped import check_not_builtin
-from ..model.store import build_model, open_model, resolve_model, save_model, sha256_of
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
 from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
@@ -190,7 +191,7 @@ def finetune(
     truths = [eval_copy(p) for p in val_photos] if group.is_main else []
     if truths:
         status(f"Colouring the {len(truths)} held-out photos with the starting model...")
-    start = score_model(model, base_file, torch_device, truths, should_stop)
+    start = score_model(model, torch_device, truths, should_stop)
     if st.fresh:
         reset_trainable(model)
     status("Reading the photos with the frozen classifiers...")
@@ -255,7 +256,7 @@ def finetune(
     dtypes = stored_dtypes(model, base_file.state_dict)
     round_to_stored(model, dtypes)
     status(f"Colouring the {len(truths)} held-out photos with the fine-tuned model...")
-    verdict = judge(start, score_model(model, base_file, torch_device, truths, should_stop))
+    verdict = judge(start, score_model(model, torch_device, truths, should_stop))
     result.verdict = verdict
     if not result.improved and not st.keep_anyway:
         checkpoint.unlink(missing_ok=True)

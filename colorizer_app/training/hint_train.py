@@ -34,10 +34,11 @@ import torch.nn.functional as F
 
 from ..core import lab
 from ..core.errors import TrainingError
+from ..engine.catalog import open_model
 from ..model import ab_bins
 from ..model.hint_decoder import AB_NORM, HINT_CHANNELS
+from ..model.model_file import ModelFile, build_model, read_model_file, save_model
 from ..model.networks import build_network
-from ..model.store import ModelFile, build_model, open_model, read_model_file, save_model
 from .feature_cache import FeatureSet, l_of
 from .loop import History, cosine_lr, save_checkpoint
 from .losses import compute_loss

@@ -30,7 +30,6 @@ from ..core.errors import ColorizerError, TrainingCancelled
 from ..core.imageio import load_image, to_uint8
 from ..engine.colorizer import Colorizer
 from ..model.networks import Network
-from ..model.store import ModelFile
 from .data import Photo, shrink
 from .evaluate import EVAL_SIZE, gray_of
 from .metrics import colorfulness, psnr
@@ -91,15 +90,14 @@ def score(
 
 def score_model(
     net: Network,
-    model_file: ModelFile,
     device: torch.device,
     truths: list[np.ndarray],
     should_stop: Callable[[], bool] | None = None,
 ) -> Scores:
-    """`score` for a network in memory, coloured as the app would colour it from `model_file`
-    (its inference size and colour settings)."""
+    """`score` for a network in memory, coloured as the app would colour it (at its config's
+    inference size, with its colour settings)."""
     net.eval()
-    return score(Colorizer.from_network(net, model_file, device), truths, should_stop)
+    return score(Colorizer(net, device), truths, should_stop)
 
 
 @dataclass

@@ -30,8 +30,8 @@ import torch
 
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
+from ..model.model_file import model_payload, read_model_file, write_payload
 from ..model.networks import Network
-from ..model.store import model_payload, read_model_file, write_payload
 
 log = logging.getLogger(__name__)
 

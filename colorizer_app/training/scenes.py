@@ -21,9 +21,9 @@ from ..core.device import describe_device
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.hybrid import HybridConfig
+from ..model.model_file import read_model_file, save_model
 from ..model.networks import build_network
 from ..model.presets import get_preset
-from ..model.store import read_model_file, save_model
 from .data import balanced_rows, list_photo_files, repeat_views, split_photos, validation_split
 from .feature_cache import bin_centres, encoded_rows
 from .loop import Progress, TrainConfig, run

@@ -17,9 +17,9 @@ from ..core.device import describe_device
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.hybrid import HybridConfig
+from ..model.model_file import save_model
 from ..model.networks import build_network
 from ..model.presets import get_preset
-from ..model.store import save_model
 from .data import ColorPhotoDataset, balanced_rows, split_photos
 from .fused_cache import fused_vectors
 from .loop import Progress, TrainConfig

@@ -295,7 +295,7 @@ def model_kinds(good_payload: dict) -> dict[str, bytes]:
 
     def resealed(fn) -> bytes:
         """An edit with its weights' checksum recomputed, as a careful attacker would."""
-        from colorizer_app.model.store import weights_digest
+        from colorizer_app.model.file_checks import weights_digest
 
         def sealed(p: dict) -> None:
             fn(p)

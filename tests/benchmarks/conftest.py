@@ -30,7 +30,8 @@ def machine() -> str:
 @pytest.fixture(scope="session")
 def offline_model(tmp_path_factory) -> Path:
     """The shipped model if there is one, else a fresh offline model (speed is the same)."""
-    from colorizer_app.model.store import resolve_model, save_model
+    from colorizer_app.engine.catalog import resolve_model
+    from colorizer_app.model.model_file import save_model
 
     try:
         entry = resolve_model("default")

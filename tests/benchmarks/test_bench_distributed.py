@@ -16,7 +16,7 @@ import sys
 
 from PIL import Image
 
-from colorizer_app.model.store import read_model_file
+from colorizer_app.model.model_file import read_model_file
 
 from .conftest import RESULTS, machine
 

@@ -18,9 +18,10 @@ from skimage import data
 
 from colorizer_app.core.hints import Hint
 from colorizer_app.core.imageio import save_image
+from colorizer_app.engine.catalog import open_model, resolve_model
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.session import colorize_for_view
-from colorizer_app.model.store import open_model, resolve_model, save_model
+from colorizer_app.model.model_file import save_model
 from colorizer_app.training.hint_train import hinted_network
 
 from .conftest import RESULTS, machine

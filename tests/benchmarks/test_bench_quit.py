@@ -16,8 +16,8 @@ from .conftest import RESULTS, machine
 
 
 def test_quit_with_work_queued(qtbot, tmp_path, data_dir, tiny_model_path, monkeypatch):
+    from colorizer_app.core.paths import user_models_dir
     from colorizer_app.gui.main_window import MainWindow
-    from colorizer_app.model.store import user_models_dir
 
     album, tree = queued_work(tmp_path, data_dir)
     user = user_models_dir()

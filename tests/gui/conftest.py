@@ -24,8 +24,8 @@ def photo_dir(tmp_path, data_dir):
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
+    from colorizer_app.core.paths import user_models_dir
     from colorizer_app.gui.main_window import MainWindow
-    from colorizer_app.model.store import user_models_dir
 
     monkeypatch.setenv("COLORIZER_MODELS_DIR", str(tmp_path / "no-builtin"))
     user = user_models_dir()

@@ -187,7 +187,7 @@ def test_closing_during_a_batch_asks_then_stops_the_worker(qtbot, window, tmp_pa
 
 
 def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_dir, tmp_path):
-    from colorizer_app.model.store import user_models_dir
+    from colorizer_app.core.paths import user_models_dir
 
     bad = user_models_dir() / "broken-model.pt"
     bad.write_bytes(b"garbage")

@@ -8,7 +8,8 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from colorizer_app.model.store import read_model_file, user_models_dir
+from colorizer_app.core.paths import user_models_dir
+from colorizer_app.model.model_file import read_model_file
 from colorizer_app.training.metrics import colorfulness
 from colorizer_app.training.settings import MAX_FINETUNE_LR
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PIL import Image
 
 from colorizer_app.gui.training_worker import TrainingWorker
-from colorizer_app.model.store import read_model_file
+from colorizer_app.model.model_file import read_model_file
 from colorizer_app.training.settings import TrainSettings
 
 

@@ -82,14 +82,11 @@ def main() -> None:
     for text in args.variant:
         values = [float(v) for v in text.split(",")]
         uncertain, certain, neutral = values[:3]
-        strength = values[3] if len(values) > 3 else base.model_file.config.colour_strength
-        model_file = replace(
-            base.model_file, config=replace(base.model_file.config, colour_strength=strength)
-        )
-        t = values[4] if len(values) > 4 else base.model_file.config.anneal_t
-        variant = _Variant(heads, uncertain, certain, neutral, t)
-        colorizers[text] = Colorizer.from_network(base.net, model_file, torch.device("cpu"))
-        colorizers[text].net = variant
+        strength = values[3] if len(values) > 3 else base.config.colour_strength
+        t = values[4] if len(values) > 4 else base.config.anneal_t
+        colorizers[text] = Colorizer(base.net, device="cpu")  # the loaded network, shared
+        colorizers[text].config = replace(base.config, colour_strength=strength)
+        colorizers[text].net = _Variant(heads, uncertain, certain, neutral, t)
 
     totals: dict[str, list[tuple[float, float, float]]] = {n: [] for n in [GRAY, *colorizers]}
     for folder in args.data:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from colorizer_app.engine.catalog import open_model
 from colorizer_app.model.ensemble import member_configs
+from colorizer_app.model.model_file import save_model
 from colorizer_app.model.semantic import SemanticColorizer
-from colorizer_app.model.store import open_model, save_model
 
 
 def main() -> None:
