@@ -1,5 +1,6 @@
 """The installer and the desktop entry, as a person's machine would see them."""
 
+import json
 import os
 import shlex
 import shutil
@@ -65,10 +66,13 @@ def test_install_then_uninstall_leaves_the_prefix_as_it_was(tmp_path):
         [str(cli), "models", "list"], env=env, capture_output=True, text=True, timeout=120
     )
     assert listed.returncode == 0, listed.stderr
-    manifest = (ROOT / "models" / "manifest.json").read_text()
-    for name in ("default",):
-        if f'"{name}"' in manifest:  # the shipped model travels with the install
-            assert name in listed.stdout and "file missing" not in listed.stdout
+    # Every shipped model travels with the install, listed as built-in with its file there.
+    shipped = json.loads((ROOT / "models" / "manifest.json").read_text())["models"]
+    assert "default" in shipped
+    rows = {line.split()[0]: line.split() for line in listed.stdout.splitlines() if line.strip()}
+    for name in shipped:
+        assert rows[name][1] == "built-in" and "(file missing)" not in listed.stdout, listed.stdout
+        assert Path(rows[name][2]).is_file()
 
     again = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "Upgrading" in again.stdout  # re-running upgrades in place

@@ -321,31 +321,24 @@ def test_cancelling_during_scan_judging_or_classifiers_is_prompt(tmp_path, photo
     base = tmp_path / "base.pt"
     save_model(_tiny(), base, "tiny", {"trained": True})
     settings = FinetuneSettings(base, [photo_folder], tmp_path / "out.pt", size=SIZE, device="cpu")
-    asked = []
 
-    def stop_at(n):
-        def should_stop():
-            asked.append(1)
-            return len(asked) >= n
+    def cancel_once(words: str):
+        """Cancel as a person would: once the app says it has started the phase named by
+        `words` (its status line), not after some count of calls."""
+        said = {"now": ""}
 
-        return should_stop
+        def on_status(line: str) -> None:
+            said["now"] = line
 
-    with pytest.raises(TrainingCancelled, match="scanning"):
-        finetune(settings, should_stop=stop_at(2))  # during the scan
-    asked.clear()
-    photos_in_folder = len(list(photo_folder.iterdir()))
-    with pytest.raises(TrainingCancelled, match="judging"):
-        # past the scan (it asks once per file and once after), colouring the held-out photos
-        # with the starting model
-        finetune(settings, should_stop=stop_at(photos_in_folder + 2))
-    asked.clear()
-    from colorizer_app.training.data import scan_folders
-    from colorizer_app.training.finetune import hold_out
+        return {"on_status": on_status, "should_stop": lambda: words in said["now"]}
 
-    held_out = len(hold_out(scan_folders([photo_folder], SIZE).usable)[1])
-    with pytest.raises(TrainingCancelled, match="classifiers"):
-        # past the scan and the start's judging (once per held-out photo): the classifiers' pass
-        finetune(settings, should_stop=stop_at(photos_in_folder + 1 + held_out + 1))
+    for words, phase in (
+        ("Looking at the photos", "scanning"),
+        ("with the starting model", "judging"),
+        ("frozen classifiers", "classifiers"),
+    ):
+        with pytest.raises(TrainingCancelled, match=phase):
+            finetune(settings, **cancel_once(words))
     assert not (tmp_path / "out.pt").exists()
 
 
