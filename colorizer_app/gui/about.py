@@ -36,7 +36,7 @@ def provenance_html(model_file) -> str:
     """Where a model came from, from its file's config and metadata (read on the worker)."""
     meta = model_file.metadata
     config = model_file.config
-    parts = config.backbones if config.encoder == "own" else [f"{config.encoder} (encoder)"]
+    parts = [f"{config.encoder} (encoder)"] if config.pretrained_encoder else config.backbones
     return (
         f"<b>Model:</b> {Path(model_file.path).stem if model_file.path else model_file.preset} "
         f"(preset {model_file.preset}; classifiers {', '.join(parts) or 'none'})<br>"

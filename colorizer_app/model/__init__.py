@@ -1,1 +1,1 @@
-"""Torch modules and model files: backbones, the hybrid network, presets, the model store."""
+"""Torch modules and model files: encoders, backbones, the networks, presets, model files."""

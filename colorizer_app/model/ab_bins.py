@@ -11,9 +11,13 @@ space alone, so they need no data).
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from .hybrid import HybridConfig
 
 BIN_STEP = 10.0
 AB_RANGE = 110.0
@@ -154,6 +158,16 @@ def shown_colour(
     the prior, which would otherwise make an unsure pixel look sure of gray)."""
     ab = annealed_mean(with_neutral_prior(head, centres, neutral), centres, t) / 128.0
     return scaled_by_certainty(ab, head, uncertain, certain)
+
+
+def shown_colour_of(
+    head: torch.Tensor, centres: torch.Tensor, config: HybridConfig
+) -> torch.Tensor:
+    """`shown_colour` with a model's own settings: its config's temperature and colour knobs."""
+    c = config
+    return shown_colour(
+        head, centres, c.anneal_t, c.uncertain_strength, c.certain_strength, c.neutral_prior
+    )
 
 
 def rebalance_weights(counts: np.ndarray, mix: float = 0.5) -> np.ndarray:

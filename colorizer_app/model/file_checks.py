@@ -16,9 +16,10 @@ import torch
 from ..core.errors import ModelError
 from .backbones import REGISTRY
 from .colour_knobs import COLOUR_KNOBS, colour_knob_ok, colour_knob_range
+from .encoders import ENCODERS
 from .ensemble import can_be_member
 from .hybrid import HybridConfig
-from .networks import ENCODERS, HEADS, build_network
+from .networks import HEADS, build_network
 
 FORMAT_TAG = "colorizer-model"
 FORMAT_VERSION = 1
@@ -202,7 +203,7 @@ def check_config(config: HybridConfig, bad: Bad, member: bool = False) -> None:
         raise bad("fusion_dropout must be in [0, 1)")
     if not isinstance(config.hint_inputs, bool):
         raise bad("hint_inputs must be true or false")
-    if config.hint_inputs and (config.encoder == "own" or config.members):
+    if config.hint_inputs and (not config.pretrained_encoder or config.members):
         raise bad("only a pretrained-encoder model (the scenes preset) can take hint inputs")
     if not isinstance(config.members, list) or (member and config.members):
         raise bad("members must be a list of model settings, one level deep")

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .backbones import build_backbone
+from .encoders import OWN, is_pretrained
 
 NUM_CLASSES = 1000
 
@@ -39,7 +40,7 @@ class HybridConfig:
     # pretrained classifier gives the decoder its features and the class vector
     # (model/semantic.py); encoder_channels[:2] are then our own small L encoder's widths and
     # decoder_channels the widths at strides 16, 8 and 4.
-    encoder: str = "own"
+    encoder: str = OWN
     # What the head predicts: "ab" (regressed, tanh) or "bins" (a distribution over quantised
     # ab, decoded by its annealed mean at temperature anneal_t; pretrained encoders only).
     head: str = "ab"
@@ -67,6 +68,12 @@ class HybridConfig:
     # Files written before it have no such field and read as False: they take no hints, and
     # their pins are propagated over the automatic colour (core/hints.py).
     hint_inputs: bool = False
+
+    @property
+    def pretrained_encoder(self) -> bool:
+        """Built on a pretrained classifier's features (model/encoders.py), not on the paper's
+        own encoder trained from nothing."""
+        return is_pretrained(self.encoder)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -31,7 +31,7 @@ from .file_checks import (
     weights_digest,
 )
 from .hybrid import HybridConfig
-from .networks import Network, build_network
+from .networks import ColorNet, build_network
 from .shipped import check_not_builtin
 
 MODEL_SUFFIX = ".pt"
@@ -57,7 +57,7 @@ def sha256_of(path: Path) -> str:
 
 
 def model_payload(
-    model: Network,
+    model: ColorNet,
     preset: str,
     metadata: dict | None = None,
     half: bool = False,
@@ -116,7 +116,7 @@ def write_payload(path: str | os.PathLike, payload: dict) -> Path:
 
 
 def save_model(
-    model: Network,
+    model: ColorNet,
     path: str | os.PathLike,
     preset: str,
     metadata: dict | None = None,
@@ -154,7 +154,7 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
     )
 
 
-def build_model(model_file: ModelFile) -> Network:
+def build_model(model_file: ModelFile) -> ColorNet:
     """The network from a file: backbones' weights come from the file, never downloaded."""
     try:
         model = build_network(model_file.config, pretrained_backbones=False)

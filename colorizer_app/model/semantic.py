@@ -24,7 +24,8 @@ from torch import nn
 from ..core.lab import l_norm_to_gray_rgb
 from . import ab_bins
 from .backbones import REGISTRY, Frozen, normalize_tf_lite
-from .efficientnet_lite import VARIANTS, EfficientNetLite
+from .efficientnet_lite import EfficientNetLite
+from .encoders import PRETRAINED_ENCODERS
 from .hint_decoder import HintBranch
 from .hybrid import HybridConfig, parameters_except
 
@@ -33,7 +34,7 @@ _TAP_STAGES = (1, 2, 4, 6)
 
 
 def _tap_blocks(variant: str) -> list[int]:
-    stages, _ = VARIANTS[variant]
+    stages = PRETRAINED_ENCODERS[variant].stages
     ends, total = [], 0
     for repeats, *_ in stages:
         total += repeats
@@ -42,7 +43,7 @@ def _tap_blocks(variant: str) -> list[int]:
 
 
 def feature_channels(variant: str) -> list[int]:
-    stages, _ = VARIANTS[variant]
+    stages = PRETRAINED_ENCODERS[variant].stages
     return [stages[s][4] for s in _TAP_STAGES]
 
 
@@ -187,15 +188,7 @@ class SemanticColorizer(nn.Module):
         time (with_choices): training and its validation score the decoded colour itself."""
         if self.config.head != "bins":
             return self.to_ab(head)
-        c = self.config
-        return ab_bins.shown_colour(
-            head,
-            self.ab_bins,
-            c.anneal_t,
-            c.uncertain_strength,
-            c.certain_strength,
-            c.neutral_prior,
-        )
+        return ab_bins.shown_colour_of(head, self.ab_bins, self.config)
 
     def forward(
         self,
@@ -214,8 +207,9 @@ class SemanticColorizer(nn.Module):
         self, l_norm: torch.Tensor, k: int
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
         """The colour as the app shows it (forward's, scaled by shown_ab) and, for the bins head
-        and k > 0, the k likeliest bins at each head pixel (indices and probabilities,
-        N x k x h/4 x w/4): what the hint chooser offers."""
+        and k > 0, the k likeliest colours at each head pixel: their ab (Lab units,
+        N x k x h/4 x w/4 x 2) and probabilities (N x k x h/4 x w/4), what the hint chooser
+        offers."""
         features, probs = self.encode(l_norm)
         return self.decode(l_norm, features, probs, None, k)
 
@@ -235,7 +229,7 @@ class SemanticColorizer(nn.Module):
         if self.config.head != "bins" or k <= 0:
             return ab, None
         top = torch.softmax(head.float(), dim=1).topk(k, dim=1)
-        return ab, (top.indices, top.values)
+        return ab, (self.ab_bins[top.indices], top.values)
 
     def own_encoder_parts(self) -> list[nn.Module]:
         return [self.own1, self.own2]

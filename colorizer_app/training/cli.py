@@ -9,6 +9,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from ..model.encoders import PRETRAINED_ENCODERS
 from .console import StopFlag, progress_printer, report_written, with_bar
 from .settings import (
     DEFAULT_CF_WEIGHT,
@@ -179,7 +180,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--encoder",
-        choices=["efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"],
+        choices=list(PRETRAINED_ENCODERS),
         help="pretrained-encoder presets: which EfficientNet-Lite (default: the preset's, "
         "Lite0; Lite2 is larger and more accurate on ImageNet)",
     )

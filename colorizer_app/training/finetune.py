@@ -28,7 +28,7 @@ from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
 from ..engine.catalog import open_model, resolve_model
 from ..model.model_file import build_model, save_model, sha256_of
-from ..model.networks import Network
+from ..model.networks import ColorNet
 from ..model.shipped import check_not_builtin
 from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
 from .fused_cache import fused_vectors
@@ -115,7 +115,7 @@ def hold_out(photos: list[Photo]) -> tuple[list[Photo], list[Photo]]:
     return ranked[n:], ranked[:n]
 
 
-def stored_dtypes(model: Network, base: dict[str, torch.Tensor]) -> dict[str, torch.dtype]:
+def stored_dtypes(model: ColorNet, base: dict[str, torch.Tensor]) -> dict[str, torch.dtype]:
     """The dtype each float weight is stored in: the base file's (`base`: its weights), unless a
     value would not fit it (a BatchNorm variance over 65504 is infinite in half, and a file
     holding it is refused): that tensor keeps the model's own dtype."""
@@ -129,7 +129,7 @@ def stored_dtypes(model: Network, base: dict[str, torch.Tensor]) -> dict[str, to
 
 
 @torch.no_grad()
-def round_to_stored(model: Network, dtypes: dict[str, torch.dtype]) -> None:
+def round_to_stored(model: ColorNet, dtypes: dict[str, torch.dtype]) -> None:
     """Each weight rounded to the dtype it will be stored in (a half base: half), in place, so
     the model judged is the very model the file will hold."""
     for key, value in model.state_dict().items():

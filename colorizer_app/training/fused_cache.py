@@ -28,7 +28,7 @@ from ..core import lab
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled
 from ..core.fileio import write_atomically
-from ..model.networks import Network
+from ..model.networks import ColorNet
 from .data import Photo
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def _write_cache(path: Path, cache: dict[str, torch.Tensor]) -> None:
 
 @torch.no_grad()
 def fused_vectors(
-    model: Network,
+    model: ColorNet,
     photos: list[Photo],
     cache_dir: Path | None = None,
     device: torch.device | str = "cpu",

@@ -72,7 +72,7 @@ class HintTrainConfig:
 
 def hinted_network(base: ModelFile, seed: int = 0):
     """The base model's network with hint inputs, its weights loaded, the new branch at zero."""
-    if base.config.encoder == "own" or base.config.members:
+    if not base.config.pretrained_encoder or base.config.members:
         raise TrainingError("only a single pretrained-encoder model (scenes) can learn hints")
     config = dataclasses.replace(base.config, hint_inputs=True)
     with torch.random.fork_rng():  # the new branch's first layers: the same on every run

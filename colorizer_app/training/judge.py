@@ -29,7 +29,7 @@ import torch
 from ..core.errors import ColorizerError, TrainingCancelled
 from ..core.imageio import load_image, to_uint8
 from ..engine.colorizer import Colorizer
-from ..model.networks import Network
+from ..model.networks import ColorNet
 from .data import Photo, shrink
 from .evaluate import EVAL_SIZE, gray_of
 from .metrics import colorfulness, psnr
@@ -89,7 +89,7 @@ def score(
 
 
 def score_model(
-    net: Network,
+    net: ColorNet,
     device: torch.device,
     truths: list[np.ndarray],
     should_stop: Callable[[], bool] | None = None,

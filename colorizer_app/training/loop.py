@@ -31,7 +31,7 @@ import torch
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
 from ..model.model_file import model_payload, read_model_file, write_payload
-from ..model.networks import Network
+from ..model.networks import ColorNet
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def global_batches(n: int, batch_size: int, world: int) -> int:
 class StepTask(Protocol):
     """What `run` needs of one kind of network: the one thing that differs between presets."""
 
-    model: Network  # what checkpoints hold and resume into
+    model: ColorNet  # what checkpoints hold and resume into
     # Said when a checkpoint's optimizer does not fit this run's (another set of trained parts).
     options_hint: str
 

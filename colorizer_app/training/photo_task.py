@@ -13,7 +13,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from ..core.distributed import SINGLE, Group
-from ..model.networks import Network
+from ..model.networks import ColorNet, as_module
 from .data import ColorPhotoDataset
 from .loop import History, Progress, TrainConfig, run
 from .losses import compute_loss
@@ -22,7 +22,7 @@ from .metrics import batch_scores
 
 @torch.no_grad()
 def validate(
-    model: Network,
+    model: ColorNet,
     loader: DataLoader,
     loss_name: str,
     device,
@@ -61,7 +61,7 @@ class PhotoTask:
 
     def __init__(
         self,
-        model: Network,
+        model: ColorNet,
         train: ColorPhotoDataset,
         val: ColorPhotoDataset | None,
         config: TrainConfig,
@@ -74,7 +74,7 @@ class PhotoTask:
         )
 
     def module(self) -> torch.nn.Module:
-        return self.model
+        return as_module(self.model)
 
     def optimizer(self) -> torch.optim.Optimizer:
         c = self.config
@@ -120,7 +120,7 @@ class PhotoTask:
 
 
 def fit(
-    model: Network,
+    model: ColorNet,
     train: ColorPhotoDataset,
     val: ColorPhotoDataset | None,
     config: TrainConfig,

