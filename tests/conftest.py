@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
+# The fakes (small random classifiers, the `tiny` preset) live in tests/, not in the app: this
+# process registers them here, and every process it starts does through tests/site.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT / "tests" / "site"), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+runpy.run_path(str(ROOT / "tests" / "site" / "sitecustomize.py"))
 DATA = Path(os.environ.get("COLORIZER_DATA", ROOT.parent / "shared" / "data"))
 
 

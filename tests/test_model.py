@@ -125,3 +125,24 @@ def test_every_pretrained_encoder_is_one_entry_offered_described_and_loadable():
         assert encoder.package in backbones.REGISTRY[name].source
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "photos", "-o", "m.pt", "--encoder", "resnet9000"])
+
+
+def test_the_app_itself_carries_no_test_fakes():
+    """The small random classifiers and the `tiny` preset are registered by tests/fakes.py in
+    test processes only; a person's `colorizer` offers neither."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = (
+        "from colorizer_app.model import backbones, presets; "
+        "print(sorted(n for n in backbones.REGISTRY if n.startswith('tiny')), "
+        "'tiny' in presets.PRESETS)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # without tests/site
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["[]", "False"]
+    assert "tiny" in PRESETS  # and a test process has them

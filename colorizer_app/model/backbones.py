@@ -232,38 +232,6 @@ REGISTRY: dict[str, BackboneSpec] = {
 }
 
 
-class TinyClassifier(nn.Module):
-    """Small random classifier standing in for ImageNet backbones in tests: same interface."""
-
-    def __init__(self, seed: int):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 8, 3, stride=4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()
-        )
-        self.fc = nn.Linear(8, 1000)
-        for p in self.parameters():
-            p.data = torch.randn(p.shape, generator=g) * 0.3
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.features(x))
-
-
-def _random_weights_kept(net: nn.Module) -> None:
-    """The tiny classifiers have no pretrained weights: their seeded random ones stay."""
-
-
-for _seed, _name in enumerate(("tiny_a", "tiny_b")):
-    REGISTRY[_name] = BackboneSpec(
-        _name,
-        32,
-        normalize_imagenet,
-        functools.partial(TinyClassifier, _seed),
-        _random_weights_kept,
-        "random weights, for tests only",
-    )
-
-
 def build_backbone(name: str, pretrained: bool) -> Backbone:
     """The architecture; with `pretrained`, its ImageNet weights too (or a ModelError)."""
     if name not in REGISTRY:

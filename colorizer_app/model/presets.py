@@ -1,4 +1,5 @@
-"""Named model configurations: the paper's ablation, the offline model we can train, tiny."""
+"""Named model configurations: the paper's ablation, the offline model we can train, scenes.
+(Tests add a `tiny` preset of their own: tests/fakes.py.)"""
 
 from __future__ import annotations
 
@@ -95,18 +96,6 @@ PRESETS: dict[str, Preset] = {
                 fusion_channels=256,
                 decoder_channels=(160, 96, 64),
                 inference_size=224,
-            ),
-        ),
-        Preset(
-            "tiny",
-            "small random classifiers and narrow layers, for tests only",
-            HybridConfig(
-                backbones=["tiny_a", "tiny_b"],
-                encoder_channels=(8, 16, 16, 16),
-                fusion_channels=16,
-                decoder_channels=(16, 8, 8),
-                skips=True,
-                inference_size=64,
             ),
         ),
     ]
