@@ -91,17 +91,26 @@ def _l_of_gray() -> np.ndarray:
     return np.ascontiguousarray(rgb_to_lab(ramp)[:, 0, 0])
 
 
-def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
-    """The one channel of an 8-bit gray photo (HxW, or HxWx3 with R = G = B), contiguous; None
-    for anything else (colour, 16-bit, float). What most scans are, and L is then a table."""
+def is_gray(rgb: np.ndarray) -> bool:
+    """An 8-bit gray photo (HxW, or HxWx3 with R = G = B): what most scans are, and L is then a
+    table. Checked strip by strip, so a huge scan needs no full-size temporaries."""
     if rgb.dtype != np.uint8:
-        return None
+        return False
     if rgb.ndim == 2:
-        return rgb
-    plane = rgb[:, :, 0]
-    if np.array_equal(plane, rgb[:, :, 1]) and np.array_equal(plane, rgb[:, :, 2]):
-        return np.ascontiguousarray(plane)
-    return None
+        return True
+    for y, n in _strips(*rgb.shape[:2]):
+        s = rgb[y : y + n]
+        if not (np.array_equal(s[:, :, 0], s[:, :, 1]) and np.array_equal(s[:, :, 0], s[:, :, 2])):
+            return False
+    return True
+
+
+def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
+    """The one channel of an 8-bit gray photo, contiguous; None for anything else (colour,
+    16-bit, float)."""
+    if not is_gray(rgb):
+        return None
+    return rgb if rgb.ndim == 2 else np.ascontiguousarray(rgb[:, :, 0])
 
 
 def _l_of_rows(rgb: np.ndarray) -> np.ndarray:
@@ -187,14 +196,16 @@ def compose_rows(
 # fraction of a level, without a float copy of a huge scan (600 MB at 150 MP).
 EXACT_SMALL_L_PIXELS = 4_000_000
 SHRINK_SIDE = 2048
+PLANE_PIXELS = 50_000_000
 
 
 def rgb_to_small_l(rgb: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
     """L of the photo area-resized to size_hw (h, w), float32 in [0, 100]."""
     h, w = rgb.shape[:2]
     if h * w > EXACT_SMALL_L_PIXELS:
-        # A gray photo is shrunk as its one channel: a third of the work, the same numbers.
-        plane = gray_plane(rgb)
+        # A gray photo is shrunk as its one channel: a third of the work, the same numbers
+        # (its copy costs a byte a pixel: not for the largest scans, where memory is the bound).
+        plane = gray_plane(rgb) if h * w <= PLANE_PIXELS else None
         scale = SHRINK_SIDE / max(h, w)
         rgb = cv2.resize(
             rgb if plane is None else plane,

@@ -163,5 +163,6 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
 def save_colorized(photo: ColorizedPhoto, dest: Path, saturation: float, quality: int) -> Path:
     """Full resolution: the original's L, EXIF, ICC, alpha and bit depth, the kept ab."""
     image = load_image(photo.path)
-    rgb = Colorizer.compose(image.rgb, photo.hinted_ab(), saturation)
+    # The network's own small L guides the upsampling: not made again from the full photo.
+    rgb = Colorizer.compose(image.rgb, photo.hinted_ab(), saturation, guide=photo.l_small)
     return save_image(dest, rgb, like=image, quality=quality)
