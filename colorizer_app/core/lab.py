@@ -19,9 +19,9 @@ import torch
 
 AB_SCALE = 128.0
 # Pixels converted at once: bounds the float32 temporaries of each strip to a few tens of MB
-# at any width, and gives a 12 MP photo a dozen strips to share among the cores.
-STRIP_PIXELS = 1 << 20
-# Strips converted side by side (each holds its own temporaries: about 40 MB).
+# at any width, and gives a 12 MP photo two dozen strips to share among the cores.
+STRIP_PIXELS = 1 << 19
+# Strips converted side by side (each holds its own temporaries: about 20 MB).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
