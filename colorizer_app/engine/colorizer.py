@@ -225,8 +225,8 @@ class Colorizer:
 
     @torch.inference_mode()
     def _run_many(self, l_smalls: Sequence[np.ndarray]) -> list[np.ndarray]:
-        x = torch.from_numpy(np.stack([lab.normalize_l(l) for l in l_smalls]))[:, None]
-        ab_t, _ = self.net.with_choices(x.to(device=self.device, dtype=self.dtype), 0)
+        x = torch.cat([self._l_tensor(l) for l in l_smalls])
+        ab_t, _ = self.net.with_choices(x, 0)
         return [self._shown_ab(ab) for ab in ab_t]
 
     def _shown_ab(self, ab_t: torch.Tensor) -> np.ndarray:
