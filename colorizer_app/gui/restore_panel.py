@@ -58,13 +58,21 @@ class _Job(QRunnable):
         super().__init__()
         self.number, self.work, self.signals = number, work, signals
 
+    def tell(self, signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the panel is gone (the app quit while this job ran): no one to tell
+            pass
+
 
 class _PreviewJob(_Job):
     def run(self) -> None:
         try:
-            self.signals.done.emit(self.number, restore_preview(*self.work), None)
+            result = restore_preview(*self.work)
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash of the app
-            self.signals.done.emit(self.number, None, f"{type(exc).__name__}: {exc}")
+            self.tell(self.signals.done, self.number, None, f"{type(exc).__name__}: {exc}")
+            return
+        self.tell(self.signals.done, self.number, result, None)
 
 
 class _SaveJob(_Job):
@@ -72,14 +80,14 @@ class _SaveJob(_Job):
         try:
             result = save_restored(*self.work)
         except Exception as exc:  # noqa: BLE001
-            self.signals.saved.emit(f"Not saved: {type(exc).__name__}: {exc}")
+            self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
             return
         if result.done:
-            self.signals.saved.emit(f"Saved {result.done[0].name}")
+            self.tell(self.signals.saved, f"Saved {result.done[0].name}")
         elif result.skipped:
-            self.signals.saved.emit("A restored copy is already there; it was kept")
+            self.tell(self.signals.saved, "A restored copy is already there; it was kept")
         else:
-            self.signals.saved.emit(f"Not saved: {result.failed[0][1]}")
+            self.tell(self.signals.saved, f"Not saved: {result.failed[0][1]}")
 
 
 class _Picture(QLabel):
