@@ -45,3 +45,31 @@ def offline_model(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bench") / "offline.pt"
     save_model(HybridColorizer(get_preset("offline").config), path, "offline")
     return path
+
+
+def timed_pin_edits(photo, w: int, h: int) -> tuple[list[float], list]:
+    """What a person does with pins on a photo of w x h, timed: add 8 pins one by one, then
+    move the first 4; each edit re-renders the app's preview (ColorizedPhoto.render). Returns
+    the seconds of each edit and the pins at the end; the pins must show."""
+    import time
+
+    import numpy as np
+
+    from colorizer_app.core.hints import Hint
+
+    plain = photo.render()
+    rng = np.random.default_rng(0)
+    pins: list[Hint] = []
+    times = []
+    for i in range(12):
+        x, y = float(rng.uniform(0, w)), float(rng.uniform(0, h))
+        if i < 8:
+            pins.append(Hint.pin(x, y, "#2a55d8" if i % 2 else "#c83228"))
+        else:
+            pins[i - 8] = pins[i - 8].moved(40.0, -25.0)
+        photo.hints = tuple(pins)
+        t = time.perf_counter()
+        shown = photo.render()
+        times.append(time.perf_counter() - t)
+    assert not np.array_equal(shown, plain)
+    return times, pins

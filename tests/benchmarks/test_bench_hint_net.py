@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 
 import cv2
 import numpy as np
 import torch
 from skimage import data
 
-from colorizer_app.core.hints import Hint
 from colorizer_app.core.imageio import save_image
 from colorizer_app.engine.catalog import open_model, resolve_model
 from colorizer_app.engine.colorizer import Colorizer
@@ -25,27 +23,11 @@ from colorizer_app.engine.session import colorize_for_view
 from colorizer_app.model.model_file import save_model
 from colorizer_app.training.hint_train import hinted_network
 
-from .conftest import RESULTS, machine
+from .conftest import RESULTS, machine, timed_pin_edits
 
 
 def _edits(colorizer: Colorizer, src, w: int, h: int) -> list[float]:
-    photo = colorize_for_view(colorizer, src)
-    plain = photo.render()
-    rng = np.random.default_rng(0)
-    pins: list[Hint] = []
-    times = []
-    for i in range(12):  # add pins one by one, then move each of the first few
-        x, y = float(rng.uniform(0, w)), float(rng.uniform(0, h))
-        if i < 8:
-            pins.append(Hint.pin(x, y, "#2a55d8" if i % 2 else "#c83228"))
-        else:
-            pins[i - 8] = pins[i - 8].moved(40.0, -25.0)
-        photo.hints = tuple(pins)
-        t = time.perf_counter()
-        shown = photo.render()
-        times.append(time.perf_counter() - t)
-    assert not np.array_equal(shown, plain)
-    return times
+    return timed_pin_edits(colorize_for_view(colorizer, src), w, h)[0]
 
 
 def test_pin_edit_with_the_hint_network_on_a_12mp_photo(tmp_path):

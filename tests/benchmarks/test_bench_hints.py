@@ -14,12 +14,11 @@ import cv2
 import numpy as np
 from skimage import data
 
-from colorizer_app.core.hints import Hint
 from colorizer_app.core.imageio import save_image
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.session import colorize_for_view, save_colorized
 
-from .conftest import RESULTS, machine
+from .conftest import RESULTS, machine, timed_pin_edits
 
 
 def test_pin_edit_re_renders_a_12mp_preview(offline_model, tmp_path):
@@ -29,21 +28,7 @@ def test_pin_edit_re_renders_a_12mp_preview(offline_model, tmp_path):
     save_image(src, rgb)
     colorizer = Colorizer(offline_model, device="cpu")
     photo = colorize_for_view(colorizer, src)
-    plain = photo.render()
-    edits = []
-    rng = np.random.default_rng(0)
-    pins: list[Hint] = []
-    for i in range(12):  # add pins one by one, then move each of the last few
-        x, y = float(rng.uniform(0, w)), float(rng.uniform(0, h))
-        if i < 8:
-            pins.append(Hint.pin(x, y, "#2a55d8" if i % 2 else "#c83228"))
-        else:
-            pins[i - 8] = pins[i - 8].moved(40.0, -25.0)
-        photo.hints = tuple(pins)
-        t = time.perf_counter()
-        shown = photo.render()
-        edits.append(time.perf_counter() - t)
-    assert not np.array_equal(shown, plain)
+    edits, pins = timed_pin_edits(photo, w, h)
     t = time.perf_counter()
     save_colorized(photo, tmp_path / "out.jpg", 1.0, 92)
     save_s = time.perf_counter() - t
