@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.paths import user_data_dir
 from colorizer_app.engine.restoring import RestoreChoices
-from colorizer_app.gui.restore_panel import RestorePanel
+from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
 from colorizer_app.restore.pipeline import RestoreOptions
 from tests.gui.conftest import (
     wait_scanned,
@@ -111,3 +111,22 @@ def test_damaged_switches_file_costs_the_switches_not_the_app(tmp_path):
     assert choices.get(tmp_path / "a.png") == RestoreOptions()
     choices.remember(tmp_path / "a.png", RestoreOptions(grain=True))
     assert RestoreChoices(store).get(tmp_path / "a.png") == RestoreOptions(grain=True)
+
+
+def test_a_panel_made_after_a_photo_is_current_starts_on_that_photo(
+    window,  # noqa: F811
+    tmp_path,
+    data_dir,
+):
+    """At start the panel is made once torch has loaded, when the photos given on the command
+    line are often listed and one is current already: its switches work on that photo at once
+    (they were grayed out until another photo was chosen)."""
+    photo = tmp_path / "girl.png"
+    shutil.copy(data_dir / "kodak24" / "kodim04.png", photo)
+    window.add_paths([photo], colorize=False)
+    wait_scanned(window)
+    item = window.photos.item_for_path(photo)
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(item)))
+    late = attach_restore_panel(window)  # as _after_engine_loaded makes it, photo already shown
+    assert late.path == photo
+    assert all(box.isEnabled() for box in late.switches.values())

@@ -311,4 +311,7 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
         panel.show_photo(item.path if item is not None else None)
 
     window.list_view.selectionModel().currentChanged.connect(follow)
+    # The panel is made once torch has loaded, often after the photos of the command line are
+    # listed and one is current: it starts on that photo, not on none (its switches grayed out).
+    follow()
     return panel
