@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -313,3 +314,30 @@ def test_a_photo_given_twice_is_encoded_and_held_once(tmp_path, data_dir, scenes
     assert rows[0] == rows[-1] == rows[3] and sorted(set(rows)) == [0, 1, 2]
     one = encoded_photos(scenes_model, [photos[2]], 64)
     assert torch.allclose(held.feats[3][rows[0]].float(), one.feats[3][0].float(), atol=2e-2)
+
+
+def test_a_cached_set_is_read_through_a_file_mapping(tmp_path, data_dir, scenes_model):
+    """The training pool's cache is 11 GB on a 24 GB machine: loaded into memory it made training
+    the process the out-of-memory killer took. Loaded, its features are pages of the cache file
+    (the kernel can drop and re-read them), not a private copy."""
+    from colorizer_app.training.feature_cache import encoded_rows
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:3]:
+        Image.open(src).save(folder / src.name)
+    photos = scan_folders([folder], keep_side=64).usable
+    encoded_rows(scenes_model, photos, 64, tmp_path / "cache")
+    (cache_file,) = (tmp_path / "cache").glob("encoder-*.pt")
+    held, _ = encoded_rows(scenes_model, photos, 64, tmp_path / "cache")
+
+    mapped = []
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == str(cache_file):
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            mapped.append((start, end))
+    assert mapped, "the cache file is not mapped"
+    for t in [*held.feats, held.rgb, held.ab, held.bin_idx, held.bin_w, held.probs]:
+        ptr = t.untyped_storage().data_ptr()
+        assert any(start <= ptr < end for start, end in mapped)

@@ -176,7 +176,10 @@ def _load(path: Path) -> FeatureSet | None:
     if not path.is_file():
         return None
     try:
-        d = torch.load(path, map_location="cpu", weights_only=True)
+        # Mapped, not read: the features stay file pages the kernel can drop and re-read,
+        # so an 11 GB cache does not make training the first thing an out-of-memory killer
+        # takes on a 24 GB machine.
+        d = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
         return FeatureSet(**d)
     except Exception as exc:  # a damaged cache is only lost time, never an error
         log.warning("ignoring unreadable cache %s (%s)", path, exc)
