@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -36,19 +35,20 @@ from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
 from .about import show_about
 from .app_settings import AppSettings
+from .batch_controller import BatchController
 from .compare_view import CompareView
 from .folder_scan import folder_scan_host
+from .model_controller import ModelController
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .pin_controller import PinController
 from .qimage import to_qimage
+from .save_controller import SaveController
+from .save_options import SaveOptions
 from .thumbnails import ThumbnailLoader
 from .view_keys import ViewKeys
 from .window_actions import ActionsMixin
-from .window_batch import BatchMixin
-from .window_hints import HintsMixin
 from .window_list import ListEditsMixin
-from .window_models import ModelsMixin
 from .window_photo_options import PhotoOptionsMixin
-from .window_saving import SavingMixin
 from .window_state import WindowStateMixin
 from .worker import colorize_host
 
@@ -60,11 +60,7 @@ QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is qu
 
 class MainWindow(
     ActionsMixin,
-    BatchMixin,
-    SavingMixin,
-    HintsMixin,
     ListEditsMixin,
-    ModelsMixin,
     PhotoOptionsMixin,
     WindowStateMixin,
     QMainWindow,
@@ -91,35 +87,23 @@ class MainWindow(
         self._scans: dict[int, bool] = {}  # folder scans under way: number -> colorize after
         self._scan_number = 0
         self.stopped_cleanly = True  # every worker ended at quit (app.py reads it)
-        self.generation = 0
-        self._busy_jobs: set[int] = set()
-        self._batch_total = 0
-        self._batch_done = 0
-        self._batch_failed = 0
-        self._batch_ok = 0
-        self._batch_started = 0.0
-        self._batch_kind = ""
         self._closing = False
         self.panel = None  # the advanced panel, made the first time it is shown
-        self._colorize_moved_to_cpu = False
-        self.model_error = ""
-        self.model_provenance = ""  # the loaded model's story, from the worker (About shows it)
-        self.model_device = ""  # where it runs, in words
-        self.save_options = self.settings.save_options
-        self._model_scores: dict[str, tuple[float, float] | None] = {}
+        self.models = ModelController(self.worker, self.settings, self)
+        self.batch = BatchController(self.photos, self.worker, self)
+        self.saving = SaveController(self.photos, self.worker, self.settings, self, self)
 
         self._build_ui()
         self._build_photo_options()
         self._build_list_edits()
-        self._build_hints()
+        self.pins = PinController(self.view, self.photos, self)
         self._build_actions()
         self._connect_worker()
         self.restore_panel: RestorePanel | None = None  # made when torch has loaded
         self._restore_settings()
-        self._select_model_from_settings()
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
-        # (_devices_found) brings the model list and the docks that need them.
-        self.worker.devices_requested.emit()
+        # (models.engine_loaded) brings the model list and the docks that need them.
+        self.models.start()
 
     def _after_engine_loaded(self) -> None:
         """The docks whose modules import torch: made once the worker has loaded it, so the
@@ -172,16 +156,6 @@ class MainWindow(
         self.saturation.valueChanged.connect(self._saturation_changed)
         self.saturation_label = QLabel("100%")
         self.saturation_label.setMinimumWidth(40)
-        self.model_combo = QComboBox()
-        self.model_combo.setMinimumWidth(150)
-        self.model_combo.setToolTip("Model used to colorize: built-in and your own")
-        self.device_combo = QComboBox()
-        # GPUs join when the worker has found them (asking starts CUDA: not on this thread).
-        self.devices = [("Automatic", "auto"), ("CPU", "cpu")]
-        for label, value in self.devices:
-            self.device_combo.addItem(label, value)
-        self.device_combo.setToolTip("Where the model runs")
-        self.device_label = QLabel("")
         self.zoom_label = QLabel("")
 
         status = self.statusBar()
@@ -194,25 +168,28 @@ class MainWindow(
         self.cancel_button.clicked.connect(self.cancel)
         status.addWidget(self.status_label, 1)
         status.addPermanentWidget(self.zoom_label)
-        status.addPermanentWidget(self.device_label)
+        status.addPermanentWidget(self.models.device_label)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel_button)
 
     def _connect_worker(self) -> None:
-        w = self.worker
-        w.started.connect(self._job_started)
-        w.finished.connect(self._job_finished)
-        w.failed.connect(self._job_failed)
-        w.skipped.connect(self._job_skipped)
-        w.saved.connect(self._save_done)
-        w.save_failed.connect(self._save_failed)
-        w.model_ready.connect(self._model_ready)
-        w.model_failed.connect(self._model_failed)
-        w.devices_found.connect(self._devices_found)
-        w.scores_found.connect(self._scores_found)
         self.scanner.scanned.connect(self._scanned)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.preview_ready.connect(self._preview_ready)
+        m = self.models
+        m.engine_loaded.connect(self._after_engine_loaded)
+        m.devices_changed.connect(lambda d: self.panel.set_devices(d) if self.panel else None)
+        m.model_chosen.connect(self.batch.colorize_again_with)
+        m.status.connect(self.status_label.setText)
+        for jobs in (self.batch, self.saving):
+            jobs.progress_changed.connect(self._show_progress)
+            jobs.status.connect(self.status_label.setText)
+        self.batch.photo_changed.connect(self._photo_changed)
+        self.pins.hints_changed.connect(lambda _item: self._update_actions())
+        self.pins.status.connect(self.status_label.setText)
+        self.batch.ended.connect(
+            lambda summary: self.status_label.setText(self.models.error or summary)
+        )
 
     # ---- adding photos ----------------------------------------------------------------------
 
@@ -229,7 +206,7 @@ class MainWindow(
         if colorize is None or self._closing:
             return
         added = self.photos.add(files)
-        self.load_hints(added)
+        self.pins.load(added)
         for item in added:
             self.thumbnails.request(str(item.path))
         if added:
@@ -237,7 +214,7 @@ class MainWindow(
             if self.list_view.currentIndex().row() < 0:
                 self.list_view.setCurrentIndex(self.photos.index(self.photos.row_of(added[0])))
             if colorize:
-                self._colorize_items(added)
+                self.batch.colorize(added)
         elif problem:
             self.status_label.setText(problem)
         elif files:
@@ -316,6 +293,54 @@ class MainWindow(
         if item is not None and str(item.path) == path and item.result is None:
             self.view.set_images(image if not image.isNull() else None, None)
 
+    # ---- colorizing and saving --------------------------------------------------------------
+
+    def colorize_selected(self) -> None:
+        self.batch.colorize(self.selected_items())
+
+    def colorize_all(self) -> None:
+        self.batch.colorize(self.photos.items)
+
+    def save_selected(self, options: SaveOptions | None = None) -> int:
+        return self.saving.save(self.selected_items(), options)
+
+    def save_all(self, options: SaveOptions | None = None) -> int:
+        return self.saving.save(self.photos.items, options)
+
+    @property
+    def pending_jobs(self) -> int:
+        """Photos queued on the colorize worker, to colorize or to save."""
+        return self.batch.pending + self.saving.pending
+
+    @property
+    def busy(self) -> bool:
+        """Photos being colorized or saved, or folders still being looked through."""
+        return bool(self.pending_jobs or self._scans)
+
+    def cancel(self) -> None:
+        """Stop after the current photo: everything still queued is skipped."""
+        if not self.pending_jobs:
+            return
+        self.worker.cancel_queued()
+        self.status_label.setText("Cancelling after the current photo…")
+
+    def _show_progress(self) -> None:
+        """The bar follows the colorize batch, else the saves."""
+        jobs = self.batch if self.batch.pending else self.saving
+        busy = bool(jobs.pending)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            done, total, left_s = jobs.progress()
+            self.progress.setMaximum(max(total, 1))
+            self.progress.setValue(done)
+            self.progress.setFormat(f"%v/%m · {left_s:.0f} s left" if left_s >= 0 else "%v/%m")
+        self._update_actions()
+
+    def _photo_changed(self, item: PhotoItem) -> None:
+        if item is self.current_item():
+            self._show_current()
+
     # ---- list edits -------------------------------------------------------------------------
 
     def selected_items(self) -> list[PhotoItem]:
@@ -332,8 +357,7 @@ class MainWindow(
 
     def _show_current(self) -> None:
         item = self.current_item()
-        self._activate_undo(item)
-        self._show_pins(item)
+        self.pins.show(item)
         self._show_photo_options(item)
         if item is None:
             self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
@@ -371,10 +395,10 @@ class MainWindow(
         a["undo_clear"].setEnabled(bool(self._cleared))
         current = self.current_item()
         a["clear_pins"].setEnabled(current is not None and bool(current.hints))
-        a["cancel"].setEnabled(bool(self._busy_jobs))
+        a["cancel"].setEnabled(bool(self.pending_jobs))
 
     def about(self) -> None:
-        show_about(self, self.model_provenance, self.model_device)
+        show_about(self, self.models.provenance, self.models.device)
 
     def toggle_advanced(self) -> None:
         """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""
@@ -384,12 +408,12 @@ class MainWindow(
 
             from .training_panel import TrainingPanel
 
-            self.panel = TrainingPanel(self)
+            self.panel = TrainingPanel(self.models.devices, self)
             self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
             self._share_the_right_side(self.panel)
-            self.panel.model_saved.connect(self.models_changed)
-            self.panel.training_started.connect(self._training_started)
-            self.panel.training_ended.connect(self._training_ended)
+            self.panel.model_saved.connect(self.models.models_changed)
+            self.panel.training_started.connect(self.models.training_started)
+            self.panel.training_ended.connect(self.models.training_ended)
             self.panel.visibilityChanged.connect(
                 lambda v: (
                     self.actions_by_name["advanced"].setChecked(v) if not self._closing else None
@@ -413,18 +437,6 @@ class MainWindow(
         if other is not None and room is not None and stacked > room.height() * 0.6:
             self.tabifyDockWidget(other, dock)
 
-    def _training_started(self, device_type: str) -> None:
-        """Training holds the GPU: colorizing moves to the CPU until it ends."""
-        if device_type != "cpu":
-            self._colorize_moved_to_cpu = True
-            self.worker.model_requested.emit(self.current_model(), "cpu")
-            self.device_label.setText("colorizing on CPU while training uses the GPU")
-
-    def _training_ended(self) -> None:
-        if self._colorize_moved_to_cpu:
-            self._colorize_moved_to_cpu = False
-            self._model_changed()  # back to the device the person chose
-
     def open_models_folder(self) -> None:
         folder = user_models_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -439,8 +451,8 @@ class MainWindow(
                 "A model is being trained. Stop it and quit? "
                 "(Resume continues from its last checkpoint.)"
             )
-        elif self._busy_jobs:
-            question = f"{len(self._busy_jobs)} photo(s) are still being processed. Stop and quit?"
+        elif self.pending_jobs:
+            question = f"{self.pending_jobs} photo(s) are still being processed. Stop and quit?"
         if question and not self._closing:
             answer = QMessageBox.question(
                 self,
@@ -471,5 +483,5 @@ class MainWindow(
         ended &= self.host.stop(left())
         ended &= self.thumbnails.stop(left())
         ended &= self.scanner_host.stop(left())
-        ended &= self.stop_pin_store(left())
+        ended &= self.pins.stop(left())
         return ended

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
+from .qimage import to_qimage
 from .thumbnails import THUMB_SIDE
 
 if TYPE_CHECKING:  # the window shows before torch loads: the engine is imported on a worker
@@ -187,6 +188,15 @@ class PhotoListModel(QAbstractListModel):
 
     def item_for_path(self, path: str | Path) -> PhotoItem | None:
         return self._by_key.get(Path(path).resolve())
+
+    def show_result(self, item: PhotoItem) -> None:
+        """Once colorized, the list shows the photo in colour, at its strength and with its
+        pins."""
+        if item.result is None:
+            return
+        small = item.result.render_thumbnail(THUMB_SIDE, item.strength)
+        item.thumbnail = to_qimage(small).copy()
+        self.changed(item)
 
     def changed(self, item: PhotoItem) -> None:
         row = self.row_of(item)

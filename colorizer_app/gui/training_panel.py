@@ -63,7 +63,7 @@ class TrainingPanel(QDockWidget):
     training_started = Signal(str)  # device type: "cpu", "cuda", "mps"
     training_ended = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, devices: list[tuple[str, str]], parent: QWidget | None = None):
         super().__init__("Advanced: teach the model your colours", parent)
         self.setObjectName("advanced_panel")
         self.setAllowedAreas(self.allowedAreas())
@@ -75,13 +75,13 @@ class TrainingPanel(QDockWidget):
         self._started_at = 0.0
         self._stopping = False  # Cancel pressed; the step in flight is finishing
         self._last_output: Path | None = None  # the run Resume would continue
-        self._build()
+        self._build(devices)
         self._connect()
         self.refresh_models()
 
     # ---- layout -----------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self, devices: list[tuple[str, str]]) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
@@ -130,7 +130,7 @@ class TrainingPanel(QDockWidget):
         self.batch.setValue(8)
         form.addRow("Batch:", self.batch)
         self.device_combo = QComboBox()
-        self.set_devices(getattr(self.parent(), "devices", [("Automatic", "auto"), ("CPU", "cpu")]))
+        self.set_devices(devices)
         form.addRow("Device:", self.device_combo)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Name of the new model")

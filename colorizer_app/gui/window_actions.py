@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from .window_base import WindowBase
 
 
+def make_action(
+    host: QWidget,
+    text: str,
+    slot: Callable[..., object],
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    tip: str = "",
+) -> QAction:
+    """An action of the window's menus, its shortcut working wherever the focus is."""
+    action = QAction(text, host)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.setStatusTip(tip or text.replace("&", ""))  # "&" marks the mnemonic only
+    action.triggered.connect(slot)
+    host.addAction(action)
+    return action
+
+
 class ActionsMixin(WindowBase):
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip or text.replace("&", ""))  # "&" marks the mnemonic only
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work wherever the focus is
-        return action
+        return make_action(self, text, slot, shortcut, tip)
 
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey
@@ -43,7 +56,7 @@ class ActionsMixin(WindowBase):
                 "&Advanced: Teach Your Colours", self.toggle_advanced, "Ctrl+Shift+A"
             ),
         }
-        a.update(self._hint_actions())
+        a.update(self.pins.actions)
         a.update(self._photo_option_actions())
         a.update(self._list_actions())
         a["advanced"].setCheckable(True)
@@ -82,12 +95,10 @@ class ActionsMixin(WindowBase):
         t.addWidget(self.detail_combo)
         t.addSeparator()
         t.addWidget(QLabel(" Model "))
-        t.addWidget(self.model_combo)
+        t.addWidget(self.models.model_combo)
         t.addWidget(QLabel(" Device "))
-        t.addWidget(self.device_combo)
+        t.addWidget(self.models.device_combo)
         t.addSeparator()
         t.addAction(a["side"])
         t.addAction(a["pins"])
-        self.model_combo.currentIndexChanged.connect(self._model_changed)
-        self.device_combo.currentIndexChanged.connect(self._model_changed)
         self._update_actions()

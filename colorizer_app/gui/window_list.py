@@ -48,7 +48,7 @@ class ListEditsMixin(WindowBase):
 
     def _take_off(self, items: list[PhotoItem], rows: list[int]) -> None:
         """Keeps what is taken off for Undo (only the latest can be undone)."""
-        self._forget_undo(self._cleared)
+        self.pins.forget(self._cleared)
         self._cleared, self._cleared_rows = items, rows
         self.undo_clear_button.setVisible(True)
 
@@ -72,8 +72,7 @@ class ListEditsMixin(WindowBase):
         items = list(self.photos.items)
         if not items:
             return
-        if self._busy_jobs:
-            self.cancel()
+        self.cancel()  # what is still queued
         self.photos.clear()
         self._take_off(items, list(range(len(items))))
         done = sum(1 for it in items if it.result is not None)
@@ -96,7 +95,7 @@ class ListEditsMixin(WindowBase):
                 item.state = PhotoState.ADDED
         back = self.photos.restore(items, rows)
         again = len(items) - len(back)
-        self._forget_undo([it for it in items if it not in back])
+        self.pins.forget([it for it in items if it not in back])
         if not back:
             self.status_label.setText(
                 f"Nothing to put back: the {len(items)} photo(s) are on the list again already."

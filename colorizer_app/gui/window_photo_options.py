@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QComboBox
 
 from .photo_list import PhotoItem, PhotoState
 from .qimage import to_qimage
-from .thumbnails import THUMB_SIDE
 from .window_base import WindowBase
 
 # (label, longest side the network sees; 0: the model's own recommended size)
@@ -55,14 +54,6 @@ class PhotoOptionsMixin(WindowBase):
         size = item.render_size if item is not None else 0
         self.detail_combo.setCurrentIndex(max(0, self.detail_combo.findData(size)))
 
-    def refresh_thumbnail(self, item: PhotoItem) -> None:
-        """Once colorized, the list shows the photo in colour, at its strength and with its pins."""
-        if item.result is None:
-            return
-        small = item.result.render_thumbnail(THUMB_SIDE, item.strength)
-        item.thumbnail = to_qimage(small).copy()
-        self.photos.changed(item)
-
     # ---- what the person does -----------------------------------------------------------------
 
     def _saturation_changed(self, value: int) -> None:
@@ -73,7 +64,7 @@ class PhotoOptionsMixin(WindowBase):
             targets.append(current)
         for item in targets:
             item.strength = value / 100.0
-            self.refresh_thumbnail(item)
+            self.photos.show_result(item)
         if current is not None and current.result is not None:
             self.view.set_colorized(to_qimage(current.result.render(current.strength)))
 
@@ -82,7 +73,7 @@ class PhotoOptionsMixin(WindowBase):
         for item in self.photos.items:
             if item.strength != strength:
                 item.strength = strength
-                self.refresh_thumbnail(item)
+                self.photos.show_result(item)
         self.status_label.setText(
             f"Colour strength {round(strength * 100)}% for all {len(self.photos.items)} photos."
         )
@@ -95,7 +86,7 @@ class PhotoOptionsMixin(WindowBase):
             item.render_size = size
         redo = [it for it in changed if it.state not in (PhotoState.QUEUED, PhotoState.COLORIZING)]
         if redo:
-            self._colorize_items(redo)
+            self.batch.colorize(redo)
             self.status_label.setText(
                 f"Colorizing {len(redo)} photo(s) again at detail "
                 f"“{self.detail_combo.itemText(index)}”…"

@@ -92,7 +92,7 @@ class WindowStateMixin(WindowBase):
         s = self.settings
         s.geometry = self.saveGeometry()
         s.window_state = self.saveState()
-        s.model = self.current_model()
-        s.device = self.device_combo.currentData()
+        s.model = self.models.current_model()
+        s.device = self.models.device_combo.currentData()
         s.advanced_visible = self.panel is not None and self.panel.isVisible()
         s.sync()

@@ -56,6 +56,11 @@ class ColorizeWorker(QObject):
         self.devices_requested.connect(self._find_devices)
         self.scores_requested.connect(self._find_scores)
 
+    def cancel_queued(self) -> None:
+        """Called from the GUI thread: every request made before now is skipped (requests carry
+        the `cancel_generation` they were made in)."""
+        self.cancel_generation += 1
+
     def cancel(self, generation: int) -> None:
         """Called from the GUI thread: skip every request older than `generation`."""
         self.cancel_generation = generation

@@ -33,8 +33,7 @@ def test_event_loop_latency_during_a_batch(qtbot, tmp_path, offline_model):
     shutil.copy(offline_model, model)
     win = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
-    win.refresh_models(str(model))
-    win._model_changed()
+    win.models.choose(str(model))
     win.show()
     lateness: list[float] = []
     last = [time.perf_counter()]
@@ -71,5 +70,5 @@ def test_event_loop_latency_during_a_batch(qtbot, tmp_path, offline_model):
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "gui-latency.json").write_text(json.dumps(result, indent=1))
-    win._busy_jobs.clear()
+    win._closing = True  # no quit question
     win.close()

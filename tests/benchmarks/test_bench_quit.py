@@ -26,7 +26,7 @@ def test_quit_with_work_queued(qtbot, tmp_path, data_dir, tiny_model_path, monke
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.engine_ready, timeout=120_000)
+    qtbot.waitUntil(lambda: window.models.engine_ready, timeout=120_000)
     seconds, made = close_with_work_queued(qtbot, window, album, tree)
     result = {"close_s": seconds, "thumbnails_made": len(made), "machine": machine()}
     print(f"\nquit with 200 thumbnails queued and a scan running: close() took {seconds:.2f} s "

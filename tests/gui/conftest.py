@@ -38,11 +38,10 @@ def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
     win.show()
     qtbot.waitExposed(win)
     # Torch loads on the worker after the window shows; then the chooser lists the models.
-    qtbot.waitUntil(lambda: win.engine_ready, timeout=120_000)
+    qtbot.waitUntil(lambda: win.models.engine_ready, timeout=120_000)
     yield win
     if not win._closing:
         # A test that failed mid-run must not hang on the quit question: no question now.
-        win._busy_jobs.clear()
         win._closing = True
         win.close()
 

@@ -31,8 +31,8 @@ def test_del_on_a_pin_takes_the_pin_and_a_removed_photo_comes_back(qtbot, window
     item = _open(qtbot, window, photo_dir / "photo0.jpg", photo_dir / "photo1.jpg")
     assert item.path.name == "photo0.jpg"
     fw, fh = item.result.full_size
-    window.set_pin_mode(True)
-    window.edit_hints(item, (Hint.pin(fw * 0.4, fh * 0.5, BLUE),), "Add Pin")
+    window.pins.set_mode(True)
+    window.pins.edit_hints(item, (Hint.pin(fw * 0.4, fh * 0.5, BLUE),), "Add Pin")
     view = window.view
     at = view.pin_view_point(QPointF(fw * 0.4, fh * 0.5)).toPoint()
     window.list_view.setFocus()  # the keys are where adding photos left them, not on the view
@@ -44,7 +44,7 @@ def test_del_on_a_pin_takes_the_pin_and_a_removed_photo_comes_back(qtbot, window
     assert _names(window) == ["photo0.jpg", "photo1.jpg"]
 
     # off the pins (and out of pin mode), Del takes the photo off; Undo puts it back in place
-    window.set_pin_mode(False)
+    window.pins.set_mode(False)
     qtbot.mouseMove(window.list_view, QPoint(5, 5))
     result = item.result
     qtbot.keyClick(window.list_view, Qt.Key.Key_Delete)
@@ -83,9 +83,9 @@ def _click_photo(qtbot, view, fx, fy):
 
 def test_other_colour_pins_the_colour_picked_in_the_dialog(qtbot, window, photo_dir):
     item = _open(qtbot, window, photo_dir / "photo0.jpg")
-    window.set_pin_mode(True)
+    window.pins.set_mode(True)
     _click_photo(qtbot, window.view, 0.3, 0.5)
-    menu = window.pin_menu
+    menu = window.pins.pin_menu
     assert menu is not None
     other = next(a for a in menu.actions() if a.text().startswith("Other Colour"))
     answered = []
@@ -111,10 +111,10 @@ def test_the_chooser_names_its_colours_and_offers_each_once(qtbot, window, photo
     from colorizer_app.gui.colour_names import colour_name, distance
 
     item = _open(qtbot, window, photo_dir / "photo0.jpg")
-    window.set_pin_mode(True)
-    window.recent_colours = ["#7a2430"]  # picked from Common Colours as "Wine red"
+    window.pins.set_mode(True)
+    window.pins.recent_colours = ["#7a2430"]  # picked from Common Colours as "Wine red"
     _click_photo(qtbot, window.view, 0.5, 0.5)
-    menu = window.pin_menu
+    menu = window.pins.pin_menu
     own = [a for a in menu.actions() if isinstance(a.data(), str)]  # likely and recent
     texts = [a.text() for a in own]
     assert not any(t.startswith("#") for t in texts), texts  # names, not codes

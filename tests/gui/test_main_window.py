@@ -45,7 +45,7 @@ def digest(folder):
 
 def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_path):
     before = digest(photo_dir)
-    assert window.model_combo.currentText() == "tiny (yours)"
+    assert window.models.model_combo.currentText() == "tiny (yours)"
     drop(window, [photo_dir])
     assert len(window.photos.items) == 4  # the subfolder too
     drop(window, [photo_dir / "photo0.jpg"])
@@ -60,7 +60,9 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
         window.photos.index(window.photos.row_of(broken)), Qt.ItemDataRole.ToolTipRole
     )
     assert "not an image" in tip
-    assert "tiny" in window.device_label.text() and "CPU" in window.device_label.text()
+    assert (
+        "tiny" in window.models.device_label.text() and "CPU" in window.models.device_label.text()
+    )
 
     # compare view: original left of the divider, colour right of it
     photo0 = next(it for it in window.photos.items if it.path.name == "photo0.jpg")
@@ -191,14 +193,16 @@ def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_d
 
     bad = user_models_dir() / "broken-model.pt"
     bad.write_bytes(b"garbage")
-    window.refresh_models()
-    window.model_combo.setCurrentIndex(window.model_combo.findText("broken-model (yours)"))
+    window.models.refresh()
+    window.models.model_combo.setCurrentIndex(
+        window.models.model_combo.findText("broken-model (yours)")
+    )
     drop(window, [photo_dir / "photo0.jpg"])
     wait_idle(qtbot, window)
     item = window.photos.items[0]
     assert item.state == PhotoState.FAILED and "broken-model.pt" in item.error
     assert "not a readable model file" in window.status_label.text()
-    window.model_combo.setCurrentIndex(window.model_combo.findText("tiny (yours)"))
+    window.models.model_combo.setCurrentIndex(window.models.model_combo.findText("tiny (yours)"))
     window.colorize_all()
     wait_idle(qtbot, window)
     assert window.photos.items[0].state == PhotoState.DONE
@@ -220,11 +224,11 @@ def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_p
 
 def test_about_shows_the_loaded_models_story_sent_by_the_worker(qtbot, window, photo_dir):
     """The worker reads the model file; the GUI thread only shows what it sent."""
-    assert window.model_provenance == ""
+    assert window.models.provenance == ""
     drop(window, [photo_dir / "photo0.jpg"])
     wait_idle(qtbot, window)
-    assert "preset tiny" in window.model_provenance
-    assert "tiny_a" in window.model_provenance  # its fused classifiers
+    assert "preset tiny" in window.models.provenance
+    assert "tiny_a" in window.models.provenance  # its fused classifiers
 
 
 def test_a_pasted_image_becomes_a_png_in_the_app_data_and_is_colorized(qtbot, window, photo_dir):

@@ -61,17 +61,17 @@ def test_a_strange_hints_store_never_stops_the_app(tmp_path, photo_dir, kind):
 
 def _pin(window, item, fx=0.4):
     fw, fh = item.result.full_size
-    window.edit_hints(item, item.hints + (Hint.pin(fw * fx, fh * 0.5, BLUE),), "Add Pin")
+    window.pins.edit_hints(item, item.hints + (Hint.pin(fw * fx, fh * 0.5, BLUE),), "Add Pin")
 
 
 def test_a_pin_where_the_app_data_cannot_be_written_stays_and_is_said(
     qtbot, window, photo_dir, tmp_path
 ):
-    window.pin_store.store.path.mkdir(parents=True)  # a folder in the way of hints.json
+    window.pins.pin_store.store.path.mkdir(parents=True)  # a folder in the way of hints.json
     window.add_paths([photo_dir / "photo0.jpg"])
     wait_idle(qtbot, window)
     item = window.photos.items[0]
-    window.set_pin_mode(True)
+    window.pins.set_mode(True)
     _pin(window, item)
     assert len(item.hints) == 1 and len(window.view.pins) == 1  # pinned and drawn
     assert item.result.hints == item.hints  # and in the colour shown
@@ -88,7 +88,7 @@ def test_pins_placed_just_before_quitting_are_remembered(qtbot, window, photo_di
     for fx in (0.2, 0.4, 0.6):
         _pin(window, item, fx)
     window.close()  # at once: before the store's delayed write
-    saved = json.loads(window.pin_store.store.path.read_text())
+    saved = json.loads(window.pins.pin_store.store.path.read_text())
     assert len(next(iter(saved["photos"].values()))["hints"]["points"]) == 3
     again = MainWindow(QSettings(window.settings.store.fileName(), QSettings.Format.IniFormat))
     qtbot.addWidget(again)
@@ -114,7 +114,7 @@ def test_save_keeps_the_pins_it_was_asked_with(qtbot, window, photo_dir, tmp_pat
     first, second = window.photos.items
     expected = first.result.snapshot()  # no pins
     gate = WorkerGate(window.worker)
-    window._colorize_items([second])  # the worker holds after this one
+    window.batch.colorize([second])  # the worker holds after this one
     qtbot.waitUntil(gate.first_done.is_set, timeout=60_000)
     out = tmp_path / "out"
     window.list_view.setCurrentIndex(window.photos.index(0))

@@ -44,12 +44,12 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     assert view.divider == 0.0  # the whole after side, where pins are drawn
 
     # click on the photo: the chooser opens with the model's colour there and the recent ones
-    window.recent_colours = [BLUE]
+    window.pins.recent_colours = [BLUE]
     fw, fh = item.result.full_size
     target = (fw * 0.3, fh * 0.5)
     click = _pin_view_point(view, *target)
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=click)
-    menu = window.pin_menu
+    menu = window.pins.pin_menu
     assert menu is not None and menu.isVisible()
     colours = [a.data() for a in menu.colour_actions()]
     now = item.result.likely_colours(*target)[0]  # first: the automatic colour at that spot
@@ -91,7 +91,7 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     assert window.save_selected(SaveOptions(folder=out, fmt="png")) == 1
     wait_idle(qtbot, window)
     saved = np.asarray(Image.open(out / "photo0_colorized.png").convert("RGB"))
-    colorizer = Colorizer(window.current_model())
+    colorizer = Colorizer(window.models.current_model())
     expected = colorizer.colorize(load_image(photo).rgb, hints=item.hints)
     assert np.abs(saved.astype(int) - expected).max() <= 2
     mx, my = (int(v) for v in item.hints[0].points[0])
@@ -106,14 +106,14 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     again.show()
     item2 = _open_photo(qtbot, again, photo)
     assert item2.hints == item.hints
-    again.set_pin_mode(True)
+    again.pins.set_mode(True)
     view2 = again.view
     view2.setFocus()
     pin_at = _pin_view_point(view2, *item2.hints[0].points[0])
     qtbot.mousePress(view2, Qt.MouseButton.LeftButton, pos=pin_at)
     qtbot.mouseRelease(view2, Qt.MouseButton.LeftButton, pos=pin_at)
-    if again.pin_menu is not None:  # a click on a pin offers to recolour it; Esc closes that
-        again.pin_menu.close()
+    if again.pins.pin_menu is not None:  # a click on a pin offers to recolour it; Esc closes that
+        again.pins.pin_menu.close()
     assert view2.selected_pin == 0
     qtbot.keyClick(view2, Qt.Key.Key_Delete)
     assert item2.hints == ()

@@ -55,7 +55,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     panel.batch.setValue(4)
     panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
     panel.name_edit.setText("family colours")
-    in_use = window.current_model()
+    in_use = window.models.current_model()
     said = []  # the status line after each step's report
     panel.worker.progress.connect(lambda *_: said.append(panel.status_label.text()))
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
@@ -76,16 +76,18 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     meta = read_model_file(new).metadata
     assert meta["base_model"] == "tiny" and meta["images"]["train"] == 10  # 10 held out
     assert meta["val_psnr_after"] > meta["val_psnr_before"]  # better, or it would not be saved
-    assert window.current_model() == in_use  # the app never switches models by itself
+    assert window.models.current_model() == in_use  # the app never switches models by itself
     # it appears in the chooser at once, with its held-out score before and after, and colorizes
     new_path = str(user_models_dir() / "family colours.pt")
     qtbot.waitUntil(
-        lambda: "→" in window.model_combo.itemText(window.model_combo.findData(new_path))
+        lambda: (
+            "→" in window.models.model_combo.itemText(window.models.model_combo.findData(new_path))
+        )
     )
-    index = window.model_combo.findData(new_path)
+    index = window.models.model_combo.findData(new_path)
     before_after = f"{meta['val_psnr_before']:.1f} → {meta['val_psnr_after']:.1f} dB"
-    assert window.model_combo.itemText(index) == f"family colours (yours; {before_after})"
-    window.model_combo.setCurrentIndex(index)
+    assert window.models.model_combo.itemText(index) == f"family colours (yours; {before_after})"
+    window.models.model_combo.setCurrentIndex(index)
     window.add_paths([sorted(folder.glob("n*.jpg"))[0]])
     qtbot.waitUntil(lambda: not window.busy, timeout=60_000)
     assert window.photos.items[0].state.value == "done"
@@ -111,11 +113,11 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert not (user_models_dir() / "worse.pt").exists()
     # unless the person asks to keep it anyway (it is still not chosen for them)
     panel.keep_anyway.setChecked(True)
-    chosen = window.current_model()
+    chosen = window.models.current_model()
     panel.start()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert (user_models_dir() / "worse.pt").exists()
-    assert window.current_model() == chosen
+    assert window.models.current_model() == chosen
     panel.keep_anyway.setChecked(False)
     panel.lr.setValue(1e-4)
 
@@ -128,8 +130,8 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     qtbot.waitUntil(lambda: not panel.training, timeout=60_000)
     assert "Cancelled" in panel.status_label.text()
     assert not (user_models_dir() / "never finished.pt").exists()
-    window.refresh_models()
-    assert window.model_combo.findText("never finished (yours)") == -1
+    window.models.refresh()
+    assert window.models.model_combo.findText("never finished (yours)") == -1
     assert panel.resume_button.isEnabled()  # its checkpoint can be resumed
 
     # Resume: the bar and the curve go on from where the run stopped

@@ -40,8 +40,7 @@ def main(out: Path, model: str | None = None) -> None:
     win.resize(1360, 860)
     win.show()
     if model:
-        win.refresh_models(model)
-        win._model_changed()
+        win.models.choose(model)
     pump(1.0)
     win.grab().save(str(out / "01-empty.png"))
     win.add_paths([DATA / "old_photos"])
@@ -66,7 +65,7 @@ def main(out: Path, model: str | None = None) -> None:
     win.actions_by_name["side"].trigger()
     pins(win, out)
     advanced(win, out)
-    win._busy_jobs.clear()
+    win._closing = True  # no quit question
     win.close()
     app.quit()
 
@@ -83,18 +82,18 @@ def pins(win, out: Path) -> None:
     pick = next(i for i, n in enumerate(names) if "Helen Keller" in n)
     win.list_view.setCurrentIndex(win.photos.index(pick))
     pump(0.5)
-    win.set_pin_mode(True)
+    win.pins.set_mode(True)
     item = win.current_item()
     dress, wall = (542, 352), (73, 88)
-    win.edit_hints(item, (Hint.pin(*dress, "#4f6fae"), Hint.pin(*wall, "#a4553f")), "Add Pin")
+    win.pins.edit_hints(item, (Hint.pin(*dress, "#4f6fae"), Hint.pin(*wall, "#a4553f")), "Add Pin")
     pump(0.5)
     where = win.view.mapToGlobal(win.view.pin_view_point(QPointF(*dress)).toPoint())
     win._pin_clicked(0, where)
     pump(0.8)
     QApplication.primaryScreen().grabWindow(0).save(str(out / "09-pins.png"))
-    if win.pin_menu is not None:
-        win.pin_menu.close()
-    win.set_pin_mode(False)
+    if win.pins.pin_menu is not None:
+        win.pins.pin_menu.close()
+    win.pins.set_mode(False)
 
 
 def advanced(win, out: Path) -> None:

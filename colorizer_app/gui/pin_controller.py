@@ -1,10 +1,14 @@
-"""Colour pins: the person pins a colour on the photo and its region follows. A mixin of
-MainWindow.
+"""Colour pins: the person pins a colour on the photo and its region follows.
 
-The hints live on the photo's list entry (and on its result, which renders them), are kept per
-photo in the app data (engine/hint_store.py) so a photo reopened later keeps them, and every edit
-is an undo command on that photo's own stack; one QUndoGroup makes Ctrl+Z act on the photo shown.
-The solve is a few tens of milliseconds on a small grid (core/hints.py), so the after side is
+A controller: it owns the pins' store on its worker (pin_store.py) and its write timer, one undo
+stack per photo in a QUndoGroup (Ctrl+Z acts on the photo shown), the recent colours, the colour
+menu now open and a drag in progress. The window tells it which photo is shown (`show`) and hears
+through `hints_changed` and `status`; it draws the pins and the re-rendered after side on the
+compare view, and opens its menus and dialogs over `host`, the window.
+
+The hints live on the photo's list entry (and on its result, which renders them) and are kept
+per photo in the app data (engine/hint_store.py), so a photo reopened later keeps them. The
+solve is a few tens of milliseconds on a small grid (core/hints.py), so the after side is
 re-rendered at once on the GUI thread, as the colour slider does.
 """
 
@@ -13,17 +17,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, QPointF, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QColorDialog
+from PySide6.QtCore import QObject, QPoint, QPointF, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QColorDialog, QWidget
 
 from ..core.hints import Hint
 from ..engine.hint_store import HintStore, HintStoreError
+from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
-from .photo_list import PhotoItem
+from .photo_list import PhotoItem, PhotoListModel
 from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
-from .window_base import WindowBase
+from .window_actions import make_action
 
 RECENT_KEEP = 8
 
@@ -31,37 +36,52 @@ RECENT_KEEP = 8
 class HintEdit(QUndoCommand):
     """One change to one photo's hints: the whole before and after (hints are a few dozen)."""
 
-    def __init__(self, window, item: PhotoItem, before: tuple, after: tuple, text: str):
+    def __init__(
+        self, pins: PinController, item: PhotoItem, before: tuple, after: tuple, text: str
+    ):
         super().__init__(text)
-        self.window, self.item, self.before, self.after = window, item, before, after
+        self.pins, self.item, self.before, self.after = pins, item, before, after
 
     def redo(self) -> None:
-        self.window.set_hints(self.item, self.after)
+        self.pins.set_hints(self.item, self.after)
 
     def undo(self) -> None:
-        self.window.set_hints(self.item, self.before)
+        self.pins.set_hints(self.item, self.before)
 
 
-class HintsMixin(WindowBase):
-    def _build_hints(self, store: HintStore | None = None) -> None:
-        self.pin_store_host = pin_store_host(store)
-        self.pin_store = self.pin_store_host.worker
+class PinController(QObject):
+    hints_changed = Signal(object)  # PhotoItem: its hints changed (the list shows its thumbnail)
+    status = Signal(str)  # a line for the status bar
+
+    def __init__(
+        self,
+        view: CompareView,
+        photos: PhotoListModel,
+        host: QWidget,
+        store: HintStore | None = None,
+    ):
+        super().__init__(host)
+        self.view = view
+        self.photos = photos
+        self._host = host
+        self._shown: PhotoItem | None = None  # the photo on the compare view
+        self.store_host = pin_store_host(store)
+        self.pin_store = self.store_host.worker
         self.pin_store.found.connect(self._pins_found)
-        self.pin_store.write_failed.connect(self._pins_not_written)
-        self._pin_write = QTimer(self)  # one write after a run of edits
-        self._pin_write.setSingleShot(True)
-        self._pin_write.setInterval(WRITE_AFTER_MS)
-        self._pin_write.timeout.connect(self.pin_store.flush_requested)
+        self.pin_store.write_failed.connect(self._not_written)
+        self._write = QTimer(self)  # one write after a run of edits
+        self._write.setSingleShot(True)
+        self._write.setInterval(WRITE_AFTER_MS)
+        self._write.timeout.connect(self.pin_store.flush_requested)
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[int, QUndoStack] = {}
         self.recent_colours: list[str] = []
         self.pin_menu: PinColourMenu | None = None  # the chooser now open (tests reach it)
-        v = self.view
-        v.pin_requested.connect(self._pin_requested)
-        v.pin_clicked.connect(self._pin_clicked)
-        v.pin_moved.connect(self._pin_moved)
-        v.pin_removed.connect(self._pin_removed)
-        v.pin_dragging.connect(self._pin_dragging)
+        view.pin_requested.connect(self._pin_requested)
+        view.pin_clicked.connect(self._pin_clicked)
+        view.pin_moved.connect(self._pin_moved)
+        view.pin_removed.connect(self._pin_removed)
+        view.pin_dragging.connect(self._pin_dragging)
         # A drag re-renders with the pin where it is now; moves that arrive while a render runs
         # are folded into the next one, so the preview follows as fast as it can be drawn.
         self._drag_pending: tuple[int, QPointF] | None = None
@@ -69,68 +89,57 @@ class HintsMixin(WindowBase):
         self._drag_timer.setSingleShot(True)
         self._drag_timer.setInterval(0)
         self._drag_timer.timeout.connect(self._render_drag)
+        self.actions = self._make_actions()
 
-    def _hint_actions(self) -> dict:
-        undo = self.undo_group.createUndoAction(self, "&Undo")
+    def _make_actions(self) -> dict[str, QAction]:
+        host = self._host
+        undo = self.undo_group.createUndoAction(host, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo = self.undo_group.createRedoAction(host, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for action in (undo, redo):
-            self.addAction(action)
-        pins = self._action(
+            host.addAction(action)
+        pins = make_action(
+            host,
             "Colour &Pins",
-            lambda: self.set_pin_mode(self.actions_by_name["pins"].isChecked()),
+            lambda: self.set_mode(self.actions["pins"].isChecked()),
             "H",
             "Pin a colour on the photo: click to add, drag to move, right-click or Del to remove",
         )
         pins.setCheckable(True)
-        clear = self._action(
-            "Clear Pins", self.clear_pins, None, "Remove every colour pin from this photo"
+        clear = make_action(
+            host, "Clear Pins", self.clear, None, "Remove every colour pin from this photo"
         )
         return {"undo": undo, "redo": redo, "pins": pins, "clear_pins": clear}
 
-    # ---- the hints of a photo ---------------------------------------------------------------
+    # ---- what the window asks ---------------------------------------------------------------
 
-    def _undo_stack(self, item: PhotoItem) -> QUndoStack:
-        stack = self._undo_stacks.get(id(item))
-        if stack is None:
-            stack = self._undo_stacks[id(item)] = QUndoStack(self.undo_group)
-        return stack
-
-    def _activate_undo(self, item: PhotoItem | None) -> None:
+    def show(self, item: PhotoItem | None) -> None:
+        """`item` is the photo shown now: its pins are drawn, Ctrl+Z acts on its edits."""
+        self._shown = item
         stack = self._undo_stack(item) if item is not None else None
         # Qt takes nullptr (no active stack); PySide6's stub does not name None.
         self.undo_group.setActiveStack(stack)  # type: ignore[arg-type]
+        self._draw(item)
 
-    def _forget_undo(self, items: list[PhotoItem]) -> None:
+    def load(self, items: list[PhotoItem]) -> None:
+        """A photo added to the list gets the hints it had when last seen (looked up on the
+        pin store's worker; they arrive with `_pins_found`)."""
+        if items:
+            self.pin_store.lookup_requested.emit([str(it.path) for it in items])
+
+    def forget(self, items: list[PhotoItem]) -> None:
+        """These photos left the list for good: their undo history goes."""
         for item in items:
             stack = self._undo_stacks.pop(id(item), None)
             if stack is not None:
                 self.undo_group.removeStack(stack)
                 stack.deleteLater()
 
-    def load_hints(self, items: list[PhotoItem]) -> None:
-        """A photo added to the list gets the hints it had when last seen (looked up on the
-        pin store's worker; they arrive with `_pins_found`)."""
-        if items:
-            self.pin_store.lookup_requested.emit([str(it.path) for it in items])
-
-    def _pins_found(self, found: dict) -> None:
-        for path, hints in found.items():
-            item = self.photos.item_for_path(path)
-            # Pins the person placed meanwhile win over the remembered ones.
-            if item is not None and not item.hints and not self._undo_stack(item).count():
-                self._hints_changed(item, tuple(hints))
-
-    def _pins_not_written(self, message: str) -> None:
-        self.status_label.setText(
-            f"Your pins are on the photos but could not be remembered for next time: {message}"
-        )
-
-    def stop_pin_store(self, limit_s: float) -> bool:
+    def stop(self, limit_s: float) -> bool:
         """At quit: the pins not yet written are written now, on this thread."""
-        self._pin_write.stop()
-        ended = self.pin_store_host.stop(limit_s)
+        self._write.stop()
+        ended = self.store_host.stop(limit_s)
         try:
             self.pin_store.store.flush()
         except HintStoreError as e:
@@ -141,21 +150,57 @@ class HintsMixin(WindowBase):
         """The one place hints change: the entry, its result, the store, the screen."""
         self._hints_changed(item, tuple(hints))
         self.pin_store.remember_requested.emit(str(item.path), item.hints)
-        self._pin_write.start()
+        self._write.start()
+
+    def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
+        """A change the person made: one step on the photo's undo stack."""
+        self._undo_stack(item).push(HintEdit(self, item, item.hints, tuple(hints), text))
+
+    def set_mode(self, on: bool) -> None:
+        self.actions["pins"].setChecked(on)
+        self.view.set_pin_mode(on)
+        self.status.emit(
+            "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
+            "or Del removes it, Ctrl+Z undoes."
+            if on
+            else "Colour pins hidden; H shows them again."
+        )
+
+    def clear(self) -> None:
+        item = self._shown
+        if item is not None and item.hints:
+            self.edit_hints(item, (), "Clear Pins")
+
+    # ---- the hints of a photo ---------------------------------------------------------------
+
+    def _undo_stack(self, item: PhotoItem) -> QUndoStack:
+        stack = self._undo_stacks.get(id(item))
+        if stack is None:
+            stack = self._undo_stacks[id(item)] = QUndoStack(self.undo_group)
+        return stack
+
+    def _pins_found(self, found: dict) -> None:
+        for path, hints in found.items():
+            item = self.photos.item_for_path(path)
+            # Pins the person placed meanwhile win over the remembered ones.
+            if item is not None and not item.hints and not self._undo_stack(item).count():
+                self._hints_changed(item, tuple(hints))
+
+    def _not_written(self, message: str) -> None:
+        self.status.emit(
+            f"Your pins are on the photos but could not be remembered for next time: {message}"
+        )
 
     def _hints_changed(self, item: PhotoItem, hints: tuple[Hint, ...]) -> None:
         item.hints = hints
         if item.result is not None:
             item.result.hints = item.hints
-        if item is self.current_item():
-            self._show_pins(item, rerender=True)
-        self.refresh_thumbnail(item)
-        self._update_actions()
+        if item is self._shown:
+            self._draw(item, rerender=True)
+        self.photos.show_result(item)
+        self.hints_changed.emit(item)
 
-    def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
-        self._undo_stack(item).push(HintEdit(self, item, item.hints, tuple(hints), text))
-
-    def _show_pins(self, item: PhotoItem | None, rerender: bool = False) -> None:
+    def _draw(self, item: PhotoItem | None, rerender: bool = False) -> None:
         pins = []
         if item is not None:
             pins = [(QPointF(*h.points[0]), QColor(h.color)) for h in item.hints if not h.is_stroke]
@@ -169,16 +214,6 @@ class HintsMixin(WindowBase):
         return pins[view_index]
 
     # ---- what the person does ---------------------------------------------------------------
-
-    def set_pin_mode(self, on: bool) -> None:
-        self.actions_by_name["pins"].setChecked(on)
-        self.view.set_pin_mode(on)
-        self.status_label.setText(
-            "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
-            "or Del removes it, Ctrl+Z undoes."
-            if on
-            else "Colour pins hidden; H shows them again."
-        )
 
     def _open_menu(self, menu: PinColourMenu, where: QPoint, apply: Callable[[str], None]) -> None:
         if self.pin_menu is not None:
@@ -194,7 +229,7 @@ class HintsMixin(WindowBase):
         menu.open_at(where)
 
     def _pick_other(self, start: str, apply: Callable[[str], None]) -> None:
-        colour = QColorDialog.getColor(QColor(start), self, "Pin Colour")
+        colour = QColorDialog.getColor(QColor(start), self._host, "Pin Colour")
         if colour.isValid():
             apply(colour.name())
 
@@ -208,11 +243,11 @@ class HintsMixin(WindowBase):
         del self.recent_colours[RECENT_KEEP:]
 
     def _pin_requested(self, point: QPointF, where: QPoint) -> None:
-        item = self.current_item()
+        item = self._shown
         if item is None or item.result is None:
             return
         likely = item.result.likely_colours(point.x(), point.y())
-        menu = PinColourMenu(likely, self.recent_colours, None, self)
+        menu = PinColourMenu(likely, self.recent_colours, None, self._host)
 
         def add(colour: str) -> None:
             self._remember_colour(colour)
@@ -222,14 +257,14 @@ class HintsMixin(WindowBase):
         self._open_menu(menu, where, add)
 
     def _pin_clicked(self, view_index: int, where: QPoint) -> None:
-        item = self.current_item()
+        item = self._shown
         if item is None or item.result is None:
             return
         index = self._pin_index(item, view_index)
         hint = item.hints[index]
         x, y = hint.points[0]
         menu = PinColourMenu(
-            item.result.likely_colours(x, y), self.recent_colours, hint.color, self
+            item.result.likely_colours(x, y), self.recent_colours, hint.color, self._host
         )
 
         def recolour(colour: str) -> None:
@@ -247,7 +282,7 @@ class HintsMixin(WindowBase):
             self._drag_timer.start()
 
     def _render_drag(self) -> None:
-        item, pending = self.current_item(), self._drag_pending
+        item, pending = self._shown, self._drag_pending
         self._drag_pending = None
         if item is None or item.result is None or pending is None:
             return
@@ -262,7 +297,7 @@ class HintsMixin(WindowBase):
     def _pin_moved(self, view_index: int, point: QPointF) -> None:
         self._drag_timer.stop()
         self._drag_pending = None
-        item = self.current_item()
+        item = self._shown
         if item is None:
             return
         index = self._pin_index(item, view_index)
@@ -272,13 +307,8 @@ class HintsMixin(WindowBase):
         self.edit_hints(item, tuple(hints), "Move Pin")
 
     def _pin_removed(self, view_index: int) -> None:
-        item = self.current_item()
+        item = self._shown
         if item is None:
             return
         index = self._pin_index(item, view_index)
         self.edit_hints(item, item.hints[:index] + item.hints[index + 1 :], "Remove Pin")
-
-    def clear_pins(self) -> None:
-        item = self.current_item()
-        if item is not None and item.hints:
-            self.edit_hints(item, (), "Clear Pins")

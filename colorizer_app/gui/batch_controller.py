@@ -1,0 +1,120 @@
+"""Colorize batches: queueing photos on the colorize worker, their states and the batch's count.
+
+A controller: it owns its jobs and tally (job_controller.py) and changes the photos' entries;
+the window hears of it through its signals (a photo's new result or failure, the progress, the
+batch's summary) and shows them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from .job_controller import JobController
+from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .worker import ColorizeWorker
+
+WAITING = (PhotoState.QUEUED, PhotoState.COLORIZING)
+
+
+class BatchController(JobController):
+    photo_changed = Signal(object)  # PhotoItem: colorized or failed (its thumbnail, the view)
+    ended = Signal(str)  # the last photo of the batch is done: its summary, for the status bar
+
+    def __init__(
+        self, photos: PhotoListModel, worker: ColorizeWorker, parent: QObject | None = None
+    ):
+        super().__init__(photos, worker, parent)
+        self.ok = 0
+        self.failed = 0
+        worker.started.connect(self._started)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+
+    def colorize(self, items: list[PhotoItem]) -> None:
+        """Queue these photos (those already waiting are left in their place)."""
+        items = [it for it in items if it.state not in WAITING]
+        if not items:
+            return
+        self._begin(len(items))
+        for item in items:
+            job = self._new_job(item)
+            item.state = PhotoState.QUEUED
+            item.error = ""
+            self.photos.changed(item)
+            self.worker.colorize_requested.emit(
+                job, str(item.path), item.render_size, self.worker.cancel_generation
+            )
+        self.progress_changed.emit()
+
+    def colorize_again_with(self, model: str) -> None:
+        """Another model was chosen: the photos colorized with another are colorized again."""
+        self.colorize(
+            [
+                it
+                for it in self.photos.items
+                if it.state == PhotoState.DONE
+                and it.result is not None
+                and it.result.model_name != Path(model).stem
+            ]
+        )
+
+    def summary(self) -> str:
+        """This batch's own count: redoing one photo of 23 colorized one, not 23."""
+        stopped = self.total - self.ok - self.failed
+        return (
+            f"Colorized {self.ok} of {self.total} photo(s)"
+            + (f"; {self.failed} failed (hover a photo for the reason)" if self.failed else "")
+            + (f"; {stopped} cancelled" if stopped > 0 else "")
+            + "."
+        )
+
+    # ---- the worker's answers ---------------------------------------------------------------
+
+    def _batch_started(self) -> None:
+        self.ok = self.failed = 0
+
+    def _started(self, job: int) -> None:
+        item = self.photos.item_for_job(job) if self._ours(job) else None
+        if item is not None:
+            item.state = PhotoState.COLORIZING
+            self.photos.changed(item)
+            self.status.emit(f"Colorizing {item.path.name}…")
+
+    def _finished(self, job: int, result) -> None:
+        if not self._ours(job):
+            return
+        item = self.photos.item_for_job(job)
+        if item is not None:
+            item.result = result
+            result.hints = item.hints
+            item.state = PhotoState.DONE
+            self.ok += 1
+            self.photos.show_result(item)
+            self.photo_changed.emit(item)
+        self._end(job)
+
+    def _failed(self, job: int, message: str) -> None:
+        if not self._ours(job):
+            return
+        item = self.photos.item_for_job(job)
+        if item is not None:
+            item.state = PhotoState.FAILED
+            item.error = message
+            self.failed += 1
+            self.photos.changed(item)
+            self.photo_changed.emit(item)
+        self._end(job)
+
+    def _skipped(self, job: int) -> None:
+        item = self.photos.item_for_job(job) if self._ours(job) else None
+        if item is not None and item.state in WAITING:
+            item.state = PhotoState.ADDED
+            self.photos.changed(item)
+        super()._skipped(job)
+
+    def _end(self, job: int) -> None:
+        super()._end(job)
+        if not self.pending:
+            self.ended.emit(self.summary())

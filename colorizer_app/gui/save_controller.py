@@ -1,0 +1,117 @@
+"""Saving: Save and Save All with their options, the replace question, and the worker's answers.
+
+A controller: it owns the save options (kept in the settings), its own jobs and tally
+(job_controller.py); each photo goes to the worker as a snapshot of its result, so a pin moved or
+a strength changed while the save waits in the queue changes the screen, not the file the person
+asked for. Its dialogs open over `host`, the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from .app_settings import AppSettings
+from .job_controller import JobController
+from .photo_list import PhotoItem, PhotoListModel
+from .save_options import SaveOptions, SaveOptionsDialog
+from .worker import ColorizeWorker
+
+
+class SaveController(JobController):
+    def __init__(
+        self,
+        photos: PhotoListModel,
+        worker: ColorizeWorker,
+        settings: AppSettings,
+        host: QWidget,
+        parent: QObject | None = None,
+    ):
+        super().__init__(photos, worker, parent)
+        self.settings = settings
+        self.options = settings.save_options  # the dialog starts from the last ones chosen
+        self._host = host
+        worker.saved.connect(self._saved)
+        worker.save_failed.connect(self._save_failed)
+
+    def save(self, items: list[PhotoItem], options: SaveOptions | None = None) -> int:
+        """Saves the colorized ones of `items`; with no options, the dialog asks for them.
+        Returns how many were queued."""
+        items = [it for it in items if it.result is not None]
+        if not items:
+            self.status.emit("Nothing to save yet: colorize a photo first.")
+            return 0
+        if not isinstance(options, SaveOptions):  # a QAction's `checked` arrives here too
+            dialog = SaveOptionsDialog(self.options, len(items), self._host)
+            if dialog.exec() != SaveOptionsDialog.DialogCode.Accepted:
+                return 0
+            options = dialog.options()
+            self.options = options
+            self.settings.save_options = options
+        plan = self._plan(items, options)
+        if plan is None:
+            return 0
+        if not plan:
+            self.status.emit("Nothing new to save.")
+            return 0
+        self._begin(len(plan))
+        for item, dest in plan:
+            assert item.result is not None  # only colorized photos were planned
+            self.worker.save_requested.emit(
+                self._new_job(item),
+                item.result.snapshot(),
+                str(dest),
+                item.strength,
+                options.quality,
+                self.worker.cancel_generation,
+            )
+        self.progress_changed.emit()
+        self.status.emit(f"Saving {len(plan)} photo(s)…")
+        return len(plan)
+
+    def _plan(
+        self, items: list[PhotoItem], options: SaveOptions
+    ) -> list[tuple[PhotoItem, Path]] | None:
+        """Each photo and where it goes; never over its original. Earlier outputs are replaced
+        only if the options or the person say so; None: the person cancelled."""
+        plan = [(it, options.destination(it.path)) for it in items]
+        plan = [(it, dest) for it, dest in plan if dest.resolve() != it.path.resolve()]
+        existing = [dest for _, dest in plan if dest.exists()]
+        overwrite = options.overwrite
+        if existing and overwrite is None:
+            answer = QMessageBox.question(
+                self._host,
+                "Replace earlier outputs?",
+                f"{len(existing)} colorized file(s) already exist, e.g. {existing[0].name}.\n"
+                "Replace them? (No saves only the new ones.)",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return None
+            overwrite = answer == QMessageBox.StandardButton.Yes
+        if not overwrite:
+            plan = [(it, dest) for it, dest in plan if not dest.exists()]
+        return plan
+
+    def _saved(self, job: int, dest: str) -> None:
+        if not self._ours(job):
+            return
+        item = self.photos.item_for_job(job)
+        if item is not None:
+            item.saved_to = dest
+            self.photos.changed(item)
+        self._end(job)
+        if not self.pending:
+            self.status.emit(f"Saved to {Path(dest).parent}")
+
+    def _save_failed(self, job: int, message: str) -> None:
+        if not self._ours(job):
+            return
+        self._end(job)
+        self.status.emit(f"Save failed: {message}")
+        QMessageBox.warning(self._host, "Could not save", message)
