@@ -16,6 +16,7 @@ import torch
 from skimage.morphology import skeletonize
 from torch import nn
 
+from ..core.builtin_files import check_builtin_checksum
 from ..core.errors import ColorizerError
 from ..core.paths import install_data_dir
 
@@ -161,9 +162,13 @@ Detector = Classical | Learned
 
 
 def default_detector() -> Detector:
-    """The shipped learned detector where it is installed, else the classical one."""
+    """The shipped learned detector where it is installed (its checksum as the manifest has
+    it), else the classical one."""
     weights = install_data_dir("models") / WEIGHTS_NAME
-    return Learned.load(weights) if weights.is_file() else Classical()
+    if not weights.is_file():
+        return Classical()
+    check_builtin_checksum(weights)
+    return Learned.load(weights)
 
 
 def find_damage(l: np.ndarray, detector: Detector, work_side: int = WORK_SIDE) -> np.ndarray:

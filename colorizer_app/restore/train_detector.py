@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..core.builtin_files import check_not_builtin
 from ..core.imageio import is_image_path, load_image
 from ..core.lab import rgb_to_l
 from . import synth
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="start from this detector's weights")
     args = ap.parse_args(argv)
+    # Refused before any training: the shipped detector is copied into place by hand.
+    check_not_builtin(args.out)
+    check_not_builtin(args.out.with_suffix(".ckpt.pt"))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
