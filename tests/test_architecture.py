@@ -60,11 +60,12 @@ def test_no_modules_import_each_other_round_a_circle():
     assert _import_circles("colorizer_app") == []
 
 
-def test_no_module_is_over_500_lines_in_the_layers_below_the_gui():
+def test_no_module_is_over_500_lines():
+    """The GUI included: its window is split by job into controllers, not by line count."""
     big = {
         p.relative_to(ROOT).as_posix(): n
         for p in (ROOT / "colorizer_app").rglob("*.py")
-        if "gui" not in p.parts and (n := len(p.read_text().splitlines())) > 500
+        if (n := len(p.read_text().splitlines())) > 500
     }
     assert not big, big
 

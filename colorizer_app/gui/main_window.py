@@ -2,6 +2,12 @@
 
 It adds threads and pixels, never logic: colorizing and saving run on the worker through the
 core's Colorizer; the GUI thread only composes the screen-sized preview (no network).
+
+The window lays out the widgets and wires its controllers, each a QObject that owns its state
+and speaks through typed signals: adding photos (photo_intake.py), the model and device choosers
+(model_controller.py), colorize batches (batch_controller.py), saving (save_controller.py),
+colour pins (pin_controller.py), per-photo strength and detail (photo_options.py), removing
+photos and undoing it (list_edits.py). No controller reaches another or the window's fields.
 """
 
 from __future__ import annotations
@@ -12,66 +18,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QListView,
-    QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSlider,
     QSplitter,
     QToolBar,
     QWidget,
 )
 
-from ..core.fileio import write_atomically
-from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
 from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import CompareView
-from .folder_scan import folder_scan_host
+from .list_edits import ListEdits
 from .model_controller import ModelController
+from .photo_intake import PhotoIntake
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
 from .save_controller import SaveController
 from .save_options import SaveOptions
+from .selection import Selection
 from .thumbnails import ThumbnailLoader
 from .view_keys import ViewKeys
-from .window_actions import ActionsMixin
-from .window_list import ListEditsMixin
-from .window_photo_options import PhotoOptionsMixin
-from .window_state import WindowStateMixin
+from .window_actions import build_menus, build_toolbar, make_action
+from .window_base import WindowBase
+from .window_state import fit_to_screen, restore_place, room_on_screen
 from .worker import colorize_host
 
 if TYPE_CHECKING:
     from .restore_panel import RestorePanel
+    from .training_panel import TrainingPanel
 
 QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is queued
 
 
-class MainWindow(
-    ActionsMixin,
-    ListEditsMixin,
-    PhotoOptionsMixin,
-    WindowStateMixin,
-    QMainWindow,
-):
-    """The window: layout, models, adding photos, showing. Mixed in: its menus and shortcuts
-    (window_actions.py), batches (window_batch.py), saving (window_saving.py), colour pins
-    (window_hints.py), removing and restoring photos (window_list.py), per-photo strength and
-    detail (window_photo_options.py), its size and place on screen (window_state.py). Settings
-    are one typed object (app_settings.py)."""
-
-    zoom_label: QLabel  # made in _build_ui after the view whose zoom it shows
+class MainWindow(WindowBase):
+    """The window: layout, wiring, showing the current photo, quitting. Settings are one typed
+    object (app_settings.py)."""
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -82,25 +74,23 @@ class MainWindow(
         self.worker = self.host.worker
         self.photos = PhotoListModel(self)
         self.thumbnails = ThumbnailLoader(self)
-        self.scanner_host = folder_scan_host()
-        self.scanner = self.scanner_host.worker
-        self._scans: dict[int, bool] = {}  # folder scans under way: number -> colorize after
-        self._scan_number = 0
         self.stopped_cleanly = True  # every worker ended at quit (app.py reads it)
         self._closing = False
-        self.panel = None  # the advanced panel, made the first time it is shown
+        self.panel: TrainingPanel | None = None  # the advanced panel, made when first shown
+        self.restore_panel: RestorePanel | None = None  # made when torch has loaded
+        self._build_ui()
+        self.selection = Selection(self.list_view, self.photos)
+        self.intake = PhotoIntake(self.photos, self.settings, self)
         self.models = ModelController(self.worker, self.settings, self)
         self.batch = BatchController(self.photos, self.worker, self)
         self.saving = SaveController(self.photos, self.worker, self.settings, self, self)
-
-        self._build_ui()
-        self._build_photo_options()
-        self._build_list_edits()
         self.pins = PinController(self.view, self.photos, self)
+        self.options = PhotoOptions(self.photos, self.selection, self.view, self)
+        self.list_edits = ListEdits(self.photos, self.selection, self)
         self._build_actions()
-        self._connect_worker()
-        self.restore_panel: RestorePanel | None = None  # made when torch has loaded
-        self._restore_settings()
+        self._build_status_bar()
+        self._connect()
+        restore_place(self, self.settings.geometry, self.settings.window_state)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
         # (models.engine_loaded) brings the model list and the docks that need them.
         self.models.start()
@@ -115,7 +105,7 @@ class MainWindow(
             self.actions_by_name["advanced"].setChecked(True)
             self.toggle_advanced()
 
-    # ---- layout -----------------------------------------------------------------------------
+    # ---- layout and wiring ------------------------------------------------------------------
 
     def _build_ui(self) -> None:
         self.list_view = QListView()
@@ -127,8 +117,8 @@ class MainWindow(
         self.list_view.setSpacing(2)
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.view = CompareView()
+        self.zoom_label = QLabel("")
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%"))
         self.list_view.installEventFilter(ViewKeys(self.view))
         splitter = QSplitter()
@@ -139,25 +129,54 @@ class MainWindow(
         splitter.setSizes([300, 900])
         self.setCentralWidget(splitter)
         self.splitter = splitter
+        self.toolbar = QToolBar("Controls")
+        self.toolbar.setObjectName("controls")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
 
-        bar = QToolBar("Controls")
-        bar.setObjectName("controls")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-        self.toolbar = bar
-        self.saturation = QSlider(Qt.Orientation.Horizontal)
-        self.saturation.setRange(0, 200)
-        self.saturation.setValue(100)
-        self.saturation.setFixedWidth(140)
-        self.saturation.setToolTip(
-            "Colour strength of this photo (or of the selected ones): re-renders at once, "
-            "without recolorizing; Photo > Apply Colour Strength to All"
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+
+        def act(text: str, slot, shortcut=None):
+            return make_action(self, text, slot, shortcut)
+
+        a = self.actions_by_name = {
+            "open": act("&Open Photos…", self.intake.open_files, K.Open),
+            "open_folder": act("Open &Folder…", self.intake.open_folder, "Ctrl+Shift+O"),
+            "paste": act("&Paste Image", self.intake.paste, K.Paste),
+            "save": act("&Save Colorized…", self.save_selected, K.Save),
+            "save_all": act("Save &All Colorized…", self.save_all, "Ctrl+Shift+S"),
+            "quit": act("&Quit", self.close, K.Quit),
+            "remove": act("&Remove from List", self.delete_pressed, K.Delete),
+            "clear": act("&Clear List", self.clear_all, "Ctrl+Shift+Delete"),
+            "colorize": act("&Colorize Selected", self.colorize_selected, "Ctrl+R"),
+            "colorize_all": act("Colorize A&ll", self.colorize_all, "Ctrl+Shift+R"),
+            "cancel": act("Cance&l", self.cancel, "Esc"),
+            "fit": act("&Fit to Window", self.view.fit_to_window, "Ctrl+0"),
+            "actual": act("&Actual Size (100%)", self.view.actual_size, "Ctrl+1"),
+            "zoom_in": act("Zoom &In", lambda: self.view.zoom_by(1.25), K.ZoomIn),
+            "zoom_out": act("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut),
+            "side": act("&Side by Side", self.toggle_side_by_side, "Ctrl+B"),
+            "about": act("&About Colorizer", self.about, K.HelpContents),
+            "models_folder": act("Open &Models Folder", self.open_models_folder),
+            "advanced": act("&Advanced: Teach Your Colours", self.toggle_advanced, "Ctrl+Shift+A"),
+        }
+        for controller in (self.pins, self.options, self.list_edits):
+            a.update(controller.actions)
+        a["advanced"].setCheckable(True)
+        a["side"].setCheckable(True)
+        build_menus(self.menuBar(), a)
+        o, m = self.options, self.models
+        build_toolbar(
+            self.toolbar,
+            a,
+            [
+                [("Colour", o.saturation), ("", o.saturation_label), ("Detail", o.detail_combo)],
+                [("Model", m.model_combo), ("Device", m.device_combo)],
+            ],
         )
-        self.saturation.valueChanged.connect(self._saturation_changed)
-        self.saturation_label = QLabel("100%")
-        self.saturation_label.setMinimumWidth(40)
-        self.zoom_label = QLabel("")
 
+    def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.status_label = QLabel("Drop photos or folders on the window to begin.")
         self.progress = QProgressBar()
@@ -167,60 +186,62 @@ class MainWindow(
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
         status.addWidget(self.status_label, 1)
-        status.addPermanentWidget(self.zoom_label)
-        status.addPermanentWidget(self.models.device_label)
-        status.addPermanentWidget(self.progress)
-        status.addPermanentWidget(self.cancel_button)
+        for widget in (
+            self.zoom_label,
+            self.models.device_label,
+            self.progress,
+            self.cancel_button,
+            self.list_edits.undo_button,
+        ):
+            status.addPermanentWidget(widget)
 
-    def _connect_worker(self) -> None:
-        self.scanner.scanned.connect(self._scanned)
+    def _connect(self) -> None:
+        say = self.status_label.setText
+        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.preview_ready.connect(self._preview_ready)
-        m = self.models
-        m.engine_loaded.connect(self._after_engine_loaded)
-        m.devices_changed.connect(lambda d: self.panel.set_devices(d) if self.panel else None)
-        m.model_chosen.connect(self.batch.colorize_again_with)
-        m.status.connect(self.status_label.setText)
+        for controller in (
+            self.intake,
+            self.models,
+            self.batch,
+            self.saving,
+            self.pins,
+            self.options,
+            self.list_edits,
+        ):
+            controller.status.connect(say)
+        self.intake.added.connect(self._photos_added)
+        self.models.engine_loaded.connect(self._after_engine_loaded)
+        self.models.devices_changed.connect(
+            lambda devices: self.panel.set_devices(devices) if self.panel else None
+        )
+        self.models.model_chosen.connect(self.batch.colorize_again_with)
         for jobs in (self.batch, self.saving):
             jobs.progress_changed.connect(self._show_progress)
-            jobs.status.connect(self.status_label.setText)
         self.batch.photo_changed.connect(self._photo_changed)
+        self.batch.ended.connect(lambda summary: say(self.models.error or summary))
         self.pins.hints_changed.connect(lambda _item: self._update_actions())
-        self.pins.status.connect(self.status_label.setText)
-        self.batch.ended.connect(
-            lambda summary: self.status_label.setText(self.models.error or summary)
-        )
+        self.options.colorize_requested.connect(self.batch.colorize)
+        self.list_edits.forgotten.connect(self.pins.forget)
+        self.list_edits.changed.connect(self._show_current)
 
     # ---- adding photos ----------------------------------------------------------------------
 
     def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
-        """Files and folders (recursive); duplicates are not added twice. The folders are
-        walked on the scan worker; the photos join the list when it answers."""
-        self._scan_number += 1
-        self._scans[self._scan_number] = colorize
-        self.status_label.setText("Looking for photos…")
-        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths])
+        """Files and folders (recursive), looked through on the scan worker."""
+        self.intake.add_paths(paths, colorize)
 
-    def _scanned(self, number: int, files: list[Path], problem: str) -> None:
-        colorize = self._scans.pop(number, None)
-        if colorize is None or self._closing:
+    def _photos_added(self, added: list[PhotoItem], colorize: bool) -> None:
+        if self._closing:
             return
-        added = self.photos.add(files)
         self.pins.load(added)
         for item in added:
             self.thumbnails.request(str(item.path))
         if added:
-            self.status_label.setText(f"Added {len(added)} photo(s).")
-            if self.list_view.currentIndex().row() < 0:
-                self.list_view.setCurrentIndex(self.photos.index(self.photos.row_of(added[0])))
+            if self.current_item() is None:
+                self.selection.make_current(added[0])
             if colorize:
                 self.batch.colorize(added)
-        elif problem:
-            self.status_label.setText(problem)
-        elif files:
-            self.status_label.setText("Those photos are already in the list.")
-        else:
-            self.status_label.setText("No photos found there (JPEG, PNG, TIFF, BMP or WebP).")
         self._update_actions()
 
     def dragEnterEvent(self, event) -> None:
@@ -229,58 +250,8 @@ class MainWindow(
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        mime = event.mimeData()
-        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-        if paths:
-            self.add_paths(paths)
-        elif mime.hasImage():
-            self._add_image(QImage(mime.imageData()))
+        self.intake.add_mime(event.mimeData())
         event.acceptProposedAction()
-
-    def open_dialog(self) -> None:
-        start = self.settings.last_open_dir
-        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open photos", start, f"Photos ({patterns});;All files (*)"
-        )
-        if files:
-            self.settings.last_open_dir = str(Path(files[0]).parent)
-            self.add_paths(files)
-
-    def open_folder_dialog(self) -> None:
-        start = self.settings.last_open_dir
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", start)
-        if folder:
-            self.settings.last_open_dir = folder
-            self.add_paths([folder])
-
-    def paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        if mime is None:
-            return
-        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-        if paths:
-            self.add_paths(paths)
-        elif mime.hasImage():
-            self._add_image(QApplication.clipboard().image())
-        else:
-            self.status_label.setText("The clipboard holds no image.")
-
-    def _add_image(self, image: QImage) -> None:
-        """A pasted image becomes a file in the app's data folder, so it can be re-read."""
-        if image.isNull():
-            return
-        folder = user_models_dir().parent / "pasted"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
-        from PySide6.QtCore import QBuffer, QIODevice
-
-        buf = QBuffer()
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.
-        image.save(buf, "PNG")  # type: ignore[call-overload]
-        write_atomically(path, bytes(buf.data().data()))
-        self.add_paths([path])
 
     def _thumbnail_ready(self, path: str, image: QImage) -> None:
         item = self.photos.item_for_path(path)
@@ -293,7 +264,7 @@ class MainWindow(
         if item is not None and str(item.path) == path and item.result is None:
             self.view.set_images(image if not image.isNull() else None, None)
 
-    # ---- colorizing and saving --------------------------------------------------------------
+    # ---- colorizing, saving, list edits -----------------------------------------------------
 
     def colorize_selected(self) -> None:
         self.batch.colorize(self.selected_items())
@@ -315,7 +286,7 @@ class MainWindow(
     @property
     def busy(self) -> bool:
         """Photos being colorized or saved, or folders still being looked through."""
-        return bool(self.pending_jobs or self._scans)
+        return bool(self.pending_jobs or self.intake.scanning)
 
     def cancel(self) -> None:
         """Stop after the current photo: everything still queued is skipped."""
@@ -341,27 +312,40 @@ class MainWindow(
         if item is self.current_item():
             self._show_current()
 
-    # ---- list edits -------------------------------------------------------------------------
+    def delete_pressed(self) -> None:
+        """Del: in pin mode with the pointer on the photo, it is about pins (the one under the
+        pointer goes, wherever the keyboard focus is), never about the list; otherwise the
+        selected photos leave the list."""
+        if self.view.pin_mode and self.view.underMouse() and self.view.colorized is not None:
+            if not self.view.delete_pin():
+                self.status_label.setText(
+                    "Del removes the pin under the pointer. To take the photo off the list, "
+                    "use Edit > Remove from List."
+                )
+            return
+        self.list_edits.remove_selected()
 
-    def selected_items(self) -> list[PhotoItem]:
-        rows = sorted({i.row() for i in self.list_view.selectionModel().selectedIndexes()})
-        if not rows and self.current_item() is not None:
-            rows = [self.list_view.currentIndex().row()]
-        return [self.photos.items[r] for r in rows]
-
-    def current_item(self) -> PhotoItem | None:
-        row = self.list_view.currentIndex().row()
-        return self.photos.items[row] if 0 <= row < len(self.photos.items) else None
+    def clear_all(self) -> None:
+        if self.photos.items:
+            self.cancel()  # what is still queued for them
+        self.list_edits.clear()
 
     # ---- showing ----------------------------------------------------------------------------
+
+    def selected_items(self) -> list[PhotoItem]:
+        return self.selection.selected()
+
+    def current_item(self) -> PhotoItem | None:
+        return self.selection.current()
 
     def _show_current(self) -> None:
         item = self.current_item()
         self.pins.show(item)
-        self._show_photo_options(item)
+        self.options.show(item)
         if item is None:
             self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
             self.view.set_images(None, None)
+            self._update_actions()
             return
         if item.result is not None:
             original = to_qimage(item.result.preview_rgb)
@@ -382,8 +366,6 @@ class MainWindow(
         self.view.side_by_side = self.actions_by_name["side"].isChecked()
         self.view.fit_to_window()
 
-    # ---- misc -------------------------------------------------------------------------------
-
     def _update_actions(self) -> None:
         a = self.actions_by_name
         has = bool(self.photos.items)
@@ -392,10 +374,12 @@ class MainWindow(
             a[name].setEnabled(has)
         for name in ("save", "save_all", "pins"):
             a[name].setEnabled(done)
-        a["undo_clear"].setEnabled(bool(self._cleared))
+        a["undo_clear"].setEnabled(self.list_edits.can_undo)
         current = self.current_item()
         a["clear_pins"].setEnabled(current is not None and bool(current.hints))
         a["cancel"].setEnabled(bool(self.pending_jobs))
+
+    # ---- the advanced panel and the rest ----------------------------------------------------
 
     def about(self) -> None:
         show_about(self, self.models.provenance, self.models.device)
@@ -404,12 +388,10 @@ class MainWindow(
         """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""
         show = self.actions_by_name["advanced"].isChecked()
         if show and self.panel is None:
-            from PySide6.QtCore import Qt as _Qt
-
             from .training_panel import TrainingPanel
 
             self.panel = TrainingPanel(self.models.devices, self)
-            self.addDockWidget(_Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
             self._share_the_right_side(self.panel)
             self.panel.model_saved.connect(self.models.models_changed)
             self.panel.training_started.connect(self.models.training_started)
@@ -423,14 +405,14 @@ class MainWindow(
             self.panel.setVisible(show)
             if show:
                 self.panel.raise_()  # in front where it shares the side as a tab
-            self.fit_to_screen()
+            fit_to_screen(self)
         self.settings.advanced_visible = show
 
     def _share_the_right_side(self, dock: QDockWidget) -> None:
         """Two docks stacked on the right need more height than a small screen has (1920x1080
         at 200% is 540 tall): there they share the place as tabs, the new one in front."""
         other = self.restore_panel
-        room = self._room()
+        room = room_on_screen(self)
         stacked = dock.minimumSizeHint().height() + (
             other.minimumSizeHint().height() if other is not None else 0
         )
@@ -469,6 +451,15 @@ class MainWindow(
         self.stopped_cleanly = self._stop_workers()
         event.accept()
 
+    def _store_settings(self) -> None:
+        s = self.settings
+        s.geometry = self.saveGeometry()
+        s.window_state = self.saveState()
+        s.model = self.models.current_model()
+        s.device = self.models.device_combo.currentData()
+        s.advanced_visible = self.panel is not None and self.panel.isVisible()
+        s.sync()
+
     def _stop_workers(self) -> bool:
         """Quitting returns within QUIT_LIMIT_S: queued photos and thumbnails are dropped,
         each worker gets what is left of the time, the pins not yet written are written."""
@@ -482,6 +473,6 @@ class MainWindow(
             ended &= self.panel.stop(left())
         ended &= self.host.stop(left())
         ended &= self.thumbnails.stop(left())
-        ended &= self.scanner_host.stop(left())
+        ended &= self.intake.stop(left())
         ended &= self.pins.stop(left())
         return ended

@@ -76,7 +76,7 @@ def wait_scanned(win, timeout_s=30.0):
     from PySide6.QtTest import QTest
 
     deadline = time.monotonic() + timeout_s
-    while win._scans:
+    while win.intake.scanning:
         assert time.monotonic() < deadline, "the folder scan did not answer"
         QTest.qWait(10)
 

@@ -50,7 +50,7 @@ def test_del_on_a_pin_takes_the_pin_and_a_removed_photo_comes_back(qtbot, window
     qtbot.keyClick(window.list_view, Qt.Key.Key_Delete)
     assert _names(window) == ["photo1.jpg"]
     assert "Removed photo0.jpg" in window.status_label.text()
-    assert window.undo_clear_button.isVisible()
+    assert window.list_edits.undo_button.isVisible()
     window.actions_by_name["undo_clear"].trigger()
     assert _names(window) == ["photo0.jpg", "photo1.jpg"]
     assert window.photos.items[0].result is result  # with its colour, not colorized again
@@ -61,7 +61,7 @@ def test_undo_clear_after_adding_the_photos_again_says_what_happened(qtbot, wind
     _open(qtbot, window, photo_dir / "photo0.jpg", photo_dir / "photo1.jpg")
     window.clear_all()
     _open(qtbot, window, photo_dir / "photo0.jpg", photo_dir / "photo1.jpg")
-    window.undo_clear()
+    window.list_edits.undo()
     text = window.status_label.text()
     assert "Put 0" not in text and "on the list again already" in text, text
     assert _names(window) == ["photo0.jpg", "photo1.jpg"]

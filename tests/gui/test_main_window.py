@@ -97,12 +97,12 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
     # saturation re-renders at once without running the network
     runs = window.worker.network_runs
     before_img = from_qimage(view.colorized)
-    window.saturation.setValue(0)
+    window.options.saturation.setValue(0)
     after_img = from_qimage(view.colorized)
     assert window.worker.network_runs == runs
     assert not np.array_equal(before_img, after_img)
     assert np.abs(after_img[..., 0].astype(int) - after_img[..., 2]).mean() < 2  # gray now
-    window.saturation.setValue(100)
+    window.options.saturation.setValue(100)
 
     # Save All to a folder: full size, originals unchanged
     out = tmp_path / "out"
@@ -234,7 +234,7 @@ def test_about_shows_the_loaded_models_story_sent_by_the_worker(qtbot, window, p
 def test_a_pasted_image_becomes_a_png_in_the_app_data_and_is_colorized(qtbot, window, photo_dir):
     """Edit > Paste with an image (not a file) on the clipboard."""
     QApplication.clipboard().setImage(QImage(str(photo_dir / "photo0.jpg")))
-    window.paste()
+    window.intake.paste()
     wait_idle(qtbot, window)
     [item] = window.photos.items
     assert item.path.suffix == ".png" and item.path.parent.name == "pasted"

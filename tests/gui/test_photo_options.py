@@ -28,12 +28,14 @@ def test_each_photo_keeps_its_own_strength_and_save_all_uses_it(qtbot, window, p
     wait_idle(qtbot, window)
     first, second = window.photos.items
     _select(window, first)
-    window.saturation.setValue(40)
+    window.options.saturation.setValue(40)
     _select(window, second)
-    assert window.saturation.value() == 100  # the second photo has its own, untouched
-    window.saturation.setValue(160)
+    assert window.options.saturation.value() == 100  # the second photo has its own, untouched
+    window.options.saturation.setValue(160)
     _select(window, first)
-    assert window.saturation.value() == 40 and window.saturation_label.text() == "40%"
+    assert (
+        window.options.saturation.value() == 40 and window.options.saturation_label.text() == "40%"
+    )
     assert (first.strength, second.strength) == (0.4, 1.6)
 
     out = tmp_path / "out"
@@ -47,7 +49,7 @@ def test_each_photo_keeps_its_own_strength_and_save_all_uses_it(qtbot, window, p
     assert _chroma(weak) < 0.6 * _chroma(full0)
     assert _chroma(strong) > 1.3 * _chroma(full1)
 
-    window.apply_strength_to_all()  # photo0's 40% for both
+    window.options.apply_strength_to_all()  # photo0's 40% for both
     assert (first.strength, second.strength) == (0.4, 0.4)
 
 
@@ -69,7 +71,7 @@ def test_thumbnails_show_the_colorized_photo_and_are_not_tinted_when_selected(
     normal = from_qimage(icon.pixmap(96, 96, QIcon.Mode.Normal).toImage())
     selected = from_qimage(icon.pixmap(96, 96, QIcon.Mode.Selected).toImage())
     assert np.array_equal(normal, selected)
-    window.saturation.setValue(0)  # the thumbnail follows the photo's strength
+    window.options.saturation.setValue(0)  # the thumbnail follows the photo's strength
     assert _chroma(from_qimage(item.thumbnail)) < 1.5
 
 
@@ -80,17 +82,17 @@ def test_more_detail_colorizes_that_photo_again_at_a_larger_size(qtbot, window, 
     small = first.result.ab_small.shape
     runs = window.worker.network_runs
     _select(window, first)
-    index = window.detail_combo.findData(640)
-    window.detail_combo.setCurrentIndex(index)
-    window.detail_combo.activated.emit(index)
+    index = window.options.detail_combo.findData(640)
+    window.options.detail_combo.setCurrentIndex(index)
+    window.options.detail_combo.activated.emit(index)
     wait_idle(qtbot, window)
     assert window.worker.network_runs == runs + 1  # that photo only
     assert max(first.result.ab_small.shape[:2]) == 640 > max(small[:2])
     assert first.render_size == 640 and second.render_size == 0
     _select(window, second)
-    assert window.detail_combo.currentData() == 0
+    assert window.options.detail_combo.currentData() == 0
     _select(window, first)
-    assert window.detail_combo.currentData() == 640
+    assert window.options.detail_combo.currentData() == 640
 
 
 def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tmp_path):
@@ -102,14 +104,14 @@ def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tm
     window.actions_by_name["clear"].trigger()
     assert window.photos.items == []
     assert "Cleared 2 photo(s)" in window.status_label.text()  # not the old "Saved to"
-    assert window.undo_clear_button.isVisible()
+    assert window.list_edits.undo_button.isVisible()
     assert window.actions_by_name["undo_clear"].isEnabled()
-    qtbot.mouseClick(window.undo_clear_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.list_edits.undo_button, Qt.MouseButton.LeftButton)
     assert [it.result for it in window.photos.items] == results
     assert all(it.state == PhotoState.DONE for it in window.photos.items)
     assert window.worker.network_runs == runs  # nothing colorized again
     assert window.view.colorized is not None
-    assert not window.undo_clear_button.isVisible()
+    assert not window.list_edits.undo_button.isVisible()
     # and saving still works from the restored results
     assert window.save_all(SaveOptions(folder=tmp_path / "out", fmt="png")) == 2
     wait_idle(qtbot, window)

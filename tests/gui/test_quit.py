@@ -37,7 +37,7 @@ def close_with_work_queued(qtbot, window, album, tree):
     window.add_paths([album], colorize=False)
     qtbot.waitUntil(lambda: len(window.photos.items) == 200, timeout=60_000)
     window.add_paths([tree], colorize=False)
-    assert window._scans  # the scan is under way
+    assert window.intake.scanning  # the scan is under way
     start = time.monotonic()
     window.close()
     return time.monotonic() - start, made

@@ -1,0 +1,109 @@
+"""Taking photos off the list, and putting them back.
+
+A controller: Remove from List (Del) and Clear List throw away results and the pins' undo
+history with one key, so both can be undone: the entries taken off last are kept here, results
+and all, until the next Remove or Clear, and Edit > Undo Remove (or the status bar's Undo
+button, which this owns) puts them back where they were. The files themselves are never touched
+either way. The window hears through `changed` (show the current photo again), `forgotten`
+(entries gone for good: their pins' undo history goes) and `status`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .selection import Selection
+from .window_actions import make_action
+
+
+class ListEdits(QObject):
+    changed = Signal()  # photos left the list or came back
+    forgotten = Signal(object)  # [PhotoItem] gone for good (no Undo brings them back)
+    status = Signal(str)  # a line for the status bar
+
+    def __init__(self, photos: PhotoListModel, selection: Selection, host: QWidget):
+        super().__init__(host)
+        self.photos = photos
+        self.selection = selection
+        self._cleared: list[PhotoItem] = []  # the entries taken off last
+        self._cleared_rows: list[int] = []  # where they were
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Put the photos taken off the list back, with results")
+        self.undo_button.setVisible(False)
+        self.undo_button.clicked.connect(self.undo)
+        self.actions: dict[str, QAction] = {
+            "undo_clear": make_action(
+                host,
+                "Undo Remo&ve",
+                self.undo,
+                None,
+                "Put the photos of the last Remove or Clear List back, with their results",
+            )
+        }
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._cleared)
+
+    def remove_selected(self) -> None:
+        items = self.selection.selected()
+        if not items:
+            return
+        rows = [self.photos.row_of(it) for it in items]
+        self.photos.remove_rows(rows)
+        self._take_off(items, sorted(rows))
+        names = items[0].path.name if len(items) == 1 else f"{len(items)} photos"
+        self.status.emit(
+            f"Removed {names} from the list. Your files are untouched; Undo puts "
+            + ("it" if len(items) == 1 else "them")
+            + " back."
+        )
+        self.changed.emit()
+
+    def clear(self) -> None:
+        """Every photo leaves the list (what was queued for them is the window's to cancel)."""
+        items = list(self.photos.items)
+        if not items:
+            return
+        self.photos.clear()
+        self._take_off(items, list(range(len(items))))
+        done = sum(1 for it in items if it.result is not None)
+        self.status.emit(
+            f"Cleared {len(items)} photo(s) from the list"
+            + (f", {done} colorized" if done else "")
+            + ". Your files are untouched; Undo puts them back."
+        )
+        self.changed.emit()
+
+    def undo(self) -> None:
+        items, self._cleared = self._cleared, []
+        rows, self._cleared_rows = self._cleared_rows, []
+        self.undo_button.setVisible(False)
+        if not items:
+            return
+        for item in items:  # what was waiting when it was taken off was cancelled
+            if item.state in (PhotoState.QUEUED, PhotoState.COLORIZING):
+                item.state = PhotoState.ADDED
+        back = self.photos.restore(items, rows)
+        again = len(items) - len(back)
+        self.forgotten.emit([it for it in items if it not in back])
+        if not back:
+            self.status.emit(
+                f"Nothing to put back: the {len(items)} photo(s) are on the list again already."
+            )
+        else:
+            self.status.emit(
+                f"Put {len(back)} photo(s) back on the list"
+                + (f"; {again} were on it again already." if again else ".")
+            )
+            self.selection.make_current(back[0])
+        self.changed.emit()
+
+    def _take_off(self, items: list[PhotoItem], rows: list[int]) -> None:
+        """Keeps what is taken off for Undo (only the latest can be undone)."""
+        self.forgotten.emit(self._cleared)
+        self._cleared, self._cleared_rows = items, rows
+        self.undo_button.setVisible(True)

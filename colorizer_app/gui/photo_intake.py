@@ -1,0 +1,123 @@
+"""Photos coming into the list: files and folders opened, dropped or pasted (folders are looked
+through on the scan worker, never on the GUI thread), and dropped or pasted images (kept as a
+PNG in the app data so they can be read again).
+
+A controller: it owns the folder-scan worker, the scans under way and the Open dialogs (over
+`host`, the window; they start in the folder last opened); the window hears of the photos added
+through `added` and of what to say through `status`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+
+from ..core.fileio import write_atomically
+from ..core.imageio import IMAGE_SUFFIXES
+from ..core.paths import user_models_dir
+from .app_settings import AppSettings
+from .folder_scan import folder_scan_host
+from .photo_list import PhotoListModel
+
+
+class PhotoIntake(QObject):
+    added = Signal(object, bool)  # [PhotoItem] new on the list, whether to colorize them
+    status = Signal(str)  # a line for the status bar
+
+    def __init__(self, photos: PhotoListModel, settings: AppSettings, host: QWidget):
+        super().__init__(host)
+        self.photos = photos
+        self.settings = settings
+        self._host = host
+        self.scanner_host = folder_scan_host()
+        self.scanner = self.scanner_host.worker
+        self._scans: dict[int, bool] = {}  # folder scans under way: number -> colorize after
+        self._scan_number = 0
+        self.scanner.scanned.connect(self._scanned)
+
+    @property
+    def scanning(self) -> bool:
+        """Folders are still being looked through."""
+        return bool(self._scans)
+
+    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
+        """Files and folders (recursive); duplicates are not added twice. The folders are
+        walked on the scan worker; the photos join the list when it answers."""
+        self._scan_number += 1
+        self._scans[self._scan_number] = colorize
+        self.status.emit("Looking for photos…")
+        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths])
+
+    def open_files(self) -> None:
+        start = self.settings.last_open_dir
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        files, _ = QFileDialog.getOpenFileNames(
+            self._host, "Open photos", start, f"Photos ({patterns});;All files (*)"
+        )
+        if files:
+            self.settings.last_open_dir = str(Path(files[0]).parent)
+            self.add_paths(files)
+
+    def open_folder(self) -> None:
+        start = self.settings.last_open_dir
+        folder = QFileDialog.getExistingDirectory(self._host, "Open a folder of photos", start)
+        if folder:
+            self.settings.last_open_dir = folder
+            self.add_paths([folder])
+
+    def paste(self) -> None:
+        clipboard = QApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and not self.add_mime(mime, clipboard.image):
+            self.status.emit("The clipboard holds no image.")
+
+    def add_mime(self, mime: QMimeData, image: Callable[[], QImage] | None = None) -> bool:
+        """Dropped or pasted: files and folders, else an image (`image` reads it; a drop's
+        own by default). False when it holds neither."""
+        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            self.add_paths(paths)
+        elif mime.hasImage():
+            self.add_image(image() if image is not None else QImage(mime.imageData()))
+        else:
+            return False
+        return True
+
+    def add_image(self, image: QImage) -> None:
+        """A pasted image becomes a file in the app's data folder, so it can be re-read."""
+        if image.isNull():
+            return
+        folder = user_models_dir().parent / "pasted"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
+        buf = QBuffer()
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.
+        image.save(buf, "PNG")  # type: ignore[call-overload]
+        write_atomically(path, bytes(buf.data().data()))
+        self.add_paths([path])
+
+    def stop(self, limit_s: float) -> bool:
+        """At quit: a scan's late answer adds nothing; its thread gets at most `limit_s`."""
+        self._scans.clear()
+        return self.scanner_host.stop(limit_s)
+
+    def _scanned(self, number: int, files: list[Path], problem: str) -> None:
+        colorize = self._scans.pop(number, None)
+        if colorize is None:
+            return
+        added = self.photos.add(files)
+        if added:
+            self.status.emit(f"Added {len(added)} photo(s).")
+        elif problem:
+            self.status.emit(problem)
+        elif files:
+            self.status.emit("Those photos are already in the list.")
+        else:
+            self.status.emit("No photos found there (JPEG, PNG, TIFF, BMP or WebP).")
+        self.added.emit(added, colorize)
