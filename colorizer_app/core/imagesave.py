@@ -7,6 +7,8 @@ import io
 import os
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -63,6 +65,11 @@ def copyable_icc(icc: bytes | None) -> tuple[bytes | None, str | None]:
     return icc, None
 
 
+def _exif_body(exif: bytes) -> bytes:
+    """EXIF's TIFF structure, without the "Exif\\0\\0" that JPEG's APP1 puts before it."""
+    return exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+
+
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return (
         struct.pack(">I", len(payload))
@@ -72,21 +79,110 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     )
 
 
-def _add_png_metadata(png: bytes, exif: bytes | None, icc: bytes | None) -> bytes:
+def _add_png_metadata(png: np.ndarray, exif: bytes | None, icc: bytes | None) -> bytes:
     """Insert iCCP and eXIf chunks right after IHDR (OpenCV writes neither)."""
+    view = png.reshape(-1).data
     ihdr_end = 8 + 4 + 4 + 13 + 4
     chunks = b""
     if icc:
         chunks += _png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc))
     if exif:
-        payload = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
-        chunks += _png_chunk(b"eXIf", payload)
-    return png[:ihdr_end] + chunks + png[ihdr_end:]
+        chunks += _png_chunk(b"eXIf", _exif_body(exif))
+    return b"".join([view[:ihdr_end], chunks, view[ihdr_end:]])
+
+
+_JPEG_SEGMENT_MAX = 65533  # a marker segment's payload: 65535 less its own length field
+_ICC_PART = _JPEG_SEGMENT_MAX - 14  # "ICC_PROFILE\0", this part's number and the count
+
+
+def _jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _add_jpeg_metadata(jpeg: np.ndarray, exif: bytes | None, icc: bytes | None) -> bytes:
+    """Insert an APP1 Exif segment and the ICC profile's APP2 segments (a profile over 64 KB
+    split in numbered parts, as ICC.1 Annex B says) after SOI and JFIF's APP0: OpenCV's own
+    metadata writer refuses a profile over 64 KB."""
+    view = jpeg.reshape(-1).data
+    segments = []
+    if exif:
+        payload = b"Exif\x00\x00" + _exif_body(exif)
+        if len(payload) > _JPEG_SEGMENT_MAX:
+            raise ValueError("EXIF data is too long for JPEG (over 64 KB)")
+        segments.append(_jpeg_segment(0xE1, payload))
+    if icc:
+        parts = [icc[i : i + _ICC_PART] for i in range(0, len(icc), _ICC_PART)]
+        if len(parts) > 255:
+            raise ValueError("ICC profile is too long for JPEG")
+        for number, part in enumerate(parts, 1):
+            header = b"ICC_PROFILE\x00" + bytes((number, len(parts)))
+            segments.append(_jpeg_segment(0xE2, header + part))
+    at = 2  # after SOI, and after JFIF's APP0 when OpenCV wrote one
+    if bytes(view[2:4]) == b"\xff\xe0":
+        at = 4 + int.from_bytes(view[4:6], "big")
+    return b"".join([view[:at], *segments, view[at:]])
 
 
 def to_uint8(a: np.ndarray) -> np.ndarray:
     """uint8 as it is, uint16 rounded to 8 bits (the one place pixels lose depth)."""
     return a if a.dtype == np.uint8 else ((a.astype(np.uint32) + 128) // 257).astype(np.uint8)
+
+
+_SWAP_STRIP_BYTES = 1 << 17
+_WEBP_MAX_SIDE = 16383
+
+
+def _swap_red_and_blue(pixels: np.ndarray) -> None:
+    """RGB <-> BGR in the array's own buffer, a few rows at a time through a small scratch strip
+    (in cache: about 5 ms for 12 MP, where OpenCV's in-place conversion of the whole photo
+    takes 60 ms and a copy adds 3 bytes a pixel)."""
+    rows = max(1, _SWAP_STRIP_BYTES // max(1, pixels.strides[0]))
+    scratch = np.empty((min(rows, len(pixels)), *pixels.shape[1:]), pixels.dtype)
+    for y in range(0, len(pixels), rows):
+        strip = pixels[y : y + rows]
+        swapped = scratch[: len(strip)]
+        cv2.cvtColor(strip, cv2.COLOR_RGB2BGR, dst=swapped)
+        np.copyto(strip, swapped)
+
+
+@contextmanager
+def _in_opencv_order(rgb: np.ndarray) -> Iterator[np.ndarray]:
+    """The photo as OpenCV's encoders take it (BGR), without a copy of a photo that may be
+    150 MP: its own rows with red and blue swapped while the encoder runs, and swapped back
+    afterwards, whatever happens. A photo we may not write to is copied instead."""
+    if not (rgb.flags.c_contiguous and rgb.flags.writeable):
+        yield np.ascontiguousarray(rgb[:, :, ::-1])
+        return
+    _swap_red_and_blue(rgb)
+    try:
+        yield rgb
+    finally:
+        _swap_red_and_blue(rgb)
+
+
+def _opencv_encode(
+    rgb: np.ndarray, alpha: np.ndarray | None, suffix: str, params: list[int], meta: dict
+) -> np.ndarray:
+    """OpenCV's encoding of the photo (plus alpha) as `suffix`; `meta` maps OpenCV's metadata
+    kinds to the bytes it writes itself. Returns the encoded bytes as an array (not copied)."""
+    if alpha is not None:  # with alpha, one copy in OpenCV's order (Pillow made one too)
+        return _encoded(suffix, np.dstack([rgb[:, :, ::-1], alpha]), params, meta)
+    with _in_opencv_order(rgb) as bgr:
+        return _encoded(suffix, bgr, params, meta)
+
+
+def _encoded(suffix: str, pixels: np.ndarray, params: list[int], meta: dict) -> np.ndarray:
+    try:
+        if meta:
+            kinds, data = list(meta), [np.frombuffer(b, np.uint8) for b in meta.values()]
+            ok, buf = cv2.imencodeWithMetadata(suffix, pixels, kinds, data, params)
+        else:
+            ok, buf = cv2.imencode(suffix, pixels, params)
+    except cv2.error as exc:  # e.g. WebP over 16383 px: the photo's message, not a crash
+        raise ValueError(str(exc).strip().splitlines()[-1]) from exc
+    if not ok:
+        raise ValueError("OpenCV could not encode the image")
+    return buf
 
 
 def encode_image(
@@ -97,75 +193,97 @@ def encode_image(
     icc: bytes | None = None,
     quality: int = 95,
 ) -> bytes:
-    """Pixels + metadata -> the bytes of a file of format `fmt`."""
+    """Pixels + metadata -> the bytes of a file of format `fmt`.
+
+    Encoded from the photo's own buffer, not a copy (a 150 MP photo is 429 MB): OpenCV's
+    encoders take BGR, so red and blue of a writable `rgb` are swapped in place while it is
+    encoded and swapped back before this returns. Do not read `rgb` from another thread
+    meanwhile."""
     fmt = fmt.upper()
     if fmt not in SUFFIX_BY_FORMAT:
         raise ValueError(f"unsupported output format {fmt!r}")
     if alpha is not None and fmt not in _ALPHA_FORMATS:
         alpha = None
+    if fmt not in SIXTEEN_BIT_FORMATS:
+        rgb = to_uint8(rgb)
     if alpha is not None and alpha.dtype != rgb.dtype:
         alpha = (alpha.astype(np.uint16) * 257) if rgb.dtype == np.uint16 else to_uint8(alpha)
 
-    if rgb.dtype == np.uint16 and fmt == "TIFF":
-        return _encode_tiff16(rgb, alpha, exif, icc)
-    if rgb.dtype == np.uint16 and fmt in SIXTEEN_BIT_FORMATS:
-        pixels = rgb[:, :, ::-1]
-        if alpha is not None:
-            pixels = np.dstack([pixels, alpha])
-        ok, buf = cv2.imencode(".png", np.ascontiguousarray(pixels))
-        if not ok:
-            raise ValueError("OpenCV could not encode the image")
-        data = buf.tobytes()
-        return _add_png_metadata(data, exif, icc)  # OpenCV writes neither
-
-    rgb8 = to_uint8(rgb)
-    im = Image.fromarray(rgb8, "RGB")
-    if alpha is not None:
-        im.putalpha(Image.fromarray(to_uint8(alpha), "L"))
-    options: dict = {}
-    if icc and fmt != "BMP":
-        options["icc_profile"] = icc
-    if exif and fmt != "BMP":
-        options["exif"] = exif
+    if fmt == "TIFF":
+        return _encode_tiff(rgb, alpha, exif, icc)
+    if fmt == "PNG":
+        # 8 bits at zlib's level 6, as Pillow wrote them before; 16 bits with OpenCV's defaults.
+        params = [cv2.IMWRITE_PNG_COMPRESSION, 6] if rgb.dtype == np.uint8 else []
+        png = _opencv_encode(rgb, alpha, ".png", params, {})
+        return _add_png_metadata(png, exif, icc)  # OpenCV writes neither
     if fmt == "JPEG":
-        options.update(quality=int(quality), subsampling=0 if quality >= 90 else 2)
-    elif fmt == "WEBP":
-        options.update(quality=int(quality))
-    elif fmt == "TIFF":
-        options.update(compression="tiff_deflate")
-    out = io.BytesIO()
-    im.save(out, format=fmt, **options)
-    return out.getvalue()
+        full_colour = quality >= 90  # no chroma subsampling at high quality, as before
+        sampling = (
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444
+            if full_colour
+            else cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420
+        )
+        params = [
+            cv2.IMWRITE_JPEG_QUALITY,
+            int(quality),
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+            sampling,
+        ]
+        return _add_jpeg_metadata(_opencv_encode(rgb, None, ".jpg", params, {}), exif, icc)
+    if fmt == "WEBP":
+        if max(rgb.shape[:2]) > _WEBP_MAX_SIDE:
+            raise ValueError(f"WebP holds at most {_WEBP_MAX_SIDE} pixels a side")
+        meta = {}
+        if exif:
+            meta[cv2.IMAGE_METADATA_EXIF] = _exif_body(exif)
+        if icc:
+            meta[cv2.IMAGE_METADATA_ICCP] = icc
+        params = [cv2.IMWRITE_WEBP_QUALITY, min(int(quality), 100)]  # over 100: lossless
+        return _opencv_encode(rgb, alpha, ".webp", params, meta).tobytes()
+    return _opencv_encode(rgb, None, ".bmp", [], {}).tobytes()  # BMP: no metadata
 
 
-# EXIF tags of the main image directory that a 16-bit TIFF copy carries over (text tags).
+# EXIF tags of the main image directory that a TIFF copy carries over: text, and the numbers
+# that say how it is shown and printed (orientation, resolution). The EXIF directory's own tags
+# (exposure, the date taken) and GPS have no place in a TIFF's main directory.
 _TIFF_TEXT_TAGS = {270: "description", 305: "software", 306: "datetime"}
 _TIFF_EXTRA_TEXT_TAGS = (271, 272, 315, 33432)  # camera make, model, artist, copyright
+_ORIENTATION, _X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT = 274, 282, 283, 296
 
 
-def _encode_tiff16(
+def _encode_tiff(
     rgb: np.ndarray, alpha: np.ndarray | None, exif: bytes | None, icc: bytes | None
 ) -> bytes:
-    """16-bit TIFF with its ICC profile and the photo's main EXIF text tags (OpenCV writes
-    neither; Pillow cannot write 16-bit RGB)."""
+    """TIFF (8 or 16 bits, deflate) straight from the photo's rows, with its ICC profile and
+    the main EXIF directory's text, orientation and resolution (tifffile: Pillow copies the
+    photo first, cannot write 16-bit RGB and refuses EXIF with an EXIF or GPS directory)."""
     import tifffile
 
     pixels = rgb if alpha is None else np.dstack([rgb, alpha])
-    kwargs: dict = {"description": None, "software": None, "datetime": None}
-    extratags = []
+    kwargs: dict = {"description": None, "software": False, "datetime": None}
+    extratags: list[tuple] = []
+    tags = Image.Exif()
     if exif:
-        tags = Image.Exif()
         try:
             tags.load(exif)
         except Exception:  # unreadable EXIF: the pixels and the profile still go
             tags = Image.Exif()
-        for code, name in _TIFF_TEXT_TAGS.items():
-            if isinstance(tags.get(code), str) and tags[code].isascii():
-                kwargs[name] = tags[code]
-        for code in _TIFF_EXTRA_TEXT_TAGS:
-            value = tags.get(code)
-            if isinstance(value, str) and value.isascii():
-                extratags.append((code, "s", 0, value, True))
+    for code, name in _TIFF_TEXT_TAGS.items():
+        if isinstance(tags.get(code), str) and tags[code].isascii():
+            kwargs[name] = tags[code]
+    for code in _TIFF_EXTRA_TEXT_TAGS:
+        value = tags.get(code)
+        if isinstance(value, str) and value.isascii():
+            extratags.append((code, "s", 0, value, True))
+    if isinstance(tags.get(_ORIENTATION), int) and 1 <= tags[_ORIENTATION] <= 8:
+        extratags.append((_ORIENTATION, "H", 1, tags[_ORIENTATION], True))
+    try:
+        resolution = (float(tags[_X_RESOLUTION]), float(tags[_Y_RESOLUTION]))
+        unit = int(tags.get(_RESOLUTION_UNIT, 2))
+        if all(r > 0 for r in resolution) and unit in (1, 2, 3):
+            kwargs.update(resolution=resolution, resolutionunit=unit)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        pass  # no resolution, or one that is not a number: none written
     out = io.BytesIO()
     tifffile.imwrite(
         out,
