@@ -213,7 +213,7 @@ class MainWindow(WindowBase):
         self.intake.added.connect(self._photos_added)
         self.models.engine_loaded.connect(self._after_engine_loaded)
         self.models.devices_changed.connect(
-            lambda devices: self.panel.set_devices(devices) if self.panel else None
+            lambda devices: self.panel.form.set_devices(devices) if self.panel else None
         )
         self.models.model_chosen.connect(self.batch.colorize_again_with)
         for jobs in (self.batch, self.saving):
@@ -393,7 +393,8 @@ class MainWindow(WindowBase):
             self.panel = TrainingPanel(self.models.devices, self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
             self._share_the_right_side(self.panel)
-            self.panel.model_saved.connect(self.models.models_changed)
+            self.panel.model_saved.connect(self._models_changed)
+            self.panel.manager.changed.connect(self._models_changed)
             self.panel.training_started.connect(self.models.training_started)
             self.panel.training_ended.connect(self.models.training_ended)
             self.panel.visibilityChanged.connect(
@@ -407,6 +408,13 @@ class MainWindow(WindowBase):
                 self.panel.raise_()  # in front where it shares the side as a tab
             fit_to_screen(self)
         self.settings.advanced_visible = show
+
+    def _models_changed(self, path: str = "") -> None:
+        """A model was saved, renamed or deleted: every list of models follows."""
+        self.models.models_changed(path)
+        if self.panel is not None:
+            self.panel.form.refresh_bases()
+            self.panel.manager.refresh()
 
     def _share_the_right_side(self, dock: QDockWidget) -> None:
         """Two docks stacked on the right need more height than a small screen has (1920x1080

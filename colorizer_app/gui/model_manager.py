@@ -51,6 +51,7 @@ class ModelManager(QGroupBox):
             button.clicked.connect(slot)
             row.addWidget(button)
         layout.addLayout(row)
+        self.refresh()
 
     def refresh(self) -> None:
         self.models_list.clear()

@@ -1,7 +1,10 @@
 """The hidden advanced panel: fine-tune or retrain on a person's own folder of colour photos.
 
-A dock, so the rest of the app stays usable. Training runs on its own worker thread through
-`training.finetune` (which calls the one `training.fit`); the panel only shows what it reports.
+A dock, so the rest of the app stays usable. What to train is its form (training_form.py); the
+panel runs it on its own worker thread through `training.finetune` (which calls the one
+training loop) and shows what it reports: progress, the loss curve, previews, the outcome. The
+"Your models" box below (model_manager.py) is the person's models, managed on their own; the
+window keeps every list of models in step when one is saved, renamed or deleted.
 """
 
 from __future__ import annotations
@@ -11,42 +14,25 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.device import describe_device, pick_device
-from ..core.paths import user_models_dir
-from ..engine.catalog import chooser_entries
-from ..engine.user_models import MODEL_SUFFIX
-from ..training.data import ScanReport
-from ..training.finetune import MIN_PHOTOS
-from ..training.settings import MAX_FINETUNE_LR, FinetuneSettings
 from .loss_curve import LossCurve
 from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
-from .training_worker import TrainingWorker, scan_side
+from .training_form import TrainingForm
+from .training_worker import TrainingWorker
 from .worker_host import WorkerHost
-
-MODES = {  # mode: (label, steps, learning rate)
-    "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
-    "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
-}
 
 
 def loss_words(loss: float) -> str:
@@ -59,7 +45,7 @@ def loss_words(loss: float) -> str:
 
 
 class TrainingPanel(QDockWidget):
-    model_saved = Signal(str)  # path of a new user model
+    model_saved = Signal(str)  # path of a new user model (the window refreshes the lists)
     training_started = Signal(str)  # device type: "cpu", "cuda", "mps"
     training_ended = Signal()
 
@@ -71,78 +57,19 @@ class TrainingPanel(QDockWidget):
         self.host = WorkerHost(worker, "training-worker", worker.cancel)
         self.worker = worker
         self.training = False
-        self.report: ScanReport | None = None
         self._started_at = 0.0
         self._stopping = False  # Cancel pressed; the step in flight is finishing
         self._last_output: Path | None = None  # the run Resume would continue
         self._build(devices)
         self._connect()
-        self.refresh_models()
 
     # ---- layout -----------------------------------------------------------------------------
 
     def _build(self, devices: list[tuple[str, str]]) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
-        form = QFormLayout()
-        self.folder_edit = QLineEdit()
-        self.folder_edit.setPlaceholderText("A folder of your own colour photos")
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self.choose_folder)
-        row = QHBoxLayout()
-        row.addWidget(self.folder_edit, 1)
-        row.addWidget(browse)
-        form.addRow("Photos:", row)
-        self.counts_label = QLabel("Choose a folder: its photos are counted before training.")
-        self.counts_label.setWordWrap(True)
-        form.addRow("", self.counts_label)
-        self.base_combo = QComboBox()
-        form.addRow("Start from:", self.base_combo)
-        self.mode_combo = QComboBox()
-        for key, (label, _, _) in MODES.items():
-            self.mode_combo.addItem(label, key)
-        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
-        for combo in (self.base_combo, self.mode_combo):  # may shrink in a narrow dock
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(14)
-        form.addRow("Mode:", self.mode_combo)
-        self.steps = QSpinBox()
-        self.steps.setRange(5, 1_000_000)
-        self.steps.setSingleStep(50)
-        form.addRow("Steps:", self.steps)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        # At most what the shipped models were trained at (settings.MAX_FINETUNE_LR): 0.1 was
-        # offered, and 20 steps at it saved a model that turned every photo sepia (issue 26).
-        self.lr.setRange(1e-6, MAX_FINETUNE_LR)
-        self.lr.setSingleStep(1e-4)
-        form.addRow("Learning rate:", self.lr)
-        self.image_size = QSpinBox()
-        self.image_size.setRange(32, 512)
-        self.image_size.setSingleStep(32)
-        self.image_size.setValue(128)
-        self.image_size.setSuffix(" px")
-        form.addRow("Image size:", self.image_size)
-        self.batch = QSpinBox()
-        self.batch.setRange(1, 64)
-        self.batch.setValue(8)
-        form.addRow("Batch:", self.batch)
-        self.device_combo = QComboBox()
-        self.set_devices(devices)
-        form.addRow("Device:", self.device_combo)
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("Name of the new model")
-        form.addRow("Save as:", self.name_edit)
-        self.keep_anyway = QCheckBox("Keep it even if it is not better")
-        self.keep_anyway.setToolTip(
-            "By default a fine-tune that does not beat the starting model on your held-out "
-            "photos saves nothing. Tick to save it anyway (it is never chosen for you)."
-        )
-        form.addRow("", self.keep_anyway)
-        layout.addLayout(form)
-        self._mode_changed()
+        self.form = TrainingForm(devices)
+        layout.addWidget(self.form)
 
         buttons = QHBoxLayout()
         self.start_button = QPushButton("Start")
@@ -171,8 +98,7 @@ class TrainingPanel(QDockWidget):
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
 
-        self.manager = ModelManager()
-        self.manager.changed.connect(self._models_changed)
+        self.manager = ModelManager()  # the window wires it: it is about every list of models
         layout.addWidget(self.manager)
         layout.addStretch(1)
         # The settings scroll rather than growing the window (it must fit a 1366x768 laptop
@@ -197,8 +123,8 @@ class TrainingPanel(QDockWidget):
 
     def _connect(self) -> None:
         w = self.worker
-        w.scanned.connect(self._scanned)
-        w.scan_failed.connect(lambda msg: self.counts_label.setText(msg))
+        w.scanned.connect(self.form.show_report)
+        w.scan_failed.connect(self.form.counts_label.setText)
         w.status.connect(self._status)
         w.progress.connect(self._progress)
         w.paused.connect(self._held)
@@ -207,98 +133,33 @@ class TrainingPanel(QDockWidget):
         w.finished.connect(self._finished)
         w.failed.connect(self._failed)
         w.cancelled.connect(self._cancelled)
-        self.folder_edit.editingFinished.connect(lambda: self.set_folder(self.folder_edit.text()))
-        self.name_edit.textChanged.connect(lambda _t: self._update_resume())
+        self.form.scan_requested.connect(w.scan_requested)
+        self.form.changed.connect(self._form_changed)
 
     # ---- state ------------------------------------------------------------------------------
 
-    def set_devices(self, devices: list) -> None:
-        """The window's one device list (found on its worker thread)."""
-        for label, value in devices:
-            if self.device_combo.findData(value) < 0:
-                self.device_combo.addItem(label, value)
-
-    def refresh_models(self) -> None:
-        current = self.base_combo.currentData()
-        self.base_combo.clear()
-        for label, value in chooser_entries():
-            self.base_combo.addItem(label, value)
-        self.manager.refresh()
-        index = self.base_combo.findData(current) if current else -1
-        self.base_combo.setCurrentIndex(max(index, 0))
-
-    def _mode_changed(self) -> None:
-        _, steps, lr = MODES[self.mode_combo.currentData()]
-        self.steps.setValue(steps)
-        self.lr.setValue(lr)
-
     def _set_training(self, training: bool) -> None:
         self.training = training
-        self.start_button.setEnabled(
-            not training and self.report is not None and len(self.report.usable) >= MIN_PHOTOS
-        )
         self.pause_button.setEnabled(training)
         self.cancel_button.setEnabled(training)
         if not training:
             self.pause_button.setChecked(False)
-        self._update_resume()
+        self._form_changed()
 
-    def output_path(self) -> Path:
-        name = self.name_edit.text().strip() or "my-photos"
-        safe = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in name).strip(" .")
-        return user_models_dir() / f"{safe or 'my-photos'}{MODEL_SUFFIX}"
-
-    def _update_resume(self) -> None:
-        ckpt = self.output_path().with_suffix(".ckpt")
+    def _form_changed(self) -> None:
+        """Start needs enough photos counted; Resume, a checkpoint under the model's name."""
+        self.start_button.setEnabled(not self.training and self.form.ready)
+        ckpt = self.form.output_path().with_suffix(".ckpt")
         self.resume_button.setEnabled(
-            not self.training and ckpt.is_file() and self.report is not None
+            not self.training and ckpt.is_file() and self.form.report is not None
         )
-
-    # ---- folder -----------------------------------------------------------------------------
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "A folder of your colour photos", self.folder_edit.text()
-        )
-        if folder:
-            self.set_folder(folder)
-
-    def set_folder(self, folder: str) -> None:
-        if not folder:
-            return
-        self.folder_edit.setText(folder)
-        if not self.name_edit.text():
-            self.name_edit.setText(Path(folder).name)
-        self.report = None
-        self._set_training(self.training)
-        self.counts_label.setText("Counting photos…")
-        # Photos are kept at the size training will crop from: a later, larger size rescans.
-        self.worker.scan_requested.emit(folder, scan_side(self.image_size.value()))
-
-    def _scanned(self, report: ScanReport) -> None:
-        self.report = report
-        need = (
-            ""
-            if len(report.usable) >= MIN_PHOTOS
-            else (
-                f" At least {MIN_PHOTOS} usable colour photos are needed: add "
-                f"{MIN_PHOTOS - len(report.usable)} more."
-            )
-        )
-        self.counts_label.setText(
-            f"{len(report.usable)} usable · {len(report.gray)} too gray (left out) · "
-            f"{len(report.unreadable)} unreadable.{need}"
-        )
-        if report.unreadable:
-            self.counts_label.setToolTip("\n".join(r for _, r in report.unreadable[:30]))
-        self._set_training(self.training)
 
     # ---- training ---------------------------------------------------------------------------
 
     def start(self, resume: bool = False) -> None:
-        if self.training or self.report is None:
+        if self.training or self.form.report is None:
             return
-        out = self.output_path()
+        out = self.form.output_path()
         if out.exists() and not resume:
             answer = QMessageBox.question(
                 self, "Replace model?", f"A model named {out.stem!r} exists. Replace it?"
@@ -311,21 +172,8 @@ class TrainingPanel(QDockWidget):
         self._last_output = out
         self._stopping = False
         self.result_label.setText("")
-        device = pick_device(self.device_combo.currentData())
-        # The same typed settings the CLI builds: the panel is another shell around finetune.
-        settings = FinetuneSettings(
-            base=self.base_combo.currentData() or "default",
-            folders=[Path(self.folder_edit.text())],
-            output=out,
-            steps=self.steps.value(),
-            lr=self.lr.value(),
-            size=self.image_size.value(),
-            batch_size=self.batch.value(),
-            device=str(device),
-            fresh=self.mode_combo.currentData() == "retrain",
-            resume=resume,
-            keep_anyway=self.keep_anyway.isChecked(),
-        )
+        device = pick_device(self.form.device_combo.currentData())
+        settings = self.form.settings(str(device), resume)
         self._started_at = time.monotonic()
         self._set_training(True)
         self.progress.setRange(0, settings.steps)
@@ -418,7 +266,7 @@ class TrainingPanel(QDockWidget):
             f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"
             + (
                 " (stopped early: the held-out score no longer improved)"
-                if result["steps"] < self.steps.value()
+                if result["steps"] < self.form.steps.value()
                 else ""
             )
             + " "
@@ -433,7 +281,6 @@ class TrainingPanel(QDockWidget):
         self.status_label.setText(
             "Done. The new model is in the model chooser; choose it there to use it."
         )
-        self.refresh_models()
         self.model_saved.emit(result["path"])
 
     def _failed(self, message: str) -> None:
@@ -447,10 +294,6 @@ class TrainingPanel(QDockWidget):
         self.status_label.setText(
             "Cancelled. Nothing was saved; Resume continues from the last checkpoint."
         )
-
-    def _models_changed(self, path: str) -> None:
-        self.refresh_models()
-        self.model_saved.emit(path)
 
     def stop(self, limit_s: float) -> bool:
         """Stops a scan or a run (at its next photo or step), waiting at most `limit_s`."""

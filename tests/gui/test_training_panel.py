@@ -43,18 +43,20 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     base_digest = hashlib.sha256(base.read_bytes()).hexdigest()
 
     folder = _folder(tmp_path, data_dir)
-    panel.set_folder(str(folder))
-    qtbot.waitUntil(lambda: panel.report is not None, timeout=30_000)
-    assert "20 usable · 1 too gray (left out) · 1 unreadable" in panel.counts_label.text()
+    panel.form.set_folder(str(folder))
+    qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
+    assert "20 usable · 1 too gray (left out) · 1 unreadable" in panel.form.counts_label.text()
     assert panel.start_button.isEnabled()
 
-    panel.base_combo.setCurrentIndex(panel.base_combo.findText("tiny (yours)"))
-    panel.steps.setValue(12)
-    panel.lr.setValue(1e-3)  # enough to beat the starting model in 12 steps (and the most offered)
-    panel.image_size.setValue(48)
-    panel.batch.setValue(4)
-    panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
-    panel.name_edit.setText("family colours")
+    panel.form.base_combo.setCurrentIndex(panel.form.base_combo.findText("tiny (yours)"))
+    panel.form.steps.setValue(12)
+    panel.form.lr.setValue(
+        1e-3
+    )  # enough to beat the starting model in 12 steps (and the most offered)
+    panel.form.image_size.setValue(48)
+    panel.form.batch.setValue(4)
+    panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
+    panel.form.name_edit.setText("family colours")
     in_use = window.models.current_model()
     said = []  # the status line after each step's report
     panel.worker.progress.connect(lambda *_: said.append(panel.status_label.text()))
@@ -100,30 +102,30 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     assert "unknown data" not in shown[0] and f"{meta['val_psnr_after']:.2f} dB after" in shown[0]
 
     # no learning rate above what can work is offered (20 steps at 0.1 saved a sepia model)
-    panel.lr.setValue(0.1)
-    assert panel.lr.value() == MAX_FINETUNE_LR
+    panel.form.lr.setValue(0.1)
+    assert panel.form.lr.value() == MAX_FINETUNE_LR
     # a run that does not beat the start by more than the noise hands back no model, says why
-    panel.steps.setValue(5)
-    panel.lr.setValue(1e-5)
-    panel.name_edit.setText("worse")
+    panel.form.steps.setValue(5)
+    panel.form.lr.setValue(1e-5)
+    panel.form.name_edit.setText("worse")
     panel.start()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert "No new model" in panel.result_label.text(), panel.result_label.text()
     assert "not better than the start by more than the noise" in panel.result_label.text()
     assert not (user_models_dir() / "worse.pt").exists()
     # unless the person asks to keep it anyway (it is still not chosen for them)
-    panel.keep_anyway.setChecked(True)
+    panel.form.keep_anyway.setChecked(True)
     chosen = window.models.current_model()
     panel.start()
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert (user_models_dir() / "worse.pt").exists()
     assert window.models.current_model() == chosen
-    panel.keep_anyway.setChecked(False)
-    panel.lr.setValue(1e-4)
+    panel.form.keep_anyway.setChecked(False)
+    panel.form.lr.setValue(1e-4)
 
     # a second run, cancelled midway, leaves nothing half-made in the chooser
-    panel.steps.setValue(5000)
-    panel.name_edit.setText("never finished")
+    panel.form.steps.setValue(5000)
+    panel.form.name_edit.setText("never finished")
     panel.start()
     qtbot.waitUntil(lambda: len(panel.curve.losses) >= 3, timeout=120_000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
@@ -173,9 +175,11 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
     few.mkdir()
     for src in sorted((data_dir / "bsds500" / "train").glob("*.jpg"))[:4]:
         Image.open(src).save(few / src.name)
-    panel.set_folder(str(few))
-    qtbot.waitUntil(lambda: panel.report is not None, timeout=30_000)
-    assert "At least 10 usable colour photos are needed: add 6 more" in panel.counts_label.text()
+    panel.form.set_folder(str(few))
+    qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
+    assert (
+        "At least 10 usable colour photos are needed: add 6 more" in panel.form.counts_label.text()
+    )
     assert not panel.start_button.isEnabled()
     # the panel's visibility is remembered
     window._store_settings()

@@ -108,15 +108,15 @@ def advanced(win, out: Path) -> None:
     win.actions_by_name["advanced"].trigger()
     panel = win.panel
     win.resize(1600, 900)
-    panel.set_folder(str(folder))
-    while panel.report is None:
+    panel.form.set_folder(str(folder))
+    while panel.form.report is None:
         pump(0.2)
     pump(0.5)
     win.grab().save(str(out / "06-advanced-before.png"))
-    panel.steps.setValue(60)
+    panel.form.steps.setValue(60)
     panel.size.setValue(96)
-    panel.device_combo.setCurrentIndex(panel.device_combo.findData("cpu"))
-    panel.name_edit.setText("kodak-colours")
+    panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
+    panel.form.name_edit.setText("kodak-colours")
     panel.start()
     while panel.training and len(panel.curve.losses) < 35:
         pump(0.2)
