@@ -1,225 +1,31 @@
 """`colorizer`: the desktop app by default, and its subcommands for the terminal.
 
-Errors a person can cause are printed in one line; exit codes: 0 done, 1 some photos failed,
-2 a usage error (bad arguments, no model, a bad model file), 3 an internal error (a bug).
+The parser is built from the command modules in commands/ (one per family of commands); this
+module runs the one asked for and turns what escapes it into one line and an exit code: 0 done,
+1 some photos failed, 2 a usage error (bad arguments, no model, a bad model file), 3 an internal
+error (a bug), 128 + N stopped by signal N.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
-import time
-from pathlib import Path
 
 from . import __version__
-from .cli_exits import EXIT_CRASH, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
-from .cli_exits import fail as _fail
-from .cli_models import add_models_command
+from .commands.console import EXIT_CRASH, EXIT_OK, fail, interrupted
 from .core.errors import ColorizerError
 from .core.signals import Stopped, stop_on_signals
 
-# Twice the app's slider: beyond it every colour is clipped to the gamut's edge.
-MAX_SATURATION = 4.0
-
-
-def _interrupted() -> int:
-    print("\ncolorizer: interrupted", file=sys.stderr)
-    return 130  # 128 + SIGINT, as a shell reports it
-
-
-# ---- colorize ---------------------------------------------------------------------------------
-
-
-def cmd_colorize(args: argparse.Namespace) -> int:
-    from .core.distributed import join_from_environment, leave
-
-    group = join_from_environment()  # under torchrun: this process's share of the photos
-    try:
-        return _colorize(args, group)
-    finally:
-        leave(group)
-
-
-def _colorize(args: argparse.Namespace, group) -> int:
-    from .core.hints import HintError
-    from .core.progress import ProgressBar, printable
-    from .engine.batch import plan_jobs, run_jobs, suffix_problem
-    from .engine.colorizer import Colorizer
-
-    problem = suffix_problem(args.suffix)  # before anything is read or written
-    if problem:
-        return _fail(f"--suffix {args.suffix!r}: {problem}")
-    restoring = _restore_options(args)
-    if isinstance(restoring, str):
-        return _fail(restoring)
-    missing = [p for p in args.inputs if not Path(p).exists()]
-    for p in missing:
-        print(f"{p}: not found; check the path", file=sys.stderr)
-    existing = [Path(p) for p in args.inputs if Path(p).exists()]
-    out_dir = Path(args.output) if args.output else None
-    jobs = plan_jobs(existing, out_dir, args.suffix, args.format)
-    if not jobs:
-        return _fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
-    if args.render_size is not None and not 64 <= args.render_size <= 2048:
-        return _fail("--render-size must be from 64 to 2048 pixels")
-    if args.hints is not None:
-        problem = _attach_hints(jobs, Path(args.hints))
-        if problem:
-            return _fail(problem)
-    # Every process plans the same jobs (names and collisions settled for the whole run), then
-    # takes every world-th one: each photo exactly once, whatever the timing.
-    all_jobs, jobs = jobs, group.share(jobs)
-    device = str(group.device(args.device)) if group.active else args.device
-    colorizer = (
-        None
-        if args.command == "restore"
-        else Colorizer(args.model, device=device, render_size=args.render_size)
-    )
-    main = group.is_main
-    if main and colorizer is not None:
-        where = colorizer.device_name + (f" x {group.world} processes" if group.active else "")
-        print(
-            f"Colorizing {len(all_jobs)} photo(s) with model '{colorizer.name}' on {where}"
-            + (f", repairing ({restoring}) first" if restoring.any else ""),
-            file=sys.stderr,
-        )
-    elif main:
-        print(f"Restoring {len(all_jobs)} photo(s): {restoring}", file=sys.stderr)
-    verb = "colorize" if colorizer is not None else "restore"
-    label = f"{verb} ({len(jobs)} of {len(all_jobs)} here)" if group.active else verb
-    bar = ProgressBar(len(jobs), label) if main else None
-    start = time.monotonic()
-
-    def on_progress(done: int, job, status: str) -> None:
-        # Every photo of the run gets its own line: colorized, skipped and why, failed and why.
-        if status.startswith("failed: "):
-            line = status[len("failed: ") :]
-        elif status.startswith("skipped: "):
-            line = f"{job.source}: {status}"
-        else:
-            line = f"{job.source}: {verb}d -> {job.dest}"
-            if status.startswith("done ("):
-                line += f"; note: {status[len('done (') : -1]}"
-        line = printable(line)
-        print(f"\n{line}" if bar is not None and bar._tty else line, file=sys.stderr)
-        if bar is not None:
-            bar.update(done, printable(job.source.name))
-
-    try:
-        result = run_jobs(
-            _with_repair(restoring, colorizer),
-            jobs,
-            saturation=args.saturation,
-            overwrite=args.overwrite,
-            quality=args.quality,
-            on_progress=on_progress,
-        )
-    except HintError as e:  # checked against the photo once it is decoded, before any write
-        return _fail(f"hints file {args.hints}: {e}")
-    finally:
-        if bar is not None:
-            bar.close()
-    # The first process sums up the whole run; every process exits with the run's verdict.
-    counts = group.gather(
-        (len(result.done), len(result.skipped), len(result.failed), len(result.duplicates))
-    )
-    done, skipped, failed, twice = (sum(c[i] for c in counts) for i in range(4))
-    if main:
-        print(
-            f"{verb.capitalize()}d {done}, skipped {skipped} (already there), "
-            + (f"{twice} given twice ({verb}d once), " if twice else "")
-            + f"failed {failed + len(missing)} in {time.monotonic() - start:.1f} s"
-            + (f" on {group.world} processes" if group.active else ""),
-            file=sys.stderr,
-        )
-    return EXIT_SOME_FAILED if (failed or missing) else EXIT_OK
-
-
-def _attach_hints(jobs: list, path: Path) -> str | None:
-    """Reads HINTS.json onto the one job; the reason it cannot, or None. Whether the points lie
-    inside the photo is checked by the batch once the photo is decoded (once)."""
-    from .core.hints import HintError, HintSet
-
-    if len(jobs) != 1:
-        return f"--hints applies to one photo; {len(jobs)} were given"
-    try:
-        hints = HintSet.read(path)
-    except HintError as e:
-        return f"{e}; see `colorizer colorize --help` for the format"
-    jobs[0].hints = tuple(hints.hints)
-    return None
-
-
-# ---- restore (issue 28): repair before colour, or repair alone --------------------------------
-
-RESTORE_HELP = (
-    "repair before colour: scratches (also dust, cracks, folds), fading, grain, as a "
-    "comma-separated list, or all"
-)
-
-
-def add_restore_command(sub) -> None:
-    """`colorizer restore`: the photos repaired, without colour, written as colorize writes."""
-    from .core.formats import OUTPUT_FORMATS
-
-    p = sub.add_parser("restore", help="repair scratches, fading and grain (no colour)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
-    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: beside each)")
-    p.add_argument("--restore", default="all", metavar="STEPS", help=RESTORE_HELP)
-    p.add_argument("--suffix", default="_restored", help="added to each output's name")
-    p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
-    p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
-    p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
-    p.set_defaults(func=cmd_colorize, model=None, device="cpu", render_size=None, hints=None)
-    p.set_defaults(saturation=1.0)
-
-
-def _restore_options(args: argparse.Namespace):
-    """The --restore steps, or the message saying what is wrong with them."""
-    from .restore.pipeline import RestoreOptionError, RestoreOptions
-
-    try:
-        return RestoreOptions.parse(getattr(args, "restore", None) or "none")
-    except RestoreOptionError as exc:
-        return f"--restore {args.restore!r}: {exc}"
-
-
-def _with_repair(options, colorizer):
-    """The colorizer itself, or one that repairs first (or only repairs, with no colorizer)."""
-    if colorizer is not None and not options.any:
-        return colorizer
-    from .engine.restoring import RestoringColorizer
-
-    return RestoringColorizer(options, colorizer)
-
-
-# ---- parser -----------------------------------------------------------------------------------
-
-
-def _bounded(kind: type, low: float, high: float, what: str):
-    """An argparse type: a finite number of `kind` from `low` to `high`, else a usage error
-    (exit 2) that says what is accepted. NaN, inf and 1e308 never reach the photos."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except (ValueError, OverflowError):
-            value = None
-        if value is None or not math.isfinite(value) or not low <= value <= high:
-            shown = text if len(text) <= 40 else text[:40] + "..."
-            number = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(
-                f"{what} must be {number} from {low:g} to {high:g}, not {shown!r}"
-            )
-        return value
-
-    parse.__name__ = what  # argparse names the type in its own messages
-    return parse
-
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, inside main's guard: Ctrl+C while they load is the same one line as later.
+    from .commands.colorize import add_colorize_command, add_restore_command
+    from .commands.evaluate import add_evaluate_command
+    from .commands.gui import add_gui_command
+    from .commands.models import add_models_command
+    from .commands.train import add_finetune_command, add_train_command
+
     parser = argparse.ArgumentParser(
         prog="colorizer",
         description="Gives black-and-white photos their colour back. With no command, opens the "
@@ -228,88 +34,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"colorizer {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("gui", help="open the desktop app (the default)")
-    p.add_argument("files", nargs="*", help="photos or folders to open")
-    p.set_defaults(func=cmd_gui)
-
-    from .core.formats import OUTPUT_FORMATS  # not engine.batch: building the parser stays light
-
-    p = sub.add_parser("colorize", help="colorize photos and folders")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar="DIR",
-        help="output folder (default: beside each photo); folder structure is kept",
-    )
-    p.add_argument("--model", default="default", help="model name or .pt file (default: default)")
-    p.add_argument("--device", default="auto", help="auto (GPU if any), cpu, cuda or mps")
-    p.add_argument(
-        "--saturation",
-        type=_bounded(float, 0.0, MAX_SATURATION, "the colour strength"),
-        default=1.0,
-        help=f"colour strength, 0 (gray) to {MAX_SATURATION:g} (default 1.0)",
-    )
-    p.add_argument(
-        "--render-size",
-        type=int,
-        metavar="PX",
-        help="detail: longest side of the copy the network sees (default: the "
-        "model's recommended size; larger sees smaller things, takes longer)",
-    )
-    p.add_argument(
-        "--hints",
-        metavar="HINTS.json",
-        help='colour pins for one photo: {"points": [{"x": 100, "y": 150, "color": "#3a6ccf"}], '
-        '"strokes": [{"points": [[x, y], ...], "color": "#rrggbb"}]}; pixels after EXIF '
-        'orientation; optional "radius" (pixels) on either. Each pinned colour spreads over its '
-        "region, up to the photo's edges",
-    )
-    p.add_argument("--suffix", default="_colorized", help="added to each output's name")
-    p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
-    p.add_argument(
-        "--quality",
-        type=_bounded(int, 1, 100, "the quality"),
-        default=95,
-        help="JPEG/WebP quality, 1 to 100 (default 95)",
-    )
-    p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
-    p.add_argument("--restore", metavar="STEPS", help=RESTORE_HELP + " (default: none)")
-    p.set_defaults(func=cmd_colorize)
-    add_restore_command(sub)
-
-    add_models_command(sub)
-
-    from .training import cli as training_cli
-
-    training_cli.add_commands(sub)
+    for add_command in (
+        add_gui_command,
+        add_colorize_command,
+        add_restore_command,
+        add_models_command,
+        add_train_command,
+        add_finetune_command,
+        add_evaluate_command,
+    ):
+        add_command(sub)
     return parser
-
-
-def cmd_gui(args: argparse.Namespace) -> int:
-    from .gui.platform_check import problem
-
-    message = problem()  # before Qt loads: its own failure is an abort with a cryptic text
-    if message:
-        print(f"colorizer: {message}", file=sys.stderr)
-        return EXIT_SOME_FAILED
-    try:
-        from .gui.app import run_app
-    except ImportError as exc:
-        return _fail(
-            f"the desktop app cannot start ({exc}); install PySide6-Essentials, or use "
-            "`colorizer colorize` from the terminal"
-        )
-    return run_app([str(f) for f in getattr(args, "files", [])])
 
 
 def main(argv: list[str] | None = None) -> int:
     try:  # Ctrl+C while the command starts: the same one line as later, no traceback
         parser = build_parser()
         args = parser.parse_args(argv)
+        from .commands.gui import cmd_gui
     except KeyboardInterrupt:
-        return _interrupted()
+        return interrupted()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -322,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ColorizerError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except KeyboardInterrupt:
-        return _interrupted()
+        return interrupted()
     except Stopped as exc:
         print(f"\ncolorizer: stopped by {exc}; no half-written file was left", file=sys.stderr)
         return exc.exit_code

@@ -56,7 +56,7 @@ def _import_circles(package: str) -> list[list[str]]:
 
 def test_no_modules_import_each_other_round_a_circle():
     """E.g. training/cli.py once imported semantic_cli and evaluate_cli, which imported its
-    console helpers back (they live in training/console.py now)."""
+    console helpers back (they live in commands/console.py now)."""
     assert _import_circles("colorizer_app") == []
 
 

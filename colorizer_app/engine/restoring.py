@@ -18,6 +18,7 @@ from ..core.hints import Hint
 from ..core.imageio import load_image
 from ..core.paths import user_data_dir
 from ..restore.detect import Detector, default_detector
+from ..restore.pipeline import RestoreOptionError as RestoreOptionError  # for the CLI
 from ..restore.pipeline import RestoreOptions, restore_rgb
 from .batch import BatchResult, plan_jobs, run_jobs
 from .colorizer import Colorizer

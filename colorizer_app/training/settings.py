@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
+from ..model.encoders import PRETRAINED_ENCODERS
+
 SPLIT_MODES = ("file", "folder")
 DEFAULT_MIN_COLORFULNESS = 15.0  # as BigColor filters ImageNet
 DEFAULT_FINETUNE_STEPS = 300
@@ -23,6 +25,8 @@ LOSSES = ("mse", "vivid", "psnr")
 # Weight of the colourfulness-shortfall term when none is given: vivid leans on it, psnr and mse
 # do without unless asked.
 DEFAULT_CF_WEIGHT = {"mse": 0.0, "vivid": 0.5, "psnr": 0.0}
+# The pretrained encoders `encoder` may name (model/encoders.py's registry: plain data, no torch).
+ENCODERS = tuple(PRETRAINED_ENCODERS)
 
 
 @dataclass

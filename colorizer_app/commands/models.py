@@ -1,103 +1,45 @@
-"""`colorizer models ...`: list, inspect and create model files (torch is imported only when a
-command runs, so the parser stays light)."""
+"""`colorizer models ...`: list, inspect and create model files, through engine.catalog and
+engine.model_files (torch is imported only when a command runs, so the parser stays light)."""
 
 from __future__ import annotations
 
 import argparse
 
-from .cli_exits import EXIT_OK, fail
+from .console import EXIT_OK, fail, say
 
 # ---- the commands ----------------------------------------------------------------------------
 
 
-def _say(text: str) -> None:
-    """One line on stdout with what names and metadata hold shown safely: a model's name or note
-    with terminal escape codes in it must not move the cursor or retitle the terminal."""
-    from .core.progress import printable
-
-    print(printable(text))
-
-
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from .engine.catalog import list_models
+    from ..engine.catalog import list_models
 
     entries = list_models()
     if not entries:
-        _say("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
+        say("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
     for e in entries:
         state = "" if e.path.is_file() else "  (file missing)"
-        _say(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
+        say(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
     return EXIT_OK
 
 
 def cmd_models_info(args: argparse.Namespace) -> int:
-    import json
+    from ..engine.model_files import describe_model
 
-    from .engine.catalog import open_model, resolve_model
-    from .model.backbones import REGISTRY
-    from .model.ensemble import member_configs
-    from .model.model_file import sha256_of
-
-    entry = resolve_model(args.model)
-    mf = open_model(args.model)
-    _say(f"name:      {entry.name} ({entry.kind})")
-    _say(f"file:      {entry.path}  ({entry.path.stat().st_size / 1e6:.1f} MB)")
-    _say(f"sha256:    {sha256_of(entry.path)}")
-    _say(f"preset:    {mf.preset}")
-    members = member_configs(mf.config) if mf.config.members else [mf.config]
-    if len(members) > 1:
-        _say(f"ensemble:  {len(members)} models, their colour distributions averaged")
-    for i, config in enumerate(members):
-        if len(members) > 1:
-            recorded = mf.metadata.get("members", [])
-            source = recorded[i].get("file") if i < len(recorded) else None
-            _say(f"member {i + 1}:  from {source or 'a model file'}")
-        if not config.pretrained_encoder:
-            continue
-        source = REGISTRY[config.encoder].source if config.encoder in REGISTRY else ""
-        how = (
-            "pretrained, its stride-32 stages tuned for colour"
-            if mf.metadata.get("tuned_encoder_top")
-            else "frozen, pretrained"
-        )
-        fused = "; also the fused classifier" if config.fuse_classes else ""
-        _say(f"encoder:   {config.encoder}, {how}{fused}")
-        _say(f"           {source}")
-    _say("backbones: " + (", ".join(mf.config.backbones) or "none"))
-    for b in mf.config.backbones:
-        _say(f"           {b}: {REGISTRY[b].source}" if b in REGISTRY else f"           {b}")
-    _say("config:    " + json.dumps(mf.config.to_dict()))
-    _say("metadata:")
-    for k, v in mf.metadata.items():
-        _say(f"  {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
+    for line in describe_model(args.model):
+        say(line)
     return EXIT_OK
 
 
 def cmd_models_init(args: argparse.Namespace) -> int:
-    from .model.model_file import save_model
-    from .model.networks import build_network
-    from .model.presets import get_preset
+    from ..engine.model_files import write_untrained
 
-    preset = get_preset(args.preset)
-    model = build_network(preset.config, pretrained_backbones=True)
-    path = save_model(
-        model,
-        args.out,
-        preset.name,
-        {
-            "trained": False,
-            "note": "fresh, untrained decoder: its colours mean nothing until it is trained",
-            "description": preset.description,
-        },
-    )
-    print(f"Wrote {path} (preset {preset.name}; untrained: train it with `colorizer train`)")
+    path, preset = write_untrained(args.preset, args.out)
+    print(f"Wrote {path} (preset {preset}; untrained: train it with `colorizer train`)")
     return EXIT_OK
 
 
 def cmd_models_set_colour(args: argparse.Namespace) -> int:
-    from .engine.catalog import open_model
-    from .model.colour_knobs import COLOUR_KNOBS
-    from .model.transforms import with_colour
+    from ..engine.model_files import COLOUR_KNOBS, with_colour_settings
 
     knobs = {k: getattr(args, k) for k in COLOUR_KNOBS if getattr(args, k) is not None}
     if not knobs:
@@ -105,9 +47,7 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
             "name at least one of --strength, --uncertain-strength, --certain-strength, "
             "--neutral-prior"
         )
-    source = open_model(args.model)
-    path = with_colour(source, args.out, note=args.note or "", **knobs)
-    config = open_model(path).config
+    path, config = with_colour_settings(args.model, args.out, args.note or "", knobs)
     print(
         f"Wrote {path}: colour strength {config.colour_strength:g}, where unsure "
         f"{config.uncertain_strength:g}, where sure {config.certain_strength:g}, neutral prior "
@@ -117,10 +57,9 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
 
 
 def cmd_models_combine(args: argparse.Namespace) -> int:
-    from .engine.catalog import open_model
-    from .model.transforms import combine
+    from ..engine.model_files import combine_models
 
-    path = combine([open_model(m) for m in args.models], args.out, note=args.note or "")
+    path = combine_models(args.models, args.out, args.note or "")
     size = path.stat().st_size / 1e6
     print(
         f"Wrote {path} ({size:.1f} MB): {len(args.models)} models colouring as one. Choose its "
@@ -130,9 +69,9 @@ def cmd_models_combine(args: argparse.Namespace) -> int:
 
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:
-    from .model.backbones import fetch_torchvision_backbones
+    from ..engine.model_files import fetch_backbones
 
-    for path in fetch_torchvision_backbones(args.names or None):
+    for path in fetch_backbones(args.names or None):
         print(f"ok  {path}")
     return EXIT_OK
 

@@ -6,15 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..training.settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 from .console import with_bar
-from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..engine.catalog import resolve_model
     from ..engine.colorizer import Colorizer
-    from .data import scan_folders, split_photos, validation_split
-    from .evaluate import evaluate, markdown_table, write_csv, write_grid
+    from ..training.data import scan_folders, split_photos, validation_split
+    from ..training.evaluate import evaluate, markdown_table, write_csv, write_grid
 
     colorizers = {
         resolve_model(m).name
@@ -75,7 +75,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _hint_curves(args, colorizers, photos, folder) -> list:
-    from .hint_eval import hint_curve, markdown_curve
+    from ..training.hint_eval import hint_curve, markdown_curve
 
     curves = []
     for name, colorizer in colorizers.items():

@@ -1,21 +1,20 @@
-"""`colorizer train`, `finetune` and `evaluate`: thin shells over training.* with progress bars."""
+"""`colorizer train` and `colorizer finetune`: their options as the one settings shape of
+training/settings.py, handed to training.train and training.finetune, with progress bars."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import shlex
 import sys
 from dataclasses import fields
 from pathlib import Path
 
-from ..model.encoders import PRETRAINED_ENCODERS
-from .console import StopFlag, progress_printer, report_written, with_bar
-from .settings import (
+from ..training.settings import (
     DEFAULT_CF_WEIGHT,
     DEFAULT_EPOCHS,
     DEFAULT_MIN_COLORFULNESS,
     DEFAULT_SCENES_STEPS,
+    ENCODERS,
     LOSSES,
     MAX_FINETUNE_LR,
     SPLIT_MODES,
@@ -23,8 +22,7 @@ from .settings import (
     TrainSettings,
     defaults,
 )
-
-log = logging.getLogger(__name__)
+from .console import StopFlag, progress_printer, report_written, with_bar
 
 
 def train_settings(args: argparse.Namespace) -> TrainSettings:
@@ -67,7 +65,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train(settings: TrainSettings, group) -> int:
     """Run training/train.py's pipeline with bars; only the first process of a torchrun group
     speaks."""
-    from .train import train
+    from ..training.train import train
 
     batch = settings.batch_size
     main = group.is_main
@@ -117,7 +115,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_train_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on folders of colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of colour photos")
     t = defaults(TrainSettings)  # the one place they live
@@ -180,7 +178,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--encoder",
-        choices=list(PRETRAINED_ENCODERS),
+        choices=list(ENCODERS),
         help="pretrained-encoder presets: which EfficientNet-Lite (default: the preset's, "
         "Lite0; Lite2 is larger and more accurate on ImageNet)",
     )
@@ -276,12 +274,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--half", action="store_true", help="store weights as float16 (half size)")
     add_data_options(p)
     p.set_defaults(func=cmd_train)
-    add_more_commands(sub)
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
     from ..core.distributed import join_from_environment, leave
-    from .finetune import finetune
+    from ..training.finetune import finetune
 
     group = join_from_environment()
     main = group.is_main
@@ -346,7 +343,7 @@ def _finetune_lr(text: str) -> float:
     return lr
 
 
-def add_more_commands(sub: argparse._SubParsersAction) -> None:
+def add_finetune_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("finetune", help="fine-tune a model on your own colour photos")
     p.add_argument("data", nargs="+", metavar="DATA", help="folders of your colour photos")
     p.add_argument(
@@ -390,7 +387,3 @@ def add_more_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_finetune)
-
-    from .evaluate_cli import add_evaluate_command
-
-    add_evaluate_command(sub)
