@@ -9,11 +9,17 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
 from colorizer_app.core.imageio import load_image
+from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
-from colorizer_app.engine.restoring import RestoreChoices
+from colorizer_app.engine.restoring import RestoreChoices, repair_photo
+from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
+from colorizer_app.gui.save_options import SaveOptions
+from colorizer_app.restore.measure import psnr_l
 from colorizer_app.restore.pipeline import RestoreOptions
 from tests.gui.conftest import (
+    WorkerGate,
+    wait_idle,
     wait_scanned,
     window,  # noqa: F401 - the real window with the tiny model
 )
@@ -130,3 +136,92 @@ def test_a_panel_made_after_a_photo_is_current_starts_on_that_photo(
     late = attach_restore_panel(window)  # as _after_engine_loaded makes it, photo already shown
     assert late.path == photo
     assert all(box.isEnabled() for box in late.switches.values())
+
+
+def _changed_share(a_rgb: np.ndarray, b_rgb: np.ndarray) -> float:
+    """Share of pixels whose L differs by more than 5 (a filled scratch, not rounding)."""
+    return float(np.mean(np.abs(rgb_to_l(a_rgb) - rgb_to_l(b_rgb)) > 5))
+
+
+def test_the_window_colours_the_restored_photo_while_its_switches_are_on(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """The window's own colorize, compare view and Save follow the Restore switches: on, the
+    photo is repaired and then coloured, and the compare view shows the original against that;
+    off again, everything is as without restoration, to the byte."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    photo = scans / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    original = load_image(photo).rgb
+    window.add_paths([photo])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    item = window.photos.item_for_path(photo)
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(item)))
+    plain = item.result
+    assert plain is not None and plain.original_preview is None
+    out = tmp_path / "out"
+    assert window.save_all(SaveOptions(folder=out / "plain", fmt="png")) == 1
+    wait_idle(qtbot, window)
+    plain_saved = (out / "plain" / "boy_colorized.png").read_bytes()
+    assert psnr_l(rgb_to_l(load_image(out / "plain" / "boy_colorized.png").rgb),
+                  rgb_to_l(original)) > 45  # fmt: skip
+
+    # Switched on: coloured again from the repaired photo, without asking.
+    window.restore_panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: item.result is not plain, timeout=120_000)
+    wait_idle(qtbot, window)
+    fixed = item.result
+    assert fixed.restore == RestoreOptions(scratches=True)
+    # The compare view: the photo as it came against the restored and coloured photo.
+    before = from_qimage(window.view.original)
+    after = from_qimage(window.view.colorized)
+    assert np.array_equal(before, plain.preview_rgb)
+    assert 0.001 < _changed_share(before, after) < 0.3
+    assert 0.001 < _changed_share(plain.preview_rgb, fixed.preview_rgb) < 0.3
+    # Save writes the restored and coloured photo at full size; the original is untouched.
+    assert window.save_all(SaveOptions(folder=out / "fixed", fmt="png")) == 1
+    wait_idle(qtbot, window)
+    saved = load_image(out / "fixed" / "boy_colorized.png").rgb
+    assert saved.shape[:2] == original.shape[:2]
+    repaired = repair_photo(original, RestoreOptions(scratches=True))
+    assert psnr_l(rgb_to_l(saved), rgb_to_l(repaired)) > 40
+    assert 0.001 < _changed_share(saved, original) < 0.3
+    assert np.array_equal(load_image(photo).rgb, original)
+
+    # Switched off: exactly as before.
+    window.restore_panel.switches["scratches"].setChecked(False)
+    qtbot.waitUntil(lambda: item.result is not fixed, timeout=120_000)
+    wait_idle(qtbot, window)
+    assert item.result.original_preview is None
+    assert np.array_equal(from_qimage(window.view.original), plain.preview_rgb)
+    assert window.save_all(SaveOptions(folder=out / "again", fmt="png")) == 1
+    wait_idle(qtbot, window)
+    assert (out / "again" / "boy_colorized.png").read_bytes() == plain_saved
+    window.restore_panel.wait()
+
+
+def test_a_switch_changed_while_the_photo_is_colorized_is_not_lost(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    gate = WorkerGate(window.worker)  # the worker holds its first result until released
+    window.add_paths([photo])
+    wait_scanned(window)
+    item = window.photos.item_for_path(photo)
+    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(item)))
+    assert gate.first_done.wait(120)  # colorized without restoration, not yet told
+    window.restore_panel.switches["grain"].setChecked(True)
+    gate.release()
+    qtbot.waitUntil(lambda: item.result is not None and item.result.restore.grain, timeout=120_000)
+    wait_idle(qtbot, window)
+    assert item.result.restore == RestoreOptions(grain=True)
+    window.restore_panel.wait()

@@ -53,15 +53,30 @@ class RestoringColorizer:
         hints: Sequence[Hint] = (),
         in_place: bool = False,
     ) -> np.ndarray:
-        mask = None
-        if self.mask is not None:
-            size = (rgb.shape[1], rgb.shape[0])
-            mask = cv2.resize(self.mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-        repaired, _ = restore_rgb(rgb, self.options, self.detector, mask)
+        repaired = repair_photo(rgb, self.options, self.mask, self.detector)
         if self.colorizer is None:
             return repaired
         # The repaired copy is ours: the colour may be written over it.
         return self.colorizer.colorize(repaired, saturation, hints, in_place=repaired is not rgb)
+
+
+def repair_photo(
+    rgb: np.ndarray,
+    options: RestoreOptions,
+    mask: np.ndarray | None = None,
+    detector: Detector | None = None,
+) -> np.ndarray:
+    """`rgb` repaired by `options` (`rgb` itself when every step is off). `mask`: the damage as
+    a person corrected it, of any size (brought to this photo's), filled instead of detecting;
+    `detector`: None loads the shipped one when scratches are to be found."""
+    if not options.any:
+        return rgb
+    if mask is not None:
+        size = (rgb.shape[1], rgb.shape[0])
+        mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    elif options.scratches and detector is None:
+        detector = default_detector()
+    return restore_rgb(rgb, options, detector, mask)[0]
 
 
 # ---- for the app: a screen-sized look at what restoration does, and a saved repaired copy ----

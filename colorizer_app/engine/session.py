@@ -16,7 +16,9 @@ import numpy as np
 from ..core import lab
 from ..core.hints import Hint, apply_hints
 from ..core.imageio import load_image, save_image, to_uint8
+from ..restore.pipeline import RestoreOptions
 from .colorizer import CHOICES, Colorizer, ColourChoices, EncodedPhoto
+from .restoring import repair_photo
 
 # A model with hint inputs, bound to one photo's kept encoder outputs: hints -> (ab at network
 # size, the likeliest colours given them).
@@ -43,6 +45,12 @@ class ColorizedPhoto:
     _hinted: tuple[tuple[Hint, ...], np.ndarray, ColourChoices | None] | None = field(
         default=None, repr=False
     )
+    # Restoration before colour (the photo's Restore switches, issue 28): the preview and Save
+    # colour the repaired photo; `original_preview` is the photo as it came, the compare view's
+    # "before" (None: nothing repaired, the preview is the original).
+    restore: RestoreOptions = field(default_factory=RestoreOptions)
+    restore_mask: np.ndarray | None = field(default=None, repr=False)
+    original_preview: np.ndarray | None = field(default=None, repr=False)
 
     def _solve_hints(self) -> tuple[np.ndarray, ColourChoices | None]:
         """ab_small and the chooser's colours with this photo's hints; solved once per set of
@@ -132,9 +140,22 @@ def preview_of(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
     return np.ascontiguousarray(to_uint8(small))
 
 
-def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
+def colorize_for_view(
+    colorizer: Colorizer,
+    path: Path,
+    restore: RestoreOptions | None = None,
+    restore_mask: np.ndarray | None = None,
+) -> ColorizedPhoto:
+    """The photo colorized for the window; with `restore` on, repaired first (at the preview's
+    size: what is shown, and more than the network sees) and then colorized. `restore_mask`:
+    the damage as a person corrected it (any size), filled instead of detecting."""
+    restore = restore or RestoreOptions()
     image = load_image(path)
-    l_small = colorizer.small_l(image.rgb)  # no full-resolution L: 600 MB for a 150 MP scan
+    source, original_preview = image.rgb, None
+    if restore.any:
+        original_preview = preview_of(image.rgb)
+        source = repair_photo(original_preview, restore, restore_mask)
+    l_small = colorizer.small_l(source)  # no full-resolution L: 600 MB for a 150 MP scan
     ab_small, choices = colorizer.predict_with_choices(l_small)
     hint_decoder: HintDecoder | None = None
     if colorizer.takes_hints:
@@ -145,7 +166,7 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
                 kept.append(colorizer.encode(l_small))
             return colorizer.decode_with_hints(kept[0], hints, image.size, CHOICES)
 
-    preview = preview_of(image.rgb)
+    preview = preview_of(source)
     return ColorizedPhoto(
         path,
         image.size,
@@ -157,12 +178,17 @@ def colorize_for_view(colorizer: Colorizer, path: Path) -> ColorizedPhoto:
         l_small,
         choices,
         hint_decoder=hint_decoder,
+        restore=restore,
+        restore_mask=restore_mask if restore.scratches else None,
+        original_preview=original_preview,
     )
 
 
 def save_colorized(photo: ColorizedPhoto, dest: Path, saturation: float, quality: int) -> Path:
-    """Full resolution: the original's L, EXIF, ICC, alpha and bit depth, the kept ab."""
+    """Full resolution: the original's L (repaired at full size first where the photo's
+    Restore switches are on), EXIF, ICC, alpha and bit depth, the kept ab."""
     image = load_image(photo.path)
+    source = repair_photo(image.rgb, photo.restore, photo.restore_mask)
     # The network's own small L guides the upsampling: not made again from the full photo.
-    rgb = Colorizer.compose(image.rgb, photo.hinted_ab(), saturation, guide=photo.l_small)
+    rgb = Colorizer.compose(source, photo.hinted_ab(), saturation, guide=photo.l_small)
     return save_image(dest, rgb, like=image, quality=quality)

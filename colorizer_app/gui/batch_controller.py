@@ -7,6 +7,7 @@ batch's summary) and shows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -28,6 +29,11 @@ class BatchController(JobController):
         super().__init__(photos, worker, parent)
         self.ok = 0
         self.failed = 0
+        # A photo's restoration before colour, (RestoreOptions, corrected mask or None): the
+        # Restore panel's, once it is made (after torch loads); None: the worker reads the
+        # switches kept in the app data.
+        self.restore_for: Callable[[Path], tuple] | None = None
+        self._again: set[Path] = set()  # waiting photos to colour again when their run ends
         worker.started.connect(self._started)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
@@ -43,10 +49,19 @@ class BatchController(JobController):
             item.state = PhotoState.QUEUED
             item.error = ""
             self.photos.changed(item)
+            restore = self.restore_for(item.path) if self.restore_for is not None else None
             self.worker.colorize_requested.emit(
-                job, str(item.path), item.render_size, self.worker.cancel_generation
+                job, str(item.path), item.render_size, self.worker.cancel_generation, restore
             )
         self.progress_changed.emit()
+
+    def colorize_again(self, item: PhotoItem) -> None:
+        """Colour this photo again (its restoration changed); one queued or being colorized
+        with what it was before is coloured again when that run ends."""
+        if item.state in WAITING:
+            self._again.add(item.path)
+        else:
+            self.colorize([item])
 
     def colorize_again_with(self, model: str) -> None:
         """Another model was chosen: the photos colorized with another are colorized again."""
@@ -94,6 +109,7 @@ class BatchController(JobController):
             self.photos.show_result(item)
             self.photo_changed.emit(item)
         self._end(job)
+        self._colour_again_if_asked(item)
 
     def _failed(self, job: int, message: str) -> None:
         if not self._ours(job):
@@ -106,6 +122,12 @@ class BatchController(JobController):
             self.photos.changed(item)
             self.photo_changed.emit(item)
         self._end(job)
+        self._colour_again_if_asked(item)
+
+    def _colour_again_if_asked(self, item: PhotoItem | None) -> None:
+        if item is not None and item.path in self._again:
+            self._again.discard(item.path)
+            self.colorize([item])
 
     def _skipped(self, job: int) -> None:
         item = self.photos.item_for_job(job) if self._ours(job) else None

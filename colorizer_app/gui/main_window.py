@@ -348,7 +348,9 @@ class MainWindow(WindowBase):
             self._update_actions()
             return
         if item.result is not None:
-            original = to_qimage(item.result.preview_rgb)
+            # With Restore switches on, the original as it came against restored and coloured.
+            before = item.result.original_preview
+            original = to_qimage(before if before is not None else item.result.preview_rgb)
             colorized = to_qimage(item.result.render(item.strength))
             self.view.set_images(original, colorized, item.result.full_size[0])
         else:

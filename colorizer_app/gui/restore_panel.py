@@ -1,6 +1,9 @@
 """The Restore panel: per photo, which repairs to make (scratches, fading, grain), a look at the
 repaired photo with the damage found drawn over it, a brush to correct that damage (left button
 adds, right button erases, Undo Brush takes back a stroke), and a repaired copy saved beside it.
+The window's own colorize, compare view and Save follow the switches (restore_for): with any on,
+the photo is repaired before it is coloured, and a colorized photo is coloured again when they
+change.
 
 A dock of its own, hooked into the window by `attach_restore_panel(window)`: it follows the
 list's current photo itself. The repair runs on a thread pool (engine.restoring), never on the
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..engine.restoring import RestoreChoices, restore_preview, save_restored
 from ..restore.pipeline import RestoreOptions
+from .batch_controller import WAITING
 from .qimage import to_qimage
 from .window_base import WindowBase
 
@@ -139,6 +143,10 @@ def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
 class RestorePanel(QDockWidget):
     """Restore: the three switches for the photo shown (each photo keeps its own)."""
 
+    # A photo's switches or corrected damage changed: its colour should be made again from the
+    # photo as now repaired.
+    restoration_changed = Signal(object)  # Path
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Restore", parent)
         self.setObjectName("restore_panel")
@@ -191,6 +199,12 @@ class RestorePanel(QDockWidget):
 
     # ---- the photo shown and its switches -----------------------------------------------------
 
+    def restore_for(self, path: Path) -> tuple[RestoreOptions, np.ndarray | None]:
+        """What colorizing `path` repairs first: its switches and, with scratches on, the
+        damage as corrected with the brush (None: detected)."""
+        options = self.choices.get(path)
+        return options, self.masks.get(path) if options.scratches else None
+
     def current_options(self) -> RestoreOptions:
         return RestoreOptions(**{n: box.isChecked() for n, box in self.switches.items()})
 
@@ -214,6 +228,7 @@ class RestorePanel(QDockWidget):
         self.choices.remember(self.path, self.current_options())
         self.save_button.setEnabled(self.current_options().any)
         self._request()
+        self.restoration_changed.emit(self.path)
 
     def _request(self) -> None:
         if self.path is None:
@@ -280,6 +295,7 @@ class RestorePanel(QDockWidget):
     def _stroke_done(self) -> None:
         if self.path is not None and self.path in self.masks:
             self._request()  # repaired again with the corrected mask
+            self.restoration_changed.emit(self.path)
 
     def undo_stroke(self) -> None:
         if self.path is None or not self.undo.get(self.path):
@@ -291,6 +307,7 @@ class RestorePanel(QDockWidget):
             self.masks[self.path] = before
         self.undo_button.setEnabled(bool(self.undo[self.path]))
         self._request()
+        self.restoration_changed.emit(self.path)
 
     def save(self) -> None:
         if self.path is not None and self.current_options().any:
@@ -311,6 +328,17 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
         panel.show_photo(item.path if item is not None else None)
 
     window.list_view.selectionModel().currentChanged.connect(follow)
+
+    # The window's own colour follows the switches: colorizing repairs first, and a photo
+    # already colorized is colorized again when its switches or corrected damage change.
+    window.batch.restore_for = panel.restore_for
+
+    def colour_again(path: Path) -> None:
+        item = window.photos.item_for_path(path)
+        if item is not None and (item.result is not None or item.state in WAITING):
+            window.batch.colorize_again(item)
+
+    panel.restoration_changed.connect(colour_again)
     # The panel is made once torch has loaded, often after the photos of the command line are
     # listed and one is current: it starts on that photo, not on none (its switches grayed out).
     follow()

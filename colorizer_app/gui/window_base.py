@@ -1,8 +1,9 @@
 """What a dock attached to the window sees of it (restore_panel.attach_restore_panel).
 
-For the type checker, WindowBase is a QMainWindow that declares the photos pane and the current
-photo, which MainWindow (its one subclass) implements; at run time it is QMainWindow itself, so
-the docks can name the window's type without importing main_window.py (which imports them).
+For the type checker, WindowBase is a QMainWindow that declares the photos pane, the current
+photo and the colorize batches, which MainWindow (its one subclass) implements; at run time it
+is QMainWindow itself, so the docks can name the window's type without importing main_window.py
+(which imports them).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from PySide6.QtWidgets import QMainWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QListView
 
-    from .photo_list import PhotoItem
+    from .batch_controller import BatchController
+    from .photo_list import PhotoItem, PhotoListModel
 
     class WindowBase(QMainWindow):
         list_view: QListView
+        photos: PhotoListModel
+        batch: BatchController  # the Restore panel has a photo coloured again
 
         def current_item(self) -> PhotoItem | None: ...
 

@@ -35,7 +35,9 @@ class ColorizeWorker(QObject):
     saved = Signal(int, str)  # job id, destination
     save_failed = Signal(int, str)
     # from the window (queued onto this thread)
-    colorize_requested = Signal(int, str, int, int)  # job id, path, render size (0: model's), gen
+    # job id, path, render size (0: model's), gen, restore (RestoreOptions, corrected mask or None;
+    # None: the photo's switches as kept in the app data)
+    colorize_requested = Signal(int, str, int, int, object)
     save_requested = Signal(int, object, str, float, int, int)  # id, photo, dest, sat, quality, gen
     model_requested = Signal(str, str)  # model, device
     devices_requested = Signal()
@@ -107,8 +109,10 @@ class ColorizeWorker(QObject):
             )
         return self._colorizer
 
-    @Slot(int, str, int, int)
-    def _colorize(self, job: int, path: str, render_size: int, generation: int) -> None:
+    @Slot(int, str, int, int, object)
+    def _colorize(
+        self, job: int, path: str, render_size: int, generation: int, restore: tuple | None
+    ) -> None:
         if generation < self.cancel_generation:
             self.skipped.emit(job)
             return
@@ -120,10 +124,13 @@ class ColorizeWorker(QObject):
             self.failed.emit(job, str(exc))
             return
         try:
+            from ..engine.restoring import RestoreChoices
             from ..engine.session import colorize_for_view
 
+            if restore is None:  # the Restore panel is not there yet: the switches as kept
+                restore = (RestoreChoices().get(Path(path)), None)
             colorizer.render_size = render_size or None
-            result = colorize_for_view(colorizer, Path(path))
+            result = colorize_for_view(colorizer, Path(path), *restore)
             self.network_runs += 1
         except ColorizerError as exc:
             self.failed.emit(job, str(exc))
