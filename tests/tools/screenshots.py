@@ -114,7 +114,7 @@ def advanced(win, out: Path) -> None:
     pump(0.5)
     win.grab().save(str(out / "06-advanced-before.png"))
     panel.form.steps.setValue(60)
-    panel.size.setValue(96)
+    panel.form.image_size.setValue(96)
     panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
     panel.form.name_edit.setText("kodak-colours")
     panel.start()
