@@ -17,7 +17,7 @@ from colorizer_app.core.imageio import save_image
 from colorizer_app.engine.catalog import open_model
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.session import colorize_for_view
-from colorizer_app.model.model_file import read_model_file, save_model, write_payload
+from colorizer_app.model.model_file import build_model, read_model_file, save_model, write_payload
 from colorizer_app.training.data import Photo
 from colorizer_app.training.feature_cache import encoded_photos
 from colorizer_app.training.hint_train import (
@@ -26,6 +26,7 @@ from colorizer_app.training.hint_train import (
     hinted_network,
     sample_hint_planes,
 )
+from colorizer_app.training.semantic import CachedFeatures
 
 from .conftest import real_rgb
 
@@ -34,7 +35,7 @@ BLUE = "#2a55d8"
 
 @pytest.fixture(scope="module")
 def hint_model_path(tmp_path_factory):
-    """The shipped default with a hint branch added (at zero: untrained) and saved."""
+    """The shipped default with a hint encoder added (joins at zero: untrained) and saved."""
     net = hinted_network(open_model("default"))
     path = tmp_path_factory.mktemp("models") / "hinted.pt"
     save_model(net, path, "scenes", {"trained": False}, half=True)
@@ -61,13 +62,13 @@ def test_a_malformed_hint_field_is_refused_by_name(hint_model_path, tmp_path):
 
 
 def _nudged(path, tmp_path):
-    """The hinted model with its branch's outputs switched on (random, as training starts
+    """The hinted model with its hint encoder's joins switched on (random, as training starts
     them moving): pins now change what the decoder gives."""
     mf = read_model_file(path)
     torch.manual_seed(0)
     net = hinted_network(open_model("default"))
     with torch.no_grad():
-        for conv in (net.hint_branch.out4, net.hint_branch.out8, net.hint_branch.out16):
+        for conv in net.hint_encoder.joins():
             conv.weight.normal_(0, 0.05)
     out = tmp_path / "nudged.pt"
     save_model(net, out, mf.preset, {"trained": False})
@@ -124,7 +125,7 @@ def test_hint_sampling_follows_the_truth():
     assert not none.any()
 
 
-def test_hint_training_resumes_exactly(tmp_path):
+def test_hint_training_resumes_exactly_and_leaves_no_pins_as_the_default(tmp_path):
     fs = _tiny_cache()
     base = open_model("default")
 
@@ -136,6 +137,7 @@ def test_hint_training_resumes_exactly(tmp_path):
             checkpoint=tmp_path / "h.ckpt",
             checkpoint_every=0,
             resume=resume,
+            crop_cells=8,  # of the 16 x 16 head cells: crops at two places each way
         )
         net = hinted_network(base)
         done = []
@@ -147,15 +149,28 @@ def test_hint_training_resumes_exactly(tmp_path):
         fit_hints(net, fs, None, config, should_stop)
         return net
 
-    straight = {k: v.clone() for k, v in run().state_dict().items()}
+    trained = run()
+    straight = {k: v.clone() for k, v in trained.state_dict().items()}
     (tmp_path / "h.ckpt").unlink()
     run(stop_after=2)
     assert read_model_file(tmp_path / "h.ckpt").training["step"] == 2
     resumed = run(resume=True).state_dict()
-    moved = straight["hint_branch.out4.weight"].abs().sum()
-    assert moved > 0  # the branch left zero
+    moved = straight["hint_encoder.out4.weight"].abs().sum()
+    assert moved > 0  # the joins left zero
     for key, value in straight.items():
         assert torch.equal(value, resumed[key]), key
+    # Without pins the trained model colours exactly as the one it was made from; with them not.
+    l_full, feats, probs, ab, *_ = next(CachedFeatures(fs, [0, 1]).batches([[0, 1]]))
+    with torch.no_grad():
+        plain = build_model(base).float().head_output(l_full, feats, probs)
+        none = trained.head_output(
+            l_full, feats, probs, sample_hint_planes(ab, np.random.default_rng(0), 0.0, 0)
+        )
+        pinned = trained.head_output(
+            l_full, feats, probs, sample_hint_planes(ab, np.random.default_rng(0), 0.0, 3)
+        )
+    assert torch.equal(plain, none)
+    assert not torch.allclose(plain, pinned)
 
 
 def test_propagation_stays_for_models_without_hint_inputs(tmp_path):

@@ -150,7 +150,7 @@ class Colorizer:
 
     def _own_hint_net(self) -> SemanticColorizer | None:
         net = self.net
-        return net if isinstance(net, SemanticColorizer) and net.hint_branch is not None else None
+        return net if isinstance(net, SemanticColorizer) and net.hint_encoder is not None else None
 
     def _hinting(self) -> Colorizer | None:
         """The Colorizer whose network takes the hints: this one, its companion (loaded once,

@@ -26,7 +26,7 @@ from . import ab_bins
 from .backbones import REGISTRY, Frozen, normalize_tf_lite
 from .efficientnet_lite import EfficientNetLite
 from .encoders import PRETRAINED_ENCODERS
-from .hint_decoder import HintBranch
+from .hint_decoder import PULL_SIGMA, HintEncoder
 from .hybrid import HybridConfig, parameters_except
 
 # The block after which each stride's features are taken: the last block of stages 2, 3, 5, 7.
@@ -96,7 +96,7 @@ class LiteEncoder(Frozen):
         return x, torch.softmax(logits.float(), dim=1)
 
 
-def _conv(cin: int, cout: int, stride: int = 1) -> nn.Module:
+def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(
         nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
         nn.BatchNorm2d(cout),
@@ -106,6 +106,13 @@ def _conv(cin: int, cout: int, stride: int = 1) -> nn.Module:
 
 def _up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def _stage(stage: nn.Sequential, x: torch.Tensor, hint: torch.Tensor | float) -> torch.Tensor:
+    """A decoder stage (_conv: conv, batch norm, ReLU) with the hint encoder's term added
+    before the ReLU: the same as more input channels to the stage's conv (model/hint_decoder)."""
+    conv, norm, relu = stage
+    return relu(norm(conv(x)) + hint)
 
 
 class SemanticColorizer(nn.Module):
@@ -139,7 +146,9 @@ class SemanticColorizer(nn.Module):
         # HybridColorizer's fused classifiers; here the encoder is the classifier.
         self.backbones = nn.ModuleList()
         # Colour hints as input (model/hint_decoder.py); None: a model that takes none.
-        self.hint_branch = HintBranch(config.decoder_channels) if config.hint_inputs else None
+        self.hint_encoder = (
+            HintEncoder((c4, c8, c16), f, config.decoder_channels) if config.hint_inputs else None
+        )
 
     def encode(self, l_norm: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         """What training caches: the frozen encoder's features and class probabilities."""
@@ -158,24 +167,39 @@ class SemanticColorizer(nn.Module):
         """The head at stride 4: ab bin logits (NxQ) or ab / 128 (Nx2, tanh). `hints`: the
         hint planes (hint_decoder.hint_planes) at the head's size, for a model with hint inputs;
         None there means no hints."""
-        f4, f8, f16, f32 = (t.to(l_norm.dtype) for t in feats)
-        added: tuple[torch.Tensor | float, ...] = (0.0, 0.0, 0.0)
-        if self.hint_branch is not None:
-            if hints is None:
-                hints = l_norm.new_zeros((l_norm.shape[0], 3, *f4.shape[-2:]))
-            sizes = [tuple(f.shape[-2:]) for f in (f16, f8, f4)]
-            added = self.hint_branch(hints.to(l_norm.dtype), sizes)
-        x = self.fuse_features(f32)
+        feats = [t.to(l_norm.dtype) for t in feats]
+        f4, f8, f16, f32 = feats
+        joins: list[torch.Tensor | float] = [0.0, 0.0, 0.0, 0.0]
+        pull = None
+        if self.hint_encoder is not None and hints is not None:
+            hint_joins, pull = self.hint_encoder(hints.to(l_norm.dtype), l_norm, feats)
+            joins = list(hint_joins)
+        x = self.fuse_features(f32) + joins[0]
         if self.fuse_vector is not None and fused is not None:
             fused = F.dropout(fused.to(x.dtype), self.config.fusion_dropout, self.training)
             x = x + self.fuse_vector(fused)[:, :, None, None]
         x = F.relu(x)
-        x = self.dec16(torch.cat([_up_to(x, f16), f16], 1)) + added[0]
-        x = self.dec8(torch.cat([_up_to(x, f8), f8], 1)) + added[1]
+        x = _stage(self.dec16, torch.cat([_up_to(x, f16), f16], 1), joins[1])
+        x = _stage(self.dec8, torch.cat([_up_to(x, f8), f8], 1), joins[2])
         own = self.own2(self.own1(l_norm))
-        x = self.dec4(torch.cat([_up_to(x, f4), f4, _up_to(own, f4)], 1)) + added[2]
+        x = _stage(self.dec4, torch.cat([_up_to(x, f4), f4, _up_to(own, f4)], 1), joins[3])
         out = self.head(x)
-        return out if self.config.head == "bins" else torch.tanh(out)
+        if self.config.head != "bins":
+            out = torch.tanh(out)
+        return out if pull is None else self._pulled(out, *pull)
+
+    def _pulled(self, out: torch.Tensor, colour: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
+        """The head's output pulled towards the pins' colour (model/hint_decoder.py): the bins'
+        logits by gain x a Gaussian of their distance from it, a regressed ab part of the way."""
+        if self.config.head != "bins":
+            return out + gain / (1 + gain) * (colour / 128.0 - out)
+        c = self.ab_bins.to(out.dtype)  # Q x 2
+        dist2 = (
+            (c * c).sum(1)[None, :, None, None]
+            - 2 * torch.einsum("qc,nchw->nqhw", c, colour)
+            + (colour * colour).sum(1, keepdim=True)
+        )
+        return out - gain * dist2 / (2 * PULL_SIGMA**2)
 
     def to_ab(self, head: torch.Tensor) -> torch.Tensor:
         """Head output -> ab / 128 at the head's size."""

@@ -1,53 +1,63 @@
 """Teaching the `scenes` decoder what a colour pin means, on the frozen encoder's cached features.
 
 Starts from a trained model with no hint inputs (its weights loaded into the same decoder with a
-hint branch that starts at zero, model/hint_decoder.py) and fine-tunes the decoder with hints
-sampled from the truth, as Zhang, Zhu et al. 2017 train theirs: per photo a geometric number of
-points (stop with probability 1/8 before each: none for an eighth of the photos, 7 on average),
-each a square patch of random size holding the truth's mean colour there, at a place drawn half
-the time uniformly and half the time around the middle (where people look); a share of the
-photos gets none at all, so that with no hints the model keeps colouring as the automatic one.
+hint encoder whose joins start at zero, model/hint_decoder.py) and trains with hints sampled from
+the truth, as Zhang, Zhu et al. 2017 train theirs: per photo a geometric number of points (stop
+with probability 1/8 before each: 7 on average), each a square patch of random size holding the
+truth's mean colour there, at a place drawn half the time uniformly and half the time around the
+middle (where people look). The hint encoder's output is zero for a photo without pins, so with
+the decoder left as it was (`decoder_lr` 0, the default) a photo without pins is coloured exactly
+as by the model it starts from, and every photo gets at least one pin (one without would teach
+nothing). With the decoder trained as well, a share of the photos gets none, so that without
+hints it keeps colouring as the automatic one; the model kept is then the best at EVAL_PINS pins
+among those no lower than the start without pins.
 
 The batch-norm statistics stay those of the model it starts from (the network is trained in eval
 mode: the decoder's own statistics would otherwise drift on a small set of photos), so at step 0
-the model is the starting model exactly.
+the model is the starting model exactly. It is trained by the one loop (loop.run): checkpoints,
+resume and the learning-rate schedule are the loop's.
 
     python -m colorizer_app.training.hint_train cache  OUT_DIR  FOLDER...
-    python -m colorizer_app.training.hint_train train  OUT_DIR  --steps N [--resume]
+    python -m colorizer_app.training.hint_train train  OUT_DIR  --steps N -o FILE [--resume]
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import logging
 import math
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from ..core import lab
 from ..core.errors import TrainingError
 from ..engine.catalog import open_model
 from ..model import ab_bins
 from ..model.hint_decoder import AB_NORM, HINT_CHANNELS
-from ..model.model_file import ModelFile, build_model, read_model_file, save_model
+from ..model.model_file import ModelFile, build_model, save_model
 from ..model.networks import build_network
-from .feature_cache import FeatureSet, l_of
-from .loop import History, cosine_lr, save_checkpoint
-from .losses import compute_loss
+from .console import StopFlag
+from .feature_cache import FeatureSet
+from .loop import History, Progress, TrainConfig, run
 from .metrics import batch_scores
+from .semantic import CachedFeatures, SemanticObjective, objective_loss
 
 log = logging.getLogger(__name__)
 
 STOP_P = 1 / 8  # Zhang et al.'s geometric number of points
 PATCH_CELLS = (1, 3)  # patch side in head cells (stride 4): 4 to 12 pixels at 224
+# Each step trains on a square of this many head cells (128 pixels) cut from each cached photo at
+# a place that lines up with all four strides: a third of the photo's work per step (the shared
+# 2-core CPU), and pins far from a region still come from the whole-photo scale's pooling.
+CROP_CELLS = 32
 EVAL_PINS = 10
 
 
@@ -55,9 +65,10 @@ EVAL_PINS = 10
 class HintTrainConfig:
     steps: int = 2000
     batch_size: int = 16
-    lr: float = 5e-4  # the hint branch: new, from zero
-    decoder_lr: float = 1e-4  # the decoder it joins: trained, so moved gently
-    none_share: float = 0.15  # photos given no hints at all, beside the geometric's own eighth
+    lr: float = 1e-3  # the hint encoder: new, from nothing
+    decoder_lr: float = 0.0  # the decoder it joins: 0 leaves it (and so 0 pins) as it was
+    none_share: float = 0.15  # with the decoder trained: photos given no hints at all
+    crop_cells: int | None = CROP_CELLS  # None: the whole cached photo
     psnr_weight: float = 0.5
     rebalance_mix: float = 0.5
     cosine_floor: float = 0.05
@@ -69,18 +80,37 @@ class HintTrainConfig:
     preset: str = "scenes"
     metadata: dict = field(default_factory=dict)
 
+    def loop_config(self) -> TrainConfig:
+        return TrainConfig(
+            epochs=None,
+            max_steps=self.steps,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            schedule="cosine",
+            cosine_floor=self.cosine_floor,
+            weight_decay=1e-4,
+            seed=self.seed,
+            checkpoint=self.checkpoint,
+            checkpoint_every=self.checkpoint_every,
+            resume=self.resume,
+            eval_every=self.eval_every,
+            keep_best=True,
+            preset=self.preset,
+            metadata=self.metadata,
+        )
+
 
 def hinted_network(base: ModelFile, seed: int = 0):
-    """The base model's network with hint inputs, its weights loaded, the new branch at zero."""
+    """The base model's network with hint inputs, its weights loaded, the joins at zero."""
     if not base.config.pretrained_encoder or base.config.members:
         raise TrainingError("only a single pretrained-encoder model (scenes) can learn hints")
     config = dataclasses.replace(base.config, hint_inputs=True)
-    with torch.random.fork_rng():  # the new branch's first layers: the same on every run
+    with torch.random.fork_rng():  # the hint encoder's first layers: the same on every run
         torch.manual_seed(seed)
         net = build_network(config, pretrained_backbones=False)
     state = {k: v.float() if v.is_floating_point() else v for k, v in base.state_dict.items()}
     missing, unexpected = net.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith("hint_branch.") for k in missing):
+    if unexpected or any(not k.startswith("hint_encoder.") for k in missing):
         raise TrainingError(f"{base.path}: its weights do not fit a hint-taking decoder")
     return net.eval()
 
@@ -101,10 +131,15 @@ def place_pin(
 
 
 def sample_hint_planes(
-    ab: torch.Tensor, rng: np.random.Generator, none_share: float, count: int | None = None
+    ab: torch.Tensor,
+    rng: np.random.Generator,
+    none_share: float,
+    count: int | None = None,
+    min_pins: int = 0,
 ) -> torch.Tensor:
     """Hints from the truth for a batch: ab (N x 2 x h x w, Lab units) -> N x 3 x h x w planes.
-    `count`: exactly this many points per photo (evaluation); None: Zhang et al.'s sampling."""
+    `count`: exactly this many points per photo (evaluation); None: Zhang et al.'s sampling,
+    with at least `min_pins`."""
     truth = ab.float().numpy()
     n, _, h, w = truth.shape
     planes = np.zeros((n, HINT_CHANNELS, h, w), np.float32)
@@ -112,7 +147,7 @@ def sample_hint_planes(
         if count is None and rng.random() < none_share:
             continue
         k = 0
-        while (k < count) if count is not None else (rng.random() > STOP_P):
+        while (k < count) if count is not None else (k < min_pins or rng.random() > STOP_P):
             if count is None and rng.random() < 0.5:
                 y = int(np.clip(rng.normal(h / 2, h / 4), 0, h - 1))
                 x = int(np.clip(rng.normal(w / 2, w / 4), 0, w - 1))
@@ -124,28 +159,23 @@ def sample_hint_planes(
     return torch.from_numpy(planes)
 
 
-def _batch(data: FeatureSet, rows: list[int]):
-    index = torch.as_tensor(rows, dtype=torch.long)
-    return (
-        l_of(data.rgb[index]),
-        [f[index].float() for f in data.feats],
-        data.probs[index].float(),
-        data.ab[index].float(),
-        data.bin_idx[index],
-        data.bin_w[index].float(),
-    )
-
-
-def step_loss(model, batch, hints: torch.Tensor, config: HintTrainConfig, rebalance):
-    """Zhang et al.'s rebalanced cross-entropy over bins and the decoded colour's log error."""
+def aligned_crop(batch: tuple, rng: np.random.Generator, cells: int | None) -> tuple:
+    """The same square of `cells` head cells from every photo of a cached batch (L, features at
+    strides 4-32, class vector, ab and its bins at stride 4), at a place that is a whole cell of
+    the stride-32 features, so that every stride's crop covers the same pixels."""
     l_full, feats, probs, ab, idx, w = batch
-    out = model.head_output(l_full, feats, probs, hints)
-    loss = ab_bins.bin_cross_entropy(out, idx, w, rebalance).mean()
-    if config.psnr_weight:
-        l_small = F.interpolate(l_full, size=out.shape[-2:], mode="area")
-        pred = model.to_ab(out)
-        loss = loss + config.psnr_weight * compute_loss("psnr", pred, ab / lab.AB_SCALE, l_small, 0)
-    return loss
+    side = ab.shape[-1]
+    if cells is None or cells >= min(ab.shape[-2:]):
+        return batch
+    step = 8  # stride-4 cells per stride-32 cell
+    y, x = (int(rng.integers(0, (n - cells) // step + 1)) * step for n in ab.shape[-2:])
+
+    def cut(t: torch.Tensor, k: int) -> torch.Tensor:  # k: head cells per cell of t
+        return t[..., y // k : (y + cells) // k, x // k : (x + cells) // k]
+
+    feats = [cut(f, round(side / f.shape[-1])) for f in feats]
+    l_cut = l_full[..., 4 * y : 4 * (y + cells), 4 * x : 4 * (x + cells)]
+    return l_cut, feats, probs, cut(ab, 1), cut(idx, 1), cut(w, 1)
 
 
 @torch.no_grad()
@@ -154,19 +184,100 @@ def evaluate_hints(model, data: FeatureSet, counts=(0, EVAL_PINS), batch_size: i
     same places on every call), as training's own validation measures: the decoded colour."""
     model.eval()
     out = {}
+    rows = CachedFeatures(data, list(range(len(data))))
     for count in counts:
         rng = np.random.default_rng(1234 + count)
         scores = []
         for start in range(0, len(data), batch_size):
-            rows = list(range(start, min(len(data), start + batch_size)))
-            l_full, feats, probs, ab, *_ = _batch(data, rows)
+            part = [list(range(start, min(len(data), start + batch_size)))]
+            l_full, feats, probs, ab, *_ = next(rows.batches(part))
             hints = sample_hint_planes(ab, rng, 0.0, count)
             pred = model.to_ab(model.head_output(l_full, feats, probs, hints))
             pred = F.interpolate(pred, size=l_full.shape[-2:], mode="bilinear")
             truth = F.interpolate(ab / lab.AB_SCALE, size=l_full.shape[-2:], mode="bilinear")
             scores += batch_scores(l_full, pred, truth)[0]
         out[f"psnr_{count}"] = float(np.mean(scores))
+    out["psnr"] = out[f"psnr_{EVAL_PINS}"]  # what the loop's progress line shows
     return out
+
+
+class HintTask:
+    """loop.StepTask of a hint-taking decoder on cached features."""
+
+    options_hint = "another --decoder-lr (0 or not)"
+
+    def __init__(self, model, train: FeatureSet, val: FeatureSet | None, config: HintTrainConfig):
+        self.model, self.val, self.config = model, val, config
+        self.train = CachedFeatures(train, list(range(len(train))))
+        self.objective = SemanticObjective(
+            psnr_weight=config.psnr_weight, rebalance_mix=config.rebalance_mix
+        )
+        counts = self.train.bin_counts(len(model.ab_bins))
+        self.rebalance = torch.from_numpy(ab_bins.rebalance_weights(counts, config.rebalance_mix))
+        self.trains_decoder = config.decoder_lr > 0
+        # The start's PSNR without pins: a trained decoder's weights are kept only at or above it.
+        self.floor = None
+        if val is not None and self.trains_decoder:
+            self.floor = evaluate_hints(model, val, counts=(0,))["psnr_0"]
+
+    def module(self) -> nn.Module:
+        return self.model
+
+    def optimizer(self) -> torch.optim.Optimizer:
+        model, c = self.model, self.config
+        hint = list(model.hint_encoder.parameters())
+        ids = {id(p) for p in hint}
+        groups: list[dict] = [{"params": hint, "lr": c.lr}]
+        rest = [p for p in model.trainable_parameters() if id(p) not in ids]
+        if self.trains_decoder:
+            groups.append({"params": rest, "lr": c.decoder_lr})
+        else:
+            for p in rest:
+                p.requires_grad_(False)
+        return torch.optim.AdamW(groups, weight_decay=1e-4)
+
+    def train_size(self) -> int:
+        return len(self.train)
+
+    def batches(self, epoch: int, parts: list[list[int]]) -> Iterable[Any]:
+        return self.train.batches(parts)
+
+    def loss(self, net: nn.Module, batch: Any, device: torch.device) -> torch.Tensor:
+        # Batch norm keeps the start's statistics (the loop puts the model in train mode).
+        self.model.eval()
+        # The loop seeds torch's generator for each step: the same crop and pins on a resume.
+        rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
+        l_full, feats, probs, ab, idx, w = aligned_crop(batch, rng, self.config.crop_cells)
+        c = self.config
+        none_share = c.none_share if self.trains_decoder else 0.0
+        hints = sample_hint_planes(ab, rng, none_share, min_pins=0 if self.trains_decoder else 1)
+        out = self.model.head_output(l_full, feats, probs, hints)
+        return objective_loss(self.model, out, l_full, ab, idx, w, self.objective, self.rebalance)
+
+    def evaluate(self, device: torch.device) -> dict | None:
+        if self.val is None:
+            return None
+        metrics = evaluate_hints(self.model, self.val)
+        metrics["below_start"] = self.floor is not None and metrics["psnr_0"] < self.floor - 0.02
+        log.info("validation: %s", metrics)
+        return metrics
+
+    def score(self, metrics: dict) -> float:
+        """Lower is better: the PSNR with EVAL_PINS pins, if no lower than the start without."""
+        return math.inf if metrics.get("below_start") else -metrics[f"psnr_{EVAL_PINS}"]
+
+    def legacy_best(self, training: dict) -> float:
+        return -float(training.get("best", -math.inf))
+
+    def load_weights(self, state_dict: dict) -> None:
+        self.model.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in state_dict.items()}
+        )
+
+    def finish(self) -> None:
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.model.eval()
 
 
 def fit_hints(
@@ -175,101 +286,12 @@ def fit_hints(
     val: FeatureSet | None,
     config: HintTrainConfig,
     should_stop: Callable[[], bool] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> History:
-    """Train `model` (hinted_network's) in place; on return it holds the best validation
-    weights (by PSNR with EVAL_PINS pins, among those not below the start's with none)."""
-    torch.manual_seed(config.seed)
-    branch = list(model.hint_branch.parameters())
-    branch_ids = {id(p) for p in branch}
-    rest = [p for p in model.trainable_parameters() if id(p) not in branch_ids]
-    base_lrs = (config.lr, config.decoder_lr)
-    optimizer = torch.optim.AdamW(
-        [{"params": branch, "lr": config.lr}, {"params": rest, "lr": config.decoder_lr}],
-        weight_decay=1e-4,
-    )
-    nearest = train.bin_idx[:, 0].long().flatten()  # each pixel's nearest bin: how common
-    counts = torch.bincount(nearest, minlength=len(model.ab_bins)).numpy()
-    rebalance = torch.from_numpy(ab_bins.rebalance_weights(counts, config.rebalance_mix))
-    history, step, best, best_state, floor = History(), 0, -math.inf, None, None
-    if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
-        ckpt = read_model_file(config.checkpoint)
-        if ckpt.training is None:
-            raise TrainingError(f"{config.checkpoint}: not a training checkpoint; cannot resume")
-        model.load_state_dict({k: v.float() for k, v in ckpt.state_dict.items()})
-        optimizer.load_state_dict(ckpt.training["optimizer"])
-        step = int(ckpt.training["step"])
-        best = float(ckpt.training.get("best", -math.inf))
-        best_state = ckpt.training.get("best_state")
-        floor = ckpt.training.get("floor")
-        saved = ckpt.metadata.get("history") or {}
-        history = History(**{k: v for k, v in saved.items() if k in History.__dataclass_fields__})
-        log.info("resuming from %s at step %d", config.checkpoint, step)
-
-    def evaluate_now() -> None:
-        nonlocal best, best_state, floor
-        if val is None:
-            return
-        metrics = evaluate_hints(model, val)
-        metrics["step"] = step
-        history.val.append(metrics)
-        if floor is None:
-            floor = metrics["psnr_0"]
-        ok = metrics["psnr_0"] >= floor - 0.02  # no worse without hints than the start
-        if ok and metrics[f"psnr_{EVAL_PINS}"] > best:
-            best = metrics[f"psnr_{EVAL_PINS}"]
-            best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
-        log.info("step %d: %s%s", step, metrics, "" if ok else " (below the start without hints)")
-
-    def checkpoint() -> None:
-        if config.checkpoint is not None:
-            state = {"step": step, "best": best, "floor": floor}
-            if best_state is not None:
-                state["best_state"] = best_state
-            save_checkpoint(Path(config.checkpoint), model, optimizer, state, config, history)
-
-    if step == 0:
-        evaluate_now()
-    model.eval()  # batch-norm statistics stay the base model's (see the module's note)
-    start_time = time.monotonic()
-    while step < config.steps:
-        if should_stop is not None and should_stop():
-            history.stopped = True
-            break
-        rng = np.random.default_rng([config.seed, step])
-        batch_rows = rng.choice(len(train), size=min(config.batch_size, len(train)), replace=False)
-        batch = _batch(train, batch_rows.tolist())
-        hints = sample_hint_planes(batch[3], rng, config.none_share)
-        for g, base_lr in zip(optimizer.param_groups, base_lrs, strict=True):
-            g["lr"] = cosine_lr(base_lr, step, config.steps, config.cosine_floor)
-        loss = step_loss(model, batch, hints, config, rebalance)
-        if not torch.isfinite(loss):
-            raise TrainingError(f"the loss became {float(loss)} at step {step + 1}: diverged")
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        history.steps.append(step)
-        history.losses.append(float(loss.detach()))
-        if step % 20 == 0:
-            log.info(
-                "step %d loss %.4f (%.2f s/step)",
-                step,
-                sum(history.losses[-20:]) / 20,
-                (time.monotonic() - start_time) / max(1, len(history.losses)),
-            )
-        if config.eval_every and step % config.eval_every == 0:
-            evaluate_now()
-        if config.checkpoint_every and step % config.checkpoint_every == 0:
-            checkpoint()
-    if not history.stopped and (not history.val or history.val[-1]["step"] != step):
-        evaluate_now()
-    history.step = step
-    history.seconds = time.monotonic() - start_time
-    checkpoint()
-    if best_state is not None and not history.stopped:
-        model.load_state_dict(best_state)
-    model.eval()
-    return history
+    """Train `model` (hinted_network's) in place with the one loop; on return it holds the best
+    validation weights (HintTask.score)."""
+    task = HintTask(model, train, val, config)
+    return run(task, config.loop_config(), on_progress, should_stop)
 
 
 def load_features(path: Path) -> FeatureSet:
@@ -312,8 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--base", default="default")
     t.add_argument("--steps", type=int, default=2000)
     t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=5e-4)
-    t.add_argument("--decoder-lr", type=float, default=1e-4)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--decoder-lr", type=float, default=0.0, help="0: the decoder stays as it was")
+    t.add_argument("--eval-every", type=int, default=250)
     t.add_argument("--resume", action="store_true")
     t.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -334,13 +357,14 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch,
         lr=args.lr,
         decoder_lr=args.decoder_lr,
+        eval_every=args.eval_every,
         checkpoint=args.output.with_suffix(".ckpt"),
         resume=args.resume,
     )
     config.metadata = {
         "description": "the scenes default with colour hints as the decoder's input",
         "base": str(base.path.name if base.path else args.base),
-        "base_sha256_weights": base.metadata.get("weights_sha256"),
+        "base_weights_sha256": base.metadata.get("weights_sha256"),
         "train_photos": len(train),
         "val_photos": len(val),
         "steps": args.steps,
@@ -348,7 +372,23 @@ def main(argv: list[str] | None = None) -> int:
         "lr": args.lr,
         "decoder_lr": args.decoder_lr,
     }
-    history = fit_hints(model, train, val, config)
+    stop = StopFlag()
+    stop.install(quiet=True)
+
+    def on_progress(p: Progress) -> None:
+        if p.val is None and p.step % 20 == 0:
+            log.info(
+                "step %d/%d loss %.4f (%.1f photos/s)",
+                p.step,
+                p.total_steps,
+                p.loss,
+                p.images_per_s,
+            )
+
+    history = fit_hints(model, train, val, config, stop, on_progress)
+    if history.stopped:
+        print(f"stopped at step {history.step}; resume with --resume")
+        return 1
     metadata = {
         **base.metadata,
         **config.metadata,

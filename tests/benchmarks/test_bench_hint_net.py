@@ -36,11 +36,11 @@ def test_pin_edit_with_the_hint_network_on_a_12mp_photo(tmp_path):
     src = tmp_path / "scan.png"
     save_image(src, rgb)
     shipped = Colorizer("default", device="cpu")
-    if not shipped.takes_hints:  # no companion shipped: the default with a branch switched on
+    if not shipped.takes_hints:  # no companion shipped: the default with its joins switched on
         hinted_path = tmp_path / "hinted.pt"  # (random weights: the time is the same)
         net = hinted_network(open_model("default"))
         with torch.no_grad():
-            for conv in (net.hint_branch.out4, net.hint_branch.out8, net.hint_branch.out16):
+            for conv in net.hint_encoder.joins():
                 conv.weight.normal_(0, 0.05)
         save_model(net, hinted_path, "scenes", half=True)
         shipped = Colorizer(hinted_path, device="cpu")
