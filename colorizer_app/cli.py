@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .commands.colorize import add_colorize_command, add_restore_command
     from .commands.evaluate import add_evaluate_command
     from .commands.gui import add_gui_command
+    from .commands.hints import add_train_hints_command
     from .commands.models import add_models_command
     from .commands.train import add_finetune_command, add_train_command
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_models_command,
         add_train_command,
         add_finetune_command,
+        add_train_hints_command,
         add_evaluate_command,
     ):
         add_command(sub)

@@ -28,7 +28,7 @@ from colorizer_app.training.hint_train import (
 )
 from colorizer_app.training.semantic import CachedFeatures
 
-from .conftest import real_rgb
+from .conftest import real_rgb, run_cli
 
 BLUE = "#2a55d8"
 
@@ -183,3 +183,24 @@ def test_propagation_stays_for_models_without_hint_inputs(tmp_path):
         colorizer.encode(photo.l_small)
     config = dataclasses.replace(colorizer.model_file.config)
     assert config.hint_inputs is False
+
+
+def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
+    """`colorizer train-hints cache` then `train`: a model file that takes hints, made from the
+    default and saying so by its weights' checksum (how the app finds a built-in companion)."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "retina"):
+        save_image(photos / f"{name}.png", real_rgb(name))
+    cache, out = tmp_path / "cache", tmp_path / "hints.pt"
+    done = run_cli("train-hints", "cache", str(cache), str(photos), "--size", "64")
+    assert done.returncode == 0, done.stderr
+    done = run_cli(
+        "train-hints", "train", str(cache), "-o", str(out), "--steps", "2", "--batch", "2"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "with no pins" in done.stderr
+    made = read_model_file(out)
+    assert made.config.hint_inputs
+    assert made.metadata["base_weights_sha256"] == open_model("default").metadata["weights_sha256"]
+    assert Colorizer(out, device="cpu").takes_hints

@@ -17,13 +17,12 @@ mode: the decoder's own statistics would otherwise drift on a small set of photo
 the model is the starting model exactly. It is trained by the one loop (loop.run): checkpoints,
 resume and the learning-rate schedule are the loop's.
 
-    python -m colorizer_app.training.hint_train cache  OUT_DIR  FOLDER...
-    python -m colorizer_app.training.hint_train train  OUT_DIR  --steps N -o FILE [--resume]
+    colorizer train-hints cache  CACHE_DIR  FOLDER...
+    colorizer train-hints train  CACHE_DIR  --steps N -o FILE [--resume]
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import math
@@ -44,7 +43,6 @@ from ..model import ab_bins
 from ..model.hint_decoder import AB_NORM, HINT_CHANNELS
 from ..model.model_file import ModelFile, build_model, save_model
 from ..model.networks import build_network
-from .console import StopFlag
 from .feature_cache import FeatureSet
 from .loop import History, Progress, TrainConfig, run
 from .metrics import batch_scores
@@ -300,7 +298,8 @@ def load_features(path: Path) -> FeatureSet:
 
 def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, base: str) -> None:
     """The training quarter of `folders` (the project's hash split; a tenth of it held for
-    validation) through the base model's encoder: out/train.pt and out/val.pt."""
+    validation) through the base model's encoder: out/train.pt and out/val.pt (none where a
+    tenth is not a photo)."""
     from .data import scan_folders, split_photos, validation_split
 
     photos = []
@@ -313,6 +312,8 @@ def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, ba
     from .feature_cache import encoded_photos
 
     for name, part in (("train", train), ("val", val)):
+        if not part:  # too few photos to hold any out: training holds out every 12th
+            continue
         fs = encoded_photos(net, part, size)
         out.mkdir(parents=True, exist_ok=True)
         torch.save(fs.to_dict(), out / f"{name}.pt.tmp")
@@ -320,75 +321,39 @@ def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, ba
         log.info("%s: %d photos", name, len(fs))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m colorizer_app.training.hint_train")
-    sub = parser.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("cache", help="encode the training photos once")
-    c.add_argument("out", type=Path)
-    c.add_argument("folders", type=Path, nargs="+")
-    c.add_argument("--limit", type=int, default=None, help="at most this many per folder")
-    c.add_argument("--size", type=int, default=224)
-    c.add_argument("--base", default="default")
-    t = sub.add_parser("train", help="fine-tune a hint-taking decoder on the cache")
-    t.add_argument("out", type=Path)
-    t.add_argument("--base", default="default")
-    t.add_argument("--steps", type=int, default=2000)
-    t.add_argument("--batch", type=int, default=16)
-    t.add_argument("--lr", type=float, default=1e-3)
-    t.add_argument("--decoder-lr", type=float, default=0.0, help="0: the decoder stays as it was")
-    t.add_argument("--eval-every", type=int, default=250)
-    t.add_argument("--resume", action="store_true")
-    t.add_argument("-o", "--output", type=Path, required=True)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if args.command == "cache":
-        build_cache(args.out, args.folders, args.limit, args.size, args.base)
-        return 0
-    base = open_model(args.base)
+def train_hint_model(
+    cache: Path,
+    output: Path,
+    config: HintTrainConfig,
+    base_name: str = "default",
+    should_stop: Callable[[], bool] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> History:
+    """A hint model made from `base_name` on the cache in `cache` (cache/train.pt, and
+    cache/val.pt or every 12th training photo held out), written to `output` (its checkpoint
+    beside it: output.ckpt) unless stopped."""
+    base = open_model(base_name)
     model = hinted_network(base)
-    train = load_features(args.out / "train.pt")
-    if (args.out / "val.pt").is_file():
-        val = load_features(args.out / "val.pt")
-    else:  # every 12th photo of the training cache held out for choosing the step
+    train = load_features(cache / "train.pt")
+    val = load_features(cache / "val.pt") if (cache / "val.pt").is_file() else None
+    if val is None or not len(val):  # every 12th training photo held out for choosing the step
         val = train.select(list(range(0, len(train), 12)))
         train = train.select([i for i in range(len(train)) if i % 12])
-    config = HintTrainConfig(
-        steps=args.steps,
-        batch_size=args.batch,
-        lr=args.lr,
-        decoder_lr=args.decoder_lr,
-        eval_every=args.eval_every,
-        checkpoint=args.output.with_suffix(".ckpt"),
-        resume=args.resume,
-    )
+    config.checkpoint = output.with_suffix(".ckpt")
     config.metadata = {
         "description": "the scenes default with colour hints as the decoder's input",
-        "base": str(base.path.name if base.path else args.base),
+        "base": str(base.path.name if base.path else base_name),
         "base_weights_sha256": base.metadata.get("weights_sha256"),
         "train_photos": len(train),
         "val_photos": len(val),
-        "steps": args.steps,
-        "batch": args.batch,
-        "lr": args.lr,
-        "decoder_lr": args.decoder_lr,
+        "steps": config.steps,
+        "batch": config.batch_size,
+        "lr": config.lr,
+        "decoder_lr": config.decoder_lr,
     }
-    stop = StopFlag()
-    stop.install(quiet=True)
-
-    def on_progress(p: Progress) -> None:
-        if p.val is None and p.step % 20 == 0:
-            log.info(
-                "step %d/%d loss %.4f (%.1f photos/s)",
-                p.step,
-                p.total_steps,
-                p.loss,
-                p.images_per_s,
-            )
-
-    history = fit_hints(model, train, val, config, stop, on_progress)
+    history = fit_hints(model, train, val, config, should_stop, on_progress)
     if history.stopped:
-        print(f"stopped at step {history.step}; resume with --resume")
-        return 1
+        return history
     metadata = {
         **base.metadata,
         **config.metadata,
@@ -399,10 +364,5 @@ def main(argv: list[str] | None = None) -> int:
     metadata.pop("weights_sha256", None)
     metadata.pop("history", None)
     dtypes = {k: v.dtype for k, v in base.state_dict.items()}
-    save_model(model, args.output, config.preset, metadata, half=True, dtypes=dtypes)
-    print(f"wrote {args.output}; validation {history.val[-1] if history.val else {}}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    save_model(model, output, config.preset, metadata, half=True, dtypes=dtypes)
+    return history

@@ -1,0 +1,88 @@
+"""`colorizer train-hints`: a hint-taking model (issue 27) made from a shipped one, on a cache of
+the frozen encoder's features (training/hint_train.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .console import ProgressBar, StopFlag, report_written
+
+
+def _hint_progress():
+    """A bar over the steps and a line per held-out score (PSNR with no pins and with 10)."""
+    bar: dict = {}
+
+    def on_progress(p) -> None:
+        if "bar" not in bar:
+            bar["bar"] = ProgressBar(p.total_steps, "train-hints")
+        if p.val is not None:
+            print(
+                f"\n  step {p.val['step']}: held out {p.val['psnr_0']:.2f} dB with no pins, "
+                f"{p.val['psnr_10']:.2f} with 10",
+                file=sys.stderr,
+            )
+            return
+        bar["bar"].update(p.step, f"loss {p.loss:.4f} {p.images_per_s:.1f} img/s")
+
+    return on_progress
+
+
+def cmd_train_hints(args: argparse.Namespace) -> int:
+    from ..training.hint_train import HintTrainConfig, build_cache, train_hint_model
+
+    if args.step == "cache":
+        build_cache(args.cache, args.folders, args.limit, args.size, args.base)
+        print(f"Wrote the cache in {args.cache}", file=sys.stderr)
+        return 0
+    config = HintTrainConfig(
+        steps=args.steps,
+        batch_size=args.batch,
+        lr=args.lr,
+        decoder_lr=args.decoder_lr,
+        eval_every=args.eval_every,
+        resume=args.resume,
+    )
+    stop = StopFlag()
+    stop.install()
+    history = train_hint_model(args.cache, args.output, config, args.base, stop, _hint_progress())
+    last = history.val[-1] if history.val else {}
+    scores = (
+        f"; held out: {last['psnr_0']:.2f} dB with no pins, {last['psnr_10']:.2f} with 10"
+        if last
+        else ""
+    )
+    report_written(args.output, history, scores)
+    return 1 if history.stopped else 0
+
+
+def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train-hints", help="teach a scenes model to take colour pins as input (a hint model)"
+    )
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+    c = steps.add_parser("cache", help="encode the training quarter of the folders once")
+    c.add_argument("cache", type=Path, help="folder for train.pt and val.pt")
+    c.add_argument("folders", type=Path, nargs="+", help="folders of colour photos")
+    c.add_argument("--limit", type=int, default=None, help="at most this many per folder")
+    c.add_argument("--size", type=int, default=224, help="the square side the encoder sees")
+    c.add_argument("--base", default="default", help="the model to start from")
+    t = steps.add_parser("train", help="train the hint encoder on the cache")
+    t.add_argument("cache", type=Path, help="the folder `cache` wrote")
+    t.add_argument("-o", "--output", type=Path, required=True, help="the hint model to write")
+    t.add_argument("--base", default="default", help="the model to start from (the cache's)")
+    t.add_argument("--steps", type=int, default=2000)
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--lr", type=float, default=1e-3, help="the hint encoder's learning rate")
+    t.add_argument(
+        "--decoder-lr",
+        type=float,
+        default=0.0,
+        help="the decoder's (0: it stays as it was, so no pins colour exactly as the base)",
+    )
+    t.add_argument("--eval-every", type=int, default=250, help="steps between held-out scores")
+    t.add_argument("--resume", action="store_true", help="continue from OUTPUT.ckpt")
+    p.set_defaults(func=cmd_train_hints)
+    c.set_defaults(func=cmd_train_hints)
+    t.set_defaults(func=cmd_train_hints)
