@@ -85,6 +85,16 @@ def test_l_of_a_gray_photo_from_the_table_is_the_float_conversion_exactly(data_d
     assert np.abs(lab.rgb_to_l(gray) - exact[:, :, 0]).max() < 1e-4
 
 
+def test_gray_is_checked_in_every_strip_and_every_channel(monkeypatch):
+    monkeypatch.setattr(lab, "STRIP_PIXELS", 20_000)  # many strips
+    gray3 = np.repeat(real_rgb("camera")[:, :, None], 3, 2)
+    assert lab.is_gray(gray3) and np.array_equal(lab.gray_plane(gray3), gray3[:, :, 0])
+    for channel in (1, 2):  # blue alone, green alone, in the last row of the last strip
+        tinted = gray3.copy()
+        tinted[-1, -1, channel] ^= 1
+        assert not lab.is_gray(tinted) and lab.gray_plane(tinted) is None
+
+
 def test_small_l_of_a_large_gray_photo_is_that_of_its_colour_copy(monkeypatch):
     rgb = cv2.resize(real_rgb("camera"), (900, 700), interpolation=cv2.INTER_LINEAR)
     gray3 = np.repeat(rgb[:, :, None], 3, 2)

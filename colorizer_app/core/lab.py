@@ -91,6 +91,16 @@ def _l_of_gray() -> np.ndarray:
     return np.ascontiguousarray(rgb_to_lab(ramp)[:, 0, 0])
 
 
+def _gray_strip(strip: np.ndarray) -> np.ndarray | None:
+    """The strip's first channel (contiguous) if its R, G and B are equal everywhere, else
+    None. OpenCV's split and largest difference: a quarter of the time of numpy's comparisons
+    of interleaved channels."""
+    r, g, b = cv2.split(strip)[:3]
+    if cv2.norm(r, g, cv2.NORM_INF) or cv2.norm(r, b, cv2.NORM_INF):
+        return None
+    return r
+
+
 def is_gray(rgb: np.ndarray) -> bool:
     """An 8-bit gray photo (HxW, or HxWx3 with R = G = B): what most scans are, and L is then a
     table. Checked strip by strip, so a huge scan needs no full-size temporaries."""
@@ -98,19 +108,23 @@ def is_gray(rgb: np.ndarray) -> bool:
         return False
     if rgb.ndim == 2:
         return True
-    for y, n in _strips(*rgb.shape[:2]):
-        s = rgb[y : y + n]
-        if not (np.array_equal(s[:, :, 0], s[:, :, 1]) and np.array_equal(s[:, :, 0], s[:, :, 2])):
-            return False
-    return True
+    return all(_gray_strip(rgb[y : y + n]) is not None for y, n in _strips(*rgb.shape[:2]))
 
 
 def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
     """The one channel of an 8-bit gray photo, contiguous; None for anything else (colour,
     16-bit, float)."""
-    if not is_gray(rgb):
+    if rgb.dtype != np.uint8:
         return None
-    return rgb if rgb.ndim == 2 else np.ascontiguousarray(rgb[:, :, 0])
+    if rgb.ndim == 2:
+        return rgb
+    plane = np.empty(rgb.shape[:2], np.uint8)
+    for y, n in _strips(*rgb.shape[:2]):
+        rows = _gray_strip(rgb[y : y + n])
+        if rows is None:
+            return None
+        plane[y : y + n] = rows
+    return plane
 
 
 def _l_of_rows(rgb: np.ndarray) -> np.ndarray:
