@@ -26,13 +26,15 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import scipy.sparse as sparse
-import scipy.sparse.linalg as sparse_linalg
 
 from .errors import ColorizerError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sparse
 
 # Long side of the grid the hints are solved on: 160 keeps a re-render well under 300 ms on two
 # cores (the factorisation is ~50 ms) and still outlines a dress on a group photo.
@@ -348,6 +350,8 @@ def rasterize(
 
 def _laplacian(l_grid: np.ndarray) -> sparse.csc_matrix:
     """Edge-aware graph Laplacian of a 4-connected grid: weight exp(-dL^2 / (2 sigma^2))."""
+    import scipy.sparse as sparse  # here, not at the top: the window imports this module
+
     h, w = l_grid.shape
     index = np.arange(h * w).reshape(h, w)
     two_s2 = 2.0 * EDGE_SIGMA**2
@@ -405,6 +409,11 @@ def hint_reach(
     l_grid = cv2.resize(l_small, grid[::-1], interpolation=cv2.INTER_AREA).astype(np.float64)
     mask, held_ab = rasterize(hints, photo_size, grid)
     hold = np.where(mask.ravel(), HOLD, 0.0)
+    # scipy's import costs about half a second on two cores, before the first pin only: not at
+    # the top, where the window's start (which imports Hint) would pay it before it shows.
+    import scipy.sparse as sparse
+    import scipy.sparse.linalg as sparse_linalg
+
     system = _laplacian(l_grid) + sparse.diags(1e-6 + hold)
     rhs = np.stack([hold, hold * held_ab[:, :, 0].ravel(), hold * held_ab[:, :, 1].ravel()], axis=1)
     solved = sparse_linalg.splu(system.tocsc()).solve(rhs).reshape(grid + (3,))
