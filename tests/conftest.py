@@ -53,7 +53,9 @@ def tiny_model_path(tmp_path_factory) -> Path:
 
 
 def run_cli(*args, env_extra=None, timeout=300):
-    """The `colorizer` command as a person runs it: a fresh process."""
+    """The `colorizer` command as a person runs it: a fresh process. Each pays torch's import
+    (seconds on this machine): for what needs a process of its own (signals, start-up, torchrun,
+    what reaches the terminal from below); `run_main` for the rest."""
     import subprocess
     import sys
 
@@ -66,3 +68,38 @@ def real_rgb(name: str = "astronaut") -> np.ndarray:
     from skimage import data
 
     return getattr(data, name)()
+
+
+def run_main(*args, env_extra=None):
+    """The `colorizer` command's own `main` in this process, answered as `run_cli` answers: the
+    exit code (argparse's usage errors and --help included), stdout and stderr. The same code
+    from the parser down as the installed command runs, without a fresh process's torch import.
+    The signal handlers a command installs (Ctrl+C, SIGTERM) and `env_extra` last for the call.
+    """
+    import contextlib
+    import io
+    import signal
+    import subprocess
+
+    from colorizer_app.cli import main
+
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    saved = {k: os.environ.get(k) for k in env_extra or {}}
+    os.environ.update({k: str(v) for k, v in (env_extra or {}).items()})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as stop:  # argparse: a usage error (2), --help (0)
+                code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())

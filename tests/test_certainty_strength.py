@@ -10,7 +10,7 @@ from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.model import ab_bins
 from colorizer_app.model.model_file import read_model_file, sha256_of, write_payload
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_main
 
 
 def test_certainty_is_zero_when_every_bin_is_alike_and_one_on_a_single_bin():
@@ -25,7 +25,7 @@ def test_certainty_is_zero_when_every_bin_is_alike_and_one_on_a_single_bin():
 
 
 def _copy(source, out, *knobs):
-    r = run_cli("models", "set-colour", source, out, *knobs)
+    r = run_main("models", "set-colour", source, out, *knobs)
     assert r.returncode == 0, r.stderr
     return out
 
@@ -98,7 +98,7 @@ def test_set_colour_keeps_the_weights_and_never_writes_the_source(tmp_path, tiny
     assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
     assert b.metadata["colour_set"]["colour_strength"] == 0.6
     assert b.metadata["colour_set"]["why"] == "calmer"
-    r = run_cli("models", "info", out)
+    r = run_main("models", "info", out)
     assert '"colour_strength": 0.6' in r.stdout
 
 
@@ -110,10 +110,10 @@ def test_set_colour_refuses_what_it_cannot_do(tmp_path, tiny_model_path):
         (["--uncertain-strength", "0.5"], "bins head"),  # the tiny model regresses ab
     ]
     for knobs, message in cases:
-        r = run_cli("models", "set-colour", tiny_model_path, tmp_path / "x.pt", *knobs)
+        r = run_main("models", "set-colour", tiny_model_path, tmp_path / "x.pt", *knobs)
         assert r.returncode == 2 and message in r.stderr, (knobs, r.stderr)
         assert not (tmp_path / "x.pt").exists()
-    r = run_cli("models", "set-colour", tiny_model_path, tiny_model_path, "--strength", "0.5")
+    r = run_main("models", "set-colour", tiny_model_path, tiny_model_path, "--strength", "0.5")
     assert r.returncode == 2 and "another file" in r.stderr
 
 

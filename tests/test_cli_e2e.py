@@ -1,4 +1,6 @@
-"""The `colorizer` command, run as a person runs it: a subprocess on a folder of real files."""
+"""The `colorizer` command on folders of real files: the runs that colorize, as a person runs
+them (a subprocess); what it makes of its arguments and of model files, through its own `main`
+in this process (conftest.run_main)."""
 
 import hashlib
 import os
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_cli, run_main
 
 
 def _digest(folder):
@@ -101,7 +103,7 @@ def test_outputs_beside_originals_and_existing_ones_skipped(tmp_path, tiny_model
 
 def test_no_model_installed_is_said_plainly(tmp_path):
     Image.fromarray(real_rgb("astronaut")).save(tmp_path / "a.png")
-    result = run_cli(
+    result = run_main(
         "colorize",
         tmp_path / "a.png",
         env_extra={"COLORIZER_MODELS_DIR": str(tmp_path / "nomodels")},
@@ -112,17 +114,24 @@ def test_no_model_installed_is_said_plainly(tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run_cli("colorize").returncode == 2
-    assert run_cli("colorize", tmp_path, "--format", "gif").returncode == 2
+    _small(tmp_path / "p.png")
+    nothing = run_main("colorize")
+    assert nothing.returncode == 2
+    assert "the following arguments are required: INPUT" in nothing.stderr, nothing.stderr
+    gif = run_main("colorize", tmp_path, "--format", "gif")
+    assert gif.returncode == 2 and "invalid choice: 'gif'" in gif.stderr, gif.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["p.png"]  # nothing written
 
 
 def test_models_init_and_info(tmp_path):
     out = tmp_path / "fresh.pt"
-    made = run_cli("models", "init", "--preset", "tiny", out)
-    assert made.returncode == 0 and out.is_file()
-    info = run_cli("models", "info", out)
-    assert info.returncode == 0
-    assert "preset:    tiny" in info.stdout and "untrained" in info.stdout
+    made = run_main("models", "init", "--preset", "tiny", out)
+    assert made.returncode == 0 and out.is_file(), made.stderr
+    assert f"Wrote {out} (preset tiny; untrained" in made.stdout
+    info = run_main("models", "info", out)
+    assert info.returncode == 0, info.stderr
+    assert "preset:    tiny" in info.stdout and "trained: False" in info.stdout
+    assert f"sha256:    {hashlib.sha256(out.read_bytes()).hexdigest()}" in info.stdout
 
 
 # ---- issue 26, item 7: every photo of the run gets its own line -------------------------------
@@ -239,10 +248,10 @@ def test_models_list_and_info_show_escape_codes_harmlessly(tmp_path, tiny_model_
         {"note": "\x1b[31mred\x1b[0m and \x9b2J", "trained": False},
     )
     env = {"COLORIZER_USER_DIR": str(users)}
-    listed = run_cli("models", "list", env_extra=env)
+    listed = run_main("models", "list", env_extra=env)
     assert listed.returncode == 0, listed.stderr
     assert "evil?]0;pwned??[2J" in listed.stdout
-    info = run_cli("models", "info", name, env_extra=env)
+    info = run_main("models", "info", name, env_extra=env)
     assert info.returncode == 0, info.stderr
     assert "?[31mred?[0m and ?2J" in info.stdout
     for out in (listed.stdout, info.stdout):

@@ -368,17 +368,23 @@ def test_ctrl_c_while_the_command_starts_is_one_line(tmp_path, tiny_model_path):
     )  # fmt: skip
     assert run.returncode == 130, run.stderr
     assert run.stderr.strip() == "colorizer: interrupted"
-    # And the real command, interrupted while it starts.
+    # And the real command, interrupted while it starts: once Python's own import log says the
+    # parser's command modules have loaded (a signal before that, in the interpreter's start, is
+    # Python's, not ours), while the command still loads torch and the model. Not after a fixed
+    # sleep: under load the interpreter's start alone can outlast it.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "colorizer_app", *map(str, args)],
+        [sys.executable, "-X", "importtime", "-m", "colorizer_app", *map(str, args)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal,
     )  # fmt: skip
-    # Past the interpreter's own start (under load that can take most of a second; a signal
-    # inside it is Python's, not ours) and into the command's imports, before its work ends.
-    time.sleep(1.0)
+    log = []
+    for line in proc.stderr:
+        log.append(line)
+        if line.rstrip().endswith("| colorizer_app.commands.colorize"):
+            break
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    # 130, or ended by the signal itself where it arrived while Python was tearing down.
-    assert proc.returncode in (130, -signal.SIGINT) and "Traceback" not in err, err
-    assert err.strip().splitlines()[-1] == "colorizer: interrupted"
+    _, rest = proc.communicate(timeout=120)
+    err = "".join(ln for ln in log + rest.splitlines(True) if not ln.startswith("import time:"))
+    assert any("colorizer_app.commands.colorize" in ln for ln in log), "".join(log)[-2000:]
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip() == "colorizer: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]

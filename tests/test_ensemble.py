@@ -26,7 +26,7 @@ from colorizer_app.model.semantic import SemanticColorizer
 from colorizer_app.training.finetune import finetune
 from colorizer_app.training.settings import FinetuneSettings
 
-from .conftest import run_cli
+from .conftest import run_main
 
 
 def _member_states(shipped) -> list[tuple]:
@@ -70,7 +70,7 @@ def member_files(tmp_path_factory):
 def ensemble_file(tmp_path_factory, member_files):
     """Those models colouring as one, as `colorizer models combine` writes them."""
     out = tmp_path_factory.mktemp("ensemble") / "ensemble.pt"
-    r = run_cli("models", "combine", out, *member_files)
+    r = run_main("models", "combine", out, *member_files)
     assert r.returncode == 0, r.stderr
     return out
 
@@ -116,7 +116,7 @@ def test_combine_keeps_every_members_weights_and_records_them(
 ):
     before = [sha256_of(p) for p in member_files]
     out = tmp_path / "together.pt"
-    r = run_cli("models", "combine", out, *member_files, "--note", "rebuilt in a test")
+    r = run_main("models", "combine", out, *member_files, "--note", "rebuilt in a test")
     assert r.returncode == 0, r.stderr
     assert "set-colour" in r.stdout  # says how to choose its colour
     assert [sha256_of(p) for p in member_files] == before
@@ -132,7 +132,7 @@ def test_combine_keeps_every_members_weights_and_records_them(
     # Members on the same pretrained encoder carry it once: smaller than their files together.
     lite0 = 4.6e6 * 2  # EfficientNet-Lite0's weights in float16, about
     assert out.stat().st_size < sum(p.stat().st_size for p in member_files) - 0.8 * lite0
-    info = run_cli("models", "info", out)
+    info = run_main("models", "info", out)
     assert f"ensemble:  {len(member_files)} models" in info.stdout
     assert "efficientnet_lite0" in info.stdout
 
@@ -147,10 +147,10 @@ def test_combine_refuses_what_it_cannot_average(
         ([member_files[0], shipped], "ensemble already"),
     ]
     for models, message in cases:
-        r = run_cli("models", "combine", tmp_path / "x.pt", *models)
+        r = run_main("models", "combine", tmp_path / "x.pt", *models)
         assert r.returncode == 2 and message in r.stderr, (models, r.stderr)
         assert not (tmp_path / "x.pt").exists()
-    r = run_cli("models", "combine", member_files[1], *member_files)
+    r = run_main("models", "combine", member_files[1], *member_files)
     assert r.returncode == 2 and "another file" in r.stderr
 
 

@@ -14,7 +14,7 @@ from colorizer_app.training.data import scan_folders
 from colorizer_app.training.evaluate import GRAY, evaluate
 from colorizer_app.training.metrics import psnr
 
-from .conftest import run_cli
+from .conftest import run_main
 
 
 def _photos(folder, data_dir, n=6):
@@ -45,14 +45,28 @@ def test_the_share_below_gray_counts_each_photo_against_its_own_gray(tmp_path, d
 def test_the_command_prints_the_table_and_writes_the_csv(tmp_path, data_dir):
     folder = _photos(tmp_path / "kodak", data_dir, n=4)
     out = tmp_path / "scores.csv"
-    r = run_cli(
+    r = run_main(
         "evaluate", folder, "--model", "default", "--csv", out, "--grid", tmp_path / "g.jpg"
     )
     assert r.returncode == 0, r.stderr
-    assert "below gray" in r.stdout and "| gray (a=b=0) |" in r.stdout
+    assert "(4 photos, 256x256" in r.stdout and "below gray" in r.stdout
     rows = list(csv.DictReader(out.open()))
     assert [row["model"] for row in rows] == [GRAY, "default"]
     assert all(row["n"] == "4" for row in rows)
-    assert 0.0 <= float(rows[1]["below_gray"]) <= 1.0
+    # The table a person copies into the README says what the CSV says, row by row.
+    table = {
+        cells[0]: cells[1:]
+        for line in r.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| model")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    assert set(table) == {GRAY, "default"}, r.stdout
+    for row in rows:
+        cells = table[row["model"]]  # PSNR, SSIM, RMSE ab, RMSE ab unit, CF, delta CF, below
+        assert cells[0] == f"{float(row['psnr']):.2f}" and cells[1] == f"{float(row['ssim']):.4f}"
+        assert cells[4] == f"{float(row['colorfulness']):.1f}"
+    assert table["default"][6] == f"{100 * float(rows[1]['below_gray']):.0f}%"
     assert float(rows[1]["colorfulness"]) > float(rows[0]["colorfulness"])
-    assert (tmp_path / "g.jpg").stat().st_size > 1000
+    grid = cv2.imread(str(tmp_path / "g.jpg"))  # input | the models | truth, a row per photo
+    assert grid.shape[1] % 160 == 0 and grid.shape[1] >= 3 * 160
+    assert (grid.shape[0] - 24) % 160 == 0 and grid.shape[0] > 24

@@ -16,7 +16,7 @@ from colorizer_app.training.finetune import finetune, hold_out, round_to_stored,
 from colorizer_app.training.judge import Scores, eval_copy, judge, score_model
 from colorizer_app.training.settings import MAX_FINETUNE_LR, FinetuneSettings
 
-from .conftest import run_cli
+from .conftest import run_main
 
 # ImageNet photos the shipped default colours 0.75 to 7 dB worse than gray (evaluate's protocol,
 # 256 px): on these a colourless model beats it on PSNR, as a sepia one did in the app.
@@ -117,7 +117,7 @@ def test_more_photos_are_held_out_and_too_few_are_named():
 def test_the_cli_offers_no_learning_rate_above_the_bound(tmp_path, below_gray):
     out = tmp_path / "mine.pt"
     for lr in ("0.05", "0.1", "0", "nan"):
-        r = run_cli("finetune", below_gray, "--from", "default", "--lr", lr, "-o", out)
+        r = run_main("finetune", below_gray, "--from", "default", "--lr", lr, "-o", out)
         assert r.returncode == 2 and "--lr" in r.stderr, (lr, r.stderr)
         assert f"at most {MAX_FINETUNE_LR:g}" in r.stderr, r.stderr
         assert not out.exists()

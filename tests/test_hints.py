@@ -12,7 +12,7 @@ from colorizer_app.core.hints import Hint, HintError, HintSet, apply_hints
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.hint_store import HintStore
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_main
 
 BLUE = "#2a55d8"
 
@@ -117,13 +117,13 @@ def test_cli_hints_follow_exif_orientation(tmp_path, tiny_model_path):
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"points": [{"x": 200, "y": 300, "color": BLUE}]}))
     out = tmp_path / "out"
-    r = run_cli("colorize", photo, "--hints", hints, "-o", out, "--model", tiny_model_path,
+    r = run_main("colorize", photo, "--hints", hints, "-o", out, "--model", tiny_model_path,
                 "--format", "png")  # fmt: skip
     assert r.returncode == 0, r.stderr
     result = np.asarray(Image.open(out / "scan_colorized.png").convert("RGB"))
     assert result.shape[:2] == (512, 400)
-    plain = run_cli("colorize", photo, "-o", tmp_path / "plain", "--model", tiny_model_path,
-                    "--format", "png")  # fmt: skip
+    plain = run_main("colorize", photo, "-o", tmp_path / "plain", "--model", tiny_model_path,
+                     "--format", "png")  # fmt: skip
     assert plain.returncode == 0
     auto = np.asarray(Image.open(tmp_path / "plain" / "scan_colorized.png").convert("RGB"))
     coat, wall = np.s_[225:380, 120:280], np.s_[120:205, 120:280]
@@ -141,13 +141,13 @@ def test_cli_refuses_bad_hints_with_exit_2(tmp_path, tiny_model_path):
     }
     for name, (text, words) in cases.items():
         (tmp_path / name).write_text(text)
-        r = run_cli("colorize", photo, "--hints", tmp_path / name, "--model", tiny_model_path)
+        r = run_main("colorize", photo, "--hints", tmp_path / name, "--model", tiny_model_path)
         assert r.returncode == 2, (name, r.stderr)
         assert words in r.stderr and name in r.stderr, r.stderr
         assert not (tmp_path / "p_colorized.png").exists()
     (tmp_path / "q.png").write_bytes(photo.read_bytes())
     (tmp_path / "good.json").write_text(json.dumps({"points": [{"x": 6, "y": 10, "color": BLUE}]}))
-    r = run_cli("colorize", photo, tmp_path / "q.png", "--hints", tmp_path / "good.json")
+    r = run_main("colorize", photo, tmp_path / "q.png", "--hints", tmp_path / "good.json")
     assert r.returncode == 2 and "one photo" in r.stderr
 
 
@@ -247,7 +247,7 @@ def test_cli_refuses_a_fifo_as_hints(tmp_path, tiny_model_path):
     photo = tmp_path / "p.png"
     Image.fromarray(real_rgb("coffee")[::4, ::4]).save(photo)
     os.mkfifo(tmp_path / "pins.json")
-    run = run_cli("colorize", photo, "--hints", tmp_path / "pins.json", "--model",
-                  tiny_model_path, timeout=120)  # fmt: skip
+    run = run_main("colorize", photo, "--hints", tmp_path / "pins.json", "--model",
+                   tiny_model_path)  # fmt: skip
     assert run.returncode == 2 and "not a regular file" in run.stderr, run.stderr
     assert not (tmp_path / "p_colorized.png").exists()

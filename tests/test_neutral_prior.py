@@ -13,7 +13,7 @@ from colorizer_app.model import ab_bins
 from colorizer_app.model.ensemble import EnsembleColorizer
 from colorizer_app.model.model_file import read_model_file, write_payload
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_main
 
 
 def _bins() -> torch.Tensor:
@@ -55,7 +55,7 @@ def shipped_with_prior(tmp_path_factory):
     out = {}
     shipped = f"{read_model_file(open_model('default').path).config.neutral_prior:g}"
     for name, value in (("off", "0"), ("on", "2"), ("as shipped", shipped)):
-        r = run_cli("models", "set-colour", "default", d / f"{name}.pt", "--neutral-prior", value)
+        r = run_main("models", "set-colour", "default", d / f"{name}.pt", "--neutral-prior", value)
         assert r.returncode == 0, r.stderr
         assert f"neutral prior {value}" in r.stdout
         out[name] = d / f"{name}.pt"
@@ -94,7 +94,7 @@ def test_the_prior_is_a_setting_of_the_file_alone(shipped_with_prior):
 
 def test_a_neutral_prior_out_of_range_is_refused(tmp_path, tiny_model_path):
     for value in ("-1", "11", "nan"):
-        r = run_cli("models", "set-colour", "default", tmp_path / "x.pt", "--neutral-prior", value)
+        r = run_main("models", "set-colour", "default", tmp_path / "x.pt", "--neutral-prior", value)
         assert r.returncode == 2 and "neutral prior must be from 0 to 10" in r.stderr, r.stderr
         assert not (tmp_path / "x.pt").exists()
     payload = torch.load(tiny_model_path, map_location="cpu", weights_only=True)

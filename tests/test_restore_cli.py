@@ -9,7 +9,7 @@ import numpy as np
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.restore.measure import psnr_l
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 
 SCRATCHED = "Bringing-Old-Photos-Back-to-Life_old_w_scratch_c.png"
 
@@ -39,7 +39,7 @@ def test_restore_writes_a_repaired_copy_and_never_the_original(tmp_path, data_di
 def test_bad_steps_are_refused_before_anything_is_written(tmp_path, data_dir):
     shutil.copy(data_dir / "old_photos" / SCRATCHED, tmp_path / "girl.png")
     for command in (["restore"], ["colorize", "--model", "none.pt"]):
-        run = run_cli(*command, tmp_path / "girl.png", "--restore", "scratches,dust")
+        run = run_main(*command, tmp_path / "girl.png", "--restore", "scratches,dust")
         assert run.returncode == 2
         assert "unknown restoration step 'dust'" in run.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["girl.png"]
