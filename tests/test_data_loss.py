@@ -22,7 +22,7 @@ from colorizer_app.engine.batch import output_path, plan_jobs
 from colorizer_app.engine.user_models import export_model
 from colorizer_app.model.model_file import build_model, read_model_file, save_model
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_cli, run_main
 
 
 def _sha(path):
@@ -111,7 +111,7 @@ def test_a_suffix_with_a_path_in_it_is_refused_up_front(
 ):
     before = _digest(tmp_path)
     where = ["-o", tmp_path / "o" / "deep"] if to_folder else []
-    run = run_cli(
+    run = run_main(
         "colorize", kodak_in / "kodim02.png", *where, "--suffix", suffix, "--overwrite",
         "--model", tiny_model_path,
     )  # fmt: skip
@@ -160,7 +160,7 @@ def test_set_colour_never_writes_over_the_built_in_model(tmp_path, shipped, tiny
     link.symlink_to(shipped / "default.pt")
     targets = [shipped / "default.pt", link, tmp_path / "models" / ".." / "models" / "default.pt"]
     for out in targets:
-        run = run_cli(
+        run = run_main(
             "models", "set-colour", tiny_model_path, out, "--strength", "1.5",
             env_extra=_env(shipped),
         )  # fmt: skip
@@ -169,7 +169,7 @@ def test_set_colour_never_writes_over_the_built_in_model(tmp_path, shipped, tiny
         assert _digest(shipped) == before  # not written, and no temporary file left
     assert link.is_symlink()
     photo = _photo(tmp_path / "a.png")
-    colorized = run_cli("colorize", photo, env_extra=_env(shipped))  # its checksum still holds
+    colorized = run_main("colorize", photo, env_extra=_env(shipped))  # its checksum still holds
     assert colorized.returncode == 0, colorized.stderr
 
 
@@ -198,7 +198,7 @@ def colour_photos(tmp_path, data_dir):
 
 def test_finetune_never_writes_over_the_built_in_model(shipped, colour_photos, tiny_model_path):
     before = _digest(shipped)
-    run = run_cli(
+    run = run_main(
         "finetune", colour_photos, "--from", tiny_model_path, "-o", shipped / "default.pt",
         "--keep-anyway", "--steps", "2", "--size", "48", "--batch", "4", "--device", "cpu",
         env_extra=_env(shipped),
