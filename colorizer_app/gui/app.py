@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QSplashScreen
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from .. import __version__
 
 
-def starting_splash(icon: QIcon | None) -> QSplashScreen:
-    """A small card saying the app is starting, shown before torch and the model load."""
+def starting_splash(icon: QIcon | None) -> QLabel:
+    """A small card saying the app is starting, shown while the window's own modules load
+    (torch and the model load after the window shows). A frameless label with the splash-screen
+    window type rather than a QSplashScreen: Qt's show() of that one returned only after 1.0 s
+    on this machine (offscreen, and under Xvfb with openbox alike), which held the window back
+    by as long; this one is on screen within 30 ms."""
     pixmap = QPixmap(360, 150)
     pixmap.fill(QColor("#f4f1ea"))
     painter = QPainter(pixmap)
@@ -30,7 +35,27 @@ def starting_splash(icon: QIcon | None) -> QSplashScreen:
     painter.setFont(font)
     painter.drawText(104, 96, "Starting… loading the colour model")
     painter.end()
-    return QSplashScreen(pixmap)
+    splash = QLabel(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    splash.setPixmap(pixmap)
+    splash.resize(pixmap.size())
+    screen = QGuiApplication.primaryScreen()
+    if screen is not None:
+        splash.move(screen.availableGeometry().center() - splash.rect().center())
+    return splash
+
+
+def show_at_once(widget: QWidget, limit_s: float = 0.3) -> None:
+    """Show `widget` and let it paint before the caller blocks (the window's imports): events
+    are handled until the window system says it is on screen, for at most `limit_s`."""
+    widget.show()
+    deadline = time.monotonic() + limit_s
+    handle = widget.windowHandle()
+    app = QApplication.instance()
+    while app is not None and handle is not None and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        if handle.isExposed():
+            app.processEvents()  # its paint
+            break
 
 
 def run_app(files: list[str]) -> int:
@@ -50,13 +75,12 @@ def run_app(files: list[str]) -> int:
         app.setWindowIcon(icon)
     # Something on screen at once: loading torch takes seconds on a small machine.
     splash = starting_splash(icon)
-    splash.show()
-    app.processEvents()
+    show_at_once(splash)
     from .main_window import MainWindow
 
     window = MainWindow()
     window.show()
-    splash.finish(window)
+    QTimer.singleShot(0, splash.close)  # once the event loop runs, the window is up
     if files:
         window.add_paths(files)
     code = app.exec()

@@ -16,13 +16,15 @@ from .conftest import RESULTS, machine
 
 SCRIPT = r"""
 import json, os, sys, time
-from PySide6.QtWidgets import QApplication, QSplashScreen
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 seen = {}
-show = QSplashScreen.show
-def splash_show(self):
+show = QWidget.show
+def timed_show(self):
     show(self)
-    seen["splash"] = time.time()
-QSplashScreen.show = splash_show
+    if self.windowType() == Qt.WindowType.SplashScreen:
+        seen.setdefault("splash", time.time())
+QWidget.show = timed_show
 def fake_exec(*args):
     seen["window"] = time.time()
     print(json.dumps(seen), flush=True)
