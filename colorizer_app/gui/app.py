@@ -4,58 +4,72 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 
 from .. import __version__
 
 
-def starting_splash(icon: QIcon | None) -> QLabel:
+class StartingCard(QLabel):
     """A small card saying the app is starting, shown while the window's own modules load
     (torch and the model load after the window shows). A frameless label with the splash-screen
     window type rather than a QSplashScreen: Qt's show() of that one returned only after 1.0 s
     on this machine (offscreen, and under Xvfb with openbox alike), which held the window back
     by as long; this one is on screen within 30 ms."""
-    pixmap = QPixmap(360, 150)
-    pixmap.fill(QColor("#f4f1ea"))
-    painter = QPainter(pixmap)
-    if icon is not None:
-        painter.drawPixmap(24, 43, icon.pixmap(64, 64))
-    font = painter.font()
-    font.setPointSize(15)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.setPen(QColor("#333333"))
-    painter.drawText(104, 70, "Colorizer")
-    font.setPointSize(10)
-    font.setBold(False)
-    painter.setFont(font)
-    painter.drawText(104, 96, "Starting… loading the colour model")
-    painter.end()
-    splash = QLabel(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
-    splash.setPixmap(pixmap)
-    splash.resize(pixmap.size())
-    screen = QGuiApplication.primaryScreen()
-    if screen is not None:
-        splash.move(screen.availableGeometry().center() - splash.rect().center())
-    return splash
 
+    painted = Signal()
 
-def show_at_once(widget: QWidget, limit_s: float = 0.3) -> None:
-    """Show `widget` and let it paint before the caller blocks (the window's imports): events
-    are handled until the window system says it is on screen, for at most `limit_s`."""
-    widget.show()
-    deadline = time.monotonic() + limit_s
-    handle = widget.windowHandle()
-    app = QApplication.instance()
-    while app is not None and handle is not None and time.monotonic() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-        if handle.isExposed():
-            app.processEvents()  # its paint
-            break
+    def __init__(self, icon: QIcon | None):
+        super().__init__(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+        pixmap = QPixmap(360, 150)
+        pixmap.fill(QColor("#f4f1ea"))
+        painter = QPainter(pixmap)
+        if icon is not None:
+            painter.drawPixmap(24, 43, icon.pixmap(64, 64))
+        font = painter.font()
+        font.setPointSize(15)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#333333"))
+        painter.drawText(104, 70, "Colorizer")
+        font.setPointSize(10)
+        font.setBold(False)
+        painter.setFont(font)
+        painter.drawText(104, 96, "Starting… loading the colour model")
+        painter.end()
+        self.setPixmap(pixmap)
+        self.resize(pixmap.size())
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.move(screen.availableGeometry().center() - self.rect().center())
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+    def show_painted(self, limit_ms: int = 300) -> None:
+        """Show it and let it paint before the caller blocks on the window's imports: a local
+        event loop until its first paint, at most `limit_ms`. One loop, not processEvents() in
+        a Python loop: each call of this PySide6 build (6.12.0 on Python 3.11) takes a reference
+        from None, and thousands of them end the process ("deallocating None")."""
+        loop = QEventLoop()
+        timer = QTimer(loop)
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        seen: list[bool] = []
+
+        def painted() -> None:
+            seen.append(True)
+            loop.quit()
+
+        self.painted.connect(painted)
+        timer.start(limit_ms)
+        self.show()
+        if not seen:
+            loop.exec()
+        self.painted.disconnect(painted)
 
 
 def run_app(files: list[str]) -> int:
@@ -74,8 +88,8 @@ def run_app(files: list[str]) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
     # Something on screen at once: loading torch takes seconds on a small machine.
-    splash = starting_splash(icon)
-    show_at_once(splash)
+    splash = StartingCard(icon)
+    splash.show_painted()
     from .main_window import MainWindow
 
     window = MainWindow()
