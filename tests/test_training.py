@@ -247,7 +247,12 @@ def test_finetune_writes_a_new_file_and_leaves_the_base_alone(tmp_path, photo_fo
     meta = mf.metadata
     assert meta["base_model"] == "base" and meta["steps"] == result.history.step > 0
     assert meta["images"] == {"train": 6, "held_out": 6, "gray_left_out": 1, "unreadable": 2}
-    assert "val_psnr_before" in meta and "val_psnr_after" in meta
+    # The scores the model chooser shows are the judgement's (it checked only that the keys were
+    # there): the start's and the kept model's held-out PSNR as the app colours.
+    verdict = result.verdict
+    assert meta["val_psnr_before"] == round(verdict.psnr_before, 3) > 5
+    assert meta["val_psnr_after"] == round(verdict.psnr_after, 3) > 5
+    assert f"{verdict.psnr_before:.2f} dB before -> {verdict.psnr_after:.2f} dB" in result.summary()
     assert not result.path.with_suffix(".ckpt").exists()
 
 
