@@ -111,29 +111,34 @@ class StopFlag:
         signal.signal(signal.SIGTERM, handler)
 
 
-def progress_printer(label: str):
-    """A training loop's on_progress: a bar over the steps, a line per held-out evaluation."""
+def _scores_against_gray(p) -> str:
+    """A held-out evaluation of a colour model: PSNR beside the gray baseline's, colourfulness
+    beside the truth's."""
+    val = p.val
+    where = (
+        f"step {val['step']}"
+        if "loss" not in val
+        else f"epoch {p.epoch}: val loss {val['loss']:.4f},"
+    )
+    return (
+        f"{where} PSNR {val['psnr']:.2f} dB (gray {val['gray_psnr']:.2f}), colourfulness "
+        f"{val['colorfulness']:.1f} (truth {val['true_colorfulness']:.1f})"
+    )
+
+
+def progress_printer(label: str, held_out=_scores_against_gray, epochs: bool = True):
+    """A training loop's on_progress: a bar over the steps (with the epoch where `epochs`), and a
+    line per held-out evaluation, as `held_out(progress)` says it."""
     bar: dict = {}
 
     def on_progress(p) -> None:
         if "bar" not in bar:
             bar["bar"] = ProgressBar(p.total_steps, label)
         if p.val is not None:
-            where = (
-                f"step {p.val['step']}"
-                if "loss" not in p.val
-                else (f"epoch {p.epoch}: val loss {p.val['loss']:.4f},")
-            )
-            print(
-                f"\n  {where} PSNR {p.val['psnr']:.2f} dB "
-                f"(gray {p.val['gray_psnr']:.2f}), colourfulness {p.val['colorfulness']:.1f} "
-                f"(truth {p.val['true_colorfulness']:.1f})",
-                file=sys.stderr,
-            )
+            print(f"\n  {held_out(p)}", file=sys.stderr)
             return
-        bar["bar"].update(
-            p.step, f"ep {p.epoch}/{p.epochs} loss {p.loss:.4f} {p.images_per_s:.1f} img/s"
-        )
+        epoch = f"ep {p.epoch}/{p.epochs} " if epochs else ""
+        bar["bar"].update(p.step, f"{epoch}loss {p.loss:.4f} {p.images_per_s:.1f} img/s")
 
     return on_progress
 

@@ -7,26 +7,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from .console import ProgressBar, StopFlag, report_written
+from .console import StopFlag, progress_printer, report_written
 
 
-def _hint_progress():
-    """A bar over the steps and a line per held-out score (PSNR with no pins and with 10)."""
-    bar: dict = {}
-
-    def on_progress(p) -> None:
-        if "bar" not in bar:
-            bar["bar"] = ProgressBar(p.total_steps, "train-hints")
-        if p.val is not None:
-            print(
-                f"\n  step {p.val['step']}: held out {p.val['psnr_0']:.2f} dB with no pins, "
-                f"{p.val['psnr_10']:.2f} with 10",
-                file=sys.stderr,
-            )
-            return
-        bar["bar"].update(p.step, f"loss {p.loss:.4f} {p.images_per_s:.1f} img/s")
-
-    return on_progress
+def _pins_scores(p) -> str:
+    """A held-out evaluation of a hint model: PSNR with no pins and with 10."""
+    val = p.val
+    return (
+        f"step {val['step']}: held out {val['psnr_0']:.2f} dB with no pins, "
+        f"{val['psnr_10']:.2f} with 10"
+    )
 
 
 def cmd_train_hints(args: argparse.Namespace) -> int:
@@ -46,7 +36,14 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
     )
     stop = StopFlag()
     stop.install()
-    history = train_hint_model(args.cache, args.output, config, args.base, stop, _hint_progress())
+    history = train_hint_model(
+        args.cache,
+        args.output,
+        config,
+        args.base,
+        stop,
+        progress_printer("train-hints", _pins_scores, epochs=False),
+    )
     last = history.val[-1] if history.val else {}
     scores = (
         f"; held out: {last['psnr_0']:.2f} dB with no pins, {last['psnr_10']:.2f} with 10"
