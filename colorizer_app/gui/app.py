@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 class StartingCard(QLabel):
@@ -87,22 +93,54 @@ def run_app(files: list[str]) -> int:
     icon = app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
+    closer = CloseOnSignals(app)
     # Something on screen at once: loading torch takes seconds on a small machine.
     splash = StartingCard(icon)
     splash.show_painted()
     from .main_window import MainWindow
 
     window = MainWindow()
+    closer.watch(window)
     window.show()
     QTimer.singleShot(0, splash.close)  # once the event loop runs, the window is up
     if files:
         window.add_paths(files)
     code = app.exec()
-    if not window.stopped_cleanly:
-        # A worker was still busy at the quit limit (a photo in the network, a huge folder):
-        # everything the app writes is already on disk (written whole and renamed), so the
-        # process ends now rather than waiting for it.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code
+    # Everything the app writes is on disk by now: settings synced, pins written, every file
+    # written whole and renamed. Python's own teardown of torch and Qt took another 2-5 s on a
+    # 2-core machine, the process lingering after Quit: run the exit handlers and end it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if window.stopped_cleanly:
+        atexit._run_exitfuncs()
+    # Else a worker was still busy at the quit limit (a photo in the network, a huge folder) and
+    # an exit handler would wait for it: it writes nothing that is not already whole on disk.
+    os._exit(code)
+
+
+class CloseOnSignals:
+    """SIGTERM (the desktop session ending, `kill`) and Ctrl+C in the terminal close the window
+    as Quit does, so pins not yet written and the window's settings are kept; by default either
+    ended the process on the spot. Installed before the window exists: a signal that comes while
+    torch loads closes the window as soon as it is there."""
+
+    def __init__(self, app: QApplication):
+        self.window: MainWindow | None = None
+        self.asked = False
+        signal.signal(signal.SIGTERM, self._close)
+        signal.signal(signal.SIGINT, self._close)
+        # Python runs a signal's handler only between its own bytecodes; while Qt's loop waits
+        # in C it would wait for the next event, so a timer lets Python look a few times a second.
+        self._wake = QTimer(app)
+        self._wake.timeout.connect(lambda: None)
+        self._wake.start(250)
+
+    def watch(self, window: MainWindow) -> None:
+        self.window = window
+        if self.asked:
+            QTimer.singleShot(0, window.close_without_asking)
+
+    def _close(self, _signum, _frame) -> None:
+        self.asked = True
+        if self.window is not None:
+            QTimer.singleShot(0, self.window.close_without_asking)

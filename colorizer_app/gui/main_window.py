@@ -436,6 +436,12 @@ class MainWindow(WindowBase):
 
     # ---- closing ----------------------------------------------------------------------------
 
+    def close_without_asking(self) -> None:
+        """Quit as the menu does, minus the "still working, quit?" question: the session is
+        ending (SIGTERM) or Ctrl+C was pressed in the terminal, and no one is there to answer."""
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event) -> None:
         question = ""
         if self.panel is not None and self.panel.training:

@@ -4,7 +4,11 @@ the scan's late answer adds nothing. The time it takes is in tests/benchmarks/te
 """
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from PIL import Image
 from PySide6.QtWidgets import QApplication
@@ -59,3 +63,52 @@ def test_quitting_drops_queued_thumbnails_and_leaves_the_scan(qtbot, window, tmp
     assert len(made) < 100, len(made)  # far from all 200: the queue was dropped
     assert len(window.photos.items) == 200  # the scan's late answer added nothing
     print(f"close() took {seconds:.2f} s with {200 - len(made)} thumbnails dropped")
+
+
+def started_app(tmp_path, *paths):
+    """`colorizer gui PATHS` as a person starts it, in a fresh process with its own settings
+    and app-data folders; returned once its window exists (its workers' threads are named)."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "COLORIZER_USER_DIR": str(tmp_path / "appdata"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "colorizer_app", "gui", *map(str, paths)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while "folder-scan" not in thread_names(proc.pid):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the window did not appear in 120 s"
+        time.sleep(0.05)
+    return proc
+
+
+def thread_names(pid: int) -> set[str]:
+    names = set()
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        try:
+            names.add(comm.read_text().strip())
+        except OSError:  # the thread ended while we looked
+            pass
+    return names
+
+
+def test_the_session_ending_closes_the_app_as_quit_does(tmp_path, data_dir):
+    """SIGTERM (the desktop session ending, `kill`) ended the app on the spot: no settings
+    written, pins not yet written lost. Now it closes as Quit does, without asking, with 200
+    thumbnails queued and a folder scan running, and the process ends (how soon: the quit
+    benchmark)."""
+    album, tree = queued_work(tmp_path, data_dir)
+    proc = started_app(tmp_path, album, tree)
+    time.sleep(1.0)  # thumbnails queue and the scan gets going
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    settings = (tmp_path / "config" / "Colorizer" / "Colorizer.conf").read_text()
+    assert "geometry" in settings.lower(), settings  # the window's place was kept
