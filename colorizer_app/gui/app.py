@@ -58,8 +58,9 @@ class StartingCard(QLabel):
     def show_painted(self, limit_ms: int = 300) -> None:
         """Show it and let it paint before the caller blocks on the window's imports: a local
         event loop until its first paint, at most `limit_ms`. One loop, not processEvents() in
-        a Python loop: each call of this PySide6 build (6.12.0 on Python 3.11) takes a reference
-        from None, and thousands of them end the process ("deallocating None")."""
+        a Python loop: each call of PySide6 6.12.0 on Python 3.11 took a reference from None,
+        and thousands of them ended the process ("deallocating None"; pyproject keeps 6.12 out
+        now, and one loop is the cheaper wait with any version)."""
         loop = QEventLoop()
         timer = QTimer(loop)
         timer.setSingleShot(True)
