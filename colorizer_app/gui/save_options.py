@@ -57,6 +57,9 @@ class SaveOptionsDialog(QDialog):
         group.addButton(self.beside)
         group.addButton(self.in_folder)
         self.folder_edit = QLineEdit(str(options.folder or ""))
+        # Typing a folder means "in this folder": left on "beside", the copies went beside the
+        # originals and the folder typed was ignored without a word.
+        self.folder_edit.textEdited.connect(lambda text: self.in_folder.setChecked(bool(text)))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -94,11 +97,9 @@ class SaveOptionsDialog(QDialog):
             self.in_folder.setChecked(True)
 
     def options(self) -> SaveOptions:
-        folder = (
-            Path(self.folder_edit.text())
-            if (self.in_folder.isChecked() and self.folder_edit.text().strip())
-            else None
-        )
+        typed = self.folder_edit.text().strip()
+        # "~/Pictures" is the person's home, not a folder named "~" wherever the app started.
+        folder = Path(typed).expanduser() if (self.in_folder.isChecked() and typed) else None
         return SaveOptions(
             folder,
             self.format_combo.currentData(),
