@@ -98,6 +98,10 @@ class SaveController(JobController):
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
         return plan
 
+    def _batch_started(self) -> None:
+        self._failures: list[str] = []
+        self._last_dest: Path | None = None
+
     def _saved(self, job: int, dest: str) -> None:
         if not self._ours(job):
             return
@@ -105,13 +109,36 @@ class SaveController(JobController):
         if item is not None:
             item.saved_to = dest
             self.photos.changed(item)
+        self._last_dest = Path(dest)
         self._end(job)
-        if not self.pending:
-            self.status.emit(f"Saved to {Path(dest).parent}")
 
     def _save_failed(self, job: int, message: str) -> None:
         if not self._ours(job):
             return
+        self._failures.append(message)
         self._end(job)
-        self.status.emit(f"Save failed: {message}")
-        QMessageBox.warning(self._host, "Could not save", message)
+
+    def _end(self, job: int) -> None:
+        super()._end(job)
+        if not self.pending:
+            self._batch_finished()
+
+    def _batch_finished(self) -> None:
+        """One word for the whole Save All: a folder that cannot be written used to raise one
+        modal warning per photo, a shoebox of 200 scans 200 clicks of OK."""
+        failures = self._failures
+        if not failures:
+            if self._last_dest is not None:
+                self.status.emit(f"Saved to {self._last_dest.parent}")
+            return
+        self._failures = []
+        if len(failures) == 1:
+            self.status.emit(f"Save failed: {failures[0]}")
+            QMessageBox.warning(self._host, "Could not save", failures[0])
+            return
+        saved = "none was saved" if self._last_dest is None else "the others were saved"
+        head = f"Could not save {len(failures)} photos ({saved}); the first:\n{failures[0]}"
+        self.status.emit(f"Save failed for {len(failures)} photos: {failures[0]}")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Could not save", head, parent=self._host)
+        box.setDetailedText("\n".join(failures))
+        box.exec()

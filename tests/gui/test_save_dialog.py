@@ -1,9 +1,9 @@
 """The Save dialog as a person fills it in: typing a folder, then Save."""
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from colorizer_app.gui.save_options import SaveOptionsDialog
+from colorizer_app.gui.save_options import SaveOptions, SaveOptionsDialog
 
 from .conftest import wait_idle
 
@@ -42,3 +42,31 @@ def test_typing_a_folder_saves_there_not_beside_the_originals(
     assert (home / "Family scans" / "photo0_colorized.jpg").is_file()
     assert not (photo_dir / "photo0_colorized.jpg").exists()
     assert window.saving.options.folder == home / "Family scans"
+
+
+def test_save_all_into_a_folder_that_cannot_be_made_warns_once_naming_it(
+    qtbot, window, photo_dir, tmp_path
+):
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    wait_idle(qtbot, window)
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_bytes(b"x")
+    warnings: list[str] = []
+
+    def close_warnings():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            warnings.append(box.text())
+            box.accept()
+        QTimer.singleShot(20, close_warnings)
+
+    QTimer.singleShot(0, close_warnings)
+    assert window.save_all(SaveOptions(folder=blocker / "colorized", fmt="png")) == 3
+    wait_idle(qtbot, window)
+    qtbot.wait(500)  # a second warning, had there been one, would have shown by now
+    assert len(warnings) == 1, warnings
+    assert "Could not save 3 photos" in warnings[0] and str(blocker) in warnings[0]
+    assert "Save failed for 3 photos" in window.status_label.text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("a file")) == [
+        blocker.name
+    ]
