@@ -118,8 +118,11 @@ def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
         return None
     if rgb.ndim == 2:
         return rgb
+    strips = _strips(*rgb.shape[:2])
+    if len(strips) == 1:  # a strip of the full-size pass: the split's own plane, not a copy
+        return _gray_strip(rgb)
     plane = np.empty(rgb.shape[:2], np.uint8)
-    for y, n in _strips(*rgb.shape[:2]):
+    for y, n in strips:
         rows = _gray_strip(rgb[y : y + n])
         if rows is None:
             return None
