@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 
 from colorizer_app.core.imageio import load_image
-from colorizer_app.core.lab import rgb_to_l
+from colorizer_app.core.lab import rgb_to_l, rgb_to_lab
 from colorizer_app.restore.measure import psnr_l
 from tests.conftest import run_cli, run_main
 
@@ -59,3 +59,24 @@ def test_colorize_with_restore_repairs_then_colours(tmp_path, data_dir, tiny_mod
     assert a.shape == b.shape
     # The colour is laid on the repaired L: the scratches' pixels differ, the rest stays close.
     assert 0.001 < float(np.mean(np.abs(a - b) > 5)) < 0.5
+
+
+def test_restore_alone_says_a_sepia_print_keeps_its_colours(tmp_path, data_dir, tiny_model_path):
+    """The smoking woman's print is sepia: a repair alone keeps its tone, and its line says so;
+    colorizing it replaces the tone, and that line says that."""
+    shutil.copy(data_dir / "old_photos" / "Bringing-Old-Photos-Back-to-Life_old_w_scratch_a.png",
+                tmp_path / "sepia.png")  # fmt: skip
+    run = run_main("restore", tmp_path / "sepia.png", "--restore", "fading")
+    assert run.returncode == 0, run.stderr
+    line = next(x for x in run.stderr.splitlines() if "sepia_restored.png" in x)
+    assert "its colours kept" in line and "replaced" not in line
+    assert _chroma(tmp_path / "sepia_restored.png") > 0.5 * _chroma(tmp_path / "sepia.png") > 2
+
+    coloured = run_main("colorize", tmp_path / "sepia.png", "--model", tiny_model_path)
+    assert coloured.returncode == 0, coloured.stderr
+    assert "its colours are replaced by new ones" in coloured.stderr
+
+
+def _chroma(path) -> float:
+    lab = rgb_to_lab(load_image(path).rgb)
+    return float(np.hypot(lab[..., 1], lab[..., 2]).mean())

@@ -98,6 +98,11 @@ _JPEG_MAX_PIXELS_PER_BYTE = 1500
 _COLOUR_AB_STD = 6.0
 
 
+# The note on a colour photo (a sepia print too) given to be colorized; a repair alone keeps
+# its colours and says so instead (engine/batch.py).
+ALREADY_IN_COLOUR = "already in colour: its colours are replaced by new ones"
+
+
 def _register_optional_decoders() -> bool:
     """HEIC/HEIF (phones' photos) where pillow-heif is installed; AVIF is Pillow's own."""
     try:
@@ -423,7 +428,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         rgb = _apply_orientation(rgb, orientation)
         alpha = _apply_orientation(alpha, orientation) if alpha is not None else None
     if not was_gray and _is_colour(rgb):
-        notes.append("already in colour: its colours are replaced by new ones")
+        notes.append(ALREADY_IN_COLOUR)
     return LoadedImage(
         path=path,
         rgb=rgb,

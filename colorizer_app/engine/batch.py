@@ -13,6 +13,7 @@ from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import check_name_length, file_keys, walk_files
 from ..core.hints import Hint, HintError, HintSet
 from ..core.imageio import (
+    ALREADY_IN_COLOUR,
     FORMAT_BY_SUFFIX,
     SUFFIX_BY_FORMAT,
     LoadedImage,
@@ -281,6 +282,17 @@ def _failure(job: Job, exc: Exception) -> str:
     )
 
 
+def _notes_for(painter: Painter, notes: list[str]) -> list[str]:
+    """The loader's notes as they hold for what `painter` does: a repair alone (`colorizer
+    restore`) keeps a sepia print's colours, where "replaced by new ones" would say otherwise."""
+    if getattr(painter, "colours", True):
+        return notes
+    return [KEPT_COLOURS if note == ALREADY_IN_COLOUR else note for note in notes]
+
+
+KEPT_COLOURS = "in colour (a toned print too): repaired, its colours kept"
+
+
 @dataclass
 class _Loaded:
     index: int
@@ -332,9 +344,10 @@ def run_jobs(
                 save_image(job.dest, rgb, like=image, quality=quality)
                 result.done.append(job.dest)
                 status = "done"
-                if image.notes:
-                    result.notes.append((job.source, "; ".join(image.notes)))
-                    status = f"done ({'; '.join(image.notes)})"
+                notes = _notes_for(colorizer, image.notes)
+                if notes:
+                    result.notes.append((job.source, "; ".join(notes)))
+                    status = f"done ({'; '.join(notes)})"
             except HintError:
                 raise  # the hints do not fit the photo: the run's usage error, not the photo's
             except (ColorizerError, *_UNFORESEEN) as exc:

@@ -46,6 +46,11 @@ class RestoringColorizer:
         needed = options.scratches and mask is None
         self.detector: Detector | None = default_detector() if needed else None
 
+    @property
+    def colours(self) -> bool:
+        """False for a repair alone: a photo's own colours are kept, not replaced."""
+        return self.colorizer is not None
+
     def colorize(
         self,
         rgb: np.ndarray,
