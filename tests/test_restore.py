@@ -3,8 +3,10 @@ and a good print left alone (issue 28)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
+import torch
 
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
@@ -12,6 +14,7 @@ from colorizer_app.restore import repair, synth
 from colorizer_app.restore.detect import Classical, default_detector, find_damage
 from colorizer_app.restore.measure import MaskScore, psnr_l
 from colorizer_app.restore.pipeline import RestoreOptionError, RestoreOptions, restore_rgb
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +69,33 @@ def test_both_inpainting_methods_fill_only_the_mask(photo_l):
         out = repair.inpaint(scratched, mask, method)
         assert np.array_equal(out[~mask], scratched[~mask])
         assert np.abs(out[mask] - photo_l[mask]).mean() < 8  # near the true L, not white
+
+
+def test_a_large_scan_is_filled_on_a_reduced_copy_only_where_damaged(photo_l):
+    """Above repair.FILL_SIDE the fill is made on a reduced copy: the undamaged pixels stay the
+    scan's own, to the bit, and the damaged ones come back near the truth."""
+    big = cv2.resize(photo_l, (2600, 2600), interpolation=cv2.INTER_CUBIC)
+    mask = np.zeros(big.shape, bool)
+    cv2.line(mask.view(np.uint8), (100, 200), (2500, 2300), 1, 12)
+    scratched = np.where(mask, 100.0, big).astype(np.float32)
+    out = repair.fill(scratched, mask)
+    assert np.array_equal(out[~mask], scratched[~mask])
+    assert np.abs(out[mask] - big[mask]).mean() < 8
+
+
+def test_the_detector_answers_as_its_trained_network(data_dir):
+    """The shipped detector runs with its batch norms folded into its convolutions (faster):
+    the probabilities are the trained network's own."""
+    from colorizer_app.restore.detect import DamageNet, l_to_input
+
+    payload = torch.load(ROOT / "models" / "damage_detector.pt", weights_only=True)
+    net = DamageNet(int(payload["width"]))
+    net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
+    l = rgb_to_l(load_image(data_dir / "kodak24" / "kodim23.png").rgb)[:256, :300].copy()
+    with torch.inference_mode():
+        plain = torch.sigmoid(net.eval()(l_to_input(l)))[0, 0].numpy()
+    detector = default_detector()
+    assert np.abs(detector.probability_at(l) - plain).max() < 1e-4
 
 
 def test_fading_is_levelled_and_a_full_print_left_alone(photo_l):

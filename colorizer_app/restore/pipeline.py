@@ -82,7 +82,7 @@ def restore_l(
         if level >= repair.GRAIN_FLOOR:
             notes.append(f"grain {level:.1f} reduced")
     if options.scratches and mask is not None:
-        out = repair.inpaint(out, mask)
+        out = repair.fill(out, mask)
         share = float(mask.mean())
         if share > 0:
             notes.append(f"{share:.1%} damaged pixels filled")
@@ -117,7 +117,7 @@ def restore_rgb(
         return (out[..., 0] if rgb.ndim == 2 else out), done
     ab = lab.rgb_to_lab(rgb)[..., 1:]
     if done.mask is not None and done.mask.any():
-        ab = np.dstack([repair.inpaint(ab[..., i], done.mask) for i in range(2)])
+        ab = np.dstack([repair.fill(ab[..., i], done.mask) for i in range(2)])
     return lab.compose_l_ab(done.l, ab, dtype), done
 
 

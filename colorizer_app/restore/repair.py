@@ -41,6 +41,30 @@ def inpaint(
     return out
 
 
+# A scan larger than this (long side) is filled on a copy of this size, the fill brought back up
+# into the damaged pixels only: a scratch a few pixels wide on the detector's 1024 px copy is
+# 4 to 20 px wide on a 12 MP scan, and what fills it is smooth anyway (Telea's fill has no
+# grain), so the full size adds time (6 s of a 12 MP scan's 9% damage) and no detail.
+FILL_SIDE = 2048
+
+
+def fill(channel: np.ndarray, mask: np.ndarray, method: str = "telea") -> np.ndarray:
+    """`inpaint`, on a copy at most FILL_SIDE for a larger photo: only the pixels of `mask`
+    change, the rest is the photo's own at full size."""
+    h, w = mask.shape
+    scale = FILL_SIDE / max(h, w)
+    if scale >= 1.0 or not mask.any():
+        return inpaint(channel, mask, method)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(channel.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    # A reduced pixel with any damage in it is damage: the fill reads only clean pixels.
+    small_mask = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    up = cv2.resize(inpaint(small, small_mask, method), (w, h), interpolation=cv2.INTER_LINEAR)
+    out = channel.astype(np.float32, copy=True)
+    out[mask] = up[mask]
+    return out
+
+
 def widen(mask: np.ndarray, pixels: int) -> np.ndarray:
     """The mask grown by `pixels`: a scratch's soft edge is filled with its core."""
     if pixels <= 0 or not mask.any():
