@@ -1,0 +1,62 @@
+"""The issue's synthetic wall, with the shipped model as the app uses it: a blue pin in the
+middle of an even, bright region bounded by a sharp edge (400x300). The pinned region takes at
+least half the pin's chroma with its hue, and the other side of the edge moves by at most a
+quarter of it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from colorizer_app.core import lab
+from colorizer_app.core.hints import Hint
+from colorizer_app.engine.colorizer import Colorizer
+
+from .conftest import real_rgb
+
+BLUE = "#2a55d8"
+REGION, OTHER = np.s_[20:280, 20:240], np.s_[20:280, 280:390]
+
+
+def wall() -> np.ndarray:
+    """400x300: a bright wall (gray 200, a real photo's faint texture) left of x = 260, a dark
+    region right of it."""
+    gray = cv2.cvtColor(real_rgb("astronaut"), cv2.COLOR_RGB2GRAY)[:300, :400].astype(np.float32)
+    texture = (gray - gray.mean()) * 0.05
+    base = np.where(np.arange(400)[None, :] < 260, 200.0, 70.0)
+    out = np.clip(base + texture, 0, 255).astype(np.uint8)
+    return np.repeat(out[:, :, None], 3, axis=2)
+
+
+def _mean_ab(rgb: np.ndarray, where) -> np.ndarray:
+    return lab.rgb_to_lab(np.ascontiguousarray(rgb[where]))[:, :, 1:].reshape(-1, 2).mean(0)
+
+
+def pin_effect(colorizer: Colorizer, photo: np.ndarray, pin: Hint) -> tuple[float, float, float]:
+    """(the pinned region's mean chroma as a share of the pin's, its hue's difference from the
+    pin's in degrees, how far the other side's mean colour moved as a share of the pin's
+    chroma)."""
+    auto = colorizer.colorize(photo)
+    pinned = colorizer.colorize(photo, hints=[pin])
+    want = np.array(pin.ab)
+    got = _mean_ab(pinned, REGION)
+    hue = np.degrees(np.arctan2(got[1], got[0]) - np.arctan2(want[1], want[0]))
+    moved = np.hypot(*(_mean_ab(pinned, OTHER) - _mean_ab(auto, OTHER)))
+    return (
+        float(np.hypot(*got) / np.hypot(*want)),
+        float((hue + 180) % 360 - 180),
+        float(moved / np.hypot(*want)),
+    )
+
+
+# Not met yet (issue 27): the propagation reaches 0.12 of the pin's chroma, and the best hint
+# network trained so far (not shipped) 0.29 with 0.51 on the far side. Strict: once a shipped
+# model meets the bar, this fails until the mark is removed.
+@pytest.mark.xfail(strict=True, reason="issue 27: no shipped model fills the wall yet")
+def test_a_pin_fills_the_wall_and_stops_at_its_edge():
+    colorizer = Colorizer("default", device="cpu")  # its built-in hint model, or propagation
+    chroma, hue, moved = pin_effect(colorizer, wall(), Hint.pin(130, 150, BLUE))
+    assert chroma >= 0.5  # at least half the pin's chroma
+    assert abs(hue) <= 25
+    assert moved <= 0.25  # the other side of the edge: at most a quarter
