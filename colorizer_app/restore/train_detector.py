@@ -45,9 +45,15 @@ def photo_paths(folders: list[str], limit: int, rng: np.random.Generator) -> lis
 
 
 def make_crops(
-    paths: list[Path], per_photo: int, rng: np.random.Generator, style: synth.DamageStyle
+    paths: list[Path],
+    per_photo: int,
+    rng: np.random.Generator,
+    style: synth.DamageStyle,
+    clean_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(n x CROP x CROP float16 damaged L, n x CROP x CROP bool mask)."""
+    """(n x CROP x CROP float16 damaged L, n x CROP x CROP bool mask). `clean_share` of the
+    crops get no drawn damage (paper and grain only): fine natural detail (a fence, wires,
+    water drops) seen as what it is, not as scratches."""
     ls, masks = [], []
     for path in paths:
         try:
@@ -64,7 +70,8 @@ def make_crops(
             crop = np.ascontiguousarray(l[y : y + CROP, x : x + CROP])
             if rng.random() < 0.15:
                 crop = synth.fade(crop, rng)
-            hurt = synth.damage(crop, rng, style, density=2.5)
+            density = 0.0 if rng.random() < clean_share else 2.5
+            hurt = synth.damage(crop, rng, style, density=density)
             ls.append(hurt.l.astype(np.float16))
             masks.append(hurt.mask)
     return np.stack(ls), np.stack(masks)
@@ -135,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--width", type=int, default=16, help="channels at full size (x2, x3 below)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="start from this detector's weights")
+    ap.add_argument("--clean-share", type=float, default=0.0, help="crops without damage")
     args = ap.parse_args(argv)
     # Refused before any training: the shipped detector is copied into place by hand.
     check_not_builtin(args.out)
@@ -144,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     start = time.monotonic()
     paths = photo_paths(args.folders, args.photos, rng)
-    ls, masks = make_crops(paths, args.per_photo, rng, synth.TRAINING)
+    ls, masks = make_crops(paths, args.per_photo, rng, synth.TRAINING, args.clean_share)
     val_paths = photo_paths(args.val, 60, rng)
     val_ls, val_masks = make_crops(val_paths, 2, np.random.default_rng(1), synth.TRAINING)
     print(

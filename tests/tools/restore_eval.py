@@ -57,6 +57,7 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--bsds", type=int, default=40)
     ap.add_argument("--kodak", type=int, default=12)
+    ap.add_argument("--masks-only", action="store_true", help="mask scores and Telea fills only")
     args = ap.parse_args()
     classical = tune_classical(30) if args.tune else Classical()
     detectors: dict[str, Classical | Learned] = {"classical": classical}
@@ -84,6 +85,9 @@ def main() -> None:
             strict[name] += MaskScore.of(found, hurt.mask)
             loose[name] += MaskScore.of(found, hurt.mask, tolerance=1)
             wide = repair.widen(found, 1)
+            if args.masks_only:
+                add(f"filled, {name} mask (telea)", psnr_l(repair.inpaint(hurt.l, wide), clean))
+                continue
             for method in ("telea", "ns"):
                 add(
                     f"filled, {name} mask ({method})",
@@ -91,6 +95,9 @@ def main() -> None:
                 )
             both = restore_l(hurt.l, RestoreOptions(scratches=True, grain=True), det, wide)
             add(f"filled + grain, {name} mask", psnr_l(both.l, clean))
+        if args.masks_only:
+            print(f"{i + 1}/{len(photos)} {path.name}", flush=True)
+            continue
         # Fading and grain on their own, and a clean photo through every step.
         faded = synth.fade(clean, rng, held_out=True)
         add("faded", psnr_l(faded, clean))

@@ -1,7 +1,7 @@
 """The real scratched prints (old_photos/*old_w_scratch*) as restoration sees them: each row the
 print, the damage found over it (red) and the repaired print, for looking at.
 
-    python -m tests.tools.restore_real OUT.png [--steps all]
+    python -m tests.tools.restore_real OUT.png [--steps all] [--detector FILE.pt]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from colorizer_app.engine.restoring import restore_preview
+from colorizer_app.restore.detect import Learned
 from colorizer_app.restore.pipeline import RestoreOptions
 
 DATA = Path(os.environ.get("COLORIZER_DATA", "../shared/data"))
@@ -24,11 +25,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
     ap.add_argument("--steps", default="all")
+    ap.add_argument("--detector", type=Path, help="a detector file (default: the shipped one)")
     args = ap.parse_args()
     options = RestoreOptions.parse(args.steps)
+    detector = Learned.load(args.detector) if args.detector else None
     rows = []
     for path in sorted((DATA / "old_photos").glob("*old_w_scratch*")):
-        original, repaired, mask = restore_preview(path, options)
+        original, repaired, mask = restore_preview(path, options, None, detector)
         marked = original.copy()
         if mask is not None:
             marked[mask] = (0.5 * marked[mask] + [128, 20, 20]).astype(np.uint8)
