@@ -50,6 +50,7 @@ def check_not_builtin(dest: str | os.PathLike) -> None:
 
 
 def file_sha256(path: Path) -> str:
+    """The whole file's sha256 (what models/manifest.json records of a built-in file)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

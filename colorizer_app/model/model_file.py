@@ -19,6 +19,8 @@ from pathlib import Path
 
 import torch
 
+# The whole file's sha256 (what models/manifest.json records of a built-in file): one helper.
+from ..core.builtin_files import file_sha256 as sha256_of
 from ..core.errors import ModelError
 from ..core.fileio import write_atomically
 from .file_checks import (
@@ -45,15 +47,6 @@ class ModelFile:
     state_dict: dict[str, torch.Tensor]
     metadata: dict = field(default_factory=dict)
     training: dict | None = None  # a checkpoint's optimizer, step and the like
-
-
-def sha256_of(path: Path) -> str:
-    """The whole file's sha256 (what models/manifest.json records of a built-in model)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def model_payload(
