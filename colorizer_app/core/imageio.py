@@ -152,8 +152,10 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def find_images(paths: list[Path]) -> list[Path]:
-    """Files and folders (recursive, sorted) -> image files, each once, in a stable order."""
+def find_images(paths: list[Path], outputs_suffix: str = "") -> list[Path]:
+    """Files and folders (recursive, sorted) -> image files, each once, in a stable order. In
+    folders, names ending in `outputs_suffix` (the app's own earlier copies, "_colorized") are
+    left out, as `colorize` leaves them out; a file given by name is always kept."""
     found: list[Path] = []
     seen: set[str] = set()
     for p in paths:
@@ -162,7 +164,9 @@ def find_images(paths: list[Path]) -> list[Path]:
         # its reader names what it is instead of leaving it out without a word.
         candidates = walk_files(p)[0] if p.is_dir() else [p]
         for c in candidates:
-            if p.is_dir() and not is_image_path(c):
+            if p.is_dir() and (
+                not is_image_path(c) or (outputs_suffix and c.stem.endswith(outputs_suffix))
+            ):
                 continue
             key = os.path.realpath(c)  # not Path.resolve: it raises on a symlink loop
             if key not in seen:

@@ -47,11 +47,14 @@ class PhotoIntake(QObject):
 
     def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
         """Files and folders (recursive); duplicates are not added twice. The folders are
-        walked on the scan worker; the photos join the list when it answers."""
+        walked on the scan worker; the photos join the list when it answers. In folders, the
+        copies saved beside the originals before (`<name>_colorized`) are left out: opening the
+        same folder again must not colorize the colorized copies."""
         self._scan_number += 1
         self._scans[self._scan_number] = colorize
         self.status.emit("Looking for photos…")
-        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths])
+        suffix = self.settings.save_options.suffix
+        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths], suffix)
 
     def open_files(self) -> None:
         start = self.settings.last_open_dir

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_app.gui.save_options import SaveOptions, SaveOptionsDialog
 
-from .conftest import wait_idle
+from .conftest import wait_idle, wait_scanned
 
 
 def _fill_in_when_open(qtbot, folder_text: str, seen: list) -> None:
@@ -70,3 +70,27 @@ def test_save_all_into_a_folder_that_cannot_be_made_warns_once_naming_it(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("a file")) == [
         blocker.name
     ]
+
+
+def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals(
+    qtbot, window, photo_dir
+):
+    """A family saves beside the scans, then opens the same folder another day: the scans come
+    back, their colorized copies do not (Save All would have written photo0_colorized_colorized);
+    a copy opened by name is still opened."""
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    assert window.save_all(SaveOptions(folder=None)) == 3
+    wait_idle(qtbot, window)
+    copies = sorted(photo_dir.rglob("*_colorized.jpg"))
+    assert len(copies) == 3
+    window.clear_all()
+
+    window.add_paths([photo_dir], colorize=False)
+    wait_scanned(window)
+    names = sorted(item.path.name for item in window.photos.items)
+    assert names == ["broken.jpg", "photo0.jpg", "photo1.jpg", "photo2.jpg"]
+    window.add_paths([copies[0]], colorize=False)
+    wait_scanned(window)
+    assert copies[0] in [item.path for item in window.photos.items]
