@@ -484,11 +484,12 @@ class MainWindow(WindowBase):
         def left() -> float:
             return max(0.05, deadline - time.monotonic())
 
-        ended = True
+        # The thumbnails first: their queue is dropped at once, where waiting on the other
+        # workers first let the pool go on making queued thumbnails meanwhile.
+        ended = self.thumbnails.stop(left())
         if self.panel is not None:
             ended &= self.panel.stop(left())
         ended &= self.host.stop(left())
-        ended &= self.thumbnails.stop(left())
         ended &= self.intake.stop(left())
         ended &= self.pins.stop(left())
         return ended

