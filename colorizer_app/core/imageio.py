@@ -98,8 +98,7 @@ _JPEG_MAX_PIXELS_PER_BYTE = 1500
 _COLOUR_AB_STD = 6.0
 
 
-# The note on a colour photo (a sepia print too) given to be colorized; a repair alone keeps
-# its colours and says so instead (engine/batch.py).
+# The note on a colour (or sepia) photo given to be colorized; a repair alone keeps them (batch).
 ALREADY_IN_COLOUR = "already in colour: its colours are replaced by new ones"
 
 
