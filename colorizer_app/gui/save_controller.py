@@ -100,7 +100,7 @@ class SaveController(JobController):
 
     def _batch_started(self) -> None:
         self._failures: list[str] = []
-        self._last_dest: Path | None = None
+        self._written: list[Path] = []
 
     def _saved(self, job: int, dest: str) -> None:
         if not self._ours(job):
@@ -109,7 +109,7 @@ class SaveController(JobController):
         if item is not None:
             item.saved_to = dest
             self.photos.changed(item)
-        self._last_dest = Path(dest)
+        self._written.append(Path(dest))
         self._end(job)
 
     def _save_failed(self, job: int, message: str) -> None:
@@ -128,17 +128,28 @@ class SaveController(JobController):
         modal warning per photo, a shoebox of 200 scans 200 clicks of OK."""
         failures = self._failures
         if not failures:
-            if self._last_dest is not None:
-                self.status.emit(f"Saved to {self._last_dest.parent}")
+            if self._written:
+                self.status.emit(saved_line(self._written))
             return
         self._failures = []
         if len(failures) == 1:
             self.status.emit(f"Save failed: {failures[0]}")
             QMessageBox.warning(self._host, "Could not save", failures[0])
             return
-        saved = "none was saved" if self._last_dest is None else "the others were saved"
+        saved = "the others were saved" if self._written else "none was saved"
         head = f"Could not save {len(failures)} photos ({saved}); the first:\n{failures[0]}"
         self.status.emit(f"Save failed for {len(failures)} photos: {failures[0]}")
         box = QMessageBox(QMessageBox.Icon.Warning, "Could not save", head, parent=self._host)
         box.setDetailedText("\n".join(failures))
         box.exec()
+
+
+def saved_line(written: list[Path]) -> str:
+    """What the status bar says after a save: the file's own name for one photo (the folder
+    alone left a person looking for which file it was), the count and the folder for many."""
+    folders = {p.parent for p in written}
+    if len(written) == 1:
+        return f"Saved {written[0].name} in {written[0].parent}"
+    if len(folders) == 1:
+        return f"Saved {len(written)} photos in {written[0].parent}"
+    return f"Saved {len(written)} photos, each beside its original"

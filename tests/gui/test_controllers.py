@@ -66,7 +66,9 @@ def test_a_save_during_a_batch_keeps_each_ones_own_count(qtbot, tmp_path, worker
     assert ended == ["Colorized 3 of 4 photo(s); 1 failed (hover a photo for the reason)."]
     assert [it.state for it in photos.items] == [PhotoState.DONE] * 3 + [PhotoState.FAILED]
     assert "broken.jpg" in photos.items[3].error
-    assert (saving.done, saving.total) == (1, 1) and said[-1] == f"Saved to {out}"
+    assert (saving.done, saving.total) == (1, 1) and said[
+        -1
+    ] == f"Saved photo0_colorized.png in {out}"
     written = out / "photo0_colorized.png"
     assert first.saved_to == str(written)
     assert Image.open(written).size == Image.open(first.path).size

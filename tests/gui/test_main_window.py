@@ -114,6 +114,7 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
         assert saved.is_file()
         assert Image.open(saved).size == Image.open(src).size
     assert digest(photo_dir) == before
+    assert window.status_label.text() == f"Saved 3 photos in {out}"
     # saving again asks; "No" keeps the earlier outputs
     stamp = (out / "photo0_colorized.png").stat().st_mtime_ns
     assert window.save_all(SaveOptions(folder=out, fmt="png", overwrite=False)) == 0
