@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import platform
 from pathlib import Path
 
 import pytest
 
 RESULTS = Path(__file__).resolve().parents[2] / "out" / "bench"
+
+
+def save_result(name: str, result: dict) -> None:
+    """Keeps a benchmark's figures as out/bench/NAME.json beside what it printed."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1))
 
 
 def machine() -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import cv2
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 SCRIPT = r"""
 import json, sys, tempfile, time
@@ -83,5 +83,4 @@ def test_batch_photos_per_second(offline_model, data_dir, tmp_path):
             f"{result['ratio']:.2f}x (median of {rounds} turns)"
         )
     print(f"{line}, load {result['load_average']}  [{result['machine']}]")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "batch.json").write_text(json.dumps(result, indent=1))
+    save_result("batch", result)

@@ -23,7 +23,7 @@ import sys
 
 import pytest
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 MAKE = r"""
 import sys, cv2
@@ -135,5 +135,4 @@ def test_colorize_speed_and_memory(offline_model, megapixels, tmp_path):
         f"{result['floor_peak_mb'] or 0:.0f} MB), load {result['load_average']}"
         f"  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"colorize-{megapixels}mp.json").write_text(json.dumps(result, indent=1))
+    save_result(f"colorize-{megapixels}mp", result)

@@ -8,7 +8,6 @@ several GPUs each process has its own. Printed, not asserted.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -18,7 +17,7 @@ from PIL import Image
 
 from colorizer_app.model.model_file import read_model_file
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 
 def _run(args, processes, cwd):
@@ -58,5 +57,4 @@ def test_one_process_against_two(data_dir, tmp_path):
             result["machine"],
         )  # fmt: skip
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "distributed.json").write_text(json.dumps(result, indent=1))
+    save_result("distributed", result)

@@ -6,7 +6,6 @@ or a menu would wait. Target on 2 cores: p99 at most 50 ms. Printed, never asser
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 
@@ -14,7 +13,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSettings, QTimer
 
-from .conftest import RESULTS, machine
+from .conftest import RESULTS, machine, save_result
 
 
 def test_event_loop_latency_during_a_batch(qtbot, tmp_path, offline_model):
@@ -68,7 +67,6 @@ def test_event_loop_latency_during_a_batch(qtbot, tmp_path, offline_model):
         f" ms mean, p99 {result['p99_ms']:.0f} ms, worst {result['max_ms']:.0f} ms"
         f"  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "gui-latency.json").write_text(json.dumps(result, indent=1))
+    save_result("gui-latency", result)
     win._closing = True  # no quit question
     win.close()

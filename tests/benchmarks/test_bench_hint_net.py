@@ -8,7 +8,6 @@ same model under another path: no companion) is timed beside it, as the floor to
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import cv2
@@ -23,7 +22,7 @@ from colorizer_app.engine.session import colorize_for_view
 from colorizer_app.model.model_file import save_model
 from colorizer_app.training.hint_train import hinted_network
 
-from .conftest import RESULTS, machine, timed_pin_edits
+from .conftest import machine, save_result, timed_pin_edits
 
 
 def _edits(colorizer: Colorizer, src, w: int, h: int) -> list[float]:
@@ -62,5 +61,4 @@ def test_pin_edit_with_the_hint_network_on_a_12mp_photo(tmp_path):
         f"(worst {result['hint_network_worst_ms']:.0f}), propagation "
         f"{result['propagation_median_ms']:.0f} ms, same run  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "pin-edit-hint-net-12mp.json").write_text(json.dumps(result, indent=1))
+    save_result("pin-edit-hint-net-12mp", result)

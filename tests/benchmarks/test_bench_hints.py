@@ -7,7 +7,6 @@ machine: at most 300 ms. Saving applies the same hints at full resolution (timed
 
 from __future__ import annotations
 
-import json
 import time
 
 import cv2
@@ -18,7 +17,7 @@ from colorizer_app.core.imageio import save_image
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.session import colorize_for_view, save_colorized
 
-from .conftest import RESULTS, machine, timed_pin_edits
+from .conftest import machine, save_result, timed_pin_edits
 
 
 def test_pin_edit_re_renders_a_12mp_preview(offline_model, tmp_path):
@@ -46,5 +45,4 @@ def test_pin_edit_re_renders_a_12mp_preview(offline_model, tmp_path):
         f"{result['median_ms']:.0f} ms, worst {result['worst_ms']:.0f} ms over 12 edits; "
         f"save with {len(pins)} pins {save_s:.2f} s  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "pin-edit-12mp.json").write_text(json.dumps(result, indent=1))
+    save_result("pin-edit-12mp", result)

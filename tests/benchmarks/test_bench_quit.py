@@ -4,7 +4,6 @@ asserted."""
 
 from __future__ import annotations
 
-import json
 import shutil
 
 from PySide6.QtCore import QSettings
@@ -12,7 +11,7 @@ from PySide6.QtCore import QSettings
 from colorizer_app.gui.worker_host import wait_for_the_rest
 from tests.gui.test_quit import close_with_work_queued, queued_work
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 
 def test_quit_with_work_queued(qtbot, tmp_path, data_dir, tiny_model_path, monkeypatch):
@@ -32,8 +31,7 @@ def test_quit_with_work_queued(qtbot, tmp_path, data_dir, tiny_model_path, monke
     print(f"\nquit with 200 thumbnails queued and a scan running: close() took {seconds:.2f} s "
           f"({len(made)} thumbnails made)  [{result['machine']}]")  # fmt: skip
     wait_for_the_rest()  # the abandoned scan ends before this process does
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "quit.json").write_text(json.dumps(result, indent=1))
+    save_result("quit", result)
 
 
 def test_process_exit_with_work_queued(tmp_path, data_dir):
@@ -55,5 +53,4 @@ def test_process_exit_with_work_queued(tmp_path, data_dir):
     result = {"process_exit_s": seconds, "returncode": proc.returncode, "machine": machine()}
     print(f"\nquit from outside with 200 thumbnails queued: the process ended {seconds:.2f} s "
           f"after SIGTERM  [{result['machine']}]")  # fmt: skip
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "quit_process.json").write_text(json.dumps(result, indent=1))
+    save_result("quit_process", result)

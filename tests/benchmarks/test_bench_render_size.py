@@ -7,7 +7,6 @@ The quality half of the choice is measured on the validation split with `coloriz
 
 from __future__ import annotations
 
-import json
 import time
 
 import cv2
@@ -17,7 +16,7 @@ from skimage import data
 
 from colorizer_app.engine.colorizer import Colorizer
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 
 @pytest.fixture(scope="module")
@@ -51,5 +50,4 @@ def test_render_size_time(offline_model, photo_12mp, size):
         f"\nrender size {size}: 12 MP in {min(times):.2f} s; a photo of that size alone "
         f"{min(network):.3f} s  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"render-size-{size}.json").write_text(json.dumps(result, indent=1))
+    save_result(f"render-size-{size}", result)

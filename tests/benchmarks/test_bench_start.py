@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 SCRIPT = r"""
 import json, os, sys, time
@@ -54,8 +54,7 @@ def test_time_to_window(tmp_path):
         f"\nstart-up: splash after {best['splash']:.2f} s, window after {best['window']:.2f} s "
         f"(best of 3)  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "start.json").write_text(json.dumps(result, indent=1))
+    save_result("start", result)
 
 
 def _is_main_window(window_id: str, env: dict) -> bool:
@@ -130,5 +129,4 @@ def test_time_to_window_of_the_real_command(tmp_path):
         f"`python -c 'import torch'` alone {min(torch_runs):.2f} s in the same run"
     )
     print(f"  runs: {', '.join(f'{r:.2f}' for r in runs)}  [{result['machine']}]")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "start_real.json").write_text(json.dumps(result, indent=1))
+    save_result("start_real", result)

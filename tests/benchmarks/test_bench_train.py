@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from colorizer_app.training.fused_cache import fused_vectors
 from colorizer_app.training.loop import TrainConfig
 from colorizer_app.training.photo_task import fit
 
-from .conftest import RESULTS, machine
+from .conftest import machine, save_result
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -42,8 +41,7 @@ def test_training_throughput(data_dir, size, device):
         "machine": machine(),
     }
     print(f"\ntrain offline preset {size}px on {device}: {rate:.1f} images/s [{result['machine']}]")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"train-{size}-{device}.json").write_text(json.dumps(result, indent=1))
+    save_result(f"train-{size}-{device}", result)
 
 
 def test_scenes_decoder_training_throughput(data_dir, tmp_path):
@@ -76,5 +74,4 @@ def test_scenes_decoder_training_throughput(data_dir, tmp_path):
         f"\nscenes decoder training at 224 px: {rate:.1f} images/s (encoding once: "
         f"{encode_rate:.1f} images/s)  [{result['machine']}]"
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "train-scenes-224.json").write_text(json.dumps(result, indent=1))
+    save_result("train-scenes-224", result)
