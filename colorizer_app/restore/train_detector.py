@@ -55,19 +55,9 @@ def make_crops(
     crops get no drawn damage (paper and grain only): fine natural detail (a fence, wires,
     water drops) seen as what it is, not as scratches."""
     ls, masks = [], []
-    for path in paths:
-        try:
-            l_full = rgb_to_l(load_image(path).rgb)
-        except Exception:  # noqa: BLE001 - a bad training photo is skipped, not fatal
-            continue
+    for l_full in _photos_l(paths):
         for _ in range(per_photo):
-            short = min(l_full.shape)
-            target = rng.uniform(CROP * 1.05, max(CROP * 1.1, min(420.0, short * 1.2)))
-            scale = target / short
-            l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            y = int(rng.integers(0, l.shape[0] - CROP + 1))
-            x = int(rng.integers(0, l.shape[1] - CROP + 1))
-            crop = np.ascontiguousarray(l[y : y + CROP, x : x + CROP])
+            crop = _random_crop(l_full, rng)
             if rng.random() < 0.15:
                 crop = synth.fade(crop, rng)
             density = 0.0 if rng.random() < clean_share else 2.5
@@ -75,6 +65,59 @@ def make_crops(
             ls.append(hurt.l.astype(np.float16))
             masks.append(hurt.mask)
     return np.stack(ls), np.stack(masks)
+
+
+def _photos_l(paths: list[Path]):
+    """Each photo's L, a bad training photo skipped (not fatal)."""
+    for path in paths:
+        try:
+            yield rgb_to_l(load_image(path).rgb)
+        except Exception:  # noqa: BLE001 - a bad training photo is skipped, not fatal
+            continue
+
+
+def _random_crop(l_full: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A CROP x CROP piece of the photo shrunk first to a random size (a scratch's width
+    relative to the scene varies as on real scans of every size)."""
+    short = min(l_full.shape)
+    target = rng.uniform(CROP * 1.05, max(CROP * 1.1, min(420.0, short * 1.2)))
+    scale = target / short
+    l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    y = int(rng.integers(0, l.shape[0] - CROP + 1))
+    x = int(rng.integers(0, l.shape[1] - CROP + 1))
+    return np.ascontiguousarray(l[y : y + CROP, x : x + CROP])
+
+
+def hard_negatives(
+    net: DamageNet,
+    paths: list[Path],
+    tries: int,
+    keep: int,
+    threshold: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `keep` clean crops (paper and grain, no drawn damage) on which `net` marks the most
+    pixels: the railings, wires, water drops and lettering a good print has and a detector
+    trained on drawn scratches takes for damage. Mined from photos that are not among the
+    clean-print check's (tests/tools/restore_clean.py), so that check stays honest."""
+    ls = []
+    for l_full in _photos_l(paths):
+        for _ in range(tries):
+            crop = _random_crop(l_full, rng)
+            ls.append(synth.damage(crop, rng, synth.TRAINING, density=0.0).l.astype(np.float16))
+    if not ls:
+        return np.zeros((0, CROP, CROP), np.float16), np.zeros((0, CROP, CROP), bool)
+    crops = np.stack(ls)
+    marked = (predict(net, crops) > threshold).mean(axis=(1, 2))
+    order = np.argsort(-marked)[:keep]
+    order = order[marked[order] > 0]
+    print(
+        f"hard negatives: {len(order)} of {len(crops)} clean crops kept, marked "
+        f"{marked[order].mean() if len(order) else 0:.1%} of their pixels "
+        f"(all crops: {marked.mean():.2%})",
+        flush=True,
+    )
+    return crops[order], np.zeros((len(order), CROP, CROP), bool)
 
 
 def _augment(x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator):
@@ -114,6 +157,14 @@ def choose_threshold(prob: np.ndarray, masks: np.ndarray) -> tuple[float, MaskSc
     return best
 
 
+def load_net(path: Path) -> tuple[DamageNet, float]:
+    """A detector file's network, trainable (batch norms not folded), and its threshold."""
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    net = DamageNet(int(payload["width"]))
+    net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
+    return net, float(payload.get("threshold", 0.5))
+
+
 def save(net: DamageNet, path: Path, threshold: float, info: dict) -> None:
     """Half-precision weights (the file stays small), written to a temporary name first."""
     payload = {
@@ -143,6 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="start from this detector's weights")
     ap.add_argument("--clean-share", type=float, default=0.0, help="crops without damage")
+    ap.add_argument(
+        "--hard-negatives",
+        nargs="+",
+        default=[],
+        metavar="FOLDER",
+        help="clean photos mined (with --init's detector) for crops it wrongly marks",
+    )
+    ap.add_argument("--hard-photos", type=int, default=1500)
+    ap.add_argument("--hard-keep", type=int, default=1200, help="mined crops added to training")
     args = ap.parse_args(argv)
     # Refused before any training: the shipped detector is copied into place by hand.
     check_not_builtin(args.out)
@@ -160,10 +220,15 @@ def main(argv: list[str] | None = None) -> int:
         f"damage {masks.mean():.1%} of pixels; made in {time.monotonic() - start:.0f} s",
         flush=True,
     )
-    net = DamageNet(args.width)
-    if args.init:
-        start_state = torch.load(args.init, map_location="cpu", weights_only=True)["state"]
-        net.load_state_dict({k: v.float() for k, v in start_state.items()})
+    net, start_threshold = load_net(args.init) if args.init else (DamageNet(args.width), 0.5)
+    hard_count = 0
+    if args.hard_negatives:
+        hard_paths = photo_paths(args.hard_negatives, args.hard_photos, rng)
+        hard_ls, hard_masks = hard_negatives(
+            net, hard_paths, 4, args.hard_keep, start_threshold, rng
+        )
+        ls, masks = np.concatenate([ls, hard_ls]), np.concatenate([masks, hard_masks])
+        hard_count = len(hard_ls)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     budget = args.minutes * 60
     train_start = time.monotonic()
@@ -192,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         "steps": step,
         "batch": args.batch,
         "crops": len(ls),
+        "hard_negatives": hard_count,
         "photos": len(paths),
         "minutes": round((time.monotonic() - start) / 60, 1),
         "validation": score.as_dict(),
