@@ -28,7 +28,7 @@ from colorizer_app.training.hint_train import (
 )
 from colorizer_app.training.semantic import CachedFeatures
 
-from .conftest import real_rgb, run_cli
+from .conftest import real_rgb, run_cli, run_main
 
 BLUE = "#2a55d8"
 
@@ -125,6 +125,26 @@ def test_hint_sampling_follows_the_truth():
     assert not none.any()
 
 
+def test_few_pins_training_gives_each_photo_one_or_two_pins():
+    """The mix weighted to what a person does first: one pin, or two, that must find their
+    object. Without it the sampling gives about eight pins a photo."""
+    import cv2
+
+    ab = torch.zeros(64, 2, 40, 40)
+    ab[:, 0] = 30.0  # a colour everywhere, so every pin is seen
+
+    def pins_per_photo(planes: torch.Tensor) -> list[int]:
+        # patches may touch: count them as one, which only makes "few" look fewer
+        return [cv2.connectedComponents(m.numpy().astype(np.uint8))[0] - 1 for m in planes[:, 2]]
+
+    few = pins_per_photo(sample_hint_planes(ab, np.random.default_rng(1), 0.0, few_share=1.0))
+    many = pins_per_photo(sample_hint_planes(ab, np.random.default_rng(1), 0.0))
+    assert set(few) == {1, 2}
+    assert np.mean(many) > 4
+    half = pins_per_photo(sample_hint_planes(ab, np.random.default_rng(2), 0.0, few_share=0.5))
+    assert 0.3 < np.mean([n <= 2 for n in half]) < 0.85
+
+
 def test_hint_training_resumes_exactly_and_leaves_no_pins_as_the_default(tmp_path):
     fs = _tiny_cache()
     base = open_model("default")
@@ -204,3 +224,18 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     assert made.config.hint_inputs
     assert made.metadata["base_weights_sha256"] == open_model("default").metadata["weights_sha256"]
     assert Colorizer(out, device="cpu").takes_hints
+    # A second run goes on from the first's hint encoder (--init): with a learning rate of 0 it
+    # ends where the first ended.
+    again = tmp_path / "again.pt"
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(again), "--steps", "1", "--batch", "2",
+        "--lr", "0", "--few-pins", "0.5", "--init", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first, second = read_model_file(out).state_dict, read_model_file(again).state_dict
+    encoder = [k for k in first if k.startswith("hint_encoder.")]
+    assert encoder and all(torch.equal(first[k], second[k]) for k in encoder)
+    assert read_model_file(again).metadata["few_pins_share"] == 0.5
+    done = run_main("train-hints", "train", str(cache), "-o", str(tmp_path / "x.pt"),
+                   "--steps", "1", "--init", str(open_model("default").path))  # fmt: skip
+    assert done.returncode != 0 and "not a hint model" in done.stderr, done.stderr

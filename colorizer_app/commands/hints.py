@@ -31,6 +31,7 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
         batch_size=args.batch,
         lr=args.lr,
         decoder_lr=args.decoder_lr,
+        few_pins_share=args.few_pins,
         eval_every=args.eval_every,
         resume=args.resume,
     )
@@ -43,6 +44,7 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
         args.base,
         stop,
         progress_printer("train-hints", _pins_scores, epochs=False),
+        init=args.init,
     )
     last = history.val[-1] if history.val else {}
     scores = (
@@ -78,6 +80,14 @@ def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
         default=0.0,
         help="the decoder's (0: it stays as it was, so no pins colour exactly as the base)",
     )
+    t.add_argument(
+        "--few-pins",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of training photos given exactly one or two pins (the rest many)",
+    )
+    t.add_argument("--init", type=Path, help="go on from this earlier hint model's hint encoder")
     t.add_argument("--eval-every", type=int, default=250, help="steps between held-out scores")
     t.add_argument("--resume", action="store_true", help="continue from OUTPUT.ckpt")
     p.set_defaults(func=cmd_train_hints)

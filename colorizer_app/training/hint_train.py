@@ -66,6 +66,9 @@ class HintTrainConfig:
     lr: float = 1e-3  # the hint encoder: new, from nothing
     decoder_lr: float = 0.0  # the decoder it joins: 0 leaves it (and so 0 pins) as it was
     none_share: float = 0.15  # with the decoder trained: photos given no hints at all
+    # Photos given exactly one or two pins, the rest Zhang et al.'s many: a person's first pin
+    # is alone, and it must find its object rather than tint the photo (the wall, the skirt).
+    few_pins_share: float = 0.0
     crop_cells: int | None = CROP_CELLS  # None: the whole cached photo
     psnr_weight: float = 0.5
     rebalance_mix: float = 0.5
@@ -134,18 +137,22 @@ def sample_hint_planes(
     none_share: float,
     count: int | None = None,
     min_pins: int = 0,
+    few_share: float = 0.0,
 ) -> torch.Tensor:
     """Hints from the truth for a batch: ab (N x 2 x h x w, Lab units) -> N x 3 x h x w planes.
     `count`: exactly this many points per photo (evaluation); None: Zhang et al.'s sampling,
-    with at least `min_pins`."""
+    with at least `min_pins`, except `few_share` of the photos that get exactly one or two."""
     truth = ab.float().numpy()
     n, _, h, w = truth.shape
     planes = np.zeros((n, HINT_CHANNELS, h, w), np.float32)
     for i in range(n):
         if count is None and rng.random() < none_share:
             continue
+        exact = count
+        if count is None and few_share and rng.random() < few_share:
+            exact = max(min_pins, int(rng.integers(1, 3)))
         k = 0
-        while (k < count) if count is not None else (k < min_pins or rng.random() > STOP_P):
+        while (k < exact) if exact is not None else (k < min_pins or rng.random() > STOP_P):
             if count is None and rng.random() < 0.5:
                 y = int(np.clip(rng.normal(h / 2, h / 4), 0, h - 1))
                 x = int(np.clip(rng.normal(w / 2, w / 4), 0, w - 1))
@@ -248,7 +255,13 @@ class HintTask:
         l_full, feats, probs, ab, idx, w = aligned_crop(batch, rng, self.config.crop_cells)
         c = self.config
         none_share = c.none_share if self.trains_decoder else 0.0
-        hints = sample_hint_planes(ab, rng, none_share, min_pins=0 if self.trains_decoder else 1)
+        hints = sample_hint_planes(
+            ab,
+            rng,
+            none_share,
+            min_pins=0 if self.trains_decoder else 1,
+            few_share=c.few_pins_share,
+        )
         out = self.model.head_output(l_full, feats, probs, hints)
         return objective_loss(self.model, out, l_full, ab, idx, w, self.objective, self.rebalance)
 
@@ -292,6 +305,20 @@ def fit_hints(
     return run(task, config.loop_config(), on_progress, should_stop)
 
 
+def _load_hint_encoder(model, earlier: ModelFile, base: ModelFile) -> None:
+    """The hint encoder's weights from an earlier hint model made from the same base model."""
+    state = {
+        k.removeprefix("hint_encoder."): v.float() if v.is_floating_point() else v
+        for k, v in earlier.state_dict.items()
+        if k.startswith("hint_encoder.")
+    }
+    if not state:
+        raise TrainingError(f"{earlier.path}: not a hint model (it has no hint encoder)")
+    if earlier.metadata.get("base_weights_sha256") != base.metadata.get("weights_sha256"):
+        raise TrainingError(f"{earlier.path}: a hint model of another base model")
+    model.hint_encoder.load_state_dict(state)
+
+
 def load_features(path: Path) -> FeatureSet:
     return FeatureSet(**torch.load(path, map_location="cpu", weights_only=True))
 
@@ -328,12 +355,16 @@ def train_hint_model(
     base_name: str = "default",
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    init: Path | None = None,
 ) -> History:
     """A hint model made from `base_name` on the cache in `cache` (cache/train.pt, and
     cache/val.pt or every 12th training photo held out), written to `output` (its checkpoint
-    beside it: output.ckpt) unless stopped."""
+    beside it: output.ckpt) unless stopped. `init`: an earlier hint model of the same base
+    whose hint encoder this run goes on from."""
     base = open_model(base_name)
     model = hinted_network(base)
+    if init is not None:
+        _load_hint_encoder(model, open_model(str(init)), base)
     train = load_features(cache / "train.pt")
     val = load_features(cache / "val.pt") if (cache / "val.pt").is_file() else None
     if val is None or not len(val):  # every 12th training photo held out for choosing the step
@@ -350,6 +381,8 @@ def train_hint_model(
         "batch": config.batch_size,
         "lr": config.lr,
         "decoder_lr": config.decoder_lr,
+        "few_pins_share": config.few_pins_share,
+        "init": str(init) if init else None,
     }
     history = fit_hints(model, train, val, config, should_stop, on_progress)
     if history.stopped:
