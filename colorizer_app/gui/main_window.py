@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QListView,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -44,6 +43,7 @@ from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
+from .quit_question import ask_to_quit
 from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection
@@ -180,7 +180,11 @@ class MainWindow(WindowBase):
         status = self.statusBar()
         self.status_label = QLabel("Drop photos or folders on the window to begin.")
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
+        # Room for its longest words ("1234/5678 · 999 s left"): the status text's stretch
+        # squeezed it until they broke over two lines and were cut off.
+        wide = self.progress.fontMetrics().horizontalAdvance("0000/0000 · 000 s left")
+        self.progress.setMinimumWidth(wide + 24)
+        self.progress.setMaximumWidth(max(220, wide + 48))
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
@@ -442,26 +446,21 @@ class MainWindow(WindowBase):
         self._closing = True
         self.close()
 
-    def closeEvent(self, event) -> None:
-        question = ""
+    def quit_question(self) -> str:
+        """What quitting now would stop, as a question; "" when nothing would be lost."""
         if self.panel is not None and self.panel.training:
-            question = (
+            return (
                 "A model is being trained. Stop it and quit? "
                 "(Resume continues from its last checkpoint.)"
             )
-        elif self.pending_jobs:
-            question = f"{self.pending_jobs} photo(s) are still being processed. Stop and quit?"
-        if question and not self._closing:
-            answer = QMessageBox.question(
-                self,
-                "Quit Colorizer?",
-                question,
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
+        if self.pending_jobs:
+            return f"{self.pending_jobs} photo(s) are still being processed. Stop and quit?"
+        return ""
+
+    def closeEvent(self, event) -> None:
+        if self.quit_question() and not self._closing and not ask_to_quit(self, self.quit_question):
+            event.ignore()
+            return
         self._closing = True
         self._store_settings()
         self.stopped_cleanly = self._stop_workers()

@@ -1,6 +1,7 @@
 """The desktop app as a person uses it: drop, colorize, compare, saturation, save, cancel."""
 
 import hashlib
+import time
 import warnings
 
 import numpy as np
@@ -187,6 +188,46 @@ def test_closing_during_a_batch_asks_then_stops_the_worker(qtbot, window, tmp_pa
     window.close()
     assert not window.isVisible()
     assert window.host.thread.isFinished()
+
+
+def test_the_quit_question_keeps_up_with_the_batch_and_quits_once_it_ends(
+    qtbot, window, tmp_path, data_dir
+):
+    """Found by the new-user trial: the question kept the count it opened with, and went on
+    asking after the batch had ended. It now counts down and, with nothing left, quits."""
+    from PySide6.QtCore import QTimer
+
+    window.resize(1024, 700)  # a small laptop's screen: the status bar is crowded
+    gate = WorkerGate(window.worker)
+    drop(window, [many_photos(tmp_path / "many", data_dir / "bsds500" / "val", 30)])
+    qtbot.waitUntil(gate.first_done.is_set, timeout=30_000)
+    seen: list[str] = []
+    room: list[int] = []  # the progress bar's width less its words' (the status bar squeezed it)
+    started = time.monotonic()
+
+    def look() -> None:
+        bar = window.progress
+        if bar.isVisible() and "s left" in bar.text():  # as a batch of a shoebox's scans reads
+            room.append(bar.width() - bar.fontMetrics().horizontalAdvance("76/380 · 59 s left"))
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            if not seen or seen[-1] != box.text():
+                seen.append(box.text())
+            gate.release()  # the batch goes on while the question is open
+            if time.monotonic() - started > 90:  # the old box never moves: answer No
+                box.button(QMessageBox.StandardButton.No).click()
+        if window.isVisible():
+            QTimer.singleShot(50, look)
+
+    QTimer.singleShot(50, look)
+    window.close()
+    counts = [int(text.split()[0]) for text in seen]
+    assert seen and "photo(s) are still being processed" in seen[0] and counts[0] >= 20
+    assert len(counts) > 1 and counts == sorted(counts, reverse=True)  # it fell while open
+    assert not window.isVisible()  # the batch ended: the question answered itself
+    assert window.pending_jobs == 0
+    assert all(it.result is not None for it in window.photos.items)  # nothing was dropped
+    assert room and min(room) > 0  # its words whole, not broken over two lines and cut off
 
 
 def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_dir, tmp_path):
