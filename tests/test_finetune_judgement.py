@@ -78,6 +78,7 @@ def test_a_gain_counts_only_beyond_the_noise_of_the_held_out_photos():
     assert not v.better and v.noise == pytest.approx(0.1)
     noise = "not better than the start by more than the noise (+0.05 dB ± 0.10 over 12 photos)"
     assert v.reason() == noise
+    assert v.headline() == "its gain, +0.05 dB, is within the noise of 12 held-out photos (± 0.10)"
     # +0.4 dB on average, but +2.4 on some photos and -1.6 on others: within 2 standard errors
     mixed = start.psnr + np.array([2.4, -1.6] * 6)
     v = judge(start, _scores(mixed, start.colorfulness))
@@ -85,10 +86,12 @@ def test_a_gain_counts_only_beyond_the_noise_of_the_held_out_photos():
     assert v.gain == pytest.approx(0.4) and v.noise == pytest.approx(2 * se) and not v.better
     # +0.4 dB on every photo: better
     assert judge(start, _scores(start.psnr + 0.4, start.colorfulness)).better
+    assert judge(start, _scores(start.psnr + 0.4, start.colorfulness)).headline() == ""
     # ... unless the colour went: 80% of the start's colourfulness
     v = judge(start, _scores(start.psnr + 0.4, start.colorfulness * 0.8))
     assert v.collapsed and not v.better
     assert v.reason() == "its colour collapsed: colourfulness 19.2 against the start's 24.0"
+    assert v.headline() == "its colour collapsed"
     # 92% on average, but 60% on some photos: not surely above 90% of it
     v = judge(start, _scores(start.psnr + 0.4, [24 * 0.6, 24 * 1.24] * 6))
     assert not v.collapsed and v.faded and not v.better and "may have faded" in v.reason()

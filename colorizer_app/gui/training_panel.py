@@ -260,7 +260,8 @@ class TrainingPanel(QDockWidget):
                 f"{result['summary']}. Your models are unchanged. More photos, fewer steps or a "
                 "lower learning rate may help."
             )
-            self.status_label.setText("Done: nothing beat the starting model.")
+            why = result.get("headline") or "nothing beat the starting model"
+            self.status_label.setText(f"Done, no new model: {why}.")
             return
         self.result_label.setText(
             f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"

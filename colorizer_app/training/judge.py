@@ -152,6 +152,21 @@ class Verdict:
             )
         return ""
 
+    def headline(self) -> str:
+        """Why nothing was kept, in the few words a status line has room for ('' if better).
+        The panel's curve (the loop's own held-out score, at training size) can climb while
+        this judgement, at the app's size over photos it never chose on, finds no real gain."""
+        if self.collapsed:
+            return "its colour collapsed"
+        if self.faded:
+            return "its colour may have faded"
+        if not self.better:
+            return (
+                f"its gain, {self.gain:+.2f} dB, is within the noise of {self.n} held-out "
+                f"photos (± {self.noise:.2f})"
+            )
+        return ""
+
     def scores(self) -> str:
         """The figures, as one phrase."""
         few = (

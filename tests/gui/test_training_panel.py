@@ -112,6 +112,11 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert "No new model" in panel.result_label.text(), panel.result_label.text()
     assert "not better than the start by more than the noise" in panel.result_label.text()
+    # the status line says why, not only the details (the trial saw its curve climb there)
+    status = panel.status_label.text()
+    assert (
+        status.startswith("Done, no new model: its gain, ") and "is within the noise of" in status
+    )
     assert not (user_models_dir() / "worse.pt").exists()
     # unless the person asks to keep it anyway (it is still not chosen for them)
     panel.form.keep_anyway.setChecked(True)
