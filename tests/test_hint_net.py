@@ -25,6 +25,7 @@ from colorizer_app.training.hint_train import (
     fit_hints,
     hinted_network,
     sample_hint_planes,
+    train_hint_model,
 )
 from colorizer_app.training.semantic import CachedFeatures
 
@@ -236,6 +237,16 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     encoder = [k for k in first if k.startswith("hint_encoder.")]
     assert encoder and all(torch.equal(first[k], second[k]) for k in encoder)
     assert read_model_file(again).metadata["few_pins_share"] == 0.5
+    # Stopped after one of three steps (Ctrl+C): the best so far is written, as its line says.
+    stopped = tmp_path / "stopped.pt"
+    calls: list[int] = []
+    history = train_hint_model(
+        cache, stopped, HintTrainConfig(steps=3, batch_size=2), "default",
+        should_stop=lambda: bool(calls.append(1)) or len(calls) > 1,
+    )  # fmt: skip
+    assert history.stopped and history.step == 1
+    assert read_model_file(stopped).metadata["stopped_early"] is True
+    assert read_model_file(stopped).metadata["steps"] == 1
     done = run_main("train-hints", "train", str(cache), "-o", str(tmp_path / "x.pt"),
                    "--steps", "1", "--init", str(open_model("default").path))  # fmt: skip
     assert done.returncode != 0 and "not a hint model" in done.stderr, done.stderr

@@ -359,8 +359,8 @@ def train_hint_model(
 ) -> History:
     """A hint model made from `base_name` on the cache in `cache` (cache/train.pt, and
     cache/val.pt or every 12th training photo held out), written to `output` (its checkpoint
-    beside it: output.ckpt) unless stopped. `init`: an earlier hint model of the same base
-    whose hint encoder this run goes on from."""
+    beside it: output.ckpt); a stopped run writes its best so far (`--resume` goes on). `init`:
+    an earlier hint model of the same base whose hint encoder this run goes on from."""
     base = open_model(base_name)
     model = hinted_network(base)
     if init is not None:
@@ -385,11 +385,13 @@ def train_hint_model(
         "init": str(init) if init else None,
     }
     history = fit_hints(model, train, val, config, should_stop, on_progress)
-    if history.stopped:
-        return history
+    # A stopped run is written too, as `colorizer train` writes one: its best so far, marked.
+    # (It used to write nothing while the command's last line said "Wrote ...".)
     metadata = {
         **base.metadata,
         **config.metadata,
+        "steps": history.step,
+        "stopped_early": history.stopped,
         "trained": True,
         "hint_val": history.val,
         "seconds": history.seconds,
