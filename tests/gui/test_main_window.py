@@ -216,11 +216,13 @@ def test_the_quit_question_keeps_up_with_the_batch_and_quits_once_it_ends(
             gate.release()  # the batch goes on while the question is open
             if time.monotonic() - started > 90:  # the old box never moves: answer No
                 box.button(QMessageBox.StandardButton.No).click()
-        if window.isVisible():
-            QTimer.singleShot(50, look)
 
-    QTimer.singleShot(50, look)
+    # A timer of the window's own: it cannot fire into a window the next test has deleted.
+    watch = QTimer(window)
+    watch.timeout.connect(look)
+    watch.start(50)
     window.close()
+    watch.stop()
     counts = [int(text.split()[0]) for text in seen]
     assert seen and "photo(s) are still being processed" in seen[0] and counts[0] >= 20
     assert len(counts) > 1 and counts == sorted(counts, reverse=True)  # it fell while open
