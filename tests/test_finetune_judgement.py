@@ -87,6 +87,13 @@ def test_a_gain_counts_only_beyond_the_noise_of_the_held_out_photos():
     # +0.4 dB on every photo: better
     assert judge(start, _scores(start.psnr + 0.4, start.colorfulness)).better
     assert judge(start, _scores(start.psnr + 0.4, start.colorfulness)).headline() == ""
+    # a loss beyond the noise is called a loss, not noise (seen under Xvfb: "-0.96 dB is within
+    # the noise (± 0.61)")
+    worse = judge(start, _scores(start.psnr - 1.0, start.colorfulness))
+    assert (
+        worse.headline()
+        == "it colours the 12 held-out photos 1.00 dB worse than the start (± 0.10)"
+    )
     # ... unless the colour went: 80% of the start's colourfulness
     v = judge(start, _scores(start.psnr + 0.4, start.colorfulness * 0.8))
     assert v.collapsed and not v.better

@@ -160,6 +160,11 @@ class Verdict:
             return "its colour collapsed"
         if self.faded:
             return "its colour may have faded"
+        if self.gain < -self.noise:
+            return (
+                f"it colours the {self.n} held-out photos {-self.gain:.2f} dB worse than the "
+                f"start (± {self.noise:.2f})"
+            )
         if not self.better:
             return (
                 f"its gain, {self.gain:+.2f} dB, is within the noise of {self.n} held-out "
