@@ -47,7 +47,14 @@ class LossCurve(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
         p.fillRect(self.rect(), pal.color(pal.ColorRole.Base))
-        area = QRectF(self.rect()).adjusted(38, 18, -38, -20)
+        smooth = self._smoothed()
+        values = [v for _, v in smooth] or [0.0]
+        lo, hi = min(values), max(values)
+        # Room on the left for the loss scale's own labels ("0.773" is wider than a fixed 36 px
+        # in some fonts, and was cut off at the widget's edge).
+        labels = (f"{hi:.3g}", f"{lo:.3g}")
+        left = max(38, max(p.fontMetrics().horizontalAdvance(t) for t in labels) + 6)
+        area = QRectF(self.rect()).adjusted(left, 18, -38, -20)
         text = pal.color(pal.ColorRole.Text)
         p.setPen(QPen(text, 1))
         p.drawRect(area)
@@ -65,9 +72,6 @@ class LossCurve(QWidget):
             p.setPen(text)
             p.drawText(area, Qt.AlignmentFlag.AlignCenter, "The curve appears when training runs")
             return
-        smooth = self._smoothed()
-        values = [v for _, v in smooth]
-        lo, hi = min(values), max(values)
         span = (hi - lo) or 1.0
 
         def point(step: float, value: float, lo=lo, span=span) -> QPointF:
@@ -83,8 +87,8 @@ class LossCurve(QWidget):
         p.drawPath(path)
         p.setClipping(False)
         p.setPen(text)
-        p.drawText(QRectF(0, area.top() - 6, 36, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.3g}")
-        p.drawText(QRectF(0, area.bottom() - 8, 36, 14), Qt.AlignmentFlag.AlignRight, f"{lo:.3g}")
+        for y, label in ((area.top() - 6, labels[0]), (area.bottom() - 8, labels[1])):
+            p.drawText(QRectF(0, y, left - 2, 14), Qt.AlignmentFlag.AlignRight, label)
         p.drawText(
             QRectF(area.left(), area.bottom() + 2, area.width(), 16),
             Qt.AlignmentFlag.AlignRight,
