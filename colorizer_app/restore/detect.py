@@ -150,6 +150,20 @@ def _for_inference(net: DamageNet) -> DamageNet:
     return net.to(memory_format=torch.channels_last)
 
 
+def read_detector_file(path: str | os.PathLike) -> tuple[DamageNet, dict]:
+    """A detector file's network as trained (batch norms not folded: the trainer goes on from
+    it, `Learned` folds it) and the rest of its payload (threshold, min_area, scales, info)."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        net = DamageNet(int(payload["width"]))
+        net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
+    except (OSError, KeyError, RuntimeError, ValueError) as exc:
+        raise ColorizerError(
+            f"{path}: not a damage detector file ({exc}); reinstall Colorizer"
+        ) from exc
+    return net, payload
+
+
 class Learned:
     """The trained DamageNet from a weights file; `threshold` on its probability, the most of
     its answers at each of `scales` (1: the photo as given; 0.5: a copy at half size, brought
@@ -169,14 +183,7 @@ class Learned:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Learned:
-        try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-            net = DamageNet(int(payload["width"]))
-            net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
-        except (OSError, KeyError, RuntimeError, ValueError) as exc:
-            raise ColorizerError(
-                f"{path}: not a damage detector file ({exc}); reinstall Colorizer"
-            ) from exc
+        net, payload = read_detector_file(path)
         return cls(
             net,
             float(payload.get("threshold", 0.5)),

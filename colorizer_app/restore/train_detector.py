@@ -26,7 +26,7 @@ from ..core.builtin_files import check_not_builtin
 from ..core.imageio import is_image_path, load_image
 from ..core.lab import rgb_to_l
 from . import synth
-from .detect import DamageNet, l_to_input
+from .detect import DamageNet, l_to_input, read_detector_file
 from .measure import MaskScore
 
 CROP = 96
@@ -159,9 +159,7 @@ def choose_threshold(prob: np.ndarray, masks: np.ndarray) -> tuple[float, MaskSc
 
 def load_net(path: Path) -> tuple[DamageNet, float]:
     """A detector file's network, trainable (batch norms not folded), and its threshold."""
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    net = DamageNet(int(payload["width"]))
-    net.load_state_dict({k: v.float() for k, v in payload["state"].items()})
+    net, payload = read_detector_file(path)
     return net, float(payload.get("threshold", 0.5))
 
 
