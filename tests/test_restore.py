@@ -146,3 +146,38 @@ def test_a_gray_photo_stays_gray_and_a_toned_one_keeps_its_tone(portrait):
     # Colour kept: each channel follows the original's to within the grain taken out.
     assert np.abs(out.astype(int) - portrait.astype(int)).mean() < 3
     assert done.mask is None
+
+
+def test_crazed_damage_is_paper_light_crack_networks_on_a_dark_print(photo_l):
+    """The real prints' crazed emulsion: hairline cracks round cells, as light as the paper
+    whatever the photo's tone there, joined in networks (branch points), marked where they show."""
+    dark = photo_l * 0.45  # a dark print: the cracks must stand out as light lines
+    only_crazing = synth.replace(
+        synth.CRAZED, scratches=(0, 0), specks=(0, 0), cracks=(0, 0), folds=(0, 0),
+        paper=(0.0, 0.0), grain=(0.0, 0.0), crazing=(2, 2), flakes=(0, 0),
+    )  # fmt: skip
+    hurt = synth.damage(dark, np.random.default_rng(5), only_crazing)
+    assert 0.01 < hurt.mask.mean() < 0.25
+    assert np.median(hurt.l[hurt.mask]) > 55  # paper, not a push from the dark tone
+    # Away from the cracks (3 px) nothing visible changed: a faint crack is still in the mask.
+    near = cv2.dilate(hurt.mask.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    assert np.abs(hurt.l - dark)[~near].max() < 2 * synth.MASK_CHANGE
+    # Networks, not strokes: the skeleton has many points where three or more lines meet.
+    from skimage.morphology import skeletonize
+
+    skeleton = skeletonize(hurt.mask)
+    neighbours = cv2.filter2D(skeleton.astype(np.uint8), -1, np.ones((3, 3), np.float32)) - 1
+    assert ((neighbours >= 3) & skeleton).sum() >= 5
+    # The older styles draw exactly what they drew before the crazing existed.
+    assert synth.TRAINING.crazing == synth.HELD_OUT.crazing == (0, 0)
+
+
+def test_the_shipped_detector_finds_the_real_prints_cracks_and_spares_their_faces():
+    """The four real scratched prints scored against hand-drawn regions
+    (tests/data/real_scratch_regions.json): a good share of the light cracks in their plain
+    backgrounds found, and almost nothing marked on their eyes, mouths, buttons and bows."""
+    from tests.tools import restore_real
+
+    found, marked = restore_real.score_all(default_detector())
+    assert found > 0.3, found
+    assert marked < 0.03, marked

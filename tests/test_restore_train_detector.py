@@ -39,10 +39,11 @@ def test_a_run_with_hard_negatives_says_how_many_it_trained_on(tmp_path, data_di
             "--photos", "6", "--minutes", "0.02", "--batch", "4", "--width", "12",
             "--init", str(DETECTOR),
             "--hard-negatives", str(data_dir / "scenes" / "urban100"),
-            "--hard-photos", "6", "--hard-keep", "5",
+            "--hard-photos", "6", "--hard-keep", "5", "--style", "crazed",
         ]
     )  # fmt: skip
     assert code == 0
     info = torch.load(out, weights_only=True)["info"]
     assert 1 <= info["hard_negatives"] <= 5
     assert info["crops"] == 12 + info["hard_negatives"]  # 6 photos x 2 crops, then the mined
+    assert info["style"] == "crazed"  # the run says which generator drew its damage

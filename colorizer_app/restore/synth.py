@@ -11,7 +11,7 @@ same way). Everything is in L units ([0, 100]) on float32 arrays; `rng` makes a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -43,6 +43,10 @@ class DamageStyle:
     paper: tuple[float, float]  # paper texture amplitude
     grain: tuple[float, float]  # grain standard deviation
     grain_size: tuple[float, float]  # blur of the grain (its grain size)
+    # Crazed emulsion: networks of hairline cracks round irregular cells, showing the paper
+    # through (an absolute light L, not a push), and flakes where the emulsion came away.
+    crazing: tuple[int, int] = (0, 0)
+    flakes: tuple[int, int] = (0, 0)
 
 
 # Widths and contrasts as broad as real prints show them on the detector's reduced copy (a crack
@@ -85,7 +89,13 @@ HELD_OUT = DamageStyle(
     grain_size=(0.5, 1.2),
 )
 
-STYLES = {s.name: s for s in (TRAINING, HELD_OUT)}
+# TRAINING plus the crazed emulsion of real prints. A detector trained on TRAINING alone finds
+# fewer of the four real prints' cracks the longer it trains (models/README.md): their cracks are
+# hairlines that zigzag round cells, as light as the paper whatever the photo's tone, with flakes
+# at their crossings, and none of TRAINING's random walks looks like that.
+CRAZED = replace(TRAINING, name="crazed", crazing=(0, 2), flakes=(0, 4))
+
+STYLES = {s.name: s for s in (TRAINING, HELD_OUT, CRAZED)}
 
 
 @dataclass
@@ -247,6 +257,125 @@ def _folds(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
         canvas.stroke(pts, rng.uniform(1.5, 4.0), rng.uniform(30, 70), np.ones(2, np.float32))
 
 
+class _Paper:
+    """A fine layer where the emulsion is gone: coverage (0..1) and the paper's own L there,
+    whatever the photo's tone was."""
+
+    def __init__(self, h: int, w: int):
+        self.h, self.w = h, w
+        self.cover = np.zeros((h * SUPERSAMPLE, w * SUPERSAMPLE), np.float32)
+        self.value = np.zeros_like(self.cover)
+
+    def add(self, cover: np.ndarray, value: np.ndarray | float) -> None:
+        take = cover > self.cover
+        self.cover[take] = cover[take]
+        self.value[take] = value[take] if isinstance(value, np.ndarray) else value
+
+    def apply(self, l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        size = (self.w, self.h)
+        cover = cv2.resize(self.cover, size, interpolation=cv2.INTER_AREA)
+        value = cv2.resize(self.value * self.cover, size, interpolation=cv2.INTER_AREA)
+        value = np.where(cover > 1e-3, value / np.maximum(cover, 1e-3), l)
+        return (l + cover * (value - l)).astype(np.float32), cover
+
+
+def _smooth_field(rng: np.random.Generator, shape, blur: float) -> np.ndarray:
+    """Noise of unit spread, smooth over about `blur` pixels; made on a coarser grid when the
+    blur is wide (the same field, much cheaper on a fine canvas)."""
+    step = max(1, int(blur / 3))
+    small = (max(2, shape[0] // step + 2), max(2, shape[1] // step + 2))
+    n = _noise(rng, small, blur / step)
+    return cv2.resize(n, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def _crazing(paper: _Paper, rng, style: DamageStyle, scale: float) -> None:
+    """Crack networks: the edges between randomly seeded cells (a Voronoi diagram whose
+    coordinates are warped, slowly for bent edges and finely for a zigzag), a share of the edges
+    kept, of a width that swells and thins along them, broken in places; over a blob of the print
+    or all of it."""
+    fh, fw = paper.cover.shape
+    s = SUPERSAMPLE
+    for _ in range(_count(rng, style.crazing, scale)):
+        cell = rng.uniform(18, 70) * s
+        seeds = np.zeros((fh, fw), np.uint8)
+        n = max(4, int(fh * fw / cell**2))
+        seeds[rng.integers(0, fh, n), rng.integers(0, fw, n)] = 1
+        _, labels = cv2.distanceTransformWithLabels(
+            1 - seeds, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        bend = cell * rng.uniform(0.08, 0.25)
+        jag = rng.uniform(0.3, 1.3) * s
+        dx = bend * _smooth_field(rng, (fh, fw), cell / 2) + jag * _smooth_field(rng, (fh, fw), s)
+        dy = bend * _smooth_field(rng, (fh, fw), cell / 2) + jag * _smooth_field(rng, (fh, fw), s)
+        labels = cv2.remap(labels.astype(np.float32), xx + dx, yy + dy, cv2.INTER_NEAREST)
+        labels = labels.astype(np.int64)
+        edge = np.zeros((fh, fw), bool)
+        keep_share = rng.uniform(0.3, 0.95)
+        salt = int(rng.integers(1, 1 << 20))
+        for other in (np.roll(labels, 1, 0), np.roll(labels, 1, 1)):
+            a, b = np.minimum(labels, other), np.maximum(labels, other)
+            kept = ((a * 7919 + b * 104729 + salt) % 1009) < keep_share * 1009
+            edge |= (labels != other) & kept
+        edge[0, :] = edge[:, 0] = False  # np.roll's wrap-around
+        if not edge.any():
+            continue
+        dist = cv2.distanceTransform((~edge).astype(np.uint8), cv2.DIST_L2, 3)
+        width = (
+            rng.uniform(0.5, 2.2)
+            * s
+            * np.clip(1 + 0.5 * _smooth_field(rng, (fh, fw), 6 * s), 0.3, 2)
+        )
+        cover = np.clip(width / 2 + 0.5 - dist, 0.0, 1.0)
+        cover *= _smooth_field(rng, (fh, fw), 8 * s) > rng.uniform(-2.0, -0.6)  # breaks
+        if rng.random() < 0.6:  # a patch of the print, not all of it (cut, not faded: a faint
+            # crack that moved L would be damage left out of the mask)
+            cover *= _smooth_field(rng, (fh, fw), max(fh, fw) / 4) > rng.uniform(-0.8, 0.3)
+        value = rng.uniform(68, 98) + rng.uniform(0, 6) * _smooth_field(rng, (fh, fw), 3 * s)
+        paper.add(cover.astype(np.float32), value.astype(np.float32))
+        for _ in range(int(rng.integers(0, 3))):  # flakes where cracks cross
+            ys, xs = np.nonzero(edge)
+            k = int(rng.integers(len(ys)))
+            _flake(paper, rng, xs[k] / s, ys[k] / s, float(value.mean()))
+
+
+def _flake(paper: _Paper, rng, cx: float, cy: float, value: float) -> None:
+    """A piece of emulsion gone: a ragged blob (a disc bent by noise) of paper."""
+    fh, fw = paper.cover.shape
+    s = SUPERSAMPLE
+    r = rng.uniform(1.5, 9.0) * s
+    half = int(r * 2.5) + 2
+    x0, y0 = int(cx * s) - half, int(cy * s) - half
+    yy, xx = np.mgrid[0 : 2 * half, 0 : 2 * half].astype(np.float32)
+    rad = np.hypot(xx - half, yy - half) / r
+    ragged = (
+        rad + 0.35 * _smooth_field(rng, rad.shape, r / 3) + 0.15 * _smooth_field(rng, rad.shape, s)
+    )
+    blob = np.clip((1.0 - ragged) * r / s + 0.5, 0.0, 1.0).astype(np.float32)
+    ys, xs = slice(max(0, y0), min(fh, y0 + 2 * half)), slice(max(0, x0), min(fw, x0 + 2 * half))
+    part = blob[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0]
+    if part.size:
+        layer = np.zeros((fh, fw), np.float32)
+        layer[ys, xs] = part
+        paper.add(layer, value + rng.uniform(-4, 4))
+
+
+def _flakes(paper: _Paper, rng, style: DamageStyle, scale: float) -> None:
+    for _ in range(_count(rng, style.flakes, scale)):
+        # Flakes start at the print's edges and corners more often than in the middle.
+        if rng.random() < 0.5:
+            cx = rng.choice([rng.uniform(0, 8), rng.uniform(paper.w - 8, paper.w)])
+            cy = rng.uniform(0, paper.h)
+            if rng.random() < 0.5:
+                cx, cy = (
+                    rng.uniform(0, paper.w),
+                    rng.choice([rng.uniform(0, 8), rng.uniform(paper.h - 8, paper.h)]),
+                )
+        else:
+            cx, cy = rng.uniform(0, paper.w), rng.uniform(0, paper.h)
+        _flake(paper, rng, cx, cy, rng.uniform(72, 98))
+
+
 def _noise(rng: np.random.Generator, shape, blur: float) -> np.ndarray:
     n = rng.standard_normal(shape).astype(np.float32)
     if blur > 0.05:
@@ -304,7 +433,17 @@ def damage(
     _cracks(canvas, rng, style, scale)
     _folds(canvas, rng, style, scale)
     hurt, cover = canvas.apply(l.astype(np.float32))
+    paper_cover = None
+    if style.crazing != (0, 0) or style.flakes != (0, 0):  # other styles' random draws unchanged
+        paper = _Paper(h, w)
+        _crazing(paper, rng, style, scale)
+        _flakes(paper, rng, style, scale)
+        hurt, paper_cover = paper.apply(hurt)
     mask = (cover > MASK_COVER) & (np.abs(hurt - l) > MASK_CHANGE)
+    if paper_cover is not None:
+        # A hairline crack covers a fraction of a pixel yet lightens it by tens of L units on a
+        # dark print: damage by what it did to the pixel, not by how much of it it covers.
+        mask |= (paper_cover > 0.1) & (np.abs(hurt - l) > 2 * MASK_CHANGE)
     hurt = add_paper(hurt, rng, _uniform(rng, style.paper))
     hurt = add_grain(hurt, rng, _uniform(rng, style.grain), _uniform(rng, style.grain_size))
     return Damaged(hurt, mask)

@@ -3,7 +3,8 @@
     python -m colorizer_app.restore.train_detector OUT.pt --minutes 20 PHOTO_FOLDER...
 
 Crops (96 px, each photo shrunk first to a random size so a scratch's width relative to the
-scene varies) are damaged by synth.TRAINING and made once; the network then trains on them with
+scene varies) are damaged by a training style of synth (--style: TRAINING, or CRAZED with real
+prints' crack networks) and made once; the network then trains on them with
 flips and quarter turns until the time is up. The decision threshold is chosen on crops from
 --val folders (training style: the held-out style is for measuring only). A checkpoint is written
 every few minutes (atomically), so a stopped run keeps its best so far.
@@ -193,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", type=Path, help="start from this detector's weights")
     ap.add_argument("--clean-share", type=float, default=0.0, help="crops without damage")
     ap.add_argument(
+        "--style",
+        choices=sorted(n for n in synth.STYLES if n != synth.HELD_OUT.name),
+        default=synth.TRAINING.name,
+        help="the damage generator's style for training and validation crops",
+    )
+    ap.add_argument(
         "--hard-negatives",
         nargs="+",
         default=[],
@@ -210,9 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     start = time.monotonic()
     paths = photo_paths(args.folders, args.photos, rng)
-    ls, masks = make_crops(paths, args.per_photo, rng, synth.TRAINING, args.clean_share)
+    style = synth.STYLES[args.style]
+    ls, masks = make_crops(paths, args.per_photo, rng, style, args.clean_share)
     val_paths = photo_paths(args.val, 60, rng)
-    val_ls, val_masks = make_crops(val_paths, 2, np.random.default_rng(1), synth.TRAINING)
+    val_ls, val_masks = make_crops(val_paths, 2, np.random.default_rng(1), style)
     print(
         f"{len(ls)} training crops from {len(paths)} photos, {len(val_ls)} validation crops, "
         f"damage {masks.mean():.1%} of pixels; made in {time.monotonic() - start:.0f} s",
@@ -256,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         "batch": args.batch,
         "crops": len(ls),
         "hard_negatives": hard_count,
+        "style": style.name,
         "photos": len(paths),
         "minutes": round((time.monotonic() - start) / 60, 1),
         "validation": score.as_dict(),

@@ -2,6 +2,7 @@
 generator (never the held-out one): the threshold and whether a half-size look is added.
 
     python -m tests.tools.detector_choose DETECTOR.pt [--photos 24] [--write OUT.pt]
+        [--style crazed]
 
 Whole BSDS500 val photos (the trainer's own validation crops are 96 px, too small for a
 half-size look), each damaged by synth.TRAINING; F1 pooled over the pixels. --write saves a
@@ -36,13 +37,15 @@ def main() -> None:
     ap.add_argument("detector", type=Path)
     ap.add_argument("--photos", type=int, default=24)
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--style", choices=["training", "crazed"], default="training")
     args = ap.parse_args()
     if args.write:
         check_not_builtin(args.write)
     det = Learned.load(args.detector)
     rows = []
     for i, path in enumerate(sorted((DATA / "bsds500" / "val").glob("*.jpg"))[: args.photos]):
-        hurt = synth.damage(rgb_to_l(load_image(path).rgb), np.random.default_rng(1000 + i))
+        l = rgb_to_l(load_image(path).rgb)
+        hurt = synth.damage(l, np.random.default_rng(1000 + i), synth.STYLES[args.style])
         fine = det.probability_at(hurt.l)
         h, w = hurt.l.shape
         half = (round(w / 2), round(h / 2))
