@@ -32,6 +32,7 @@ from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
 from .training_form import TrainingForm
 from .training_worker import TrainingWorker
+from .wheel_guard import guard_wheel
 from .worker_host import WorkerHost
 
 
@@ -107,6 +108,7 @@ class TrainingPanel(QDockWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        guard_wheel(body)
         self.settings_scroll = scroll
         outer = QWidget()
         column = QVBoxLayout(outer)

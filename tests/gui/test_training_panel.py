@@ -201,3 +201,43 @@ def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):
     assert scroll.horizontalScrollBar().maximum() == 0
     side = panel.previews.labels[0]
     assert side.width() == side.height() >= 90
+
+
+def _wheel_down(widget) -> None:
+    """One notch of the mouse wheel down over the middle of `widget`, as Qt delivers it."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    QApplication.sendEvent(widget, event)
+
+
+def test_scrolling_the_settings_over_a_setting_scrolls_them_and_leaves_it(qtbot, window):
+    """A person scrolls down the training settings with the pointer passing over Steps: the
+    panel scrolls and Steps keeps its value (Qt's spin boxes take every wheel turn). Clicked
+    into first, Steps does take the wheel."""
+    window.resize(960, 540)
+    window.actions_by_name["advanced"].trigger()
+    panel, form = window.panel, window.panel.form
+    panel.widget().resize(400, 300)  # short enough that the settings scroll
+    scroll = panel.settings_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll.maximum() > 0)
+    steps, lr, mode = form.steps.value(), form.lr.value(), form.mode_combo.currentIndex()
+    for widget in (form.steps, form.lr, form.mode_combo):
+        before = scroll.value()
+        _wheel_down(widget)
+        assert scroll.value() > before or scroll.value() == scroll.maximum()
+    assert (form.steps.value(), form.lr.value(), form.mode_combo.currentIndex()) == (
+        steps, lr, mode,
+    )  # fmt: skip
+    assert scroll.value() > 0
+    form.steps.setFocus()
+    qtbot.waitUntil(form.steps.hasFocus)
+    _wheel_down(form.steps)
+    assert form.steps.value() == steps - form.steps.singleStep()
