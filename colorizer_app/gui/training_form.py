@@ -68,6 +68,9 @@ class TrainingForm(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(14)
+            # Cut short in a narrow dock ("Fine-tune (quick; kee"): the whole text on hover.
+            combo.currentTextChanged.connect(combo.setToolTip)
+            combo.setToolTip(combo.currentText())
         form.addRow("Mode:", self.mode_combo)
         self.steps = QSpinBox()
         self.steps.setRange(5, 1_000_000)

@@ -241,3 +241,14 @@ def test_scrolling_the_settings_over_a_setting_scrolls_them_and_leaves_it(qtbot,
     qtbot.waitUntil(form.steps.hasFocus)
     _wheel_down(form.steps)
     assert form.steps.value() == steps - form.steps.singleStep()
+
+
+def test_a_choice_cut_short_in_a_narrow_dock_shows_whole_on_hover(qtbot, window):
+    """At 200% the dock is about 400 px and "Fine-tune (quick; keeps what the model knows)"
+    does not fit its combo box: its tooltip holds the whole choice, and follows it."""
+    window.actions_by_name["advanced"].trigger()
+    form = window.panel.form
+    for combo in (form.mode_combo, form.base_combo):
+        assert combo.toolTip() == combo.currentText() != ""
+    form.mode_combo.setCurrentIndex((form.mode_combo.currentIndex() + 1) % form.mode_combo.count())
+    assert form.mode_combo.toolTip() == form.mode_combo.currentText()
