@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
-from colorizer_app.engine.restoring import RestoreChoices, repair_photo
+from colorizer_app.engine.restoring import CorrectedMasks, RestoreChoices, repair_photo
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
 from colorizer_app.gui.save_options import SaveOptions
@@ -25,6 +25,26 @@ from tests.gui.conftest import (
 )
 
 SCRATCHED = "Bringing-Old-Photos-Back-to-Life_old_w_scratch_b.png"
+
+
+def _dab_where_nothing_was_found(qtbot, panel) -> tuple[int, int]:
+    """One left click of the brush on the panel's picture, where no damage was found; the
+    preview pixel it marks."""
+    found = panel.result[2]
+    h, w = found.shape
+    x, y = next(
+        (x, y)
+        for y in range(20, h - 20, 10)
+        for x in range(20, w - 20, 10)
+        if not found[y - 8 : y + 9, x - 8 : x + 9].any()
+    )
+    pixmap = panel.picture.pixmap()
+    ox = (panel.picture.width() - pixmap.width()) / 2
+    oy = (panel.picture.height() - pixmap.height()) / 2
+    at = QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
+    qtbot.mousePress(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    return x, y
 
 
 def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
@@ -65,19 +85,7 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     # The brush: a dab where nothing was found marks damage there and it is filled; Undo Brush
     # takes it back.
     _original, before, found = panel.result
-    h, w = found.shape
-    x, y = next(
-        (x, y)
-        for y in range(20, h - 20, 10)
-        for x in range(20, w - 20, 10)
-        if not found[y - 8 : y + 9, x - 8 : x + 9].any()
-    )
-    pixmap = panel.picture.pixmap()
-    ox = (panel.picture.width() - pixmap.width()) / 2
-    oy = (panel.picture.height() - pixmap.height()) / 2
-    at = QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
-    qtbot.mousePress(panel.picture, Qt.MouseButton.LeftButton, pos=at)
-    qtbot.mouseRelease(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    x, y = _dab_where_nothing_was_found(qtbot, panel)
     qtbot.waitUntil(lambda: panel.result[1] is not before, timeout=60_000)
     _original, dabbed, corrected = panel.result
     assert corrected[y, x] and corrected.sum() > found.sum()
@@ -225,3 +233,106 @@ def test_a_switch_changed_while_the_photo_is_colorized_is_not_lost(
     wait_idle(qtbot, window)
     assert item.result.restore == RestoreOptions(grain=True)
     window.restore_panel.wait()
+
+
+def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, data_dir):
+    """A person corrects the damage found on a scan with the brush and closes the app; opened
+    again, the photo is repaired with the correction, from the app data (nothing beside the
+    photo). Use Damage Found forgets it (Undo Brush brings it back); another scan that later
+    takes the file's name does not get it."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scratched = scans / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, scratched)
+    panel = RestorePanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    panel.show_photo(scratched)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(
+        lambda: panel.result is not None and panel.result[2] is not None, timeout=60_000
+    )
+    _original, before, found = panel.result
+    assert not panel.forget_button.isEnabled()
+    x, y = _dab_where_nothing_was_found(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.result[1] is not before, timeout=60_000)
+    corrected = panel.result[2].copy()
+    assert corrected[y, x] and not found[y, x]
+    panel.wait()
+    kept = list((user_data_dir() / "damage-masks").iterdir())
+    assert len(kept) == 1 and kept[0].suffix == ".png"
+    assert [p.name for p in scans.iterdir()] == ["boy.png"]  # nothing beside the photo
+
+    # The app opened again: the photo shows, and is coloured, with the correction.
+    again = RestorePanel()
+    qtbot.addWidget(again)
+    again.resize(400, 500)
+    again.show()
+    again.show_photo(scratched)
+    qtbot.waitUntil(lambda: again.result is not None, timeout=60_000)
+    assert np.array_equal(again.result[2], corrected)
+    options, mask = again.restore_for(scratched)
+    assert options.scratches and np.array_equal(mask, corrected)
+    assert again.forget_button.isEnabled()
+
+    # Use Damage Found: back to the detector's answer, the kept file gone; Undo Brush restores.
+    shown = again.result
+    again.forget_button.click()
+    qtbot.waitUntil(lambda: again.result is not shown and again.result is not None, timeout=60_000)
+    assert np.array_equal(again.result[2], found)
+    assert not list((user_data_dir() / "damage-masks").iterdir())
+    shown = again.result
+    again.undo_button.click()
+    qtbot.waitUntil(lambda: again.result is not shown and again.result is not None, timeout=60_000)
+    assert np.array_equal(again.result[2], corrected)
+    assert len(list((user_data_dir() / "damage-masks").iterdir())) == 1
+    again.wait()
+
+    # Another scan saved under the same name (another size) starts from what is found on it.
+    shutil.copy(data_dir / "old_photos" / SCRATCHED.replace("_b.png", "_c.png"), scratched)
+    third = RestorePanel()
+    qtbot.addWidget(third)
+    third.show_photo(scratched)
+    assert third.restore_for(scratched)[1] is None and not third.forget_button.isEnabled()
+    third.wait()
+
+
+def test_a_damaged_corrections_file_costs_that_correction_not_the_app(tmp_path, data_dir):
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    masks = CorrectedMasks(tmp_path / "masks")
+    mark = np.zeros((256, 256), bool)
+    mark[10:20, 30:90] = True
+    masks.put(photo, mark)
+    assert np.array_equal(masks.get(photo), mark)
+    masks.file_for(photo).write_bytes(b"\x89PNG not really")
+    assert masks.get(photo) is None
+    masks.put(photo, None)
+    assert masks.get(photo) is None and not masks.file_for(photo).exists()
+
+
+def test_photos_listed_before_the_panel_exists_are_coloured_with_their_corrections(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """At start the photos of the command line are listed and coloured while torch loads,
+    before the Restore panel exists: a photo whose Scratches switch was left on, with damage
+    corrected by hand last time, is repaired with that correction, not with what the detector
+    finds (the panel, once there, shows the correction)."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    RestoreChoices().remember(photo, RestoreOptions(scratches=True))  # left on last time
+    corrected = np.zeros((256, 256), bool)
+    corrected[120:140, 100:160] = True  # a stroke across the mouth, as the person drew it
+    CorrectedMasks().put(photo, corrected)
+    window.batch.restore_for = None  # as at start, before _after_engine_loaded
+    window.add_paths([photo])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    item = window.photos.item_for_path(photo)
+    assert item.result is not None and item.result.restore == RestoreOptions(scratches=True)
+    assert item.result.restore_mask is not None
+    assert np.array_equal(item.result.restore_mask, corrected)

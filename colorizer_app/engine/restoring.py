@@ -4,6 +4,7 @@ calls `colorize` on this as on a Colorizer, so naming, skipping and atomic writi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -105,6 +106,9 @@ def restore_preview(
         rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     if rgb.dtype != np.uint8:
         rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
+    if mask is not None and mask.shape != rgb.shape[:2]:  # kept from a preview of another size
+        size = (rgb.shape[1], rgb.shape[0])
+        mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     if options.scratches and detector is None and mask is None:
         detector = default_detector()
     repaired, done = restore_rgb(rgb, options, detector, mask)
@@ -168,3 +172,64 @@ class RestoreChoices:
             write_atomically(self.path, payload.encode("utf-8"))
         except ColorizerError as exc:
             log.warning("restore settings not saved: %s", exc)
+
+
+class CorrectedMasks:
+    """Each photo's damage as a person corrected it with the brush, kept in the app-data folder
+    (`damage-masks/`, one small PNG per photo), never beside the originals, so a correction made
+    today is still there when the photo is opened next week.
+
+    A file's name is a hash of the photo's resolved path and its size in bytes: a different scan
+    that later takes the name (another size) does not get this one's corrections. Written to a
+    temporary name and renamed; a damaged or unreadable file costs that correction, never the
+    app."""
+
+    MAX_BYTES = 64 << 20
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder is not None else user_data_dir() / "damage-masks"
+
+    def file_for(self, photo: Path) -> Path | None:
+        photo = Path(photo)
+        try:
+            key = f"{photo.resolve()}\0{photo.stat().st_size}"
+        except OSError:
+            return None  # gone or unreadable: nothing to match a correction to
+        return self.folder / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".png")
+
+    def get(self, photo: Path) -> np.ndarray | None:
+        """The corrected mask (bool, the preview's size when it was made), or None."""
+        path = self.file_for(photo)
+        if path is None:
+            return None
+        try:
+            data = _read_regular_file(path, self.MAX_BYTES)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable corrected damage %s: %s", path, exc)
+            return None
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+        if image is None:
+            log.warning("ignoring damaged corrected damage %s for %s", path, photo)
+            return None
+        return image > 127
+
+    def put(self, photo: Path, mask: np.ndarray | None) -> None:
+        """Keeps `mask` as this photo's correction (None: forgets it). ColorizerError if the
+        app-data folder cannot take it."""
+        path = self.file_for(photo)
+        if path is None:
+            return
+        if mask is None:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise ColorizerError(f"cannot remove {path}: {exc.strerror or exc}") from exc
+            return
+        ok, encoded = cv2.imencode(
+            ".png", mask.astype(np.uint8) * 255, [cv2.IMWRITE_PNG_BILEVEL, 1]
+        )
+        if not ok:
+            raise ColorizerError(f"cannot encode the corrected damage for {photo}")
+        write_atomically(path, encoded.tobytes())

@@ -1,6 +1,7 @@
 """The Restore panel: per photo, which repairs to make (scratches, fading, grain), a look at the
 repaired photo with the damage found drawn over it, a brush to correct that damage (left button
-adds, right button erases, Undo Brush takes back a stroke), and a repaired copy saved beside it.
+adds, right button erases, Undo Brush takes back a stroke; the corrections are kept in the app
+data for the next time, until Use Damage Found), and a repaired copy saved beside it.
 The window's own colorize, compare view and Save follow the switches (restore_for): with any on,
 the photo is repaired before it is coloured, and a colorized photo is coloured again when they
 change.
@@ -21,13 +22,15 @@ from PySide6.QtGui import QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ..engine.restoring import RestoreChoices, restore_preview, save_restored
+from ..core.errors import ColorizerError
+from ..engine.restoring import CorrectedMasks, RestoreChoices, restore_preview, save_restored
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .qimage import to_qimage
@@ -151,9 +154,11 @@ class RestorePanel(QDockWidget):
         super().__init__("Restore", parent)
         self.setObjectName("restore_panel")
         self.choices = RestoreChoices()  # each photo's own switches, kept in the app data
+        self.corrections = CorrectedMasks()  # and its corrected damage, for the next time
         self.path: Path | None = None
         self.result: tuple | None = None  # (original, repaired, mask) of what is shown
-        # Damage as corrected with the brush, and the masks before each stroke (this session).
+        # Damage as corrected with the brush (read back from the app data when a photo is first
+        # shown), and the masks before each stroke (this session).
         self.masks: dict[Path, np.ndarray] = {}
         self.undo: dict[Path, list[np.ndarray | None]] = {}
         self.requests = 0  # the number of the latest preview asked for: older ones are dropped
@@ -185,7 +190,15 @@ class RestorePanel(QDockWidget):
         layout.addWidget(self.picture, 1)
         self.undo_button = QPushButton("Undo Brush")
         self.undo_button.clicked.connect(self.undo_stroke)
-        layout.addWidget(self.undo_button)
+        self.forget_button = QPushButton("Use Damage Found")
+        self.forget_button.setToolTip(
+            "Forget this photo's brush corrections (they are kept for next time otherwise)"
+        )
+        self.forget_button.clicked.connect(self.forget_corrections)
+        brush_row = QHBoxLayout()
+        brush_row.addWidget(self.undo_button)
+        brush_row.addWidget(self.forget_button)
+        layout.addLayout(brush_row)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.signals.saved.connect(self.status.setText)
@@ -203,7 +216,23 @@ class RestorePanel(QDockWidget):
         """What colorizing `path` repairs first: its switches and, with scratches on, the
         damage as corrected with the brush (None: detected)."""
         options = self.choices.get(path)
-        return options, self.masks.get(path) if options.scratches else None
+        return options, self._corrected(path) if options.scratches else None
+
+    def _corrected(self, path: Path) -> np.ndarray | None:
+        """The photo's corrected damage: this session's, else kept from an earlier one."""
+        if path not in self.masks:
+            kept = self.corrections.get(path)
+            if kept is None:
+                return None
+            self.masks[path] = kept
+        return self.masks[path]
+
+    def _keep(self, path: Path) -> None:
+        """The photo's corrections written to the app data (or forgotten there)."""
+        try:
+            self.corrections.put(path, self.masks.get(path))
+        except ColorizerError as exc:
+            self.status.setText(f"Your corrections could not be kept for next time: {exc}")
 
     def current_options(self) -> RestoreOptions:
         return RestoreOptions(**{n: box.isChecked() for n, box in self.switches.items()})
@@ -219,8 +248,15 @@ class RestorePanel(QDockWidget):
         self.save_button.setEnabled(path is not None and options.any)
         self.result = None
         self.picture.image_size = None
-        self.undo_button.setEnabled(bool(path and self.undo.get(path)))
+        if path is not None:
+            self._corrected(path)
+        self._buttons()
         self._request()
+
+    def _buttons(self) -> None:
+        path = self.path
+        self.undo_button.setEnabled(bool(path and self.undo.get(path)))
+        self.forget_button.setEnabled(path is not None and path in self.masks)
 
     def _switched(self) -> None:
         if self.path is None:
@@ -255,9 +291,14 @@ class RestorePanel(QDockWidget):
         self.result = result
         self.picture.image_size = (result[0].shape[1], result[0].shape[0])
         mask = result[2]
-        self.status.setText(
-            f"Damage found on {mask.mean():.1%} of the photo" if mask is not None else ""
-        )
+        if mask is None:
+            self.status.setText("")
+        elif self.path in self.masks:
+            self.status.setText(
+                f"Damage marked on {mask.mean():.1%} of the photo, as you corrected it"
+            )
+        else:
+            self.status.setText(f"Damage found on {mask.mean():.1%} of the photo")
         self._show()
 
     def _show(self) -> None:
@@ -283,17 +324,18 @@ class RestorePanel(QDockWidget):
         mask = self.masks.get(self.path)
         if first:
             self.undo.setdefault(self.path, []).append(None if mask is None else mask.copy())
-            self.undo_button.setEnabled(True)
         if mask is None:  # the first correction starts from what was found
             mask = found.copy() if found is not None else np.zeros(original.shape[:2], bool)
         painted = mask.astype(np.uint8)
         cv2.circle(painted, (round(x), round(y)), BRUSH_RADIUS, 1 if adding else 0, -1)
         self.masks[self.path] = painted > 0
         self.result = (original, repaired, self.masks[self.path])
+        self._buttons()
         self._show()
 
     def _stroke_done(self) -> None:
         if self.path is not None and self.path in self.masks:
+            self._keep(self.path)
             self._request()  # repaired again with the corrected mask
             self.restoration_changed.emit(self.path)
 
@@ -305,7 +347,18 @@ class RestorePanel(QDockWidget):
             self.masks.pop(self.path, None)
         else:
             self.masks[self.path] = before
-        self.undo_button.setEnabled(bool(self.undo[self.path]))
+        self._keep(self.path)
+        self._buttons()
+        self._request()
+        self.restoration_changed.emit(self.path)
+
+    def forget_corrections(self) -> None:
+        """Back to the damage the detector finds; Undo Brush brings the corrections back."""
+        if self.path is None or self.path not in self.masks:
+            return
+        self.undo.setdefault(self.path, []).append(self.masks.pop(self.path))
+        self._keep(self.path)
+        self._buttons()
         self._request()
         self.restoration_changed.emit(self.path)
 

@@ -124,11 +124,12 @@ class ColorizeWorker(QObject):
             self.failed.emit(job, str(exc))
             return
         try:
-            from ..engine.restoring import RestoreChoices
+            from ..engine.restoring import CorrectedMasks, RestoreChoices
             from ..engine.session import colorize_for_view
 
-            if restore is None:  # the Restore panel is not there yet: the switches as kept
-                restore = (RestoreChoices().get(Path(path)), None)
+            if restore is None:  # the Restore panel is not there yet: switches and damage as kept
+                options = RestoreChoices().get(Path(path))
+                restore = (options, CorrectedMasks().get(Path(path)) if options.scratches else None)
             colorizer.render_size = render_size or None
             result = colorize_for_view(colorizer, Path(path), *restore)
             self.network_runs += 1
