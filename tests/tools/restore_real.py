@@ -7,7 +7,8 @@ print, the damage found over it (red) and the repaired print, for looking at.
 (tests/data/real_scratch_regions.json): in background regions where every light line is a crack,
 the share of those lines' pixels found (recall, within a pixel); in eyes, mouths, buttons, bows
 and embroidery, which have no damage, the share of pixels marked (a false mark there is filled
-and smears a feature).
+and smears a feature); and the share marked on the five public-domain old photos, which are not
+scratched (people, poles and windows taken for damage).
 """
 
 from __future__ import annotations
@@ -109,6 +110,21 @@ def main() -> None:
     if scores:
         found, marked = np.mean(scores, axis=0)
         print(f"mean of {len(scores)} prints: cracks found {found:.1%}, intact marked {marked:.1%}")
+        shares = [f"{share:.2%}" for share in clean_old_marked(detector, options)]
+        print(f"unscratched public-domain old photos, share marked: {', '.join(shares)}")
+
+
+def clean_old_marked(detector, options: RestoreOptions) -> list[float]:
+    """The share of pixels marked on the five public-domain old photos, which have no scratches
+    to speak of (a few specks): what Scratches costs a good old print."""
+    from tests.tools.old_photos_grid import PUBLIC_DOMAIN
+
+    shares = []
+    for path in sorted((DATA / "old_photos").iterdir()):
+        if any(key in path.name for key in PUBLIC_DOMAIN):
+            mask = restore_preview(path, options, None, detector)[2]
+            shares.append(0.0 if mask is None else float(mask.mean()))
+    return shares
 
 
 if __name__ == "__main__":
