@@ -39,11 +39,30 @@ def test_a_run_with_hard_negatives_says_how_many_it_trained_on(tmp_path, data_di
             "--photos", "6", "--minutes", "0.02", "--batch", "4", "--width", "12",
             "--init", str(DETECTOR),
             "--hard-negatives", str(data_dir / "scenes" / "urban100"),
-            "--hard-photos", "6", "--hard-keep", "5", "--style", "crazed",
+            "--hard-photos", "6", "--hard-keep", "5", "--style", "crazed", "--soften", "0.5",
         ]
     )  # fmt: skip
     assert code == 0
     info = torch.load(out, weights_only=True)["info"]
     assert 1 <= info["hard_negatives"] <= 5
     assert info["crops"] == 12 + info["hard_negatives"]  # 6 photos x 2 crops, then the mined
-    assert info["style"] == "crazed"  # the run says which generator drew its damage
+    assert info["style"] == "crazed" and info["soften"] == 0.5  # how its damage was drawn
+
+
+def test_softened_crops_look_scanned_and_keep_their_damage(data_dir):
+    """A crop softened as a scan is (blur, JPEG) has softer edges, the same tones, and its mask
+    still marks damage that is still visible there."""
+    from colorizer_app.core.imageio import load_image
+    from colorizer_app.core.lab import rgb_to_l
+
+    l = rgb_to_l(load_image(data_dir / "kodak24" / "kodim19.png").rgb)[:96, :96].copy()
+    hurt = train_detector.synth.damage(l, np.random.default_rng(2), train_detector.synth.CRAZED, 3)
+    rng = np.random.default_rng(0)
+    softened = [train_detector.soften(hurt.l, rng) for _ in range(8)]
+    edge = np.abs(np.diff(hurt.l, axis=1)).mean()
+    assert all(s.shape == hurt.l.shape and 0 <= s.min() and s.max() <= 100 for s in softened)
+    assert np.mean([np.abs(np.diff(s, axis=1)).mean() for s in softened]) < edge
+    assert all(abs(s.mean() - hurt.l.mean()) < 1.5 for s in softened)
+    # The damage still stands out where the mask says: softer, not gone.
+    for s in softened:
+        assert np.abs(s - l)[hurt.mask].mean() > 3 * np.abs(s - l)[~hurt.mask].mean()
