@@ -167,7 +167,9 @@ def read_detector_file(path: str | os.PathLike) -> tuple[DamageNet, dict]:
 class Learned:
     """The trained DamageNet from a weights file; `threshold` on its probability, the most of
     its answers at each of `scales` (1: the photo as given; 0.5: a copy at half size, brought
-    back up)."""
+    back up). With `max_thickness`, only specks (up to `speck_area` pixels) and line-like pieces
+    are kept, as the classical detector keeps them: a button, a flower on wallpaper, a bow or
+    lips marked whole are blobs, and a thin-damage fill would smear them."""
 
     def __init__(
         self,
@@ -175,20 +177,27 @@ class Learned:
         threshold: float = 0.5,
         min_area: int = 4,
         scales: tuple[float, ...] = (1.0,),
+        speck_area: int = 0,
+        max_thickness: float | None = None,
     ):
         self.net = _for_inference(net)
         self.threshold = threshold
         self.min_area = min_area
         self.scales = scales
+        self.speck_area = speck_area
+        self.max_thickness = max_thickness
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Learned:
         net, payload = read_detector_file(path)
+        thickness = payload.get("max_thickness")
         return cls(
             net,
             float(payload.get("threshold", 0.5)),
             int(payload.get("min_area", 4)),
             tuple(float(x) for x in payload.get("scales", (1.0,))),
+            int(payload.get("speck_area", 0)),
+            float(thickness) if thickness is not None else None,
         )
 
     def probability(self, l: np.ndarray) -> np.ndarray:
@@ -214,7 +223,10 @@ class Learned:
         return torch.sigmoid(logits).numpy()
 
     def mask(self, l: np.ndarray) -> np.ndarray:
-        return drop_small(self.probability(l) > self.threshold, self.min_area)
+        found = self.probability(l) > self.threshold
+        if self.max_thickness is None:
+            return drop_small(found, self.min_area)
+        return keep_lines(found, self.min_area, self.speck_area, self.max_thickness)
 
 
 Detector = Classical | Learned

@@ -83,8 +83,9 @@ def soften(l: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         quality = int(rng.integers(35, 92))
         ok, data = cv2.imencode(".jpg", np.clip(out * 2.55, 0, 255).astype(np.uint8),
                                 [cv2.IMWRITE_JPEG_QUALITY, quality])  # fmt: skip
-        if ok:
-            out = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE).astype(np.float32) / 2.55
+        decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if ok else None
+        if decoded is not None:
+            out = decoded.astype(np.float32) / 2.55
     return out.astype(np.float32)
 
 

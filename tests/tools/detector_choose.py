@@ -1,5 +1,6 @@
 """The damage detector's decision settings, chosen on validation photos damaged by the TRAINING
-generator (never the held-out one): the threshold and whether a half-size look is added.
+generator (never the held-out one): the threshold, whether a half-size look is added, and
+whether only specks and line-like pieces are kept (and how thin a line must be).
 
     python -m tests.tools.detector_choose DETECTOR.pt [--photos 24] [--write OUT.pt]
         [--style crazed]
@@ -23,13 +24,18 @@ from colorizer_app.core.builtin_files import check_not_builtin
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.restore import synth
-from colorizer_app.restore.detect import COARSE_MIN_SIDE, Learned, drop_small
+from colorizer_app.restore.detect import COARSE_MIN_SIDE, Learned, drop_small, keep_lines
 from colorizer_app.restore.measure import MaskScore
 
 DATA = Path(os.environ.get("COLORIZER_DATA", "../shared/data"))
 THRESHOLDS = np.round(np.arange(0.3, 0.91, 0.05), 2)
 SCALES = ((1.0,), (1.0, 0.5))
 NEAR = 0.005  # F1 this close to the best counts as as good
+# Keep only specks and line-like pieces (detect.keep_lines), or not (None): the mean thickness
+# allowed, in pixels of the detector's copy; specks up to SPECK_AREA pixels are kept whatever
+# their shape.
+THICKNESS = (None, 3.5, 4.0, 5.0)
+SPECK_AREA = 20
 
 
 def main() -> None:
@@ -57,20 +63,33 @@ def main() -> None:
     scored = []
     for scales in SCALES:
         for t in THRESHOLDS:
-            score = MaskScore()
-            for mask, fine, both in rows:
-                prob = both if len(scales) > 1 else fine
-                score += MaskScore.of(drop_small(prob > t, det.min_area), mask)
-            print(f"scales {scales} threshold {t:.2f}: {score}")
-            scored.append((score.f1, float(t), scales))
-    # Where F1 is flat, the highest threshold within NEAR of the best: fewer false marks on a
-    # good print (each is filled, and costs it) for no loss that counts.
-    top = max(f for f, _, _ in scored)
-    best = max((s for s in scored if s[0] >= top - NEAR), key=lambda s: (s[1], -len(s[2])))
-    print(f"best on {len(rows)} validation photos: F1 {best[0]:.3f} at {best[1]:.2f}, {best[2]}")
+            for thickness in THICKNESS:
+                score = MaskScore()
+                for mask, fine, both in rows:
+                    found = (both if len(scales) > 1 else fine) > t
+                    if thickness is None:
+                        found = drop_small(found, det.min_area)
+                    else:
+                        found = keep_lines(found, det.min_area, SPECK_AREA, thickness)
+                    score += MaskScore.of(found, mask)
+                print(f"scales {scales} threshold {t:.2f} lines {thickness}: {score}")
+                scored.append((score.f1, float(t), scales, thickness))
+    # Where F1 is flat, the highest threshold within NEAR of the best, and of those the strictest
+    # shape rule: fewer false marks on a good print (each is filled, and costs it) for no loss
+    # that counts.
+    top = max(s[0] for s in scored)
+    best = max(
+        (s for s in scored if s[0] >= top - NEAR),
+        key=lambda s: (s[1], -len(s[2]), -(s[3] if s[3] is not None else 99.0)),
+    )
+    print(
+        f"best on {len(rows)} validation photos: F1 {best[0]:.3f} at {best[1]:.2f}, {best[2]}, "
+        f"lines {best[3]}"
+    )
     if args.write:
         payload = torch.load(args.detector, map_location="cpu", weights_only=True)
         payload["threshold"], payload["scales"] = best[1], list(best[2])
+        payload["max_thickness"], payload["speck_area"] = best[3], SPECK_AREA
         payload.setdefault("info", {})["chosen_on_validation_photos"] = round(best[0], 4)
         tmp = args.write.with_name(args.write.name + ".tmp")
         torch.save(payload, tmp)
