@@ -249,12 +249,15 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     panel.resize(400, 500)
     panel.show()
     panel.show_photo(scratched)
+    assert not panel.brush_hint.isVisible()  # no brush without Scratches
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(
         lambda: panel.result is not None and panel.result[2] is not None, timeout=60_000
     )
     _original, before, found = panel.result
     assert not panel.forget_button.isEnabled()
+    # How to correct it is said on the panel while the brush works (Scratches on), not before.
+    assert panel.brush_hint.isVisible() and "right button erases" in panel.brush_hint.text()
     x, y = _dab_where_nothing_was_found(qtbot, panel)
     qtbot.waitUntil(lambda: panel.result[1] is not before, timeout=60_000)
     corrected = panel.result[2].copy()

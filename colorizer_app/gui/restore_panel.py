@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QMouseEvent, QPixmap
+from PySide6.QtGui import QMouseEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -188,6 +188,13 @@ class RestorePanel(QDockWidget):
         self.picture.brushed.connect(self._brush)
         self.picture.released.connect(self._stroke_done)
         layout.addWidget(self.picture, 1)
+        # Said on the panel, not only in a tooltip: the detector misses some damage and marks
+        # some details (a mouth a crack runs through), and the brush is how a person fixes both.
+        self.brush_hint = QLabel("Drag on the photo to correct the damage found: the left button "
+                                 "adds, the right button erases.")  # fmt: skip
+        self.brush_hint.setWordWrap(True)
+        self.brush_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary text
+        layout.addWidget(self.brush_hint)
         self.undo_button = QPushButton("Undo Brush")
         self.undo_button.clicked.connect(self.undo_stroke)
         self.forget_button = QPushButton("Use Damage Found")
@@ -246,6 +253,7 @@ class RestorePanel(QDockWidget):
             box.setEnabled(path is not None)
             box.blockSignals(False)
         self.save_button.setEnabled(path is not None and options.any)
+        self.brush_hint.setVisible(path is not None and options.scratches)
         self.result = None
         self.picture.image_size = None
         if path is not None:
@@ -263,6 +271,7 @@ class RestorePanel(QDockWidget):
             return
         self.choices.remember(self.path, self.current_options())
         self.save_button.setEnabled(self.current_options().any)
+        self.brush_hint.setVisible(self.current_options().scratches)
         self._request()
         self.restoration_changed.emit(self.path)
 
