@@ -188,12 +188,16 @@ def test_the_shipped_detector_finds_the_real_prints_cracks_and_spares_their_face
 
 
 def test_the_shipped_detector_keeps_cracks_and_leaves_buttons(photo_l):
-    """A bright button-sized blob and a hairline crack on a real photo: the network marks both,
-    and the shipped file's shape rule keeps the crack and drops the blob (a thin-damage fill
-    would smear a button, a flower on wallpaper or a pair of lips)."""
+    """A bright button-sized blob, a dark figure-sized stroke (a person in a street scene, 3 x
+    10 px) and a hairline crack on a real photo: the network marks all three, and the shipped
+    file's shape rule keeps the crack and drops the others (a thin-damage fill would smear a
+    button, a flower on wallpaper or a pair of lips, and erase a passer-by)."""
     l = photo_l.copy()
     cv2.circle(l, (70, 200), 7, 95.0, -1)
     cv2.line(l, (120, 180), (240, 230), 95.0, 1, cv2.LINE_AA)
+    figure = np.zeros(l.shape, np.uint8)
+    cv2.rectangle(figure, (60, 30), (62, 39), 1, -1)
+    l[figure > 0] = 15.0
     detector = default_detector()
     assert detector.max_thickness is not None
     blob = np.zeros(l.shape, np.uint8)
@@ -201,7 +205,7 @@ def test_the_shipped_detector_keeps_cracks_and_leaves_buttons(photo_l):
     crack = np.zeros(l.shape, np.uint8)
     cv2.line(crack, (130, 184), (230, 226), 1, 1)
     raw = detector.probability(l) > detector.threshold
-    assert raw[blob > 0].mean() > 0.5  # taken for damage by the network alone
+    assert raw[blob > 0].mean() > 0.5 and raw[figure > 0].mean() > 0.5  # by the network alone
     kept = detector.mask(l)
-    assert kept[blob > 0].mean() < 0.1
+    assert kept[blob > 0].mean() < 0.1 and kept[figure > 0].mean() < 0.1
     assert kept[crack > 0].mean() > 0.6

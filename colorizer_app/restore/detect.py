@@ -68,17 +68,23 @@ def drop_small(mask: np.ndarray, min_area: int) -> np.ndarray:
     return keep[labels]
 
 
-def keep_lines(mask: np.ndarray, min_area: int, speck_area: int, max_thickness: float):
+def keep_lines(
+    mask: np.ndarray,
+    min_area: int,
+    speck_area: int,
+    max_thickness: float,
+    min_length: int = 0,
+):
     """Of `mask`'s pieces, those of at least `min_area` pixels that are specks (up to
     `speck_area`) or thin lines and networks of lines (area per skeleton pixel up to
-    `max_thickness`)."""
+    `max_thickness`, and a skeleton at least `min_length` pixels long)."""
     if not mask.any():
         return mask
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     skeleton = skeletonize(mask)
     length = np.bincount(labels[skeleton], minlength=n)
-    thin = area <= max_thickness * np.maximum(length, 1)
+    thin = (area <= max_thickness * np.maximum(length, 1)) & (length >= min_length)
     keep = (area >= min_area) & ((area <= speck_area) | thin)
     keep[0] = False
     return keep[labels]
@@ -168,8 +174,9 @@ class Learned:
     """The trained DamageNet from a weights file; `threshold` on its probability, the most of
     its answers at each of `scales` (1: the photo as given; 0.5: a copy at half size, brought
     back up). With `max_thickness`, only specks (up to `speck_area` pixels) and line-like pieces
-    are kept, as the classical detector keeps them: a button, a flower on wallpaper, a bow or
-    lips marked whole are blobs, and a thin-damage fill would smear them."""
+    (at least `min_length` long) are kept, as the classical detector keeps them: a button, a
+    flower on wallpaper, a bow or lips marked whole are blobs, and a thin-damage fill would smear
+    them; a figure in a street scene is a short thick stroke, and the fill would erase it."""
 
     def __init__(
         self,
@@ -179,6 +186,7 @@ class Learned:
         scales: tuple[float, ...] = (1.0,),
         speck_area: int = 0,
         max_thickness: float | None = None,
+        min_length: int = 0,
     ):
         self.net = _for_inference(net)
         self.threshold = threshold
@@ -186,6 +194,7 @@ class Learned:
         self.scales = scales
         self.speck_area = speck_area
         self.max_thickness = max_thickness
+        self.min_length = min_length
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Learned:
@@ -198,6 +207,7 @@ class Learned:
             tuple(float(x) for x in payload.get("scales", (1.0,))),
             int(payload.get("speck_area", 0)),
             float(thickness) if thickness is not None else None,
+            int(payload.get("min_length", 0)),
         )
 
     def probability(self, l: np.ndarray) -> np.ndarray:
@@ -226,7 +236,9 @@ class Learned:
         found = self.probability(l) > self.threshold
         if self.max_thickness is None:
             return drop_small(found, self.min_area)
-        return keep_lines(found, self.min_area, self.speck_area, self.max_thickness)
+        return keep_lines(
+            found, self.min_area, self.speck_area, self.max_thickness, self.min_length
+        )
 
 
 Detector = Classical | Learned
