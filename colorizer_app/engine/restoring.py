@@ -66,6 +66,12 @@ class RestoringColorizer:
         return self.colorizer.colorize(repaired, saturation, hints, in_place=repaired is not rgb)
 
 
+def _mask_at(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A corrected damage mask brought to a photo of `shape` (nearest: a mark stays a mark)."""
+    size = (shape[1], shape[0])
+    return cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+
 def repair_photo(
     rgb: np.ndarray,
     options: RestoreOptions,
@@ -78,8 +84,7 @@ def repair_photo(
     if not options.any:
         return rgb
     if mask is not None:
-        size = (rgb.shape[1], rgb.shape[0])
-        mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        mask = _mask_at(mask, rgb.shape)
     elif options.scratches and detector is None:
         detector = default_detector()
     return restore_rgb(rgb, options, detector, mask)[0]
@@ -107,8 +112,7 @@ def restore_preview(
     if rgb.dtype != np.uint8:
         rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
     if mask is not None and mask.shape != rgb.shape[:2]:  # kept from a preview of another size
-        size = (rgb.shape[1], rgb.shape[0])
-        mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        mask = _mask_at(mask, rgb.shape)
     if options.scratches and detector is None and mask is None:
         detector = default_detector()
     repaired, done = restore_rgb(rgb, options, detector, mask)

@@ -113,14 +113,17 @@ def _uniform(rng: np.random.Generator, span: tuple[float, float]) -> float:
 
 
 class _Canvas:
-    """A fine canvas of damage: each stroke adds coverage (0..1) and the direction (+1 bright,
-    -1 dark) and strength it pushes L by."""
+    """A fine canvas of damage: each stroke adds coverage (0..1) and an amount. By default the
+    amount is the signed change it pushes L by (+ bright, - dark); on an `absolute` canvas it is
+    the L the damage shows whatever the photo's tone was (the paper, where the emulsion is
+    gone)."""
 
-    def __init__(self, h: int, w: int):
+    def __init__(self, h: int, w: int, absolute: bool = False):
         self.h, self.w = h, w
+        self.absolute = absolute
         fh, fw = h * SUPERSAMPLE, w * SUPERSAMPLE
         self.cover = np.zeros((fh, fw), np.float32)
-        self.push = np.zeros((fh, fw), np.float32)  # signed L change at full cover
+        self.amount = np.zeros((fh, fw), np.float32)  # at full cover
 
     def stroke(self, points: np.ndarray, width: float, push: float, fade: np.ndarray) -> None:
         """A polyline (points in pixels, N x 2) of `width` px; `fade` (N-1) scales each segment."""
@@ -130,27 +133,32 @@ class _Canvas:
         for i in range(len(pts) - 1):
             p, q = (int(pts[i][0]), int(pts[i][1])), (int(pts[i + 1][0]), int(pts[i + 1][1]))
             cv2.line(layer, p, q, float(fade[i]), thickness, cv2.LINE_8)
-        self._add(layer, push)
+        self.add(layer, push)
 
     def disc(self, cx: float, cy: float, rx: float, ry: float, angle: float, push: float) -> None:
         layer = np.zeros_like(self.cover)
         centre = (int(cx * SUPERSAMPLE), int(cy * SUPERSAMPLE))
         axes = (max(1, int(rx * SUPERSAMPLE)), max(1, int(ry * SUPERSAMPLE)))
         cv2.ellipse(layer, centre, axes, angle, 0, 360, 1.0, -1)
-        self._add(layer, push)
+        self.add(layer, push)
 
-    def _add(self, layer: np.ndarray, push: float) -> None:
+    def add(self, layer: np.ndarray, amount: np.ndarray | float) -> None:
+        """`layer`'s coverage (fine canvas size) with its amount, one for all or per pixel."""
         take = layer > self.cover
         self.cover[take] = layer[take]
-        self.push[take] = push
+        self.amount[take] = amount[take] if isinstance(amount, np.ndarray) else amount
 
     def apply(self, l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """L with the damage over it, and the pixels it covers (before the change test)."""
         size = (self.w, self.h)
         cover = cv2.resize(self.cover, size, interpolation=cv2.INTER_AREA)
-        push = cv2.resize(self.push * self.cover, size, interpolation=cv2.INTER_AREA)
-        push = np.where(cover > 1e-3, push / np.maximum(cover, 1e-3), 0.0).astype(np.float32)
-        target = np.clip(l + push, 0.0, 100.0)
+        weighted = cv2.resize(self.amount * self.cover, size, interpolation=cv2.INTER_AREA)
+        seen = cover > 1e-3
+        amount = weighted / np.maximum(cover, 1e-3)
+        if self.absolute:
+            target = np.where(seen, amount, l)
+        else:
+            target = np.clip(l + np.where(seen, amount, 0.0).astype(np.float32), 0.0, 100.0)
         out = l + cover * (target - l)
         return out.astype(np.float32), cover
 
@@ -257,28 +265,6 @@ def _folds(canvas: _Canvas, rng, style: DamageStyle, scale: float) -> None:
         canvas.stroke(pts, rng.uniform(1.5, 4.0), rng.uniform(30, 70), np.ones(2, np.float32))
 
 
-class _Paper:
-    """A fine layer where the emulsion is gone: coverage (0..1) and the paper's own L there,
-    whatever the photo's tone was."""
-
-    def __init__(self, h: int, w: int):
-        self.h, self.w = h, w
-        self.cover = np.zeros((h * SUPERSAMPLE, w * SUPERSAMPLE), np.float32)
-        self.value = np.zeros_like(self.cover)
-
-    def add(self, cover: np.ndarray, value: np.ndarray | float) -> None:
-        take = cover > self.cover
-        self.cover[take] = cover[take]
-        self.value[take] = value[take] if isinstance(value, np.ndarray) else value
-
-    def apply(self, l: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        size = (self.w, self.h)
-        cover = cv2.resize(self.cover, size, interpolation=cv2.INTER_AREA)
-        value = cv2.resize(self.value * self.cover, size, interpolation=cv2.INTER_AREA)
-        value = np.where(cover > 1e-3, value / np.maximum(cover, 1e-3), l)
-        return (l + cover * (value - l)).astype(np.float32), cover
-
-
 def _smooth_field(rng: np.random.Generator, shape, blur: float) -> np.ndarray:
     """Noise of unit spread, smooth over about `blur` pixels; made on a coarser grid when the
     blur is wide (the same field, much cheaper on a fine canvas)."""
@@ -288,7 +274,7 @@ def _smooth_field(rng: np.random.Generator, shape, blur: float) -> np.ndarray:
     return cv2.resize(n, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
-def _crazing(paper: _Paper, rng, style: DamageStyle, scale: float) -> None:
+def _crazing(paper: _Canvas, rng, style: DamageStyle, scale: float) -> None:
     """Crack networks: the edges between randomly seeded cells (a Voronoi diagram whose
     coordinates are warped, slowly for bent edges and finely for a zigzag), a share of the edges
     kept, of a width that swells and thins along them, broken in places; over a blob of the print
@@ -339,7 +325,7 @@ def _crazing(paper: _Paper, rng, style: DamageStyle, scale: float) -> None:
             _flake(paper, rng, xs[k] / s, ys[k] / s, float(value.mean()))
 
 
-def _flake(paper: _Paper, rng, cx: float, cy: float, value: float) -> None:
+def _flake(paper: _Canvas, rng, cx: float, cy: float, value: float) -> None:
     """A piece of emulsion gone: a ragged blob (a disc bent by noise) of paper."""
     fh, fw = paper.cover.shape
     s = SUPERSAMPLE
@@ -360,7 +346,7 @@ def _flake(paper: _Paper, rng, cx: float, cy: float, value: float) -> None:
         paper.add(layer, value + rng.uniform(-4, 4))
 
 
-def _flakes(paper: _Paper, rng, style: DamageStyle, scale: float) -> None:
+def _flakes(paper: _Canvas, rng, style: DamageStyle, scale: float) -> None:
     for _ in range(_count(rng, style.flakes, scale)):
         # Flakes start at the print's edges and corners more often than in the middle.
         if rng.random() < 0.5:
@@ -435,7 +421,7 @@ def damage(
     hurt, cover = canvas.apply(l.astype(np.float32))
     paper_cover = None
     if style.crazing != (0, 0) or style.flakes != (0, 0):  # other styles' random draws unchanged
-        paper = _Paper(h, w)
+        paper = _Canvas(h, w, absolute=True)  # where the emulsion is gone: the paper
         _crazing(paper, rng, style, scale)
         _flakes(paper, rng, style, scale)
         hurt, paper_cover = paper.apply(hurt)

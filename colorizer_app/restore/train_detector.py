@@ -65,8 +65,7 @@ def make_crops(
                 crop = synth.fade(crop, rng)
             density = 0.0 if rng.random() < clean_share else 2.5
             hurt = synth.damage(crop, rng, style, density=density)
-            l = soften(hurt.l, rng) if rng.random() < soften_share else hurt.l
-            ls.append(l.astype(np.float16))
+            ls.append(_soften_some(hurt.l, rng, soften_share).astype(np.float16))
             masks.append(hurt.mask)
     return np.stack(ls), np.stack(masks)
 
@@ -87,6 +86,11 @@ def soften(l: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if decoded is not None:
             out = decoded.astype(np.float32) / 2.55
     return out.astype(np.float32)
+
+
+def _soften_some(l: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """`l` softened (`soften`) for `share` of the crops, as it came for the rest."""
+    return soften(l, rng) if rng.random() < share else l
 
 
 def _photos_l(paths: list[Path]):
@@ -128,9 +132,7 @@ def hard_negatives(
         for _ in range(tries):
             crop = _random_crop(l_full, rng)
             clean = synth.damage(crop, rng, synth.TRAINING, density=0.0).l
-            ls.append(
-                (soften(clean, rng) if rng.random() < soften_share else clean).astype(np.float16)
-            )
+            ls.append(_soften_some(clean, rng, soften_share).astype(np.float16))
     if not ls:
         return np.zeros((0, CROP, CROP), np.float16), np.zeros((0, CROP, CROP), bool)
     crops = np.stack(ls)
