@@ -43,7 +43,11 @@ def main() -> None:
     ap.add_argument("detector", type=Path)
     ap.add_argument("--photos", type=int, default=24)
     ap.add_argument("--write", type=Path)
-    ap.add_argument("--style", choices=["training", "crazed"], default="training")
+    ap.add_argument(
+        "--style",
+        choices=sorted(n for n in synth.STYLES if n != synth.HELD_OUT.name),
+        default=synth.TRAINING.name,
+    )
     args = ap.parse_args()
     if args.write:
         check_not_builtin(args.write)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import cv2
@@ -25,10 +24,9 @@ from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.engine.restoring import restore_preview
 from colorizer_app.restore.detect import Learned
 from colorizer_app.restore.pipeline import RestoreOptions
+from tests.conftest import DATA
+from tests.tools.old_photos_grid import PUBLIC_DOMAIN
 
-DATA = Path(
-    os.environ.get("COLORIZER_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")
-)
 REGIONS = Path(__file__).resolve().parents[1] / "data" / "real_scratch_regions.json"
 ROW_HEIGHT = 360
 
@@ -65,6 +63,11 @@ def scratched_prints() -> list[Path]:
     return sorted((DATA / "old_photos").glob("*old_w_scratch*"))
 
 
+def print_key(path: Path) -> str:
+    """The print's letter (a-d), its key in the regions file."""
+    return path.stem.rsplit("_", 1)[-1]
+
+
 def score_all(detector, options: RestoreOptions | None = None) -> tuple[float, float]:
     """`score` averaged over the four prints as the app's preview finds their damage."""
     options = options or RestoreOptions.parse("scratches")
@@ -72,7 +75,7 @@ def score_all(detector, options: RestoreOptions | None = None) -> tuple[float, f
     scores = []
     for path in scratched_prints():
         original, _, mask = restore_preview(path, options, None, detector)
-        scores.append(score(original, mask, regions[path.stem.rsplit("_", 1)[-1]]))
+        scores.append(score(original, mask, regions[print_key(path)]))
     found, marked = np.mean(scores, axis=0)
     return float(found), float(marked)
 
@@ -92,7 +95,7 @@ def main() -> None:
     for path in scratched_prints():
         original, repaired, mask = restore_preview(path, options, None, detector)
         if args.score:
-            key = path.stem.rsplit("_", 1)[-1]
+            key = print_key(path)
             found, marked = score(original, mask, regions[key])
             scores.append((found, marked))
             print(f"{key}: cracks found {found:.1%}, intact features marked {marked:.1%}")
@@ -117,8 +120,6 @@ def main() -> None:
 def clean_old_marked(detector, options: RestoreOptions) -> list[float]:
     """The share of pixels marked on the five public-domain old photos, which have no scratches
     to speak of (a few specks): what Scratches costs a good old print."""
-    from tests.tools.old_photos_grid import PUBLIC_DOMAIN
-
     shares = []
     for path in sorted((DATA / "old_photos").iterdir()):
         if any(key in path.name for key in PUBLIC_DOMAIN):
