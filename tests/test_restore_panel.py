@@ -339,3 +339,29 @@ def test_photos_listed_before_the_panel_exists_are_coloured_with_their_correctio
     assert item.result is not None and item.result.restore == RestoreOptions(scratches=True)
     assert item.result.restore_mask is not None
     assert np.array_equal(item.result.restore_mask, corrected)
+
+
+def test_the_photo_shrinks_with_the_panel_and_never_covers_the_text_below(
+    qtbot, tmp_path, data_dir
+):
+    """At 200% the dock is short: the repaired photo must shrink to its place above the brush
+    hint, Undo Brush and the status, not keep the size it was first drawn at and cover them
+    (seen under Xvfb at QT_SCALE_FACTOR=2 once the brush hint appeared)."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = RestorePanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 900)
+    panel.show()
+    panel.show_photo(photo)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    tall = panel.picture.pixmap().height()
+    panel.resize(420, 560)
+    qtbot.waitUntil(lambda: panel.picture.pixmap().height() < tall)
+    picture, hint = panel.picture.geometry(), panel.brush_hint.geometry()
+    assert hint.isValid() and panel.brush_hint.isVisible()
+    assert picture.bottom() < hint.top()  # the photo's place ends above the hint
+    pixmap = panel.picture.pixmap()
+    assert pixmap.height() <= picture.height() and pixmap.width() <= picture.width()
+    panel.wait()

@@ -18,13 +18,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QMouseEvent, QPalette, QPixmap
+from PySide6.QtGui import QMouseEvent, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -103,11 +104,20 @@ class _Picture(QLabel):
 
     brushed = Signal(float, float, bool, bool)  # x, y, adding?, first point of a stroke?
     released = Signal()
+    resized = Signal()
 
     def __init__(self) -> None:
         super().__init__("Choose a photo")
         self.image_size: tuple[int, int] | None = None  # (w, h) of the preview shown
         self._adding = True
+        # The pixmap is scaled to the label, never the label to the pixmap: a QLabel otherwise
+        # holds the size of the pixmap it was given, and when the dock got shorter (at 200%, or
+        # once the brush hint appeared) the photo was drawn over the text and buttons below it.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def _to_image(self, event: QMouseEvent) -> tuple[float, float] | None:
         pixmap = self.pixmap()
@@ -181,12 +191,15 @@ class RestorePanel(QDockWidget):
         layout.addWidget(self.show_damage)
         self.picture = _Picture()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(260, 200)
+        # Short enough that the switches, the hint, the buttons and the status still fit a
+        # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
+        self.picture.setMinimumSize(260, 120)
         self.picture.setToolTip(
             "Correct the damage found: drag with the left button to add, the right to erase"
         )
         self.picture.brushed.connect(self._brush)
         self.picture.released.connect(self._stroke_done)
+        self.picture.resized.connect(self._show)
         layout.addWidget(self.picture, 1)
         # Said on the panel, not only in a tooltip: the detector misses some damage and marks
         # some details (a mouth a crack runs through), and the brush is how a person fixes both.
