@@ -5,6 +5,7 @@ alone."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import numpy as np
 import pytest
@@ -47,7 +48,7 @@ def test_a_hint_model_starts_exactly_as_the_model_it_comes_from(hint_model_path)
     photo = real_rgb("coffee")
     shipped = Colorizer("default", device="cpu")
     hinted = Colorizer(hint_model_path, device="cpu")
-    assert hinted.takes_hints and not shipped.takes_hints
+    assert hinted.takes_hints
     assert read_model_file(hint_model_path).config.hint_inputs is True
     assert open_model("default").config.hint_inputs is False  # a file without the field
     assert np.array_equal(hinted.colorize(photo), shipped.colorize(photo))
@@ -195,9 +196,12 @@ def test_hint_training_resumes_exactly_and_leaves_no_pins_as_the_default(tmp_pat
 
 
 def test_propagation_stays_for_models_without_hint_inputs(tmp_path):
+    """A copy of the default outside the install: no hint inputs and no built-in companion."""
     src = tmp_path / "photo.png"
     save_image(src, real_rgb("astronaut"))
-    colorizer = Colorizer("default", device="cpu")
+    copy = tmp_path / "copy.pt"
+    shutil.copyfile(open_model("default").path, copy)
+    colorizer = Colorizer(copy, device="cpu")
     photo = colorize_for_view(colorizer, src)
     assert photo.hint_decoder is None
     with pytest.raises(ModelError, match="takes no hint inputs"):
@@ -250,3 +254,34 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     done = run_main("train-hints", "train", str(cache), "-o", str(tmp_path / "x.pt"),
                    "--steps", "1", "--init", str(open_model("default").path))  # fmt: skip
     assert done.returncode != 0 and "not a hint model" in done.stderr, done.stderr
+
+
+def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
+    """The shipped default has a companion (models/default_hints.pt, the manifest's support files,
+    `hints_for`): the app, `--hints` and `evaluate --hints` use it, the encoder's features kept
+    for the photo, and it is not offered as a model of its own. Without pins it colours exactly
+    as the default; with ten pins from the truth it comes nearer the truth than the propagation
+    alone over the same automatic colour (a copy of the default, which has no companion)."""
+    from colorizer_app.engine.catalog import list_models
+    from colorizer_app.training.evaluate import gray_of, psnr
+    from colorizer_app.training.hint_eval import sample_hints
+
+    shipped = Colorizer("default", device="cpu")
+    assert shipped.takes_hints and not shipped.model_file.config.hint_inputs
+    assert "default_hints" not in [m.name for m in list_models()]
+    copy = tmp_path / "copy.pt"
+    shutil.copyfile(open_model("default").path, copy)
+    plain = Colorizer(copy, device="cpu")
+    assert not plain.takes_hints
+    gains = []
+    for i, name in enumerate(("astronaut", "coffee", "chelsea", "rocket")):
+        truth = real_rgb(name)
+        gray = gray_of(truth)
+        assert np.array_equal(shipped.colorize(gray), plain.colorize(gray))
+        hints = sample_hints(truth, 10, seed=i)
+        both = psnr(shipped.colorize(gray, hints=hints), truth)
+        gains.append(both - psnr(plain.colorize(gray, hints=hints), truth))
+    assert np.mean(gains) > 0.3, gains
+    src = tmp_path / "photo.png"
+    save_image(src, real_rgb("astronaut"))
+    assert colorize_for_view(shipped, src).hint_decoder is not None

@@ -62,3 +62,23 @@ def test_a_pin_fills_the_wall_and_stops_at_its_edge():
     assert chroma >= 0.5  # at least half the pin's chroma
     assert abs(hue) <= 25
     assert moved <= 0.25  # the other side of the edge: at most a quarter
+
+
+def test_a_pin_on_the_wall_colours_it_more_than_the_propagation_and_stops_at_its_edge(tmp_path):
+    """What the bar above asks, as far as the shipped pins go today: the default's hint network
+    (its change taken only where the pin reaches, core/hints.NETWORK_REACH) gives the wall more
+    than twice the propagation's share of the pin's colour (0.12 by propagation alone), in the
+    pin's hue, and the dark side beyond the edge stays as it was (the network alone moves it by
+    half the pin's chroma)."""
+    import shutil
+
+    from colorizer_app.engine.catalog import open_model
+
+    copy = tmp_path / "copy.pt"
+    shutil.copyfile(open_model("default").path, copy)  # no companion: propagation only
+    pin = Hint.pin(130, 150, BLUE)
+    alone, _, _ = pin_effect(Colorizer(copy, device="cpu"), wall(), pin)
+    chroma, hue, moved = pin_effect(Colorizer("default", device="cpu"), wall(), pin)
+    assert chroma >= 2 * alone and chroma >= 0.25, (chroma, alone)
+    assert abs(hue) <= 25
+    assert moved <= 0.05

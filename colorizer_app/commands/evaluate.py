@@ -83,7 +83,7 @@ def _hint_curves(args, colorizers, photos, folder) -> list:
             f"hints {Path(folder).name}",
             lambda cb, c=colorizer: hint_curve(c, photos, args.hints, on_progress=cb),
         )
-        method = "hint network" if colorizer.takes_hints else "propagation"
+        method = "hint network and propagation" if colorizer.takes_hints else "propagation"
         print(markdown_curve(curve, f"{Path(folder).name} ({args.split}), {name}, {method}"))
         curves.append(curve)
     return curves

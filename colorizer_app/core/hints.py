@@ -51,6 +51,13 @@ EDGE_SIGMA = 3.0
 EDGE_FLOOR = 2.0
 EDGE_WALL = 3.0
 REACH = 0.12
+# Where a hint network answers the pins too (engine/hint_model.py), its change to the automatic
+# colour is taken as far as the pins would reach with this sigma, not over the whole photo: the
+# network also learnt to shift the whole photo's palette towards the pins (right on average for
+# pins sampled from the truth, a cast to a person who pinned one skirt), and the reach stops at
+# the edges a pin's own region stops at. Chosen on the validation split with the synthetic wall
+# (README "Colour hints"): 0.35 keeps the wall's far side still.
+NETWORK_REACH = 0.35
 # A pin's default radius, as a fraction of the photo's long side (a click, not a brush).
 PIN_RADIUS = 0.008
 # Hinted pixels are held this much harder than neighbours pull (sum of weights <= 4).
@@ -395,9 +402,13 @@ def geodesic_distance(seeds: np.ndarray, l_grid: np.ndarray) -> np.ndarray:
 
 
 def hint_reach(
-    l_small: np.ndarray, hints: Sequence[Hint], photo_size: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The hints' reach alpha (h x w, 0..1) and colour (h x w x 2, Lab ab) at l_small's size.
+    l_small: np.ndarray,
+    hints: Sequence[Hint],
+    photo_size: tuple[int, int],
+    reaches: tuple[float, ...] | None = None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The hints' reach alpha (h x w, 0..1) for each of `reaches` (a sigma as a share of the
+    grid's long side) and their colour (h x w x 2, Lab ab), at l_small's size.
 
     Two questions, two tools. Which hint's colour belongs where: Levin et al.'s propagation (the
     reach of each hint, normalised, so where two hints share a region their colours blend
@@ -418,11 +429,17 @@ def hint_reach(
     rhs = np.stack([hold, hold * held_ab[:, :, 0].ravel(), hold * held_ab[:, :, 1].ravel()], axis=1)
     solved = sparse_linalg.splu(system.tocsc()).solve(rhs).reshape(grid + (3,))
     colour = solved[:, :, 1:] / np.maximum(solved[:, :, :1], 1e-12)
-    distance = geodesic_distance(mask, l_grid) / (REACH * max(grid))
-    alpha = np.exp(-0.5 * distance**2)
-    alpha = cv2.resize(alpha.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    distance = geodesic_distance(mask, l_grid) / max(grid)
+    alphas = [
+        cv2.resize(
+            np.exp(-0.5 * (distance / reach) ** 2).astype(np.float32),
+            (w, h),
+            interpolation=cv2.INTER_LINEAR,
+        )
+        for reach in reaches or (REACH,)  # read when called: a run may set REACH
+    ]
     colour = cv2.resize(colour.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    return alpha, colour
+    return alphas, colour
 
 
 def apply_hints(
@@ -430,14 +447,22 @@ def apply_hints(
     l_small: np.ndarray,
     hints: Sequence[Hint],
     photo_size: tuple[int, int],
+    network_ab: np.ndarray | None = None,
 ) -> np.ndarray:
     """The network's ab (at its own size) with the hints spread over their regions.
 
     `l_small`: L at ab_small's size; `photo_size`: (width, height) of the upright photo the hints'
-    coordinates refer to. No hints returns ab_small itself, unchanged.
+    coordinates refer to. `network_ab`: a hint network's answer to the same hints (ab_small's
+    size), taken where the pins reach at NETWORK_REACH; the pins' own colour is then spread over
+    it. No hints returns ab_small itself, unchanged.
     """
     if not hints:
         return ab_small
-    alpha, colour = hint_reach(l_small, hints, photo_size)
+    if network_ab is None:
+        (alpha,), colour = hint_reach(l_small, hints, photo_size)
+        base = ab_small
+    else:
+        (alpha, near), colour = hint_reach(l_small, hints, photo_size, (REACH, NETWORK_REACH))
+        base = ab_small + near[:, :, None] * (network_ab - ab_small)
     a = alpha[:, :, None]
-    return (ab_small * (1.0 - a) + colour * a).astype(np.float32)
+    return (base * (1.0 - a) + colour * a).astype(np.float32)

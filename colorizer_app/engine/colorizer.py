@@ -205,6 +205,26 @@ class Colorizer:
         ab_t, top = net.decode(encoded.l_norm, encoded.features, encoded.probs, planes, choices)
         return hinting._as_numpy(ab_t, top)
 
+    def answer_hints(
+        self,
+        l_small: np.ndarray,
+        ab_small: np.ndarray,
+        hints: Sequence[Hint],
+        photo_size: tuple[int, int],
+        encoded: EncodedPhoto | None = None,
+        choices: int = 0,
+    ) -> tuple[np.ndarray, ColourChoices | None]:
+        """ab at network size with the hints (photo_size: width x height of the photo their
+        pixels are in), given the automatic `ab_small`: the pins' colour propagated over it
+        (core/hints.py) and, where a hint network answers this model's pins, over that
+        network's answer where the pins reach (`encoded`: the photo's kept encoder outputs).
+        With `choices` > 0 the likeliest colours given the hints (a hint network's only)."""
+        if not hints or not self.takes_hints:
+            return apply_hints(ab_small, l_small, hints, photo_size), None
+        encoded = encoded if encoded is not None else self.encode(l_small)
+        network_ab, top = self.decode_with_hints(encoded, hints, photo_size, choices)
+        return apply_hints(ab_small, l_small, hints, photo_size, network_ab), top
+
     @torch.inference_mode()
     def _run(
         self, l_small: np.ndarray, choices: int = 0
@@ -361,10 +381,8 @@ class Colorizer:
         """colorize's work after the network: `l_small` is small_l's, `ab_small` the network's
         colour for it (predict_small or predict_many)."""
         size = (rgb.shape[1], rgb.shape[0])
-        if hints and self.takes_hints:  # the network's own answer to the pins
-            ab_small = self.decode_with_hints(self.encode(l_small), hints, size)[0]
-        elif hints:
-            ab_small = apply_hints(ab_small, l_small, hints, size)
+        if hints:
+            ab_small = self.answer_hints(l_small, ab_small, hints, size)[0]
         return self.compose(
             rgb, ab_small, saturation, upsample=self.upsample, in_place=in_place, guide=l_small
         )

@@ -1,11 +1,12 @@
 """Which network answers a photo's colour pins.
 
 A model with hint inputs (model/hint_decoder.py) answers its own. A model without them may have a
-built-in companion: a hint model fine-tuned from it (the manifest's `hints_for` names it, and the
-companion records the checksum of the weights it started from). Both share the same frozen
+built-in companion: a hint model fine-tuned from it, listed among the manifest's "support" files
+(not a model to choose: with no pins it colours exactly as its base) with `hints_for` naming the
+base, and recording the checksum of the weights it started from. Both share the same frozen
 encoder, so the app colours a photo with the model chosen and, once pins are placed, re-runs only
-the companion's decoder on the same encoder features. Neither: pins are propagated over the
-automatic colour (core/hints.py).
+the companion's decoder on the same encoder features. Either way the pins' own colour is then
+propagated (core/hints.py), over the network's answer where one answers.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ def hint_companion(model_file: ModelFile) -> ModelFile | None:
         return None
     models_dir = shipped_models_dir()
     target = Path(model_file.path).resolve()
-    entries = read_manifest(models_dir).get("models", {})
-    for info in entries.values():
-        base = entries.get(info.get("hints_for", ""))
+    manifest = read_manifest(models_dir)
+    models = manifest.get("models", {})
+    for info in manifest.get("support", {}).values():
+        base = models.get(info.get("hints_for", ""))
         if base is None or (models_dir / base["file"]).resolve() != target:
             continue
         companion = read_model_file(models_dir / info["file"], info.get("sha256"))

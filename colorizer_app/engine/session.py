@@ -164,7 +164,7 @@ def colorize_for_view(
         def hint_decoder(hints: tuple[Hint, ...]) -> tuple[np.ndarray, ColourChoices | None]:
             if not kept:
                 kept.append(colorizer.encode(l_small))
-            return colorizer.decode_with_hints(kept[0], hints, image.size, CHOICES)
+            return colorizer.answer_hints(l_small, ab_small, hints, image.size, kept[0], CHOICES)
 
     preview = preview_of(source)
     return ColorizedPhoto(

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from ..core import lab
-from ..core.hints import Hint, apply_hints
+from ..core.hints import Hint
 from ..engine.colorizer import Colorizer
 from .data import Photo
 from .evaluate import EVAL_SIZE, gray_of
@@ -59,8 +59,9 @@ def hint_curve(
     counts: Sequence[int] = HINT_COUNTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> HintCurve:
-    """The encoder runs once per photo; each count's pins are given to the hint decoder, or
-    propagated over the automatic prediction."""
+    """The network runs once per photo; each count's pins are propagated over its automatic
+    colour, and over a hint network's answer to them where the model has one
+    (Colorizer.answer_hints, as the app does)."""
     scores = np.zeros((len(photos), len(counts)))
     gray_scores = []
     size = (EVAL_SIZE, EVAL_SIZE)
@@ -70,16 +71,11 @@ def hint_curve(
         gray_scores.append(psnr(gray, truth))
         l_full = lab.rgb_to_l(gray)
         l_small = colorizer.small_l(gray, l_full)
-        if colorizer.takes_hints:
-            encoded = colorizer.encode(l_small)
-        else:
-            ab_small = colorizer.predict_small(l_small)
+        ab_small = colorizer.predict_small(l_small)
+        encoded = colorizer.encode(l_small) if colorizer.takes_hints else None
         for j, count in enumerate(counts):
             hints = sample_hints(truth, count, seed=i)
-            if colorizer.takes_hints:
-                ab = colorizer.decode_with_hints(encoded, hints, size)[0]
-            else:
-                ab = apply_hints(ab_small, l_small, hints, size)
+            ab = colorizer.answer_hints(l_small, ab_small, hints, size, encoded)[0]
             out = Colorizer.compose(gray, ab, 1.0, l_full, colorizer.upsample)
             scores[i, j] = psnr(out, truth)
         if on_progress is not None:

@@ -1,9 +1,10 @@
 """A pin edit on a 12 MP photo with the hint network, beside the propagation, in the same run.
 
 With a model that takes hints (model/hint_decoder.py; the shipped default through its built-in
-companion), a pin edit re-runs the decoder on the kept encoder features and re-renders the
-screen-sized preview. Target on a 2-core machine: at most 300 ms. The propagation (a copy of the
-same model under another path: no companion) is timed beside it, as the floor to compare with.
+companion), a pin edit re-runs the decoder on the kept encoder features, spreads the pins over
+its answer (core/hints.py) and re-renders the screen-sized preview. Target on a 2-core machine:
+at most 300 ms. The propagation (a copy of the same model under another path: no companion) is
+timed beside it, as the floor to compare with.
 """
 
 from __future__ import annotations
