@@ -50,11 +50,12 @@ def pin_effect(colorizer: Colorizer, photo: np.ndarray, pin: Hint) -> tuple[floa
     )
 
 
-# Not met yet (issue 27): the propagation reaches 0.12 of the pin's chroma, and the best hint
-# network trained so far (not shipped) 0.36 with 0.52 on the far side. Strict: once a shipped
-# model meets the bar, this fails until the mark is removed. Note (README, "Colour hints"): at
-# the wall's L 80 the most saturated displayable colour of this pin's hue scores 0.43 here;
-# 0.5 is reached only by out-of-gamut colours clipped darker when composed.
+# Not met yet (issue 27): the shipped pins reach 0.44 of the pin's chroma (0.12 before
+# 2026-12-02), the far side still; the hint network alone 0.36 with 0.52 on the far side.
+# Strict: once a shipped model meets the bar, this fails until the mark is removed. Note
+# (README, "Colour hints"): at the wall's L 80 the most saturated displayable colour of this
+# pin's hue scores 0.43 here; 0.5 is reached only by out-of-gamut colours clipped darker when
+# composed.
 @pytest.mark.xfail(strict=True, reason="issue 27: no shipped model fills the wall yet")
 def test_a_pin_fills_the_wall_and_stops_at_its_edge():
     colorizer = Colorizer("default", device="cpu")  # its built-in hint model, or propagation
@@ -64,12 +65,13 @@ def test_a_pin_fills_the_wall_and_stops_at_its_edge():
     assert moved <= 0.25  # the other side of the edge: at most a quarter
 
 
-def test_a_pin_on_the_wall_colours_it_more_than_the_propagation_and_stops_at_its_edge(tmp_path):
-    """What the bar above asks, as far as the shipped pins go today: the default's hint network
-    (its change taken only where the pin reaches, core/hints.NETWORK_REACH) gives the wall more
-    than twice the propagation's share of the pin's colour (0.12 by propagation alone), in the
-    pin's hue, and the dark side beyond the edge stays as it was (the network alone moves it by
-    half the pin's chroma)."""
+def test_a_pin_on_the_wall_fills_it_in_its_hue_and_stops_at_its_edge(tmp_path):
+    """What the bar above asks, as far as the shipped pins go today: the wall takes at least 0.4
+    of the pin's chroma (0.12 until 2026-12-02; this wall's sRGB gamut caps it near 0.43) in the
+    pin's hue, the dark side beyond the edge stays as it was, and the default's hint network (its
+    change taken only where the pin reaches, core/hints.NETWORK_REACH) adds to the propagation
+    alone (a copy of the default: no companion). The wall is flat, so the pin's reach spans it
+    (core/hints.FLAT_STEP); the network alone moves the far side by half the pin's chroma."""
     import shutil
 
     from colorizer_app.engine.catalog import open_model
@@ -77,8 +79,8 @@ def test_a_pin_on_the_wall_colours_it_more_than_the_propagation_and_stops_at_its
     copy = tmp_path / "copy.pt"
     shutil.copyfile(open_model("default").path, copy)  # no companion: propagation only
     pin = Hint.pin(130, 150, BLUE)
-    alone, _, _ = pin_effect(Colorizer(copy, device="cpu"), wall(), pin)
+    alone, _, alone_moved = pin_effect(Colorizer(copy, device="cpu"), wall(), pin)
     chroma, hue, moved = pin_effect(Colorizer("default", device="cpu"), wall(), pin)
-    assert chroma >= 2 * alone and chroma >= 0.25, (chroma, alone)
+    assert chroma >= 0.4 and chroma > alone, (chroma, alone)
     assert abs(hue) <= 25
-    assert moved <= 0.05
+    assert moved <= 0.05 and alone_moved <= 0.05

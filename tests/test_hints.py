@@ -251,3 +251,23 @@ def test_cli_refuses_a_fifo_as_hints(tmp_path, tiny_model_path):
                    tiny_model_path)  # fmt: skip
     assert run.returncode == 2 and "not a regular file" in run.stderr, run.stderr
     assert not (tmp_path / "p_colorized.png").exists()
+
+
+def test_a_pin_fills_a_flat_region_to_its_end_but_stays_near_in_a_textured_one():
+    """A painted wall or a clear sky, flat once shrunk to the propagation's grid: a pin at one
+    end colours the far end too (a person means the whole region). The same region with a
+    photo's texture (L spread about 3): the pin's colour fades with distance as before, so a pin
+    on a dark skirt does not flood the dark ground beside it."""
+    rng = np.random.default_rng(0)
+    flat = np.full((100, 160), 70.0, np.float32)
+    textured = (flat + rng.normal(0.0, 3.0, flat.shape)).astype(np.float32)
+    auto = np.zeros(flat.shape + (2,), np.float32)
+    pin = [Hint.pin(10, 50, "#2a55d8")]
+    far = np.s_[30:70, 70:90]  # 60-80 px from the pin: 0.4-0.5 of the long side
+    want = np.hypot(*pin[0].ab)
+    reached = {}
+    for name, l in (("flat", flat), ("textured", textured)):
+        ab = apply_hints(auto, l, pin, (160, 100))
+        reached[name] = float(np.hypot(*ab[far].reshape(-1, 2).mean(0)) / want)
+    assert reached["flat"] > 0.5, reached
+    assert reached["textured"] < 0.2, reached

@@ -51,6 +51,14 @@ EDGE_SIGMA = 3.0
 EDGE_FLOOR = 2.0
 EDGE_WALL = 3.0
 REACH = 0.12
+# In a truly flat region (L's spread within 5 x 5 grid pixels well under FLAT_SD: a painted wall,
+# a clear sky, a studio backdrop, once the photo is shrunk to the grid) a step costs as little as
+# FLAT_STEP: a pin there means the whole region, as far as its edges. Textured regions keep the
+# full cost, so a pin on a dark skirt does not flood the dark ground beside it. Chosen on the
+# validation split with the synthetic wall and Helen Keller's skirt (README "Colour hints"): the
+# widest FLAT_SD that leaves the skirt's ground as it was.
+FLAT_STEP = 0.25
+FLAT_SD = 0.3
 # Where a hint network answers the pins too (engine/hint_model.py), its change to the automatic
 # colour is taken as far as the pins would reach with this sigma, not over the whole photo: the
 # network also learnt to shift the whole photo's palette towards the pins (right on average for
@@ -375,19 +383,23 @@ def _laplacian(l_grid: np.ndarray) -> sparse.csc_matrix:
 
 def geodesic_distance(seeds: np.ndarray, l_grid: np.ndarray) -> np.ndarray:
     """Distance (grid pixels) from the seed pixels along paths that pay for crossing edges in L:
-    a step costs 1 + (max(0, |dL| - EDGE_FLOOR) / EDGE_WALL)^2, next to nothing for grain and
-    soft shading, a wall for a sharp edge (dL 30 costs ~80 pixels). Raster sweeps in four
-    directions,
-    each a loop over rows or columns with the other axis vectorised (Toivanen 1996's scheme);
-    two rounds settle the paths a photo's regions need."""
+    a step costs base + (max(0, |dL| - EDGE_FLOOR) / EDGE_WALL)^2, next to nothing for grain and
+    soft shading, a wall for a sharp edge (dL 30 costs ~80 pixels); base is 1, down to FLAT_STEP
+    where L is flat. Raster sweeps in four directions, each a loop over rows or columns with the
+    other axis vectorised (Toivanen 1996's scheme); two rounds settle the paths a photo's regions
+    need."""
     big = 1e9
     d = np.where(seeds, 0.0, big)
+    mean = cv2.blur(l_grid, (5, 5))
+    spread = np.sqrt(np.maximum(cv2.blur(l_grid * l_grid, (5, 5)) - mean * mean, 0.0))
+    base = 1.0 - (1.0 - FLAT_STEP) * np.exp(-((spread / FLAT_SD) ** 2))
 
     def step(dl: np.ndarray) -> np.ndarray:
-        return 1.0 + (np.maximum(np.abs(dl) - EDGE_FLOOR, 0.0) / EDGE_WALL) ** 2
+        return (np.maximum(np.abs(dl) - EDGE_FLOOR, 0.0) / EDGE_WALL) ** 2
 
-    cost_v = step(l_grid[1:] - l_grid[:-1])  # between row y and y + 1
-    cost_h = step(l_grid[:, 1:] - l_grid[:, :-1])  # between column x and x + 1
+    # between row y and y + 1, and between column x and x + 1
+    cost_v = 0.5 * (base[1:] + base[:-1]) + step(l_grid[1:] - l_grid[:-1])
+    cost_h = 0.5 * (base[:, 1:] + base[:, :-1]) + step(l_grid[:, 1:] - l_grid[:, :-1])
     h, w = d.shape
     for _ in range(2):
         for y in range(1, h):
