@@ -285,3 +285,34 @@ def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
     src = tmp_path / "photo.png"
     save_image(src, real_rgb("astronaut"))
     assert colorize_for_view(shipped, src).hint_decoder is not None
+
+
+def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_photo(
+    tmp_path, monkeypatch, caplog
+):
+    """An install whose models/default_hints.pt was damaged (or deleted): a photo with pins is
+    still colorized, its pins spread by the propagation alone (as for a model without a
+    companion), and the log names the file and says to reinstall. Before, the photo failed."""
+    from colorizer_app.core.paths import shipped_models_dir
+    from colorizer_app.training.hint_eval import sample_hints
+
+    models = tmp_path / "models"
+    shutil.copytree(shipped_models_dir(), models)
+    companion = models / "default_hints.pt"
+    data = bytearray(companion.read_bytes())
+    data[-1000] ^= 0xFF
+    companion.write_bytes(bytes(data))
+    truth = real_rgb("coffee")
+    hints = sample_hints(truth, 5, seed=0)
+    copy = tmp_path / "copy.pt"
+    shutil.copyfile(models / "default.pt", copy)
+    propagation = Colorizer(copy, device="cpu").colorize(truth, hints=hints)
+    monkeypatch.setenv("COLORIZER_MODELS_DIR", str(models))
+    for _ in range(2):  # damaged, then gone
+        with caplog.at_level("WARNING"):
+            colorizer = Colorizer("default", device="cpu")
+            assert not colorizer.takes_hints
+            assert np.array_equal(colorizer.colorize(truth, hints=hints), propagation)
+        assert "default_hints.pt" in caplog.text and "reinstall" in caplog.text.lower()
+        caplog.clear()
+        companion.unlink(missing_ok=True)

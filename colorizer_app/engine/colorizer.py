@@ -158,12 +158,21 @@ class Colorizer:
         if self._own_hint_net() is not None:
             return self
         if not hasattr(self, "_companion"):
-            found = hint_companion(self.model_file) if self.model_file is not None else None
-            self._companion = (
-                None
-                if found is None
-                else Colorizer(found, self.device.type, self.render_size, self.upsample)
-            )
+            self._companion = None
+            try:
+                found = hint_companion(self.model_file) if self.model_file is not None else None
+                if found is not None:
+                    self._companion = Colorizer(
+                        found, self.device.type, self.render_size, self.upsample
+                    )
+            except ModelError as exc:
+                # A missing or damaged companion costs the pins its network, not the photo:
+                # they are spread by the propagation alone, as for any other model.
+                log.warning(
+                    "colour pins are spread without their network (%s); reinstall Colorizer "
+                    "to have it back",
+                    exc,
+                )
         return self._companion
 
     def _hint_net(self) -> tuple[Colorizer, SemanticColorizer]:
