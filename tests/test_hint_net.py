@@ -292,7 +292,8 @@ def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_pho
 ):
     """An install whose models/default_hints.pt was damaged (or deleted): a photo with pins is
     still colorized, its pins spread by the propagation alone (as for a model without a
-    companion), and the log names the file and says to reinstall. Before, the photo failed."""
+    companion), the log names the file and says to reinstall, and the window's photo carries a
+    note saying so. Before, the photo failed."""
     from colorizer_app.core.paths import shipped_models_dir
     from colorizer_app.training.hint_eval import sample_hints
 
@@ -314,5 +315,10 @@ def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_pho
             assert not colorizer.takes_hints
             assert np.array_equal(colorizer.colorize(truth, hints=hints), propagation)
         assert "default_hints.pt" in caplog.text and "reinstall" in caplog.text.lower()
+        src = tmp_path / "photo.png"
+        save_image(src, truth)
+        shown = colorize_for_view(colorizer, src)
+        assert shown.hint_decoder is None
+        assert any("reinstall Colorizer" in note for note in shown.notes), shown.notes
         caplog.clear()
         companion.unlink(missing_ok=True)

@@ -94,6 +94,9 @@ class Colorizer:
         # The longest side of the copy the network sees; None: the model's own (recommended).
         self.render_size = render_size
         self.upsample = upsample
+        # Why this model's built-in pins companion could not be used (damaged, missing): the
+        # pins then work by propagation alone, and the window says so on each photo.
+        self.hint_problem: str | None = None
         if isinstance(model, (str, os.PathLike, ModelFile)):
             self.model_file: ModelFile | None = (
                 model if isinstance(model, ModelFile) else open_model(model)
@@ -168,9 +171,10 @@ class Colorizer:
             except ModelError as exc:
                 # A missing or damaged companion costs the pins its network, not the photo:
                 # they are spread by the propagation alone, as for any other model.
+                self.hint_problem = str(exc)
                 log.warning(
-                    "colour pins are spread without their network (%s); reinstall Colorizer "
-                    "to have it back",
+                    "colour pins are spread without their network; reinstall Colorizer to "
+                    "have it back (%s)",
                     exc,
                 )
         return self._companion

@@ -158,6 +158,7 @@ def colorize_for_view(
     l_small = colorizer.small_l(source)  # no full-resolution L: 600 MB for a 150 MP scan
     ab_small, choices = colorizer.predict_with_choices(l_small)
     hint_decoder: HintDecoder | None = None
+    notes = list(image.notes)
     if colorizer.takes_hints:
         kept: list[EncodedPhoto] = []  # the encoder's outputs, from the first pin on
 
@@ -166,6 +167,8 @@ def colorize_for_view(
                 kept.append(colorizer.encode(l_small))
             return colorizer.answer_hints(l_small, ab_small, hints, image.size, kept[0], CHOICES)
 
+    elif colorizer.hint_problem:
+        notes.append("colour pins are spread without their network: reinstall Colorizer")
     preview = preview_of(source)
     return ColorizedPhoto(
         path,
@@ -174,7 +177,7 @@ def colorize_for_view(
         lab.rgb_to_l(preview),
         ab_small,
         colorizer.name,
-        list(image.notes),
+        notes,
         l_small,
         choices,
         hint_decoder=hint_decoder,
