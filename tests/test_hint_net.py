@@ -13,7 +13,7 @@ import torch
 
 from colorizer_app.core import lab
 from colorizer_app.core.errors import ModelError
-from colorizer_app.core.hints import Hint
+from colorizer_app.core.hints import Hint, apply_hints
 from colorizer_app.core.imageio import save_image
 from colorizer_app.engine.catalog import open_model
 from colorizer_app.engine.colorizer import Colorizer
@@ -96,6 +96,9 @@ def test_a_pin_edit_runs_the_decoder_and_not_the_encoder(hint_model_path, tmp_pa
     assert len(calls) == ran <= 2  # the encoder ran for the photo, never for an edit
     assert not np.array_equal(plain, pinned) and not np.array_equal(pinned, stroked)
     assert not np.array_equal(pinned, moved)
+    # the network's answer is in it, not the propagation alone
+    propagated = apply_hints(photo.ab_small, photo.l_small, photo.hints, photo.full_size)
+    assert np.abs(photo.hinted_ab() - propagated).max() > 1.0
     # the same hints through the CLI's path (encoder and decoder) give the same colour
     full = colorizer.colorize(real_rgb("astronaut"), hints=photo.hints)
     ab_view = lab.rgb_to_lab(stroked)[:, :, 1:]

@@ -161,22 +161,22 @@ class Colorizer:
         if self._own_hint_net() is not None:
             return self
         if not hasattr(self, "_companion"):
-            self._companion = None
+            companion = None
             try:
                 found = hint_companion(self.model_file) if self.model_file is not None else None
                 if found is not None:
-                    self._companion = Colorizer(
-                        found, self.device.type, self.render_size, self.upsample
-                    )
-            except ModelError as exc:
-                # A missing or damaged companion costs the pins its network, not the photo:
-                # they are spread by the propagation alone, as for any other model.
+                    companion = Colorizer(found, self.device.type, self.render_size, self.upsample)
+            except (ModelError, OSError, RuntimeError) as exc:
+                # A missing, damaged or unreadable companion (or no memory left to build it)
+                # costs the pins its network, not the photo: they are spread by the
+                # propagation alone, as for any other model, and every photo says so.
                 self.hint_problem = str(exc)
                 log.warning(
                     "colour pins are spread without their network; reinstall Colorizer to "
                     "have it back (%s)",
                     exc,
                 )
+            self._companion = companion  # set once, when it is known
         return self._companion
 
     def _hint_net(self) -> tuple[Colorizer, SemanticColorizer]:

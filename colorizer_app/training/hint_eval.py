@@ -59,9 +59,10 @@ def hint_curve(
     counts: Sequence[int] = HINT_COUNTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> HintCurve:
-    """The network runs once per photo; each count's pins are propagated over its automatic
-    colour, and over a hint network's answer to them where the model has one
-    (Colorizer.answer_hints, as the app does)."""
+    """The automatic colour is made once per photo (and the encoder's outputs kept, where a
+    hint network answers the model's pins); each count's pins are propagated over it, and over
+    the hint network's answer to them where there is one (Colorizer.answer_hints, as the app
+    does: a hint model's own network is measured with the propagation on top)."""
     scores = np.zeros((len(photos), len(counts)))
     gray_scores = []
     size = (EVAL_SIZE, EVAL_SIZE)

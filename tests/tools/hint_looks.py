@@ -4,7 +4,8 @@ person would try: the synthetic wall and Helen Keller's skirt with one wine-red 
     python -m tests.tools.hint_looks OUT [HINT_MODEL]
 
 Without HINT_MODEL the shipped default's own answer is used (its built-in companion if it has
-one). Writes OUT/skirt.png (automatic | propagation | network, one pin) and prints the wall's
+one, with the propagation on top, as the app answers pins). Writes OUT/skirt.png (automatic |
+propagation alone | network and propagation, one pin) and prints the wall's
 and the skirt's figures: the pinned region's share of the pin's chroma and hue difference, how
 far the other side moved (a share of the pin's chroma).
 """
@@ -49,7 +50,7 @@ def main(out: Path, hint_model: str | None) -> None:
     shutil.copyfile(resolve_model("default").path, plain_path)
     plain = Colorizer(plain_path, device="cpu")  # the same weights, no companion: propagation
     print("network takes hints:", network.takes_hints)
-    for name, c in (("propagation", plain), ("network", network)):
+    for name, c in (("propagation", plain), ("network and propagation", network)):
         chroma, hue, moved = pin_effect(c, wall(), Hint.pin(130, 150, BLUE))
         print(f"wall, {name}: chroma share {chroma:.2f}, hue {hue:+.0f} deg, far side {moved:.2f}")
     rgb = load_image(DATA / "old_photos" / KELLER).rgb
@@ -57,7 +58,9 @@ def main(out: Path, hint_model: str | None) -> None:
     auto = plain.colorize(rgb)
     shots = [auto, propagated(plain, rgb, [pin]), network.colorize(rgb, hints=[pin])]
     want = np.array(pin.ab)
-    for name, shot in zip(("automatic", "propagation", "network"), shots, strict=True):
+    for name, shot in zip(
+        ("automatic", "propagation", "network and propagation"), shots, strict=True
+    ):
         figures = []
         for region, where in (("skirt", SKIRT), ("ground", GROUND), ("trousers", TROUSERS)):
             got = lab.rgb_to_lab(np.ascontiguousarray(shot[where]))[:, :, 1:].reshape(-1, 2)
