@@ -27,6 +27,16 @@ from tests.gui.conftest import (
 SCRATCHED = "Bringing-Old-Photos-Back-to-Life_old_w_scratch_b.png"
 
 
+def _panel_on(qtbot, photo, width: int = 400, height: int = 500) -> RestorePanel:
+    """A Restore panel of its own (the app's dock, opened alone), shown at this size on `photo`."""
+    panel = RestorePanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, height)
+    panel.show()
+    panel.show_photo(photo)
+    return panel
+
+
 def _dab_where_nothing_was_found(qtbot, panel) -> tuple[int, int]:
     """One left click of the brush on the panel's picture, where no damage was found; the
     preview pixel it marks."""
@@ -244,11 +254,7 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     scans.mkdir()
     scratched = scans / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, scratched)
-    panel = RestorePanel()
-    qtbot.addWidget(panel)
-    panel.resize(400, 500)
-    panel.show()
-    panel.show_photo(scratched)
+    panel = _panel_on(qtbot, scratched)
     assert not panel.brush_hint.isVisible()  # no brush without Scratches
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(
@@ -268,11 +274,7 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     assert [p.name for p in scans.iterdir()] == ["boy.png"]  # nothing beside the photo
 
     # The app opened again: the photo shows, and is coloured, with the correction.
-    again = RestorePanel()
-    qtbot.addWidget(again)
-    again.resize(400, 500)
-    again.show()
-    again.show_photo(scratched)
+    again = _panel_on(qtbot, scratched)
     qtbot.waitUntil(lambda: again.result is not None, timeout=60_000)
     assert np.array_equal(again.result[2], corrected)
     options, mask = again.restore_for(scratched)
@@ -349,11 +351,7 @@ def test_the_photo_shrinks_with_the_panel_and_never_covers_the_text_below(
     (seen under Xvfb at QT_SCALE_FACTOR=2 once the brush hint appeared)."""
     photo = tmp_path / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
-    panel = RestorePanel()
-    qtbot.addWidget(panel)
-    panel.resize(420, 900)
-    panel.show()
-    panel.show_photo(photo)
+    panel = _panel_on(qtbot, photo, 420, 900)
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     tall = panel.picture.pixmap().height()
