@@ -59,8 +59,8 @@ def hint_curve(
     counts: Sequence[int] = HINT_COUNTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> HintCurve:
-    """The automatic colour is made once per photo (and the encoder's outputs kept, where a
-    hint network answers the model's pins); each count's pins are propagated over it, and over
+    """The network's encoder runs once per photo (its outputs kept where a hint network answers
+    the model's pins); each count's pins are propagated over the automatic colour, and over
     the hint network's answer to them where there is one (Colorizer.answer_hints, as the app
     does: a hint model's own network is measured with the propagation on top)."""
     scores = np.zeros((len(photos), len(counts)))
@@ -72,8 +72,12 @@ def hint_curve(
         gray_scores.append(psnr(gray, truth))
         l_full = lab.rgb_to_l(gray)
         l_small = colorizer.small_l(gray, l_full)
-        ab_small = colorizer.predict_small(l_small)
-        encoded = colorizer.encode(l_small) if colorizer.takes_hints else None
+        encoded = None
+        if colorizer.takes_hints:  # with no pins its decoder gives the automatic colour exactly
+            encoded = colorizer.encode(l_small)
+            ab_small = colorizer.decode_with_hints(encoded, [], size)[0]
+        else:
+            ab_small = colorizer.predict_small(l_small)
         for j, count in enumerate(counts):
             hints = sample_hints(truth, count, seed=i)
             ab = colorizer.answer_hints(l_small, ab_small, hints, size, encoded)[0]
