@@ -244,6 +244,17 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     encoder = [k for k in first if k.startswith("hint_encoder.")]
     assert encoder and all(torch.equal(first[k], second[k]) for k in encoder)
     assert read_model_file(again).metadata["few_pins_share"] == 0.5
+    # With the decoder trained too (--decoder-lr) the run measures its start without pins
+    # first; that measurement used to end every such run with a KeyError.
+    tuned = tmp_path / "tuned.pt"
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(tuned), "--steps", "1", "--batch", "2",
+        "--decoder-lr", "1e-3", "--init", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    start, tuned_weights = open_model("default").state_dict, read_model_file(tuned).state_dict
+    decoder = [k for k in start if k.startswith("dec") and start[k].is_floating_point()]
+    assert decoder and any(not torch.equal(start[k], tuned_weights[k]) for k in decoder)
     # Stopped after one of three steps (Ctrl+C): the best so far is written, as its line says.
     stopped = tmp_path / "stopped.pt"
     calls: list[int] = []
