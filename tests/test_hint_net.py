@@ -255,6 +255,26 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     start, tuned_weights = open_model("default").state_dict, read_model_file(tuned).state_dict
     decoder = [k for k in start if k.startswith("dec") and start[k].is_floating_point()]
     assert decoder and any(not torch.equal(start[k], tuned_weights[k]) for k in decoder)
+    # The way the shipped companion was made: on a training run's feature cache (here the hint
+    # cache's own file), the decoder trained with no floor without pins, accuracy weighted;
+    # --init carries the earlier run's trained decoder too.
+    companion = tmp_path / "companion.pt"
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(companion), "--steps", "1", "--batch", "2",
+        "--lr", "0", "--decoder-lr", "1e-9", "--companion", "--psnr-weight", "2",
+        "--rebalance-mix", "1", "--features", str(cache / "train.pt"), "--init", str(tuned),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    made = read_model_file(companion)
+    assert made.metadata["companion"] is True and made.metadata["rebalance_mix"] == 1.0
+    assert made.metadata["features"] == str(cache / "train.pt")
+    photos = len(torch.load(cache / "train.pt", weights_only=True)["keys"])
+    assert made.metadata["train_photos"] == photos - made.metadata["val_photos"]
+
+    def apart(a: dict, b: dict) -> float:
+        return sum(float((a[k].float() - b[k].float()).abs().sum()) for k in decoder)
+
+    assert apart(made.state_dict, tuned_weights) < apart(made.state_dict, start) / 10
     # Stopped after one of three steps (Ctrl+C): the best so far is written, as its line says.
     stopped = tmp_path / "stopped.pt"
     calls: list[int] = []

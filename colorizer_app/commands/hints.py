@@ -32,6 +32,9 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
         lr=args.lr,
         decoder_lr=args.decoder_lr,
         few_pins_share=args.few_pins,
+        psnr_weight=args.psnr_weight,
+        rebalance_mix=args.rebalance_mix,
+        companion=args.companion,
         eval_every=args.eval_every,
         resume=args.resume,
     )
@@ -45,6 +48,7 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
         stop,
         progress_printer("train-hints", _pins_scores, epochs=False),
         init=args.init,
+        features=args.features,
     )
     last = history.val[-1] if history.val else {}
     scores = (
@@ -87,7 +91,31 @@ def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
         metavar="SHARE",
         help="share of training photos given exactly one or two pins (the rest many)",
     )
-    t.add_argument("--init", type=Path, help="go on from this earlier hint model's hint encoder")
+    t.add_argument(
+        "--psnr-weight",
+        type=float,
+        default=0.5,
+        help="weight of the PSNR term beside the bins' cross-entropy (pins call for accuracy)",
+    )
+    t.add_argument(
+        "--rebalance-mix",
+        type=float,
+        default=0.5,
+        help="Zhang et al.'s rare-colour weighting: 1 is none (every bin alike)",
+    )
+    t.add_argument(
+        "--companion",
+        action="store_true",
+        help="the model only answers its base's pins (a built-in companion): its colour "
+        "without pins need not stay the base's (with --decoder-lr)",
+    )
+    t.add_argument(
+        "--features",
+        type=Path,
+        help="train on this feature cache of `colorizer train --cache` (same encoder and "
+        "size, read mapped) instead of CACHE/train.pt; CACHE's held-out photos are left out",
+    )
+    t.add_argument("--init", type=Path, help="go on from this earlier hint model's weights")
     t.add_argument("--eval-every", type=int, default=250, help="steps between held-out scores")
     t.add_argument("--resume", action="store_true", help="continue from OUTPUT.ckpt")
     p.set_defaults(func=cmd_train_hints)

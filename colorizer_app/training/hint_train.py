@@ -72,6 +72,10 @@ class HintTrainConfig:
     crop_cells: int | None = CROP_CELLS  # None: the whole cached photo
     psnr_weight: float = 0.5
     rebalance_mix: float = 0.5
+    # A built-in companion answers only its base's pins (engine/hint_model.py) and never colours
+    # a photo without them: its decoder may drift from the base's without pins, so no photos
+    # are trained without pins and no floor is kept without them.
+    companion: bool = False
     cosine_floor: float = 0.05
     seed: int = 0
     eval_every: int = 250
@@ -212,18 +216,27 @@ class HintTask:
 
     options_hint = "another --decoder-lr (0 or not)"
 
-    def __init__(self, model, train: FeatureSet, val: FeatureSet | None, config: HintTrainConfig):
+    def __init__(
+        self,
+        model,
+        train: FeatureSet,
+        val: FeatureSet | None,
+        config: HintTrainConfig,
+        rows: list[int] | None = None,
+    ):
         self.model, self.val, self.config = model, val, config
-        self.train = CachedFeatures(train, list(range(len(train))))
+        self.train = CachedFeatures(train, list(range(len(train))) if rows is None else rows)
         self.objective = SemanticObjective(
             psnr_weight=config.psnr_weight, rebalance_mix=config.rebalance_mix
         )
-        counts = self.train.bin_counts(len(model.ab_bins))
+        bins = len(model.ab_bins)
+        # Uniform weights need no counts (a pass over every row of a large cache).
+        counts = np.ones(bins) if config.rebalance_mix >= 1.0 else self.train.bin_counts(bins)
         self.rebalance = torch.from_numpy(ab_bins.rebalance_weights(counts, config.rebalance_mix))
         self.trains_decoder = config.decoder_lr > 0
         # The start's PSNR without pins: a trained decoder's weights are kept only at or above it.
         self.floor = None
-        if val is not None and self.trains_decoder:
+        if val is not None and self.trains_decoder and not config.companion:
             self.floor = evaluate_hints(model, val, counts=(0,))["psnr_0"]
 
     def module(self) -> nn.Module:
@@ -255,7 +268,7 @@ class HintTask:
         rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
         l_full, feats, probs, ab, idx, w = aligned_crop(batch, rng, self.config.crop_cells)
         c = self.config
-        none_share = c.none_share if self.trains_decoder else 0.0
+        none_share = c.none_share if self.trains_decoder and not c.companion else 0.0
         hints = sample_hint_planes(
             ab,
             rng,
@@ -299,25 +312,23 @@ def fit_hints(
     config: HintTrainConfig,
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    rows: list[int] | None = None,
 ) -> History:
-    """Train `model` (hinted_network's) in place with the one loop; on return it holds the best
-    validation weights (HintTask.score)."""
-    task = HintTask(model, train, val, config)
+    """Train `model` (hinted_network's) in place with the one loop, on `rows` of `train` (None:
+    all); on return it holds the best validation weights (HintTask.score)."""
+    task = HintTask(model, train, val, config, rows)
     return run(task, config.loop_config(), on_progress, should_stop)
 
 
 def _load_hint_encoder(model, earlier: ModelFile, base: ModelFile) -> None:
-    """The hint encoder's weights from an earlier hint model made from the same base model."""
-    state = {
-        k.removeprefix("hint_encoder."): v.float() if v.is_floating_point() else v
-        for k, v in earlier.state_dict.items()
-        if k.startswith("hint_encoder.")
-    }
-    if not state:
+    """The weights of an earlier hint model made from the same base model: its hint encoder,
+    and its decoder (the base's own, unless that run trained it too)."""
+    state = {k: v.float() if v.is_floating_point() else v for k, v in earlier.state_dict.items()}
+    if not any(k.startswith("hint_encoder.") for k in state):
         raise TrainingError(f"{earlier.path}: not a hint model (it has no hint encoder)")
     if earlier.metadata.get("base_weights_sha256") != base.metadata.get("weights_sha256"):
         raise TrainingError(f"{earlier.path}: a hint model of another base model")
-    model.hint_encoder.load_state_dict(state)
+    model.load_state_dict(state)
 
 
 def load_features(path: Path) -> FeatureSet:
@@ -357,11 +368,14 @@ def train_hint_model(
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     init: Path | None = None,
+    features: Path | None = None,
 ) -> History:
     """A hint model made from `base_name` on the cache in `cache` (cache/train.pt, and
     cache/val.pt or every 12th training photo held out), written to `output` (its checkpoint
     beside it: output.ckpt); a stopped run writes its best so far (`--resume` goes on). `init`:
-    an earlier hint model of the same base whose hint encoder this run goes on from."""
+    an earlier hint model of the same base whose weights this run goes on from. `features`: a
+    training run's feature cache of the same encoder and size (`colorizer train --cache`), read
+    mapped, whose photos this run trains on instead of cache/train.pt's, less the held-out ones."""
     base = open_model(base_name)
     model = hinted_network(base)
     if init is not None:
@@ -371,6 +385,18 @@ def train_hint_model(
     if val is None or not len(val):  # every 12th training photo held out for choosing the step
         val = train.select(list(range(0, len(train), 12)))
         train = train.select([i for i in range(len(train)) if i % 12])
+    rows = None
+    if features is not None:
+        from .feature_cache import _load as load_mapped
+
+        larger = load_mapped(features)
+        if larger is None:
+            raise TrainingError(f"{features}: not a readable feature cache")
+        if larger.ab.shape[-2:] != train.ab.shape[-2:] or len(larger.feats) != len(train.feats):
+            raise TrainingError(f"{features}: its photos are not at the cache's size")
+        held_out = set(val.keys)
+        rows = [i for i, key in enumerate(larger.keys) if key not in held_out]
+        train = larger
     config.checkpoint = output.with_suffix(".ckpt")
     config.metadata = {
         "description": "the scenes default with colour hints as the decoder's input",
@@ -383,9 +409,15 @@ def train_hint_model(
         "lr": config.lr,
         "decoder_lr": config.decoder_lr,
         "few_pins_share": config.few_pins_share,
+        "psnr_weight": config.psnr_weight,
+        "rebalance_mix": config.rebalance_mix,
+        "companion": config.companion,
         "init": str(init) if init else None,
+        "features": str(features) if features else None,
     }
-    history = fit_hints(model, train, val, config, should_stop, on_progress)
+    if rows is not None:
+        config.metadata["train_photos"] = len(rows)
+    history = fit_hints(model, train, val, config, should_stop, on_progress, rows)
     # A stopped run is written too, as `colorizer train` writes one: its best so far, marked.
     # (It used to write nothing while the command's last line said "Wrote ...".)
     metadata = {
