@@ -312,6 +312,11 @@ def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
         truth = real_rgb(name)
         gray = gray_of(truth)
         assert np.array_equal(shipped.colorize(gray), plain.colorize(gray))
+        # evaluate --hints runs the encoder once: its automatic colour from the kept outputs
+        # is the default's own, not the companion's decoder without pins.
+        l_small = shipped.small_l(gray)
+        automatic = shipped.decode_automatic(shipped.encode(l_small))
+        assert np.array_equal(automatic, shipped.predict_small(l_small))
         hints = sample_hints(truth, 10, seed=i)
         both = psnr(shipped.colorize(gray, hints=hints), truth)
         gains.append(both - psnr(plain.colorize(gray, hints=hints), truth))
@@ -319,6 +324,39 @@ def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
     src = tmp_path / "photo.png"
     save_image(src, real_rgb("astronaut"))
     assert colorize_for_view(shipped, src).hint_decoder is not None
+
+
+def test_pins_spread_over_the_photo_carry_the_networks_answer_to_all_of_it(monkeypatch):
+    """Ten pins from the truth scattered over a photo say what its palette is: the default's
+    hint network's change is then taken everywhere, not only where the pins reach, and comes
+    nearer the truth than the same network taken near the pins alone (the rule before,
+    SPREAD_TRUST 0). One pin, or a cluster in one part of the photo, or a short stroke, speaks
+    for its object only; a stroke across the photo counts the parts it crosses."""
+    from colorizer_app.core import hints as hints_module
+    from colorizer_app.core.hints import pin_spread
+    from colorizer_app.training.evaluate import gray_of, psnr
+    from colorizer_app.training.hint_eval import sample_hints
+
+    size = (600, 300)
+    assert pin_spread([Hint.pin(100, 100, "#aa3322")], size) == 0.0
+    cluster = [Hint.pin(20 + 10 * i, 30 + 5 * i, "#aa3322") for i in range(8)]
+    assert pin_spread(cluster, size) == 0.0
+    assert pin_spread([Hint(((20.0, 30.0), (150.0, 60.0)), "#aa3322")], size) == 0.0
+    across = Hint(((10.0, 150.0), (590.0, 150.0)), "#aa3322")  # the middle row's three parts
+    assert pin_spread([across], size) == pytest.approx(1.5 * 2 / 8)
+    colorizer = Colorizer("default", device="cpu")
+    gains = []
+    for i, name in enumerate(("astronaut", "coffee", "chelsea", "rocket")):
+        truth = real_rgb(name)
+        gray = gray_of(truth)
+        hints = sample_hints(truth, 10, seed=i)
+        assert pin_spread(hints, truth.shape[1::-1]) >= 0.75
+        spread = psnr(colorizer.colorize(gray, hints=hints), truth)
+        with monkeypatch.context() as m:
+            m.setattr(hints_module, "SPREAD_TRUST", 0.0)
+            near_only = psnr(colorizer.colorize(gray, hints=hints), truth)
+        gains.append(spread - near_only)
+    assert np.mean(gains) > 0.2, gains
 
 
 def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_photo(

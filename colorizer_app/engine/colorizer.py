@@ -199,6 +199,17 @@ class Colorizer:
         return EncodedPhoto(x, features, probs)
 
     @torch.inference_mode()
+    def decode_automatic(self, encoded: EncodedPhoto) -> np.ndarray:
+        """This model's own colour without pins (predict_small's) from the encoder outputs kept
+        by `encode`: the encoder is shared with a companion, the decoder is this model's (a
+        companion's own may have been trained apart from it)."""
+        net = self.net
+        if not isinstance(net, SemanticColorizer):
+            raise ModelError(f"model '{self.name}' keeps no encoder outputs")
+        ab_t, _ = net.decode(encoded.l_norm, encoded.features, encoded.probs, None, 0)
+        return self._as_numpy(ab_t, None)[0]
+
+    @torch.inference_mode()
     def decode_with_hints(
         self,
         encoded: EncodedPhoto,
@@ -230,7 +241,8 @@ class Colorizer:
         """ab at network size with the hints (photo_size: width x height of the photo their
         pixels are in), given the automatic `ab_small`: the pins' colour propagated over it
         (core/hints.py) and, where a hint network answers this model's pins, over that
-        network's answer where the pins reach (`encoded`: the photo's kept encoder outputs).
+        network's answer where the pins reach and as far as they spread over the photo
+        (`encoded`: the photo's kept encoder outputs).
         With `choices` > 0 the likeliest colours given the hints (a hint network's only)."""
         if not hints or not self.takes_hints:
             return apply_hints(ab_small, l_small, hints, photo_size), None

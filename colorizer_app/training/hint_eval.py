@@ -73,9 +73,9 @@ def hint_curve(
         l_full = lab.rgb_to_l(gray)
         l_small = colorizer.small_l(gray, l_full)
         encoded = None
-        if colorizer.takes_hints:  # with no pins its decoder gives the automatic colour exactly
+        if colorizer.takes_hints:  # one encoder pass: the automatic colour and the pins' answer
             encoded = colorizer.encode(l_small)
-            ab_small = colorizer.decode_with_hints(encoded, [], size)[0]
+            ab_small = colorizer.decode_automatic(encoded)
         else:
             ab_small = colorizer.predict_small(l_small)
         for j, count in enumerate(counts):
