@@ -150,6 +150,30 @@ def test_few_pins_training_gives_each_photo_one_or_two_pins():
     assert 0.3 < np.mean([n <= 2 for n in half]) < 0.85
 
 
+def test_a_companion_is_never_trained_on_a_photo_without_pins():
+    """A companion (--companion) answers pins only: with its decoder trained, a photo without
+    pins would teach it a colour it never gives. A hint model trained with its decoder that
+    colours on its own is given some photos without pins (none_share, Zhang et al.'s)."""
+    from colorizer_app.training.hint_train import HintTask
+
+    ab = torch.zeros(64, 2, 40, 40)
+    ab[:, 0] = 30.0
+    fs = _tiny_cache(2)
+    net = hinted_network(open_model("default"))
+
+    def without_pins(config: HintTrainConfig) -> int:
+        task = HintTask(net, fs, None, config)
+        rng = np.random.default_rng(3)
+        return sum(
+            int(not planes[2].any()) for _ in range(8) for planes in task.sample_pins(ab, rng)
+        )
+
+    assert without_pins(HintTrainConfig(decoder_lr=1e-4, companion=True)) == 0
+    assert without_pins(HintTrainConfig(decoder_lr=1e-4, companion=True, few_pins_share=0.5)) == 0
+    assert without_pins(HintTrainConfig(decoder_lr=1e-4)) > 0.1 * 8 * 64
+    assert without_pins(HintTrainConfig()) == 0
+
+
 def test_hint_training_resumes_exactly_and_leaves_no_pins_as_the_default(tmp_path):
     fs = _tiny_cache()
     base = open_model("default")
@@ -268,13 +292,48 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
     made = read_model_file(companion)
     assert made.metadata["companion"] is True and made.metadata["rebalance_mix"] == 1.0
     assert made.metadata["features"] == str(cache / "train.pt")
-    photos = len(torch.load(cache / "train.pt", weights_only=True)["keys"])
-    assert made.metadata["train_photos"] == photos - made.metadata["val_photos"]
+    photos_in = len(torch.load(cache / "train.pt", weights_only=True)["keys"])
+    photos_in -= made.metadata["val_photos"]  # every 12th, held out for the run's check
+    assert made.metadata["train_photos"] == photos_in
 
     def apart(a: dict, b: dict) -> float:
         return sum(float((a[k].float() - b[k].float()).abs().sum()) for k in decoder)
 
     assert apart(made.state_dict, tuned_weights) < apart(made.state_dict, start) / 10
+    # --exclude leaves a folder's photos out of the features' rows (the photos an evaluation
+    # scores), found by their pixels wherever they lie.
+    from colorizer_app.training.data import scan_folders
+    from colorizer_app.training.feature_cache import photo_key
+
+    keys = torch.load(cache / "train.pt", weights_only=True)["keys"]
+    scanned = scan_folders([photos], keep_side=64, min_colorfulness=0.0).usable
+    one = next(p for p in scanned if photo_key(p) in keys[1:])  # not the held-out first
+    scored = tmp_path / "scored"
+    scored.mkdir()
+    shutil.copyfile(one.path, scored / "renamed.png")
+    fewer = tmp_path / "fewer.pt"
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(fewer), "--steps", "1", "--batch", "2",
+        "--features", str(cache / "train.pt"), "--exclude", str(scored),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert read_model_file(fewer).metadata["train_photos"] == photos_in - 1
+    # What cannot be trained on, or from, is refused by name.
+    other = tmp_path / "other"
+    assert run_cli("train-hints", "cache", str(other), str(photos), "--size", "96").returncode == 0
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(tmp_path / "y.pt"), "--steps", "1",
+        "--features", str(other / "train.pt"),
+    )  # fmt: skip
+    assert done.returncode != 0 and "is not the hint cache's" in done.stderr, done.stderr
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(tmp_path / "y.pt"), "--steps", "1",
+        "--init", str(companion),
+    )  # fmt: skip
+    assert done.returncode != 0 and "a companion" in done.stderr, done.stderr
+    done = run_main("train-hints", "train", str(cache), "-o", str(tmp_path / "y.pt"),
+                    "--rebalance-mix", "2")  # fmt: skip
+    assert done.returncode == 2 and "between 0 and 1" in done.stderr, done.stderr
     # Stopped after one of three steps (Ctrl+C): the best so far is written, as its line says.
     stopped = tmp_path / "stopped.pt"
     calls: list[int] = []
@@ -312,15 +371,22 @@ def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
         truth = real_rgb(name)
         gray = gray_of(truth)
         assert np.array_equal(shipped.colorize(gray), plain.colorize(gray))
-        # evaluate --hints runs the encoder once: its automatic colour from the kept outputs
-        # is the default's own, not the companion's decoder without pins.
-        l_small = shipped.small_l(gray)
-        automatic = shipped.decode_automatic(shipped.encode(l_small))
-        assert np.array_equal(automatic, shipped.predict_small(l_small))
         hints = sample_hints(truth, 10, seed=i)
         both = psnr(shipped.colorize(gray, hints=hints), truth)
         gains.append(both - psnr(plain.colorize(gray, hints=hints), truth))
     assert np.mean(gains) > 0.3, gains
+    # evaluate --hints runs the encoder once and takes the automatic colour from the model's own
+    # decoder on its kept outputs: with a companion whose decoder was trained too (changed
+    # here in memory, as --companion --decoder-lr changes it) that is still the default's colour.
+    _, companion_net = shipped._hint_net()
+    with torch.no_grad():
+        companion_net.dec4[0].weight.mul_(1.5)  # type: ignore[index, operator]
+    l_small = shipped.small_l(gray_of(real_rgb("coffee")))
+    encoded = shipped.encode(l_small)
+    assert np.array_equal(shipped.decode_automatic(encoded), shipped.predict_small(l_small))
+    assert not np.allclose(
+        shipped.decode_with_hints(encoded, [], (256, 256))[0], shipped.predict_small(l_small)
+    )
     src = tmp_path / "photo.png"
     save_image(src, real_rgb("astronaut"))
     assert colorize_for_view(shipped, src).hint_decoder is not None

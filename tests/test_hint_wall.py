@@ -91,9 +91,13 @@ def test_a_pin_on_the_wall_fills_it_in_its_hue_and_stops_at_its_edge(tmp_path):
 def test_several_pins_on_the_wall_still_leave_the_far_side():
     """Pins spread over the photo carry the hint network's answer everywhere (core/hints.
     pin_spread); three pins on the wall, in two of the photo's nine parts, are pins on one
-    object: the far side moves by at most a quarter of their chroma (the network's answer
-    taken everywhere moves it by 0.7)."""
+    object: the far side moves by well under the bar's quarter of their chroma (the network's
+    answer taken everywhere moves it by 0.59)."""
+    from colorizer_app.core.hints import pin_spread
+
     pins = [Hint.pin(110, 130, BLUE), Hint.pin(150, 170, BLUE), Hint.pin(130, 110, BLUE)]
+    assert pin_spread(pins, (400, 300)) == 1.5 / 8  # two parts: one beyond the first
     chroma, hue, moved = pin_effect(Colorizer("default", device="cpu"), wall(), *pins)
     assert chroma >= 0.4 and abs(hue) <= 25
-    assert moved <= 0.25, moved
+    # 0.11; counting pins instead of parts gave 0.37, three parts' spread 0.22
+    assert moved <= 0.15, moved

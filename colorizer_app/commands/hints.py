@@ -49,6 +49,7 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
         progress_printer("train-hints", _pins_scores, epochs=False),
         init=args.init,
         features=args.features,
+        exclude=args.exclude,
     )
     last = history.val[-1] if history.val else {}
     scores = (
@@ -58,6 +59,20 @@ def cmd_train_hints(args: argparse.Namespace) -> int:
     )
     report_written(args.output, history, scores)
     return 1 if history.stopped else 0
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def _at_least_zero(text: str) -> float:
+    value = float(text)
+    if not value >= 0.0:
+        raise argparse.ArgumentTypeError(f"{text} is below 0")
+    return value
 
 
 def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
@@ -93,13 +108,13 @@ def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
     )
     t.add_argument(
         "--psnr-weight",
-        type=float,
+        type=_at_least_zero,
         default=0.5,
         help="weight of the PSNR term beside the bins' cross-entropy (pins call for accuracy)",
     )
     t.add_argument(
         "--rebalance-mix",
-        type=float,
+        type=_share,
         default=0.5,
         help="Zhang et al.'s rare-colour weighting: 1 is none (every bin alike)",
     )
@@ -114,6 +129,14 @@ def add_train_hints_command(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="train on this feature cache of `colorizer train --cache` (same encoder and "
         "size, read mapped) instead of CACHE/train.pt; CACHE's held-out photos are left out",
+    )
+    t.add_argument(
+        "--exclude",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FOLDER",
+        help="with --features: leave out these folders' photos (those an evaluation scores)",
     )
     t.add_argument("--init", type=Path, help="go on from this earlier hint model's weights")
     t.add_argument("--eval-every", type=int, default=250, help="steps between held-out scores")

@@ -71,7 +71,7 @@ NETWORK_REACH = 0.35
 # near the pins alone), while pins on one object speak for that object (the wall's far side,
 # the skirt's ground). So its change is also taken everywhere, by SPREAD_TRUST times the share of
 # the photo's SPREAD_CELLS x SPREAD_CELLS parts beyond the first that hold a pin (at most all of
-# it): one pin, or a few in one part, nothing; pins in six or more of the nine, all of it.
+# it): one pin, or a few in one part, nothing; pins in seven or more of the nine, all of it.
 # Chosen on the validation split with the wall pinned three times (README "Colour hints").
 SPREAD_CELLS = 3
 SPREAD_TRUST = 1.5
@@ -471,17 +471,16 @@ def pin_spread(hints: Sequence[Hint], photo_size: tuple[int, int]) -> float:
     n = SPREAD_CELLS
     cells = set()
     for hint in hints:
-        points = np.asarray(hint.points, np.float64)
-        if len(points) > 1:  # a stroke: the parts its line crosses, at a tenth of a part apart
-            step = min(w, h) / (10 * n)
+        # In parts, not pixels: a stroke is walked a tenth of a part at a time, however long.
+        points = np.asarray(hint.points, np.float64) * (n / w, n / h)
+        if len(points) > 1:
             points = np.concatenate(
                 [
-                    np.linspace(p, q, max(2, int(np.ceil(np.hypot(*(q - p)) / step)) + 1))
+                    np.linspace(p, q, 2 + int(10 * np.hypot(*(q - p))))
                     for p, q in zip(points[:-1], points[1:], strict=True)
                 ]
             )
-        for x, y in points:
-            cells.add((min(n - 1, max(0, int(y * n / h))), min(n - 1, max(0, int(x * n / w)))))
+        cells |= {(int(y), int(x)) for x, y in np.clip(np.floor(points), 0, n - 1)}
     return min(1.0, SPREAD_TRUST * max(0, len(cells) - 1) / (n * n - 1))
 
 

@@ -2,7 +2,8 @@
 
 A model with hint inputs (model/hint_decoder.py) answers its own. A model without them may have a
 built-in companion: a hint model fine-tuned from it, listed among the manifest's "support" files
-(not a model to choose: with no pins it colours exactly as its base) with `hints_for` naming the
+(not a model to choose: it answers pins only, and without pins the base colours; a companion
+trained with `--companion` has a decoder of its own) with `hints_for` naming the
 base, and recording the checksum of the weights it started from. Both share the same frozen
 encoder, so the app colours a photo with the model chosen and, once pins are placed, re-runs only
 the companion's decoder on the same encoder features. Either way the pins' own colour is then

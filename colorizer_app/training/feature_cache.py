@@ -172,7 +172,7 @@ def _save(path: Path, fs: FeatureSet) -> None:
         raise
 
 
-def _load(path: Path) -> FeatureSet | None:
+def read_mapped(path: Path) -> FeatureSet | None:
     if not path.is_file():
         return None
     try:
@@ -232,7 +232,7 @@ def encoded_rows(
         path = Path(cache_dir) / (
             f"encoder-{classifier_key(model.encoder)}-{size}px-{len(centres)}bins.pt"
         )
-        stored = _load(path)
+        stored = read_mapped(path)
     known = {k: i for i, k in enumerate(stored.keys)} if stored is not None else {}
     keys = [photo_key(p) for p in photos]
     todo: dict[str, Photo] = {}

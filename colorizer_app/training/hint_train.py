@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,17 +267,22 @@ class HintTask:
         # The loop seeds torch's generator for each step: the same crop and pins on a resume.
         rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ())))
         l_full, feats, probs, ab, idx, w = aligned_crop(batch, rng, self.config.crop_cells)
+        out = self.model.head_output(l_full, feats, probs, self.sample_pins(ab, rng))
+        return objective_loss(self.model, out, l_full, ab, idx, w, self.objective, self.rebalance)
+
+    def sample_pins(self, ab: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+        """A training batch's pins from the truth (N x 3 x h x w planes). Photos without pins
+        teach a decoder its colour without them: only a decoder that colours without pins
+        (trained, and not a companion's) is given any."""
         c = self.config
-        none_share = c.none_share if self.trains_decoder and not c.companion else 0.0
-        hints = sample_hint_planes(
+        without_pins = self.trains_decoder and not c.companion
+        return sample_hint_planes(
             ab,
             rng,
-            none_share,
-            min_pins=0 if self.trains_decoder else 1,
+            c.none_share if without_pins else 0.0,
+            min_pins=0 if without_pins else 1,
             few_share=c.few_pins_share,
         )
-        out = self.model.head_output(l_full, feats, probs, hints)
-        return objective_loss(self.model, out, l_full, ab, idx, w, self.objective, self.rebalance)
 
     def evaluate(self, device: torch.device) -> dict | None:
         if self.val is None:
@@ -328,7 +333,56 @@ def _load_hint_encoder(model, earlier: ModelFile, base: ModelFile) -> None:
         raise TrainingError(f"{earlier.path}: not a hint model (it has no hint encoder)")
     if earlier.metadata.get("base_weights_sha256") != base.metadata.get("weights_sha256"):
         raise TrainingError(f"{earlier.path}: a hint model of another base model")
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # another version's hint encoder: names and shapes differ
+        raise TrainingError(
+            f"{earlier.path}: its weights do not fit this version's hint model "
+            f"({str(exc).splitlines()[0]}); start without --init"
+        ) from exc
+
+
+def _feature_rows(
+    features: Path, cache: FeatureSet, val: FeatureSet, exclude: Sequence[Path]
+) -> tuple[FeatureSet, list[int]]:
+    """A training run's feature cache (read mapped) and the rows of it to train on: those not
+    held out for this run's check nor among the photos of the `exclude` folders. Refused, saying
+    what differs, unless it is the same encoder's at the same size as the hint cache."""
+    from .data import scan_folders
+    from .feature_cache import photo_key, read_mapped
+
+    larger = read_mapped(features)
+    if larger is None:
+        raise TrainingError(f"{features}: not a readable feature cache")
+    shapes = {
+        "photo size": (larger.ab.shape[-2:], cache.ab.shape[-2:]),
+        "encoder features": (
+            [tuple(f.shape[1:]) for f in larger.feats],
+            [tuple(f.shape[1:]) for f in cache.feats],
+        ),
+        "class vector": (larger.probs.shape[1:], cache.probs.shape[1:]),
+    }
+    for what, (theirs, ours) in shapes.items():
+        if theirs != ours:
+            raise TrainingError(
+                f"{features}: its {what} ({theirs}) is not the hint cache's ({ours}): "
+                "use the cache `colorizer train --cache` made with the same model and --size"
+            )
+    # The same photo in both: the same encoder's weights give the same features.
+    index = {key: i for i, key in enumerate(larger.keys)}
+    shared = [(index[k], j) for j, k in enumerate(cache.keys) if k in index][:4]
+    for i, j in shared:
+        if not torch.allclose(larger.probs[i].float(), cache.probs[j].float(), atol=2e-3):
+            raise TrainingError(
+                f"{features}: made by another encoder than the hint cache's (the same photo "
+                "has another class vector): use the base model's own training cache"
+            )
+    left_out = set(val.keys)
+    side = int(larger.rgb.shape[1])  # photos are keyed as decoded for a cache of this size
+    for folder in exclude:
+        scanned = scan_folders([folder], keep_side=side, min_colorfulness=0.0).usable
+        left_out |= {photo_key(p) for p in scanned}
+    return larger, [i for i, key in enumerate(larger.keys) if key not in left_out]
 
 
 def load_features(path: Path) -> FeatureSet:
@@ -369,17 +423,29 @@ def train_hint_model(
     on_progress: Callable[[Progress], None] | None = None,
     init: Path | None = None,
     features: Path | None = None,
+    exclude: Sequence[Path] = (),
 ) -> History:
     """A hint model made from `base_name` on the cache in `cache` (cache/train.pt, and
     cache/val.pt or every 12th training photo held out), written to `output` (its checkpoint
     beside it: output.ckpt); a stopped run writes its best so far (`--resume` goes on). `init`:
     an earlier hint model of the same base whose weights this run goes on from. `features`: a
     training run's feature cache of the same encoder and size (`colorizer train --cache`), read
-    mapped, whose photos this run trains on instead of cache/train.pt's, less the held-out ones."""
+    mapped, whose photos this run trains on instead of cache/train.pt's, less the held-out ones
+    and those of the folders in `exclude` (the photos a later evaluation scores)."""
     base = open_model(base_name)
     model = hinted_network(base)
+    if config.companion and config.decoder_lr <= 0:
+        raise TrainingError("--companion only changes a run that trains the decoder (--decoder-lr)")
     if init is not None:
-        _load_hint_encoder(model, open_model(str(init)), base)
+        earlier = open_model(str(init))
+        if earlier.metadata.get("companion") and not config.companion:
+            # Its decoder no longer keeps the base's colour without pins: a run that must keep
+            # it would measure its floor from the companion's, not the base's.
+            raise TrainingError(
+                f"{init}: a companion (its colour without pins is not the base's); go on from "
+                "it with --companion, or start from a hint model that keeps the base's colour"
+            )
+        _load_hint_encoder(model, earlier, base)
     train = load_features(cache / "train.pt")
     val = load_features(cache / "val.pt") if (cache / "val.pt").is_file() else None
     if val is None or not len(val):  # every 12th training photo held out for choosing the step
@@ -387,16 +453,8 @@ def train_hint_model(
         train = train.select([i for i in range(len(train)) if i % 12])
     rows = None
     if features is not None:
-        from .feature_cache import _load as load_mapped
-
-        larger = load_mapped(features)
-        if larger is None:
-            raise TrainingError(f"{features}: not a readable feature cache")
-        if larger.ab.shape[-2:] != train.ab.shape[-2:] or len(larger.feats) != len(train.feats):
-            raise TrainingError(f"{features}: its photos are not at the cache's size")
-        held_out = set(val.keys)
-        rows = [i for i, key in enumerate(larger.keys) if key not in held_out]
-        train = larger
+        train, rows = _feature_rows(features, train, val, exclude)
+        log.info("%s: %d photos, %d left out", features, len(rows), len(train) - len(rows))
     config.checkpoint = output.with_suffix(".ckpt")
     config.metadata = {
         "description": "the scenes default with colour hints as the decoder's input",
@@ -414,6 +472,7 @@ def train_hint_model(
         "companion": config.companion,
         "init": str(init) if init else None,
         "features": str(features) if features else None,
+        "excluded": [str(f) for f in exclude],
     }
     if rows is not None:
         config.metadata["train_photos"] = len(rows)
