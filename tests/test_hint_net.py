@@ -396,8 +396,8 @@ def test_pins_spread_over_the_photo_carry_the_networks_answer_to_all_of_it(monke
     """Ten pins from the truth scattered over a photo say what its palette is: the default's
     hint network's change is then taken everywhere, not only where the pins reach, and comes
     nearer the truth than the same network taken near the pins alone (the rule before,
-    SPREAD_TRUST 0). One pin, or a cluster in one part of the photo, or a short stroke, speaks
-    for its object only; a stroke across the photo counts the parts it crosses."""
+    SPREAD_TRUST 0). One pin, or a cluster in one part of the photo, or one stroke however long,
+    speaks for its object only."""
     from colorizer_app.core import hints as hints_module
     from colorizer_app.core.hints import pin_spread
     from colorizer_app.training.evaluate import gray_of, psnr
@@ -408,8 +408,11 @@ def test_pins_spread_over_the_photo_carry_the_networks_answer_to_all_of_it(monke
     cluster = [Hint.pin(20 + 10 * i, 30 + 5 * i, "#aa3322") for i in range(8)]
     assert pin_spread(cluster, size) == 0.0
     assert pin_spread([Hint(((20.0, 30.0), (150.0, 60.0)), "#aa3322")], size) == 0.0
-    across = Hint(((10.0, 150.0), (590.0, 150.0)), "#aa3322")  # the middle row's three parts
-    assert pin_spread([across], size) == pytest.approx(1.5 * 2 / 8)
+    # One stroke is one thing however far it runs (a sky along the top); two count twice.
+    across = Hint(((10.0, 20.0), (590.0, 20.0)), "#6a8cc8")
+    assert pin_spread([across], size) == 0.0
+    ground = Hint(((10.0, 280.0), (300.0, 280.0)), "#9a8a70")  # its middle: the bottom left
+    assert pin_spread([across, ground], size) == pytest.approx(1.5 / 8)
     colorizer = Colorizer("default", device="cpu")
     gains = []
     for i, name in enumerate(("astronaut", "coffee", "chelsea", "rocket")):

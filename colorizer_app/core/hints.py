@@ -71,7 +71,8 @@ NETWORK_REACH = 0.35
 # near the pins alone), while pins on one object speak for that object (the wall's far side,
 # the skirt's ground). So its change is also taken everywhere, by SPREAD_TRUST times the share of
 # the photo's SPREAD_CELLS x SPREAD_CELLS parts beyond the first that hold a pin (at most all of
-# it): one pin, or a few in one part, nothing; pins in seven or more of the nine, all of it.
+# it): one pin, or a few in one part, or one stroke however long, nothing; pins in seven or more
+# of the nine, all of it.
 # Chosen on the validation split with the wall pinned three times (README "Colour hints").
 SPREAD_CELLS = 3
 SPREAD_TRUST = 1.5
@@ -465,22 +466,15 @@ def hint_reach(
 
 def pin_spread(hints: Sequence[Hint], photo_size: tuple[int, int]) -> float:
     """How far a hint network's change is taken over the whole photo (0..1): SPREAD_TRUST times
-    the share of the photo's SPREAD_CELLS x SPREAD_CELLS parts beyond the first that the pins'
-    points (and the lines of strokes) fall in."""
+    the share of the photo's SPREAD_CELLS x SPREAD_CELLS parts beyond the first that hold a pin.
+    A stroke is one thing a person means (a sky, a dress), however far it runs: it counts once,
+    in the part that holds its middle."""
     w, h = photo_size
     n = SPREAD_CELLS
     cells = set()
     for hint in hints:
-        # In parts, not pixels: a stroke is walked a tenth of a part at a time, however long.
-        points = np.asarray(hint.points, np.float64) * (n / w, n / h)
-        if len(points) > 1:
-            points = np.concatenate(
-                [
-                    np.linspace(p, q, 2 + int(10 * np.hypot(*(q - p))))
-                    for p, q in zip(points[:-1], points[1:], strict=True)
-                ]
-            )
-        cells |= {(int(y), int(x)) for x, y in np.clip(np.floor(points), 0, n - 1)}
+        x, y = np.asarray(hint.points, np.float64).mean(0)
+        cells.add((min(n - 1, max(0, int(y * n / h))), min(n - 1, max(0, int(x * n / w)))))
     return min(1.0, SPREAD_TRUST * max(0, len(cells) - 1) / (n * n - 1))
 
 
