@@ -264,7 +264,8 @@ def _hint_mutations(count: int, seed: int):
 def fuzz_hints(count: int, seed: int, folder: Path) -> dict[str, int]:
     """Mutated hints files through the reader, the check against a 60 x 40 photo and the
     propagation itself: a clean HintError or colour, nothing else."""
-    from colorizer_app.core.hints import HintError, HintSet, apply_hints
+    from colorizer_app.core.hint_file import HintSet
+    from colorizer_app.core.hints import HintError, apply_hints
 
     counts = {"cases": 0, "used": 0, "clean_errors": 0, "other_exceptions": 0, "slow": 0}
     path = folder / "hints.json"

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from colorizer_app.core import lab
-from colorizer_app.core.hints import Hint, HintError, HintSet, apply_hints
+from colorizer_app.core.hint_file import HintSet
+from colorizer_app.core.hints import Hint, HintError, apply_hints
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.hint_store import HintStore
 
@@ -171,7 +172,8 @@ def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
 _READ_EACH = r"""
 import json, resource, signal, sys
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # 2 GB: /dev/zero grew to 5 GB
-from colorizer_app.core.hints import HintError, HintSet
+from colorizer_app.core.hint_file import HintSet
+from colorizer_app.core.hints import HintError
 def hung(*_):
     raise TimeoutError
 signal.signal(signal.SIGALRM, hung)

@@ -126,7 +126,8 @@ def _colorize(args: argparse.Namespace, group) -> int:
 def _attach_hints(jobs: list, path: Path) -> str | None:
     """Reads HINTS.json onto the one job; the reason it cannot, or None. Whether the points lie
     inside the photo is checked by the batch once the photo is decoded (once)."""
-    from ..core.hints import HintError, HintSet
+    from ..core.hint_file import HintSet
+    from ..core.hints import HintError
 
     if len(jobs) != 1:
         return f"--hints applies to one photo; {len(jobs)} were given"

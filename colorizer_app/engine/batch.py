@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import check_name_length, file_keys, walk_files
-from ..core.hints import Hint, HintError, HintSet
+from ..core.hint_file import HintSet
+from ..core.hints import Hint, HintError
 from ..core.imageio import (
     ALREADY_IN_COLOUR,
     FORMAT_BY_SUFFIX,

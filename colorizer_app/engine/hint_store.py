@@ -23,7 +23,8 @@ from pathlib import Path
 
 from ..core.errors import ColorizerError
 from ..core.fileio import write_atomically
-from ..core.hints import Hint, HintError, HintSet
+from ..core.hint_file import HintSet
+from ..core.hints import Hint, HintError
 from ..core.paths import user_data_dir
 
 log = logging.getLogger(__name__)
