@@ -326,6 +326,14 @@ def test_train_hints_command_writes_a_hint_model_that_names_its_base(tmp_path):
         "--features", str(other / "train.pt"),
     )  # fmt: skip
     assert done.returncode != 0 and "is not the hint cache's" in done.stderr, done.stderr
+    stored = torch.load(cache / "train.pt", weights_only=True)
+    stored["feats"] = [f.flip(1) for f in stored["feats"]]  # the same shapes, other features
+    torch.save(stored, tmp_path / "other-encoder.pt")
+    done = run_main(
+        "train-hints", "train", str(cache), "-o", str(tmp_path / "y.pt"), "--steps", "1",
+        "--features", str(tmp_path / "other-encoder.pt"),
+    )  # fmt: skip
+    assert done.returncode != 0 and "another encoder" in done.stderr, done.stderr
     done = run_main(
         "train-hints", "train", str(cache), "-o", str(tmp_path / "y.pt"), "--steps", "1",
         "--init", str(companion),

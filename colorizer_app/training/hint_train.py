@@ -368,14 +368,16 @@ def _feature_rows(
                 f"{features}: its {what} ({theirs}) is not the hint cache's ({ours}): "
                 "use the cache `colorizer train --cache` made with the same model and --size"
             )
-    # The same photo in both: the same encoder's weights give the same features.
+    # The same photo in both: the same encoder's weights give the same features, up to the
+    # rounding of a half-precision run (measured: 0.4% of their size on the default's caches).
     index = {key: i for i, key in enumerate(larger.keys)}
     shared = [(index[k], j) for j, k in enumerate(cache.keys) if k in index][:4]
     for i, j in shared:
-        if not torch.allclose(larger.probs[i].float(), cache.probs[j].float(), atol=2e-3):
+        theirs, ours = larger.feats[1][i].float(), cache.feats[1][j].float()
+        if float((theirs - ours).abs().mean()) > 0.05 * float(ours.abs().mean()):
             raise TrainingError(
                 f"{features}: made by another encoder than the hint cache's (the same photo "
-                "has another class vector): use the base model's own training cache"
+                "has other features): use the base model's own training cache"
             )
     left_out = set(val.keys)
     side = int(larger.rgb.shape[1])  # photos are keyed as decoded for a cache of this size
