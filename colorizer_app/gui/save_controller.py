@@ -45,9 +45,13 @@ class SaveController(JobController):
             return 0
         if not isinstance(options, SaveOptions):  # a QAction's `checked` arrives here too
             dialog = SaveOptionsDialog(self.options, len(items), self._host)
-            if dialog.exec() != SaveOptionsDialog.DialogCode.Accepted:
-                return 0
+            accepted = dialog.exec() == SaveOptionsDialog.DialogCode.Accepted
             options = dialog.options()
+            # Gone once answered: a closed dialog left a child of the window until the app's
+            # teardown crashed Quit after a save (a bus error: "shared QObject was deleted").
+            dialog.deleteLater()
+            if not accepted:
+                return 0
             self.options = options
             self.settings.save_options = options
         plan = self._plan(items, options)
@@ -142,6 +146,7 @@ class SaveController(JobController):
         box = QMessageBox(QMessageBox.Icon.Warning, "Could not save", head, parent=self._host)
         box.setDetailedText("\n".join(failures))
         box.exec()
+        box.deleteLater()  # as the Save dialog: not left to the app's teardown
 
 
 def saved_line(written: list[Path]) -> str:
