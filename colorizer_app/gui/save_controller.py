@@ -56,6 +56,7 @@ class SaveController(JobController):
             self.settings.save_options = options
         plan = self._plan(items, options)
         if plan is None:
+            self.status.emit("Not saved: the earlier colorized copies are kept.")
             return 0
         if not plan:
             self.status.emit("Nothing new to save.")
@@ -85,22 +86,49 @@ class SaveController(JobController):
         existing = [dest for _, dest in plan if dest.exists()]
         overwrite = options.overwrite
         if existing and overwrite is None:
-            answer = QMessageBox.question(
-                self._host,
-                "Replace earlier outputs?",
-                f"{len(existing)} colorized file(s) already exist, e.g. {existing[0].name}.\n"
-                "Replace them? (No saves only the new ones.)",
-                QMessageBox.StandardButton.Yes
-                | QMessageBox.StandardButton.No
-                | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Cancel:
+            overwrite = self._ask_replace(existing, len(plan))
+            if overwrite is None:
                 return None
-            overwrite = answer == QMessageBox.StandardButton.Yes
         if not overwrite:
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
         return plan
+
+    def _ask_replace(self, existing: list[Path], planned: int) -> bool | None:
+        """Whether to replace the earlier outputs in `existing` (of `planned` files): True,
+        False (save only the new ones), None (save nothing). Where every file exists, "only
+        the new ones" would save nothing: the question is then Replace or Cancel. Enter keeps
+        the files (a trial's Enter on "1 file(s)... No saves only the new ones" saved nothing
+        and said "Nothing new to save")."""
+        buttons = QMessageBox.StandardButton
+        new = planned - len(existing)
+        if len(existing) == 1:
+            where = existing[0]
+            text = f"{where.name} already exists in {where.parent}.\nReplace it?"
+        else:
+            text = (
+                f"{len(existing)} colorized files already exist in the folder they go to, "
+                f"e.g. {existing[0].name}.\nReplace them?"
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Replace earlier colorized copies?", text, parent=self._host
+        )
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
+        only_new = None
+        if new:
+            only_new = box.addButton(
+                f"Save only the {new} new" if new > 1 else "Save only the new one",
+                QMessageBox.ButtonRole.ActionRole,
+            )
+        cancel = box.addButton(buttons.Cancel)
+        box.setDefaultButton(only_new or cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()  # as the Save dialog: not left to the app's teardown
+        if clicked is replace:
+            return True
+        if only_new is not None and clicked is only_new:
+            return False
+        return None
 
     def _batch_started(self) -> None:
         self._failures: list[str] = []

@@ -373,8 +373,8 @@ def _feature_rows(
     index = {key: i for i, key in enumerate(larger.keys)}
     shared = [(index[k], j) for j, k in enumerate(cache.keys) if k in index][:4]
     for i, j in shared:
-        theirs, ours = larger.feats[1][i].float(), cache.feats[1][j].float()
-        if float((theirs - ours).abs().mean()) > 0.05 * float(ours.abs().mean()):
+        there, here = larger.feats[1][i].float(), cache.feats[1][j].float()
+        if float((there - here).abs().mean()) > 0.05 * float(here.abs().mean()):
             raise TrainingError(
                 f"{features}: made by another encoder than the hint cache's (the same photo "
                 "has other features): use the base model's own training cache"

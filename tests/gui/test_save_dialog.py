@@ -98,3 +98,53 @@ def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals
     window.add_paths([copies[0]], colorize=False)
     wait_scanned(window)
     assert copies[0] in [item.path for item in window.photos.items]
+
+
+def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
+    qtbot, window, photo_dir, tmp_path
+):
+    """Found by a new-user trial: saving one photo again asked about "1 colorized file(s)" with
+    "No saves only the new ones", and Enter saved nothing but said "Nothing new to save". Now
+    the question names the file and offers Replace or Cancel (Enter keeps it); with new photos
+    among them, saving only the new ones is offered and is what Enter does."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    out = tmp_path / "out"
+    first = window.photos.items[:1]
+    assert window.saving.save(first, SaveOptions(folder=out, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    copy = out / "photo0_colorized.png"
+    before = copy.read_bytes()
+    copy.write_bytes(b"an earlier copy")
+    seen: list = []
+
+    def answer(key_or_label):
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, lambda: answer(key_or_label))
+            return
+        seen.append((box.text(), sorted(b.text() for b in box.buttons())))
+        if key_or_label == "Return":
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        else:
+            next(b for b in box.buttons() if b.text() == key_or_label).click()
+
+    QTimer.singleShot(0, lambda: answer("Return"))
+    assert window.saving.save(first, SaveOptions(folder=out, fmt="png")) == 0
+    text, labels = seen[-1]
+    assert "photo0_colorized.png already exists" in text and str(out) in text
+    assert labels == ["Cancel", "Replace"]
+    assert copy.read_bytes() == b"an earlier copy"  # Enter kept it
+    assert "Not saved" in window.status_label.text()
+    # Both photos: one copy exists, one is new; Enter saves only the new one.
+    QTimer.singleShot(0, lambda: answer("Return"))
+    assert window.saving.save(window.photos.items, SaveOptions(folder=out, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    assert seen[-1][1] == ["Cancel", "Replace", "Save only the new one"]
+    assert (out / "photo1_colorized.png").is_file()
+    assert copy.read_bytes() == b"an earlier copy"
+    QTimer.singleShot(0, lambda: answer("Replace"))
+    assert window.saving.save(first, SaveOptions(folder=out, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    assert copy.read_bytes() == before
+    qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=2000)
