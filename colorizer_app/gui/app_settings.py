@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -9,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from .save_options import SaveOptions
 
 SETTINGS_ORG, SETTINGS_APP = "Colorizer", "Colorizer"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class _Text:
@@ -47,6 +49,17 @@ class AppSettings:
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @property
+    def recent_pin_colours(self) -> list[str]:
+        """The pin chooser's recent colours, newest first ("#rrggbb"; anything else dropped)."""
+        value = self.store.value("recent_pin_colours", "")
+        text = value if isinstance(value, str) else ""
+        return [c for c in text.split(",") if _HEX.match(c)]
+
+    @recent_pin_colours.setter
+    def recent_pin_colours(self, colours: list[str]) -> None:
+        self.store.setValue("recent_pin_colours", ",".join(colours))
 
     @property
     def geometry(self) -> QByteArray | None:

@@ -84,7 +84,7 @@ class MainWindow(WindowBase):
         self.models = ModelController(self.worker, self.settings, self)
         self.batch = BatchController(self.photos, self.worker, self)
         self.saving = SaveController(self.photos, self.worker, self.settings, self, self)
-        self.pins = PinController(self.view, self.photos, self)
+        self.pins = PinController(self.view, self.photos, self, settings=self.settings)
         self.options = PhotoOptions(self.photos, self.selection, self.view, self)
         self.list_edits = ListEdits(self.photos, self.selection, self)
         self._build_actions()

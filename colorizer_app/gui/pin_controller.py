@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QColorDialog, QWidget
 
 from ..core.hints import Hint
 from ..engine.hint_store import HintStore, HintStoreError
+from .app_settings import AppSettings
 from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
 from .photo_list import PhotoItem, PhotoListModel
@@ -59,8 +60,10 @@ class PinController(QObject):
         photos: PhotoListModel,
         host: QWidget,
         store: HintStore | None = None,
+        settings: AppSettings | None = None,
     ):
         super().__init__(host)
+        self._settings = settings
         self.view = view
         self.photos = photos
         self._host = host
@@ -75,7 +78,10 @@ class PinController(QObject):
         self._write.timeout.connect(self.pin_store.flush_requested)
         self.undo_group = QUndoGroup(self)
         self._undo_stacks: dict[int, QUndoStack] = {}
-        self.recent_colours: list[str] = []
+        # Kept across restarts (a trial found them gone): the colours of a family's photos
+        # (grandmother's dress, the brick of the house) come back photo after photo, day after day.
+        kept = settings.recent_pin_colours if settings is not None else []
+        self.recent_colours: list[str] = kept[:RECENT_KEEP]
         self.pin_menu: PinColourMenu | None = None  # the chooser now open (tests reach it)
         view.pin_requested.connect(self._pin_requested)
         view.pin_clicked.connect(self._pin_clicked)
@@ -241,6 +247,8 @@ class PinController(QObject):
     def _remember_colour(self, colour: str) -> None:
         self.recent_colours = [colour] + [c for c in self.recent_colours if c != colour]
         del self.recent_colours[RECENT_KEEP:]
+        if self._settings is not None:
+            self._settings.recent_pin_colours = self.recent_colours
 
     def _pin_requested(self, point: QPointF, where: QPoint) -> None:
         item = self._shown

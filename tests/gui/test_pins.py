@@ -106,6 +106,8 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     again.show()
     item2 = _open_photo(qtbot, again, photo)
     assert item2.hints == item.hints
+    # and the chooser's recent colours are back too (a trial found them gone after a restart)
+    assert again.pins.recent_colours[:1] == [BLUE]
     again.pins.set_mode(True)
     view2 = again.view
     view2.setFocus()
