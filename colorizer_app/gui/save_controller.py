@@ -99,7 +99,6 @@ class SaveController(JobController):
         the new ones" would save nothing: the question is then Replace or Cancel. Enter keeps
         the files (a trial's Enter on "1 file(s)... No saves only the new ones" saved nothing
         and said "Nothing new to save")."""
-        buttons = QMessageBox.StandardButton
         new = planned - len(existing)
         if len(existing) == 1:
             where = existing[0]
@@ -119,7 +118,7 @@ class SaveController(JobController):
                 f"Save only the {new} new" if new > 1 else "Save only the new one",
                 QMessageBox.ButtonRole.ActionRole,
             )
-        cancel = box.addButton(buttons.Cancel)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(only_new or cancel)
         box.exec()
         clicked = box.clickedButton()

@@ -325,7 +325,7 @@ def fit_hints(
     return run(task, config.loop_config(), on_progress, should_stop)
 
 
-def _load_hint_encoder(model, earlier: ModelFile, base: ModelFile) -> None:
+def _load_earlier_hint_model(model, earlier: ModelFile, base: ModelFile) -> None:
     """The weights of an earlier hint model made from the same base model: its hint encoder,
     and its decoder (the base's own, unless that run trained it too)."""
     state = {k: v.float() if v.is_floating_point() else v for k, v in earlier.state_dict.items()}
@@ -434,10 +434,10 @@ def train_hint_model(
     training run's feature cache of the same encoder and size (`colorizer train --cache`), read
     mapped, whose photos this run trains on instead of cache/train.pt's, less the held-out ones
     and those of the folders in `exclude` (the photos a later evaluation scores)."""
-    base = open_model(base_name)
-    model = hinted_network(base)
     if config.companion and config.decoder_lr <= 0:
         raise TrainingError("--companion only changes a run that trains the decoder (--decoder-lr)")
+    base = open_model(base_name)
+    model = hinted_network(base)
     if init is not None:
         earlier = open_model(str(init))
         if earlier.metadata.get("companion") and not config.companion:
@@ -447,7 +447,7 @@ def train_hint_model(
                 f"{init}: a companion (its colour without pins is not the base's); go on from "
                 "it with --companion, or start from a hint model that keeps the base's colour"
             )
-        _load_hint_encoder(model, earlier, base)
+        _load_earlier_hint_model(model, earlier, base)
     train = load_features(cache / "train.pt")
     val = load_features(cache / "val.pt") if (cache / "val.pt").is_file() else None
     if val is None or not len(val):  # every 12th training photo held out for choosing the step
@@ -462,7 +462,7 @@ def train_hint_model(
         "description": "the scenes default with colour hints as the decoder's input",
         "base": str(base.path.name if base.path else base_name),
         "base_weights_sha256": base.metadata.get("weights_sha256"),
-        "train_photos": len(train),
+        "train_photos": len(train) if rows is None else len(rows),
         "val_photos": len(val),
         "steps": config.steps,
         "batch": config.batch_size,
@@ -476,8 +476,6 @@ def train_hint_model(
         "features": str(features) if features else None,
         "excluded": [str(f) for f in exclude],
     }
-    if rows is not None:
-        config.metadata["train_photos"] = len(rows)
     history = fit_hints(model, train, val, config, should_stop, on_progress, rows)
     # A stopped run is written too, as `colorizer train` writes one: its best so far, marked.
     # (It used to write nothing while the command's last line said "Wrote ...".)
