@@ -167,6 +167,28 @@ def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
     assert HintStore(store_path).get(photo) == ()  # a damaged store never stops the app
 
 
+def test_store_keeps_the_order_hints_were_made_in_and_reads_older_stores(tmp_path):
+    """A pin put on a stroke is drawn over it: reopened, the photo must have them in the same
+    order (the store kept pins, then strokes, until a stroke could be drawn in the window)."""
+    photo = tmp_path / "scan.png"
+    Image.fromarray(real_rgb("coffee")).save(photo)
+    store_path = tmp_path / "app" / "hints.json"
+    stroke = Hint.stroke([(5, 5), (60, 8), (120, 12)], "#2a55d8")
+    hints = (Hint.pin(10, 20, BLUE), stroke, Hint.pin(60, 8, "#7a2430"))
+    HintStore(store_path).put(photo, hints)
+    assert HintStore(store_path).get(photo) == hints
+    # a store written by an earlier version holds a hints file's object: still read
+    saved = json.loads(store_path.read_text())
+    entry = next(iter(saved["photos"].values()))
+    entry["hints"] = HintSet(list(hints)).to_json()
+    store_path.write_text(json.dumps(saved))
+    assert set(HintStore(store_path).get(photo)) == set(hints)
+    # a damaged entry in the new form costs that photo's hints, not the app
+    entry["hints"] = [{"x": 1, "y": 2, "color": "blue"}]
+    store_path.write_text(json.dumps(saved))
+    assert HintStore(store_path).get(photo) == ()
+
+
 # ---- issue 26, item 11: a hostile hints file is refused in bounded time and memory ------------
 
 _READ_EACH = r"""

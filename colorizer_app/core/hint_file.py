@@ -49,26 +49,27 @@ class HintSet:
         unknown = set(data) - {"points", "strokes"}
         if unknown:
             raise HintError(f"unknown key(s) {shown(sorted(unknown))}: only 'points' and 'strokes'")
-        hints = []
-        for i, item in enumerate(_list(data, "points")):
-            where = f"points[{i}]"
-            _keys(item, where, {"x", "y", "color"}, {"radius"})
-            hints.append(
-                _hint(where, [(_number(item, "x", where), _number(item, "y", where))], item)
-            )
-        for i, item in enumerate(_list(data, "strokes")):
-            where = f"strokes[{i}]"
-            _keys(item, where, {"points", "color"}, {"radius"})
-            points = item["points"]
-            if not isinstance(points, list) or len(points) < 2:
-                raise HintError(f"{where}.points must list at least two [x, y] points")
-            xy = []
-            for p in points:
-                if not (isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p)):
-                    raise HintError(f"{where}.points holds {shown(p)}, not an [x, y] pair")
-                xy.append((float(p[0]), float(p[1])))
-            hints.append(_hint(where, xy, item))
+        hints = [_pin(item, f"points[{i}]") for i, item in enumerate(_list(data, "points"))]
+        hints += [_stroke(item, f"strokes[{i}]") for i, item in enumerate(_list(data, "strokes"))]
         return cls(hints)
+
+    def to_list(self) -> list[dict]:
+        """The hints in their order, pins and strokes mixed: later ones are drawn over earlier
+        ones, so the app keeps the order a person made them in (the file form cannot)."""
+        return [h.to_json() for h in self.hints]
+
+    @classmethod
+    def from_list(cls, data: object) -> HintSet:
+        if not isinstance(data, list):
+            raise HintError("expected a list of pins and strokes")
+        return cls(
+            [
+                (_stroke if isinstance(item, dict) and "points" in item else _pin)(
+                    item, f"hints[{i}]"
+                )
+                for i, item in enumerate(data)
+            ]
+        )
 
     @classmethod
     def read(cls, path: Path) -> HintSet:
@@ -155,7 +156,8 @@ def _list(data: dict, key: str) -> list:
     return value
 
 
-def _keys(item: object, where: str, required: set[str], optional: set[str]) -> None:
+def _keys(item: object, where: str, required: set[str], optional: set[str]) -> dict:
+    """`item` itself once it is an object with the `required` keys and no others."""
     if not isinstance(item, dict):
         raise HintError(f"{where} must be an object")
     missing = required - set(item)
@@ -164,12 +166,31 @@ def _keys(item: object, where: str, required: set[str], optional: set[str]) -> N
     unknown = set(item) - required - optional
     if unknown:
         raise HintError(f"{where} has unknown key(s) {shown(sorted(unknown))}")
+    return item
 
 
 def _number(item: dict, key: str, where: str) -> float:
     if not _is_number(item[key]):
         raise HintError(f"{where}.{key} must be a number, not {shown(item[key])}")
     return float(item[key])
+
+
+def _pin(item: object, where: str) -> Hint:
+    pin = _keys(item, where, {"x", "y", "color"}, {"radius"})
+    return _hint(where, [(_number(pin, "x", where), _number(pin, "y", where))], pin)
+
+
+def _stroke(item: object, where: str) -> Hint:
+    stroke = _keys(item, where, {"points", "color"}, {"radius"})
+    points = stroke["points"]
+    if not isinstance(points, list) or len(points) < 2:
+        raise HintError(f"{where}.points must list at least two [x, y] points")
+    xy = []
+    for p in points:
+        if not (isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p)):
+            raise HintError(f"{where}.points holds {shown(p)}, not an [x, y] pair")
+        xy.append((float(p[0]), float(p[1])))
+    return _hint(where, xy, stroke)
 
 
 def _hint(where: str, points: list[tuple[float, float]], item: dict) -> Hint:

@@ -125,6 +125,15 @@ class Hint:
     def pin(cls, x: float, y: float, color: str, radius: float | None = None) -> Hint:
         return cls(((float(x), float(y)),), color.lower(), radius)
 
+    @classmethod
+    def stroke(cls, points: Sequence[tuple[float, float]], color: str) -> Hint:
+        return cls(tuple((float(x), float(y)) for x, y in points), color.lower())
+
+    @property
+    def middle(self) -> tuple[float, float]:
+        """A point on the hint that stands for it: a pin's own, a stroke's middle point."""
+        return self.points[len(self.points) // 2]
+
     @property
     def is_stroke(self) -> bool:
         return len(self.points) > 1

@@ -87,8 +87,12 @@ class HintStore:
             entry = self._loaded().get(key)
         if not isinstance(entry, dict) or entry.get("size") != size:
             return ()
+        kept = entry.get("hints", {})
         try:
-            return tuple(HintSet.from_json(entry.get("hints", {})).hints)
+            # A list since 2026-12-02 (the order a person made them in); before, a hints file's
+            # object (pins, then strokes).
+            read = HintSet.from_list if isinstance(kept, list) else HintSet.from_json
+            return tuple(read(kept).hints)
         except (HintError, RecursionError) as e:
             log.warning("ignoring damaged hints for %s: %s", photo, e)
             return ()
@@ -100,7 +104,7 @@ class HintStore:
         with self._lock:
             entries = self._loaded()
             if hints:
-                entries[key] = {"size": size, "hints": HintSet(list(hints)).to_json()}
+                entries[key] = {"size": size, "hints": HintSet(list(hints)).to_list()}
             elif entries.pop(key, None) is None:
                 return False
             self._dirty = True

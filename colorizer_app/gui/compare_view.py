@@ -4,35 +4,46 @@ Both images are drawn with one transform (scale, offset), so they stay in regist
 The divider follows a drag and the arrow keys; holding Space shows the whole original; the
 side-by-side mode shows both whole, each in one half, still sharing zoom and pan.
 
-In pin mode (colour hints) a click asks for a pin there, a pin drags to a new place, a click on a
-pin asks to recolour it, a right-click or Del removes it. The view only reports these as signals
-in the photo's own pixels; the window keeps the hints and their undo history. Pins are drawn on
-the after side only.
+In pin mode (colour hints) a click asks for a pin there and a Shift+drag draws a stroke; a pin
+or stroke drags to a new place, a click on one asks to recolour it, a right-click or Del removes
+it. The view only reports these as signals in the photo's own pixels; the window keeps the hints
+and their undo history. Hints are drawn on the after side only (hint_marks.py).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
+
+from .compare_paint import kept_in_view, paint_divider, paint_focus_frame
+from .hint_marks import (
+    Mark,
+    kept_on_photo,
+    mark_at,
+    paint_marks,
+    paint_stroke,
+    path_length,
+    thinned,
+)
 
 DIVIDER_GRAB_PX = 10
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
-PIN_RADIUS_PX = 7  # a pin's marker on screen, whatever the zoom
-PIN_GRAB_PX = 11
 CLICK_SLOP_PX = 4  # a press that moves less than this is a click, not a drag
-FOCUS_FRAME_PX = 3
 
 
 class CompareView(QWidget):
     zoom_changed = Signal(float)  # percent of the original's pixels
     # Pin mode; points in the original photo's upright pixels, QPoint: where to open a menu.
     pin_requested = Signal(QPointF, QPoint)
-    pin_clicked = Signal(int, QPoint)
-    pin_moved = Signal(int, QPointF)
-    pin_dragging = Signal(int, QPointF)  # while the button is held: a live preview, not an edit
-    pin_removed = Signal(int)
+    stroke_drawn = Signal(list, QPoint)  # its points (QPointF), thinned to a few pixels apart
+    # A hint (pin or stroke) by its index in set_marks' list; a move gives where its first
+    # point goes, the whole hint kept on the photo.
+    mark_clicked = Signal(int, QPoint)
+    mark_moved = Signal(int, QPointF)
+    mark_dragging = Signal(int, QPointF)  # while the button is held: a live preview, not an edit
+    mark_removed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,12 +64,15 @@ class CompareView(QWidget):
         self._offset_start = QPointF()
         self.placeholder = "Drop photos or folders here, or press Ctrl+O"
         self.pin_mode = False
-        self.pins: list[tuple[QPointF, QColor]] = []  # in the original's pixels
-        self.selected_pin = -1
-        self._pin_drag = -1
-        self._pin_drag_at = QPointF()
+        self.marks: list[Mark] = []  # the photo's pins and strokes, in the original's pixels
+        self.selected_mark = -1
+        self._mark_drag = -1
+        self._mark_shift = QPointF()  # how far the dragged mark is drawn from where it is
+        # The stroke being drawn, in view pixels; kept on screen after release while its
+        # colour is being chosen (drop_drawn_stroke ends that).
+        self._stroke: list[QPointF] = []
         self._press_at = QPointF()
-        self.hover_pin = -1  # the pin under the pointer: Del removes it wherever the focus is
+        self.hover_mark = -1  # the mark under the pointer: Del removes it wherever the focus is
         self._keyboard_focus = False  # focus came by Tab: draw the focus frame
 
     # ---- content ----------------------------------------------------------------------------
@@ -158,19 +172,15 @@ class CompareView(QWidget):
         p = self.offset + photo_point / self._photo_per_preview() * self.scale
         return p + QPointF(self._pane_width(), 0) if self.side_by_side else p
 
-    def pin_at(self, view_point: QPointF) -> int:
-        """The index of the pin drawn under `view_point` (the topmost), or -1."""
+    def mark_at(self, view_point: QPointF) -> int:
+        """The index of the pin or stroke drawn under `view_point`, or -1."""
         if self.original is None:
             return -1
-        for i in range(len(self.pins) - 1, -1, -1):
-            d = self.pin_view_point(self.pins[i][0]) - view_point
-            if d.x() * d.x() + d.y() * d.y() <= PIN_GRAB_PX * PIN_GRAB_PX:
-                return i
-        return -1
+        return mark_at(self.marks, self.pin_view_point, view_point)
 
     def set_pin_mode(self, on: bool) -> None:
         self.pin_mode = on
-        self.selected_pin = -1
+        self.selected_mark = -1
         if on and not self.side_by_side:
             self.divider = 0.0  # pins live on the after side: show all of it
         elif not on and self.divider == 0.0:
@@ -178,28 +188,21 @@ class CompareView(QWidget):
         self.unsetCursor()
         self.update()
 
-    def set_pins(self, pins: list[tuple[QPointF, QColor]]) -> None:
-        self.pins = list(pins)
-        if self.selected_pin >= len(self.pins):
-            self.selected_pin = -1
+    def set_marks(self, marks: list[Mark]) -> None:
+        self.marks = list(marks)
+        if self.selected_mark >= len(self.marks):
+            self.selected_mark = -1
         self.update()
 
-    def _paint_pins(self, painter: QPainter) -> None:
+    def _paint_marks(self, painter: QPainter) -> None:
         if self.show_original or not self.pin_mode:  # markers while pinning, not while comparing
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         after_from = self._pane_width() if self.side_by_side else self.divider_x()
-        painter.setClipRect(QRectF(after_from, 0, self.width() - after_from, self.height()))
-        for i, (point, colour) in enumerate(self.pins):
-            at = self._pin_drag_at if i == self._pin_drag else self.pin_view_point(point)
-            r = PIN_RADIUS_PX + (2 if i == self.selected_pin else 0)
-            painter.setPen(QPen(QColor(0, 0, 0, 200), 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(at, r + 1, r + 1)
-            painter.setPen(QPen(QColor(255, 255, 255), 2))
-            painter.setBrush(colour)
-            painter.drawEllipse(at, r, r)
-        painter.setClipping(False)
+        clip = QRectF(after_from, 0, self.width() - after_from, self.height())
+        drag = (self._mark_drag, self._mark_shift)
+        paint_marks(painter, self.marks, self.pin_view_point, clip, self.selected_mark, drag)
+        if len(self._stroke) > 1:  # its colour is chosen once it is drawn
+            paint_stroke(painter, self._stroke, QColor(150, 150, 150), 0)
 
     # ---- painting ---------------------------------------------------------------------------
 
@@ -209,16 +212,9 @@ class CompareView(QWidget):
             self._paint(painter)
         finally:
             if self.hasFocus() and self._keyboard_focus:
-                self._paint_focus(painter)
+                highlight = self.palette().color(QPalette.ColorRole.Highlight)
+                paint_focus_frame(painter, self.rect(), highlight)
             painter.end()
-
-    def _paint_focus(self, painter: QPainter) -> None:
-        """A frame in the style's highlight colour: where Tab has put the keys."""
-        painter.setClipping(False)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME_PX))
-        half = FOCUS_FRAME_PX / 2
-        painter.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
 
     def focusInEvent(self, event) -> None:
         self._keyboard_focus = event.reason() in (
@@ -252,8 +248,8 @@ class CompareView(QWidget):
             painter.setClipping(False)
             painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
             painter.drawLine(QPointF(pane, 0), QPointF(pane, self.height()))
-            if after is not None and self.pins:
-                self._paint_pins(painter)
+            if after is not None:
+                self._paint_marks(painter)
             return
         x = self.divider_x()
         painter.setClipRect(QRectF(0, 0, x, self.height()))
@@ -261,24 +257,10 @@ class CompareView(QWidget):
         painter.setClipRect(QRectF(x, 0, self.width() - x, self.height()))
         painter.drawImage(target, after or self.original)
         painter.setClipping(False)
-        if after is not None and self.pins:
-            self._paint_pins(painter)
+        if after is not None:
+            self._paint_marks(painter)
         if after is not None and x > 0:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
-            painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
-            handle = QRectF(x - 9, self.height() / 2 - 18, 18, 36)
-            painter.setBrush(QColor(255, 255, 255, 220))
-            painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
-            painter.drawRoundedRect(handle, 5, 5)
-            painter.setPen(QColor(255, 255, 255))
-            for label, align in (
-                ("Before", Qt.AlignmentFlag.AlignLeft),
-                ("After", Qt.AlignmentFlag.AlignRight),
-            ):
-                painter.drawText(
-                    self.rect().adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label
-                )
+            paint_divider(painter, x, self.rect())
 
     # ---- input ------------------------------------------------------------------------------
 
@@ -314,26 +296,40 @@ class CompareView(QWidget):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
 
     def _pin_press(self, event) -> bool:
-        """Pin mode's press: True when it was about a pin (not a pan)."""
+        """Pin mode's press: True when it was about a hint (not a pan)."""
         self.setFocus()
         pos = event.position()
-        hit = self.pin_at(pos)
+        hit = self.mark_at(pos)
         if event.button() == Qt.MouseButton.RightButton:
             if hit >= 0:
-                self.pin_removed.emit(hit)
+                self.mark_removed.emit(hit)
             return True
         if event.button() != Qt.MouseButton.LeftButton:
             return True
         self._press_at = pos
         if hit >= 0:
-            self.selected_pin = hit
-            self._pin_drag = hit
-            self._pin_drag_at = pos
-            self._drag = "pin"
+            self.selected_mark = hit
+            self._mark_drag = hit
+            self._mark_shift = QPointF()
+            self._drag = "mark"
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             self.update()
             return True
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._on_photo(pos):
+            self._drag = "stroke"
+            self._stroke = [pos]
+            return True
         return False  # a click here adds a pin on release; a drag pans
+
+    def _moved_mark(self, pos: QPointF) -> QPointF:
+        """Where the dragged mark's first point goes (photo pixels): as far as the pointer has
+        moved, the whole mark kept on the photo. Sets how far it is drawn from where it was."""
+        per_view = self._photo_per_preview() / self.scale  # photo pixels per view pixel
+        mark = self.marks[self._mark_drag]
+        height = self.original.height() * self._photo_per_preview() if self.original else 0
+        d = kept_on_photo(mark.points, (pos - self._press_at) * per_view, self.full_width, height)
+        self._mark_shift = d / per_view
+        return mark.points[0] + d
 
     def _moved_far(self, pos: QPointF) -> bool:
         d = pos - self._press_at
@@ -341,15 +337,18 @@ class CompareView(QWidget):
 
     def mouseMoveEvent(self, event) -> None:
         pos = event.position()
-        if self._drag == "pin":
+        if self._drag == "mark":
             if self._moved_far(pos):
-                self._pin_drag_at = pos
-                self.pin_dragging.emit(self._pin_drag, self._clamped_photo_point(pos))
+                self.mark_dragging.emit(self._mark_drag, self._moved_mark(pos))
                 self.update()
             return
+        if self._drag == "stroke":
+            self._stroke.append(pos)
+            self.update()
+            return
         if self.pin_mode and self._drag is None and self.colorized is not None:
-            self.hover_pin = self.pin_at(pos)
-            over = self.hover_pin >= 0
+            self.hover_mark = self.mark_at(pos)
+            over = self.hover_mark >= 0
             self.setCursor(
                 Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.CrossCursor
             )
@@ -369,13 +368,16 @@ class CompareView(QWidget):
     def mouseReleaseEvent(self, event) -> None:
         drag, self._drag = self._drag, None
         pos = event.position()
-        if drag == "pin":
-            index, self._pin_drag = self._pin_drag, -1
-            if self._moved_far(pos):
-                self.pin_moved.emit(index, self._clamped_photo_point(pos))
+        if drag == "mark":
+            moved = self._moved_mark(pos) if self._moved_far(pos) else None
+            index, self._mark_drag, self._mark_shift = self._mark_drag, -1, QPointF()
+            if moved is not None:
+                self.mark_moved.emit(index, moved)
             else:
-                self.pin_clicked.emit(index, self.mapToGlobal(pos.toPoint()))
+                self.mark_clicked.emit(index, self.mapToGlobal(pos.toPoint()))
             self.update()
+        elif drag == "stroke":
+            self._stroke_done(pos)
         elif (
             self.pin_mode
             and drag == "pan"
@@ -386,33 +388,32 @@ class CompareView(QWidget):
             self.pin_requested.emit(self.photo_point(pos), self.mapToGlobal(pos.toPoint()))
         self.unsetCursor()
 
+    def _stroke_done(self, pos: QPointF) -> None:
+        drawn = self._stroke = thinned([*self._stroke, pos])
+        where = self.mapToGlobal(pos.toPoint())
+        if path_length(drawn) < 2 * CLICK_SLOP_PX:  # a Shift+click: a pin, as a click is
+            self.drop_drawn_stroke()
+            self.pin_requested.emit(self.photo_point(drawn[0]), where)
+        else:
+            self.stroke_drawn.emit([self._clamped_photo_point(p) for p in drawn], where)
+
+    def drop_drawn_stroke(self) -> None:
+        """The stroke just drawn has its colour, or none was chosen: it stops being drawn."""
+        self._stroke = []
+        self.update()
+
     def _kept_in_view(self, offset: QPointF) -> QPointF:
-        """A pan moves the photo only along a side where it is larger than the view, and never
-        past its edges; along a side where it fits it stays centred."""
         if self.original is None:
             return offset
-
-        def axis(value: float, extent: float, room: float) -> float:
-            if extent <= room:
-                return (room - extent) / 2
-            return min(0.0, max(room - extent, value))
-
-        return QPointF(
-            axis(offset.x(), self.original.width() * self.scale, self._pane_width()),
-            axis(offset.y(), self.original.height() * self.scale, self.height()),
-        )
+        size = QSizeF(self.original.size()) * self.scale
+        return kept_in_view(offset, size, QSizeF(self._pane_width(), self.height()))
 
     def _on_photo(self, pos: QPointF) -> bool:
-        p = self.image_point(pos)
-        return (
-            self.original is not None
-            and 0 <= p.x() < self.original.width()
-            and 0 <= p.y() < self.original.height()
-        )
+        p, photo = self.image_point(pos), self.original
+        return photo is not None and 0 <= p.x() < photo.width() and 0 <= p.y() < photo.height()
 
     def _clamped_photo_point(self, pos: QPointF) -> QPointF:
-        """The photo pixel under `pos`, kept inside the photo: a pin dragged past its edge stays
-        on its border."""
+        """The photo pixel under `pos`, kept inside the photo (a stroke drawn past its edge)."""
         p = self.image_point(pos)
         if self.original is None:  # the photo went away mid-drag: nothing to keep it inside
             return p
@@ -421,10 +422,10 @@ class CompareView(QWidget):
         return inside * self._photo_per_preview()
 
     def event(self, event) -> bool:
-        # Del removes the pin here, before the window's "Remove from List" shortcut.
+        # Del removes the hint here, before the window's "Remove from List" shortcut.
         if (
             event.type() == QEvent.Type.ShortcutOverride
-            and self.pin_to_delete() >= 0
+            and self.mark_to_delete() >= 0
             and event.matches(QKeySequence.StandardKey.Delete)
         ):
             event.accept()
@@ -435,25 +436,25 @@ class CompareView(QWidget):
         self.divider = min(1.0, max(0.0, x / max(self.width(), 1)))
         self.update()
 
-    def pin_to_delete(self) -> int:
-        """The pin Del means in pin mode: the one under the pointer, else the selected one."""
+    def mark_to_delete(self) -> int:
+        """The hint Del means in pin mode: the one under the pointer, else the selected one."""
         if not self.pin_mode or self.colorized is None:
             return -1
-        if self.hover_pin >= 0 and self.underMouse():
-            return self.hover_pin
-        return self.selected_pin
+        if self.hover_mark >= 0 and self.underMouse():
+            return self.hover_mark
+        return self.selected_mark
 
-    def delete_pin(self) -> bool:
-        """Del in pin mode: removes the pin it means; False when it means none."""
-        index = self.pin_to_delete()
+    def delete_mark(self) -> bool:
+        """Del in pin mode: removes the hint it means; False when it means none."""
+        index = self.mark_to_delete()
         if index < 0:
             return False
-        self.selected_pin = self.hover_pin = -1
-        self.pin_removed.emit(index)
+        self.selected_mark = self.hover_mark = -1
+        self.mark_removed.emit(index)
         return True
 
     def leaveEvent(self, event) -> None:
-        self.hover_pin = -1
+        self.hover_mark = -1
         super().leaveEvent(event)
 
     def keyPressEvent(self, event) -> None:
@@ -464,7 +465,7 @@ class CompareView(QWidget):
         """The view's keys; the window also hands it Space and the arrows pressed in the photo
         list, so they work without clicking the photo first. True when the key was used."""
         key = event.key()
-        if event.matches(QKeySequence.StandardKey.Delete) and self.delete_pin():
+        if event.matches(QKeySequence.StandardKey.Delete) and self.delete_mark():
             return True
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.show_original = True

@@ -321,7 +321,7 @@ class MainWindow(WindowBase):
         pointer goes, wherever the keyboard focus is), never about the list; otherwise the
         selected photos leave the list."""
         if self.view.pin_mode and self.view.underMouse() and self.view.colorized is not None:
-            if not self.view.delete_pin():
+            if not self.view.delete_mark():
                 self.status_label.setText(
                     "Del removes the pin under the pointer. To take the photo off the list, "
                     "use Edit > Remove from List."

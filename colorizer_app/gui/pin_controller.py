@@ -1,4 +1,5 @@
-"""Colour pins: the person pins a colour on the photo and its region follows.
+"""Colour pins and strokes: the person pins a colour on the photo, or draws a stroke of it
+(Shift+drag: a sky along its top, a dress from hem to collar), and its region follows.
 
 A controller: it owns the pins' store on its worker (pin_store.py) and its write timer, one undo
 stack per photo in a QUndoGroup (Ctrl+Z acts on the photo shown), the recent colours, the colour
@@ -26,6 +27,7 @@ from ..engine.hint_store import HintStore, HintStoreError
 from .app_settings import AppSettings
 from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
+from .hint_marks import Mark
 from .photo_list import PhotoItem, PhotoListModel
 from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
@@ -84,12 +86,13 @@ class PinController(QObject):
         self.recent_colours: list[str] = kept[:RECENT_KEEP]
         self.pin_menu: PinColourMenu | None = None  # the chooser now open (tests reach it)
         view.pin_requested.connect(self._pin_requested)
-        view.pin_clicked.connect(self._pin_clicked)
-        view.pin_moved.connect(self._pin_moved)
-        view.pin_removed.connect(self._pin_removed)
-        view.pin_dragging.connect(self._pin_dragging)
-        # A drag re-renders with the pin where it is now; moves that arrive while a render runs
-        # are folded into the next one, so the preview follows as fast as it can be drawn.
+        view.stroke_drawn.connect(self._stroke_drawn)
+        view.mark_clicked.connect(self._mark_clicked)
+        view.mark_moved.connect(self._mark_moved)
+        view.mark_removed.connect(self._mark_removed)
+        view.mark_dragging.connect(self._mark_dragging)
+        # A drag re-renders with the pin or stroke where it is now; moves that arrive while a
+        # render runs are folded into the next one, so the preview follows as fast as it can.
         self._drag_pending: tuple[int, QPointF] | None = None
         self._drag_timer = QTimer(self)
         self._drag_timer.setSingleShot(True)
@@ -110,11 +113,16 @@ class PinController(QObject):
             "Colour &Pins",
             lambda: self.set_mode(self.actions["pins"].isChecked()),
             "H",
-            "Pin a colour on the photo: click to add, drag to move, right-click or Del to remove",
+            "Pin a colour on the photo: click to add a pin, Shift+drag to draw a stroke; drag "
+            "one to move it, right-click or Del to remove it",
         )
         pins.setCheckable(True)
         clear = make_action(
-            host, "Clear Pins", self.clear, None, "Remove every colour pin from this photo"
+            host,
+            "Clear Pins",
+            self.clear,
+            None,
+            "Remove every colour pin and stroke from this photo",
         )
         return {"undo": undo, "redo": redo, "pins": pins, "clear_pins": clear}
 
@@ -166,8 +174,8 @@ class PinController(QObject):
         self.actions["pins"].setChecked(on)
         self.view.set_pin_mode(on)
         self.status.emit(
-            "Colour pins: click the photo to pin a colour; drag a pin to move it, right-click "
-            "or Del removes it, Ctrl+Z undoes."
+            "Colour pins: click the photo to pin a colour, Shift+drag to draw a stroke of one; "
+            "drag a pin or stroke to move it, right-click or Del removes it, Ctrl+Z undoes."
             if on
             else "Colour pins hidden; H shows them again."
         )
@@ -207,17 +215,12 @@ class PinController(QObject):
         self.hints_changed.emit(item)
 
     def _draw(self, item: PhotoItem | None, rerender: bool = False) -> None:
-        pins = []
-        if item is not None:
-            pins = [(QPointF(*h.points[0]), QColor(h.color)) for h in item.hints if not h.is_stroke]
-        self.view.set_pins(pins)
+        hints = item.hints if item is not None else ()
+        self.view.set_marks(
+            [Mark(tuple(QPointF(x, y) for x, y in h.points), QColor(h.color)) for h in hints]
+        )
         if rerender and item is not None and item.result is not None:
             self.view.set_colorized(to_qimage(item.result.render(item.strength)))
-
-    def _pin_index(self, item: PhotoItem, view_index: int) -> int:
-        """The view numbers pins only; strokes (from a hints file) may sit between them."""
-        pins = [i for i, h in enumerate(item.hints) if not h.is_stroke]
-        return pins[view_index]
 
     # ---- what the person does ---------------------------------------------------------------
 
@@ -228,20 +231,27 @@ class PinController(QObject):
         menu.chosen.connect(apply)
         # The dialog opens once the menu has closed: the menu is deleted by then, so the colour
         # goes straight to `apply`, never through the menu's signal.
-        menu.other_requested.connect(
-            lambda start: QTimer.singleShot(0, lambda: self._pick_other(start, apply))
-        )
+        menu.other_requested.connect(lambda start: self._other_requested(menu, start, apply))
         menu.aboutToHide.connect(lambda m=menu: self._menu_closed(m))
         menu.open_at(where)
+
+    def _other_requested(
+        self, menu: PinColourMenu, start: str, apply: Callable[[str], None]
+    ) -> None:
+        menu.setProperty("other", True)  # a stroke just drawn stays shown while the dialog is
+        QTimer.singleShot(0, lambda: self._pick_other(start, apply))
 
     def _pick_other(self, start: str, apply: Callable[[str], None]) -> None:
         colour = QColorDialog.getColor(QColor(start), self._host, "Pin Colour")
         if colour.isValid():
             apply(colour.name())
+        self.view.drop_drawn_stroke()
 
     def _menu_closed(self, menu: PinColourMenu) -> None:
         if self.pin_menu is menu:
             self.pin_menu = None
+            if not menu.property("other"):  # a stroke's colour is chosen, or it was let go
+                self.view.drop_drawn_stroke()
         menu.deleteLater()
 
     def _remember_colour(self, colour: str) -> None:
@@ -264,28 +274,46 @@ class PinController(QObject):
 
         self._open_menu(menu, where, add)
 
-    def _pin_clicked(self, view_index: int, where: QPoint) -> None:
+    def _stroke_drawn(self, points: list[QPointF], where: QPoint) -> None:
         item = self._shown
         if item is None or item.result is None:
             return
-        index = self._pin_index(item, view_index)
+        stroke = [(p.x(), p.y()) for p in points]
+        middle = stroke[len(stroke) // 2]
+        likely = item.result.likely_colours(*middle)
+        menu = PinColourMenu(likely, self.recent_colours, None, self._host)
+
+        def add(colour: str) -> None:
+            self._remember_colour(colour)
+            self.view.drop_drawn_stroke()  # drawn from now on as the hint it became
+            self.edit_hints(item, item.hints + (Hint.stroke(stroke, colour),), "Add Stroke")
+
+        self._open_menu(menu, where, add)
+
+    @staticmethod
+    def _kind(hint: Hint) -> str:
+        return "Stroke" if hint.is_stroke else "Pin"
+
+    def _mark_clicked(self, index: int, where: QPoint) -> None:
+        item = self._shown
+        if item is None or item.result is None:
+            return
         hint = item.hints[index]
-        x, y = hint.points[0]
         menu = PinColourMenu(
-            item.result.likely_colours(x, y), self.recent_colours, hint.color, self._host
+            item.result.likely_colours(*hint.middle), self.recent_colours, hint.color, self._host
         )
 
         def recolour(colour: str) -> None:
             self._remember_colour(colour)
             hints = list(item.hints)
             hints[index] = hint.recoloured(colour)
-            self.edit_hints(item, tuple(hints), "Change Pin Colour")
+            self.edit_hints(item, tuple(hints), f"Change {self._kind(hint)} Colour")
 
-        menu.remove_requested.connect(lambda: self._pin_removed(view_index))
+        menu.remove_requested.connect(lambda: self._mark_removed(index))
         self._open_menu(menu, where, recolour)
 
-    def _pin_dragging(self, view_index: int, point: QPointF) -> None:
-        self._drag_pending = (view_index, point)
+    def _mark_dragging(self, index: int, point: QPointF) -> None:
+        self._drag_pending = (index, point)
         if not self._drag_timer.isActive():
             self._drag_timer.start()
 
@@ -294,7 +322,7 @@ class PinController(QObject):
         self._drag_pending = None
         if item is None or item.result is None or pending is None:
             return
-        index = self._pin_index(item, pending[0])
+        index = pending[0]
         x, y = item.hints[index].points[0]
         hints = list(item.hints)
         hints[index] = hints[index].moved(pending[1].x() - x, pending[1].y() - y)
@@ -302,21 +330,21 @@ class PinController(QObject):
         moving = item.result.with_hints(tuple(hints))
         self.view.set_colorized(to_qimage(moving.render(item.strength)))
 
-    def _pin_moved(self, view_index: int, point: QPointF) -> None:
+    def _mark_moved(self, index: int, point: QPointF) -> None:
+        """`point`: where the hint's first point goes; the rest of a stroke moves with it."""
         self._drag_timer.stop()
         self._drag_pending = None
         item = self._shown
         if item is None:
             return
-        index = self._pin_index(item, view_index)
         hints = list(item.hints)
         x, y = hints[index].points[0]
         hints[index] = hints[index].moved(point.x() - x, point.y() - y)
-        self.edit_hints(item, tuple(hints), "Move Pin")
+        self.edit_hints(item, tuple(hints), f"Move {self._kind(hints[index])}")
 
-    def _pin_removed(self, view_index: int) -> None:
+    def _mark_removed(self, index: int) -> None:
         item = self._shown
         if item is None:
             return
-        index = self._pin_index(item, view_index)
-        self.edit_hints(item, item.hints[:index] + item.hints[index + 1 :], "Remove Pin")
+        kind = self._kind(item.hints[index])
+        self.edit_hints(item, item.hints[:index] + item.hints[index + 1 :], f"Remove {kind}")

@@ -1,6 +1,7 @@
 """Colour pins as a person uses them: pin a colour, see it, move it, undo, remove, save, reopen."""
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 
@@ -116,7 +117,7 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     qtbot.mouseRelease(view2, Qt.MouseButton.LeftButton, pos=pin_at)
     if again.pins.pin_menu is not None:  # a click on a pin offers to recolour it; Esc closes that
         again.pins.pin_menu.close()
-    assert view2.selected_pin == 0
+    assert view2.selected_mark == 0
     qtbot.keyClick(view2, Qt.Key.Key_Delete)
     assert item2.hints == ()
     assert len(again.photos.items) == 1  # Del took the pin, not the photo
@@ -126,4 +127,91 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     assert len(item2.hints) == 1
     qtbot.mouseClick(view2, Qt.MouseButton.RightButton, pos=pin_at)
     assert item2.hints == ()
+    again.close()
+
+
+def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_dir):
+    """Shift+drag draws a stroke of colour (a sky along the top, a dress from hem to collar):
+    it colours along its whole length, is drawn on the view, moves whole, and comes back."""
+    from colorizer_app.gui.main_window import MainWindow
+
+    photo = photo_dir / "photo0.jpg"
+    item = _open_photo(qtbot, window, photo)
+    view = window.view
+    auto = from_qimage(view.colorized)
+    window.pins.set_mode(True)
+    window.pins.recent_colours = [BLUE]
+    fw, fh = item.result.full_size
+    path = [_pin_view_point(view, fw * f, fh * 0.3) for f in (0.15, 0.3, 0.45, 0.6, 0.75, 0.85)]
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, path[0])
+    for p in path[1:]:
+        qtbot.mouseMove(view, p)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, path[-1])
+    menu = window.pins.pin_menu
+    assert menu is not None and menu.isVisible()  # the same chooser as a pin's
+    on_line = _pin_view_point(view, fw * 0.5, fh * 0.3)
+    drawn = from_qimage(view.grab().toImage())[on_line.y(), on_line.x()].astype(int)
+    assert np.abs(drawn - 150).max() < 25  # the line stays shown, gray, while its colour is chosen
+    next(a for a in menu.colour_actions() if a.data() == BLUE).trigger()
+    assert len(item.hints) == 1
+    stroke = item.hints[0]
+    assert stroke.is_stroke and stroke.color == BLUE and len(stroke.points) >= 3
+    xs = [x for x, _ in stroke.points]
+    assert min(xs) < fw * 0.2 and max(xs) > fw * 0.8  # it runs where the pointer ran
+    assert all(abs(y - fh * 0.3) < fh * 0.03 for _, y in stroke.points)
+
+    # bluer along the whole stroke, not only near one point of it
+    stroked = from_qimage(view.colorized)
+    sx = view.original.width() / fw
+    for f in (0.2, 0.5, 0.8):
+        x, y = int(fw * f * sx), int(fh * 0.3 * sx)
+        assert _b_at(stroked, x, y) < _b_at(auto, x, y) - 10
+    shown = from_qimage(view.grab().toImage())
+    assert _b_at(shown, on_line.x(), on_line.y(), 1) < -15  # drawn on the view in its colour
+
+    # a stroke whose chooser is closed without a colour is no edit, and is not left drawn
+    low = [_pin_view_point(view, fw * f, fh * 0.85) for f in (0.3, 0.5, 0.7)]
+    before = from_qimage(view.grab().toImage())
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, low[0])
+    qtbot.mouseMove(view, low[1])
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, low[2])
+    window.pins.pin_menu.close()
+    assert len(item.hints) == 1
+    assert np.array_equal(from_qimage(view.grab().toImage()), before)
+
+    # drag it down by its middle: every point moves by the same amount, one undo step
+    below = _pin_view_point(view, fw * 0.5, fh * 0.6)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=on_line)
+    qtbot.mouseMove(view, QPoint(on_line.x(), (on_line.y() + below.y()) // 2))
+    qtbot.mouseMove(view, below)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=below)
+    moved = item.hints[0]
+    dy = [my - y for (_, y), (_, my) in zip(stroke.points, moved.points, strict=True)]
+    assert max(dy) - min(dy) < 1e-6 and abs(dy[0] - fh * 0.3) < fh * 0.03
+    assert [x for x, _ in moved.points] == pytest.approx(xs)
+    assert window.pins.undo_group.undoText() == "Move Stroke"
+    window.actions_by_name["undo"].trigger()
+    assert item.hints == (stroke,)
+
+    # a Shift+click without a drag is a pin, as a click is
+    spot = _pin_view_point(view, fw * 0.5, fh * 0.8)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, spot)
+    menu = window.pins.pin_menu
+    assert menu is not None
+    next(a for a in menu.colour_actions() if a.data() == BLUE).trigger()
+    assert len(item.hints) == 2 and not item.hints[1].is_stroke
+
+    # a new session has the stroke back; right-click on its line removes it, the pin stays
+    window.close()
+    again = MainWindow(window.settings.store)
+    qtbot.addWidget(again)
+    again.resize(1100, 700)
+    again.show()
+    item2 = _open_photo(qtbot, again, photo)
+    assert item2.hints == item.hints
+    again.pins.set_mode(True)
+    view2 = again.view
+    at = view2.pin_view_point(QPointF(*item2.hints[0].points[1])).toPoint()
+    qtbot.mouseClick(view2, Qt.MouseButton.RightButton, pos=at)
+    assert len(item2.hints) == 1 and not item2.hints[0].is_stroke
     again.close()

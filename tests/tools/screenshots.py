@@ -88,7 +88,7 @@ def pins(win, out: Path) -> None:
     win.pins.edit_hints(item, (Hint.pin(*dress, "#4f6fae"), Hint.pin(*wall, "#a4553f")), "Add Pin")
     pump(0.5)
     where = win.view.mapToGlobal(win.view.pin_view_point(QPointF(*dress)).toPoint())
-    win.pins._pin_clicked(0, where)
+    win.pins._mark_clicked(0, where)
     pump(0.8)
     QApplication.primaryScreen().grabWindow(0).save(str(out / "09-pins.png"))
     if win.pins.pin_menu is not None:
