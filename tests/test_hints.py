@@ -165,6 +165,11 @@ def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
     assert HintStore(store_path).get(photo) == ()
     store_path.write_text("{ damaged")
     assert HintStore(store_path).get(photo) == ()  # a damaged store never stops the app
+    # and is not written over: the next write keeps it aside, where it can still be recovered
+    again = HintStore(store_path)
+    again.put(photo, hints)
+    assert (tmp_path / "app" / "hints.unreadable.json").read_text() == "{ damaged"
+    assert HintStore(store_path).get(photo) == hints
 
 
 def test_store_keeps_the_order_hints_were_made_in_and_reads_older_stores(tmp_path):

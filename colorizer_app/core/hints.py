@@ -127,7 +127,9 @@ class Hint:
 
     @classmethod
     def stroke(cls, points: Sequence[tuple[float, float]], color: str) -> Hint:
-        return cls(tuple((float(x), float(y)) for x, y in points), color.lower())
+        """A stroke through `points`, each kept to a tenth of a pixel (a drawn stroke's points
+        are mouse positions mapped to the photo: their other digits say nothing)."""
+        return cls(tuple((round(x, 1), round(y, 1)) for x, y in points), color.lower())
 
     @property
     def middle(self) -> tuple[float, float]:

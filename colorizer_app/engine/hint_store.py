@@ -54,6 +54,7 @@ class HintStore:
         self.path = Path(path) if path is not None else user_data_dir() / "hints.json"
         self._entries: dict[str, dict] | None = None  # read on first use
         self._dirty = False
+        self._unreadable = False  # the store on disk could not be read: kept aside, not lost
         self._lock = threading.Lock()  # the window's worker and its quit both reach it
 
     def _read(self) -> dict[str, dict]:
@@ -64,6 +65,7 @@ class HintStore:
         except (OSError, ValueError, RecursionError) as e:
             # A damaged store costs the saved hints, never the app's start.
             log.warning("ignoring unreadable hints store %s: %s", self.path, e)
+            self._unreadable = True
             return {}
         photos = data.get("photos") if isinstance(data, dict) else None
         return photos if isinstance(photos, dict) else {}
@@ -116,13 +118,24 @@ class HintStore:
         with self._lock:
             if not self._dirty:
                 return
-            payload = json.dumps({"version": VERSION, "photos": self._loaded()}, indent=1)
+            # Compact: a long stroke is hundreds of numbers, and the store is written whole.
+            store = {"version": VERSION, "photos": self._loaded()}
+            payload = json.dumps(store, separators=(",", ":"))
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._keep_unreadable_aside()
                 write_atomically(self.path, payload.encode("utf-8"))
             except (OSError, ColorizerError) as e:
                 raise HintStoreError(str(e)) from e
             self._dirty = False
+
+    def _keep_unreadable_aside(self) -> None:
+        """A store this app could not read (damaged, or grown past MAX_STORE_BYTES) is renamed
+        to hints.unreadable.json before the first write, not written over: someone may yet
+        recover a family's pins from it."""
+        if self._unreadable and self.path.is_file():
+            os.replace(self.path, self.path.with_name(self.path.stem + ".unreadable.json"))
+        self._unreadable = False
 
     def put(self, photo: Path, hints: tuple[Hint, ...]) -> None:
         """Keeps a photo's hints and writes the store at once (the CLI's and tests' way)."""

@@ -1,13 +1,42 @@
-"""The compare view's parts that hold no state: the divider with its handle and labels, the
-keyboard-focus frame, where a pan may take the photo.
+"""How the compare view draws: the two images in register, the divider with its handle and
+labels, the hint markers, the keyboard-focus frame; and where a pan may take the photo.
 
-Kept apart from compare_view.py, which is about what the person does.
+Kept apart from compare_view.py, which holds the view's state and what the person does.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
+
+from .hint_marks import Mark, paint_marks
+
+
+class ShownView(Protocol):
+    """What drawing needs of the compare view (compare_view.CompareView)."""
+
+    original: QImage | None
+    colorized: QImage | None
+    scale: float
+    offset: QPointF
+    side_by_side: bool
+    show_original: bool
+    pin_mode: bool
+    placeholder: str
+    marks: list[Mark]
+    selected_mark: int
+
+    def rect(self) -> QRect: ...
+    def palette(self) -> QPalette: ...
+    def backgroundRole(self) -> QPalette.ColorRole: ...
+    def foregroundRole(self) -> QPalette.ColorRole: ...
+    def pane_width(self) -> float: ...
+    def divider_x(self) -> float: ...
+    def pin_view_point(self, photo_point: QPointF) -> QPointF: ...
+    def hint_overlay(self) -> tuple[int, QPointF, list[QPointF]]: ...
+
 
 FOCUS_FRAME_PX = 3
 
@@ -51,3 +80,45 @@ def kept_in_view(offset: QPointF, photo: QSizeF, room: QSizeF) -> QPointF:
         axis(offset.x(), photo.width(), room.width()),
         axis(offset.y(), photo.height(), room.height()),
     )
+
+
+def paint_view(painter: QPainter, view: ShownView) -> None:
+    """The view's whole picture but the focus frame."""
+    rect = view.rect()
+    painter.fillRect(rect, view.palette().color(view.backgroundRole()).darker(115))
+    original = view.original
+    if original is None or original.isNull():
+        painter.setPen(view.palette().color(view.foregroundRole()))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, view.placeholder)
+        return
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, view.scale < 2)
+    w, h = original.width() * view.scale, original.height() * view.scale
+    target = QRectF(view.offset.x(), view.offset.y(), w, h)
+    after = view.colorized if view.colorized is not None and not view.show_original else None
+    # Side by side, the after half starts half way; else where the divider is.
+    after_from = view.pane_width() if view.side_by_side else view.divider_x()
+    painter.setClipRect(QRectF(0, 0, after_from, rect.height()))
+    painter.drawImage(target, original)
+    painter.setClipRect(QRectF(after_from, 0, rect.width() - after_from, rect.height()))
+    shift = after_from if view.side_by_side else 0.0
+    painter.drawImage(target.translated(shift, 0), after or original)
+    painter.setClipping(False)
+    if view.side_by_side:
+        painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
+        painter.drawLine(QPointF(after_from, 0), QPointF(after_from, rect.height()))
+    if after is None:
+        return
+    if view.pin_mode and not view.show_original:  # markers while pinning, not while comparing
+        clip = QRectF(after_from, 0, rect.width() - after_from, rect.height())
+        moving, shift_by, drawing = view.hint_overlay()
+        paint_marks(
+            painter,
+            view.marks,
+            view.pin_view_point,
+            clip,
+            view.selected_mark,
+            (moving, shift_by),
+            drawing,
+        )
+    if not view.side_by_side and after_from > 0:
+        paint_divider(painter, after_from, rect)

@@ -12,20 +12,12 @@ and their undo history. Hints are drawn on the after side only (hint_marks.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSizeF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSizeF, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
-from .compare_paint import kept_in_view, paint_divider, paint_focus_frame
-from .hint_marks import (
-    Mark,
-    kept_on_photo,
-    mark_at,
-    paint_marks,
-    paint_stroke,
-    path_length,
-    thinned,
-)
+from .compare_paint import kept_in_view, paint_focus_frame, paint_view
+from .hint_marks import DrawnStroke, Mark, kept_on_photo, mark_at
 
 DIVIDER_GRAB_PX = 10
 ZOOM_STEP = 1.25
@@ -68,9 +60,9 @@ class CompareView(QWidget):
         self.selected_mark = -1
         self._mark_drag = -1
         self._mark_shift = QPointF()  # how far the dragged mark is drawn from where it is
-        # The stroke being drawn, in view pixels; kept on screen after release while its
-        # colour is being chosen (drop_drawn_stroke ends that).
-        self._stroke: list[QPointF] = []
+        # The stroke being drawn; kept on screen after release while its colour is being
+        # chosen (drop_drawn_stroke ends that).
+        self._stroke: DrawnStroke | None = None
         self._press_at = QPointF()
         self.hover_mark = -1  # the mark under the pointer: Del removes it wherever the focus is
         self._keyboard_focus = False  # focus came by Tab: draw the focus frame
@@ -95,6 +87,8 @@ class CompareView(QWidget):
         if not (keep_view and same_size):
             self.fit_mode = True
             self._fit()
+            if self._drag in ("mark", "stroke"):  # another photo: what was held is let go
+                self._drag, self._mark_drag, self._stroke = None, -1, None
         self.update()
 
     def set_colorized(self, colorized: QImage | None) -> None:
@@ -103,14 +97,14 @@ class CompareView(QWidget):
 
     # ---- geometry ---------------------------------------------------------------------------
 
-    def _pane_width(self) -> float:
+    def pane_width(self) -> float:
         return self.width() / 2 if self.side_by_side else self.width()
 
     def _fit(self) -> None:
         if self.original is None or self.original.isNull():
             return
         w, h = self.original.width(), self.original.height()
-        pane = self._pane_width()
+        pane = self.pane_width()
         self.scale = max(MIN_SCALE, min(pane / w, self.height() / h))
         self.offset = QPointF((pane - w * self.scale) / 2, (self.height() - h * self.scale) / 2)
         self.zoom_changed.emit(self.zoom_percent())
@@ -132,7 +126,7 @@ class CompareView(QWidget):
             return
         ratio = self.devicePixelRatioF() or 1.0
         target = self.full_width / self.original.width() / ratio
-        self._zoom_to(target, QPointF(self._pane_width() / 2, self.height() / 2))
+        self._zoom_to(target, QPointF(self.pane_width() / 2, self.height() / 2))
 
     def _zoom_to(self, new_scale: float, anchor: QPointF) -> None:
         new_scale = max(MIN_SCALE, min(MAX_SCALE, new_scale))
@@ -145,19 +139,23 @@ class CompareView(QWidget):
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         if anchor is None:
-            anchor = QPointF(self._pane_width() / 2, self.height() / 2)
-        elif self.side_by_side and anchor.x() > self._pane_width():
-            anchor = QPointF(anchor.x() - self._pane_width(), anchor.y())
+            anchor = QPointF(self.pane_width() / 2, self.height() / 2)
+        elif self.side_by_side and anchor.x() > self.pane_width():
+            anchor = QPointF(anchor.x() - self.pane_width(), anchor.y())
         self._zoom_to(self.scale * factor, anchor)
 
     def divider_x(self) -> float:
         return self.divider * self.width()
 
-    def image_point(self, view_point: QPointF) -> QPointF:
-        """The preview pixel under a point of the view (same in both halves)."""
-        x = view_point.x()
-        if self.side_by_side and x >= self._pane_width():
-            x -= self._pane_width()
+    def _pane_x(self, view_point: QPointF) -> float:
+        """Where the half under `view_point` starts: side by side, the after half's left."""
+        after = self.side_by_side and view_point.x() >= self.pane_width()
+        return self.pane_width() if after else 0.0
+
+    def image_point(self, view_point: QPointF, pane_x: float | None = None) -> QPointF:
+        """The preview pixel under a point of the view (same in both halves), read on the half
+        that starts at `pane_x` if given (a stroke begun on one half stays on it)."""
+        x = view_point.x() - (self._pane_x(view_point) if pane_x is None else pane_x)
         return (QPointF(x, view_point.y()) - self.offset) / self.scale
 
     def _photo_per_preview(self) -> float:
@@ -170,7 +168,7 @@ class CompareView(QWidget):
     def pin_view_point(self, photo_point: QPointF) -> QPointF:
         """Where a pin at `photo_point` is drawn (the after side in side-by-side)."""
         p = self.offset + photo_point / self._photo_per_preview() * self.scale
-        return p + QPointF(self._pane_width(), 0) if self.side_by_side else p
+        return p + QPointF(self.pane_width(), 0) if self.side_by_side else p
 
     def mark_at(self, view_point: QPointF) -> int:
         """The index of the pin or stroke drawn under `view_point`, or -1."""
@@ -188,28 +186,30 @@ class CompareView(QWidget):
         self.unsetCursor()
         self.update()
 
+    def hint_overlay(self) -> tuple[int, QPointF, list[QPointF]]:
+        """What the hint markers need beyond the marks: the one being dragged and how far,
+        and the stroke being drawn (view pixels)."""
+        drawing = self._stroke.points if self._stroke is not None else []
+        return self._mark_drag, self._mark_shift, drawing
+
     def set_marks(self, marks: list[Mark]) -> None:
+        """The photo's hints changed (an edit, an undo, another photo): a drag of one of the
+        old ones ends here, and what was under the pointer is looked up again."""
+        if self._drag == "mark":
+            self._drag, self._mark_drag, self._mark_shift = None, -1, QPointF()
+            self.unsetCursor()
         self.marks = list(marks)
+        self.hover_mark = -1
         if self.selected_mark >= len(self.marks):
             self.selected_mark = -1
         self.update()
-
-    def _paint_marks(self, painter: QPainter) -> None:
-        if self.show_original or not self.pin_mode:  # markers while pinning, not while comparing
-            return
-        after_from = self._pane_width() if self.side_by_side else self.divider_x()
-        clip = QRectF(after_from, 0, self.width() - after_from, self.height())
-        drag = (self._mark_drag, self._mark_shift)
-        paint_marks(painter, self.marks, self.pin_view_point, clip, self.selected_mark, drag)
-        if len(self._stroke) > 1:  # its colour is chosen once it is drawn
-            paint_stroke(painter, self._stroke, QColor(150, 150, 150), 0)
 
     # ---- painting ---------------------------------------------------------------------------
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         try:
-            self._paint(painter)
+            paint_view(painter, self)
         finally:
             if self.hasFocus() and self._keyboard_focus:
                 highlight = self.palette().color(QPalette.ColorRole.Highlight)
@@ -228,39 +228,6 @@ class CompareView(QWidget):
     def focusOutEvent(self, event) -> None:
         self.update()
         super().focusOutEvent(event)
-
-    def _paint(self, painter: QPainter) -> None:
-        painter.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(115))
-        if self.original is None or self.original.isNull():
-            painter.setPen(self.palette().color(self.foregroundRole()))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
-            return
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 2)
-        w, h = self.original.width(), self.original.height()
-        target = QRectF(self.offset.x(), self.offset.y(), w * self.scale, h * self.scale)
-        after = self.colorized if self.colorized is not None and not self.show_original else None
-        if self.side_by_side:
-            pane = self._pane_width()
-            painter.setClipRect(QRectF(0, 0, pane, self.height()))
-            painter.drawImage(target, self.original)
-            painter.setClipRect(QRectF(pane, 0, pane, self.height()))
-            painter.drawImage(target.translated(pane, 0), after or self.original)
-            painter.setClipping(False)
-            painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
-            painter.drawLine(QPointF(pane, 0), QPointF(pane, self.height()))
-            if after is not None:
-                self._paint_marks(painter)
-            return
-        x = self.divider_x()
-        painter.setClipRect(QRectF(0, 0, x, self.height()))
-        painter.drawImage(target, self.original)
-        painter.setClipRect(QRectF(x, 0, self.width() - x, self.height()))
-        painter.drawImage(target, after or self.original)
-        painter.setClipping(False)
-        if after is not None:
-            self._paint_marks(painter)
-        if after is not None and x > 0:
-            paint_divider(painter, x, self.rect())
 
     # ---- input ------------------------------------------------------------------------------
 
@@ -307,6 +274,10 @@ class CompareView(QWidget):
         if event.button() != Qt.MouseButton.LeftButton:
             return True
         self._press_at = pos
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # on a hint too, or off the
+            self._drag = "stroke"  # photo's edge: the points are kept on the photo
+            self._stroke = DrawnStroke(pos, self._pane_x(pos))
+            return True
         if hit >= 0:
             self.selected_mark = hit
             self._mark_drag = hit
@@ -314,10 +285,6 @@ class CompareView(QWidget):
             self._drag = "mark"
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             self.update()
-            return True
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._on_photo(pos):
-            self._drag = "stroke"
-            self._stroke = [pos]
             return True
         return False  # a click here adds a pin on release; a drag pans
 
@@ -342,8 +309,8 @@ class CompareView(QWidget):
                 self.mark_dragging.emit(self._mark_drag, self._moved_mark(pos))
                 self.update()
             return
-        if self._drag == "stroke":
-            self._stroke.append(pos)
+        if self._drag == "stroke" and self._stroke is not None:
+            self._stroke.add(pos)
             self.update()
             return
         if self.pin_mode and self._drag is None and self.colorized is not None:
@@ -389,32 +356,40 @@ class CompareView(QWidget):
         self.unsetCursor()
 
     def _stroke_done(self, pos: QPointF) -> None:
-        drawn = self._stroke = thinned([*self._stroke, pos])
-        where = self.mapToGlobal(pos.toPoint())
-        if path_length(drawn) < 2 * CLICK_SLOP_PX:  # a Shift+click: a pin, as a click is
-            self.drop_drawn_stroke()
+        stroke = self._stroke
+        if stroke is None:
+            return
+        stroke.add(pos)
+        drawn, where = stroke.finish(), self.mapToGlobal(pos.toPoint())
+        if stroke.length >= 2 * CLICK_SLOP_PX:
+            pane = stroke.pane_x
+            self.stroke_drawn.emit([self._clamped_photo_point(p, pane) for p in drawn], where)
+            return
+        self.drop_drawn_stroke()  # a Shift+click is a click
+        hit = self.mark_at(drawn[0])
+        if hit >= 0:
+            self.mark_clicked.emit(hit, where)
+        elif self._on_photo(drawn[0]):
             self.pin_requested.emit(self.photo_point(drawn[0]), where)
-        else:
-            self.stroke_drawn.emit([self._clamped_photo_point(p) for p in drawn], where)
 
     def drop_drawn_stroke(self) -> None:
         """The stroke just drawn has its colour, or none was chosen: it stops being drawn."""
-        self._stroke = []
+        self._stroke = None
         self.update()
 
     def _kept_in_view(self, offset: QPointF) -> QPointF:
         if self.original is None:
             return offset
         size = QSizeF(self.original.size()) * self.scale
-        return kept_in_view(offset, size, QSizeF(self._pane_width(), self.height()))
+        return kept_in_view(offset, size, QSizeF(self.pane_width(), self.height()))
 
     def _on_photo(self, pos: QPointF) -> bool:
         p, photo = self.image_point(pos), self.original
         return photo is not None and 0 <= p.x() < photo.width() and 0 <= p.y() < photo.height()
 
-    def _clamped_photo_point(self, pos: QPointF) -> QPointF:
+    def _clamped_photo_point(self, pos: QPointF, pane_x: float | None = None) -> QPointF:
         """The photo pixel under `pos`, kept inside the photo (a stroke drawn past its edge)."""
-        p = self.image_point(pos)
+        p = self.image_point(pos, pane_x)
         if self.original is None:  # the photo went away mid-drag: nothing to keep it inside
             return p
         w, h = self.original.width(), self.original.height()

@@ -31,7 +31,8 @@ def swatch(colour: str, side: int = 18) -> QIcon:
 
 class PinColourMenu(QMenu):
     """Emits `chosen("#rrggbb")`, `other_requested(start colour)` for the colour dialog, or
-    `remove_requested` for an existing pin; nothing if closed."""
+    `remove_requested` for an existing pin or stroke (`kind` names which); nothing if
+    closed."""
 
     chosen = Signal(str)
     other_requested = Signal(str)
@@ -43,6 +44,7 @@ class PinColourMenu(QMenu):
         recent: list[str],
         current: str | None = None,
         parent: QWidget | None = None,
+        kind: str = "Pin",
     ):
         super().__init__(parent)
         self.setToolTipsVisible(True)
@@ -70,7 +72,7 @@ class PinColourMenu(QMenu):
         other = self.addAction("Other Colour…")
         other.triggered.connect(self._other)
         if current is not None:
-            remove = self.addAction("Remove Pin")
+            remove = self.addAction(f"Remove {kind}")
             remove.triggered.connect(self.remove_requested)
 
     def _section(self, title: str) -> None:

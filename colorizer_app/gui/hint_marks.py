@@ -74,9 +74,9 @@ def kept_on_photo(points: Sequence[QPointF], d: QPointF, width: float, height: f
     return QPointF(dx, dy)
 
 
-def thinned(points: Sequence[QPointF], step: float = STROKE_STEP_PX) -> list[QPointF]:
-    """A drawn path with a point every `step` pixels or more (the last point always kept): a
-    stroke drawn slowly sends hundreds of moves, and the hint needs its shape, not each one."""
+def thinned(points: Sequence[QPointF], step: float) -> list[QPointF]:
+    """`points` with one every `step` pixels or more, the last one always kept: the hint needs
+    the path's shape, not every move the mouse sent."""
     kept: list[QPointF] = []
     for p in points:
         if not kept or _length(p - kept[-1]) >= step:
@@ -86,8 +86,29 @@ def thinned(points: Sequence[QPointF], step: float = STROKE_STEP_PX) -> list[QPo
     return kept
 
 
-def path_length(points: Sequence[QPointF]) -> float:
-    return sum(_length(b - a) for a, b in pairwise(points))
+class DrawnStroke:
+    """A stroke being drawn, in view pixels: a point every STROKE_STEP_PX as the mouse moves
+    (a slow stroke sends hundreds of moves, each one repainted), and the x where the pane it
+    began in starts (side by side, every point is read on that half)."""
+
+    def __init__(self, start: QPointF, pane_x: float):
+        self.points = [QPointF(start)]
+        self.pane_x = pane_x
+        self._last = QPointF(start)
+
+    def add(self, p: QPointF) -> None:
+        self._last = QPointF(p)
+        if _length(p - self.points[-1]) >= STROKE_STEP_PX:
+            self.points.append(QPointF(p))
+
+    def finish(self) -> list[QPointF]:
+        if self.points[-1] != self._last:
+            self.points.append(self._last)  # where the person let go
+        return self.points
+
+    @property
+    def length(self) -> float:
+        return sum(_length(b - a) for a, b in pairwise(self.points))
 
 
 def _line(points: Sequence[QPointF]) -> QPainterPath:
@@ -127,9 +148,11 @@ def paint_marks(
     clip: QRectF,
     selected: int = -1,
     drag: tuple[int, QPointF] = (-1, QPointF()),
+    drawing: Sequence[QPointF] = (),
 ) -> None:
     """Strokes under pins; the selected mark drawn larger; the one being dragged (`drag`: its
-    index and how far) drawn that many view pixels from where it is."""
+    index and how far) drawn that many view pixels from where it is; a stroke being drawn (in
+    view pixels; its colour is chosen once it is drawn) in gray, over them all."""
     moving, shift = drag
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setClipRect(clip)
@@ -150,4 +173,6 @@ def paint_marks(
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.setBrush(mark.colour)
         painter.drawEllipse(at[0], r, r)
+    if len(drawing) > 1:
+        paint_stroke(painter, drawing, QColor(150, 150, 150), 0)
     painter.setClipping(False)

@@ -323,8 +323,8 @@ class MainWindow(WindowBase):
         if self.view.pin_mode and self.view.underMouse() and self.view.colorized is not None:
             if not self.view.delete_mark():
                 self.status_label.setText(
-                    "Del removes the pin under the pointer. To take the photo off the list, "
-                    "use Edit > Remove from List."
+                    "Del removes the pin or stroke under the pointer. To take the photo off the "
+                    "list, use Edit > Remove from List."
                 )
             return
         self.list_edits.remove_selected()

@@ -27,13 +27,14 @@ from ..engine.hint_store import HintStore, HintStoreError
 from .app_settings import AppSettings
 from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
-from .hint_marks import Mark
+from .hint_marks import Mark, thinned
 from .photo_list import PhotoItem, PhotoListModel
 from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
 from .window_actions import make_action
 
 RECENT_KEEP = 8
+STROKE_POINTS_PER_SIDE = 500
 
 
 class HintEdit(QUndoCommand):
@@ -85,6 +86,7 @@ class PinController(QObject):
         kept = settings.recent_pin_colours if settings is not None else []
         self.recent_colours: list[str] = kept[:RECENT_KEEP]
         self.pin_menu: PinColourMenu | None = None  # the chooser now open (tests reach it)
+        self._choosing_other = False  # the colour dialog is open
         view.pin_requested.connect(self._pin_requested)
         view.stroke_drawn.connect(self._stroke_drawn)
         view.mark_clicked.connect(self._mark_clicked)
@@ -117,6 +119,7 @@ class PinController(QObject):
             "one to move it, right-click or Del to remove it",
         )
         pins.setCheckable(True)
+        pins.setToolTip("Colour Pins (H): click the photo to pin a colour, Shift+drag for a stroke")
         clear = make_action(
             host,
             "Clear Pins",
@@ -224,35 +227,43 @@ class PinController(QObject):
 
     # ---- what the person does ---------------------------------------------------------------
 
-    def _open_menu(self, menu: PinColourMenu, where: QPoint, apply: Callable[[str], None]) -> None:
+    def _open_menu(
+        self, menu: PinColourMenu, where: QPoint, apply: Callable[[str], None], kind: str = "Pin"
+    ) -> None:
         if self.pin_menu is not None:
             self.pin_menu.close()
         self.pin_menu = menu
         menu.chosen.connect(apply)
         # The dialog opens once the menu has closed: the menu is deleted by then, so the colour
         # goes straight to `apply`, never through the menu's signal.
-        menu.other_requested.connect(lambda start: self._other_requested(menu, start, apply))
+        menu.other_requested.connect(lambda start: self._other_requested(start, apply, kind))
         menu.aboutToHide.connect(lambda m=menu: self._menu_closed(m))
         menu.open_at(where)
 
-    def _other_requested(
-        self, menu: PinColourMenu, start: str, apply: Callable[[str], None]
-    ) -> None:
-        menu.setProperty("other", True)  # a stroke just drawn stays shown while the dialog is
-        QTimer.singleShot(0, lambda: self._pick_other(start, apply))
+    def _other_requested(self, start: str, apply: Callable[[str], None], kind: str) -> None:
+        self._choosing_other = True  # a stroke just drawn stays shown while the dialog is open
+        QTimer.singleShot(0, lambda: self._pick_other(start, apply, kind))
 
-    def _pick_other(self, start: str, apply: Callable[[str], None]) -> None:
-        colour = QColorDialog.getColor(QColor(start), self._host, "Pin Colour")
-        if colour.isValid():
-            apply(colour.name())
-        self.view.drop_drawn_stroke()
+    def _pick_other(self, start: str, apply: Callable[[str], None], kind: str) -> None:
+        try:
+            colour = QColorDialog.getColor(QColor(start), self._host, f"{kind} Colour")
+            if colour.isValid():
+                apply(colour.name())
+        finally:
+            self._choosing_other = False
+            self.view.drop_drawn_stroke()
 
     def _menu_closed(self, menu: PinColourMenu) -> None:
         if self.pin_menu is menu:
             self.pin_menu = None
-            if not menu.property("other"):  # a stroke's colour is chosen, or it was let go
-                self.view.drop_drawn_stroke()
+            # A click on a menu entry hides the menu before the entry says what it is: whether
+            # the colour dialog comes next is known a moment later.
+            QTimer.singleShot(0, self._drop_stroke_unless_choosing)
         menu.deleteLater()
+
+    def _drop_stroke_unless_choosing(self) -> None:
+        if not self._choosing_other and self.pin_menu is None:
+            self.view.drop_drawn_stroke()  # its colour is chosen, or it was let go
 
     def _remember_colour(self, colour: str) -> None:
         self.recent_colours = [colour] + [c for c in self.recent_colours if c != colour]
@@ -278,17 +289,19 @@ class PinController(QObject):
         item = self._shown
         if item is None or item.result is None:
             return
-        stroke = [(p.x(), p.y()) for p in points]
+        # A point every 0.2% of the photo's long side at most: the hints store keeps every point.
+        step = max(item.result.full_size) / STROKE_POINTS_PER_SIDE
+        stroke = [(p.x(), p.y()) for p in thinned(points, step)]
         middle = stroke[len(stroke) // 2]
         likely = item.result.likely_colours(*middle)
-        menu = PinColourMenu(likely, self.recent_colours, None, self._host)
+        menu = PinColourMenu(likely, self.recent_colours, None, self._host, "Stroke")
 
         def add(colour: str) -> None:
             self._remember_colour(colour)
             self.view.drop_drawn_stroke()  # drawn from now on as the hint it became
             self.edit_hints(item, item.hints + (Hint.stroke(stroke, colour),), "Add Stroke")
 
-        self._open_menu(menu, where, add)
+        self._open_menu(menu, where, add, "Stroke")
 
     @staticmethod
     def _kind(hint: Hint) -> str:
@@ -299,18 +312,18 @@ class PinController(QObject):
         if item is None or item.result is None:
             return
         hint = item.hints[index]
-        menu = PinColourMenu(
-            item.result.likely_colours(*hint.middle), self.recent_colours, hint.color, self._host
-        )
+        likely = item.result.likely_colours(*hint.middle)
+        kind = self._kind(hint)
+        menu = PinColourMenu(likely, self.recent_colours, hint.color, self._host, kind)
 
         def recolour(colour: str) -> None:
             self._remember_colour(colour)
             hints = list(item.hints)
             hints[index] = hint.recoloured(colour)
-            self.edit_hints(item, tuple(hints), f"Change {self._kind(hint)} Colour")
+            self.edit_hints(item, tuple(hints), f"Change {kind} Colour")
 
         menu.remove_requested.connect(lambda: self._mark_removed(index))
-        self._open_menu(menu, where, recolour)
+        self._open_menu(menu, where, recolour, kind)
 
     def _mark_dragging(self, index: int, point: QPointF) -> None:
         self._drag_pending = (index, point)

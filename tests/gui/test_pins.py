@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor
 
 from colorizer_app.core import lab
+from colorizer_app.core.hints import Hint
 from colorizer_app.core.imageio import load_image
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.gui.qimage import from_qimage
@@ -31,6 +33,14 @@ def _open_photo(qtbot, window, path):
 
 def _pin_view_point(view, x, y) -> QPoint:
     return view.pin_view_point(QPointF(x, y)).toPoint()
+
+
+def _on_screen(view, at: QPoint, r: int = 1) -> np.ndarray:
+    """The view as drawn, around a point in its (logical) coordinates, on any pixel ratio."""
+    shown = from_qimage(view.grab().toImage())
+    k = view.devicePixelRatioF()
+    x, y, r = round(at.x() * k), round(at.y() * k), max(1, round(r * k))
+    return shown[y - r : y + r + 1, x - r : x + r + 1]
 
 
 def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path):
@@ -67,8 +77,8 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     sx = view.original.width() / fw
     x, y = int(target[0] * sx), int(target[1] * sx)
     assert _b_at(pinned, x, y) < _b_at(auto, x, y) - 10  # bluer where the pin is
-    shown = from_qimage(view.grab().toImage())
-    assert _b_at(shown, click.x(), click.y(), 2) < -15  # the marker is drawn on the view
+    marker = _on_screen(view, click, 2)
+    assert _b_at(marker, marker.shape[1] // 2, marker.shape[0] // 2, 1) < -15  # drawn on the view
 
     # drag the pin to another place: the hint moves, one undo step each
     dest = _pin_view_point(view, fw * 0.7, fh * 0.4)
@@ -150,7 +160,7 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     menu = window.pins.pin_menu
     assert menu is not None and menu.isVisible()  # the same chooser as a pin's
     on_line = _pin_view_point(view, fw * 0.5, fh * 0.3)
-    drawn = from_qimage(view.grab().toImage())[on_line.y(), on_line.x()].astype(int)
+    drawn = _on_screen(view, on_line, 0)[0, 0].astype(int)
     assert np.abs(drawn - 150).max() < 25  # the line stays shown, gray, while its colour is chosen
     next(a for a in menu.colour_actions() if a.data() == BLUE).trigger()
     assert len(item.hints) == 1
@@ -166,8 +176,8 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     for f in (0.2, 0.5, 0.8):
         x, y = int(fw * f * sx), int(fh * 0.3 * sx)
         assert _b_at(stroked, x, y) < _b_at(auto, x, y) - 10
-    shown = from_qimage(view.grab().toImage())
-    assert _b_at(shown, on_line.x(), on_line.y(), 1) < -15  # drawn on the view in its colour
+    line = _on_screen(view, on_line)
+    assert _b_at(line, line.shape[1] // 2, line.shape[0] // 2, 0) < -15  # drawn in its colour
 
     # a stroke whose chooser is closed without a colour is no edit, and is not left drawn
     low = [_pin_view_point(view, fw * f, fh * 0.85) for f in (0.3, 0.5, 0.7)]
@@ -177,7 +187,7 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, low[2])
     window.pins.pin_menu.close()
     assert len(item.hints) == 1
-    assert np.array_equal(from_qimage(view.grab().toImage()), before)
+    qtbot.waitUntil(lambda: np.array_equal(from_qimage(view.grab().toImage()), before))
 
     # drag it down by its middle: every point moves by the same amount, one undo step
     below = _pin_view_point(view, fw * 0.5, fh * 0.6)
@@ -215,3 +225,92 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     qtbot.mouseClick(view2, Qt.MouseButton.RightButton, pos=at)
     assert len(item2.hints) == 1 and not item2.hints[0].is_stroke
     again.close()
+
+
+def _shift_drag(qtbot, view, path: list[QPoint]) -> None:
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, shift, path[0])
+    for p in path[1:]:
+        qtbot.mouseMove(view, p)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, shift, path[-1])
+
+
+def _choose(window, colour: str) -> None:
+    next(a for a in window.pins.pin_menu.colour_actions() if a.data() == colour).trigger()
+
+
+def test_strokes_at_the_edges_side_by_side_and_while_dragging(qtbot, window, photo_dir):
+    """What a review found: a stroke begun off the photo, a stroke across the halves of the
+    side-by-side view, Del while a stroke is held, Del after a right-click, Other Colour."""
+    from PySide6.QtWidgets import QApplication, QColorDialog
+
+    item = _open_photo(qtbot, window, photo_dir / "photo0.jpg")
+    view = window.view
+    window.pins.set_mode(True)
+    window.pins.recent_colours = [BLUE]
+    fw, fh = item.result.full_size
+
+    # begun in the margin left of the photo: a stroke (its points kept on the photo), not a
+    # move of the divider that would hide the after side
+    start = _pin_view_point(view, 0, fh * 0.2) - QPoint(12, 0)
+    _shift_drag(qtbot, view, [start, _pin_view_point(view, fw * 0.3, fh * 0.2)])
+    assert view.divider == 0.0
+    _choose(window, BLUE)
+    assert item.hints[-1].is_stroke and min(x for x, _ in item.hints[-1].points) == 0
+
+    # side by side, a stroke begun on the after half and drawn past its left edge stays on
+    # the after half's photo (it jumped to the far side of the photo, point by point)
+    window.actions_by_name["side"].trigger()
+    assert view.side_by_side
+    a, b = _pin_view_point(view, fw * 0.4, fh * 0.5), _pin_view_point(view, fw * 0.1, fh * 0.5)
+    _shift_drag(qtbot, view, [a, b, b - QPoint(60, 0), b - QPoint(120, 0)])
+    _choose(window, BLUE)
+    xs = [x for x, _ in item.hints[-1].points]
+    assert xs == sorted(xs, reverse=True) and xs[-1] == 0 and xs[0] > fw * 0.35
+    window.actions_by_name["side"].trigger()
+    window.pins.clear()
+
+    # Del while a stroke is held: it goes, the drag ends, nothing breaks
+    _shift_drag(qtbot, view, [_pin_view_point(view, fw * f, fh * 0.5) for f in (0.2, 0.5, 0.8)])
+    _choose(window, BLUE)
+    on_line = _pin_view_point(view, fw * 0.5, fh * 0.5)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=on_line)
+    qtbot.mouseMove(view, on_line + QPoint(0, 20))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert item.hints == ()
+    qtbot.mouseMove(view, on_line + QPoint(0, 40))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=on_line + QPoint(0, 40))
+    assert item.hints == ()
+    window.actions_by_name["undo"].trigger()
+    assert len(item.hints) == 1
+
+    # a right-click removes the stroke under the pointer; Del right after, the pointer still
+    # there, removes nothing more (it removed another, far-away pin)
+    window.pins.edit_hints(item, item.hints + (Hint.pin(fw * 0.2, fh * 0.2, BLUE),), "Add Pin")
+    qtbot.mouseMove(view, on_line)
+    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=on_line)
+    assert len(item.hints) == 1 and not item.hints[0].is_stroke
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert len(item.hints) == 1
+
+    # Other Colour... clicked as a person does: the line stays shown while the dialog is open
+    low = [_pin_view_point(view, fw * f, fh * 0.8) for f in (0.2, 0.5, 0.8)]
+    _shift_drag(qtbot, view, low)
+    menu = window.pins.pin_menu
+    other = next(a for a in menu.actions() if a.text().startswith("Other Colour"))
+    seen = []
+
+    def in_dialog():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QColorDialog):
+            QTimer.singleShot(50, in_dialog)
+            return
+        seen.append(_on_screen(view, low[1], 0)[0, 0].astype(int))
+        dialog.setCurrentColor(QColor("#3a8f3a"))
+        dialog.accept()
+
+    QTimer.singleShot(50, in_dialog)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(other).center())
+    qtbot.waitUntil(lambda: len(item.hints) == 2, timeout=5000)
+    assert seen and np.abs(seen[0] - 150).max() < 25
+    assert item.hints[-1].is_stroke and item.hints[-1].color == "#3a8f3a"
