@@ -72,6 +72,12 @@ NETWORK_REACH = 0.35
 # Chosen on the validation split with the wall pinned three times (README "Colour hints").
 SPREAD_CELLS = 3
 SPREAD_TRUST = 1.5
+# A stroke's reach, as a share of a pin's. A stroke already says where its colour goes along
+# its length, so it reaches less far across: with a pin's reach, one stroke from the hem of
+# Helen Keller's dress to its collar turned her face and the doorway behind her blue (12.9 and
+# 11.3 ab units, against 1.9 and 0.7 at 0.4), while a stroke along a sky still fills the sky it
+# was drawn over (28.8 units against 29.3). Looked at on those two photos (README "Colour hints").
+STROKE_REACH = 0.4
 # A pin's default radius, as a fraction of the photo's long side (a click, not a brush).
 PIN_RADIUS = 0.008
 # Hinted pixels are held this much harder than neighbours pull (sum of weights <= 4).
@@ -278,6 +284,13 @@ def hint_reach(
     l_grid = cv2.resize(l_small, grid[::-1], interpolation=cv2.INTER_AREA).astype(np.float64)
     mask, held_ab = rasterize(hints, photo_size, grid)
     hold = np.where(mask.ravel(), HOLD, 0.0)
+    # How far the pins and the strokes are, each measured on its own: a stroke reaches less far.
+    pins, strokes = [h for h in hints if not h.is_stroke], [h for h in hints if h.is_stroke]
+    distances = [
+        (geodesic_distance(rasterize(group, photo_size, grid)[0], l_grid) / max(grid), scale)
+        for group, scale in ((pins, 1.0), (strokes, STROKE_REACH))
+        if group
+    ]
     # scipy's import costs about half a second on two cores, before the first pin only: not at
     # the top, where the window's start (which imports Hint) would pay it before it shows.
     import scipy.sparse as sparse
@@ -287,15 +300,14 @@ def hint_reach(
     rhs = np.stack([hold, hold * held_ab[:, :, 0].ravel(), hold * held_ab[:, :, 1].ravel()], axis=1)
     solved = sparse_linalg.splu(system.tocsc()).solve(rhs).reshape(grid + (3,))
     colour = solved[:, :, 1:] / np.maximum(solved[:, :, :1], 1e-12)
-    distance = geodesic_distance(mask, l_grid) / max(grid)
-    alphas = [
-        cv2.resize(
-            np.exp(-0.5 * (distance / reach) ** 2).astype(np.float32),
-            (w, h),
-            interpolation=cv2.INTER_LINEAR,
+
+    def alpha(reach: float) -> np.ndarray:
+        near = np.maximum.reduce(
+            [np.exp(-0.5 * (d / (reach * scale)) ** 2) for d, scale in distances]
         )
-        for reach in reaches or (REACH,)  # read when called: a run may set REACH
-    ]
+        return cv2.resize(near.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+
+    alphas = [alpha(reach) for reach in reaches or (REACH,)]  # REACH read when called
     colour = cv2.resize(colour.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return alphas, colour
 
