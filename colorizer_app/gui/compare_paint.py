@@ -27,6 +27,7 @@ class ShownView(Protocol):
     placeholder: str
     marks: list[Mark]
     selected_mark: int
+    hover_mark: int
 
     def rect(self) -> QRect: ...
     def palette(self) -> QPalette: ...
@@ -119,6 +120,7 @@ def paint_view(painter: QPainter, view: ShownView) -> None:
             view.selected_mark,
             (moving, shift_by),
             drawing,
+            view.hover_mark,
         )
     if not view.side_by_side and after_from > 0:
         paint_divider(painter, after_from, rect)

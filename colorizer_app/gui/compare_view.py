@@ -23,6 +23,7 @@ DIVIDER_GRAB_PX = 10
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 CLICK_SLOP_PX = 4  # a press that moves less than this is a click, not a drag
+MARK_TIP = "A colour {}: drag to move it, click to change its colour, right-click or Del removes it"
 
 
 class CompareView(QWidget):
@@ -314,11 +315,15 @@ class CompareView(QWidget):
             self.update()
             return
         if self.pin_mode and self._drag is None and self.colorized is not None:
-            self.hover_mark = self.mark_at(pos)
+            hover, self.hover_mark = self.hover_mark, self.mark_at(pos)
             over = self.hover_mark >= 0
             self.setCursor(
                 Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.CrossCursor
             )
+            if hover != self.hover_mark:  # the one under the pointer is drawn larger, and named
+                kind = "stroke" if over and self.marks[self.hover_mark].is_stroke else "pin"
+                self.setToolTip(MARK_TIP.format(kind) if over else "")
+                self.update()
             return
         if self._drag == "divider":
             self._set_divider(pos.x())

@@ -149,10 +149,12 @@ def paint_marks(
     selected: int = -1,
     drag: tuple[int, QPointF] = (-1, QPointF()),
     drawing: Sequence[QPointF] = (),
+    hover: int = -1,
 ) -> None:
-    """Strokes under pins; the selected mark drawn larger; the one being dragged (`drag`: its
-    index and how far) drawn that many view pixels from where it is; a stroke being drawn (in
-    view pixels; its colour is chosen once it is drawn) in gray, over them all."""
+    """Strokes under pins; the selected mark drawn larger, the one under the pointer a little;
+    the one being dragged (`drag`: its index and how far) drawn that many view pixels from where
+    it is; a stroke being drawn (view pixels; its colour is chosen once it is drawn) in gray,
+    over them all."""
     moving, shift = drag
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setClipRect(clip)
@@ -162,7 +164,7 @@ def paint_marks(
         mark = marks[i]
         offset = shift if i == moving else QPointF()
         at = [to_view(p) + offset for p in mark.points]
-        grow = 2 if i == selected else 0
+        grow = 2 if i == selected else 1 if i == hover else 0
         if mark.is_stroke:
             paint_stroke(painter, at, mark.colour, grow)
             continue

@@ -178,9 +178,13 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
         assert _b_at(stroked, x, y) < _b_at(auto, x, y) - 10
     line = _on_screen(view, on_line)
     assert _b_at(line, line.shape[1] // 2, line.shape[0] // 2, 0) < -15  # drawn in its colour
+    window.pins.pin_menu.close()  # as a click on its entry does
+    qtbot.mouseMove(view, on_line)  # the pointer over it: the view says what it is and can do
+    assert "stroke" in view.toolTip() and view.hover_mark == 0
 
     # a stroke whose chooser is closed without a colour is no edit, and is not left drawn
     low = [_pin_view_point(view, fw * f, fh * 0.85) for f in (0.3, 0.5, 0.7)]
+    qtbot.mouseMove(view, low[0])
     before = from_qimage(view.grab().toImage())
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, low[0])
     qtbot.mouseMove(view, low[1])
