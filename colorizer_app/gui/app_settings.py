@@ -46,6 +46,15 @@ class AppSettings:
     def advanced_visible(self, value: bool) -> None:
         self.store.setValue("advanced_visible", bool(value))
 
+    @property
+    def pin_mode(self) -> bool:
+        """Colour pins were shown when the app was last quit: they are shown again."""
+        return bool(self.store.value("pin_mode", False, type=bool))
+
+    @pin_mode.setter
+    def pin_mode(self, value: bool) -> None:
+        self.store.setValue("pin_mode", bool(value))
+
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None

@@ -367,7 +367,9 @@ class CompareView(QWidget):
         stroke.add(pos)
         drawn, where = stroke.finish(), self.mapToGlobal(pos.toPoint())
         if stroke.length >= 2 * CLICK_SLOP_PX:
-            pane = stroke.pane_x
+            # The chooser opens past the stroke's lower right, not over the line it is about.
+            corner = QPointF(max(p.x() for p in drawn), max(p.y() for p in drawn)) + QPointF(8, 8)
+            where, pane = self.mapToGlobal(corner.toPoint()), stroke.pane_x
             self.stroke_drawn.emit([self._clamped_photo_point(p, pane) for p in drawn], where)
             return
         self.drop_drawn_stroke()  # a Shift+click is a click

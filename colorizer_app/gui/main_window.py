@@ -91,6 +91,8 @@ class MainWindow(WindowBase):
         self._build_status_bar()
         self._connect()
         restore_place(self, self.settings.geometry, self.settings.window_state)
+        if self.settings.pin_mode:  # a trial found a photo's strokes hidden after a restart
+            self.pins.set_mode(True)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
         # (models.engine_loaded) brings the model list and the docks that need them.
         self.models.start()
@@ -473,6 +475,7 @@ class MainWindow(WindowBase):
         s.model = self.models.current_model()
         s.device = self.models.device_combo.currentData()
         s.advanced_visible = self.panel is not None and self.panel.isVisible()
+        s.pin_mode = self.view.pin_mode
         s.sync()
 
     def _stop_workers(self) -> bool:

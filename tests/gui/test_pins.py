@@ -223,8 +223,8 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     again.show()
     item2 = _open_photo(qtbot, again, photo)
     assert item2.hints == item.hints
-    again.pins.set_mode(True)
     view2 = again.view
+    assert view2.pin_mode  # left on at the quit: the strokes are shown again
     at = view2.pin_view_point(QPointF(*item2.hints[0].points[1])).toPoint()
     qtbot.mouseClick(view2, Qt.MouseButton.RightButton, pos=at)
     assert len(item2.hints) == 1 and not item2.hints[0].is_stroke
@@ -273,6 +273,14 @@ def test_strokes_at_the_edges_side_by_side_and_while_dragging(qtbot, window, pho
     assert xs == sorted(xs, reverse=True) and xs[-1] == 0 and xs[0] > fw * 0.35
     window.actions_by_name["side"].trigger()
     window.pins.clear()
+
+    # drawn right to left: the chooser opens past the stroke's lower right, not over the line
+    leftward = [_pin_view_point(view, fw * f, fh * 0.3) for f in (0.8, 0.6, 0.4, 0.25)]
+    _shift_drag(qtbot, view, leftward)
+    menu = window.pins.pin_menu
+    assert menu.isVisible()
+    assert not any(menu.geometry().contains(view.mapToGlobal(p)) for p in leftward)
+    menu.close()
 
     # Del while a stroke is held: it goes, the drag ends, nothing breaks
     _shift_drag(qtbot, view, [_pin_view_point(view, fw * f, fh * 0.5) for f in (0.2, 0.5, 0.8)])
