@@ -80,3 +80,33 @@ def timed_pin_edits(photo, w: int, h: int) -> tuple[list[float], list]:
         times.append(time.perf_counter() - t)
     assert not np.array_equal(shown, plain)
     return times, pins
+
+
+def timed_stroke_edits(photo, w: int, h: int) -> list[float]:
+    """Strokes among pins, timed as timed_pin_edits: with 4 pins on the photo, draw 3 strokes
+    of 40 points across it one by one, then move each; every edit re-renders the preview.
+    Pins and strokes have their reach measured apart (core/hints.hint_reach): the costlier case."""
+    import time
+
+    import numpy as np
+
+    from colorizer_app.core.hints import Hint
+
+    rng = np.random.default_rng(1)
+    hints: list[Hint] = [
+        Hint.pin(float(rng.uniform(0, w)), float(rng.uniform(0, h)), "#c83228") for _ in range(4)
+    ]
+    times = []
+    for i in range(6):
+        if i < 3:
+            x0, y0 = rng.uniform(0.1, 0.5) * w, rng.uniform(0.1, 0.9) * h
+            xs = np.linspace(x0, x0 + 0.4 * w, 40)
+            ys = y0 + 0.05 * h * np.sin(np.linspace(0, 3, 40))
+            hints.append(Hint.stroke(list(zip(xs, ys, strict=True)), "#2a55d8"))
+        else:
+            hints[4 + i - 3] = hints[4 + i - 3].moved(30.0, 20.0)
+        photo.hints = tuple(hints)
+        t = time.perf_counter()
+        photo.render()
+        times.append(time.perf_counter() - t)
+    return times

@@ -23,7 +23,7 @@ from colorizer_app.engine.session import colorize_for_view
 from colorizer_app.model.model_file import save_model
 from colorizer_app.training.hint_train import hinted_network
 
-from .conftest import machine, save_result, timed_pin_edits
+from .conftest import machine, save_result, timed_pin_edits, timed_stroke_edits
 
 
 def _edits(colorizer: Colorizer, src, w: int, h: int) -> list[float]:
@@ -50,16 +50,21 @@ def test_pin_edit_with_the_hint_network_on_a_12mp_photo(tmp_path):
     assert shipped.takes_hints and not propagation.takes_hints
     net_times = _edits(shipped, src, w, h)
     prop_times = _edits(propagation, src, w, h)
+    stroke_times = timed_stroke_edits(colorize_for_view(shipped, src), w, h)
     result = {
         "photo": f"{w}x{h}",
         "hint_network_median_ms": 1000 * float(np.median(net_times)),
         "hint_network_worst_ms": 1000 * float(np.max(net_times)),
         "propagation_median_ms": 1000 * float(np.median(prop_times)),
+        "strokes_among_pins_median_ms": 1000 * float(np.median(stroke_times)),
+        "strokes_among_pins_worst_ms": 1000 * float(np.max(stroke_times)),
         "machine": machine(),
     }
     print(
         f"\npin edit, 12 MP photo: hint network median {result['hint_network_median_ms']:.0f} ms "
         f"(worst {result['hint_network_worst_ms']:.0f}), propagation "
-        f"{result['propagation_median_ms']:.0f} ms, same run  [{result['machine']}]"
+        f"{result['propagation_median_ms']:.0f} ms; strokes among pins "
+        f"{result['strokes_among_pins_median_ms']:.0f} ms (worst "
+        f"{result['strokes_among_pins_worst_ms']:.0f}), same run  [{result['machine']}]"
     )
     save_result("pin-edit-hint-net-12mp", result)
