@@ -26,10 +26,26 @@ class _Text:
         settings.store.setValue(self.key, value)
 
 
+class _Flag:
+    """A yes/no setting, off until set."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __get__(self, settings: AppSettings, owner=None) -> bool:
+        return bool(settings.store.value(self.key, False, type=bool))
+
+    def __set__(self, settings: AppSettings, value: bool) -> None:
+        settings.store.setValue(self.key, bool(value))
+
+
 class AppSettings:
     model = _Text("model", "default")
     device = _Text("device", "auto")
     last_open_dir = _Text("last_open_dir")  # default: the home folder
+    advanced_visible = _Flag("advanced_visible")
+    # Colour pins were shown when the app was last quit: they are shown again.
+    pin_mode = _Flag("pin_mode")
 
     def __init__(self, store: QSettings | None = None):
         self.store = store or QSettings(SETTINGS_ORG, SETTINGS_APP)
@@ -37,23 +53,6 @@ class AppSettings:
     def _text(self, key: str, default: str) -> str:
         value = self.store.value(key, default)
         return value if isinstance(value, str) else default
-
-    @property
-    def advanced_visible(self) -> bool:
-        return bool(self.store.value("advanced_visible", False, type=bool))
-
-    @advanced_visible.setter
-    def advanced_visible(self, value: bool) -> None:
-        self.store.setValue("advanced_visible", bool(value))
-
-    @property
-    def pin_mode(self) -> bool:
-        """Colour pins were shown when the app was last quit: they are shown again."""
-        return bool(self.store.value("pin_mode", False, type=bool))
-
-    @pin_mode.setter
-    def pin_mode(self, value: bool) -> None:
-        self.store.setValue("pin_mode", bool(value))
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)

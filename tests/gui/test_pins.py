@@ -43,8 +43,19 @@ def _on_screen(view, at: QPoint, r: int = 1) -> np.ndarray:
     return shown[y - r : y + r + 1, x - r : x + r + 1]
 
 
-def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path):
+def _reopened(qtbot, window, photo):
+    """The window closed and the app started again on its settings, the photo added again."""
     from colorizer_app.gui.main_window import MainWindow
+
+    window.close()
+    again = MainWindow(window.settings.store)
+    qtbot.addWidget(again)
+    again.resize(1100, 700)
+    again.show()
+    return again, _open_photo(qtbot, again, photo)
+
+
+def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path):
 
     photo = photo_dir / "photo0.jpg"
     item = _open_photo(qtbot, window, photo)
@@ -110,12 +121,7 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
     assert _b_at(saved, mx, my) < _b_at(plain, mx, my) - 10
 
     # a new session: the photo reopened has its pin back, and Del removes it
-    window.close()
-    again = MainWindow(window.settings.store)
-    qtbot.addWidget(again)
-    again.resize(1100, 700)
-    again.show()
-    item2 = _open_photo(qtbot, again, photo)
+    again, item2 = _reopened(qtbot, window, photo)
     assert item2.hints == item.hints
     # and the chooser's recent colours are back too (a trial found them gone after a restart)
     assert again.pins.recent_colours[:1] == [BLUE]
@@ -143,7 +149,6 @@ def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path
 def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_dir):
     """Shift+drag draws a stroke of colour (a sky along the top, a dress from hem to collar):
     it colours along its whole length, is drawn on the view, moves whole, and comes back."""
-    from colorizer_app.gui.main_window import MainWindow
 
     photo = photo_dir / "photo0.jpg"
     item = _open_photo(qtbot, window, photo)
@@ -216,12 +221,7 @@ def test_stroke_draw_recolour_move_undo_remove_and_reopen(qtbot, window, photo_d
     assert len(item.hints) == 2 and not item.hints[1].is_stroke
 
     # a new session has the stroke back; right-click on its line removes it, the pin stays
-    window.close()
-    again = MainWindow(window.settings.store)
-    qtbot.addWidget(again)
-    again.resize(1100, 700)
-    again.show()
-    item2 = _open_photo(qtbot, again, photo)
+    again, item2 = _reopened(qtbot, window, photo)
     assert item2.hints == item.hints
     view2 = again.view
     assert view2.pin_mode  # left on at the quit: the strokes are shown again
