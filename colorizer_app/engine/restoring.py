@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from ..core.errors import ColorizerError
+from ..core.fileio import RESTORED_SUFFIX as RESTORED_SUFFIX  # where it was named first
 from ..core.fileio import write_atomically
 from ..core.hints import Hint
 from ..core.imageio import load_image
@@ -26,8 +27,6 @@ from .colorizer import Colorizer
 from .hint_store import _read_regular_file
 
 log = logging.getLogger(__name__)
-
-RESTORED_SUFFIX = "_restored"
 
 
 class RestoringColorizer:

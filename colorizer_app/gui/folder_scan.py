@@ -14,17 +14,17 @@ from .worker_host import WorkerHost
 
 
 class FolderScanWorker(QObject):
-    scan_requested = Signal(int, object, str)  # request number, [path], the outputs' suffix
+    scan_requested = Signal(int, object, object)  # request number, [path], outputs' suffixes
     scanned = Signal(int, object, str)  # request number, [Path] found, a problem to say or ""
 
     def __init__(self) -> None:
         super().__init__()
         self.scan_requested.connect(self._scan)
 
-    @Slot(int, object, str)
-    def _scan(self, number: int, paths: list[str], outputs_suffix: str) -> None:
+    @Slot(int, object, object)
+    def _scan(self, number: int, paths: list[str], outputs_suffixes: tuple[str, ...]) -> None:
         try:
-            files = find_images([Path(p) for p in paths], outputs_suffix)
+            files = find_images([Path(p) for p in paths], outputs_suffixes)
         except (ColorizerError, OSError) as exc:
             self.scanned.emit(number, [], str(exc))
         else:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from ..core.fileio import write_atomically
+from ..core.fileio import RESTORED_SUFFIX, write_atomically
 from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
 from .app_settings import AppSettings
@@ -48,13 +48,15 @@ class PhotoIntake(QObject):
     def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
         """Files and folders (recursive); duplicates are not added twice. The folders are
         walked on the scan worker; the photos join the list when it answers. In folders, the
-        copies saved beside the originals before (`<name>_colorized`) are left out: opening the
-        same folder again must not colorize the colorized copies."""
+        copies saved beside the originals before (`<name>_colorized`, `<name>_restored`) are
+        left out: opening the same folder again must not colorize the colorized copies."""
         self._scan_number += 1
         self._scans[self._scan_number] = colorize
         self.status.emit("Looking for photos…")
-        suffix = self.settings.save_options.suffix
-        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths], suffix)
+        # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
+        # 11th photo when a trial opened its folder again).
+        suffixes = tuple(s for s in (self.settings.save_options.suffix, RESTORED_SUFFIX) if s)
+        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths], suffixes)
 
     def open_files(self) -> None:
         start = self.settings.last_open_dir

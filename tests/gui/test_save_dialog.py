@@ -1,5 +1,7 @@
 """The Save dialog as a person fills it in: typing a folder, then Save."""
 
+import shutil
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -80,7 +82,8 @@ def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals
     qtbot, window, photo_dir
 ):
     """A family saves beside the scans, then opens the same folder another day: the scans come
-    back, their colorized copies do not (Save All would have written photo0_colorized_colorized);
+    back, their colorized and restored copies do not (Save All would have written
+    photo0_colorized_colorized);
     a copy opened by name is still opened."""
     window.add_paths([photo_dir])
     wait_scanned(window)
@@ -89,6 +92,8 @@ def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals
     wait_idle(qtbot, window)
     copies = sorted(photo_dir.rglob("*_colorized.jpg"))
     assert len(copies) == 3
+    # and a restored copy (Save Restored Copy's name): a trial found it back as an 11th photo
+    shutil.copyfile(photo_dir / "photo0.jpg", photo_dir / "photo0_restored.jpg")
     window.clear_all()
 
     window.add_paths([photo_dir], colorize=False)
