@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
@@ -242,6 +243,34 @@ def test_a_switch_changed_while_the_photo_is_colorized_is_not_lost(
     qtbot.waitUntil(lambda: item.result is not None and item.result.restore.grain, timeout=120_000)
     wait_idle(qtbot, window)
     assert item.result.restore == RestoreOptions(grain=True)
+    window.restore_panel.wait()
+
+
+def test_space_after_a_click_on_a_switch_compares_and_leaves_the_switch(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """A new-user trial ticked Scratches with the mouse, then held Space to see the original:
+    Space unticked the switch (it had taken the keys), and the repair was gone without a word."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    window.add_paths([photo])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    window.list_view.setFocus()
+    box = window.restore_panel.switches["scratches"]
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
+    keys = QApplication.focusWidget()
+    assert keys is not box
+    qtbot.keyPress(keys, Qt.Key.Key_Space)
+    assert window.view.show_original and box.isChecked()
+    qtbot.keyRelease(keys, Qt.Key.Key_Space)
+    assert not window.view.show_original and box.isChecked()
+    qtbot.waitUntil(lambda: window.photos.items[0].result.restore.scratches, timeout=120_000)
+    wait_idle(qtbot, window)
     window.restore_panel.wait()
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QMouseEvent, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QDockWidget,
     QHBoxLayout,
@@ -227,6 +228,11 @@ class RestorePanel(QDockWidget):
         self.save_button.setToolTip("Writes NAME_restored beside the photo, without colour")
         self.save_button.clicked.connect(self.save)
         layout.addWidget(self.save_button)
+        # A click on a switch or button leaves the keys where they were (the photo, the list):
+        # a trial ticked Scratches, held Space to see the original, and Space untick it.
+        # Tab still reaches each of them, and Space then works them as it should.
+        for control in body.findChildren(QAbstractButton):
+            control.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.setWidget(body)
         self.show_photo(None)
 
