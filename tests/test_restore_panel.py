@@ -274,6 +274,17 @@ def test_space_after_a_click_on_a_switch_compares_and_leaves_the_switch(
     window.restore_panel.wait()
 
 
+def test_a_closed_restore_dock_or_toolbar_comes_back_from_the_view_menu(window, qtbot):  # noqa: F811
+    """A trial closed the Restore dock and found no way back but a hidden context menu."""
+    qtbot.waitUntil(lambda: window.restore_panel is not None, timeout=60_000)
+    view_menu = {a.text(): a for a in window.menus["&View"].actions()}
+    for dock, name in ((window.restore_panel, "&Restore Panel"), (window.toolbar, "&Toolbar")):
+        dock.close()
+        assert not dock.isVisible() and not view_menu[name].isChecked()
+        view_menu[name].trigger()
+        assert dock.isVisible()
+
+
 def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, data_dir):
     """A person corrects the damage found on a scan with the brush and closes the app; opened
     again, the photo is repaired with the correction, from the app data (nothing beside the

@@ -167,7 +167,12 @@ class MainWindow(WindowBase):
             a.update(controller.actions)
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
-        build_menus(self.menuBar(), a)
+        self.menus = build_menus(self.menuBar(), a)
+        # A toolbar or dock closed by its own button or the bar's context menu comes back from
+        # View (a trial found no way back to the Restore dock but that hidden context menu).
+        toolbar = self.toolbar.toggleViewAction()
+        toolbar.setText("&Toolbar")
+        self.menus["&View"].addAction(toolbar)
         o, m = self.options, self.models
         build_toolbar(
             self.toolbar,

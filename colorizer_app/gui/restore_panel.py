@@ -403,6 +403,9 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
     """Docks the panel on the right and has it follow the list's current photo."""
     panel = RestorePanel(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    shown = panel.toggleViewAction()
+    shown.setText("&Restore Panel")
+    window.menus["&View"].addAction(shown)
 
     def follow(*_args) -> None:
         item = window.current_item()

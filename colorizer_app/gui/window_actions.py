@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QMenuBar, QToolBar, QWidget
 
 MENUS = {  # menu: its actions by name, None a separator
     "&File": ("open", "open_folder", "paste", None, "save", "save_all", None, "quit"),
@@ -49,11 +49,14 @@ def make_action(
     return action
 
 
-def build_menus(menus: QMenuBar, actions: dict[str, QAction]) -> None:
+def build_menus(menus: QMenuBar, actions: dict[str, QAction]) -> dict[str, QMenu]:
+    """The menu bar from MENUS; the menus by title, for what joins them later (the docks)."""
+    built = {}
     for title, names in MENUS.items():
-        menu = menus.addMenu(title)
+        menu = built[title] = menus.addMenu(title)
         for name in names:
             menu.addSeparator() if name is None else menu.addAction(actions[name])
+    return built
 
 
 def build_toolbar(

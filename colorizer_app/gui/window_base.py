@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QListView
+    from PySide6.QtWidgets import QListView, QMenu
 
     from .batch_controller import BatchController
     from .photo_list import PhotoItem, PhotoListModel
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         list_view: QListView
         photos: PhotoListModel
         batch: BatchController  # the Restore panel has a photo coloured again
+        menus: dict[str, QMenu]  # the menu bar's menus by title: the Restore dock joins View
 
         def current_item(self) -> PhotoItem | None: ...
 
