@@ -44,6 +44,7 @@ class TrainingForm(QWidget):
     def __init__(self, devices: list[tuple[str, str]], parent: QWidget | None = None):
         super().__init__(parent)
         self.report: ScanReport | None = None  # the chosen folder's count, once made
+        self._counting: tuple[str, int] | None = None  # the folder and size last asked to count
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.folder_edit = QLineEdit()
@@ -106,7 +107,7 @@ class TrainingForm(QWidget):
         )
         form.addRow("", self.keep_anyway)
         self._mode_changed()
-        self.folder_edit.editingFinished.connect(lambda: self.set_folder(self.folder_edit.text()))
+        self.folder_edit.editingFinished.connect(self._folder_typed)
         self.name_edit.textChanged.connect(lambda _t: self.changed.emit())
         self.refresh_bases()
 
@@ -162,9 +163,20 @@ class TrainingForm(QWidget):
         if folder:
             self.set_folder(folder)
 
+    def _folder_typed(self) -> None:
+        folder = self.folder_edit.text()
+        if not self.folder_edit.hasFocus() and (
+            (folder, scan_side(self.image_size.value())) == self._counting
+        ):
+            # The field giving up the keys after its Return (a click on Start): counting the
+            # same folder again disabled Start under the pointer, and the click was lost.
+            return
+        self.set_folder(folder)
+
     def set_folder(self, folder: str) -> None:
         if not folder:
             return
+        asked = self._counting = (folder, scan_side(self.image_size.value()))
         self.folder_edit.setText(folder)
         if not self.name_edit.text():
             self.name_edit.setText(Path(folder).name)
@@ -172,7 +184,7 @@ class TrainingForm(QWidget):
         self.changed.emit()
         self.counts_label.setText("Counting photos…")
         # Photos are kept at the size training will crop from: a later, larger size rescans.
-        self.scan_requested.emit(folder, scan_side(self.image_size.value()))
+        self.scan_requested.emit(*asked)
 
     def show_report(self, report: ScanReport) -> None:
         self.report = report

@@ -252,3 +252,26 @@ def test_a_choice_cut_short_in_a_narrow_dock_shows_whole_on_hover(qtbot, window)
         assert combo.toolTip() == combo.currentText() != ""
     form.mode_combo.setCurrentIndex((form.mode_combo.currentIndex() + 1) % form.mode_combo.count())
     assert form.mode_combo.toolTip() == form.mode_combo.currentText()
+
+
+def test_the_first_click_on_start_starts_after_typing_the_folder(qtbot, window, tmp_path, data_dir):
+    """A new-user trial typed the folder, pressed Return, waited for the count and clicked
+    Start: nothing. The click took the keys from the folder field, which counted the same
+    folder again and so disabled Start under the pointer; the second click started."""
+    window.actions_by_name["advanced"].trigger()
+    panel = window.panel
+    folder = _folder(tmp_path, data_dir)
+    panel.form.base_combo.setCurrentIndex(panel.form.base_combo.findText("tiny (yours)"))
+    panel.form.steps.setValue(4)
+    panel.form.image_size.setValue(48)
+    panel.form.batch.setValue(4)
+    panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
+    edit = panel.form.folder_edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, str(folder))
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
+    assert edit.hasFocus() and panel.start_button.isEnabled()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.training
+    qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
