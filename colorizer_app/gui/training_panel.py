@@ -252,13 +252,17 @@ class TrainingPanel(QDockWidget):
 
     def _finished(self, result: dict) -> None:
         self._end()
-        self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat("done")
+        # Stopped before the steps asked for: the bar says where and why, not a full "done"
+        # (a trial asked for 300 steps, saw the bar full, and learnt nothing of the other 295).
+        early = result["steps"] < self.form.steps.value()
+        self.progress.setValue(result["steps"] if early else self.progress.maximum())
+        self.progress.setFormat("%v/%m steps · stopped early" if early else "done")
+        stopped = " (stopped early: the held-out score no longer improved)" if early else ""
         minutes = (time.monotonic() - self._started_at) / 60
         if result["path"] is None:
             # Never hand back a worse model: say so, keep the one the person had.
             self.result_label.setText(
-                f"No new model: after {result['steps']} steps ({minutes:.1f} min), "
+                f"No new model: after {result['steps']} steps{stopped} ({minutes:.1f} min), "
                 f"{result['summary']}. Your models are unchanged. More photos, fewer steps or a "
                 "lower learning rate may help."
             )
@@ -266,13 +270,7 @@ class TrainingPanel(QDockWidget):
             self.status_label.setText(f"Done, no new model: {why}.")
             return
         self.result_label.setText(
-            f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps"
-            + (
-                " (stopped early: the held-out score no longer improved)"
-                if result["steps"] < self.form.steps.value()
-                else ""
-            )
-            + " "
+            f"Saved as {Path(result['path']).stem!r} after {result['steps']} steps{stopped} "
             f"({minutes:.1f} min, {result['train']} photos, {result['held_out']} held out). "
             f"Held-out PSNR {result['before']:.2f} dB before → {result['after']:.2f} dB after"
             + (

@@ -262,7 +262,7 @@ def test_the_first_click_on_start_starts_after_typing_the_folder(qtbot, window, 
     panel = window.panel
     folder = _folder(tmp_path, data_dir)
     panel.form.base_combo.setCurrentIndex(panel.form.base_combo.findText("tiny (yours)"))
-    panel.form.steps.setValue(4)
+    panel.form.steps.setValue(300)  # far more than 20 photos can use: it stops early
     panel.form.image_size.setValue(48)
     panel.form.batch.setValue(4)
     panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
@@ -275,3 +275,7 @@ def test_the_first_click_on_start_starts_after_typing_the_folder(qtbot, window, 
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert panel.training
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+    # Stopped early: the bar says where and why, not a full "done" (the same trial saw 5/300
+    # steps shown as done)
+    assert panel.progress.value() < 300 and "stopped early" in panel.progress.format()
+    assert "stopped early" in panel.result_label.text()
