@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
@@ -56,6 +56,26 @@ def _dab_where_nothing_was_found(qtbot, panel) -> tuple[int, int]:
     qtbot.mousePress(panel.picture, Qt.MouseButton.LeftButton, pos=at)
     qtbot.mouseRelease(panel.picture, Qt.MouseButton.LeftButton, pos=at)
     return x, y
+
+
+def _answer_when_asked(qtbot, button: str | None) -> list[str]:
+    """Answers the next question box by the button named (None: Enter, its default); the
+    question's text is put in the list returned."""
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        asked.append(box.text())
+        if button is None:
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        else:
+            next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(20, answer)
+    return asked
 
 
 def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
@@ -111,11 +131,21 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
     assert saved.is_file() and scratched.read_bytes() == original_bytes
     assert load_image(saved).rgb.shape == load_image(scratched).rgb.shape
-    # A second save never writes over the first.
+    # A second save asks, naming the file: Enter (Cancel) keeps the first.
     first = saved.read_bytes()
+    asked = _answer_when_asked(qtbot, None)
     panel.save_button.click()
-    qtbot.waitUntil(lambda: "already there" in panel.status.text(), timeout=60_000)
-    assert saved.read_bytes() == first
+    assert "boy_restored.png already exists" in asked[0]
+    assert "is kept" in panel.status.text() and saved.read_bytes() == first
+    # Corrected again with the brush, then Replace: the corrected restoration is written (a
+    # trial could never save it: "already there; it was kept", and no way to replace it).
+    x, y = _dab_where_nothing_was_found(qtbot, panel)
+    qtbot.waitUntil(lambda: panel.result[2][y, x], timeout=60_000)
+    _answer_when_asked(qtbot, "Replace")
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+    assert saved.read_bytes() != first and scratched.read_bytes() == original_bytes
+    panel.undo_button.click()  # the dab is not what the later checks are about
     panel.wait()
 
     # The switches are kept in the app data, never beside the photos: a new panel (the app

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -32,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import ColorizerError
-from ..engine.restoring import CorrectedMasks, RestoreChoices, restore_preview, save_restored
+from ..engine.restoring import (
+    CorrectedMasks,
+    RestoreChoices,
+    restore_preview,
+    restored_copy_path,
+    save_restored,
+)
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .qimage import to_qimage
@@ -85,9 +92,11 @@ class _PreviewJob(_Job):
 
 
 class _SaveJob(_Job):
+    replace = False  # the person answered Replace to "already there"
+
     def run(self) -> None:
         try:
-            result = save_restored(*self.work)
+            result = save_restored(*self.work, replace=self.replace)
         except Exception as exc:  # noqa: BLE001
             self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
             return
@@ -391,9 +400,31 @@ class RestorePanel(QDockWidget):
         self.restoration_changed.emit(self.path)
 
     def save(self) -> None:
-        if self.path is not None and self.current_options().any:
-            self.status.setText("Saving the restored copy…")
-            self.pool.start(_SaveJob(0, self._work(), self.signals))
+        if self.path is None or not self.current_options().any:
+            return
+        job = _SaveJob(0, self._work(), self.signals)
+        there = restored_copy_path(self.path)
+        if there.exists():
+            # A trial corrected the damage again after saving, and could never save the
+            # corrected copy: "already there; it was kept", and no way to replace it.
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Replace the restored copy?",
+                f"{there.name} already exists in {there.parent}.\nReplace it with this "
+                "restoration?",
+                parent=self,
+            )
+            replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+            box.exec()
+            answer = box.clickedButton()
+            box.deleteLater()
+            if answer is not replace:
+                self.status.setText("Not saved: the restored copy there is kept.")
+                return
+            job.replace = True
+        self.status.setText("Saving the restored copy…")
+        self.pool.start(job)
 
     def wait(self) -> None:
         self.pool.waitForDone()
