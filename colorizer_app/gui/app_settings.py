@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QPoint, QSettings
 
 from .save_options import SaveOptions
 
@@ -76,6 +76,16 @@ class AppSettings:
     @geometry.setter
     def geometry(self, value: QByteArray) -> None:
         self.store.setValue("geometry", value)
+
+    @property
+    def inner_place(self) -> QPoint | None:
+        """Where the window's inside (its frame's contents) was at the last quit."""
+        value = self.store.value("inner_place")
+        return value if isinstance(value, QPoint) else None
+
+    @inner_place.setter
+    def inner_place(self, value: QPoint) -> None:
+        self.store.setValue("inner_place", value)
 
     @property
     def window_state(self) -> QByteArray | None:

@@ -90,7 +90,9 @@ class MainWindow(WindowBase):
         self._build_actions()
         self._build_status_bar()
         self._connect()
-        restore_place(self, self.settings.geometry, self.settings.window_state)
+        restore_place(
+            self, self.settings.geometry, self.settings.window_state, self.settings.inner_place
+        )
         if self.settings.pin_mode:  # a trial found a photo's strokes hidden after a restart
             self.pins.set_mode(True)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
@@ -476,6 +478,7 @@ class MainWindow(WindowBase):
     def _store_settings(self) -> None:
         s = self.settings
         s.geometry = self.saveGeometry()
+        s.inner_place = self.geometry().topLeft()
         s.window_state = self.saveState()
         s.model = self.models.current_model()
         s.device = self.models.device_combo.currentData()

@@ -104,3 +104,43 @@ def test_the_starting_card_shows_at_once_and_costs_none_no_references(tmp_path):
     taken, visible, exposed = proc.stdout.split()
     assert visible == "True" and exposed == "True", proc.stdout
     assert int(taken) < 20, proc.stdout  # the one loop and its timer, not one per event pass
+
+
+AGAIN = r"""
+import json, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+deadline = time.monotonic() + 60
+while window.frameGeometry().height() <= window.geometry().height():
+    if time.monotonic() > deadline:
+        break
+    QTest.qWait(20)
+QTest.qWait(2000)  # past the refits after showing
+inner = window.geometry()
+print(json.dumps([inner.x(), inner.y(), inner.width(), inner.height()]), flush=True)
+window.close()  # stores its place, as Quit does
+"""
+
+
+def test_the_window_opens_where_it_was_quit_launch_after_launch(tmp_path):
+    """Under openbox the window came back one pixel to the right of where it was quit, every
+    launch (its frame's left border): 16 px after 20 launches, found by a trial."""
+    places = []
+    with x_desktop(1366, 768) as env:
+        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        for _ in range(4):
+            proc = subprocess.run(
+                [sys.executable, "-c", AGAIN, str(tmp_path / "settings.ini")],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=300,
+            )
+            assert proc.returncode == 0, proc.stderr[-2000:]
+            places.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert places[0] == places[1] == places[2] == places[3], places
