@@ -315,6 +315,26 @@ def test_a_closed_restore_dock_or_toolbar_comes_back_from_the_view_menu(window, 
         assert dock.isVisible()
 
 
+def test_a_file_that_cannot_be_restored_says_so_plainly_without_the_last_photo(
+    qtbot, tmp_path, data_dir
+):
+    """A trial selected a broken file after the Buffalo bank: the panel said "Cannot restore
+    this photo: ImageLoadError: ..." under the bank's preview."""
+    good, broken = tmp_path / "boy.png", tmp_path / "broken.jpg"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, good)
+    broken.write_bytes(b"")
+    panel = _panel_on(qtbot, good)
+    panel.switches["grain"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert not panel.picture.pixmap().isNull()
+    panel.show_photo(broken)
+    panel.switches["grain"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
+    assert "broken.jpg" in panel.status.text() and "Error" not in panel.status.text()
+    assert panel.picture.pixmap().isNull()
+    panel.wait()
+
+
 def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, data_dir):
     """A person corrects the damage found on a scan with the brush and closes the app; opened
     again, the photo is repaired with the correction, from the app data (nothing beside the

@@ -85,6 +85,9 @@ class _PreviewJob(_Job):
     def run(self) -> None:
         try:
             result = restore_preview(*self.work)
+        except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
+            self.tell(self.signals.done, self.number, None, str(exc))
+            return
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash of the app
             self.tell(self.signals.done, self.number, None, f"{type(exc).__name__}: {exc}")
             return
@@ -322,7 +325,11 @@ class RestorePanel(QDockWidget):
         if number != self.requests:
             return  # another photo, switches or brush stroke since: a newer job is on its way
         if error is not None:
+            # Not the last photo's preview above this one's message (a trial saw the Buffalo
+            # bank under "Cannot restore this photo" for a broken file).
             self.result = None
+            self.picture.setPixmap(QPixmap())
+            self.picture.setText("No preview")
             self.status.setText(f"Cannot restore this photo: {error}")
             return
         self.result = result
