@@ -90,7 +90,10 @@ def paint_view(painter: QPainter, view: ShownView) -> None:
     original = view.original
     if original is None or original.isNull():
         painter.setPen(view.palette().color(view.foregroundRole()))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, view.placeholder)
+        # Wrapped within a margin: a failed photo's message is long, and a narrow photo area
+        # cut it off at both sides (a trial).
+        flags = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
+        painter.drawText(rect.adjusted(16, 16, -16, -16), flags, view.placeholder)
         return
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, view.scale < 2)
     w, h = original.width() * view.scale, original.height() * view.scale

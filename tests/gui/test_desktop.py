@@ -177,3 +177,22 @@ def test_a_drag_leaves_a_photo_that_fits_where_it_is(qtbot, window, photo_dir):
     qtbot.mouseMove(view, middle + QPoint(5000, 0))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=middle + QPoint(5000, 0))
     assert view.offset.x() == 0
+
+
+def test_a_long_message_in_the_photo_area_is_wrapped_inside_it(qtbot):
+    """A failed photo's message in a narrow photo area was cut off at both sides (a trial)."""
+    from colorizer_app.gui.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(320, 240)
+    view.show()
+    view.placeholder = (
+        "broken.jpg could not be colorized: the file is empty (0 bytes); re-export or re-scan "
+        "it, or remove it from the list"
+    )
+    shown = from_qimage(view.grab().toImage()).astype(int)
+    background = shown[2, 2]
+    ink = np.abs(shown - background).sum(axis=2) > 60
+    assert ink.any()  # the message is drawn
+    assert not ink[:, :10].any() and not ink[:, -10:].any()  # and not cut off at either side
