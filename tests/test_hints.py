@@ -172,6 +172,24 @@ def test_store_keeps_hints_per_photo_and_survives_damage(tmp_path):
     assert HintStore(store_path).get(photo) == hints
 
 
+def test_store_keeps_a_photos_colour_strength_with_or_without_pins(tmp_path):
+    photo = tmp_path / "scan.png"
+    Image.fromarray(real_rgb("coffee")).save(photo)
+    store_path = tmp_path / "app" / "hints.json"
+    HintStore(store_path).put(photo, (), 1.36)
+    assert HintStore(store_path).strength(photo) == 1.36 and HintStore(store_path).get(photo) == ()
+    HintStore(store_path).put(photo, (Hint.pin(1, 2, BLUE),), 0.5)
+    assert HintStore(store_path).strength(photo) == 0.5
+    HintStore(store_path).put(photo, (), 1.0)  # back to the model's own, no pins: forgotten
+    assert json.loads(store_path.read_text())["photos"] == {}
+    saved = {"version": 1, "photos": {}}
+    key = str(photo.resolve())
+    for bad in ("loud", True, 1e9, -3, float("nan")):
+        saved["photos"][key] = {"size": photo.stat().st_size, "hints": [], "strength": bad}
+        store_path.write_text(json.dumps(saved))
+        assert 0.0 <= HintStore(store_path).strength(photo) <= 2.0  # a damaged value, bounded
+
+
 def test_store_keeps_the_order_hints_were_made_in_and_reads_older_stores(tmp_path):
     """A pin put on a stroke is drawn over it: reopened, the photo must have them in the same
     order (the store kept pins, then strokes, until a stroke could be drawn in the window)."""

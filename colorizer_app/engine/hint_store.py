@@ -29,6 +29,7 @@ from ..core.paths import user_data_dir
 
 log = logging.getLogger(__name__)
 VERSION = 1
+MAX_STRENGTH = 2.0  # the window's colour slider goes to 200%
 MAX_STORE_BYTES = 64 << 20  # tens of thousands of photos' pins; past it the file is not ours
 
 
@@ -99,14 +100,30 @@ class HintStore:
             log.warning("ignoring damaged hints for %s: %s", photo, e)
             return ()
 
-    def remember(self, photo: Path, hints: tuple[Hint, ...]) -> bool:
-        """Keeps (or, with no hints, forgets) a photo's hints in memory; True if that changed
-        what `flush` writes."""
+    def strength(self, photo: Path) -> float:
+        """The photo's colour strength as the person last set it (1: as the model gives it)."""
+        key, size = self._key(photo)
+        with self._lock:
+            entry = self._loaded().get(key)
+        if not isinstance(entry, dict) or entry.get("size") != size:
+            return 1.0
+        value = entry.get("strength", 1.0)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return min(max(float(value), 0.0), MAX_STRENGTH) if ok and value == value else 1.0
+
+    def remember(self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0) -> bool:
+        """Keeps (or, with no hints and the model's own strength, forgets) a photo's hints and
+        colour strength in memory; True if that changed what `flush` writes."""
         key, size = self._key(photo)
         with self._lock:
             entries = self._loaded()
-            if hints:
-                entries[key] = {"size": size, "hints": HintSet(list(hints)).to_list()}
+            if hints or strength != 1.0:
+                entry: dict = {"size": size, "hints": HintSet(list(hints)).to_list()}
+                if strength != 1.0:  # a trial's 136% came back as 100% after a relaunch
+                    entry["strength"] = round(float(strength), 3)
+                if entries.get(key) == entry:
+                    return False
+                entries[key] = entry
             elif entries.pop(key, None) is None:
                 return False
             self._dirty = True
@@ -137,7 +154,8 @@ class HintStore:
             os.replace(self.path, self.path.with_name(self.path.stem + ".unreadable.json"))
         self._unreadable = False
 
-    def put(self, photo: Path, hints: tuple[Hint, ...]) -> None:
-        """Keeps a photo's hints and writes the store at once (the CLI's and tests' way)."""
-        if self.remember(photo, hints):
+    def put(self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0) -> None:
+        """Keeps a photo's hints (and strength) and writes the store at once (the CLI's and
+        tests' way)."""
+        if self.remember(photo, hints, strength):
             self.flush()

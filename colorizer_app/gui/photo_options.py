@@ -29,6 +29,7 @@ DETAIL_CHOICES = (
 
 class PhotoOptions(QObject):
     colorize_requested = Signal(object)  # [PhotoItem]: colorize again, at their new detail
+    strength_changed = Signal(object)  # [PhotoItem] whose colour strength the person changed
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -79,10 +80,11 @@ class PhotoOptions(QObject):
 
     def apply_strength_to_all(self) -> None:
         strength = self.saturation.value() / 100.0
-        for item in self.photos.items:
-            if item.strength != strength:
-                item.strength = strength
-                self.photos.show_result(item)
+        changed = [item for item in self.photos.items if item.strength != strength]
+        for item in changed:
+            item.strength = strength
+            self.photos.show_result(item)
+        self.strength_changed.emit(changed)
         self.status.emit(
             f"Colour strength {round(strength * 100)}% for all {len(self.photos.items)} photos."
         )
@@ -98,6 +100,7 @@ class PhotoOptions(QObject):
         for item in targets:
             item.strength = value / 100.0
             self.photos.show_result(item)
+        self.strength_changed.emit(targets)
         if current is not None and current.result is not None:
             self.view.set_colorized(to_qimage(current.result.render(current.strength)))
 

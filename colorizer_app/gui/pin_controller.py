@@ -55,6 +55,7 @@ class HintEdit(QUndoCommand):
 
 class PinController(QObject):
     hints_changed = Signal(object)  # PhotoItem: its hints changed (the list shows its thumbnail)
+    strength_found = Signal(object)  # PhotoItem: its colour strength came back from the store
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -166,8 +167,15 @@ class PinController(QObject):
     def set_hints(self, item: PhotoItem, hints: tuple[Hint, ...]) -> None:
         """The one place hints change: the entry, its result, the store, the screen."""
         self._hints_changed(item, tuple(hints))
-        self.pin_store.remember_requested.emit(str(item.path), item.hints)
-        self._write.start()
+        self.remember([item])
+
+    def remember(self, items: list[PhotoItem]) -> None:
+        """These photos' hints and colour strength, as they are now, kept for next time (the
+        strength is the photo's own choice as the pins are: the window tells it here)."""
+        for item in items:
+            self.pin_store.remember_requested.emit(str(item.path), item.hints, item.strength)
+        if items:
+            self._write.start()
 
     def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
         """A change the person made: one step on the photo's undo stack."""
@@ -197,11 +205,20 @@ class PinController(QObject):
         return stack
 
     def _pins_found(self, found: dict) -> None:
-        for path, hints in found.items():
+        for path, (hints, strength) in found.items():
             item = self.photos.item_for_path(path)
-            # Pins the person placed meanwhile win over the remembered ones.
-            if item is not None and not item.hints and not self._undo_stack(item).count():
+            if item is None:
+                continue
+            # Pins the person placed meanwhile win over the remembered ones, and so does a
+            # strength set meanwhile.
+            if hints and not item.hints and not self._undo_stack(item).count():
                 self._hints_changed(item, tuple(hints))
+            if strength != 1.0 and item.strength == 1.0:
+                item.strength = strength
+                self.photos.show_result(item)
+                if item is self._shown and item.result is not None:
+                    self.view.set_colorized(to_qimage(item.result.render(item.strength)))
+                self.strength_found.emit(item)
 
     def _not_written(self, message: str) -> None:
         self.status.emit(

@@ -23,10 +23,11 @@ WRITE_AFTER_MS = 400
 class PinStoreWorker(QObject):
     # from the window (queued onto this thread)
     lookup_requested = Signal(object)  # [photo path]
-    remember_requested = Signal(str, object)  # photo path, hints
+    remember_requested = Signal(str, object, float)  # photo path, hints, colour strength
     flush_requested = Signal()
     # to the window
-    found = Signal(object)  # {photo path: hints}, for the photos that have any
+    # {photo path: (hints, colour strength)}, for the photos with hints or their own strength
+    found = Signal(object)
     write_failed = Signal(str)
     written = Signal()
 
@@ -41,14 +42,14 @@ class PinStoreWorker(QObject):
     def _lookup(self, paths: list[str]) -> None:
         found = {}
         for path in paths:
-            hints = self.store.get(Path(path))
-            if hints:
-                found[path] = hints
+            hints, strength = self.store.get(Path(path)), self.store.strength(Path(path))
+            if hints or strength != 1.0:
+                found[path] = (hints, strength)
         self.found.emit(found)
 
-    @Slot(str, object)
-    def _remember(self, path: str, hints: tuple) -> None:
-        self.store.remember(Path(path), hints)
+    @Slot(str, object, float)
+    def _remember(self, path: str, hints: tuple, strength: float) -> None:
+        self.store.remember(Path(path), hints, strength)
 
     @Slot()
     def flush(self) -> None:

@@ -326,3 +326,26 @@ def test_strokes_at_the_edges_side_by_side_and_while_dragging(qtbot, window, pho
     qtbot.waitUntil(lambda: len(item.hints) == 2, timeout=5000)
     assert seen and np.abs(seen[0] - 150).max() < 25
     assert item.hints[-1].is_stroke and item.hints[-1].color == "#3a8f3a"
+
+
+def test_a_photos_colour_strength_comes_back_with_it(qtbot, window, photo_dir, tmp_path):
+    """A trial set a photo to 136%, quit, and found it at 100% after a relaunch while its pins
+    and restore switches were back: saving it again gave another file."""
+    photo = photo_dir / "photo0.jpg"
+    item = _open_photo(qtbot, window, photo)
+    window.options.saturation.setValue(136)
+    assert item.strength == 1.36
+    out = tmp_path / "before"
+    assert window.save_selected(SaveOptions(folder=out, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    again, item2 = _reopened(qtbot, window, photo)
+    qtbot.waitUntil(lambda: item2.strength == 1.36, timeout=10_000)
+    assert again.options.saturation.value() == 136
+    assert again.options.saturation_label.text() == "136%"
+    after = tmp_path / "after"
+    assert again.save_selected(SaveOptions(folder=after, fmt="png")) == 1
+    wait_idle(qtbot, again)
+    assert (after / "photo0_colorized.png").read_bytes() == (
+        out / "photo0_colorized.png"
+    ).read_bytes()
+    again.close()
