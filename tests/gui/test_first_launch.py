@@ -5,6 +5,7 @@ A real X server and window manager: the frame exists only there."""
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -44,21 +45,26 @@ window.close()
 """
 
 
+def _launched(script: str, settings, env: dict) -> Any:
+    """Runs `script` (the window on `settings`) in its own process; what it printed last."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(settings)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize(
     "screen, scale", [((1366, 768), "1"), ((1920, 1080), "2")], ids=["1366x768", "1080p-200%"]
 )
 def test_first_launch_fits_the_screen_with_its_frame(tmp_path, screen, scale):
     with x_desktop(*screen) as env:
         env = {**env, "QT_SCALE_FACTOR": scale, "COLORIZER_USER_DIR": str(tmp_path / "data")}
-        proc = subprocess.run(
-            [sys.executable, "-c", SCRIPT, str(tmp_path / "settings.ini")],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+        seen = _launched(SCRIPT, tmp_path / "settings.ini", env)
     fx, fy, fw, fh = seen["frame"]
     rx, ry, rw, rh = seen["room"]
     assert fh > seen["inner"][3], seen  # the window manager did frame it
@@ -134,13 +140,5 @@ def test_the_window_opens_where_it_was_quit_launch_after_launch(tmp_path):
     with x_desktop(1366, 768) as env:
         env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
         for _ in range(4):
-            proc = subprocess.run(
-                [sys.executable, "-c", AGAIN, str(tmp_path / "settings.ini")],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=300,
-            )
-            assert proc.returncode == 0, proc.stderr[-2000:]
-            places.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            places.append(_launched(AGAIN, tmp_path / "settings.ini", env))
     assert places[0] == places[1] == places[2] == places[3], places
