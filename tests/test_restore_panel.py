@@ -133,8 +133,10 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     assert load_image(saved).rgb.shape == load_image(scratched).rgb.shape
     # A second save asks, naming the file: Enter (Cancel) keeps the first.
     first = saved.read_bytes()
+    assert panel.path == scratched and panel.save_button.isEnabled(), (panel.path, panel.status)
     asked = _answer_when_asked(qtbot, None)
     panel.save_button.click()
+    assert asked, panel.status.text()
     assert "boy_restored.png already exists" in asked[0]
     assert "is kept" in panel.status.text() and saved.read_bytes() == first
     # Corrected again with the brush, then Replace: the corrected restoration is written (a

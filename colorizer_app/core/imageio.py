@@ -153,9 +153,8 @@ def is_image_path(path: Path) -> bool:
 
 def find_images(paths: list[Path], outputs_suffix: str | tuple[str, ...] = "") -> list[Path]:
     """Files and folders (recursive, sorted) -> image files, each once, in a stable order. In
-    folders, names ending in `outputs_suffix` (the app's own earlier copies, "_colorized"; the
-    window passes its restored copies' suffix too) are left out, as `colorize` leaves them out;
-    a file given by name is always kept."""
+    folders, names ending in `outputs_suffix` (one or several: the app's own earlier copies) are
+    left out, as `colorize` leaves them out; a file given by name is always kept."""
     found: list[Path] = []
     seen: set[str] = set()
     for p in paths:

@@ -49,7 +49,7 @@ from .save_options import SaveOptions
 from .selection import Selection
 from .thumbnails import ThumbnailLoader
 from .view_keys import ViewKeys
-from .window_actions import build_menus, build_toolbar, make_action
+from .window_actions import add_to_view, build_menus, build_toolbar, make_action
 from .window_base import WindowBase
 from .window_state import fit_to_screen, restore_place, room_on_screen
 from .worker import colorize_host
@@ -90,11 +90,8 @@ class MainWindow(WindowBase):
         self._build_actions()
         self._build_status_bar()
         self._connect()
-        restore_place(
-            self, self.settings.geometry, self.settings.window_state, self.settings.inner_place
-        )
-        if self.settings.pin_mode:  # a trial found a photo's strokes hidden after a restart
-            self.pins.set_mode(True)
+        s = self.settings
+        restore_place(self, s.geometry, s.window_state, s.inner_place)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
         # (models.engine_loaded) brings the model list and the docks that need them.
         self.models.start()
@@ -170,11 +167,7 @@ class MainWindow(WindowBase):
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         self.menus = build_menus(self.menuBar(), a)
-        # A toolbar or dock closed by its own button or the bar's context menu comes back from
-        # View (a trial found no way back to the Restore dock but that hidden context menu).
-        toolbar = self.toolbar.toggleViewAction()
-        toolbar.setText("&Toolbar")
-        self.menus["&View"].addAction(toolbar)
+        add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
         o, m = self.options, self.models
         build_toolbar(
             self.toolbar,
@@ -236,9 +229,7 @@ class MainWindow(WindowBase):
         self.pins.hints_changed.connect(lambda _item: self._update_actions())
         # Each photo's colour strength is kept with its pins, and comes back with them.
         self.options.strength_changed.connect(self.pins.remember)
-        self.pins.strength_found.connect(
-            lambda item: self.options.show(item) if item is self.current_item() else None
-        )
+        self.pins.strength_found.connect(self.options.show_if_current)
         self.options.colorize_requested.connect(self.batch.colorize)
         self.list_edits.forgotten.connect(self.pins.forget)
         self.list_edits.changed.connect(self._show_current)
@@ -331,9 +322,8 @@ class MainWindow(WindowBase):
             self._show_current()
 
     def delete_pressed(self) -> None:
-        """Del: in pin mode with the pointer on the photo, it is about pins (the one under the
-        pointer goes, wherever the keyboard focus is), never about the list; otherwise the
-        selected photos leave the list."""
+        """Del: in pin mode with the pointer on the photo, it is about the pin or stroke under
+        the pointer (wherever the keys are), never the list; else the selection leaves it."""
         if self.view.pin_mode and self.view.underMouse() and self.view.colorized is not None:
             if not self.view.delete_mark():
                 self.status_label.setText(

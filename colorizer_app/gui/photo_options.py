@@ -78,6 +78,11 @@ class PhotoOptions(QObject):
         size = item.render_size if item is not None else 0
         self.detail_combo.setCurrentIndex(max(0, self.detail_combo.findData(size)))
 
+    def show_if_current(self, item: PhotoItem) -> None:
+        """`item`'s choices changed from elsewhere (its strength came back from the store)."""
+        if item is self.selection.current():
+            self.show(item)
+
     def apply_strength_to_all(self) -> None:
         strength = self.saturation.value() / 100.0
         changed = [item for item in self.photos.items if item.strength != strength]

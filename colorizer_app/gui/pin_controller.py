@@ -102,6 +102,8 @@ class PinController(QObject):
         self._drag_timer.setInterval(0)
         self._drag_timer.timeout.connect(self._render_drag)
         self.actions = self._make_actions()
+        if settings is not None and settings.pin_mode:  # a trial found strokes hidden after a
+            self.set_mode(True)  # restart until H: shown as they were left
 
     def _make_actions(self) -> dict[str, QAction]:
         host = self._host

@@ -43,6 +43,7 @@ from ..engine.restoring import (
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .qimage import to_qimage
+from .window_actions import add_to_view
 from .window_base import WindowBase
 
 SWITCHES = (
@@ -441,9 +442,7 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
     """Docks the panel on the right and has it follow the list's current photo."""
     panel = RestorePanel(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
-    shown = panel.toggleViewAction()
-    shown.setText("&Restore Panel")
-    window.menus["&View"].addAction(shown)
+    add_to_view(window.menus, panel.toggleViewAction(), "&Restore Panel")
 
     def follow(*_args) -> None:
         item = window.current_item()

@@ -59,6 +59,14 @@ def build_menus(menus: QMenuBar, actions: dict[str, QAction]) -> dict[str, QMenu
     return built
 
 
+def add_to_view(menus: dict[str, QMenu], shown: QAction, text: str) -> None:
+    """A toolbar's or dock's show/hide action on the View menu: one closed by its own button or
+    the bar's context menu comes back from there (a trial found no way back to the Restore dock
+    but the toolbar's hidden context menu)."""
+    shown.setText(text)
+    menus["&View"].addAction(shown)
+
+
 def build_toolbar(
     bar: QToolBar, actions: dict[str, QAction], groups: list[list[tuple[str, QWidget]]]
 ) -> None:
