@@ -57,18 +57,23 @@ def test_save_all_into_a_folder_that_cannot_be_made_warns_once_naming_it(
     blocker = tmp_path / "a file, not a folder"
     blocker.write_bytes(b"x")
     warnings: list[str] = []
+    watching = [True]  # until this test ends: it closed every later test's boxes too
 
     def close_warnings():
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             warnings.append(box.text())
             box.accept()
-        QTimer.singleShot(20, close_warnings)
+        if watching[0]:
+            QTimer.singleShot(20, close_warnings)
 
     QTimer.singleShot(0, close_warnings)
-    assert window.save_all(SaveOptions(folder=blocker / "colorized", fmt="png")) == 3
-    wait_idle(qtbot, window)
-    qtbot.wait(500)  # a second warning, had there been one, would have shown by now
+    try:
+        assert window.save_all(SaveOptions(folder=blocker / "colorized", fmt="png")) == 3
+        wait_idle(qtbot, window)
+        qtbot.wait(500)  # a second warning, had there been one, would have shown by now
+    finally:
+        watching[0] = False
     assert len(warnings) == 1, warnings
     qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=2000)  # gone, as above
     assert "Could not save 3 photos" in warnings[0] and str(blocker) in warnings[0]
