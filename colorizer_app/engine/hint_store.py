@@ -50,6 +50,13 @@ def _read_regular_file(path: Path, limit: int) -> bytes:
         return fh.read(limit + 1)[:limit]
 
 
+def _strength_of(entry: dict) -> float:
+    """An entry's colour strength, bounded to the slider's range; a damaged value is 1."""
+    value = entry.get("strength", 1.0)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    return min(max(float(value), 0.0), MAX_STRENGTH) if ok else 1.0
+
+
 class HintStore:
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else user_data_dir() / "hints.json"
@@ -84,12 +91,24 @@ class HintStore:
         except OSError:
             return str(photo.absolute()), None
 
-    def get(self, photo: Path) -> tuple[Hint, ...]:
+    def lookup(self, photo: Path) -> tuple[tuple[Hint, ...], float]:
+        """The photo's hints and its colour strength as the person last set them (none, and 1:
+        as the model gives it), found with one look at the photo's file."""
         key, size = self._key(photo)
         with self._lock:
             entry = self._loaded().get(key)
         if not isinstance(entry, dict) or entry.get("size") != size:
-            return ()
+            return (), 1.0
+        return self._hints_of(entry, photo), _strength_of(entry)
+
+    def get(self, photo: Path) -> tuple[Hint, ...]:
+        return self.lookup(photo)[0]
+
+    def strength(self, photo: Path) -> float:
+        return self.lookup(photo)[1]
+
+    @staticmethod
+    def _hints_of(entry: dict, photo: Path) -> tuple[Hint, ...]:
         kept = entry.get("hints", {})
         try:
             # A list since 2026-12-02 (the order a person made them in); before, a hints file's
@@ -99,17 +118,6 @@ class HintStore:
         except (HintError, RecursionError) as e:
             log.warning("ignoring damaged hints for %s: %s", photo, e)
             return ()
-
-    def strength(self, photo: Path) -> float:
-        """The photo's colour strength as the person last set it (1: as the model gives it)."""
-        key, size = self._key(photo)
-        with self._lock:
-            entry = self._loaded().get(key)
-        if not isinstance(entry, dict) or entry.get("size") != size:
-            return 1.0
-        value = entry.get("strength", 1.0)
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return min(max(float(value), 0.0), MAX_STRENGTH) if ok and value == value else 1.0
 
     def remember(self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0) -> bool:
         """Keeps (or, with no hints and the model's own strength, forgets) a photo's hints and

@@ -42,7 +42,7 @@ class PinStoreWorker(QObject):
     def _lookup(self, paths: list[str]) -> None:
         found = {}
         for path in paths:
-            hints, strength = self.store.get(Path(path)), self.store.strength(Path(path))
+            hints, strength = self.store.lookup(Path(path))
             if hints or strength != 1.0:
                 found[path] = (hints, strength)
         self.found.emit(found)
