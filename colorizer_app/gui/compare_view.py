@@ -88,9 +88,15 @@ class CompareView(QWidget):
         if not (keep_view and same_size):
             self.fit_mode = True
             self._fit()
-            if self._drag in ("mark", "stroke"):  # another photo: what was held is let go
-                self._drag, self._mark_drag, self._stroke = None, -1, None
+            self._let_go("mark", "stroke")  # another photo
         self.update()
+
+    def _let_go(self, *held: str) -> None:
+        """What the pointer holds, if of the `held` kinds (a hint being dragged, a stroke being
+        drawn), is let go without an edit."""
+        if self._drag in held:
+            self._drag, self._mark_drag, self._mark_shift, self._stroke = None, -1, QPointF(), None
+            self.unsetCursor()
 
     def set_colorized(self, colorized: QImage | None) -> None:
         self.colorized = colorized
@@ -196,9 +202,7 @@ class CompareView(QWidget):
     def set_marks(self, marks: list[Mark]) -> None:
         """The photo's hints changed (an edit, an undo, another photo): a drag of one of the
         old ones ends here, and what was under the pointer is looked up again."""
-        if self._drag == "mark":
-            self._drag, self._mark_drag, self._mark_shift = None, -1, QPointF()
-            self.unsetCursor()
+        self._let_go("mark")
         self.marks = list(marks)
         self.hover_mark = -1
         if self.selected_mark >= len(self.marks):

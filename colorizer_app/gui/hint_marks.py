@@ -77,28 +77,27 @@ def kept_on_photo(points: Sequence[QPointF], d: QPointF, width: float, height: f
 def thinned(points: Sequence[QPointF], step: float) -> list[QPointF]:
     """`points` with one every `step` pixels or more, the last one always kept: the hint needs
     the path's shape, not every move the mouse sent."""
-    kept: list[QPointF] = []
-    for p in points:
-        if not kept or _length(p - kept[-1]) >= step:
-            kept.append(QPointF(p))
-    if points and kept[-1] != points[-1]:
-        kept.append(QPointF(points[-1]))  # where the person let go
-    return kept
+    if not points:
+        return []
+    stroke = DrawnStroke(points[0], 0.0, step)
+    for p in points[1:]:
+        stroke.add(p)
+    return stroke.finish()
 
 
 class DrawnStroke:
-    """A stroke being drawn, in view pixels: a point every STROKE_STEP_PX as the mouse moves
+    """A stroke being drawn, in view pixels: a point every `step` pixels as the mouse moves
     (a slow stroke sends hundreds of moves, each one repainted), and the x where the pane it
     began in starts (side by side, every point is read on that half)."""
 
-    def __init__(self, start: QPointF, pane_x: float):
+    def __init__(self, start: QPointF, pane_x: float, step: float = STROKE_STEP_PX):
         self.points = [QPointF(start)]
-        self.pane_x = pane_x
+        self.pane_x, self.step = pane_x, step
         self._last = QPointF(start)
 
     def add(self, p: QPointF) -> None:
         self._last = QPointF(p)
-        if _length(p - self.points[-1]) >= STROKE_STEP_PX:
+        if _length(p - self.points[-1]) >= self.step:
             self.points.append(QPointF(p))
 
     def finish(self) -> list[QPointF]:
