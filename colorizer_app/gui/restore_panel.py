@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from ..engine.restoring import (
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .qimage import to_qimage
+from .replace_question import ask_to_replace
 from .window_actions import add_to_view
 from .window_base import WindowBase
 
@@ -415,19 +415,10 @@ class RestorePanel(QDockWidget):
         if there.exists():
             # A trial corrected the damage again after saving, and could never save the
             # corrected copy: "already there; it was kept", and no way to replace it.
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Replace the restored copy?",
-                f"{there.name} already exists in {there.parent}.\nReplace it with this "
-                "restoration?",
-                parent=self,
+            text = (
+                f"{there.name} already exists in {there.parent}.\nReplace it with this restoration?"
             )
-            replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
-            box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-            box.exec()
-            answer = box.clickedButton()
-            box.deleteLater()
-            if answer is not replace:
+            if not ask_to_replace(self, "Replace the restored copy?", text):
                 self.status.setText("Not saved: the restored copy there is kept.")
                 return
             job.replace = True

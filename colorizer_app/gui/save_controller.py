@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from .app_settings import AppSettings
 from .job_controller import JobController
 from .photo_list import PhotoItem, PhotoListModel
+from .replace_question import ask_to_replace
 from .save_options import SaveOptions, SaveOptionsDialog
 from .worker import ColorizeWorker
 
@@ -108,26 +109,10 @@ class SaveController(JobController):
                 f"{len(existing)} colorized files already exist in the folder they go to, "
                 f"e.g. {existing[0].name}.\nReplace them?"
             )
-        box = QMessageBox(
-            QMessageBox.Icon.Question, "Replace earlier colorized copies?", text, parent=self._host
+        only_new = (
+            (f"Save only the {new} new" if new > 1 else "Save only the new one") if new else None
         )
-        replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
-        only_new = None
-        if new:
-            only_new = box.addButton(
-                f"Save only the {new} new" if new > 1 else "Save only the new one",
-                QMessageBox.ButtonRole.ActionRole,
-            )
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(only_new or cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        box.deleteLater()  # as the Save dialog: not left to the app's teardown
-        if clicked is replace:
-            return True
-        if only_new is not None and clicked is only_new:
-            return False
-        return None
+        return ask_to_replace(self._host, "Replace earlier colorized copies?", text, only_new)
 
     def _batch_started(self) -> None:
         self._failures: list[str] = []
