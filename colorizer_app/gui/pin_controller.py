@@ -187,8 +187,9 @@ class PinController(QObject):
         self.actions["pins"].setChecked(on)
         self.view.set_pin_mode(on)
         self.status.emit(
-            "Colour pins: click the photo to pin a colour, Shift+drag to draw a stroke of one; "
-            "drag a pin or stroke to move it, right-click or Del removes it, Ctrl+Z undoes."
+            # Short enough for the status bar of a 1080p screen at 200% (it was cut off there).
+            "Colour pins: click to pin a colour, Shift+drag for a stroke; drag one to move it, "
+            "right-click or Del removes it."
             if on
             else "Colour pins hidden; H shows them again."
         )

@@ -196,3 +196,24 @@ def test_a_long_message_in_the_photo_area_is_wrapped_inside_it(qtbot):
     ink = np.abs(shown - background).sum(axis=2) > 60
     assert ink.any()  # the message is drawn
     assert not ink[:, :10].any() and not ink[:, -10:].any()  # and not cut off at either side
+
+
+def test_the_pin_mode_line_fits_the_status_bar_of_a_1080p_screen_at_200(qtbot, tmp_path):
+    """Seen under Xvfb at 1920x1080 with QT_SCALE_FACTOR=2 (960 x 540 logical pixels): the pin
+    mode's line, once strokes were added to it, ran under the status bar's right-hand widgets."""
+    from PySide6.QtCore import QSettings
+
+    from colorizer_app.gui.main_window import MainWindow
+
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    window.show()
+    qtbot.wait(100)
+    window.pins.set_mode(True)
+    qtbot.wait(50)
+    label = window.status_label
+    assert "Shift+drag" in label.text()
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    window._closing = True
+    window.close()
