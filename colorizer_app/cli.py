@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = _run(argv)
+    # Looked up, not imported: only a command that can join a torchrun group has loaded it.
+    distributed = sys.modules.get(f"{__package__}.core.distributed")
+    return distributed.exit_after_group(code) if distributed is not None else code
+
+
+def _run(argv: list[str] | None) -> int:
     try:  # Ctrl+C while the command starts: the same one line as later, no traceback
         parser = build_parser()
         args = parser.parse_args(argv)

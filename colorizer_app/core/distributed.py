@@ -109,11 +109,37 @@ def join_from_environment() -> Group:
 
 
 def leave(group: Group) -> None:
-    """Leave together: a process that tears the group down while another still writes the
-    model aborted in gloo's teardown ("terminate called without an active exception")."""
+    """Leave together, and let the process end without tearing the group down.
+
+    A process that tore the group down while another still wrote the model aborted in gloo's
+    teardown ("terminate called without an active exception"); so did, once in a few runs, one
+    whose peer had already passed the barrier. After the barrier every process's work is done,
+    so `exit_after_group` ends the process at once instead, its output flushed.
+    """
+    global _grouped
     if group.active and dist.is_initialized():
+        _grouped = True
         try:
             dist.barrier()
         except RuntimeError:
             pass  # a peer is gone already: nothing to wait for
-        dist.destroy_process_group()
+
+
+_grouped = False
+
+
+def exit_after_group(code: int) -> int:
+    """End a torchrun process with `code` without running gloo's teardown (see `leave`);
+    a process that never joined a group returns `code` to its caller."""
+    if not _grouped:
+        return code
+    import logging
+    import sys
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: nothing more can reach the reader
+    os._exit(code)
