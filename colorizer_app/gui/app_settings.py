@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -68,6 +69,25 @@ class AppSettings:
     @recent_pin_colours.setter
     def recent_pin_colours(self, colours: list[str]) -> None:
         self.store.setValue("recent_pin_colours", ",".join(colours))
+
+    @property
+    def recent_places(self) -> list[list[str]]:
+        """File > Open Recent, newest first: each entry the paths opened at once."""
+        try:
+            value = json.loads(self._text("recent_places", "[]"))
+        except ValueError:
+            return []
+        if not isinstance(value, list):
+            return []
+        return [
+            [p for p in entry if isinstance(p, str)]
+            for entry in value
+            if isinstance(entry, list) and any(isinstance(p, str) for p in entry)
+        ]
+
+    @recent_places.setter
+    def recent_places(self, entries: list[list[str]]) -> None:
+        self.store.setValue("recent_places", json.dumps(entries))
 
     @property
     def geometry(self) -> QByteArray | None:

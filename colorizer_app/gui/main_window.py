@@ -44,6 +44,7 @@ from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
 from .quit_question import ask_to_quit
+from .recent_places import attach_recent_places
 from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection
@@ -167,6 +168,9 @@ class MainWindow(WindowBase):
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         self.menus = build_menus(self.menuBar(), a)
+        self.recent = attach_recent_places(
+            self.settings, self.intake, self.menus["&File"], a["paste"]
+        )
         add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
         o, m = self.options, self.models
         build_toolbar(
@@ -206,15 +210,8 @@ class MainWindow(WindowBase):
         self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.thumbnails.preview_ready.connect(self._preview_ready)
-        for controller in (
-            self.intake,
-            self.models,
-            self.batch,
-            self.saving,
-            self.pins,
-            self.options,
-            self.list_edits,
-        ):
+        controllers = (self.intake, self.models, self.batch, self.saving, self.pins, self.options)
+        for controller in (*controllers, self.list_edits):
             controller.status.connect(say)
         self.intake.added.connect(self._photos_added)
         self.models.engine_loaded.connect(self._after_engine_loaded)

@@ -28,6 +28,7 @@ from .photo_list import PhotoListModel
 class PhotoIntake(QObject):
     added = Signal(object, bool)  # [PhotoItem] new on the list, whether to colorize them
     status = Signal(str)  # a line for the status bar
+    opened = Signal(list)  # [str]: what a person opened or dropped at once (Open Recent)
 
     def __init__(self, photos: PhotoListModel, settings: AppSettings, host: QWidget):
         super().__init__(host)
@@ -36,7 +37,8 @@ class PhotoIntake(QObject):
         self._host = host
         self.scanner_host = folder_scan_host()
         self.scanner = self.scanner_host.worker
-        self._scans: dict[int, bool] = {}  # folder scans under way: number -> colorize after
+        # Folder scans under way: number -> (colorize after, a line to add to the scan's own).
+        self._scans: dict[int, tuple[bool, str]] = {}
         self._scan_number = 0
         self.scanner.scanned.connect(self._scanned)
 
@@ -45,13 +47,13 @@ class PhotoIntake(QObject):
         """Folders are still being looked through."""
         return bool(self._scans)
 
-    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True) -> None:
+    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True, note: str = "") -> None:
         """Files and folders (recursive); duplicates are not added twice. The folders are
         walked on the scan worker; the photos join the list when it answers. In folders, the
         copies saved beside the originals before (`<name>_colorized`, `<name>_restored`) are
         left out: opening the same folder again must not colorize the colorized copies."""
         self._scan_number += 1
-        self._scans[self._scan_number] = colorize
+        self._scans[self._scan_number] = (colorize, note)
         self.status.emit("Looking for photos…")
         # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
         # 11th photo when a trial opened its folder again).
@@ -67,6 +69,7 @@ class PhotoIntake(QObject):
         if files:
             self.settings.last_open_dir = str(Path(files[0]).parent)
             self.add_paths(files)
+            self.opened.emit(files)
 
     def open_folder(self) -> None:
         start = self.settings.last_open_dir
@@ -74,6 +77,7 @@ class PhotoIntake(QObject):
         if folder:
             self.settings.last_open_dir = folder
             self.add_paths([folder])
+            self.opened.emit([folder])
 
     def paste(self) -> None:
         clipboard = QApplication.clipboard()
@@ -87,6 +91,7 @@ class PhotoIntake(QObject):
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
             self.add_paths(paths)
+            self.opened.emit(paths)
         elif mime.hasImage():
             self.add_image(image() if image is not None else QImage(mime.imageData()))
         else:
@@ -113,16 +118,18 @@ class PhotoIntake(QObject):
         return self.scanner_host.stop(limit_s)
 
     def _scanned(self, number: int, files: list[Path], problem: str) -> None:
-        colorize = self._scans.pop(number, None)
-        if colorize is None:
+        asked = self._scans.pop(number, None)
+        if asked is None:
             return
+        colorize, note = asked
         added = self.photos.add(files)
         if added:
-            self.status.emit(f"Added {len(added)} photo(s).")
+            said = f"Added {len(added)} photo(s)."
         elif problem:
-            self.status.emit(problem)
+            said = problem
         elif files:
-            self.status.emit("Those photos are already in the list.")
+            said = "Those photos are already in the list."
         else:
-            self.status.emit("No photos found there (JPEG, PNG, TIFF, BMP or WebP).")
+            said = "No photos found there (JPEG, PNG, TIFF, BMP or WebP)."
+        self.status.emit(f"{said} {note}" if note else said)
         self.added.emit(added, colorize)

@@ -1,0 +1,96 @@
+"""File > Open Recent: a folder dropped one evening is opened again the next with one click."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtCore import QSettings
+
+from .conftest import wait_idle, wait_scanned
+from .test_main_window import drop
+
+
+def recent_actions(win):
+    """The Open Recent entries as the File menu shows them (its Clear item left out)."""
+    menu = win.recent.menu
+    menu.aboutToShow.emit()  # what opening the submenu does
+    return [a for a in menu.actions() if not a.isSeparator() and "Clear" not in a.text()]
+
+
+def test_a_dropped_folder_is_opened_again_after_a_relaunch(qtbot, window, photo_dir, tmp_path):
+    from colorizer_app.gui.main_window import MainWindow
+
+    file_menu = window.menus["&File"]
+    assert window.recent.menu.menuAction() in file_menu.actions()
+    assert not window.recent.menu.menuAction().isEnabled()  # nothing opened yet
+    drop(window, [photo_dir])
+    drop(window, [photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    entries = recent_actions(window)
+    assert [a.text().split(" — ")[0] for a in entries] == ["&1 photo0.jpg and 1 more", "&2 scans"]
+    assert str(photo_dir.parent) in entries[1].text() or "~" in entries[1].text()
+    wait_idle(qtbot, window)
+    window.close()
+
+    again = MainWindow(QSettings(window.settings.store.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.models.engine_ready, timeout=120_000)
+    entries = recent_actions(again)
+    assert len(entries) == 2 and all(a.isEnabled() for a in entries)
+    entries[1].trigger()  # the folder
+    wait_scanned(again)
+    assert sorted(it.path.name for it in again.photos.items) == [
+        "broken.jpg",
+        "photo0.jpg",
+        "photo1.jpg",
+        "photo2.jpg",
+    ]
+    # Opened again, the folder is first on the list; the list holds each entry once.
+    assert [a.text().split(" — ")[0] for a in recent_actions(again)] == [
+        "&1 scans",
+        "&2 photo0.jpg and 1 more",
+    ]
+    wait_idle(qtbot, again)
+
+    # A folder that has gone (a drive unplugged) stays on the list, greyed, and says so.
+    shutil.move(photo_dir, tmp_path / "moved")
+    scans, pair = recent_actions(again)
+    assert not scans.isEnabled() and "(not found)" in scans.text()
+    assert not pair.isEnabled()
+    # Clear This List empties it, for this launch and the next.
+    clear = next(a for a in again.recent.menu.actions() if "Clear" in a.text())
+    clear.trigger()
+    assert recent_actions(again) == [] and not again.recent.menu.menuAction().isEnabled()
+    assert again.settings.recent_places == []
+    again._closing = True
+    again.close()
+
+
+def test_an_entry_with_some_photos_gone_opens_the_rest_and_says_which(qtbot, window, photo_dir):
+    drop(window, [photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    window.clear_all()  # Edit > Clear List
+    assert not window.photos.items
+    (photo_dir / "photo1.jpg").unlink()
+    (entry,) = recent_actions(window)
+    assert entry.isEnabled()  # one of its two photos is still there
+    entry.trigger()
+    wait_scanned(window)
+    assert [it.path.name for it in window.photos.items] == ["photo0.jpg"]
+    assert window.status_label.text() == (
+        "Added 1 photo(s). 1 of these photos is no longer there (moved, renamed, or on a drive "
+        "unplugged)."
+    )
+
+
+def test_the_list_keeps_the_ten_newest_and_survives_a_damaged_setting(tmp_path):
+    from colorizer_app.gui.app_settings import AppSettings
+    from colorizer_app.gui.recent_places import RECENT_MAX, RecentPlaces
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    recent = RecentPlaces(AppSettings(store))
+    for i in range(RECENT_MAX + 3):
+        recent.remember([tmp_path / f"box{i}"])
+    kept = recent.entries
+    assert len(kept) == RECENT_MAX and kept[0] == [str(tmp_path / f"box{RECENT_MAX + 2}")]
+    store.setValue("recent_places", "{not json")  # a settings file edited by hand
+    assert RecentPlaces(AppSettings(store)).entries == []
