@@ -36,6 +36,7 @@ from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import CompareView
+from .elided_label import ElidedLabel
 from .list_edits import ListEdits
 from .model_controller import ModelController
 from .photo_intake import PhotoIntake
@@ -184,7 +185,7 @@ class MainWindow(WindowBase):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.status_label = QLabel("Drop photos or folders on the window to begin.")
+        self.status_label = ElidedLabel("Drop photos or folders on the window to begin.")
         self.progress = QProgressBar()
         # Room for its longest words ("1234/5678 · 999 s left"): the status text's stretch
         # squeezed it until they broke over two lines and were cut off.

@@ -285,3 +285,21 @@ def test_a_pasted_image_becomes_a_png_in_the_app_data_and_is_colorized(qtbot, wi
     with Image.open(item.path) as pasted, Image.open(photo_dir / "photo0.jpg") as source:
         assert pasted.format == "PNG" and pasted.size == source.size
     assert item.state == PhotoState.DONE
+
+
+def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(window):
+    """A message naming a file deep in an archive: cut off mid-word before, the end (what to
+    do) unreadable."""
+    label = window.status_label
+    folder = "/home/someone/Pictures/The family archive from grandmother's attic/" * 3
+    message = f"Could not read {folder}1952 summer.jpg: not an image. Open it in another program."
+    label.setText(message)
+    QApplication.processEvents()
+    shown = label.shown_text()
+    assert label.text() == message and shown != message and "…" in shown
+    assert shown.startswith("Could not read") and shown.endswith("another program.")
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert label.toolTip() == message
+    assert window.width() <= 1100  # the window did not grow to hold it
+    label.setText("Added 3 photo(s).")
+    assert label.shown_text() == "Added 3 photo(s)." and label.toolTip() == ""
