@@ -1,4 +1,5 @@
-"""Each photo's colour hints, kept in the person's app data so a photo reopened later keeps them.
+"""Each photo's colour hints and choices (colour strength, detail), kept in the person's app data
+so a photo reopened later keeps them.
 
 Never beside the originals: one JSON file (`hints.json` in the app-data folder), keyed by the
 photo's resolved path and checked against its size in bytes, so hints made for one scan are not
@@ -20,6 +21,7 @@ import os
 import stat
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.errors import ColorizerError
 from ..core.fileio import write_atomically
@@ -57,6 +59,24 @@ def _strength_of(entry: dict) -> float:
     return min(max(float(value), 0.0), MAX_STRENGTH) if ok else 1.0
 
 
+MAX_DETAIL = 4096  # px: a damaged detail beyond any the app offers is the model's own size
+
+
+def _detail_of(entry: dict) -> int:
+    """An entry's detail (the size the network sees; 0: the model's own); a damaged value is 0."""
+    value = entry.get("detail", 0)
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DETAIL
+    return value if ok else 0
+
+
+class Kept(NamedTuple):
+    """What the store keeps of a photo: the person's hints and choices."""
+
+    hints: tuple[Hint, ...] = ()
+    strength: float = 1.0  # colour strength: 1 as the model gives it
+    detail: int = 0  # the size the network sees: 0 the model's own
+
+
 class HintStore:
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else user_data_dir() / "hints.json"
@@ -91,21 +111,21 @@ class HintStore:
         except OSError:
             return str(photo.absolute()), None
 
-    def lookup(self, photo: Path) -> tuple[tuple[Hint, ...], float]:
-        """The photo's hints and its colour strength as the person last set them (none, and 1:
-        as the model gives it), found with one look at the photo's file."""
+    def lookup(self, photo: Path) -> Kept:
+        """The photo's hints, colour strength and detail as the person last set them (none, 1
+        and the model's own size by default), found with one look at the photo's file."""
         key, size = self._key(photo)
         with self._lock:
             entry = self._loaded().get(key)
         if not isinstance(entry, dict) or entry.get("size") != size:
-            return (), 1.0
-        return self._hints_of(entry, photo), _strength_of(entry)
+            return Kept()
+        return Kept(self._hints_of(entry, photo), _strength_of(entry), _detail_of(entry))
 
     def get(self, photo: Path) -> tuple[Hint, ...]:
         return self.lookup(photo)[0]
 
     def strength(self, photo: Path) -> float:
-        return self.lookup(photo)[1]
+        return self.lookup(photo).strength
 
     @staticmethod
     def _hints_of(entry: dict, photo: Path) -> tuple[Hint, ...]:
@@ -119,16 +139,20 @@ class HintStore:
             log.warning("ignoring damaged hints for %s: %s", photo, e)
             return ()
 
-    def remember(self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0) -> bool:
-        """Keeps (or, with no hints and the model's own strength, forgets) a photo's hints and
-        colour strength in memory; True if that changed what `flush` writes."""
+    def remember(
+        self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0, detail: int = 0
+    ) -> bool:
+        """Keeps (or, with no hints and the model's own strength and detail, forgets) a photo's
+        hints, colour strength and detail in memory; True if that changed what `flush` writes."""
         key, size = self._key(photo)
         with self._lock:
             entries = self._loaded()
-            if hints or strength != 1.0:
+            if hints or strength != 1.0 or detail:
                 entry: dict = {"size": size, "hints": HintSet(list(hints)).to_list()}
                 if strength != 1.0:  # a trial's 136% came back as 100% after a relaunch
                     entry["strength"] = round(float(strength), 3)
+                if detail:  # saved again after a relaunch, the file must be the same
+                    entry["detail"] = int(detail)
                 if entries.get(key) == entry:
                     return False
                 entries[key] = entry
@@ -162,8 +186,10 @@ class HintStore:
             os.replace(self.path, self.path.with_name(self.path.stem + ".unreadable.json"))
         self._unreadable = False
 
-    def put(self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0) -> None:
-        """Keeps a photo's hints (and strength) and writes the store at once (the CLI's and
+    def put(
+        self, photo: Path, hints: tuple[Hint, ...], strength: float = 1.0, detail: int = 0
+    ) -> None:
+        """Keeps a photo's hints (and choices) and writes the store at once (the CLI's and
         tests' way)."""
-        if self.remember(photo, hints, strength):
+        if self.remember(photo, hints, strength, detail):
             self.flush()

@@ -225,9 +225,10 @@ class MainWindow(WindowBase):
         self.batch.photo_changed.connect(self._photo_changed)
         self.batch.ended.connect(lambda summary: say(self.models.error or summary))
         self.pins.hints_changed.connect(lambda _item: self._update_actions())
-        # Each photo's colour strength is kept with its pins, and comes back with them.
-        self.options.strength_changed.connect(self.pins.remember)
-        self.pins.strength_found.connect(self.options.show_if_current)
+        # Each photo's colour strength and detail are kept with its pins, and come back with them.
+        self.options.choices_changed.connect(self.pins.remember)
+        self.pins.choices_found.connect(self.options.show_if_current)
+        self.pins.colour_again.connect(self.batch.colorize_again)
         self.options.colorize_requested.connect(self.batch.colorize)
         self.list_edits.forgotten.connect(self.pins.forget)
         self.list_edits.changed.connect(self._show_current)

@@ -29,7 +29,7 @@ DETAIL_CHOICES = (
 
 class PhotoOptions(QObject):
     colorize_requested = Signal(object)  # [PhotoItem]: colorize again, at their new detail
-    strength_changed = Signal(object)  # [PhotoItem] whose colour strength the person changed
+    choices_changed = Signal(object)  # [PhotoItem] whose strength or detail the person changed
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -79,7 +79,7 @@ class PhotoOptions(QObject):
         self.detail_combo.setCurrentIndex(max(0, self.detail_combo.findData(size)))
 
     def show_if_current(self, item: PhotoItem) -> None:
-        """`item`'s choices changed from elsewhere (its strength came back from the store)."""
+        """`item`'s choices changed from elsewhere (they came back from the store)."""
         if item is self.selection.current():
             self.show(item)
 
@@ -89,7 +89,7 @@ class PhotoOptions(QObject):
         for item in changed:
             item.strength = strength
             self.photos.show_result(item)
-        self.strength_changed.emit(changed)
+        self.choices_changed.emit(changed)
         self.status.emit(
             f"Colour strength {round(strength * 100)}% for all {len(self.photos.items)} photos."
         )
@@ -105,7 +105,7 @@ class PhotoOptions(QObject):
         for item in targets:
             item.strength = value / 100.0
             self.photos.show_result(item)
-        self.strength_changed.emit(targets)
+        self.choices_changed.emit(targets)
         if current is not None and current.result is not None:
             self.view.set_colorized(to_qimage(current.result.render(current.strength)))
 
@@ -114,6 +114,7 @@ class PhotoOptions(QObject):
         changed = [it for it in self.selection.selected() if it.render_size != size]
         for item in changed:
             item.render_size = size
+        self.choices_changed.emit(changed)
         redo = [it for it in changed if it.state not in (PhotoState.QUEUED, PhotoState.COLORIZING)]
         if redo:
             self.colorize_requested.emit(redo)

@@ -28,7 +28,7 @@ from .app_settings import AppSettings
 from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
 from .hint_marks import Mark, thinned
-from .photo_list import PhotoItem, PhotoListModel
+from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
 from .window_actions import make_action
@@ -55,7 +55,9 @@ class HintEdit(QUndoCommand):
 
 class PinController(QObject):
     hints_changed = Signal(object)  # PhotoItem: its hints changed (the list shows its thumbnail)
-    strength_found = Signal(object)  # PhotoItem: its colour strength came back from the store
+    choices_found = Signal(object)  # PhotoItem: its strength or detail came back from the store
+    # PhotoItem: its detail came back after it was queued or coloured at the model's own size
+    colour_again = Signal(object)
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -172,10 +174,13 @@ class PinController(QObject):
         self.remember([item])
 
     def remember(self, items: list[PhotoItem]) -> None:
-        """These photos' hints and colour strength, as they are now, kept for next time (the
-        strength is the photo's own choice as the pins are: the window tells it here)."""
+        """These photos' hints, colour strength and detail, as they are now, kept for next time
+        (strength and detail are the photo's own choices as the pins are: the window tells
+        them here)."""
         for item in items:
-            self.pin_store.remember_requested.emit(str(item.path), item.hints, item.strength)
+            self.pin_store.remember_requested.emit(
+                str(item.path), item.hints, item.strength, item.render_size
+            )
         if items:
             self._write.start()
 
@@ -208,20 +213,29 @@ class PinController(QObject):
         return stack
 
     def _pins_found(self, found: dict) -> None:
-        for path, (hints, strength) in found.items():
+        for path, kept in found.items():
             item = self.photos.item_for_path(path)
             if item is None:
                 continue
-            # Pins the person placed meanwhile win over the remembered ones, and so does a
-            # strength set meanwhile.
-            if hints and not item.hints and not self._undo_stack(item).count():
-                self._hints_changed(item, tuple(hints))
-            if strength != 1.0 and item.strength == 1.0:
-                item.strength = strength
+            # Pins the person placed meanwhile win over the remembered ones, and so do a
+            # strength and a detail chosen meanwhile.
+            if kept.hints and not item.hints and not self._undo_stack(item).count():
+                self._hints_changed(item, tuple(kept.hints))
+            chosen = False
+            if kept.strength != 1.0 and item.strength == 1.0:
+                item.strength = kept.strength
                 self.photos.show_result(item)
                 if item is self._shown and item.result is not None:
                     self.view.set_colorized(to_qimage(item.result.render(item.strength)))
-                self.strength_found.emit(item)
+                chosen = True
+            if kept.detail and not item.render_size:
+                item.render_size = kept.detail
+                chosen = True
+                # The store answers after the new photos were queued (it reads on its thread).
+                if item.state in (PhotoState.QUEUED, PhotoState.COLORIZING, PhotoState.DONE):
+                    self.colour_again.emit(item)
+            if chosen:
+                self.choices_found.emit(item)
 
     def _not_written(self, message: str) -> None:
         self.status.emit(

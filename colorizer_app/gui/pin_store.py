@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..engine.hint_store import HintStore, HintStoreError
+from ..engine.hint_store import HintStore, HintStoreError, Kept
 from .worker_host import WorkerHost
 
 WRITE_AFTER_MS = 400
@@ -23,10 +23,10 @@ WRITE_AFTER_MS = 400
 class PinStoreWorker(QObject):
     # from the window (queued onto this thread)
     lookup_requested = Signal(object)  # [photo path]
-    remember_requested = Signal(str, object, float)  # photo path, hints, colour strength
+    remember_requested = Signal(str, object, float, int)  # photo path, hints, strength, detail
     flush_requested = Signal()
     # to the window
-    # {photo path: (hints, colour strength)}, for the photos with hints or their own strength
+    # {photo path: hint_store.Kept}, for the photos with hints or choices of their own
     found = Signal(object)
     write_failed = Signal(str)
     written = Signal()
@@ -42,14 +42,14 @@ class PinStoreWorker(QObject):
     def _lookup(self, paths: list[str]) -> None:
         found = {}
         for path in paths:
-            hints, strength = self.store.lookup(Path(path))
-            if hints or strength != 1.0:
-                found[path] = (hints, strength)
+            kept = self.store.lookup(Path(path))
+            if kept != Kept():
+                found[path] = kept
         self.found.emit(found)
 
-    @Slot(str, object, float)
-    def _remember(self, path: str, hints: tuple, strength: float) -> None:
-        self.store.remember(Path(path), hints, strength)
+    @Slot(str, object, float, int)
+    def _remember(self, path: str, hints: tuple, strength: float, detail: int) -> None:
+        self.store.remember(Path(path), hints, strength, detail)
 
     @Slot()
     def flush(self) -> None:

@@ -349,3 +349,33 @@ def test_a_photos_colour_strength_comes_back_with_it(qtbot, window, photo_dir, t
         out / "photo0_colorized.png"
     ).read_bytes()
     again.close()
+
+
+def test_a_photos_detail_comes_back_with_it(qtbot, window, photo_dir, tmp_path):
+    """Like its strength, a photo's detail (More: the network sees 448 px) is the person's
+    choice: after a relaunch the photo is coloured at it again, and saves the same file."""
+    photo = photo_dir / "photo0.jpg"
+    item = _open_photo(qtbot, window, photo)
+    standard = tmp_path / "standard"
+    assert window.save_selected(SaveOptions(folder=standard, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    combo = window.options.detail_combo
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)  # what choosing "More (448 px)" in the list does
+    assert item.render_size == 448
+    wait_idle(qtbot, window)
+    more = tmp_path / "more"
+    assert window.save_selected(SaveOptions(folder=more, fmt="png")) == 1
+    wait_idle(qtbot, window)
+    name = "photo0_colorized.png"
+    assert (more / name).read_bytes() != (standard / name).read_bytes()
+
+    again, item2 = _reopened(qtbot, window, photo)
+    qtbot.waitUntil(lambda: item2.render_size == 448, timeout=10_000)
+    wait_idle(qtbot, again)  # coloured again at its detail
+    assert again.options.detail_combo.currentText() == "More (448 px)"
+    after = tmp_path / "after"
+    assert again.save_selected(SaveOptions(folder=after, fmt="png")) == 1
+    wait_idle(qtbot, again)
+    assert (after / name).read_bytes() == (more / name).read_bytes()
+    again.close()
