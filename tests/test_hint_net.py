@@ -382,7 +382,10 @@ def test_the_default_answers_pins_with_its_built_in_hint_network(tmp_path):
         hints = sample_hints(truth, 10, seed=i)
         both = psnr(shipped.colorize(gray, hints=hints), truth)
         gains.append(both - psnr(plain.colorize(gray, hints=hints), truth))
-    assert np.mean(gains) > 0.3, gains
+    # +0.21 on these four (it was +0.3 and more before both paths carried what the pins say the
+    # colour misses: hints.pins_correction); on the validation split +0.16 dB at 10 pins, +0.31
+    # at 1 and +0.33 at 5.
+    assert np.mean(gains) > 0.1, gains
     # evaluate --hints runs the encoder once and takes the automatic colour from the model's own
     # decoder on its kept outputs: with a companion whose decoder was trained too (changed
     # here in memory, as --companion --decoder-lr changes it) that is still the default's colour.
@@ -434,6 +437,43 @@ def test_pins_spread_over_the_photo_carry_the_networks_answer_to_all_of_it(monke
             near_only = psnr(colorizer.colorize(gray, hints=hints), truth)
         gains.append(spread - near_only)
     assert np.mean(gains) > 0.2, gains
+
+
+def test_pins_spread_over_the_photo_carry_what_the_colour_misses_around_them(monkeypatch, tmp_path):
+    """What ten pins from the truth say the colour under them misses (a sky greyer than
+    predicted, a wall warmer) is carried around each pin as far as the pins spread
+    (hints.pins_correction): nearer the truth than without it, with the network and with the
+    propagation alone. One pin, or pins on one object, change nothing."""
+    from colorizer_app.core import hints as hints_module
+    from colorizer_app.training.evaluate import gray_of, psnr
+    from colorizer_app.training.hint_eval import sample_hints
+
+    def without_correction(colorizer, gray, hints):
+        with monkeypatch.context() as m:
+            m.setattr(hints_module, "CORRECTION_DAMPING", 1e12)  # every weight sum is nothing
+            return colorizer.colorize(gray, hints=hints)
+
+    shipped = Colorizer("default", device="cpu")
+    plain_path = tmp_path / "plain.pt"
+    shutil.copyfile(open_model("default").path, plain_path)  # no companion: propagation only
+    plain = Colorizer(plain_path, device="cpu")
+    for colorizer in (shipped, plain):
+        gains = []
+        for i, name in enumerate(("astronaut", "coffee", "chelsea", "rocket")):
+            truth = real_rgb(name)
+            gray = gray_of(truth)
+            hints = sample_hints(truth, 10, seed=i)
+            with_it = psnr(colorizer.colorize(gray, hints=hints), truth)
+            gains.append(with_it - psnr(without_correction(colorizer, gray, hints), truth))
+        assert np.mean(gains) > 0.3, (colorizer.name, gains)
+    truth = real_rgb("coffee")
+    gray = gray_of(truth)
+    one = [Hint.pin(200, 150, "#2a55d8")]
+    cluster = [Hint.pin(60 + 10 * i, 40 + 5 * i, "#2a55d8") for i in range(4)]  # one part
+    for hints in (one, cluster):
+        assert np.array_equal(
+            shipped.colorize(gray, hints=hints), without_correction(shipped, gray, hints)
+        )
 
 
 def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_photo(
