@@ -455,3 +455,23 @@ def test_the_photo_shrinks_with_the_panel_and_never_covers_the_text_below(
     pixmap = panel.picture.pixmap()
     assert pixmap.height() <= picture.height() and pixmap.width() <= picture.width()
     panel.wait()
+
+
+def test_the_preview_stays_where_it_is_while_the_status_line_changes(qtbot, data_dir):
+    """A trial saw the preview jump a few pixels each time the line under it came and went
+    ("Restoring…", "Damage found on 2.1% of the photo", nothing): a person brushing on the
+    preview loses their place."""
+    panel = _panel_on(qtbot, data_dir / "old_photos" / SCRATCHED, width=300)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    places = set()
+    for text in (
+        "",
+        "Restoring…",
+        "Damage found on 2.1% of the photo",
+        "Damage marked on 2.1% of the photo, as you corrected it",
+        "",
+    ):
+        panel.status.setText(text)
+        QApplication.processEvents()
+        places.add(panel.picture.geometry().getRect())
+    assert len(places) == 1, places

@@ -235,6 +235,10 @@ class RestorePanel(QDockWidget):
         layout.addLayout(brush_row)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        # Two lines kept for it: the preview above jumped each time its text came, went or
+        # wrapped ("Damage marked on 2.1% of the photo, as you corrected it"), under the brush.
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 2)
         self.signals.saved.connect(self.status.setText)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
