@@ -242,14 +242,12 @@ class MainWindow(WindowBase):
     def _photos_added(self, added: list[PhotoItem], colorize: bool) -> None:
         if self._closing:
             return
-        self.pins.load(added)
+        # Colorized once their remembered detail is known (the store answers on its thread).
+        self.pins.load(added, self.batch.colorize if colorize else None)
         for item in added:
             self.thumbnails.request(str(item.path))
-        if added:
-            if self.current_item() is None:
-                self.selection.make_current(added[0])
-            if colorize:
-                self.batch.colorize(added)
+        if added and self.current_item() is None:
+            self.selection.make_current(added[0])
         self._update_actions()
 
     def dragEnterEvent(self, event) -> None:
@@ -294,7 +292,7 @@ class MainWindow(WindowBase):
     @property
     def busy(self) -> bool:
         """Photos being colorized or saved, or folders still being looked through."""
-        return bool(self.pending_jobs or self.intake.scanning)
+        return bool(self.pending_jobs or self.intake.scanning or self.pins.loading)
 
     def cancel(self) -> None:
         """Stop after the current photo: everything still queued is skipped."""

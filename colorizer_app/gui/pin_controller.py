@@ -16,7 +16,9 @@ re-rendered at once on the GUI thread, as the colour slider does.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QPoint, QPointF, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
@@ -34,6 +36,9 @@ from .qimage import to_qimage
 from .window_actions import make_action
 
 RECENT_KEEP = 8
+# How long new photos wait for the store's answer before they are colorized without it: the
+# lookup is one stat per photo, milliseconds, unless the disk is asleep or the share slow.
+LOOKUP_WAIT_MS = 1500
 STROKE_POINTS_PER_SIDE = 500
 
 
@@ -51,6 +56,14 @@ class HintEdit(QUndoCommand):
 
     def undo(self) -> None:
         self.pins.set_hints(self.item, self.before)
+
+
+@dataclass
+class _Pending:
+    """A lookup asked for: its photos, and what to do with them once answered (None: done)."""
+
+    items: list[PhotoItem]
+    then: Callable[[list[PhotoItem]], None] | None
 
 
 class PinController(QObject):
@@ -77,6 +90,8 @@ class PinController(QObject):
         self.store_host = pin_store_host(store)
         self.pin_store = self.store_host.worker
         self.pin_store.found.connect(self._pins_found)
+        self._pending: deque[_Pending] = deque()  # lookups asked for, not yet answered
+        self._stopped = False
         self.pin_store.write_failed.connect(self._not_written)
         self._write = QTimer(self)  # one write after a run of edits
         self._write.setSingleShot(True)
@@ -144,11 +159,32 @@ class PinController(QObject):
         self.undo_group.setActiveStack(stack)  # type: ignore[arg-type]
         self._draw(item)
 
-    def load(self, items: list[PhotoItem]) -> None:
-        """A photo added to the list gets the hints it had when last seen (looked up on the
-        pin store's worker; they arrive with `_pins_found`)."""
-        if items:
-            self.pin_store.lookup_requested.emit([str(it.path) for it in items])
+    def load(
+        self, items: list[PhotoItem], then: Callable[[list[PhotoItem]], None] | None = None
+    ) -> None:
+        """A photo added to the list gets the hints and choices it had when last seen (looked
+        up on the pin store's worker; they arrive with `_pins_found`), then `then(items)` runs:
+        the window colorizes them once their remembered detail is known, not twice. Should the
+        store not answer within LOOKUP_WAIT_MS, `then` runs without it (a late detail colours
+        the photo again)."""
+        if not items:
+            return
+        pending = _Pending(items, then)
+        self._pending.append(pending)
+        self.pin_store.lookup_requested.emit([str(it.path) for it in items])
+        if then is not None:
+            QTimer.singleShot(LOOKUP_WAIT_MS, self, lambda: self._go_on(pending))
+
+    @property
+    def loading(self) -> bool:
+        """New photos wait for the store's answer before they are colorized."""
+        return any(p.then is not None for p in self._pending)
+
+    def _go_on(self, pending: _Pending) -> None:
+        if pending.then is None or self._stopped:
+            return
+        then, pending.then = pending.then, None  # once
+        then([it for it in pending.items if self.photos.item_for_path(it.path) is it])
 
     def forget(self, items: list[PhotoItem]) -> None:
         """These photos left the list for good: their undo history goes."""
@@ -160,6 +196,7 @@ class PinController(QObject):
 
     def stop(self, limit_s: float) -> bool:
         """At quit: the pins not yet written are written now, on this thread."""
+        self._stopped = True
         self._write.stop()
         ended = self.store_host.stop(limit_s)
         try:
@@ -213,6 +250,8 @@ class PinController(QObject):
         return stack
 
     def _pins_found(self, found: dict) -> None:
+        # One answer per lookup, in the order asked (one worker thread, queued signals).
+        pending = self._pending.popleft() if self._pending else None
         for path, kept in found.items():
             item = self.photos.item_for_path(path)
             if item is None:
@@ -236,6 +275,11 @@ class PinController(QObject):
                     self.colour_again.emit(item)
             if chosen:
                 self.choices_found.emit(item)
+            # What the photo has now, merged, is what the store keeps: a strength set before
+            # the answer came had written the photo's entry without its pins and detail.
+            self.remember([item])
+        if pending is not None:
+            self._go_on(pending)
 
     def _not_written(self, message: str) -> None:
         self.status.emit(

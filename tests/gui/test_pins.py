@@ -370,12 +370,50 @@ def test_a_photos_detail_comes_back_with_it(qtbot, window, photo_dir, tmp_path):
     name = "photo0_colorized.png"
     assert (more / name).read_bytes() != (standard / name).read_bytes()
 
-    again, item2 = _reopened(qtbot, window, photo)
-    qtbot.waitUntil(lambda: item2.render_size == 448, timeout=10_000)
-    wait_idle(qtbot, again)  # coloured again at its detail
+    from colorizer_app.gui.main_window import MainWindow
+
+    window.close()
+    again = MainWindow(window.settings.store)
+    qtbot.addWidget(again)
+    sizes = []  # what the colorize worker is asked for: once, at the photo's own detail
+    again.worker.colorize_requested.connect(lambda _job, _path, size, *_: sizes.append(size))
+    item2 = _open_photo(qtbot, again, photo)
+    assert item2.render_size == 448 and sizes == [448]
     assert again.options.detail_combo.currentText() == "More (448 px)"
     after = tmp_path / "after"
     assert again.save_selected(SaveOptions(folder=after, fmt="png")) == 1
     wait_idle(qtbot, again)
     assert (after / name).read_bytes() == (more / name).read_bytes()
     again.close()
+
+
+def test_a_strength_set_before_the_store_answers_keeps_the_pins_and_detail(
+    qtbot, window, photo_dir
+):
+    """A review found the store losing a photo's pins and detail: the slider moved in the moment
+    between the photo joining the list and the store's answer wrote the photo's entry without
+    them; they were shown, from the answer, but gone after the next relaunch."""
+    from colorizer_app.gui.main_window import MainWindow
+
+    photo = photo_dir / "photo0.jpg"
+    item = _open_photo(qtbot, window, photo)
+    window.pins.set_hints(item, (Hint.pin(20, 20, "#2a55d8"),))
+    combo = window.options.detail_combo
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)
+    wait_idle(qtbot, window)
+
+    def relaunched(before, on_added=None):
+        before.close()
+        again = MainWindow(before.settings.store)
+        qtbot.addWidget(again)
+        if on_added is not None:  # before the store can answer: it reads on its own thread
+            again.intake.added.connect(lambda _added, _colorize: on_added(again))
+        return again, _open_photo(qtbot, again, photo)
+
+    again, item2 = relaunched(window, lambda win: win.options.saturation.setValue(50))
+    assert item2.hints and item2.render_size == 448 and item2.strength == 0.5
+    third, item3 = relaunched(again)
+    qtbot.waitUntil(lambda: bool(item3.hints), timeout=10_000)
+    assert item3.render_size == 448 and item3.strength == 0.5
+    third.close()
