@@ -341,8 +341,15 @@ def pins_correction(
     base: np.ndarray, hints: Sequence[Hint], photo_size: tuple[int, int]
 ) -> np.ndarray:
     """What the hints say `base` (h x w x 2, Lab ab) misses, carried over the photo around each
-    hint (CORRECTION_REACH), h x w x 2; the caller weighs it by the hints' spread."""
-    h, w = base.shape[:2]
+    hint (CORRECTION_REACH), h x w x 2; the caller weighs it by the hints' spread. Worked out on
+    the hints' grid (HINT_GRID) and brought back to base's size: it is smooth at that scale, and
+    at base's own size a 640 px detail with 30 pins took 270 ms (a review measured it)."""
+    full_h, full_w = base.shape[:2]
+    h, w = _grid_size(full_h, full_w)
+    if (h, w) != (full_h, full_w):
+        small = cv2.resize(base.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+        field = pins_correction(small, hints, photo_size)
+        return cv2.resize(field, (full_w, full_h), interpolation=cv2.INTER_LINEAR)
     width, height = photo_size
     scale = np.array([w / width, h / height])
     sigma = CORRECTION_REACH * max(h, w)

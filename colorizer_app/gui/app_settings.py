@@ -75,7 +75,7 @@ class AppSettings:
         """File > Open Recent, newest first: each entry the paths opened at once."""
         try:
             value = json.loads(self._text("recent_places", "[]"))
-        except ValueError:
+        except (ValueError, RecursionError):  # edited by hand, or nested past the reader
             return []
         if not isinstance(value, list):
             return []

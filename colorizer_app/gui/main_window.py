@@ -170,7 +170,7 @@ class MainWindow(WindowBase):
         a["side"].setCheckable(True)
         self.menus = build_menus(self.menuBar(), a)
         self.recent = attach_recent_places(
-            self.settings, self.intake, self.menus["&File"], a["paste"]
+            self.settings, self.intake, self.menus["&File"], a["paste"], self.statusBar()
         )
         add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
         o, m = self.options, self.models

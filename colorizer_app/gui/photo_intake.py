@@ -28,7 +28,8 @@ from .photo_list import PhotoListModel
 class PhotoIntake(QObject):
     added = Signal(object, bool)  # [PhotoItem] new on the list, whether to colorize them
     status = Signal(str)  # a line for the status bar
-    opened = Signal(list)  # [str]: what a person opened or dropped at once (Open Recent)
+    # [str]: what a person opened or dropped at once, once photos were found in it (Open Recent)
+    opened = Signal(list)
 
     def __init__(self, photos: PhotoListModel, settings: AppSettings, host: QWidget):
         super().__init__(host)
@@ -37,8 +38,8 @@ class PhotoIntake(QObject):
         self._host = host
         self.scanner_host = folder_scan_host()
         self.scanner = self.scanner_host.worker
-        # Folder scans under way: number -> (colorize after, a line to add to the scan's own).
-        self._scans: dict[int, tuple[bool, str]] = {}
+        # Folder scans under way: number -> (colorize after, the paths for Open Recent or None).
+        self._scans: dict[int, tuple[bool, list[str] | None]] = {}
         self._scan_number = 0
         self.scanner.scanned.connect(self._scanned)
 
@@ -47,13 +48,16 @@ class PhotoIntake(QObject):
         """Folders are still being looked through."""
         return bool(self._scans)
 
-    def add_paths(self, paths: Sequence[str | Path], colorize: bool = True, note: str = "") -> None:
+    def add_paths(
+        self, paths: Sequence[str | Path], colorize: bool = True, remember: bool = True
+    ) -> None:
         """Files and folders (recursive); duplicates are not added twice. The folders are
         walked on the scan worker; the photos join the list when it answers. In folders, the
         copies saved beside the originals before (`<name>_colorized`, `<name>_restored`) are
         left out: opening the same folder again must not colorize the colorized copies."""
         self._scan_number += 1
-        self._scans[self._scan_number] = (colorize, note)
+        chosen = [str(p) for p in paths] if remember else None
+        self._scans[self._scan_number] = (colorize, chosen)
         self.status.emit("Looking for photos…")
         # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
         # 11th photo when a trial opened its folder again).
@@ -69,7 +73,6 @@ class PhotoIntake(QObject):
         if files:
             self.settings.last_open_dir = str(Path(files[0]).parent)
             self.add_paths(files)
-            self.opened.emit(files)
 
     def open_folder(self) -> None:
         start = self.settings.last_open_dir
@@ -77,7 +80,6 @@ class PhotoIntake(QObject):
         if folder:
             self.settings.last_open_dir = folder
             self.add_paths([folder])
-            self.opened.emit([folder])
 
     def paste(self) -> None:
         clipboard = QApplication.clipboard()
@@ -91,7 +93,6 @@ class PhotoIntake(QObject):
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if paths:
             self.add_paths(paths)
-            self.opened.emit(paths)
         elif mime.hasImage():
             self.add_image(image() if image is not None else QImage(mime.imageData()))
         else:
@@ -110,7 +111,7 @@ class PhotoIntake(QObject):
         # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.
         image.save(buf, "PNG")  # type: ignore[call-overload]
         write_atomically(path, bytes(buf.data().data()))
-        self.add_paths([path])
+        self.add_paths([path], remember=False)  # in the app's data: not a place of theirs
 
     def stop(self, limit_s: float) -> bool:
         """At quit: a scan's late answer adds nothing; its thread gets at most `limit_s`."""
@@ -121,7 +122,7 @@ class PhotoIntake(QObject):
         asked = self._scans.pop(number, None)
         if asked is None:
             return
-        colorize, note = asked
+        colorize, chosen = asked
         added = self.photos.add(files)
         if added:
             said = f"Added {len(added)} photo(s)."
@@ -131,5 +132,9 @@ class PhotoIntake(QObject):
             said = "Those photos are already in the list."
         else:
             said = "No photos found there (JPEG, PNG, TIFF, BMP or WebP)."
-        self.status.emit(f"{said} {note}" if note else said)
+        self.status.emit(said)
+        # A dropped letter or an empty folder is no place to come back to (a file named
+        # explicitly is listed whatever it is, so that it can say why it cannot be read).
+        if chosen and any(f.suffix.lower() in IMAGE_SUFFIXES for f in files):
+            self.opened.emit(chosen)
         self.added.emit(added, colorize)

@@ -2,9 +2,10 @@
 again with one click (a shoebox is worked through over many evenings).
 
 An entry is what was opened at once: one folder, one photo, or the photos chosen together in the
-Open dialog. Entries whose every path is gone (a USB drive unplugged) stay on the list, greyed,
-and come back when the drive does; photos of an entry that have gone are named in the status bar
-when the rest are opened.
+Open dialog, recorded once photos were found in it. An entry whose first path is gone (a USB
+drive unplugged) stays on the list, greyed, and comes back when the drive does; only that one
+path per entry is looked at when the menu opens, so a sleeping network share costs one look, not
+hundreds. Photos of an entry that have gone are counted in the status bar when the rest open.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QStatusBar
 
 from .app_settings import AppSettings
 from .photo_intake import PhotoIntake
@@ -47,7 +48,8 @@ def label(entry: Sequence[str]) -> str:
 class RecentPlaces(QObject):
     """The Open Recent submenu and the list behind it (kept in AppSettings)."""
 
-    open_requested = Signal(list, str)  # [str]: the entry's paths still there; what is gone
+    open_requested = Signal(list)  # [str]: the paths of the entry chosen that are still there
+    notice = Signal(str)  # what a person should read for a while (the status bar's message)
 
     def __init__(self, settings: AppSettings, parent: QObject | None = None):
         super().__init__(parent)
@@ -66,7 +68,8 @@ class RecentPlaces(QObject):
         entry = [os.path.abspath(p) for p in paths]
         if not entry:
             return
-        kept = [e for e in self.entries if e != entry]
+        # The same photos chosen in another order are the same entry.
+        kept = [e for e in self.entries if sorted(e) != sorted(entry)]
         self.settings.recent_places = [entry, *kept][:RECENT_MAX]
         self._rebuild()
 
@@ -78,13 +81,14 @@ class RecentPlaces(QObject):
         self.menu.clear()
         entries = self.entries
         for number, entry in enumerate(entries, 1):
-            there = [p for p in entry if os.path.exists(p)]
+            there = os.path.exists(entry[0])
             text = label(entry) + ("" if there else " (not found)")
             prefix = f"&{number % 10} " if number <= 10 else ""
             action = QAction(prefix + text, self.menu)
-            action.setToolTip("\n".join(entry[:12]) + ("\n…" if len(entry) > 12 else ""))
+            shown = [p if len(p) <= 100 else p[:49] + "…" + p[-50:] for p in entry[:12]]
+            action.setToolTip("\n".join(shown) + ("\n…" if len(entry) > 12 else ""))
             action.setStatusTip(entry[0] if len(entry) == 1 else f"{len(entry)} photos")
-            action.setEnabled(bool(there))
+            action.setEnabled(there)
             action.triggered.connect(lambda _=False, e=entry: self._open(e))
             self.menu.addAction(action)
         if entries:
@@ -97,22 +101,33 @@ class RecentPlaces(QObject):
     def _open(self, entry: list[str]) -> None:
         there = [p for p in entry if os.path.exists(p)]
         gone = len(entry) - len(there)
-        note = ""
-        if gone:  # a menu built before the drive went: the entry was still enabled
-            what = "1 of these photos is" if gone == 1 else f"{gone} of these photos are"
-            note = f"{what} no longer there (moved, renamed, or on a drive unplugged)."
+        if gone:
+            what = (
+                f"{Path(entry[0]).name} is"
+                if len(entry) == 1
+                else f"{gone} of these {len(entry)} photos are"
+                if there
+                else f"These {len(entry)} photos are"
+            )
+            self.notice.emit(f"{what} no longer there (moved, renamed, or on a drive unplugged).")
         if there:
             self.remember(entry)
-            self.open_requested.emit(there, note)
+            self.open_requested.emit(there)
+
+
+NOTICE_MS = 10_000  # long enough to read, over the batch's own lines beneath it
 
 
 def attach_recent_places(
-    settings: AppSettings, intake: PhotoIntake, file_menu: QMenu, before: QAction
+    settings: AppSettings, intake: PhotoIntake, file_menu: QMenu, before: QAction, bar: QStatusBar
 ) -> RecentPlaces:
-    """Open Recent in the File menu above `before`, fed by what `intake` opens (its dialogs and
-    drops) and opening through it."""
+    """Open Recent in the File menu above `before`, fed by what `intake` opens (its dialogs,
+    drops and the photos the app was started with) and opening through it; its notices shown on
+    `bar` for a while, where the batch's lines would have replaced them at once."""
     recent = RecentPlaces(settings, file_menu)
     file_menu.insertMenu(before, recent.menu)
     intake.opened.connect(recent.remember)
-    recent.open_requested.connect(lambda paths, note: intake.add_paths(paths, True, note))
+    # Kept as chosen (remembered above), not as the part of it still there.
+    recent.open_requested.connect(lambda paths: intake.add_paths(paths, True, remember=False))
+    recent.notice.connect(lambda text: bar.showMessage(text, NOTICE_MS))
     return recent

@@ -65,21 +65,38 @@ def test_a_dropped_folder_is_opened_again_after_a_relaunch(qtbot, window, photo_
     again.close()
 
 
-def test_an_entry_with_some_photos_gone_opens_the_rest_and_says_which(qtbot, window, photo_dir):
+def test_an_entry_with_some_photos_gone_opens_the_rest_and_says_so(qtbot, window, photo_dir):
     drop(window, [photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
     wait_idle(qtbot, window)
     window.clear_all()  # Edit > Clear List
     assert not window.photos.items
     (photo_dir / "photo1.jpg").unlink()
     (entry,) = recent_actions(window)
-    assert entry.isEnabled()  # one of its two photos is still there
+    assert entry.isEnabled()  # its first photo is still there
     entry.trigger()
     wait_scanned(window)
+    wait_idle(qtbot, window)  # the batch's own lines have come and gone beneath the notice
     assert [it.path.name for it in window.photos.items] == ["photo0.jpg"]
-    assert window.status_label.text() == (
-        "Added 1 photo(s). 1 of these photos is no longer there (moved, renamed, or on a drive "
-        "unplugged)."
+    assert window.statusBar().currentMessage() == (
+        "1 of these 2 photos are no longer there (moved, renamed, or on a drive unplugged)."
     )
+    # Kept as it was chosen, both photos: the other may be on a drive that comes back.
+    assert window.recent.entries == [[str(photo_dir / "photo0.jpg"), str(photo_dir / "photo1.jpg")]]
+
+
+def test_only_places_that_held_photos_are_kept_and_each_once(qtbot, window, photo_dir, tmp_path):
+    """A dropped letter or an empty folder is no place to come back to; the same photos chosen
+    in another order are the same entry."""
+    letter = tmp_path / "notes & letters.txt"
+    letter.write_text("not a photo")
+    (tmp_path / "empty").mkdir()
+    drop(window, [letter])
+    drop(window, [tmp_path / "empty"])
+    assert recent_actions(window) == []
+    drop(window, [photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    drop(window, [photo_dir / "photo1.jpg", photo_dir / "photo0.jpg"])
+    assert len(window.recent.entries) == 1
+    wait_idle(qtbot, window)
 
 
 def test_the_list_keeps_the_ten_newest_and_survives_a_damaged_setting(tmp_path):
@@ -92,5 +109,6 @@ def test_the_list_keeps_the_ten_newest_and_survives_a_damaged_setting(tmp_path):
         recent.remember([tmp_path / f"box{i}"])
     kept = recent.entries
     assert len(kept) == RECENT_MAX and kept[0] == [str(tmp_path / f"box{RECENT_MAX + 2}")]
-    store.setValue("recent_places", "{not json")  # a settings file edited by hand
-    assert RecentPlaces(AppSettings(store)).entries == []
+    for damaged in ("{not json", "[" * 100_000 + "]" * 100_000, '{"a": 1}', "[[1, 2], 3]"):
+        store.setValue("recent_places", damaged)  # a settings file edited by hand
+        assert RecentPlaces(AppSettings(store)).entries == []
