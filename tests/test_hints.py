@@ -190,6 +190,26 @@ def test_store_keeps_a_photos_colour_strength_with_or_without_pins(tmp_path):
         assert 0.0 <= HintStore(store_path).strength(photo) <= 2.0  # a damaged value, bounded
 
 
+def test_store_keeps_a_photos_detail_and_reads_stores_without_it(tmp_path):
+    photo = tmp_path / "scan.png"
+    Image.fromarray(real_rgb("coffee")).save(photo)
+    store_path = tmp_path / "app" / "hints.json"
+    HintStore(store_path).put(photo, (), 1.0, 448)  # the detail alone is worth keeping
+    assert HintStore(store_path).lookup(photo) == ((), 1.0, 448)
+    HintStore(store_path).put(photo, (Hint.pin(1, 2, BLUE),), 0.5, 640)
+    assert HintStore(store_path).lookup(photo).detail == 640
+    HintStore(store_path).put(photo, (), 1.0, 0)  # all back to the model's own: forgotten
+    assert json.loads(store_path.read_text())["photos"] == {}
+    key, size = str(photo.resolve()), photo.stat().st_size
+    older = {"version": 1, "photos": {key: {"size": size, "hints": [], "strength": 1.5}}}
+    store_path.write_text(json.dumps(older))  # written before details were kept
+    assert HintStore(store_path).lookup(photo) == ((), 1.5, 0)
+    for bad in ("more", True, 448.0, -448, 10**9, 32):
+        older["photos"][key]["detail"] = bad
+        store_path.write_text(json.dumps(older))
+        assert HintStore(store_path).lookup(photo).detail == 0, bad
+
+
 def test_store_keeps_the_order_hints_were_made_in_and_reads_older_stores(tmp_path):
     """A pin put on a stroke is drawn over it: reopened, the photo must have them in the same
     order (the store kept pins, then strokes, until a stroke could be drawn in the window)."""

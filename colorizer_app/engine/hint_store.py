@@ -59,13 +59,16 @@ def _strength_of(entry: dict) -> float:
     return min(max(float(value), 0.0), MAX_STRENGTH) if ok else 1.0
 
 
-MAX_DETAIL = 4096  # px: a damaged detail beyond any the app offers is the model's own size
+# px: the sizes the network may be asked to see (as `colorize --render-size` allows); a damaged
+# detail outside them is the model's own size.
+DETAIL_RANGE = (64, 2048)
 
 
 def _detail_of(entry: dict) -> int:
     """An entry's detail (the size the network sees; 0: the model's own); a damaged value is 0."""
     value = entry.get("detail", 0)
-    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DETAIL
+    low, high = DETAIL_RANGE
+    ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     return value if ok else 0
 
 

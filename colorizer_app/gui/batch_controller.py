@@ -56,12 +56,14 @@ class BatchController(JobController):
         self.progress_changed.emit()
 
     def colorize_again(self, item: PhotoItem) -> None:
-        """Colour this photo again (its restoration changed); one queued or being colorized
-        with what it was before is coloured again when that run ends."""
-        if item.state in WAITING:
-            self._again.add(item.path)
-        else:
-            self.colorize([item])
+        """Colour this photo again (its restoration or detail changed); one queued or being
+        colorized with what it was before is coloured again when that run ends."""
+        self.colorize_all_again([item])
+
+    def colorize_all_again(self, items: list[PhotoItem]) -> None:
+        waiting = [it for it in items if it.state in WAITING]
+        self._again.update(it.path for it in waiting)
+        self.colorize([it for it in items if it.state not in WAITING])
 
     def colorize_again_with(self, model: str) -> None:
         """Another model was chosen: the photos colorized with another are colorized again."""

@@ -229,7 +229,7 @@ class MainWindow(WindowBase):
         self.options.choices_changed.connect(self.pins.remember)
         self.pins.choices_found.connect(self.options.show_if_current)
         self.pins.colour_again.connect(self.batch.colorize_again)
-        self.options.colorize_requested.connect(self.batch.colorize)
+        self.options.colorize_requested.connect(self.batch.colorize_all_again)
         self.list_edits.forgotten.connect(self.pins.forget)
         self.list_edits.changed.connect(self._show_current)
 

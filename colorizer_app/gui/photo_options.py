@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QWidget
 
 from .compare_view import CompareView
-from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .photo_list import PhotoItem, PhotoListModel
 from .qimage import to_qimage
 from .selection import Selection
 from .window_actions import make_action
@@ -115,10 +115,11 @@ class PhotoOptions(QObject):
         for item in changed:
             item.render_size = size
         self.choices_changed.emit(changed)
-        redo = [it for it in changed if it.state not in (PhotoState.QUEUED, PhotoState.COLORIZING)]
-        if redo:
-            self.colorize_requested.emit(redo)
+        # Those waiting too: their run was asked for at the detail before (a review found the
+        # photo shown at its old detail under the new one's name).
+        if changed:
+            self.colorize_requested.emit(changed)
             self.status.emit(
-                f"Colorizing {len(redo)} photo(s) again at detail "
+                f"Colorizing {len(changed)} photo(s) again at detail "
                 f"“{self.detail_combo.itemText(index)}”…"
             )

@@ -31,6 +31,7 @@ from .compare_view import CompareView
 from .hint_chooser import PinColourMenu
 from .hint_marks import Mark, thinned
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .photo_options import DETAIL_CHOICES
 from .pin_store import WRITE_AFTER_MS, pin_store_host
 from .qimage import to_qimage
 from .window_actions import make_action
@@ -39,6 +40,9 @@ RECENT_KEEP = 8
 # How long new photos wait for the store's answer before they are colorized without it: the
 # lookup is one stat per photo, milliseconds, unless the disk is asleep or the share slow.
 LOOKUP_WAIT_MS = 1500
+# The details the window offers: another one in the store (edited by hand) is not taken, where
+# it would colour at a size the chooser cannot show.
+OFFERED_DETAILS = {size for _label, size in DETAIL_CHOICES if size}
 STROKE_POINTS_PER_SIDE = 500
 
 
@@ -267,7 +271,7 @@ class PinController(QObject):
                 if item is self._shown and item.result is not None:
                     self.view.set_colorized(to_qimage(item.result.render(item.strength)))
                 chosen = True
-            if kept.detail and not item.render_size:
+            if kept.detail in OFFERED_DETAILS and not item.render_size:
                 item.render_size = kept.detail
                 chosen = True
                 # The store answers after the new photos were queued (it reads on its thread).

@@ -115,3 +115,24 @@ def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tm
     # and saving still works from the restored results
     assert window.save_all(SaveOptions(folder=tmp_path / "out", fmt="png")) == 2
     wait_idle(qtbot, window)
+
+
+def test_a_detail_chosen_for_a_waiting_photo_is_the_one_it_is_coloured_at(qtbot, window, photo_dir):
+    """A review found a photo still in the queue coloured at the detail it had when queued,
+    shown and saved as such under the new detail's name."""
+    from .conftest import WorkerGate
+
+    asked = []  # (photo, detail) as the colorize worker is asked
+    window.worker.colorize_requested.connect(lambda _j, path, size, *_: asked.append((path, size)))
+    gate = WorkerGate(window.worker)
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    qtbot.waitUntil(gate.first_done.is_set, timeout=60_000)  # photo1 waits in the queue
+    second = next(it for it in window.photos.items if it.path.name == "photo1.jpg")
+    window.selection.make_current(second)
+    combo = window.options.detail_combo
+    combo.setCurrentIndex(2)
+    combo.activated.emit(2)  # "Most (640 px)"
+    gate.release()
+    wait_idle(qtbot, window)
+    assert [size for path, size in asked if path.endswith("photo1.jpg")][-1] == 640
+    assert second.render_size == 640 and second.result is not None
