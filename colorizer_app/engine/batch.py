@@ -151,17 +151,26 @@ def plan_jobs(
 
 
 def _name_outputs(jobs: list[Job]) -> None:
-    """Two photos of the run that would get one output name both keep theirs: the later gets
-    `-2`, `-3`... The photo whose own format the output has comes first (with --format png,
-    p.png keeps p_colorized.png and p.jpg gets -2), so a photo added later never takes over the
-    name an earlier run gave another."""
+    for job, dest in zip(jobs, unique_outputs([(j.source, j.dest) for j in jobs]), strict=True):
+        job.dest = dest
 
-    def natural(job: Job) -> bool:
-        return _same_suffix(job.source.suffix, job.dest.suffix)
+
+def unique_outputs(planned: list[tuple[Path, Path]]) -> list[Path]:
+    """The outputs of (source, output) pairs, made distinct: two photos of one run (or one Save
+    All) that would get one output name both keep theirs: the later gets `-2`, `-3`... The photo
+    whose own format the output has comes first (with --format png, p.png keeps p_colorized.png
+    and p.jpg gets -2), so a photo added later never takes over the name an earlier run gave
+    another."""
+
+    def natural(i: int) -> bool:
+        source, dest = planned[i]
+        return _same_suffix(source.suffix, dest.suffix)
 
     claimed: set[Path] = set()
-    for job in sorted(jobs, key=lambda j: not natural(j)):  # stable: the run's order within
-        job.dest = _unclaimed(job.dest, claimed)
+    out = [dest for _, dest in planned]
+    for i in sorted(range(len(planned)), key=lambda i: not natural(i)):  # stable within
+        out[i] = _unclaimed(planned[i][1], claimed)
+    return out
 
 
 def _same_suffix(a: str, b: str) -> bool:

@@ -82,8 +82,15 @@ class SaveController(JobController):
     ) -> list[tuple[PhotoItem, Path]] | None:
         """Each photo and where it goes; never over its original. Earlier outputs are replaced
         only if the options or the person say so; None: the person cancelled."""
+        from ..engine.batch import unique_outputs
+
         plan = [(it, options.destination(it.path)) for it in items]
         plan = [(it, dest) for it, dest in plan if dest.resolve() != it.path.resolve()]
+        # Two photos named alike (box1/photo.jpg, box2/photo.jpg) into one folder: both kept,
+        # the later as photo_colorized-2.jpg, as the command line names them. A trial's Save All
+        # wrote three photos over one another and said it had saved all three.
+        dests = unique_outputs([(it.path, dest) for it, dest in plan])
+        plan = [(it, dest) for (it, _), dest in zip(plan, dests, strict=True)]
         existing = [dest for _, dest in plan if dest.exists()]
         overwrite = options.overwrite
         if existing and overwrite is None:

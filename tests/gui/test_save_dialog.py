@@ -158,3 +158,42 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
     wait_idle(qtbot, window)
     assert copy.read_bytes() == before
     qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=2000)
+
+
+def test_save_all_keeps_every_photo_when_two_share_a_name(qtbot, window, tmp_path, data_dir):
+    """A trial's shoebox had box1/photo.jpg, box2/photo.jpg and photo.jpeg: Save All into one
+    folder wrote them over one another as photo_colorized.jpg and said it had saved three."""
+    import hashlib
+
+    from PIL import Image
+
+    box = tmp_path / "dups"
+    kodak = sorted((data_dir / "kodak24").glob("*.png"))
+    for i, name in enumerate(("box1/photo.jpg", "box2/photo.jpg", "photo.jpeg")):
+        (box / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.open(kodak[i]).convert("L").resize((120, 80)).save(box / name)
+    window.add_paths([box])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    out = tmp_path / "out"
+    assert window.save_all(SaveOptions(folder=out, fmt="jpg")) == 3
+    wait_idle(qtbot, window)
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["photo_colorized-2.jpg", "photo_colorized-3.jpg", "photo_colorized.jpg"]
+    assert len({hashlib.sha256((out / n).read_bytes()).digest() for n in written}) == 3
+    assert window.status_label.text() == f"Saved 3 photos in {out}"
+    # Saved again: the same three names, each asked about, none of them a fourth file.
+    seen = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, answer)
+            return
+        seen.append(box.text())
+        box.reject()  # Cancel: nothing is replaced
+
+    QTimer.singleShot(0, answer)
+    assert window.save_all(SaveOptions(folder=out, fmt="jpg")) == 0
+    assert "3 colorized files already exist" in seen[0]
+    assert sorted(p.name for p in out.iterdir()) == written
