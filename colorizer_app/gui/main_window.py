@@ -92,6 +92,7 @@ class MainWindow(WindowBase):
         self._build_actions()
         self._build_status_bar()
         self._connect()
+        self._update_actions()  # an empty list: nothing to remove, colorize or save yet
         s = self.settings
         restore_place(self, s.geometry, s.window_state, s.inner_place)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer

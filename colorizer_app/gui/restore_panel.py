@@ -313,8 +313,9 @@ class RestorePanel(QDockWidget):
 
     def _request(self) -> None:
         if self.path is None:
+            self.requests += 1  # a preview still on its way is for a photo no longer shown
+            self.picture.setPixmap(QPixmap())  # before the text: a label shows one or the other
             self.picture.setText("Choose a photo")
-            self.picture.setPixmap(QPixmap())
             self.status.setText("")
             return
         self.status.setText("Restoring…" if self.current_options().any else "")
@@ -444,6 +445,16 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
         panel.show_photo(item.path if item is not None else None)
 
     window.list_view.selectionModel().currentChanged.connect(follow)
+
+    # Clear List and Remove leave no current photo without a change of it to hear of: the
+    # panel kept the last photo's preview and switches (a trial cleared the list and saw them).
+    def follow_if_gone(*_args) -> None:
+        item = window.current_item()
+        if (item.path if item is not None else None) != panel.path:
+            follow()
+
+    window.photos.modelReset.connect(follow_if_gone)
+    window.photos.rowsRemoved.connect(follow_if_gone)
 
     # The window's own colour follows the switches: colorizing repairs first, and a photo
     # already colorized is colorized again when its switches or corrected damage change.

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .app_settings import AppSettings
 from .job_controller import JobController
-from .photo_list import PhotoItem, PhotoListModel
+from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .replace_question import ask_to_replace
 from .save_options import SaveOptions, SaveOptionsDialog
 from .worker import ColorizeWorker
@@ -40,9 +40,15 @@ class SaveController(JobController):
     def save(self, items: list[PhotoItem], options: SaveOptions | None = None) -> int:
         """Saves the colorized ones of `items`; with no options, the dialog asks for them.
         Returns how many were queued."""
+        asked = items
         items = [it for it in items if it.result is not None]
         if not items:
-            self.status.emit("Nothing to save yet: colorize a photo first.")
+            failed = [it for it in asked if it.state == PhotoState.FAILED]
+            self.status.emit(
+                f"Nothing to save: {failed[0].path.name} could not be colorized ({failed[0].error})"
+                if len(failed) == 1 and len(asked) == 1
+                else "Nothing to save yet: colorize a photo first."
+            )
             return 0
         if not isinstance(options, SaveOptions):  # a QAction's `checked` arrives here too
             dialog = SaveOptionsDialog(self.options, len(items), self._host)

@@ -303,3 +303,29 @@ def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(w
     assert window.width() <= 1100  # the window did not grow to hold it
     label.setText("Added 3 photo(s).")
     assert label.shown_text() == "Added 3 photo(s)." and label.toolTip() == ""
+
+
+def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo(
+    qtbot, window, photo_dir
+):
+    """From a trial: Remove and Clear were offered on a window just opened, the Restore panel
+    kept the last photo's preview and switches after Clear List, and Save on a photo that could
+    not be read said to colorize it first."""
+    a = window.actions_by_name
+    assert not any(a[name].isEnabled() for name in ("remove", "clear", "colorize", "save"))
+    window.add_paths([photo_dir / "photo0.jpg"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    panel = window.restore_panel
+    assert panel.path is not None and panel.switches["scratches"].isEnabled()
+    window.clear_all()
+    assert panel.path is None and not panel.switches["scratches"].isEnabled()
+    assert panel.picture.pixmap().isNull() and panel.picture.text() == "Choose a photo"
+    assert not a["remove"].isEnabled()
+    window.add_paths([photo_dir / "broken.jpg"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    assert window.save_selected() == 0
+    text = window.status_label.text()
+    assert text.startswith("Nothing to save: broken.jpg could not be colorized")
+    assert "not an image" in text
