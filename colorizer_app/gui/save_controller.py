@@ -161,13 +161,22 @@ class SaveController(JobController):
                 self.status.emit(saved_line(self._written))
             return
         self._failures = []
+        # What to do next, said once (a trial met "cannot write in ... (Read-only file system)"
+        # and nothing more): the colour is kept in the window, so another folder saves it.
+        advice = (
+            "\n\nThe colorized photos are still here, and your originals are untouched: "
+            "choose another folder (Save… > In this folder), or make room, and save again."
+        )
+        saved = f"saved {len(self._written)}, " if self._written else ""
         if len(failures) == 1:
-            self.status.emit(f"Save failed: {failures[0]}")
-            QMessageBox.warning(self._host, "Could not save", failures[0])
+            self.status.emit(f"Save failed ({saved}1 not): {failures[0]}")
+            QMessageBox.warning(self._host, "Could not save", failures[0] + advice)
             return
-        saved = "the others were saved" if self._written else "none was saved"
-        head = f"Could not save {len(failures)} photos ({saved}); the first:\n{failures[0]}"
-        self.status.emit(f"Save failed for {len(failures)} photos: {failures[0]}")
+        others = "the others were saved" if self._written else "none was saved"
+        head = (
+            f"Could not save {len(failures)} photos ({others}); the first:\n{failures[0]}" + advice
+        )
+        self.status.emit(f"Save failed ({saved}{len(failures)} not): {failures[0]}")
         box = QMessageBox(QMessageBox.Icon.Warning, "Could not save", head, parent=self._host)
         box.setDetailedText("\n".join(failures))
         box.exec()
