@@ -99,7 +99,7 @@ _COLOUR_AB_STD = 6.0
 
 
 # The note on a colour (or sepia) photo given to be colorized; a repair alone keeps them (batch).
-ALREADY_IN_COLOUR = "already in colour: its colours are replaced by new ones"
+ALREADY_IN_COLOUR = "already in colour or toned (sepia): its colours are replaced by new ones"
 
 
 def _register_optional_decoders() -> bool:
