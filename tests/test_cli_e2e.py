@@ -84,6 +84,12 @@ def test_outputs_beside_originals_and_existing_ones_skipped(tmp_path, tiny_model
     stamp = out.stat().st_mtime_ns
     again = run_cli("colorize", tmp_path / "album", "--model", tiny_model_path)
     assert again.returncode == 0 and "skipped 1" in again.stderr
+    # The earlier output in the folder is left out, and said so (a person's own photo may
+    # have such a name).
+    assert (
+        "Left out portrait_colorized.png: its name ends in _colorized, as the copies Colorizer "
+        "saves do; give it by name to include it." in again.stderr
+    )
     assert out.stat().st_mtime_ns == stamp
     assert not (sub / "portrait_colorized_colorized.png").exists()
     forced = run_cli(

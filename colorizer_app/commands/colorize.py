@@ -31,6 +31,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 
 def _colorize(args: argparse.Namespace, group) -> int:
     from ..core.hints import HintError
+    from ..core.imageio import left_out_line
     from ..engine.batch import plan_jobs, run_jobs, suffix_problem
     from ..engine.colorizer import Colorizer
 
@@ -45,7 +46,12 @@ def _colorize(args: argparse.Namespace, group) -> int:
         print(f"{p}: not found; check the path", file=sys.stderr)
     existing = [Path(p) for p in args.inputs if Path(p).exists()]
     out_dir = Path(args.output) if args.output else None
-    jobs = plan_jobs(existing, out_dir, args.suffix, args.format)
+    left_out: list[Path] = []
+    jobs = plan_jobs(existing, out_dir, args.suffix, args.format, left_out)
+    if left_out and group.is_main:
+        line = left_out_line(left_out, args.suffix, "give it by name to include it",
+                             "give them by name to include them")  # fmt: skip
+        print(printable(line), file=sys.stderr)
     if not jobs:
         return fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
     if args.render_size is not None and not 64 <= args.render_size <= 2048:

@@ -111,7 +111,11 @@ def output_path(
 
 
 def plan_jobs(
-    inputs: list[Path], out_dir: Path | None, suffix: str = DEFAULT_SUFFIX, fmt: str = "same"
+    inputs: list[Path],
+    out_dir: Path | None,
+    suffix: str = DEFAULT_SUFFIX,
+    fmt: str = "same",
+    left_out: list[Path] | None = None,
 ) -> list[Job]:
     """Files and folders (recursive, symlinked subfolders followed) -> jobs, each photo once, in
     the order given. In folders, earlier outputs (names ending in the suffix) are not colorized
@@ -123,7 +127,10 @@ def plan_jobs(
         item = Path(item)
         if item.is_dir():
             files, problems = walk_files(item)
-            sources = [p for p in files if is_image_path(p) and not p.stem.endswith(suffix)]
+            photos = [p for p in files if is_image_path(p)]
+            sources = [p for p in photos if not p.stem.endswith(suffix)]
+            if left_out is not None:  # earlier outputs by their name: said, not left silently
+                left_out += [p for p in photos if p.stem.endswith(suffix)]
             planned += [(source, item) for source in sources]
             for folder, reason in problems:
                 unreadable.append(

@@ -15,7 +15,8 @@ from .worker_host import WorkerHost
 
 class FolderScanWorker(QObject):
     scan_requested = Signal(int, object, object)  # request number, [path], outputs' suffixes
-    scanned = Signal(int, object, str)  # request number, [Path] found, a problem to say or ""
+    # request number, [Path] found, a problem to say or "", [Path] left out as earlier copies
+    scanned = Signal(int, object, str, object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,12 +24,13 @@ class FolderScanWorker(QObject):
 
     @Slot(int, object, object)
     def _scan(self, number: int, paths: list[str], outputs_suffixes: tuple[str, ...]) -> None:
+        left_out: list[Path] = []
         try:
-            files = find_images([Path(p) for p in paths], outputs_suffixes)
+            files = find_images([Path(p) for p in paths], outputs_suffixes, left_out)
         except (ColorizerError, OSError) as exc:
-            self.scanned.emit(number, [], str(exc))
+            self.scanned.emit(number, [], str(exc), [])
         else:
-            self.scanned.emit(number, files, "")
+            self.scanned.emit(number, files, "", left_out)
 
 
 def folder_scan_host() -> WorkerHost[FolderScanWorker]:

@@ -45,7 +45,7 @@ from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
 from .quit_question import ask_to_quit
-from .recent_places import attach_recent_places
+from .recent_places import NOTICE_MS, attach_recent_places
 from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection
@@ -216,6 +216,7 @@ class MainWindow(WindowBase):
         for controller in (*controllers, self.list_edits):
             controller.status.connect(say)
         self.intake.added.connect(self._photos_added)
+        self.intake.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
         self.models.engine_loaded.connect(self._after_engine_loaded)
         self.models.devices_changed.connect(
             lambda devices: self.panel.form.set_devices(devices) if self.panel else None

@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from ..core.fileio import RESTORED_SUFFIX, write_atomically
-from ..core.imageio import IMAGE_SUFFIXES
+from ..core.imageio import IMAGE_SUFFIXES, left_out_line
 from ..core.paths import user_models_dir
 from .app_settings import AppSettings
 from .folder_scan import folder_scan_host
@@ -30,6 +30,7 @@ class PhotoIntake(QObject):
     status = Signal(str)  # a line for the status bar
     # [str]: what a person opened or dropped at once, once photos were found in it (Open Recent)
     opened = Signal(list)
+    notice = Signal(str)  # to be read for a while, over the lines of the batch that follows
 
     def __init__(self, photos: PhotoListModel, settings: AppSettings, host: QWidget):
         super().__init__(host)
@@ -118,7 +119,7 @@ class PhotoIntake(QObject):
         self._scans.clear()
         return self.scanner_host.stop(limit_s)
 
-    def _scanned(self, number: int, files: list[Path], problem: str) -> None:
+    def _scanned(self, number: int, files: list[Path], problem: str, left_out: list[Path]) -> None:
         asked = self._scans.pop(number, None)
         if asked is None:
             return
@@ -133,6 +134,10 @@ class PhotoIntake(QObject):
         else:
             said = "No photos found there (JPEG, PNG, TIFF, BMP or WebP)."
         self.status.emit(said)
+        if left_out:  # a person's own grandma_colorized.jpg is not left out unsaid
+            suffixes = (self.settings.save_options.suffix, RESTORED_SUFFIX)
+            one, many = "drop it or open it by itself to add it", "open them by name to add them"
+            self.notice.emit(left_out_line(left_out, suffixes, one, many))
         # A dropped letter or an empty folder is no place to come back to (a file named
         # explicitly is listed whatever it is, so that it can say why it cannot be read).
         if chosen and any(f.suffix.lower() in IMAGE_SUFFIXES for f in files):
