@@ -215,6 +215,8 @@ class MainWindow(WindowBase):
         controllers = (self.intake, self.models, self.batch, self.saving, self.pins, self.options)
         for controller in (*controllers, self.list_edits):
             controller.status.connect(say)
+        for own in (self.saving, self.pins, self.options, self.list_edits):  # the person's acts
+            own.status.connect(self.statusBar().clearMessage)  # answer over a notice at once
         self.intake.added.connect(self._photos_added)
         self.intake.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
         self.models.engine_loaded.connect(self._after_engine_loaded)
@@ -296,8 +298,7 @@ class MainWindow(WindowBase):
         """Photos being colorized or saved, or folders still being looked through."""
         return bool(self.pending_jobs or self.intake.scanning or self.pins.loading)
 
-    def cancel(self) -> None:
-        """Stop after the current photo: everything still queued is skipped."""
+    def cancel(self) -> None:  # stop after the current photo: everything still queued is skipped
         if not self.pending_jobs:
             return
         self.worker.cancel_queued()
