@@ -158,8 +158,15 @@ def add_restore_command(sub) -> None:
     p = sub.add_parser("restore", help="repair scratches, fading and grain (no colour)")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="photo files or folders (recursive)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: beside each)")
-    p.add_argument("--restore", default="all", metavar="STEPS", help=RESTORE_HELP)
-    p.add_argument("--suffix", default="_restored", help="added to each output's name")
+    p.add_argument(
+        "--restore",
+        default="all",
+        metavar="STEPS",
+        help=RESTORE_HELP.replace("repair before colour: ", "what to repair: ") + " (default: all)",
+    )
+    p.add_argument(
+        "--suffix", default="_restored", help="added to each output's name (default _restored)"
+    )
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")

@@ -16,6 +16,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     entries = list_models()
     if not entries:
         say("No models installed. Train one with `colorizer train`, or reinstall Colorizer.")
+    else:  # headed, as a person reads a table (a trial found the columns unnamed)
+        say(f"{'NAME':<24} {'KIND':<9} FILE")
     for e in entries:
         state = "" if e.path.is_file() else "  (file missing)"
         say(f"{e.name:<24} {e.kind:<9} {e.path}{state}")
