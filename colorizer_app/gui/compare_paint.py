@@ -51,6 +51,12 @@ def paint_divider(painter: QPainter, x: float, rect: QRect) -> None:
     painter.setBrush(QColor(255, 255, 255, 220))
     painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
     painter.drawRoundedRect(handle, 5, 5)
+    paint_labels(painter, rect)
+
+
+def paint_labels(painter: QPainter, rect: QRect) -> None:
+    """ "Before" at the top left, "After" at the top right: with the divider, and side by side
+    (where a trial found them gone)."""
     painter.setPen(QColor(255, 255, 255))
     for label, align in (
         ("Before", Qt.AlignmentFlag.AlignLeft),
@@ -125,5 +131,7 @@ def paint_view(painter: QPainter, view: ShownView) -> None:
             drawing,
             view.hover_mark,
         )
-    if not view.side_by_side and after_from > 0:
+    if view.side_by_side:
+        paint_labels(painter, rect)
+    elif after_from > 0:
         paint_divider(painter, after_from, rect)

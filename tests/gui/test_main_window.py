@@ -329,3 +329,23 @@ def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo
     text = window.status_label.text()
     assert text.startswith("Nothing to save: broken.jpg could not be colorized")
     assert "not an image" in text
+
+
+def test_before_and_after_are_named_side_by_side_too(qtbot):
+    """A trial found the labels gone when Ctrl+B put the photos side by side."""
+    from colorizer_app.gui.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    dark = QImage(400, 300, QImage.Format.Format_RGB888)
+    dark.fill(0)
+    view.set_images(dark, dark.copy(), 400)
+    for side_by_side in (False, True):
+        view.side_by_side = side_by_side
+        view.update()
+        QApplication.processEvents()
+        shown = from_qimage(view.grab().toImage())
+        # White text on the black photo in both top corners: "Before" and "After".
+        assert shown[4:30, 5:70].max() > 200 and shown[4:30, -70:-5].max() > 200, side_by_side
