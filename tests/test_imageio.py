@@ -223,3 +223,17 @@ def test_over_the_pixel_limit_says_by_how_much(tmp_path):
     with pytest.raises(ImageLoadError) as err:
         load_image(path)
     assert "14143x14142 = 200.01 MP, over the limit of 200 MP" in str(err.value)
+
+
+def test_a_folder_is_listed_as_a_file_manager_lists_it(tmp_path):
+    """scan2 before scan10, and names with capitals among the others (a trial's list put
+    Großmutter before broken); the same order every time."""
+    from colorizer_app.core.imageio import find_images
+
+    names = ["scan10.png", "scan2.png", "Großmutter 1932.png", "broken.png", "scan1.png", "a²b.png"]
+    for name in names:
+        Image.new("L", (8, 8)).save(tmp_path / name)
+    found = [p.name for p in find_images([tmp_path])]
+    assert found == [
+        "a²b.png", "broken.png", "Großmutter 1932.png", "scan1.png", "scan2.png", "scan10.png"
+    ]  # fmt: skip

@@ -69,6 +69,14 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     return not file_keys(a).isdisjoint(file_keys(b))
 
 
+def natural_key(name: str) -> tuple:
+    """How a file manager orders names: scan2 before scan10, Großmutter among the g's (a
+    trial's list put every capital first); the name itself breaks ties, so the order is
+    always the same."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p), name
+
+
 def walk_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Everything in `folder` and its subfolders that is not a folder (files, and also pipes,
     broken links and link loops, so a reader can say what each is), sorted; symlinked
@@ -81,7 +89,7 @@ def walk_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     def visit(where: Path) -> None:
         try:
             st = os.stat(where)
-            entries = sorted(os.scandir(where), key=lambda e: e.name)
+            entries = sorted(os.scandir(where), key=lambda e: natural_key(e.name))
         except PermissionError:
             problems.append((where, "this folder cannot be read (permission denied)"))
             return
@@ -103,7 +111,7 @@ def walk_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
                 found.append(path)
 
     visit(Path(folder))
-    found.sort()
+    found.sort(key=lambda path: [natural_key(part) for part in path.parts])
     return found, problems
 
 
