@@ -54,7 +54,8 @@ class PhotoOptions(QObject):
         for label, size in DETAIL_CHOICES:
             self.detail_combo.addItem(label, size)
         self.detail_combo.setToolTip(
-            "Detail: how large a copy of the photo the model looks at. More sees small things "
+            "Detail of this photo (or of the selected ones: select all with Ctrl+A to set "
+            "every photo's): how large a copy the model looks at. More sees small things "
             "(faces in a crowd) and takes longer; Standard is the model's own size."
         )
         self.detail_combo.activated.connect(self._detail_chosen)
