@@ -228,7 +228,7 @@ def test_over_the_pixel_limit_says_by_how_much(tmp_path):
 def test_a_folder_is_listed_as_a_file_manager_lists_it(tmp_path):
     """scan2 before scan10, and names with capitals among the others (a trial's list put
     Großmutter before broken); the same order every time."""
-    from colorizer_app.core.imageio import find_images
+    from colorizer_app.core.photo_files import find_images
 
     names = ["scan10.png", "scan2.png", "Großmutter 1932.png", "broken.png", "scan1.png", "a²b.png"]
     for name in names:

@@ -31,7 +31,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 
 def _colorize(args: argparse.Namespace, group) -> int:
     from ..core.hints import HintError
-    from ..core.imageio import left_out_line
+    from ..core.photo_files import left_out_line
     from ..engine.batch import plan_jobs, run_jobs, suffix_problem
     from ..engine.colorizer import Colorizer
 

@@ -197,10 +197,10 @@ def compose_rows(
         if dtype in peak:
             rgb = cv2.cvtColor(merged, cv2.COLOR_Lab2RGB, dst=merged)
             # Scaled, rounded and clipped in one pass, straight into the output rows (one
-            # channel wide, so the scalar scales every value; OpenCV's stubs lack that form).
+            # channel wide, so the scalar scales every value; some OpenCV stubs lack that form).
             scale, depth = peak[dtype]
             rows = out[y : y + n].reshape(n, width * 3)
-            cv2.multiply(rgb.reshape(n, width * 3), scale, dst=rows, dtype=depth)  # type: ignore[call-overload]
+            cv2.multiply(rgb.reshape(n, width * 3), scale, dst=rows, dtype=depth)  # type: ignore[call-overload, unused-ignore]
         else:
             out[y : y + n] = from_float01(lab_to_rgb(merged), dtype)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.errors import ColorizerError
-from ..core.imageio import find_images
+from ..core.photo_files import find_images
 from .worker_host import WorkerHost
 
 

@@ -18,8 +18,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from ..core.fileio import RESTORED_SUFFIX, write_atomically
-from ..core.imageio import IMAGE_SUFFIXES, left_out_line
+from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
+from ..core.photo_files import left_out_line
 from .app_settings import AppSettings
 from .folder_scan import folder_scan_host
 from .photo_list import PhotoListModel

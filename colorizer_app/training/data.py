@@ -21,7 +21,8 @@ from torch.utils.data import Dataset
 
 from ..core import lab
 from ..core.errors import ColorizerError
-from ..core.imageio import find_images, load_image, to_uint8
+from ..core.imageio import load_image, to_uint8
+from ..core.photo_files import find_images
 from .metrics import colorfulness
 from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 

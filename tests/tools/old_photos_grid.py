@@ -13,7 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorizer_app.core.imageio import find_images, load_image, to_uint8, write_atomically
+from colorizer_app.core.imageio import load_image, to_uint8, write_atomically
+from colorizer_app.core.photo_files import find_images
 from colorizer_app.engine.colorizer import Colorizer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 
 from colorizer_app.core import lab
-from colorizer_app.core.imageio import find_images, load_image, to_uint8
+from colorizer_app.core.imageio import load_image, to_uint8
+from colorizer_app.core.photo_files import find_images
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.training.metrics import psnr
 

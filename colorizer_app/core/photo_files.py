@@ -1,0 +1,56 @@
+"""Finding the photos in what a person gave: files as given, folders searched through, and the
+app's own earlier copies in them (`<name>_colorized`, `<name>_restored`) left out, and said so."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .fileio import walk_files
+from .imageio import is_image_path
+
+
+def find_images(
+    paths: list[Path],
+    outputs_suffix: str | tuple[str, ...] = "",
+    left_out: list[Path] | None = None,
+) -> list[Path]:
+    """Files and folders (recursive, sorted) -> image files, each once, in a stable order. In
+    folders, names ending in `outputs_suffix` (one or several: the app's own earlier copies) are
+    left out, as `colorize` leaves them out, and added to `left_out`; a file given by name is
+    always kept."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for p in paths:
+        p = Path(p)
+        # Symlinked subfolders too (rglob skips them), and what is not a regular file, so that
+        # its reader names what it is instead of leaving it out without a word.
+        candidates = walk_files(p)[0] if p.is_dir() else [p]
+        for c in candidates:
+            if p.is_dir() and not is_image_path(c):
+                continue
+            if p.is_dir() and outputs_suffix and c.stem.endswith(outputs_suffix):
+                if left_out is not None:
+                    left_out.append(c)
+                continue
+            key = os.path.realpath(c)  # not Path.resolve: it raises on a symlink loop
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+    return found
+
+
+def left_out_line(left_out: list[Path], suffix: str | tuple[str, ...], one: str, many: str) -> str:
+    """What to say of the photos a folder held that were left out as earlier outputs (a person's
+    own photo may have such a name: a trial's grandma_colorized.jpg was left out unsaid). `one`
+    and `many`: how to add it, or them, after all."""
+    ends = suffix if isinstance(suffix, str) else " or ".join(s for s in suffix if s)
+    if len(left_out) == 1:
+        return (
+            f"Left out {left_out[0].name}: its name ends in {ends}, as the copies Colorizer "
+            f"saves do; {one}."
+        )
+    return (
+        f"Left out {len(left_out)} photos whose names end in {ends}, as the copies Colorizer "
+        f"saves do (e.g. {left_out[0].name}); {many}."
+    )
