@@ -122,6 +122,26 @@ def test_a_suffix_with_a_path_in_it_is_refused_up_front(
     assert not (tmp_path / "o").exists()
 
 
+def test_an_empty_suffix_keeps_the_names_in_another_folder_and_never_replaces_an_original(
+    tmp_path, kodak_in, tiny_model_path
+):
+    """`--suffix ""` with -o: the copies keep the originals' names (it left out every photo, as if
+    every name ended in the empty suffix). Beside the originals, each copy would be its original,
+    so each photo fails and nothing is written over."""
+    before = _digest(kodak_in)
+    run = run_main(
+        "colorize", kodak_in, "-o", tmp_path / "out", "--suffix", "", "--model", tiny_model_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kodim02.png", "kodim03.png"]
+    assert "Left out" not in run.stderr
+    beside = run_main(
+        "colorize", kodak_in, "--suffix", "", "--overwrite", "--model", tiny_model_path
+    )
+    assert beside.returncode == 1 and "never written over" in beside.stderr, beside.stderr
+    assert _digest(kodak_in) == before
+
+
 def test_the_output_path_never_leaves_its_folder(tmp_path):
     source = tmp_path / "in" / "kodim02.png"
     for suffix in ("/../../in/kodim03", "/x", "\0"):

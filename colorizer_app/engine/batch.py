@@ -128,9 +128,12 @@ def plan_jobs(
         if item.is_dir():
             files, problems = walk_files(item)
             photos = [p for p in files if is_image_path(p)]
-            sources = [p for p in photos if not p.stem.endswith(suffix)]
+            # With no suffix (copies keep their names, in another folder) no name marks an
+            # earlier output: every name "ends in" the empty string, which left out every photo.
+            outputs = {p for p in photos if suffix and p.stem.endswith(suffix)}
+            sources = [p for p in photos if p not in outputs]
             if left_out is not None:  # earlier outputs by their name: said, not left silently
-                left_out += [p for p in photos if p.stem.endswith(suffix)]
+                left_out += [p for p in photos if p in outputs]
             planned += [(source, item) for source in sources]
             for folder, reason in problems:
                 unreadable.append(

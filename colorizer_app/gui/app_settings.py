@@ -123,11 +123,14 @@ class AppSettings:
             quality = int(value) if isinstance(value, (int, float, str)) else 95
         except ValueError:
             quality = 95
+        # An empty ending is kept only with a folder of its own: beside the originals, each
+        # copy would be its original.
+        suffix = self._text("save/suffix", "_colorized")
         return SaveOptions(
             Path(folder) if folder else None,
             self._text("save/format", "same"),
             quality,
-            self._text("save/suffix", "_colorized"),
+            suffix if (suffix or folder) else "_colorized",
         )
 
     @save_options.setter

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -28,6 +29,8 @@ def default_suffix() -> str:
 
     return DEFAULT_SUFFIX
 
+
+NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the original."
 
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 
@@ -80,13 +83,28 @@ class SaveOptionsDialog(QDialog):
         self.quality.setSuffix(" (JPEG)")
         form.addRow("Quality:", self.quality)
         self.suffix_edit = QLineEdit(options.suffix)
+        # Left empty, the copies keep the originals' names: only in another folder, since beside
+        # the originals each copy would be its original (it was silently put back to _colorized).
+        self.suffix_edit.setPlaceholderText("nothing: the originals' names, in another folder")
         form.addRow("Name ends with:", self.suffix_edit)
+        self.suffix_note = QLabel(NAME_NEEDED)
+        form.addRow("", self.suffix_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         form.addRow(buttons)
+        for changed in (self.suffix_edit.textChanged, self.in_folder.toggled):
+            changed.connect(self._check_name)
+        self._check_name()
+
+    def _check_name(self) -> None:
+        """Save waits for a name ending while the copies would go beside the originals."""
+        needed = not self.suffix_edit.text() and not self.in_folder.isChecked()
+        self.suffix_note.setVisible(needed)
+        self.save_button.setEnabled(not needed)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -104,5 +122,5 @@ class SaveOptionsDialog(QDialog):
             folder,
             self.format_combo.currentData(),
             self.quality.value(),
-            self.suffix_edit.text() or default_suffix(),
+            self.suffix_edit.text() if folder else (self.suffix_edit.text() or default_suffix()),
         )

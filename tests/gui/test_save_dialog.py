@@ -204,3 +204,43 @@ def test_save_all_keeps_every_photo_when_two_share_a_name(qtbot, window, tmp_pat
     assert window.save_all(SaveOptions(folder=out, fmt="jpg")) == 0
     assert "3 colorized files already exist" in seen[0]
     assert sorted(p.name for p in out.iterdir()) == written
+
+
+def test_an_empty_name_ending_keeps_the_names_in_a_folder_and_waits_beside_the_originals(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A cleared "Name ends with" was put back to _colorized without a word. In a folder of their
+    own the copies now keep the originals' names; beside the originals Save waits for an ending
+    and says why."""
+    window.add_paths([photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    out = tmp_path / "colour copies"
+    out.mkdir()
+    seen: list = []
+
+    def act():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SaveOptionsDialog):
+            QTimer.singleShot(50, act)
+            return
+        dialog.suffix_edit.selectAll()
+        qtbot.keyClick(dialog.suffix_edit, Qt.Key.Key_Delete)
+        # Still beside the originals: Save waits, and the note says why.
+        seen.append((dialog.save_button.isEnabled(), dialog.suffix_note.isVisible()))
+        dialog.folder_edit.setFocus()
+        qtbot.keyClicks(dialog.folder_edit, str(out))
+        seen.append((dialog.save_button.isEnabled(), dialog.suffix_note.isVisible()))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, act)
+    before = (photo_dir / "photo0.jpg").read_bytes()
+    assert window.save_all() == 1
+    wait_idle(qtbot, window)
+    assert seen == [(False, True), (True, False)]
+    assert sorted(p.name for p in out.iterdir()) == ["photo0.jpg"]
+    assert (photo_dir / "photo0.jpg").read_bytes() == before
+    assert window.saving.options.suffix == ""
+    # Remembered as chosen, with its folder; beside the originals it would be _colorized again.
+    assert window.settings.save_options.suffix == ""
+    window.settings.save_options = SaveOptions(None, "same", 95, "")
+    assert window.settings.save_options.suffix == "_colorized"
