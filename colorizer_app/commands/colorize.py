@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ..core.formats import OUTPUT_FORMATS  # not engine.batch: building the parser stays light
+from ..core.wording import photos
 from .console import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ProgressBar, fail, printable
 
 # Twice the app's slider: beyond it every colour is clipped to the gamut's edge.
@@ -73,12 +74,12 @@ def _colorize(args: argparse.Namespace, group) -> int:
     if main and colorizer is not None:
         where = colorizer.device_name + (f" x {group.world} processes" if group.active else "")
         print(
-            f"Colorizing {len(all_jobs)} photo(s) with model '{colorizer.name}' on {where}"
+            f"Colorizing {photos(len(all_jobs))} with model '{colorizer.name}' on {where}"
             + (f", repairing ({restoring}) first" if restoring.any else ""),
             file=sys.stderr,
         )
     elif main:
-        print(f"Restoring {len(all_jobs)} photo(s): {restoring}", file=sys.stderr)
+        print(f"Restoring {photos(len(all_jobs))}: {restoring}", file=sys.stderr)
     verb = "colorize" if colorizer is not None else "restore"
     label = f"{verb} ({len(jobs)} of {len(all_jobs)} here)" if group.active else verb
     bar = ProgressBar(len(jobs), label) if main else None

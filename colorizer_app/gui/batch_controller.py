@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from ..core.wording import photos
 from .job_controller import JobController
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .worker import ColorizeWorker
@@ -81,7 +82,7 @@ class BatchController(JobController):
         """This batch's own count: redoing one photo of 23 colorized one, not 23."""
         stopped = self.total - self.ok - self.failed
         return (
-            f"Colorized {self.ok} of {self.total} photo(s)"
+            f"Colorized {self.ok} of {photos(self.total)}"
             + (f"; {self.failed} failed (hover a photo for the reason)" if self.failed else "")
             + (f"; {stopped} cancelled" if stopped > 0 else "")
             + "."

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from ..core.wording import photos
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
 from .selection import Selection
 from .window_actions import make_action
@@ -72,7 +73,7 @@ class ListEdits(QObject):
         self._take_off(items, list(range(len(items))))
         done = sum(1 for it in items if it.result is not None)
         self.status.emit(
-            f"Cleared {len(items)} photo(s) from the list"
+            f"Cleared {photos(len(items))} from the list"
             + (f", {done} colorized" if done else "")
             + ". Your files are untouched; Undo puts them back."
         )
@@ -92,11 +93,12 @@ class ListEdits(QObject):
         self.forgotten.emit([it for it in items if it not in back])
         if not back:
             self.status.emit(
-                f"Nothing to put back: the {len(items)} photo(s) are on the list again already."
+                f"Nothing to put back: {'it is' if len(items) == 1 else 'they are'} "
+                "on the list again already."
             )
         else:
             self.status.emit(
-                f"Put {len(back)} photo(s) back on the list"
+                f"Put {photos(len(back))} back on the list"
                 + (f"; {again} were on it again already." if again else ".")
             )
             self.selection.make_current(back[0])

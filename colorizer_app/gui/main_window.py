@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.paths import user_models_dir
+from ..core.wording import photos
 from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
@@ -453,12 +454,9 @@ class MainWindow(WindowBase):
     def quit_question(self) -> str:
         """What quitting now would stop, as a question; "" when nothing would be lost."""
         if self.panel is not None and self.panel.training:
-            return (
-                "A model is being trained. Stop it and quit? "
-                "(Resume continues from its last checkpoint.)"
-            )
-        if self.pending_jobs:
-            return f"{self.pending_jobs} photo(s) are still being processed. Stop and quit?"
+            return "A model is being trained. Stop it and quit? (Resume picks up where it stopped.)"
+        if n := self.pending_jobs:
+            return f"{photos(n)} {'is' if n == 1 else 'are'} still being processed. Stop and quit?"
         return ""
 
     def closeEvent(self, event) -> None:

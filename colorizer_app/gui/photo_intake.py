@@ -21,6 +21,7 @@ from ..core.fileio import RESTORED_SUFFIX, write_atomically
 from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
 from ..core.photo_files import left_out_line
+from ..core.wording import photos
 from .app_settings import AppSettings
 from .folder_scan import folder_scan_host
 from .photo_list import PhotoListModel
@@ -127,7 +128,7 @@ class PhotoIntake(QObject):
         colorize, chosen = asked
         added = self.photos.add(files)
         if added:
-            said = f"Added {len(added)} photo(s)."
+            said = f"Added {photos(len(added))}."
         elif problem:
             said = problem
         elif files:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QWidget
 
+from ..core.wording import photos
 from .compare_view import CompareView
 from .photo_list import PhotoItem, PhotoListModel
 from .qimage import to_qimage
@@ -121,6 +122,6 @@ class PhotoOptions(QObject):
         if changed:
             self.colorize_requested.emit(changed)
             self.status.emit(
-                f"Colorizing {len(changed)} photo(s) again at detail "
+                f"Colorizing {photos(len(changed))} again at detail "
                 f"“{self.detail_combo.itemText(index)}”…"
             )

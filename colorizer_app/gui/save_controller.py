@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ..core.wording import photos
 from .app_settings import AppSettings
 from .job_controller import JobController
 from .photo_list import PhotoItem, PhotoListModel, PhotoState
@@ -80,7 +81,7 @@ class SaveController(JobController):
                 self.worker.cancel_generation,
             )
         self.progress_changed.emit()
-        self.status.emit(f"Saving {len(plan)} photo(s)…")
+        self.status.emit(f"Saving {photos(len(plan))}…")
         return len(plan)
 
     def _plan(

@@ -181,7 +181,8 @@ def finetune(
         report.usable = split_photos(report.usable)[0]
     if len(report.usable) < MIN_PHOTOS:
         raise TrainingError(
-            f"{', '.join(map(str, folders))}: only {len(report.usable)} usable colour photo(s); "
+            f"{', '.join(map(str, folders))}: only {len(report.usable)} usable colour "
+            f"{'photo' if len(report.usable) == 1 else 'photos'}; "
             f"fine-tuning needs at least {MIN_PHOTOS} ({report.summary()})"
         )
     train_photos, val_photos = hold_out(report.usable)

@@ -63,7 +63,7 @@ def test_a_save_during_a_batch_keeps_each_ones_own_count(qtbot, tmp_path, worker
     gate.release()
     _idle(qtbot, batch, saving)
 
-    assert ended == ["Colorized 3 of 4 photo(s); 1 failed (hover a photo for the reason)."]
+    assert ended == ["Colorized 3 of 4 photos; 1 failed (hover a photo for the reason)."]
     assert [it.state for it in photos.items] == [PhotoState.DONE] * 3 + [PhotoState.FAILED]
     assert "broken.jpg" in photos.items[3].error
     assert (saving.done, saving.total) == (1, 1) and said[
@@ -90,12 +90,12 @@ def test_cancel_skips_what_both_queued(qtbot, tmp_path, worker, jobs):
     gate.release()
     _idle(qtbot, batch, saving)
 
-    assert ended == ["Colorized 1 of 3 photo(s); 2 cancelled."]
+    assert ended == ["Colorized 1 of 3 photos; 2 cancelled."]
     assert [it.state for it in photos.items[:3]] == [PhotoState.DONE] + [PhotoState.ADDED] * 2
     assert saving.done == 1 and not out.exists() and first.saved_to == ""
     batch.colorize(photos.items[1:2])  # after a cancel, new work runs
     _idle(qtbot, batch)
-    assert photos.items[1].state == PhotoState.DONE and ended[-1] == "Colorized 1 of 1 photo(s)."
+    assert photos.items[1].state == PhotoState.DONE and ended[-1] == "Colorized 1 of 1 photo."
 
 
 def test_a_model_chosen_before_torch_has_loaded_stays_chosen(

@@ -54,7 +54,7 @@ def test_del_on_a_pin_takes_the_pin_and_a_removed_photo_comes_back(qtbot, window
     window.actions_by_name["undo_clear"].trigger()
     assert _names(window) == ["photo0.jpg", "photo1.jpg"]
     assert window.photos.items[0].result is result  # with its colour, not colorized again
-    assert "Put 1 photo(s) back" in window.status_label.text()
+    assert "Put 1 photo back" in window.status_label.text()
 
 
 def test_undo_clear_after_adding_the_photos_again_says_what_happened(qtbot, window, photo_dir):
@@ -69,10 +69,10 @@ def test_undo_clear_after_adding_the_photos_again_says_what_happened(qtbot, wind
 
 def test_redoing_one_photo_says_one_photo(qtbot, window, photo_dir):
     _open(qtbot, window, photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more")
-    assert window.status_label.text() == "Colorized 3 of 3 photo(s)."
+    assert window.status_label.text() == "Colorized 3 of 3 photos."
     window.colorize_selected()
     wait_idle(qtbot, window)
-    assert window.status_label.text() == "Colorized 1 of 1 photo(s)."
+    assert window.status_label.text() == "Colorized 1 of 1 photo."
 
 
 def _click_photo(qtbot, view, fx, fy):

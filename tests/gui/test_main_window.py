@@ -224,7 +224,7 @@ def test_the_quit_question_keeps_up_with_the_batch_and_quits_once_it_ends(
     window.close()
     watch.stop()
     counts = [int(text.split()[0]) for text in seen]
-    assert seen and "photo(s) are still being processed" in seen[0] and counts[0] >= 20
+    assert seen and "photos are still being processed" in seen[0] and counts[0] >= 20
     assert len(counts) > 1 and counts == sorted(counts, reverse=True)  # it fell while open
     assert not window.isVisible()  # the batch ended: the question answered itself
     assert window.pending_jobs == 0
@@ -301,8 +301,8 @@ def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(w
     assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
     assert label.toolTip() == message
     assert window.width() <= 1100  # the window did not grow to hold it
-    label.setText("Added 3 photo(s).")
-    assert label.shown_text() == "Added 3 photo(s)." and label.toolTip() == ""
+    label.setText("Added 3 photos.")
+    assert label.shown_text() == "Added 3 photos." and label.toolTip() == ""
 
 
 def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo(

@@ -103,7 +103,7 @@ def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tm
     runs = window.worker.network_runs
     window.actions_by_name["clear"].trigger()
     assert window.photos.items == []
-    assert "Cleared 2 photo(s)" in window.status_label.text()  # not the old "Saved to"
+    assert "Cleared 2 photos" in window.status_label.text()  # not the old "Saved to"
     assert window.list_edits.undo_button.isVisible()
     assert window.actions_by_name["undo_clear"].isEnabled()
     qtbot.mouseClick(window.list_edits.undo_button, Qt.MouseButton.LeftButton)

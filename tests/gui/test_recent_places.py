@@ -83,7 +83,7 @@ def test_an_entry_with_some_photos_gone_opens_the_rest_and_says_so(qtbot, window
     # What the person does next answers at once, over the notice (Clear List's Undo hint).
     window.clear_all()
     assert window.statusBar().currentMessage() == ""
-    assert window.status_label.text().startswith("Cleared 1 photo(s)")
+    assert window.status_label.text().startswith("Cleared 1 photo ")
     # Kept as it was chosen, both photos: the other may be on a drive that comes back.
     assert window.recent.entries == [[str(photo_dir / "photo0.jpg"), str(photo_dir / "photo1.jpg")]]
 
