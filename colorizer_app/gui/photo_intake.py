@@ -42,7 +42,8 @@ class PhotoIntake(QObject):
         self.scanner_host = folder_scan_host()
         self.scanner = self.scanner_host.worker
         # Folder scans under way: number -> (colorize after, the paths for Open Recent or None).
-        self._scans: dict[int, tuple[bool, list[str] | None]] = {}
+        # request number -> (colorize when added, places to remember or None, paths given)
+        self._scans: dict[int, tuple[bool, list[str] | None, list[Path]]] = {}
         self._scan_number = 0
         self.scanner.scanned.connect(self._scanned)
 
@@ -60,7 +61,7 @@ class PhotoIntake(QObject):
         left out: opening the same folder again must not colorize the colorized copies."""
         self._scan_number += 1
         chosen = [str(p) for p in paths] if remember else None
-        self._scans[self._scan_number] = (colorize, chosen)
+        self._scans[self._scan_number] = (colorize, chosen, [Path(p) for p in paths])
         self.status.emit("Looking for photos…")
         # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
         # 11th photo when a trial opened its folder again).
@@ -125,8 +126,12 @@ class PhotoIntake(QObject):
         asked = self._scans.pop(number, None)
         if asked is None:
             return
-        colorize, chosen = asked
+        colorize, chosen, given = asked
         added = self.photos.add(files)
+        for item in added:  # a folder's photos lie below it by name (no stat on this thread)
+            item.root = next(
+                (g for g in given if item.path != g and item.path.is_relative_to(g)), None
+            )
         if added:
             said = f"Added {photos(len(added))}."
         elif problem:

@@ -45,6 +45,9 @@ class PhotoItem:
     hints: tuple = ()  # colour pins (core.hints.Hint), in the original's upright pixels
     strength: float = 1.0  # this photo's colour strength (the slider shows the current one's)
     render_size: int = 0  # the size the network sees; 0: the model's own
+    # The opened folder the photo was found in (None: opened as a file). Saved into a folder of
+    # their own, copies keep the subfolders below it, as the command line's -o does.
+    root: Path | None = None
 
 
 class PhotoListModel(QAbstractListModel):

@@ -91,7 +91,7 @@ class SaveController(JobController):
         only if the options or the person say so; None: the person cancelled."""
         from ..engine.batch import unique_outputs
 
-        plan = [(it, options.destination(it.path)) for it in items]
+        plan = [(it, options.destination(it.path, it.root)) for it in items]
         plan = [(it, dest) for it, dest in plan if dest.resolve() != it.path.resolve()]
         # Two photos named alike (box1/photo.jpg, box2/photo.jpg) into one folder: both kept,
         # the later as photo_colorized-2.jpg, as the command line names them. A trial's Save All

@@ -43,10 +43,11 @@ class SaveOptions:
     suffix: str = field(default_factory=default_suffix)
     overwrite: bool | None = None  # None: ask before replacing an earlier output
 
-    def destination(self, source: Path) -> Path:
+    def destination(self, source: Path, root: Path | None = None) -> Path:
+        """Beside `source`, or in the folder under `source`'s place below `root`."""
         from ..engine.batch import output_path
 
-        return output_path(source, self.folder, None, self.suffix, self.fmt)
+        return output_path(source, self.folder, root, self.suffix, self.fmt)
 
 
 class SaveOptionsDialog(QDialog):

@@ -169,7 +169,8 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
 
 def test_save_all_keeps_every_photo_when_two_share_a_name(qtbot, window, tmp_path, data_dir):
     """A trial's shoebox had box1/photo.jpg, box2/photo.jpg and photo.jpeg: Save All into one
-    folder wrote them over one another as photo_colorized.jpg and said it had saved three."""
+    folder wrote them over one another as photo_colorized.jpg and said it had saved three. (Given
+    one by one, as here, they share the folder; a folder opened keeps its subfolders, below.)"""
     import hashlib
 
     from PIL import Image
@@ -179,7 +180,7 @@ def test_save_all_keeps_every_photo_when_two_share_a_name(qtbot, window, tmp_pat
     for i, name in enumerate(("box1/photo.jpg", "box2/photo.jpg", "photo.jpeg")):
         (box / name).parent.mkdir(parents=True, exist_ok=True)
         Image.open(kodak[i]).convert("L").resize((120, 80)).save(box / name)
-    window.add_paths([box])
+    window.add_paths([box / "box1/photo.jpg", box / "box2/photo.jpg", box / "photo.jpeg"])
     wait_scanned(window)
     wait_idle(qtbot, window)
     out = tmp_path / "out"
@@ -244,3 +245,33 @@ def test_an_empty_name_ending_keeps_the_names_in_a_folder_and_waits_beside_the_o
     assert window.settings.save_options.suffix == ""
     window.settings.save_options = SaveOptions(None, "same", 95, "")
     assert window.settings.save_options.suffix == "_colorized"
+
+
+def test_save_all_of_an_opened_folder_keeps_its_subfolders(qtbot, window, tmp_path, data_dir):
+    """A shoebox opened as a folder, saved into another: box1/photo.jpg and box2/photo.jpg land
+    in box1/ and box2/ there, as `colorizer colorize DIR -o OUT` puts them (the window put all
+    of them side by side, renamed -2, -3)."""
+    from PIL import Image
+
+    shoebox = tmp_path / "shoebox"
+    kodak = sorted((data_dir / "kodak24").glob("*.png"))
+    names = ("box1/photo.jpg", "box2/photo.jpg", "box2/1950s/wedding.jpg", "cover.jpg")
+    for i, name in enumerate(names):
+        (shoebox / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.open(kodak[i]).convert("L").resize((120, 80)).save(shoebox / name)
+    loose = tmp_path / "loose.jpg"  # given by name beside the folder: saved at the top
+    Image.open(kodak[5]).convert("L").resize((120, 80)).save(loose)
+    window.add_paths([shoebox, loose])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    out = tmp_path / "colour"
+    assert window.save_all(SaveOptions(folder=out)) == 5
+    wait_idle(qtbot, window)
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == [
+        "box1/photo_colorized.jpg",
+        "box2/1950s/wedding_colorized.jpg",
+        "box2/photo_colorized.jpg",
+        "cover_colorized.jpg",
+        "loose_colorized.jpg",
+    ]
