@@ -20,10 +20,14 @@ class ElidedLabel(QLabel):
         self._update_tip()
 
     def shown_text(self) -> str:
-        """The text as drawn at the label's width now."""
+        """The text as drawn at the label's width now, on one line: a message of several lines
+        (an error's reason on a line of its own) was drawn as its lines on top of one another."""
         return self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width()
+            self._one_line(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width()
         )
+
+    def _one_line(self) -> str:
+        return " ".join(part.strip() for part in self.text().splitlines() if part.strip())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(
@@ -42,4 +46,4 @@ class ElidedLabel(QLabel):
 
     def _update_tip(self) -> None:
         # The whole text only where it was shortened: a tooltip that repeats the label is noise.
-        self.setToolTip(self.text() if self.shown_text() != self.text() else "")
+        self.setToolTip(self.text() if self.shown_text() != self._one_line() else "")

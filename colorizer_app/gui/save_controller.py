@@ -35,6 +35,7 @@ class SaveController(JobController):
         self.settings = settings
         self.options = settings.save_options  # the dialog starts from the last ones chosen
         self._host = host
+        self._folder: Path | None = None  # the last save's folder (None: beside the originals)
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
 
@@ -70,6 +71,7 @@ class SaveController(JobController):
             self.status.emit("Nothing new to save.")
             return 0
         self._begin(len(plan))
+        self._folder = options.folder
         for item, dest in plan:
             assert item.result is not None  # only colorized photos were planned
             self.worker.save_requested.emit(
@@ -159,7 +161,7 @@ class SaveController(JobController):
         failures = self._failures
         if not failures:
             if self._written:
-                self.status.emit(saved_line(self._written))
+                self.status.emit(saved_line(self._written, self._folder))
             return
         self._failures = []
         # What to do next, said once (a trial met "cannot write in ... (Read-only file system)"
@@ -184,12 +186,15 @@ class SaveController(JobController):
         box.deleteLater()  # as the Save dialog: not left to the app's teardown
 
 
-def saved_line(written: list[Path]) -> str:
+def saved_line(written: list[Path], folder: Path | None = None) -> str:
     """What the status bar says after a save: the file's own name for one photo (the folder
-    alone left a person looking for which file it was), the count and the folder for many."""
+    alone left a person looking for which file it was), the count and the folder for many.
+    `folder`: the one chosen to save in, whose subfolders hold an opened folder's photos."""
     folders = {p.parent for p in written}
     if len(written) == 1:
         return f"Saved {written[0].name} in {written[0].parent}"
     if len(folders) == 1:
         return f"Saved {len(written)} photos in {written[0].parent}"
+    if folder is not None:
+        return f"Saved {len(written)} photos in {folder} and its subfolders"
     return f"Saved {len(written)} photos, each beside its original"

@@ -111,11 +111,11 @@ def test_drop_a_folder_colorize_compare_and_save(qtbot, window, photo_dir, tmp_p
     wait_idle(qtbot, window)
     for i in range(3):
         src = next(photo_dir.rglob(f"photo{i}.jpg"))
-        saved = out / f"photo{i}_colorized.png"
+        saved = out / src.parent.relative_to(photo_dir) / f"photo{i}_colorized.png"  # more/ too
         assert saved.is_file()
         assert Image.open(saved).size == Image.open(src).size
     assert digest(photo_dir) == before
-    assert window.status_label.text() == f"Saved 3 photos in {out}"
+    assert window.status_label.text() == f"Saved 3 photos in {out} and its subfolders"
     # saving again asks; "No" keeps the earlier outputs
     stamp = (out / "photo0_colorized.png").stat().st_mtime_ns
     assert window.save_all(SaveOptions(folder=out, fmt="png", overwrite=False)) == 0
@@ -303,6 +303,10 @@ def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(w
     assert window.width() <= 1100  # the window did not grow to hold it
     label.setText("Added 3 photos.")
     assert label.shown_text() == "Added 3 photos." and label.toolTip() == ""
+    # A message of two lines is drawn as one, not as two lines over one another.
+    label.setText("Could not save photo0.jpg:\nthe disk is full")
+    assert label.shown_text() == "Could not save photo0.jpg: the disk is full"
+    assert label.toolTip() == ""
 
 
 def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo(
