@@ -25,6 +25,7 @@ class ShownView(Protocol):
     show_original: bool
     pin_mode: bool
     placeholder: str
+    note: str
     marks: list[Mark]
     selected_mark: int
     hover_mark: int
@@ -63,6 +64,20 @@ def paint_labels(painter: QPainter, rect: QRect) -> None:
         ("After", Qt.AlignmentFlag.AlignRight),
     ):
         painter.drawText(rect.adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label)
+
+
+def paint_note(painter: QPainter, rect: QRect, note: str) -> None:
+    """What the photo's colouring says of it ("first page of 2 only", "already in colour"), on a
+    dark band at the foot of the view: a trial found it only in the list's tooltip."""
+    metrics = painter.fontMetrics()
+    text = metrics.elidedText(f"Note: {note}", Qt.TextElideMode.ElideRight, rect.width() - 40)
+    band = QRectF(0, 0, metrics.horizontalAdvance(text) + 20, metrics.height() + 10)
+    band.moveCenter(QPointF(rect.center().x(), rect.bottom() - 10 - band.height() / 2))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 170))
+    painter.drawRoundedRect(band, 4, 4)
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(band, int(Qt.AlignmentFlag.AlignCenter), text)
 
 
 def paint_focus_frame(painter: QPainter, rect: QRect, colour: QColor) -> None:
@@ -135,3 +150,5 @@ def paint_view(painter: QPainter, view: ShownView) -> None:
         paint_labels(painter, rect)
     elif after_from > 0:
         paint_divider(painter, after_from, rect)
+    if view.note:
+        paint_note(painter, rect, view.note)

@@ -56,6 +56,7 @@ class CompareView(QWidget):
         self._drag_start = QPointF()
         self._offset_start = QPointF()
         self.placeholder = "Drop photos or folders here, or press Ctrl+O"
+        self.note = ""  # what the shown photo's colouring says of it, drawn at the foot
         self.pin_mode = False
         self.marks: list[Mark] = []  # the photo's pins and strokes, in the original's pixels
         self.selected_mark = -1

@@ -351,6 +351,7 @@ class MainWindow(WindowBase):
         item = self.current_item()
         self.pins.show(item)
         self.options.show(item)
+        self.view.note = "; ".join(item.result.notes) if item and item.result else ""
         if item is None:
             self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
             self.view.set_images(None, None)

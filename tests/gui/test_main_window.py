@@ -264,6 +264,21 @@ def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_p
     index = window.photos.index(0)
     assert "with a note" in window.photos.data(index, Qt.ItemDataRole.DisplayRole)
     assert "first page of 2" in window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+    # And under the photo, without hovering anything (a trial found it only in the tooltip).
+    view = window.view
+    assert "first page of 2" in view.note
+    with_note = from_qimage(view.grab().toImage())
+    view.note = ""
+    without = from_qimage(view.grab().toImage())
+    foot = np.abs(with_note[-40:].astype(int) - without[-40:]).sum(axis=2) > 60
+    assert foot.mean() > 0.01 and not (with_note[:-40] != without[:-40]).any()
+    gray.save(tmp_path / "one_page.png")
+    drop(window, [tmp_path / "one_page.png"])
+    wait_idle(qtbot, window)
+    window.list_view.setCurrentIndex(window.photos.index(1))
+    assert window.photos.items[1].result is not None and view.note == ""  # nothing to say
+    window.list_view.setCurrentIndex(window.photos.index(0))
+    assert "first page of 2" in view.note
 
 
 def test_about_shows_the_loaded_models_story_sent_by_the_worker(qtbot, window, photo_dir):
