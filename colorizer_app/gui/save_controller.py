@@ -36,6 +36,7 @@ class SaveController(JobController):
         self.options = settings.save_options  # the dialog starts from the last ones chosen
         self._host = host
         self._folder: Path | None = None  # the last save's folder (None: beside the originals)
+        self._kept: list[Path] = []  # files of the person's own a save left as they were
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
 
@@ -68,7 +69,7 @@ class SaveController(JobController):
             self.status.emit("Not saved: the earlier colorized copies are kept.")
             return 0
         if not plan:
-            self.status.emit("Nothing new to save.")
+            self.status.emit(f"Nothing new to save{kept_line(self._kept)}.")
             return 0
         self._begin(len(plan))
         self._folder = options.folder
@@ -91,17 +92,27 @@ class SaveController(JobController):
     ) -> list[tuple[PhotoItem, Path]] | None:
         """Each photo and where it goes; never over its original. Earlier outputs are replaced
         only if the options or the person say so; None: the person cancelled."""
+        from ..core.fileio import file_keys
         from ..engine.batch import unique_outputs
 
         plan = [(it, options.destination(it.path, it.root)) for it in items]
-        plan = [(it, dest) for it, dest in plan if dest.resolve() != it.path.resolve()]
         # Two photos named alike (box1/photo.jpg, box2/photo.jpg) into one folder: both kept,
         # the later as photo_colorized-2.jpg, as the command line names them. A trial's Save All
         # wrote three photos over one another and said it had saved all three.
         dests = unique_outputs([(it.path, dest) for it, dest in plan])
         plan = [(it, dest) for (it, _), dest in zip(plan, dests, strict=True)]
+        # Never over a photo of the list, its own original or another's: with no name ending,
+        # box2/scan001.jpg saved into box1 would be box1's own scan001.jpg (a review).
+        listed: set[tuple] = set().union(*(file_keys(it.path) for it in self.photos.items))
+        self._kept = [dest for _, dest in plan if not file_keys(dest).isdisjoint(listed)]
+        plan = [(it, dest) for it, dest in plan if file_keys(dest).isdisjoint(listed)]
         existing = [dest for _, dest in plan if dest.exists()]
         overwrite = options.overwrite
+        if existing and not options.suffix:
+            # Copies named as the originals cannot be told from photos of the person's own
+            # that are already there: those are kept, never asked about.
+            self._kept += existing
+            overwrite = False
         if existing and overwrite is None:
             overwrite = self._ask_replace(existing, len(plan))
             if overwrite is None:
@@ -161,7 +172,7 @@ class SaveController(JobController):
         failures = self._failures
         if not failures:
             if self._written:
-                self.status.emit(saved_line(self._written, self._folder))
+                self.status.emit(saved_line(self._written, self._folder) + kept_line(self._kept))
             return
         self._failures = []
         # What to do next, said once (a trial met "cannot write in ... (Read-only file system)"
@@ -198,3 +209,13 @@ def saved_line(written: list[Path], folder: Path | None = None) -> str:
     if folder is not None:
         return f"Saved {len(written)} photos in {folder} and its subfolders"
     return f"Saved {len(written)} photos, each beside its original"
+
+
+def kept_line(kept: list[Path]) -> str:
+    """What a save left alone because it may be a photo of the person's own: a file of the list,
+    or, with no name ending, any file already there."""
+    if not kept:
+        return ""
+    if len(kept) == 1:
+        return f"; {kept[0].name} in {kept[0].parent} left as it was: it may be a photo of yours"
+    return f"; {len(kept)} files in {kept[0].parent} left as they were: they may be photos of yours"

@@ -31,6 +31,8 @@ def default_suffix() -> str:
 
 
 NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the original."
+FOLDER_NEEDED = "Type or choose the folder to save in."
+BAD_ENDING = "A name ending cannot hold / \\ .. or control characters: it is not a folder."
 
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 
@@ -97,15 +99,31 @@ class SaveOptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         form.addRow(buttons)
-        for changed in (self.suffix_edit.textChanged, self.in_folder.toggled):
+        for changed in (
+            self.suffix_edit.textChanged,
+            self.folder_edit.textChanged,
+            self.in_folder.toggled,
+        ):
             changed.connect(self._check_name)
         self._check_name()
 
     def _check_name(self) -> None:
-        """Save waits for a name ending while the copies would go beside the originals."""
-        needed = not self.suffix_edit.text() and not self.in_folder.isChecked()
-        self.suffix_note.setVisible(needed)
-        self.save_button.setEnabled(not needed)
+        """Save waits, saying why, while the answers cannot be saved as they stand: no name
+        ending beside the originals, no folder typed for "In this folder" (it saved beside the
+        originals without a word), an ending that names a folder (it failed with no word)."""
+        from ..engine.batch import suffix_problem
+
+        ending, in_folder = self.suffix_edit.text(), self.in_folder.isChecked()
+        why = ""
+        if in_folder and not self.folder_edit.text().strip():
+            why = FOLDER_NEEDED
+        elif not ending and not in_folder:
+            why = NAME_NEEDED
+        elif suffix_problem(ending):
+            why = BAD_ENDING
+        self.suffix_note.setText(why)
+        self.suffix_note.setVisible(bool(why))
+        self.save_button.setEnabled(not why)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(

@@ -275,3 +275,53 @@ def test_save_all_of_an_opened_folder_keeps_its_subfolders(qtbot, window, tmp_pa
         "cover_colorized.jpg",
         "loose_colorized.jpg",
     ]
+
+
+def test_copies_named_as_their_originals_never_replace_a_photo(qtbot, window, tmp_path, data_dir):
+    """A review: with the ending left empty, box2/scan001.jpg saved into box1 was asked about as
+    an "earlier colorized copy" and, on Replace, written over box1's own scan001.jpg. A photo of
+    the list is never a destination, and with no ending nothing already there is replaced."""
+    from PIL import Image
+
+    kodak = sorted((data_dir / "kodak24").glob("*.png"))
+    for i, box in enumerate(("box1", "box2")):
+        (tmp_path / box).mkdir()
+        Image.open(kodak[i]).convert("L").resize((120, 80)).save(tmp_path / box / "scan001.jpg")
+    Image.open(kodak[2]).convert("L").resize((120, 80)).save(tmp_path / "box2" / "scan002.jpg")
+    original = (tmp_path / "box1" / "scan001.jpg").read_bytes()
+    window.add_paths([tmp_path / "box2"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    asked: list = []
+    QTimer.singleShot(0, lambda: asked.append(QApplication.activeModalWidget()))
+    assert window.save_all(SaveOptions(folder=tmp_path / "box1", suffix="")) == 1
+    wait_idle(qtbot, window)
+    assert asked == [None]  # no question: the file there was kept without one
+    assert (tmp_path / "box1" / "scan001.jpg").read_bytes() == original
+    assert (tmp_path / "box1" / "scan002.jpg").is_file()
+    assert "scan001.jpg in" in window.status_label.text()
+    assert "left as it was" in window.status_label.text()
+    # On the list too, and Replace forced: still never written over.
+    window.add_paths([tmp_path / "box1" / "scan001.jpg"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    box2 = [it for it in window.photos.items if it.path.parent.name == "box2"]
+    again = SaveOptions(folder=tmp_path / "box1", suffix="", overwrite=True)
+    assert window.saving.save(box2, again) == 0
+    assert (tmp_path / "box1" / "scan001.jpg").read_bytes() == original
+    assert window.status_label.text().startswith("Nothing new to save; 2 files in")
+
+
+def test_save_waits_for_a_folder_and_for_an_ending_that_is_a_name(qtbot, tmp_path):
+    """A review: "In this folder" with the field cleared saved beside the originals without a
+    word, and an ending such as colour/x failed with a traceback and nothing said."""
+    dialog = SaveOptionsDialog(SaveOptions(folder=tmp_path, suffix=""), 2)
+    qtbot.addWidget(dialog)
+    assert dialog.save_button.isEnabled()
+    dialog.folder_edit.clear()
+    assert not dialog.save_button.isEnabled() and "folder" in dialog.suffix_note.text()
+    dialog.folder_edit.setText(str(tmp_path))
+    dialog.suffix_edit.setText("colour/x")
+    assert not dialog.save_button.isEnabled() and "cannot hold" in dialog.suffix_note.text()
+    dialog.suffix_edit.setText("_colour")
+    assert dialog.save_button.isEnabled() and dialog.options().suffix == "_colour"
