@@ -408,3 +408,18 @@ def test_ctrl_c_while_the_command_starts_is_one_line(tmp_path, tiny_model_path):
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert err.strip() == "colorizer: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+
+
+def test_an_output_folder_inside_the_input_is_not_colorized_again(
+    tmp_path, kodak_in, tiny_model_path
+):
+    """A review: `colorize DIR -o DIR/colour --suffix ''` run twice colorized the copies in
+    DIR/colour again, into DIR/colour/colour, a level deeper each run."""
+    out = kodak_in / "colour"
+    for _ in range(2):
+        run = run_main("colorize", kodak_in, "-o", out, "--suffix", "", "--model", tiny_model_path)
+        assert run.returncode == 0, run.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "kodim02.png",
+        "kodim03.png",
+    ]

@@ -237,3 +237,15 @@ def test_a_folder_is_listed_as_a_file_manager_lists_it(tmp_path):
     assert found == [
         "a²b.png", "broken.png", "Großmutter 1932.png", "scan1.png", "scan2.png", "scan10.png"
     ]  # fmt: skip
+
+
+def test_an_empty_ending_among_the_outputs_leaves_out_nothing_but_the_outputs(tmp_path):
+    """A review: an empty ending in the tuple matched every name and left every photo out."""
+    from colorizer_app.core.photo_files import find_images
+
+    for name in ("grandma.png", "grandma_restored.png"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / name)
+    left_out: list = []
+    found = find_images([tmp_path], ("", "_restored"), left_out)
+    assert [p.name for p in found] == ["grandma.png"]
+    assert [p.name for p in left_out] == ["grandma_restored.png"]

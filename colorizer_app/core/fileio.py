@@ -22,6 +22,7 @@ TEMP_SUFFIX = ".part"
 # What a restored copy's name ends with beside its photo (`colorizer restore`, Save Restored
 # Copy); here, not in engine/restoring.py, so the window can leave such copies out of a folder
 # it opens without importing torch.
+COLORIZED_SUFFIX = "_colorized"  # the copies colorize and Save write, unless told otherwise
 RESTORED_SUFFIX = "_restored"
 STALE_AFTER_S = 600  # no single write takes this long: such a temporary file is abandoned
 _TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.pid([0-9]{1,10})\.part", re.DOTALL)

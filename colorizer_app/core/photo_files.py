@@ -21,6 +21,9 @@ def find_images(
     always kept."""
     found: list[Path] = []
     seen: set[str] = set()
+    # An empty ending would match every name and leave every photo out.
+    given = (outputs_suffix,) if isinstance(outputs_suffix, str) else outputs_suffix
+    endings = tuple(s for s in given if s)
     for p in paths:
         p = Path(p)
         # Symlinked subfolders too (rglob skips them), and what is not a regular file, so that
@@ -29,7 +32,7 @@ def find_images(
         for c in candidates:
             if p.is_dir() and not is_image_path(c):
                 continue
-            if p.is_dir() and outputs_suffix and c.stem.endswith(outputs_suffix):
+            if p.is_dir() and endings and c.stem.endswith(endings):
                 if left_out is not None:
                     left_out.append(c)
                 continue
@@ -44,7 +47,7 @@ def left_out_line(left_out: list[Path], suffix: str | tuple[str, ...], one: str,
     """What to say of the photos a folder held that were left out as earlier outputs (a person's
     own photo may have such a name: a trial's grandma_colorized.jpg was left out unsaid). `one`
     and `many`: how to add it, or them, after all."""
-    ends = suffix if isinstance(suffix, str) else " or ".join(s for s in suffix if s)
+    ends = suffix if isinstance(suffix, str) else " or ".join(dict.fromkeys(s for s in suffix if s))
     if len(left_out) == 1:
         return (
             f"Left out {left_out[0].name}: its name ends in {ends}, as the copies Colorizer "

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..core.errors import ColorizerError, ImageSaveError
-from ..core.fileio import check_name_length, file_keys, walk_files
+from ..core.fileio import COLORIZED_SUFFIX, check_name_length, file_keys, walk_files
 from ..core.hint_file import HintSet
 from ..core.hints import Hint, HintError
 from ..core.imageio import (
@@ -27,7 +27,7 @@ from .colorizer import Colorizer, as_rgb
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_SUFFIX = "_colorized"
+DEFAULT_SUFFIX = COLORIZED_SUFFIX
 
 
 class Painter(Protocol):
@@ -127,7 +127,7 @@ def plan_jobs(
         item = Path(item)
         if item.is_dir():
             files, problems = walk_files(item)
-            photos = [p for p in files if is_image_path(p)]
+            photos = [p for p in files if is_image_path(p) and not _inside(p, out_dir)]
             # With no suffix (copies keep their names, in another folder) no name marks an
             # earlier output: every name "ends in" the empty string, which left out every photo.
             outputs = {p for p in photos if suffix and p.stem.endswith(suffix)}
@@ -158,6 +158,15 @@ def plan_jobs(
     _name_outputs([j for j in jobs if j.duplicate_of is None])
     _mark_problems(jobs)
     return jobs + unreadable
+
+
+def _inside(path: Path, folder: Path | None) -> bool:
+    """Whether `path` lies in `folder`: the output folder inside a folder given holds this
+    command's own copies, which a second run (with --suffix '' named as the originals) colorized
+    again into OUT/OUT/, a level deeper each time."""
+    if folder is None:
+        return False
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
 
 
 def _name_outputs(jobs: list[Job]) -> None:

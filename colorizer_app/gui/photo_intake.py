@@ -17,7 +17,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from ..core.fileio import RESTORED_SUFFIX, write_atomically
+from ..core.fileio import COLORIZED_SUFFIX, RESTORED_SUFFIX, write_atomically
 from ..core.imageio import IMAGE_SUFFIXES
 from ..core.paths import user_models_dir
 from ..core.photo_files import left_out_line
@@ -65,7 +65,9 @@ class PhotoIntake(QObject):
         self.status.emit("Looking for photos…")
         # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
         # 11th photo when a trial opened its folder again).
-        suffixes = tuple(s for s in (self.settings.save_options.suffix, RESTORED_SUFFIX) if s)
+        # _colorized always: with the ending left empty later, the copies saved before it beside
+        # the originals are still copies.
+        suffixes = (self.settings.save_options.suffix, COLORIZED_SUFFIX, RESTORED_SUFFIX)
         self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths], suffixes)
 
     def open_files(self) -> None:
@@ -142,7 +144,7 @@ class PhotoIntake(QObject):
             said = "No photos found there (JPEG, PNG, TIFF, BMP or WebP)."
         self.status.emit(said)
         if left_out:  # a person's own grandma_colorized.jpg is not left out unsaid
-            suffixes = (self.settings.save_options.suffix, RESTORED_SUFFIX)
+            suffixes = (self.settings.save_options.suffix, COLORIZED_SUFFIX, RESTORED_SUFFIX)
             one, many = "drop it or open it by itself to add it", "open them by name to add them"
             self.notice.emit(left_out_line(left_out, suffixes, one, many))
         # A dropped letter or an empty folder is no place to come back to (a file named
