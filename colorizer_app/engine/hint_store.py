@@ -110,8 +110,8 @@ class HintStore:
     def _key(photo: Path) -> tuple[str, int | None]:
         photo = Path(photo)
         try:
-            return str(photo.resolve()), photo.stat().st_size
-        except OSError:
+            return os.path.realpath(photo), photo.stat().st_size
+        except OSError:  # not there, or a symlink loop (ELOOP)
             return str(photo.absolute()), None
 
     def lookup(self, photo: Path) -> Kept:

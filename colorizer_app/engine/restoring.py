@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -164,14 +165,14 @@ class RestoreChoices:
 
     def get(self, photo: Path) -> RestoreOptions:
         try:
-            return RestoreOptions.parse(self._loaded().get(str(Path(photo).resolve()), "none"))
+            return RestoreOptions.parse(self._loaded().get(os.path.realpath(photo), "none"))
         except ValueError:
             return RestoreOptions()
 
     def remember(self, photo: Path, options: RestoreOptions) -> None:
         """Kept for this photo and written at once; an unwritable app-data folder is logged."""
         entries = self._loaded()
-        key = str(Path(photo).resolve())
+        key = os.path.realpath(photo)  # not resolve(): it raises on a symlink loop
         if options.any:
             entries[key] = str(options)
         else:
@@ -201,7 +202,7 @@ class CorrectedMasks:
     def file_for(self, photo: Path) -> Path | None:
         photo = Path(photo)
         try:
-            key = f"{photo.resolve()}\0{photo.stat().st_size}"
+            key = f"{os.path.realpath(photo)}\0{photo.stat().st_size}"
         except OSError:
             return None  # gone or unreadable: nothing to match a correction to
         return self.folder / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".png")

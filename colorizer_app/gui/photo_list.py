@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -31,6 +32,12 @@ _STATE_COLORS = {
     PhotoState.DONE: "#2e9d4a",
     PhotoState.FAILED: "#d0392b",
 }
+
+
+def real_path(path: str | os.PathLike) -> Path:
+    """The path with every link followed. Not Path.resolve: before Python 3.13 it raises on a
+    symlink loop, and one such file in a folder kept all of its photos off the list."""
+    return Path(os.path.realpath(path))
 
 
 @dataclass
@@ -122,7 +129,7 @@ class PhotoListModel(QAbstractListModel):
         """Add photos not already in the list; returns the new ones."""
         fresh = []
         for path in paths:
-            key = Path(path).resolve()
+            key = real_path(path)
             if key in self._by_key:
                 continue
             item = PhotoItem(Path(path), key)
@@ -190,7 +197,7 @@ class PhotoListModel(QAbstractListModel):
         return self._by_job.get(job)
 
     def item_for_path(self, path: str | Path) -> PhotoItem | None:
-        return self._by_key.get(Path(path).resolve())
+        return self._by_key.get(real_path(path))
 
     def show_result(self, item: PhotoItem) -> None:
         """Once colorized, the list shows the photo in colour, at its strength and with its

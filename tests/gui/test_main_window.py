@@ -368,3 +368,20 @@ def test_before_and_after_are_named_side_by_side_too(qtbot):
         shown = from_qimage(view.grab().toImage())
         # White text on the black photo in both top corners: "Before" and "After".
         assert shown[4:30, 5:70].max() > 200 and shown[4:30, -70:-5].max() > 200, side_by_side
+
+
+def test_a_symlink_loop_in_a_folder_keeps_no_photo_off_the_list(qtbot, window, photo_dir):
+    """A review: one link to itself (loop.jpg -> loop.jpg) made the list's Path.resolve raise
+    RuntimeError, so none of the folder's photos were added and the status stayed on "Looking
+    for photos…". It is listed (and fails, saying why); the rest are colorized."""
+    import os
+
+    os.symlink("loop.jpg", photo_dir / "loop.jpg")
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    items = {it.path.name: it for it in window.photos.items}
+    assert items["photo0.jpg"].state == PhotoState.DONE
+    assert (
+        items["loop.jpg"].state == PhotoState.FAILED and "symlink loop" in items["loop.jpg"].error
+    )
