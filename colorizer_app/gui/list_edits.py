@@ -99,7 +99,11 @@ class ListEdits(QObject):
         else:
             self.status.emit(
                 f"Put {photos(len(back))} back on the list"
-                + (f"; {again} were on it again already." if again else ".")
+                + (
+                    f"; {again} {'was' if again == 1 else 'were'} on it again already."
+                    if again
+                    else "."
+                )
             )
             self.selection.make_current(back[0])
         self.changed.emit()

@@ -93,7 +93,7 @@ class PhotoOptions(QObject):
             self.photos.show_result(item)
         self.choices_changed.emit(changed)
         self.status.emit(
-            f"Colour strength {round(strength * 100)}% for all {len(self.photos.items)} photos."
+            f"Colour strength {round(strength * 100)}% for {photos(len(self.photos.items))}."
         )
 
     # ---- what the person does -----------------------------------------------------------------
