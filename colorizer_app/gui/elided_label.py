@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizeGrip, QSizePolicy, QStatusBar, QWidget
 
 
 class ElidedLabel(QLabel):
@@ -47,3 +47,28 @@ class ElidedLabel(QLabel):
     def _update_tip(self) -> None:
         # The whole text only where it was shortened: a tooltip that repeats the label is noise.
         self.setToolTip(self.text() if self.shown_text() != self._one_line() else "")
+
+
+def show_notice(bar: QStatusBar, text: str, ms: int) -> None:
+    """A notice over the status line for `ms`. QStatusBar clips a message at its right, where a
+    notice says what to do ("...; open them by name to add them"): it is shortened in the middle
+    to the status line's room instead, its whole text in the bar's tooltip while it shows."""
+    # The room left by the bar's other widgets, hidden ones too: a batch's progress bar and
+    # Cancel button appear while the notice shows, and it ran under them.
+    others = [
+        w
+        for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if not isinstance(w, (ElidedLabel, QSizeGrip))
+    ]
+    room = bar.width() - sum(w.sizeHint().width() + 12 for w in others) - 24
+    shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, max(room - 8, 40))
+    if not bar.property("notice_tips"):  # the tooltip goes with the notice
+
+        def gone(message: str) -> None:
+            if not message:
+                bar.setToolTip("")
+
+        bar.messageChanged.connect(gone)
+        bar.setProperty("notice_tips", True)
+    bar.showMessage(shown, ms)
+    bar.setToolTip(text if shown != text else "")

@@ -37,7 +37,7 @@ from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import CompareView
-from .elided_label import ElidedLabel
+from .elided_label import ElidedLabel, show_notice
 from .list_edits import ListEdits
 from .model_controller import ModelController
 from .photo_intake import PhotoIntake
@@ -219,7 +219,7 @@ class MainWindow(WindowBase):
         for own in (self.saving, self.pins, self.options, self.list_edits):  # the person's acts
             own.status.connect(self.statusBar().clearMessage)  # answer over a notice at once
         self.intake.added.connect(self._photos_added)
-        self.intake.notice.connect(lambda text: self.statusBar().showMessage(text, NOTICE_MS))
+        self.intake.notice.connect(lambda text: show_notice(self.statusBar(), text, NOTICE_MS))
         self.models.engine_loaded.connect(self._after_engine_loaded)
         self.models.devices_changed.connect(
             lambda devices: self.panel.form.set_devices(devices) if self.panel else None

@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QStatusBar
 
 from .app_settings import AppSettings
+from .elided_label import show_notice
 from .photo_intake import PhotoIntake
 
 RECENT_MAX = 10
@@ -129,5 +130,5 @@ def attach_recent_places(
     intake.opened.connect(recent.remember)
     # Kept as chosen (remembered above), not as the part of it still there.
     recent.open_requested.connect(lambda paths: intake.add_paths(paths, True, remember=False))
-    recent.notice.connect(lambda text: bar.showMessage(text, NOTICE_MS))
+    recent.notice.connect(lambda text: show_notice(bar, text, NOTICE_MS))
     return recent

@@ -324,6 +324,22 @@ def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(w
     assert label.toolTip() == ""
 
 
+def test_a_long_notice_keeps_what_to_do_and_its_whole_text_in_the_tooltip(window):
+    """A review: a notice (photos left out by their names, a recent place gone) was drawn by the
+    status bar clipped at its right, where it says what to do, with no way to read the rest."""
+    bar = window.statusBar()
+    names = ", ".join(f"grandma_{i}_colorized.jpg" for i in range(12))
+    text = f"Left out 12 photos whose names end in _colorized (e.g. {names}); open them by name."
+    window.intake.notice.emit(text)
+    QApplication.processEvents()
+    shown = bar.currentMessage()
+    assert shown != text and "…" in shown and shown.endswith("open them by name.")
+    assert bar.fontMetrics().horizontalAdvance(shown) <= window.status_label.width()
+    assert bar.toolTip() == text
+    bar.clearMessage()  # the person's next act answers over it; the tooltip goes with it
+    assert bar.toolTip() == ""
+
+
 def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo(
     qtbot, window, photo_dir
 ):
