@@ -107,7 +107,7 @@ def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals
     names = sorted(item.path.name for item in window.photos.items)
     assert names == ["broken.jpg", "photo0.jpg", "photo1.jpg", "photo2.jpg"]
     # Said, for a while: a trial's own grandma_colorized.jpg was left out without a word.
-    said = window.statusBar().currentMessage()
+    said = window.statusBar().toolTip() or window.statusBar().currentMessage()  # whole text
     assert said.startswith(
         "Left out 4 photos whose names end in _colorized or _restored, as the copies Colorizer "
         "saves do (e.g. photo"
