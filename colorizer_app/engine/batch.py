@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -174,7 +174,7 @@ def _name_outputs(jobs: list[Job]) -> None:
         job.dest = dest
 
 
-def unique_outputs(planned: list[tuple[Path, Path]]) -> list[Path]:
+def unique_outputs(planned: list[tuple[Path, Path]], taken: Iterable[Path] = ()) -> list[Path]:
     """The outputs of (source, output) pairs, made distinct: two photos of one run (or one Save
     All) that would get one output name both keep theirs: the later gets `-2`, `-3`... The photo
     whose own format the output has comes first (with --format png, p.png keeps p_colorized.png
@@ -185,7 +185,7 @@ def unique_outputs(planned: list[tuple[Path, Path]]) -> list[Path]:
         source, dest = planned[i]
         return _same_suffix(source.suffix, dest.suffix)
 
-    claimed: set[Path] = set()
+    claimed: set[Path] = {_key(p) for p in taken}  # `taken`: outputs of saves still queued
     out = [dest for _, dest in planned]
     for i in sorted(range(len(planned)), key=lambda i: not natural(i)):  # stable within
         out[i] = _unclaimed(planned[i][1], claimed)

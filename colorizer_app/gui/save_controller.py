@@ -37,6 +37,7 @@ class SaveController(JobController):
         self._host = host
         self._folder: Path | None = None  # the last save's folder (None: beside the originals)
         self._kept: list[Path] = []  # files of the person's own a save left as they were
+        self._queued: dict[int, Path] = {}  # save job -> its output, until it is written
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
 
@@ -75,8 +76,10 @@ class SaveController(JobController):
         self._folder = options.folder
         for item, dest in plan:
             assert item.result is not None  # only colorized photos were planned
+            job = self._new_job(item)
+            self._queued[job] = dest
             self.worker.save_requested.emit(
-                self._new_job(item),
+                job,
                 item.result.snapshot(),
                 str(dest),
                 item.strength,
@@ -99,7 +102,9 @@ class SaveController(JobController):
         # Two photos named alike (box1/photo.jpg, box2/photo.jpg) into one folder: both kept,
         # the later as photo_colorized-2.jpg, as the command line names them. A trial's Save All
         # wrote three photos over one another and said it had saved all three.
-        dests = unique_outputs([(it.path, dest) for it, dest in plan])
+        # ... and a save still queued keeps the name it was given (two Saves in a row into one
+        # folder of card1/IMG_0001.jpg and card2/IMG_0001.jpg wrote the second over the first).
+        dests = unique_outputs([(it.path, dest) for it, dest in plan], self._queued.values())
         plan = [(it, dest) for (it, _), dest in zip(plan, dests, strict=True)]
         # Never over a photo of the list, its own original or another's: with no name ending,
         # box2/scan001.jpg saved into box1 would be box1's own scan001.jpg (a review).
@@ -162,6 +167,7 @@ class SaveController(JobController):
         self._end(job)
 
     def _end(self, job: int) -> None:
+        self._queued.pop(job, None)
         super()._end(job)
         if not self.pending:
             self._batch_finished()

@@ -325,3 +325,36 @@ def test_save_waits_for_a_folder_and_for_an_ending_that_is_a_name(qtbot, tmp_pat
     assert not dialog.save_button.isEnabled() and "cannot hold" in dialog.suffix_note.text()
     dialog.suffix_edit.setText("_colour")
     assert dialog.save_button.isEnabled() and dialog.options().suffix == "_colour"
+
+
+def test_two_saves_in_a_row_into_one_folder_keep_both_photos(qtbot, window, tmp_path, data_dir):
+    """A review: card1/IMG_0001.jpg saved into OUT, then card2/IMG_0001.jpg saved into OUT while
+    the first was still queued: both got OUT/IMG_0001_colorized.jpg, nothing was asked (neither
+    file was there yet), and the second replaced the first."""
+    import hashlib
+
+    from PIL import Image
+
+    from .conftest import WorkerGate
+
+    kodak = sorted((data_dir / "kodak24").glob("*.png"))
+    cards = []
+    for i in (1, 2):
+        (tmp_path / f"card{i}").mkdir()
+        cards.append(tmp_path / f"card{i}" / "IMG_0001.jpg")
+        Image.open(kodak[i]).convert("L").resize((120, 80)).save(cards[-1])
+    window.add_paths(cards)
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    gate = WorkerGate(window.worker)  # the worker is held, so both saves wait in its queue
+    window.colorize_all()
+    qtbot.waitUntil(gate.first_done.is_set, timeout=120_000)
+    out = tmp_path / "out"
+    first, second = ([it] for it in window.photos.items)
+    assert window.saving.save(first, SaveOptions(folder=out)) == 1
+    assert window.saving.save(second, SaveOptions(folder=out)) == 1
+    gate.release()
+    wait_idle(qtbot, window)
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["IMG_0001_colorized-2.jpg", "IMG_0001_colorized.jpg"]
+    assert len({hashlib.sha256((out / n).read_bytes()).digest() for n in written}) == 2
