@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..core.fileio import COLORIZED_SUFFIX
 from ..core.formats import OUTPUT_FORMATS  # not engine.batch: building the parser stays light
 from ..core.wording import photos
 from .console import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ProgressBar, fail, printable
@@ -250,7 +251,7 @@ def add_colorize_command(sub: argparse._SubParsersAction) -> None:
         'orientation; optional "radius" (pixels) on either. Each pinned colour spreads over its '
         "region, up to the photo's edges",
     )
-    p.add_argument("--suffix", default="_colorized", help="added to each output's name")
+    p.add_argument("--suffix", default=COLORIZED_SUFFIX, help="added to each output's name")
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
     p.add_argument(
         "--quality",

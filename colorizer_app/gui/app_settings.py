@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings
 
+from ..core.fileio import COLORIZED_SUFFIX
 from .save_options import SaveOptions
 
 SETTINGS_ORG, SETTINGS_APP = "Colorizer", "Colorizer"
@@ -125,12 +126,12 @@ class AppSettings:
             quality = 95
         # An empty ending is kept only with a folder of its own: beside the originals, each
         # copy would be its original.
-        suffix = self._text("save/suffix", "_colorized")
+        suffix = self._text("save/suffix", COLORIZED_SUFFIX)
         return SaveOptions(
             Path(folder) if folder else None,
             self._text("save/format", "same"),
             quality,
-            suffix if (suffix or folder) else "_colorized",
+            suffix if (suffix or folder) else COLORIZED_SUFFIX,
         )
 
     @save_options.setter

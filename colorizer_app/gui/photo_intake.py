@@ -41,8 +41,8 @@ class PhotoIntake(QObject):
         self._host = host
         self.scanner_host = folder_scan_host()
         self.scanner = self.scanner_host.worker
-        # Folder scans under way: number -> (colorize after, the paths for Open Recent or None).
-        # request number -> (colorize when added, places to remember or None, paths given)
+        # Folder scans under way: number -> (colorize after, the paths for Open Recent or None,
+        # the paths given: the folders an added photo's root is one of).
         self._scans: dict[int, tuple[bool, list[str] | None, list[Path]]] = {}
         self._scan_number = 0
         self.scanner.scanned.connect(self._scanned)
@@ -63,12 +63,15 @@ class PhotoIntake(QObject):
         chosen = [str(p) for p in paths] if remember else None
         self._scans[self._scan_number] = (colorize, chosen, [Path(p) for p in paths])
         self.status.emit("Looking for photos…")
-        # The copies Save and Save Restored Copy wrote (a restored copy joined the list as an
-        # 11th photo when a trial opened its folder again).
-        # _colorized always: with the ending left empty later, the copies saved before it beside
-        # the originals are still copies.
-        suffixes = (self.settings.save_options.suffix, COLORIZED_SUFFIX, RESTORED_SUFFIX)
-        self.scanner.scan_requested.emit(self._scan_number, [str(p) for p in paths], suffixes)
+        self.scanner.scan_requested.emit(
+            self._scan_number, [str(p) for p in paths], self._copy_endings()
+        )
+
+    def _copy_endings(self) -> tuple[str, ...]:
+        """The name endings of the copies Save and Save Restored Copy wrote (a restored copy
+        joined the list as an 11th photo when a trial opened its folder again); _colorized
+        always: with the ending left empty later, the copies saved before it are still copies."""
+        return (self.settings.save_options.suffix, COLORIZED_SUFFIX, RESTORED_SUFFIX)
 
     def open_files(self) -> None:
         start = self.settings.last_open_dir
@@ -144,9 +147,8 @@ class PhotoIntake(QObject):
             said = "No photos found there (JPEG, PNG, TIFF, BMP or WebP)."
         self.status.emit(said)
         if left_out:  # a person's own grandma_colorized.jpg is not left out unsaid
-            suffixes = (self.settings.save_options.suffix, COLORIZED_SUFFIX, RESTORED_SUFFIX)
             one, many = "drop it or open it by itself to add it", "open them by name to add them"
-            self.notice.emit(left_out_line(left_out, suffixes, one, many))
+            self.notice.emit(left_out_line(left_out, self._copy_endings(), one, many))
         # A dropped letter or an empty folder is no place to come back to (a file named
         # explicitly is listed whatever it is, so that it can say why it cannot be read).
         if chosen and any(f.suffix.lower() in IMAGE_SUFFIXES for f in files):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,14 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def default_suffix() -> str:
-    """engine.batch's, imported when first needed: it brings torch, which loads on the worker
-    after the window shows."""
-    from ..engine.batch import DEFAULT_SUFFIX
-
-    return DEFAULT_SUFFIX
-
+from ..core.fileio import COLORIZED_SUFFIX
 
 NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the original."
 FOLDER_NEEDED = "Type or choose the folder to save in."
@@ -42,7 +35,7 @@ class SaveOptions:
     folder: Path | None = None  # None: beside each original
     fmt: str = "same"
     quality: int = 95
-    suffix: str = field(default_factory=default_suffix)
+    suffix: str = COLORIZED_SUFFIX
     overwrite: bool | None = None  # None: ask before replacing an earlier output
 
     def destination(self, source: Path, root: Path | None = None) -> Path:
@@ -104,10 +97,10 @@ class SaveOptionsDialog(QDialog):
             self.folder_edit.textChanged,
             self.in_folder.toggled,
         ):
-            changed.connect(self._check_name)
-        self._check_name()
+            changed.connect(self._check)
+        self._check()
 
-    def _check_name(self) -> None:
+    def _check(self) -> None:
         """Save waits, saying why, while the answers cannot be saved as they stand: no name
         ending beside the originals, no folder typed for "In this folder" (it saved beside the
         originals without a word), an ending that names a folder (it failed with no word)."""
@@ -141,5 +134,5 @@ class SaveOptionsDialog(QDialog):
             folder,
             self.format_combo.currentData(),
             self.quality.value(),
-            self.suffix_edit.text() if folder else (self.suffix_edit.text() or default_suffix()),
+            self.suffix_edit.text(),  # never empty beside the originals: Save waits (_check)
         )
