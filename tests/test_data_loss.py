@@ -423,3 +423,12 @@ def test_an_output_folder_inside_the_input_is_not_colorized_again(
         "kodim02.png",
         "kodim03.png",
     ]
+    # The folder itself as the output folder, or one above it, hides none of its photos.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(kodak_in / "kodim02.png", fresh / "kodim02.png")
+    for where in (fresh, tmp_path):
+        run = run_main("colorize", fresh, "-o", where, "--model", tiny_model_path)
+        assert run.returncode == 0 and "Colorizing 1 photo " in run.stderr, run.stderr
+    assert (fresh / "kodim02_colorized.png").is_file()
+    assert (tmp_path / "kodim02_colorized.png").is_file()

@@ -10,15 +10,32 @@ from .fileio import walk_files
 from .imageio import is_image_path
 
 
+def outputs_below(folder: Path, outputs: Path | None) -> str | None:
+    """The output folder (links followed) where it lies strictly below `folder`, whose walk
+    would meet the copies written there: a second run with no name ending colorized them again
+    into OUT/OUT/, a level deeper each time. None where it does not: the folder itself (copies
+    beside the originals, told apart by their ending) or one above it must not hide its photos."""
+    if outputs is None:
+        return None
+    inner, outer = os.path.realpath(outputs), os.path.realpath(folder)
+    return inner if inner != outer and Path(inner).is_relative_to(outer) else None
+
+
+def lies_in(path: Path, folder: str | None) -> bool:
+    return folder is not None and Path(os.path.realpath(path)).is_relative_to(folder)
+
+
 def find_images(
     paths: list[Path],
     outputs_suffix: str | tuple[str, ...] = "",
     left_out: list[Path] | None = None,
+    outputs_folder: Path | None = None,
 ) -> list[Path]:
     """Files and folders (recursive, sorted) -> image files, each once, in a stable order. In
     folders, names ending in `outputs_suffix` (one or several: the app's own earlier copies) are
-    left out, as `colorize` leaves them out, and added to `left_out`; a file given by name is
-    always kept."""
+    left out, as `colorize` leaves them out, and added to `left_out`, and so is what lies in
+    `outputs_folder` below a folder given (outputs_below); a file given by name is always
+    kept."""
     found: list[Path] = []
     seen: set[str] = set()
     # An empty ending would match every name and leave every photo out.
@@ -29,8 +46,9 @@ def find_images(
         # Symlinked subfolders too (rglob skips them), and what is not a regular file, so that
         # its reader names what it is instead of leaving it out without a word.
         candidates = walk_files(p)[0] if p.is_dir() else [p]
+        copies = outputs_below(p, outputs_folder) if p.is_dir() else None
         for c in candidates:
-            if p.is_dir() and not is_image_path(c):
+            if p.is_dir() and (not is_image_path(c) or lies_in(c, copies)):
                 continue
             if p.is_dir() and endings and c.stem.endswith(endings):
                 if left_out is not None:

@@ -22,6 +22,7 @@ from ..core.imageio import (
     load_image,
     save_image,
 )
+from ..core.photo_files import lies_in, outputs_below
 from .colorizer import Colorizer, as_rgb
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ def plan_jobs(
         item = Path(item)
         if item.is_dir():
             files, problems = walk_files(item)
-            photos = [p for p in files if is_image_path(p) and not _inside(p, out_dir)]
+            copies = outputs_below(item, out_dir)
+            photos = [p for p in files if is_image_path(p) and not lies_in(p, copies)]
             # With no suffix (copies keep their names, in another folder) no name marks an
             # earlier output: every name "ends in" the empty string, which left out every photo.
             outputs = {p for p in photos if suffix and p.stem.endswith(suffix)}
@@ -158,15 +160,6 @@ def plan_jobs(
     _name_outputs([j for j in jobs if j.duplicate_of is None])
     _mark_problems(jobs)
     return jobs + unreadable
-
-
-def _inside(path: Path, folder: Path | None) -> bool:
-    """Whether `path` lies in `folder`: the output folder inside a folder given holds this
-    command's own copies, which a second run (with --suffix '' named as the originals) colorized
-    again into OUT/OUT/, a level deeper each time."""
-    if folder is None:
-        return False
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
 
 
 def _name_outputs(jobs: list[Job]) -> None:

@@ -14,7 +14,8 @@ from .worker_host import WorkerHost
 
 
 class FolderScanWorker(QObject):
-    scan_requested = Signal(int, object, object)  # request number, [path], outputs' suffixes
+    # request number, [path], outputs' suffixes, the folder Save writes in (or None)
+    scan_requested = Signal(int, object, object, object)
     # request number, [Path] found, a problem to say or "", [Path] left out as earlier copies
     scanned = Signal(int, object, str, object)
 
@@ -22,11 +23,19 @@ class FolderScanWorker(QObject):
         super().__init__()
         self.scan_requested.connect(self._scan)
 
-    @Slot(int, object, object)
-    def _scan(self, number: int, paths: list[str], outputs_suffixes: tuple[str, ...]) -> None:
+    @Slot(int, object, object, object)
+    def _scan(
+        self,
+        number: int,
+        paths: list[str],
+        outputs_suffixes: tuple[str, ...],
+        outputs_folder: Path | None,
+    ) -> None:
         left_out: list[Path] = []
         try:
-            files = find_images([Path(p) for p in paths], outputs_suffixes, left_out)
+            files = find_images(
+                [Path(p) for p in paths], outputs_suffixes, left_out, outputs_folder
+            )
         except (ColorizerError, OSError) as exc:
             self.scanned.emit(number, [], str(exc), [])
         else:

@@ -63,8 +63,10 @@ class PhotoIntake(QObject):
         chosen = [str(p) for p in paths] if remember else None
         self._scans[self._scan_number] = (colorize, chosen, [Path(p) for p in paths])
         self.status.emit("Looking for photos…")
+        # The copies saved into a folder inside the one opened are not photos to add either.
+        saving = self.settings.save_options
         self.scanner.scan_requested.emit(
-            self._scan_number, [str(p) for p in paths], self._copy_endings()
+            self._scan_number, [str(p) for p in paths], self._copy_endings(), saving.folder
         )
 
     def _copy_endings(self) -> tuple[str, ...]:

@@ -241,6 +241,21 @@ def test_an_empty_name_ending_keeps_the_names_in_a_folder_and_waits_beside_the_o
     assert sorted(p.name for p in out.iterdir()) == ["photo0.jpg"]
     assert (photo_dir / "photo0.jpg").read_bytes() == before
     assert window.saving.options.suffix == ""
+    # Opened again, a folder holding that one shows its photos, not the copies named as them.
+    inside = photo_dir / "colour"
+    assert window.save_all(SaveOptions(folder=inside, suffix="")) == 1
+    wait_idle(qtbot, window)
+    assert (inside / "photo0.jpg").is_file()
+    window.settings.save_options = window.saving.options = SaveOptions(folder=inside, suffix="")
+    window.clear_all()
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    assert sorted(it.path.relative_to(photo_dir).as_posix() for it in window.photos.items) == [
+        "broken.jpg",
+        "more/photo2.jpg",
+        "photo0.jpg",
+        "photo1.jpg",
+    ]
     # Remembered as chosen, with its folder; beside the originals it would be _colorized again.
     assert window.settings.save_options.suffix == ""
     window.settings.save_options = SaveOptions(None, "same", 95, "")
