@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette, QPen
 
 from .hint_marks import Mark, paint_marks
 
@@ -66,13 +66,18 @@ def paint_labels(painter: QPainter, rect: QRect) -> None:
         painter.drawText(rect.adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label)
 
 
-def paint_note(painter: QPainter, rect: QRect, note: str) -> None:
-    """What the photo's colouring says of it ("first page of 2 only", "already in colour"), on a
-    dark band at the foot of the view: a trial found it only in the list's tooltip."""
-    metrics = painter.fontMetrics()
+def note_band(metrics: QFontMetrics, rect: QRect, note: str) -> tuple[QRectF, str]:
+    """Where the note's band lies at the foot of `rect`, and its text as it fits (elided)."""
     text = metrics.elidedText(f"Note: {note}", Qt.TextElideMode.ElideRight, rect.width() - 40)
     band = QRectF(0, 0, metrics.horizontalAdvance(text) + 20, metrics.height() + 10)
     band.moveCenter(QPointF(rect.center().x(), rect.bottom() - 10 - band.height() / 2))
+    return band, text
+
+
+def paint_note(painter: QPainter, rect: QRect, note: str) -> None:
+    """What the photo's colouring says of it ("first page of 2 only", "already in colour"), on a
+    dark band at the foot of the view: a trial found it only in the list's tooltip."""
+    band, text = note_band(painter.fontMetrics(), rect, note)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(0, 0, 0, 170))
     painter.drawRoundedRect(band, 4, 4)

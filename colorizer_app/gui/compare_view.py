@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSizeF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
-from .compare_paint import kept_in_view, paint_focus_frame, paint_view
+from .compare_paint import kept_in_view, note_band, paint_focus_frame, paint_view
 from .hint_marks import DrawnStroke, Mark, kept_on_photo, mark_at
 
 DIVIDER_GRAB_PX = 10
@@ -417,6 +417,11 @@ class CompareView(QWidget):
         ):
             event.accept()
             return True
+        if event.type() == QEvent.Type.ToolTip and self.note:  # a note cut short: all of it
+            band, text = note_band(self.fontMetrics(), self.rect(), self.note)
+            if band.contains(QPointF(event.pos())) and text != f"Note: {self.note}":
+                QToolTip.showText(event.globalPos(), f"Note: {self.note}", self)
+                return True
         return super().event(event)
 
     def _set_divider(self, x: float) -> None:

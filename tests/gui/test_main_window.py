@@ -386,6 +386,32 @@ def test_before_and_after_are_named_side_by_side_too(qtbot):
         assert shown[4:30, 5:70].max() > 200 and shown[4:30, -70:-5].max() > 200, side_by_side
 
 
+def test_a_note_cut_short_at_the_foot_of_a_narrow_view_is_shown_whole_on_hover(qtbot):
+    """The note band is shortened with "…" to fit the view; hovering it shows all of it (it
+    was only in the list's tooltip, where a person looking at the photo does not look)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from colorizer_app.gui.compare_paint import note_band
+    from colorizer_app.gui.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(320, 240)
+    view.show()
+    gray = QImage(400, 300, QImage.Format.Format_RGB888)
+    gray.fill(0x808080)
+    view.set_images(gray, gray.copy(), 400)
+    view.note = "first page of 2 only; already in colour or toned (sepia): compare the original"
+    band, text = note_band(view.fontMetrics(), view.rect(), view.note)
+    assert text.endswith("…")  # cut short at this width
+    centre = band.center().toPoint()
+    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, centre, view.mapToGlobal(centre)))
+    assert QToolTip.text() == f"Note: {view.note}"
+    QToolTip.hideText()
+
+
 def test_a_symlink_loop_in_a_folder_keeps_no_photo_off_the_list(qtbot, window, photo_dir):
     """A review: one link to itself (loop.jpg -> loop.jpg) made the list's Path.resolve raise
     RuntimeError, so none of the folder's photos were added and the status stayed on "Looking
