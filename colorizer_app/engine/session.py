@@ -51,6 +51,7 @@ class ColorizedPhoto:
     restore: RestoreOptions = field(default_factory=RestoreOptions)
     restore_mask: np.ndarray | None = field(default=None, repr=False)
     original_preview: np.ndarray | None = field(default=None, repr=False)
+    render_size: int = 0  # the detail it was coloured at (the size the network saw; 0: its own)
 
     def _solve_hints(self) -> tuple[np.ndarray, ColourChoices | None]:
         """ab_small and the chooser's colours with this photo's hints; solved once per set of

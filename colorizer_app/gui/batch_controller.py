@@ -23,6 +23,9 @@ WAITING = (PhotoState.QUEUED, PhotoState.COLORIZING)
 class BatchController(JobController):
     photo_changed = Signal(object)  # PhotoItem: colorized or failed (its thumbnail, the view)
     ended = Signal(str)  # the last photo of the batch is done: its summary, for the status bar
+    # [PhotoItem] whose detail went back to their colour's when their run was cancelled: the
+    # choice kept for next time follows (the pin store).
+    choices_reverted = Signal(object)
 
     def __init__(
         self, photos: PhotoListModel, worker: ColorizeWorker, parent: QObject | None = None
@@ -135,8 +138,19 @@ class BatchController(JobController):
     def _skipped(self, job: int) -> None:
         item = self.photos.item_for_job(job) if self._ours(job) else None
         if item is not None and item.state in WAITING:
-            item.state = PhotoState.ADDED
+            self._again.discard(item.path)
+            if item.result is None:
+                item.state = PhotoState.ADDED
+            else:
+                # Coloured again at another detail, then cancelled: the colour shown and saved
+                # is still the earlier one, so the detail goes back to it. A trial found the
+                # photo showing "Standard" over its "Most" colour, and Save All saving it so.
+                item.state = PhotoState.DONE
+                if item.render_size != item.result.render_size:
+                    item.render_size = item.result.render_size
+                    self.choices_reverted.emit([item])
             self.photos.changed(item)
+            self.photo_changed.emit(item)
         super()._skipped(job)
 
     def _end(self, job: int) -> None:

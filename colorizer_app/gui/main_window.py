@@ -232,6 +232,7 @@ class MainWindow(WindowBase):
         self.pins.hints_changed.connect(lambda _item: self._update_actions())
         # Each photo's colour strength and detail are kept with its pins, and come back with them.
         self.options.choices_changed.connect(self.pins.remember)
+        self.batch.choices_reverted.connect(self.pins.remember)
         self.pins.choices_found.connect(self.options.show_if_current)
         self.pins.colour_again.connect(self.batch.colorize_again)
         self.options.colorize_requested.connect(self.batch.colorize_all_again)

@@ -132,6 +132,7 @@ class ColorizeWorker(QObject):
                 restore = (options, CorrectedMasks().get(Path(path)) if options.scratches else None)
             colorizer.render_size = render_size or None
             result = colorize_for_view(colorizer, Path(path), *restore)
+            result.render_size = render_size
             self.network_runs += 1
         except ColorizerError as exc:
             self.failed.emit(job, str(exc))

@@ -136,3 +136,29 @@ def test_a_detail_chosen_for_a_waiting_photo_is_the_one_it_is_coloured_at(qtbot,
     wait_idle(qtbot, window)
     assert [size for path, size in asked if path.endswith("photo1.jpg")][-1] == 640
     assert second.render_size == 640 and second.result is not None
+
+
+def test_a_detail_change_cancelled_goes_back_to_the_colour_shown(qtbot, window, photo_dir):
+    """A trial chose "Most" for all its photos, then pressed Esc: those not yet coloured again
+    showed no state and the new detail over their old colour, and Save All saved
+    that colour under it. A cancelled photo keeps its colour and the detail it was made at."""
+    from .conftest import WorkerGate
+
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    wait_idle(qtbot, window)
+    assert len(window.photos.items) == 3
+    gate = WorkerGate(window.worker)
+    window.list_view.selectAll()
+    combo = window.options.detail_combo
+    combo.setCurrentIndex(2)
+    combo.activated.emit(2)  # "Most (640 px)" for the three
+    qtbot.waitUntil(gate.first_done.is_set, timeout=60_000)
+    window.cancel()
+    gate.release()
+    wait_idle(qtbot, window)
+    coloured = sorted((it.state.name, it.render_size, it.result.render_size)
+                      for it in window.photos.items)  # fmt: skip
+    assert coloured == [("DONE", 0, 0), ("DONE", 0, 0), ("DONE", 640, 640)], coloured
+    for item in window.photos.items:  # what the Detail box says is what the photo shows
+        _select(window, item)
+        assert combo.currentData() == item.result.render_size
