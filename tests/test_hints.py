@@ -338,3 +338,30 @@ def test_a_pin_fills_a_flat_region_to_its_end_but_stays_near_in_a_textured_one()
         reached[name] = float(np.hypot(*ab[far].reshape(-1, 2).mean(0)) / want)
     assert reached["flat"] > 0.5, reached
     assert reached["textured"] < 0.2, reached
+
+
+def test_a_pin_stops_where_what_the_pixels_are_changes_unless_pins_are_spread():
+    """Same lightness, no grain, but the encoder sees two things (its features, `looks`): one
+    pin stays on its own side. Pins spread over the photo (four or more of its nine parts)
+    speak for all of it and cross as they did without looks."""
+    l = np.full((90, 180), 30.0, np.float32)
+    auto = np.zeros(l.shape + (2,), np.float32)
+    looks = np.zeros((45, 90, 4), np.float32)
+    looks[:, :45, 0] = 1.0  # the gravel
+    looks[:, 45:, 1] = 1.0  # the skirt
+    pin = [Hint.pin(130, 45, "#722f37")]
+    want = np.hypot(*pin[0].ab)
+    skirt, gravel = np.s_[20:70, 100:160], np.s_[20:70, 50:80]
+
+    def share(ab, where):
+        return float(np.hypot(*ab[where].reshape(-1, 2).mean(0)) / want)
+
+    seen = apply_hints(auto, l, pin, (180, 90), looks=looks)
+    blind = apply_hints(auto, l, pin, (180, 90))
+    assert share(seen, skirt) > 0.9 and share(seen, gravel) < 0.1
+    assert share(blind, gravel) > 0.5  # without looks it ran on (0.64 on Helen Keller's)
+    spread = [Hint.pin(x, y, "#722f37") for x in (20, 90, 160) for y in (15, 75)]
+    assert np.array_equal(
+        apply_hints(auto, l, spread, (180, 90), looks=looks),
+        apply_hints(auto, l, spread, (180, 90)),
+    )

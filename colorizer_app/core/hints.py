@@ -55,6 +55,20 @@ REACH = 0.12
 # widest FLAT_SD that leaves the skirt's ground as it was.
 FLAT_STEP = 0.25
 FLAT_SD = 0.3
+# What the pixels are, where lightness and grain do not tell: Helen Keller's dark skirt is as dark
+# as the gravel beside it, and grain changes inside objects too (a face against a suit). The
+# encoder's first features (stride 4, unit vectors; the network's own look at the photo, kept
+# for pin edits) tell cloth from gravel: a step also costs max(0, |change| - LOOK_FLOOR) /
+# LOOK_WALL grid pixels (linear, so a change spread over several pixels costs as much as a sharp
+# one). Only for pins on one object, as a person places them: weighed by 1 - 2 x pin_spread, so
+# pins in four or more of the photo's nine parts cross as before (random pins from the truth
+# score best reaching far). Not for strokes: a stroke already says along its length where its
+# colour goes (one up Helen Keller's dress coloured it 17.4 ab units with this cost, 22.4
+# without). Chosen with the skirt (ground 0.64 of the pin's colour -> 0.19, the
+# skirt 0.80 -> 0.69, Chaplin's trousers 0.15 -> 0.00), the synthetic wall (0.44 -> 0.43) and
+# the validation split (README "Colour hints").
+LOOK_FLOOR = 0.2
+LOOK_WALL = 0.03
 # Where a hint network answers the pins too (engine/hint_model.py), its change to the automatic
 # colour is taken as far as the pins would reach with this sigma, not over the whole photo: the
 # network also learnt to shift the whole photo's palette towards the pins (right on average for
@@ -244,11 +258,28 @@ def _laplacian(l_grid: np.ndarray) -> sparse.csc_matrix:
     return (sparse.diags(degree) - adjacency).tocsc()
 
 
-def geodesic_distance(seeds: np.ndarray, l_grid: np.ndarray) -> np.ndarray:
+def look_steps(looks: np.ndarray, grid: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """What crossing between grid pixels costs where what the pixels are changes (LOOK_FLOOR's
+    note): `looks` h x w x c unit vectors at any size; (between rows, between columns)."""
+    f = cv2.resize(looks.astype(np.float32), grid[::-1], interpolation=cv2.INTER_LINEAR)
+    f = f.reshape(grid + (-1,))  # cv2 drops a one-channel axis
+
+    def cost(change: np.ndarray) -> np.ndarray:
+        return np.maximum(np.linalg.norm(change, axis=2) - LOOK_FLOOR, 0.0) / LOOK_WALL
+
+    return cost(f[1:] - f[:-1]), cost(f[:, 1:] - f[:, :-1])
+
+
+def geodesic_distance(
+    seeds: np.ndarray,
+    l_grid: np.ndarray,
+    more: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Distance (grid pixels) from the seed pixels along paths that pay for crossing edges in L:
     a step costs base + (max(0, |dL| - EDGE_FLOOR) / EDGE_WALL)^2, next to nothing for grain and
     soft shading, a wall for a sharp edge (dL 30 costs ~80 pixels); base is 1, down to FLAT_STEP
-    where L is flat. Raster sweeps in four directions, each a loop over rows or columns with the
+    where L is flat. `more`: costs added between rows and between columns (look_steps). Raster
+    sweeps in four directions, each a loop over rows or columns with the
     other axis vectorised (Toivanen 1996's scheme); two rounds settle the paths a photo's regions
     need."""
     big = 1e9
@@ -263,6 +294,8 @@ def geodesic_distance(seeds: np.ndarray, l_grid: np.ndarray) -> np.ndarray:
     # between row y and y + 1, and between column x and x + 1
     cost_v = 0.5 * (base[1:] + base[:-1]) + step(l_grid[1:] - l_grid[:-1])
     cost_h = 0.5 * (base[:, 1:] + base[:, :-1]) + step(l_grid[:, 1:] - l_grid[:, :-1])
+    if more is not None:
+        cost_v, cost_h = cost_v + more[0], cost_h + more[1]
     h, w = d.shape
     for _ in range(2):
         for y in range(1, h):
@@ -281,6 +314,7 @@ def hint_reach(
     hints: Sequence[Hint],
     photo_size: tuple[int, int],
     reaches: tuple[float, ...] | None = None,
+    looks: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """The hints' reach alpha (h x w, 0..1) for each of `reaches` (a sigma as a share of the
     grid's long side) and their colour (h x w x 2, Lab ab), at l_small's size.
@@ -289,7 +323,8 @@ def hint_reach(
     reach of each hint, normalised, so where two hints share a region their colours blend
     smoothly). How far the hints reach at all: the geodesic distance to the nearest hint, which
     stays short inside the hinted region and jumps at an edge, so a pin fills its region however
-    small the pin is (a diffusion from a point alone fades within a few pixels)."""
+    small the pin is (a diffusion from a point alone fades within a few pixels). `looks`: what
+    the pixels are (LOOK_FLOOR's note), for pins on one object."""
     h, w = l_small.shape
     grid = _grid_size(h, w)
     l_grid = cv2.resize(l_small, grid[::-1], interpolation=cv2.INTER_AREA).astype(np.float64)
@@ -297,9 +332,14 @@ def hint_reach(
     hold = np.where(mask.ravel(), HOLD, 0.0)
     # How far the pins and the strokes are, each measured on its own: a stroke reaches less far.
     pins, strokes = [h for h in hints if not h.is_stroke], [h for h in hints if h.is_stroke]
+    on_one = max(0.0, 1.0 - 2.0 * pin_spread(hints, photo_size))  # LOOK_FLOOR's note
+    more = None
+    if looks is not None and on_one > 0:
+        across_rows, across_cols = look_steps(looks, grid)
+        more = (on_one * across_rows, on_one * across_cols)
     distances = [
-        (geodesic_distance(rasterize(group, photo_size, grid)[0], l_grid) / max(grid), scale)
-        for group, scale in ((pins, 1.0), (strokes, STROKE_REACH))
+        (geodesic_distance(rasterize(group, photo_size, grid)[0], l_grid, cost) / max(grid), scale)
+        for group, scale, cost in ((pins, 1.0, more), (strokes, STROKE_REACH, None))
         if group
     ]
     # scipy's import costs about half a second on two cores, before the first pin only: not at
@@ -379,6 +419,7 @@ def apply_hints(
     hints: Sequence[Hint],
     photo_size: tuple[int, int],
     network_ab: np.ndarray | None = None,
+    looks: np.ndarray | None = None,
 ) -> np.ndarray:
     """The network's ab (at its own size) with the hints spread over their regions.
 
@@ -387,15 +428,17 @@ def apply_hints(
     size), taken where the pins reach at NETWORK_REACH and, as far as the pins spread over the
     photo, everywhere (pin_spread); what the pins say that colour still misses is carried
     around them as far as they spread (pins_correction), and the pins' own colour is then spread
-    over it. No hints returns ab_small itself, unchanged.
+    over it. `looks`: what the pixels are (LOOK_FLOOR's note), where the encoder's features are
+    at hand. No hints returns ab_small itself, unchanged.
     """
     if not hints:
         return ab_small
     if network_ab is None:
-        (alpha,), colour = hint_reach(l_small, hints, photo_size)
+        (alpha,), colour = hint_reach(l_small, hints, photo_size, looks=looks)
         base = ab_small
     else:
-        (alpha, near), colour = hint_reach(l_small, hints, photo_size, (REACH, NETWORK_REACH))
+        reaches = (REACH, NETWORK_REACH)
+        (alpha, near), colour = hint_reach(l_small, hints, photo_size, reaches, looks)
         near = np.maximum(near, np.float32(pin_spread(hints, photo_size)))
         base = ab_small + near[:, :, None] * (network_ab - ab_small)
     spread = pin_spread(hints, photo_size)

@@ -66,6 +66,12 @@ class EncodedPhoto:
     features: list[torch.Tensor]
     probs: torch.Tensor
 
+    def looks(self) -> np.ndarray:
+        """What the pixels are, for where a pin's colour stops (core/hints.LOOK_FLOOR): the
+        encoder's first features, h x w x c unit vectors."""
+        first = torch.nn.functional.normalize(self.features[0][0].float(), dim=0)
+        return first.permute(1, 2, 0).cpu().numpy()
+
 
 def network_size(height: int, width: int, longest: int) -> tuple[int, int]:
     """(h, w) with the longest side `longest`, the aspect kept, both multiples of 8."""
@@ -248,7 +254,8 @@ class Colorizer:
             return apply_hints(ab_small, l_small, hints, photo_size), None
         encoded = encoded if encoded is not None else self.encode(l_small)
         network_ab, top = self.decode_with_hints(encoded, hints, photo_size, choices)
-        return apply_hints(ab_small, l_small, hints, photo_size, network_ab), top
+        looks = encoded.looks()
+        return apply_hints(ab_small, l_small, hints, photo_size, network_ab, looks), top
 
     @torch.inference_mode()
     def _run(
