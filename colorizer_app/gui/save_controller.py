@@ -8,6 +8,7 @@ asked for. Its dialogs open over `host`, the window.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -36,7 +37,8 @@ class SaveController(JobController):
         self.options = settings.save_options  # the dialog starts from the last ones chosen
         self._host = host
         self._folder: Path | None = None  # the last save's folder (None: beside the originals)
-        self._kept: list[Path] = []  # files of the person's own a save left as they were
+        # Files of the person's own a save left as they were, each with its copy's free name.
+        self._kept: list[tuple[Path, Path]] = []
         self._queued: dict[int, Path] = {}  # save job -> its output, until it is written
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
@@ -109,15 +111,19 @@ class SaveController(JobController):
         # Never over a photo of the list, its own original or another's: with no name ending,
         # box2/scan001.jpg saved into box1 would be box1's own scan001.jpg (a review).
         listed: set[tuple] = set().union(*(file_keys(it.path) for it in self.photos.items))
-        self._kept = [dest for _, dest in plan if not file_keys(dest).isdisjoint(listed)]
-        plan = [(it, dest) for it, dest in plan if file_keys(dest).isdisjoint(listed)]
+
+        def own(dest: Path) -> bool:  # a photo of the list, or one that may be the person's
+            return not file_keys(dest).isdisjoint(listed) or (not options.suffix and dest.exists())
+
+        # Copies named as the originals cannot be told from photos of the person's own already
+        # there: those are kept, never asked about, and the copy takes the next free name (a
+        # trial's Großmutter 1931.jpg was saved nowhere, said only on the status bar).
+        claimed = [*self._queued.values(), *(dest for _, dest in plan)]
+        self._kept = [(dest, free_name(dest, claimed, own)) for _, dest in plan if own(dest)]
+        instead = dict(self._kept)
+        plan = [(it, instead.get(dest, dest)) for it, dest in plan]
         existing = [dest for _, dest in plan if dest.exists()]
         overwrite = options.overwrite
-        if existing and not options.suffix:
-            # Copies named as the originals cannot be told from photos of the person's own
-            # that are already there: those are kept, never asked about.
-            self._kept += existing
-            overwrite = False
         if existing and overwrite is None:
             overwrite = self._ask_replace(existing, len(plan))
             if overwrite is None:
@@ -217,11 +223,27 @@ def saved_line(written: list[Path], folder: Path | None = None) -> str:
     return f"Saved {len(written)} photos, each beside its original"
 
 
-def kept_line(kept: list[Path]) -> str:
-    """What a save left alone because it may be a photo of the person's own: a file of the list,
-    or, with no name ending, any file already there."""
+def free_name(dest: Path, claimed: list[Path], taken) -> Path:
+    """`<stem>-2<ext>`, `-3`...: the first name beside `dest` that `taken` does not hold and no
+    other copy of this save (`claimed`, which it joins) has."""
+    keys = {os.path.realpath(p).casefold() for p in claimed}
+    n = 2
+    while True:
+        candidate = dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+        if os.path.realpath(candidate).casefold() not in keys and not taken(candidate):
+            claimed.append(candidate)
+            return candidate
+        n += 1
+
+
+def kept_line(kept: list[tuple[Path, Path]]) -> str:
+    """What a save left alone because it may be a photo of the person's own (a file of the list,
+    or, with no name ending, any file already there), and the free name its copy took."""
     if not kept:
         return ""
-    if len(kept) == 1:
-        return f"; {kept[0].name} in {kept[0].parent} left as it was: it may be a photo of yours"
-    return f"; {len(kept)} files in {kept[0].parent} left as they were: they may be photos of yours"
+    (there, copy), more = kept[0], len(kept) - 1
+    line = (
+        f"; {there.name} was already in {there.parent} and was left as it was (it may be a "
+        f"photo of yours): its copy is {copy.name}"
+    )
+    return line + (f", and {more} more like it (-2, -3… added)" if more else "")

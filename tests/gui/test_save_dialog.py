@@ -295,7 +295,9 @@ def test_save_all_of_an_opened_folder_keeps_its_subfolders(qtbot, window, tmp_pa
 def test_copies_named_as_their_originals_never_replace_a_photo(qtbot, window, tmp_path, data_dir):
     """A review: with the ending left empty, box2/scan001.jpg saved into box1 was asked about as
     an "earlier colorized copy" and, on Replace, written over box1's own scan001.jpg. A photo of
-    the list is never a destination, and with no ending nothing already there is replaced."""
+    the list is never a destination, and with no ending nothing already there is replaced. A
+    trial then found such a copy saved nowhere, said only on the status bar: it takes the next
+    free name."""
     from PIL import Image
 
     kodak = sorted((data_dir / "kodak24").glob("*.png"))
@@ -309,22 +311,27 @@ def test_copies_named_as_their_originals_never_replace_a_photo(qtbot, window, tm
     wait_idle(qtbot, window)
     asked: list = []
     QTimer.singleShot(0, lambda: asked.append(QApplication.activeModalWidget()))
-    assert window.save_all(SaveOptions(folder=tmp_path / "box1", suffix="")) == 1
+    assert window.save_all(SaveOptions(folder=tmp_path / "box1", suffix="")) == 2
     wait_idle(qtbot, window)
     assert asked == [None]  # no question: the file there was kept without one
-    assert (tmp_path / "box1" / "scan001.jpg").read_bytes() == original
-    assert (tmp_path / "box1" / "scan002.jpg").is_file()
-    assert "scan001.jpg in" in window.status_label.text()
-    assert "left as it was" in window.status_label.text()
-    # On the list too, and Replace forced: still never written over.
-    window.add_paths([tmp_path / "box1" / "scan001.jpg"])
+    box1 = tmp_path / "box1"
+    assert (box1 / "scan001.jpg").read_bytes() == original
+    assert (box1 / "scan002.jpg").is_file() and (box1 / "scan001-2.jpg").is_file()
+    said = window.status_label.text()
+    assert "scan001.jpg was already in" in said and "its copy is scan001-2.jpg" in said, said
+    # On the list too, and Replace forced: still never written over; the copies go beside.
+    window.add_paths([box1 / "scan001.jpg"])
     wait_scanned(window)
     wait_idle(qtbot, window)
     box2 = [it for it in window.photos.items if it.path.parent.name == "box2"]
-    again = SaveOptions(folder=tmp_path / "box1", suffix="", overwrite=True)
-    assert window.saving.save(box2, again) == 0
-    assert (tmp_path / "box1" / "scan001.jpg").read_bytes() == original
-    assert window.status_label.text().startswith("Nothing new to save; 2 files in")
+    again = SaveOptions(folder=box1, suffix="", overwrite=True)
+    assert window.saving.save(box2, again) == 2
+    wait_idle(qtbot, window)
+    assert (box1 / "scan001.jpg").read_bytes() == original
+    assert sorted(p.name for p in box1.iterdir()) == [
+        "scan001-2.jpg", "scan001-3.jpg", "scan001.jpg", "scan002-2.jpg", "scan002.jpg"
+    ]  # fmt: skip
+    assert "and 1 more like it" in window.status_label.text()
 
 
 def test_save_waits_for_a_folder_and_for_an_ending_that_is_a_name(qtbot, tmp_path):
