@@ -176,14 +176,11 @@ class MainWindow(WindowBase):
         )
         add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
         o, m = self.options, self.models
-        build_toolbar(
-            self.toolbar,
-            a,
-            [
-                [("Colour", o.saturation), ("", o.saturation_label), ("Detail", o.detail_combo)],
-                [("Model", m.model_combo), ("Device", m.device_combo)],
-            ],
-        )
+        groups = [
+            [("Colour", o.saturation), ("", o.saturation_label), ("Detail", o.detail_combo)],
+            [("Model", m.model_combo), ("Device", m.device_combo)],
+        ]
+        build_toolbar(self.toolbar, a, groups, home=self.list_view)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

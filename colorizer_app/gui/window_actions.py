@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QAbstractSlider, QComboBox, QLabel, QMenu, QMenuBar, QToolBar, QWidget
+
+from .wheel_guard import guard_wheel
 
 MENUS = {  # menu: its actions by name, None a separator
     "&File": ("open", "open_folder", "paste", None, "save", "save_all", None, "quit"),
@@ -68,9 +70,15 @@ def add_to_view(menus: dict[str, QMenu], shown: QAction, text: str) -> None:
 
 
 def build_toolbar(
-    bar: QToolBar, actions: dict[str, QAction], groups: list[list[tuple[str, QWidget]]]
+    bar: QToolBar,
+    actions: dict[str, QAction],
+    groups: list[list[tuple[str, QWidget]]],
+    home: QWidget | None = None,
 ) -> None:
-    """The main actions, then each group of labelled controls, then the view's switches."""
+    """The main actions, then each group of labelled controls, then the view's switches. Once
+    a control's choice is made the keys go back to `home` (the photo list), and a wheel turn
+    over a control the keys are not in leaves it alone: a trial chose a Detail, pressed End to
+    reach the last photo, and set every selected photo to "Most", colouring them all again."""
     for name in ("open", "colorize", "colorize_all", "save", "save_all"):
         if name in TOOLBAR_WORDS:
             actions[name].setIconText(TOOLBAR_WORDS[name])
@@ -84,3 +92,11 @@ def build_toolbar(
     bar.addSeparator()
     bar.addAction(actions["side"])
     bar.addAction(actions["pins"])
+    if home is not None:
+        for group in groups:
+            for _, widget in group:
+                if isinstance(widget, QComboBox):
+                    widget.activated.connect(lambda _i, h=home: h.setFocus())
+                elif isinstance(widget, QAbstractSlider):
+                    widget.sliderReleased.connect(lambda h=home: h.setFocus())
+        guard_wheel(bar)

@@ -4,6 +4,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
 from colorizer_app.core import lab
 from colorizer_app.gui.photo_list import PhotoState
@@ -162,3 +163,29 @@ def test_a_detail_change_cancelled_goes_back_to_the_colour_shown(qtbot, window, 
     for item in window.photos.items:  # what the Detail box says is what the photo shows
         _select(window, item)
         assert combo.currentData() == item.result.render_size
+
+
+def test_after_a_detail_is_chosen_the_keys_go_back_to_the_list(qtbot, window, photo_dir):
+    """A trial chose a Detail for its photos, then pressed End to reach the last photo: the
+    keys were still in the Detail box, which went to "Most" for every selected photo and
+    coloured them all again. Chosen, the keys go back to the list; a wheel turn over the box
+    the keys are not in leaves it alone (a Model box turned so would colour every photo)."""
+    from .test_training_panel import _wheel_down
+
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    wait_idle(qtbot, window)
+    window.activateWindow()
+    first = window.photos.items[0]
+    _select(window, first)
+    combo = window.options.detail_combo
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)  # "More (448 px)", as a click in its list does
+    qtbot.waitUntil(window.list_view.hasFocus)
+    wait_idle(qtbot, window)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_End)
+    assert window.current_item() is window.photos.items[-1]
+    assert [it.render_size for it in window.photos.items] == [448, 0, 0]
+    _wheel_down(combo)  # the last photo shown; the box does not have the keys
+    assert combo.currentIndex() == 0 and not window.pending_jobs
