@@ -249,7 +249,7 @@ class MainWindow(WindowBase):
         self.pins.load(added, self.batch.colorize if colorize else None)
         for item in added:
             self.thumbnails.request(str(item.path))
-        if added and self.current_item() is None:
+        if added:  # what was just opened is shown (a trial's was added out of sight)
             self.selection.make_current(added[0])
         self._update_actions()
 

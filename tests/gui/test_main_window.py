@@ -427,3 +427,18 @@ def test_a_symlink_loop_in_a_folder_keeps_no_photo_off_the_list(qtbot, window, p
     assert (
         items["loop.jpg"].state == PhotoState.FAILED and "symlink loop" in items["loop.jpg"].error
     )
+
+
+def test_a_photo_opened_later_is_the_one_shown(qtbot, window, photo_dir):
+    """A trial opened one more photo (File > Open Photos) while looking at another: it was
+    added at the end of the list, out of sight, and the view stayed where it was."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    assert window.current_item().path.name == "photo0.jpg"
+    window.add_paths([photo_dir / "more" / "photo2.jpg"])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    shown = window.current_item()
+    assert shown.path.name == "photo2.jpg" and window.selected_items() == [shown]
+    assert window.view.colorized is not None and window.view.full_width == shown.result.full_size[0]
