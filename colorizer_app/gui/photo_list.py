@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -70,6 +71,7 @@ class PhotoListModel(QAbstractListModel):
         self._by_job: dict[int, PhotoItem] = {}
         self._rows: dict[int, int] = {}  # id(item) -> row
         self._next_job = 0
+        self._names: Counter[str] = Counter()  # how many entries have each file name
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)
@@ -82,7 +84,8 @@ class PhotoListModel(QAbstractListModel):
             label = {PhotoState.ADDED: ""}.get(item.state, item.state.value)
             if item.state == PhotoState.DONE and item.result is not None and item.result.notes:
                 label = "done, with a note"
-            return f"{item.path.name}\n{label}" if label else item.path.name
+            name = self.shown_name(item)
+            return f"{name}\n{label}" if label else name
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = str(item.path)
             if item.state == PhotoState.FAILED:
@@ -101,6 +104,15 @@ class PhotoListModel(QAbstractListModel):
         if role == self.PathRole:
             return str(item.path)
         return None
+
+    def shown_name(self, item: PhotoItem) -> str:
+        """The file's name, with the folder it lies in where another entry has the same name:
+        a trial's 1920s/scan001.jpg and 1950s/scan001.jpg both read "scan001.jpg"."""
+        if self._names[item.path.name.casefold()] < 2:
+            return item.path.name
+        if item.root is not None and item.path.is_relative_to(item.root):
+            return item.path.relative_to(item.root).as_posix()
+        return f"{item.path.parent.name}/{item.path.name}"
 
     def _icon(self, item: PhotoItem) -> QIcon:
         pix = QPixmap(THUMB_SIDE, THUMB_SIDE)
@@ -141,6 +153,10 @@ class PhotoListModel(QAbstractListModel):
             self.items.extend(fresh)
             self._rows.update((id(it), start + i) for i, it in enumerate(fresh))
             self.endInsertRows()
+            names = [it.path.name.casefold() for it in fresh]
+            self._names.update(names)
+            if any(self._names[n] > 1 for n in names):  # earlier entries now name their folder
+                self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1))
         return fresh
 
     def restore(self, items: list[PhotoItem], rows: list[int] | None = None) -> list[PhotoItem]:
@@ -177,6 +193,11 @@ class PhotoListModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._rows = {id(it): i for i, it in enumerate(self.items)}
+        names = Counter(it.path.name.casefold() for it in self.items)
+        if names != self._names and self.items:
+            self._names = names
+            self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1))
+        self._names = names
         self._by_key = {it.key: it for it in self.items}
         self._by_job = {job: it for job, it in self._by_job.items() if id(it) in self._rows}
 

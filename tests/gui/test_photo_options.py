@@ -189,3 +189,32 @@ def test_after_a_detail_is_chosen_the_keys_go_back_to_the_list(qtbot, window, ph
     assert [it.render_size for it in window.photos.items] == [448, 0, 0]
     _wheel_down(combo)  # the last photo shown; the box does not have the keys
     assert combo.currentIndex() == 0 and not window.pending_jobs
+
+
+def test_photos_of_one_name_in_two_folders_name_their_folders_in_the_list(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A trial's box held 1920s/scan001.jpg and 1950s/scan001.jpg: both read "scan001.jpg" in
+    the list. Where names are shared the folder below the one opened is named too; the others,
+    and the last of a name once its twin is removed, read as before."""
+    import shutil
+
+    box = tmp_path / "box"
+    for decade in ("1920s", "1950s"):
+        (box / decade).mkdir(parents=True)
+        shutil.copy(photo_dir / ("photo0.jpg" if decade == "1920s" else "photo1.jpg"),
+                    box / decade / "scan001.jpg")  # fmt: skip
+    shutil.copy(photo_dir / "more" / "photo2.jpg", box / "1950s" / "scan002.jpg")
+    window.add_paths([box])
+    wait_idle(qtbot, window)
+    photos = window.photos
+
+    def names():
+        return sorted(photos.data(photos.index(r)).split("\n")[0] for r in range(photos.rowCount()))
+
+    assert names() == ["1920s/scan001.jpg", "1950s/scan001.jpg", "scan002.jpg"]
+    twin = next(
+        it for it in photos.items if it.path.parent.name == "1950s" and "001" in it.path.name
+    )
+    photos.remove_rows([photos.row_of(twin)])
+    assert names() == ["scan001.jpg", "scan002.jpg"]
