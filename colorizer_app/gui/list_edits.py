@@ -23,6 +23,7 @@ from .window_actions import make_action
 class ListEdits(QObject):
     changed = Signal()  # photos left the list or came back
     forgotten = Signal(object)  # [PhotoItem] gone for good (no Undo brings them back)
+    undo_changed = Signal(bool)  # True: a new step to undo (window_undo.py); False: undone
     status = Signal(str)  # a line for the status bar
 
     def __init__(self, photos: PhotoListModel, selection: Selection, host: QWidget):
@@ -31,6 +32,7 @@ class ListEdits(QObject):
         self.selection = selection
         self._cleared: list[PhotoItem] = []  # the entries taken off last
         self._cleared_rows: list[int] = []  # where they were
+        self.undo_name = "Remove"  # what Edit > Undo names: "Remove" or "Clear List"
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Put the photos taken off the list back, with results")
         self.undo_button.setVisible(False)
@@ -55,7 +57,7 @@ class ListEdits(QObject):
             return
         rows = [self.photos.row_of(it) for it in items]
         self.photos.remove_rows(rows)
-        self._take_off(items, sorted(rows))
+        self._take_off(items, sorted(rows), "Remove")
         names = items[0].path.name if len(items) == 1 else f"{len(items)} photos"
         self.status.emit(
             f"Removed {names} from the list. Your files are untouched; Undo puts "
@@ -70,7 +72,7 @@ class ListEdits(QObject):
         if not items:
             return
         self.photos.clear()
-        self._take_off(items, list(range(len(items))))
+        self._take_off(items, list(range(len(items))), "Clear List")
         done = sum(1 for it in items if it.result is not None)
         self.status.emit(
             f"Cleared {photos(len(items))} from the list"
@@ -85,6 +87,7 @@ class ListEdits(QObject):
         self.undo_button.setVisible(False)
         if not items:
             return
+        self.undo_changed.emit(False)
         for item in items:  # what was waiting when it was taken off was cancelled
             if item.state in (PhotoState.QUEUED, PhotoState.COLORIZING):
                 item.state = PhotoState.ADDED
@@ -108,8 +111,10 @@ class ListEdits(QObject):
             self.selection.make_current(back[0])
         self.changed.emit()
 
-    def _take_off(self, items: list[PhotoItem], rows: list[int]) -> None:
+    def _take_off(self, items: list[PhotoItem], rows: list[int], name: str) -> None:
         """Keeps what is taken off for Undo (only the latest can be undone)."""
         self.forgotten.emit(self._cleared)
         self._cleared, self._cleared_rows = items, rows
+        self.undo_name = name
         self.undo_button.setVisible(True)
+        self.undo_changed.emit(True)

@@ -55,6 +55,7 @@ from .view_keys import ViewKeys
 from .window_actions import add_to_view, build_menus, build_toolbar, make_action
 from .window_base import WindowBase
 from .window_state import fit_to_screen, restore_place, room_on_screen
+from .window_undo import WindowUndo
 from .worker import colorize_host
 
 if TYPE_CHECKING:
@@ -168,6 +169,8 @@ class MainWindow(WindowBase):
         }
         for controller in (self.pins, self.options, self.list_edits):
             a.update(controller.actions)
+        steps = (self.list_edits, self.options)
+        a["undo"] = WindowUndo(self, self.pins.undo_group, self.pins.edited, steps).action
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)
         self.menus = build_menus(self.menuBar(), a)

@@ -31,6 +31,8 @@ DETAIL_CHOICES = (
 class PhotoOptions(QObject):
     colorize_requested = Signal(object)  # [PhotoItem]: colorize again, at their new detail
     choices_changed = Signal(object)  # [PhotoItem] whose strength or detail the person changed
+    undo_changed = Signal(bool)  # Apply Colour Strength to All can be undone (window_undo.py)
+    undo_name = "Colour Strength for All"
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -60,6 +62,10 @@ class PhotoOptions(QObject):
             "(faces in a crowd) and takes longer; Standard is the model's own size."
         )
         self.detail_combo.activated.connect(self._detail_chosen)
+        # Each photo's own strength before the last Apply Colour Strength to All (a trial lost
+        # a photo's remembered 60% to it, with no way back).
+        self._before_all: list[tuple[PhotoItem, float]] = []
+        self._applied = 1.0  # the strength it gave them
         self.actions: dict[str, QAction] = {
             "strength_all": make_action(
                 host,
@@ -88,13 +94,39 @@ class PhotoOptions(QObject):
     def apply_strength_to_all(self) -> None:
         strength = self.saturation.value() / 100.0
         changed = [item for item in self.photos.items if item.strength != strength]
-        for item in changed:
+        before = [(item, item.strength) for item in changed]
+        self._set_strengths([(item, strength) for item in changed])
+        self.status.emit(
+            f"Colour strength {round(strength * 100)}% for {photos(len(self.photos.items))}"
+            + (f"; Ctrl+Z gives {photos(len(changed))} back their own." if changed else ".")
+        )
+        if changed:
+            self._before_all, self._applied = before, strength
+            self.undo_changed.emit(True)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._before_all)
+
+    def undo(self) -> None:
+        """Each photo's own strength back, as before the last Apply Colour Strength to All."""
+        before, self._before_all = self._before_all, []
+        # a photo given another strength since keeps that one
+        before = [(item, own) for item, own in before if item.strength == self._applied]
+        self._set_strengths(before)
+        current = self.selection.current()
+        if current is not None:
+            self.show(current)
+            if current.result is not None:
+                self.view.set_colorized(to_qimage(current.result.render(current.strength)))
+        self.undo_changed.emit(False)
+        self.status.emit(f"Gave {photos(len(before))} back their own colour strength.")
+
+    def _set_strengths(self, strengths: list[tuple[PhotoItem, float]]) -> None:
+        for item, strength in strengths:
             item.strength = strength
             self.photos.show_result(item)
-        self.choices_changed.emit(changed)
-        self.status.emit(
-            f"Colour strength {round(strength * 100)}% for {photos(len(self.photos.items))}."
-        )
+        self.choices_changed.emit([item for item, _ in strengths])
 
     # ---- what the person does -----------------------------------------------------------------
 

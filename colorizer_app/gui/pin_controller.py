@@ -75,6 +75,7 @@ class PinController(QObject):
     choices_found = Signal(object)  # PhotoItem: its strength or detail came back from the store
     # PhotoItem: its detail came back after it was queued or coloured at the model's own size
     colour_again = Signal(object)
+    edited = Signal()  # the person changed a photo's pins (a new step to undo)
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -128,12 +129,10 @@ class PinController(QObject):
 
     def _make_actions(self) -> dict[str, QAction]:
         host = self._host
-        undo = self.undo_group.createUndoAction(host, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        # Undo is the window's (window_undo.py): Ctrl+Z also takes back a Clear List.
         redo = self.undo_group.createRedoAction(host, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (undo, redo):
-            host.addAction(action)
+        host.addAction(redo)
         pins = make_action(
             host,
             "Colour &Pins",
@@ -151,7 +150,7 @@ class PinController(QObject):
             None,
             "Remove every colour pin and stroke from this photo",
         )
-        return {"undo": undo, "redo": redo, "pins": pins, "clear_pins": clear}
+        return {"redo": redo, "pins": pins, "clear_pins": clear}
 
     # ---- what the window asks ---------------------------------------------------------------
 
@@ -228,6 +227,7 @@ class PinController(QObject):
     def edit_hints(self, item: PhotoItem, hints: tuple[Hint, ...], text: str) -> None:
         """A change the person made: one step on the photo's undo stack."""
         self._undo_stack(item).push(HintEdit(self, item, item.hints, tuple(hints), text))
+        self.edited.emit()
 
     def set_mode(self, on: bool) -> None:
         self.actions["pins"].setChecked(on)

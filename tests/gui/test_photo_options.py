@@ -218,3 +218,68 @@ def test_photos_of_one_name_in_two_folders_name_their_folders_in_the_list(
     )
     photos.remove_rows([photos.row_of(twin)])
     assert names() == ["scan001.jpg", "scan002.jpg"]
+
+
+def _ctrl_z(qtbot, window) -> None:
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    # and Ctrl let go: Qt would take later clicks (and tests) for Ctrl+clicks
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Control)
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
+
+
+def test_ctrl_z_takes_back_clear_list_and_then_the_pin_edit_before_it(qtbot, window, photo_dir):
+    """A trial cleared the list, pressed Ctrl+Z, and nothing came back: Ctrl+Z knew only the
+    shown photo's pins. It takes back the newest thing done, a list step or a pin edit."""
+    from colorizer_app.core.hints import Hint
+
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first = window.photos.items[0]
+    _select(window, first)
+    window.pins.edit_hints(first, (Hint.pin(10, 10, "#2a55d8"),), "Add Pin")
+    undo = window.actions_by_name["undo"]
+    assert undo.text() == "&Undo Add Pin"
+    window.actions_by_name["clear"].trigger()
+    assert window.photos.items == [] and undo.isEnabled()
+    assert undo.text() == "&Undo Clear List"
+    _ctrl_z(qtbot, window)
+    assert [it.path.name for it in window.photos.items] == ["photo0.jpg", "photo1.jpg"]
+    assert first.hints and not window.list_edits.undo_button.isVisible()
+    _select(window, first)
+    assert undo.text() == "&Undo Add Pin"  # the step before it, next
+    _ctrl_z(qtbot, window)
+    assert first.hints == ()
+
+    # a pin edit after a Remove is newer: Ctrl+Z takes the pin back first, then the Remove
+    window.list_edits.remove_selected()  # photo0 off the list
+    second = window.photos.items[0]
+    _select(window, second)
+    window.pins.edit_hints(second, (Hint.pin(5, 5, "#722f37"),), "Add Pin")
+    undo.trigger()
+    assert second.hints == () and len(window.photos.items) == 1
+    assert undo.text() == "&Undo Remove"
+    undo.trigger()
+    assert len(window.photos.items) == 2
+
+
+def test_apply_colour_strength_to_all_can_be_undone(qtbot, window, photo_dir):
+    """A trial's photo at 60% was set to 100% by Apply Colour Strength to All, and Ctrl+Z did
+    nothing; each photo now gets its own back, the shown one with its slider."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    wait_idle(qtbot, window)
+    first, second, third = window.photos.items
+    _select(window, first)
+    window.options.saturation.setValue(60)
+    _select(window, third)
+    window.options.saturation.setValue(130)
+    _select(window, second)
+    window.options.apply_strength_to_all()
+    assert [it.strength for it in (first, second, third)] == [1.0, 1.0, 1.0]
+    assert "Ctrl+Z gives 2 photos back their own" in window.status_label.text()
+    window.options.saturation.setValue(80)  # the shown one changed since: it keeps that
+    _select(window, first)
+    assert window.actions_by_name["undo"].text() == "&Undo Colour Strength for All"
+    _ctrl_z(qtbot, window)
+    assert [it.strength for it in (first, second, third)] == [0.6, 0.8, 1.3]
+    assert window.options.saturation.value() == 60  # the slider of the photo shown
+    assert not window.actions_by_name["undo"].isEnabled()  # nothing more to undo

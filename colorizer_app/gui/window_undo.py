@@ -1,0 +1,94 @@
+"""Edit > Undo (Ctrl+Z): the last thing the person did, whatever it was done to.
+
+Pin edits have one undo stack per photo (pin_controller.py); taking photos off the list
+(list_edits.py) and Apply Colour Strength to All (photo_options.py) are one step each that a
+later one of the same kind replaces. A trial cleared the list, pressed Ctrl+Z and nothing came
+back: the undo action then knew only the shown photo's pins. Now Ctrl+Z undoes a list step while
+it is the newest thing done (no pin edited since), then the shown photo's pin edits, then the list
+step if nothing else is left; the menu's text names which.
+
+A one-step source has `undo_name`, `can_undo` and `undo()`, and says `undo_changed(True)` when it
+has a new step to undo and `undo_changed(False)` when that step was undone or forgotten.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QWidget
+
+
+class OneStep(Protocol):
+    undo_changed: SignalInstance
+
+    @property
+    def undo_name(self) -> str: ...
+
+    @property
+    def can_undo(self) -> bool: ...
+
+    def undo(self) -> None: ...
+
+
+class WindowUndo(QObject):
+    def __init__(
+        self,
+        host: QWidget,
+        pins: QUndoGroup,
+        pin_edited: SignalInstance,
+        steps: tuple[OneStep, ...],
+    ):
+        super().__init__(host)
+        self.pins = pins
+        self._newest: OneStep | None = None  # a list step done after the last pin edit
+        self._last: OneStep | None = None  # the list step done last, newer or not
+        self.action = QAction("&Undo", host)
+        self.action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action.triggered.connect(self.undo)
+        host.addAction(self.action)
+        for signal in (pins.canUndoChanged, pins.undoTextChanged):
+            signal.connect(self._refresh)
+        pin_edited.connect(self._pin_edited)
+        for step in steps:
+            step.undo_changed.connect(lambda new, s=step: self._step_changed(s, new))
+        self._refresh()
+
+    def undo(self) -> None:
+        step = self._next_step()
+        if step is not None:
+            step.undo()
+        elif self.pins.canUndo():
+            self.pins.undo()
+        self._refresh()
+
+    def _next_step(self) -> OneStep | None:
+        """The list step Ctrl+Z takes back now, if it is not the shown photo's pin edit."""
+        for step in (self._newest, None if self.pins.canUndo() else self._last):
+            if step is not None and step.can_undo:
+                return step
+        return None
+
+    def _step_changed(self, step: OneStep, new: bool) -> None:
+        if new:
+            self._newest = self._last = step
+        else:
+            self._newest = None if self._newest is step else self._newest
+            self._last = None if self._last is step else self._last
+        self._refresh()
+
+    def _pin_edited(self) -> None:
+        self._newest = None  # the pin edit is newer: Ctrl+Z takes it back first
+        self._refresh()
+
+    def _refresh(self, *_args: object) -> None:
+        step = self._next_step()
+        if step is not None:
+            text, enabled = f"&Undo {step.undo_name}", True
+        else:
+            pin_text = self.pins.undoText()
+            text = f"&Undo {pin_text}" if pin_text else "&Undo"
+            enabled = self.pins.canUndo()
+        self.action.setText(text)
+        self.action.setEnabled(enabled)
