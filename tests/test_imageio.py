@@ -112,10 +112,18 @@ def test_bad_files_raise_clear_errors(tmp_path, photo):
     Image.fromarray(photo).save(buf, format="JPEG")
     truncated = tmp_path / "cut.jpg"
     truncated.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    # cut inside its header (a trial's, behind a 10 KB EXIF block, was said to have a header
+    # that "cannot be read", not to be cut short)
+    header_cut = tmp_path / "header_cut.jpg"
+    header_cut.write_bytes(buf.getvalue()[:120])
+    scrambled = tmp_path / "scrambled.jpg"  # whole, but its header is damaged
+    scrambled.write_bytes(b"\xff\xd8" + bytes(200) + buf.getvalue()[-2:])
     cases = {
         empty: "empty",
         text: "not an image",
-        truncated: "truncated",
+        truncated: "an incomplete JPEG file (it stops after",
+        header_cut: "an incomplete JPEG file (it stops after 1 KB",
+        scrambled: "a damaged JPEG file",
         tmp_path / "missing.jpg": "not found",
     }
     for path, words in cases.items():

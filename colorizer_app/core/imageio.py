@@ -397,7 +397,9 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                 pixels = _decode_with_pillow(im)
             except (OSError, ValueError, SyntaxError) as exc:
                 raise ImageLoadError(
-                    path, f"the file is truncated or corrupt ({exc}); try the original file again"
+                    path,
+                    _incomplete(str(fmt), data)
+                    or f"the file is truncated or corrupt ({exc}); try the original file again",
                 ) from exc
         pixels = to_uint16(path, pixels)
 
@@ -452,8 +454,29 @@ def _unsupported_reason(path: Path, data: bytes) -> str:
         )
     for magic, kind in _SIGNATURES.items():
         if data.startswith(magic):
-            return f"a damaged {kind} file (its header cannot be read); try the original file again"
+            # A trial's JPEG cut off after 20 KB was called one whose "header cannot be read":
+            # true, but what the person needs to know is that the file is incomplete.
+            return _incomplete(kind, data) or f"a damaged {kind} file (its header cannot be read); try the original file again"
     return "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP, WebP, GIF or AVIF"
+
+
+# What a whole file of a kind ends with: JPEG's end-of-image marker, PNG's last chunk.
+_ENDS = {"JPEG": b"\xff\xd9", "PNG": b"IEND"}
+
+
+def _incomplete(kind: str, data: bytes) -> str | None:
+    """Why a file of `kind` cut off before its end cannot be read; None if it is whole."""
+    end = _ENDS.get(kind)
+    if end is None or end in data[-64:]:
+        return None
+    return (
+        f"an incomplete {kind} file (it stops after {_size(len(data))}, before its picture is "
+        "whole); copy it again from the card, scanner or backup"
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
 
 
 _SIGNATURES = {
