@@ -432,3 +432,28 @@ def test_an_output_folder_inside_the_input_is_not_colorized_again(
         assert run.returncode == 0 and "Colorizing 1 photo " in run.stderr, run.stderr
     assert (fresh / "kodim02_colorized.png").is_file()
     assert (tmp_path / "kodim02_colorized.png").is_file()
+
+
+def test_a_folder_that_cannot_be_written_is_named_before_anything_is_saved(tmp_path):
+    """What Save All checks before it starts (a trial's read-only folder was named only after
+    10 s, as a subfolder it would have made): the folder itself, and why, nothing written."""
+
+    from colorizer_app.core.fileio import cannot_write_in
+
+    assert cannot_write_in(tmp_path / "new" / "1920s") is None  # made when saved: fine
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("x")
+    assert cannot_write_in(blocker / "1920s") == f"{blocker} is a file, not a folder"
+    drive = tmp_path / "cd"
+    drive.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(drive)],
+                             capture_output=True)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("a read-only drive cannot be mounted here (needs root)")
+    try:
+        assert cannot_write_in(drive / "1920s") == (
+            f"{drive} is on a drive that cannot be written (read-only)"
+        )
+        assert list(drive.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(drive)], check=True)

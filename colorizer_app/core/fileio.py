@@ -218,6 +218,29 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     return removed
 
 
+def cannot_write_in(folder: Path) -> str | None:
+    """Why no file can be made in `folder`, None if one can: checked before a save of many
+    photos starts (a trial's Save All into a read-only folder worked for 10 s, then named a
+    subfolder it would have made). A folder not there yet is judged by the nearest one that is,
+    where it would be made. Nothing is written."""
+    where = Path(folder)
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    if not where.is_dir():
+        return f"{where} is a file, not a folder"
+    if os.access(where, os.W_OK | os.X_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return f"{where} is " + (
+        "on a drive that cannot be written (read-only)"
+        if read_only
+        else "a folder you have no permission to write in"
+    )
+
+
 def write_atomically(dest: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `dest`, flush it to disk, and rename it into place."""
     dest = Path(dest)

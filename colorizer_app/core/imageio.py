@@ -456,7 +456,9 @@ def _unsupported_reason(path: Path, data: bytes) -> str:
         if data.startswith(magic):
             # A trial's JPEG cut off after 20 KB was called one whose "header cannot be read":
             # true, but what the person needs to know is that the file is incomplete.
-            return _incomplete(kind, data) or f"a damaged {kind} file (its header cannot be read); try the original file again"
+            return _incomplete(kind, data) or (
+                f"a damaged {kind} file (its header cannot be read); try the original file again"
+            )
     return "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP, WebP, GIF or AVIF"
 
 

@@ -71,6 +71,10 @@ class SaveController(JobController):
         if plan is None:
             self.status.emit("Not saved: the earlier colorized copies are kept.")
             return 0
+        writable = self._writable(plan, options)
+        if plan and not writable:
+            return 0
+        plan = writable
         if not plan:
             self.status.emit(f"Nothing new to save{kept_line(self._kept)}.")
             return 0
@@ -132,6 +136,38 @@ class SaveController(JobController):
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
         return plan
 
+    def _writable(
+        self, plan: list[tuple[PhotoItem, Path]], options: SaveOptions
+    ) -> list[tuple[PhotoItem, Path]]:
+        """The part of `plan` whose folders can be written; the rest is said at once, naming the
+        folder (a trial's Save All into a read-only folder ran 10 s, then named a subfolder)."""
+        from ..core.fileio import cannot_write_in
+
+        why = {}
+        for folder in {dest.parent for _, dest in plan}:
+            problem = cannot_write_in(folder if options.folder is None else options.folder)
+            if problem is not None:
+                why[folder] = problem
+        if not why:
+            return plan
+        kept = [(it, dest) for it, dest in plan if dest.parent not in why]
+        left = len(plan) - len(kept)
+        reason = next(iter(why.values()))
+        text = (
+            f"Cannot save {'here' if left == len(plan) else f'{photos(left)} of {len(plan)}'}: "
+            f"{reason}."
+        )
+        self.status.emit(f"Not saved ({photos(left)}): {reason}")
+        QMessageBox.warning(
+            self._host,
+            "Could not save",
+            text
+            + "\n\nThe colorized photos are still here, and your originals are untouched: "
+            + "choose another folder (Save… > In this folder) and save again."
+            + (f"\nThe other {photos(len(kept))} are being saved." if kept else ""),
+        )
+        return kept
+
     def _ask_replace(self, existing: list[Path], planned: int) -> bool | None:
         """Whether to replace the earlier outputs in `existing` (of `planned` files): True,
         False (save only the new ones), None (save nothing). Where every file exists, "only
@@ -154,6 +190,7 @@ class SaveController(JobController):
 
     def _batch_started(self) -> None:
         self._failures: list[str] = []
+        self._moved = 0  # failures whose original is gone: their message says what to do
         self._written: list[Path] = []
 
     def _saved(self, job: int, dest: str) -> None:
@@ -169,6 +206,17 @@ class SaveController(JobController):
     def _save_failed(self, job: int, message: str) -> None:
         if not self._ours(job):
             return
+        item = self.photos.item_for_job(job)
+        if item is not None and not item.path.exists():
+            # The copy is made from the original at full size: a trial moved it away after
+            # opening and was told "file not found; check the path", then to choose another
+            # folder or make room, neither of which could help.
+            message = (
+                f"{item.path.name} is no longer in {item.path.parent} (moved, renamed, or its "
+                "drive unplugged), and the copy is made from it at full size: put it back, or "
+                "open it from where it is now, and save again."
+            )
+            self._moved += 1
         self._failures.append(message)
         self._end(job)
 
@@ -181,7 +229,7 @@ class SaveController(JobController):
     def _batch_finished(self) -> None:
         """One word for the whole Save All: a folder that cannot be written used to raise one
         modal warning per photo, a shoebox of 200 scans 200 clicks of OK."""
-        failures = self._failures
+        failures, moved = self._failures, self._moved
         if not failures:
             if self._written:
                 self.status.emit(saved_line(self._written, self._folder) + kept_line(self._kept))
@@ -192,6 +240,8 @@ class SaveController(JobController):
         advice = (
             "\n\nThe colorized photos are still here, and your originals are untouched: "
             "choose another folder (Save… > In this folder), or make room, and save again."
+            if moved < len(failures)
+            else ""
         )
         saved = f"saved {len(self._written)}, " if self._written else ""
         if len(failures) == 1:

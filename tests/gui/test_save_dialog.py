@@ -27,6 +27,16 @@ def _fill_in_when_open(qtbot, folder_text: str, seen: list) -> None:
     QTimer.singleShot(0, act)
 
 
+def _answer_warnings(warnings: list[str], watching: list[bool]) -> None:
+    """Closes each warning box that opens, keeping its text, while `watching[0]`."""
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        warnings.append(box.text())
+        box.accept()
+    if watching[0]:
+        QTimer.singleShot(20, lambda: _answer_warnings(warnings, watching))
+
+
 def test_typing_a_folder_saves_there_not_beside_the_originals(
     qtbot, window, photo_dir, tmp_path, monkeypatch
 ):
@@ -49,39 +59,58 @@ def test_typing_a_folder_saves_there_not_beside_the_originals(
     qtbot.waitUntil(lambda: not window.findChildren(SaveOptionsDialog), timeout=2000)
 
 
-def test_save_all_into_a_folder_that_cannot_be_made_warns_once_naming_it(
+def test_save_all_into_a_folder_that_cannot_be_made_warns_at_once_naming_it(
     qtbot, window, photo_dir, tmp_path
 ):
+    """Said before anything is queued, naming the folder chosen: a trial's Save All into a
+    read-only folder worked through 14 photos for 10 s, then named a subfolder it would have
+    made."""
     window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
     wait_idle(qtbot, window)
     blocker = tmp_path / "a file, not a folder"
     blocker.write_bytes(b"x")
     warnings: list[str] = []
     watching = [True]  # until this test ends: it closed every later test's boxes too
-
-    def close_warnings():
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            warnings.append(box.text())
-            box.accept()
-        if watching[0]:
-            QTimer.singleShot(20, close_warnings)
-
-    QTimer.singleShot(0, close_warnings)
+    QTimer.singleShot(0, lambda: _answer_warnings(warnings, watching))
     try:
-        assert window.save_all(SaveOptions(folder=blocker / "colorized", fmt="png")) == 3
+        queued = window.save_all(SaveOptions(folder=blocker / "colorized", fmt="png"))
+        pending = bool(window.saving.pending)
         wait_idle(qtbot, window)
-        qtbot.wait(500)  # a second warning, had there been one, would have shown by now
+        qtbot.wait(300)  # a second warning, had there been one, would have shown by now
     finally:
         watching[0] = False
+    assert queued == 0 and not pending
     assert len(warnings) == 1, warnings
     qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=2000)  # gone, as above
-    assert "Could not save 3 photos" in warnings[0] and str(blocker) in warnings[0]
+    assert f"Cannot save here: {blocker} is a file, not a folder" in warnings[0]
     assert "choose another folder" in warnings[0]  # what to do next, not only what went wrong
-    assert window.status_label.text().startswith("Save failed (3 not): ")
+    assert window.status_label.text().startswith("Not saved (3 photos): ")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("a file")) == [
         blocker.name
     ]
+
+
+def test_saving_a_photo_whose_original_was_moved_says_to_put_it_back(
+    qtbot, window, photo_dir, tmp_path
+):
+    """The copy is made from the original at full size; a trial moved it away after opening
+    and was told "file not found; check the path", then to choose another folder or make room."""
+    window.add_paths([photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    shutil.move(photo_dir / "photo0.jpg", tmp_path / "elsewhere.jpg")
+    warnings: list[str] = []
+    watching = [True]
+    QTimer.singleShot(0, lambda: _answer_warnings(warnings, watching))
+    try:
+        assert window.save_all(SaveOptions(folder=tmp_path / "out", fmt="png")) == 1
+        wait_idle(qtbot, window)
+        qtbot.waitUntil(lambda: bool(warnings))
+    finally:
+        watching[0] = False
+    assert warnings[0].startswith(f"photo0.jpg is no longer in {photo_dir} (moved, renamed")
+    assert "put it back, or open it from where it is now" in warnings[0]
+    assert "make room" not in warnings[0]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_opening_a_folder_again_leaves_out_the_copies_saved_beside_the_originals(
