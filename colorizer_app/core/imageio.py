@@ -37,6 +37,7 @@ from .imagesave import (  # noqa: F401
     to_uint8,
 )
 from .sample_range import is_plain_tiff, read_tiff_samples, to_uint16
+from .unreadable import incomplete, why_unreadable
 
 DEFAULT_MAX_PIXELS = 200_000_000
 IMAGE_SUFFIXES = (
@@ -345,7 +346,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                     raise ImageLoadError(path, "too large; scale it down") from exc
                 rgb, alpha, was_gray = _split_channels(to_uint16(path, pixels), bgr=bgr)
                 return LoadedImage(path, rgb, alpha, format="TIFF", was_grayscale=was_gray)
-        raise ImageLoadError(path, _unsupported_reason(path, data)) from exc
+        raise ImageLoadError(path, why_unreadable(path, data, HEIF_READABLE)) from exc
     notes: list[str] = []
     with im:
         width, height = im.size
@@ -398,7 +399,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
             except (OSError, ValueError, SyntaxError) as exc:
                 raise ImageLoadError(
                     path,
-                    _incomplete(str(fmt), data)
+                    incomplete(str(fmt), data)
                     or f"the file is truncated or corrupt ({exc}); try the original file again",
                 ) from exc
         pixels = to_uint16(path, pixels)
@@ -441,55 +442,6 @@ def _tiff_samples_or_none(path: Path, data: bytes, max_pixels: int) -> np.ndarra
         raise
     except Exception:  # tifffile's many errors on a damaged file: the caller names it
         return None
-
-
-def _unsupported_reason(path: Path, data: bytes) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".heic", ".heif") or data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
-        if HEIF_READABLE:
-            return "a damaged HEIC/HEIF file (it cannot be decoded); try the original file again"
-        return (
-            "a HEIC/HEIF photo, which this installation cannot read; install pillow-heif, "
-            "or export it as JPEG"
-        )
-    for magic, kind in _SIGNATURES.items():
-        if data.startswith(magic):
-            # A trial's JPEG cut off after 20 KB was called one whose "header cannot be read":
-            # true, but what the person needs to know is that the file is incomplete.
-            return _incomplete(kind, data) or (
-                f"a damaged {kind} file (its header cannot be read); try the original file again"
-            )
-    return "not an image or an unsupported format; use JPEG, PNG, TIFF, BMP, WebP, GIF or AVIF"
-
-
-# What a whole file of a kind ends with: JPEG's end-of-image marker, PNG's last chunk.
-_ENDS = {"JPEG": b"\xff\xd9", "PNG": b"IEND"}
-
-
-def _incomplete(kind: str, data: bytes) -> str | None:
-    """Why a file of `kind` cut off before its end cannot be read; None if it is whole."""
-    end = _ENDS.get(kind)
-    if end is None or end in data[-64:]:
-        return None
-    return (
-        f"an incomplete {kind} file (it stops after {_size(len(data))}, before its picture is "
-        "whole); copy it again from the card, scanner or backup"
-    )
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
-
-
-_SIGNATURES = {
-    b"\x89PNG": "PNG",
-    b"\xff\xd8": "JPEG",
-    b"II*\x00": "TIFF",
-    b"MM\x00*": "TIFF",
-    b"GIF8": "GIF",
-    b"BM": "BMP",
-    b"RIFF": "WebP",
-}
 
 
 def _is_colour(rgb: np.ndarray) -> bool:
