@@ -23,6 +23,11 @@ DIVIDER_GRAB_PX = 10
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.02, 32.0
 CLICK_SLOP_PX = 4  # a press that moves less than this is a click, not a drag
+# What the empty view says: both ways in, a box of folders being the usual (a trial was sent to
+# Ctrl+O, whose chooser cannot pick a folder).
+EMPTY_TEXT = (
+    "Drop photos or folders here,\nor open photos (Ctrl+O) or a folder of them (Ctrl+Shift+O)"
+)
 MARK_TIP = "A colour {}: drag to move it, click to change its colour, right-click or Del removes it"
 
 
@@ -55,7 +60,7 @@ class CompareView(QWidget):
         self._drag: str | None = None
         self._drag_start = QPointF()
         self._offset_start = QPointF()
-        self.placeholder = "Drop photos or folders here, or press Ctrl+O"
+        self.placeholder = EMPTY_TEXT
         self.note = ""  # what the shown photo's colouring says of it, drawn at the foot
         self.pin_mode = False
         self.marks: list[Mark] = []  # the photo's pins and strokes, in the original's pixels
@@ -110,6 +115,7 @@ class CompareView(QWidget):
 
     def _fit(self) -> None:
         if self.original is None or self.original.isNull():
+            self.zoom_changed.emit(0.0)  # no photo, no zoom (an empty list showed "192%")
             return
         w, h = self.original.width(), self.original.height()
         pane = self.pane_width()

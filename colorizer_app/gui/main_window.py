@@ -36,7 +36,7 @@ from ..core.wording import photos
 from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
-from .compare_view import CompareView
+from .compare_view import EMPTY_TEXT, CompareView
 from .elided_label import ElidedLabel, show_notice
 from .list_edits import ListEdits
 from .model_controller import ModelController
@@ -125,7 +125,7 @@ class MainWindow(WindowBase):
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view = CompareView()
         self.zoom_label = QLabel("")
-        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%"))
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%" if z else ""))
         self.list_view.installEventFilter(ViewKeys(self.view))
         splitter = QSplitter()
         splitter.addWidget(self.list_view)
@@ -179,7 +179,7 @@ class MainWindow(WindowBase):
         )
         add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
         o, m = self.options, self.models
-        groups = [
+        groups: list[list[tuple[str, QWidget]]] = [
             [("Colour", o.saturation), ("", o.saturation_label), ("Detail", o.detail_combo)],
             [("Model", m.model_combo), ("Device", m.device_combo)],
         ]
@@ -354,7 +354,7 @@ class MainWindow(WindowBase):
         self.options.show(item)
         self.view.note = "; ".join(item.result.notes) if item and item.result else ""
         if item is None:
-            self.view.placeholder = "Drop photos or folders here, or press Ctrl+O"
+            self.view.placeholder = EMPTY_TEXT
             self.view.set_images(None, None)
             self._update_actions()
             return

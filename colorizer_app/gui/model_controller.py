@@ -41,7 +41,10 @@ class ModelController(QObject):
         self._moved_to_cpu = False  # training holds the GPU
 
         self.model_combo = QComboBox()
-        self.model_combo.setMinimumWidth(150)
+        # As wide as the names it holds ("default" is short), so the toolbar keeps room for
+        # Open Folder and Colour Pins on a 1366 px laptop.
+        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model_combo.setMinimumWidth(90)
         self.model_combo.setToolTip("Model used to colorize: built-in and your own")
         self.device_combo = QComboBox()
         # Asking for GPUs starts CUDA: not on this thread, the worker answers with them.

@@ -45,7 +45,7 @@ class PhotoOptions(QObject):
         self.saturation = QSlider(Qt.Orientation.Horizontal)
         self.saturation.setRange(0, 200)
         self.saturation.setValue(100)
-        self.saturation.setFixedWidth(140)
+        self.saturation.setFixedWidth(110)
         self.saturation.setToolTip(
             "Colour strength of this photo (or of the selected ones): re-renders at once, "
             "without recolorizing; Photo > Apply Colour Strength to All"

@@ -31,7 +31,13 @@ MENUS = {  # menu: its actions by name, None a separator
 }
 # Short words on the toolbar (the menus keep the full ones), so a 1366 px laptop shows every
 # control, Colour Pins included, without the overflow menu.
-TOOLBAR_WORDS = {"open": "Open", "colorize": "Colorize", "save": "Save", "save_all": "Save All"}
+TOOLBAR_WORDS = {
+    "open": "Open",
+    "open_folder": "Open Folder",
+    "colorize": "Colorize",
+    "save": "Save",
+    "save_all": "Save All",
+}
 
 
 def make_action(
@@ -79,7 +85,9 @@ def build_toolbar(
     a control's choice is made the keys go back to `home` (the photo list), and a wheel turn
     over a control the keys are not in leaves it alone: a trial chose a Detail, pressed End to
     reach the last photo, and set every selected photo to "Most", colouring them all again."""
-    for name in ("open", "colorize", "colorize_all", "save", "save_all"):
+    # Open Folder too: a box of scans sorted into folders is opened whole (a trial found only
+    # Open, whose chooser cannot pick a folder).
+    for name in ("open", "open_folder", "colorize", "colorize_all", "save", "save_all"):
         if name in TOOLBAR_WORDS:
             actions[name].setIconText(TOOLBAR_WORDS[name])
         bar.addAction(actions[name])

@@ -33,6 +33,12 @@ while last != (window.frameGeometry(), window.geometry()):
     QTest.qWait(300)
 def rect(r):
     return [r.x(), r.y(), r.width(), r.height()]
+while window.models.model_combo.currentData() is None and time.monotonic() < deadline + 60:
+    QTest.qWait(50)  # the models' names in their chooser, as a person first sees it
+QTest.qWait(300)
+tools = window.toolbar
+off = [a.text() or type(tools.widgetForAction(a)).__name__ for a in tools.actions()
+       if tools.widgetForAction(a) is not None and not tools.widgetForAction(a).isVisible()]
 bar = window.statusBar()
 bottom_left = bar.mapToGlobal(bar.rect().bottomLeft())
 print(json.dumps({
@@ -40,6 +46,7 @@ print(json.dumps({
     "inner": rect(window.geometry()),
     "room": rect(window.screen().availableGeometry()),
     "status_bottom": bottom_left.y(),
+    "off_toolbar": off,
 }), flush=True)
 window.close()
 """
@@ -70,6 +77,8 @@ def test_first_launch_fits_the_screen_with_its_frame(tmp_path, screen, scale):
     assert fh > seen["inner"][3], seen  # the window manager did frame it
     assert rx <= fx and ry <= fy and fx + fw <= rx + rw and fy + fh <= ry + rh, seen
     assert seen["status_bottom"] < ry + rh, seen  # the status bar is on the screen
+    if screen == (1366, 768):  # every control on the toolbar, none in its overflow menu: Open
+        assert seen["off_toolbar"] == [], seen  # Folder and Colour Pins pushed Pins out once
 
 
 def test_the_window_module_loads_no_torch():

@@ -348,12 +348,18 @@ def test_an_empty_list_offers_nothing_to_act_on_and_a_cleared_one_shows_no_photo
     not be read said to colorize it first."""
     a = window.actions_by_name
     assert not any(a[name].isEnabled() for name in ("remove", "clear", "colorize", "save"))
+    # Nothing shown, so no zoom figure (a trial saw "100%" over an empty view), and the view
+    # names both ways in, a folder of scans too.
+    assert window.zoom_label.text() == ""
+    assert "Ctrl+O" in window.view.placeholder and "Ctrl+Shift+O" in window.view.placeholder
     window.add_paths([photo_dir / "photo0.jpg"])
     wait_scanned(window)
     wait_idle(qtbot, window)
+    assert window.zoom_label.text().endswith("%")
     panel = window.restore_panel
     assert panel.path is not None and panel.switches["scratches"].isEnabled()
     window.clear_all()
+    assert window.zoom_label.text() == ""
     assert panel.path is None and not panel.switches["scratches"].isEnabled()
     assert panel.picture.pixmap().isNull() and panel.picture.text() == "Choose a photo"
     assert not a["remove"].isEnabled()
