@@ -333,10 +333,17 @@ def test_a_file_that_cannot_be_restored_says_so_plainly_without_the_last_photo(
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     assert not panel.picture.pixmap().isNull()
     panel.show_photo(broken)
-    panel.switches["grain"].setChecked(True)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
     assert "broken.jpg" in panel.status.text() and "Error" not in panel.status.text()
     assert panel.picture.pixmap().isNull()
+    # Nothing offered for it (a trial ticked Scratches on a broken file to no effect), and all
+    # of it back on the next photo.
+    assert not any(box.isEnabled() for box in panel.switches.values())
+    assert not panel.save_button.isEnabled()
+    panel.show_photo(good)
+    assert all(box.isEnabled() for box in panel.switches.values())
+    assert panel.switches["grain"].isChecked() and panel.save_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     panel.wait()
 
 

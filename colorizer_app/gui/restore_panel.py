@@ -337,6 +337,11 @@ class RestorePanel(QDockWidget):
             self.picture.setPixmap(QPixmap())
             self.picture.setText("No preview")
             self.status.setText(f"Cannot restore this photo: {error}")
+            # Nothing to switch on or save for a photo that cannot be read (a trial ticked
+            # Scratches on one and saw nothing happen); the next photo shown enables them again.
+            for control in (*self.switches.values(), self.save_button):
+                control.setEnabled(False)
+            self.brush_hint.setVisible(False)
             return
         self.result = result
         self.picture.image_size = (result[0].shape[1], result[0].shape[0])
