@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QLabel,
     QListView,
     QProgressBar,
@@ -38,6 +37,7 @@ from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import EMPTY_TEXT, CompareView
 from .elided_label import ElidedLabel, show_notice
+from .help_window import show_folder, show_guide
 from .list_edits import ListEdits
 from .model_controller import ModelController
 from .photo_intake import PhotoIntake
@@ -54,7 +54,7 @@ from .thumbnails import ThumbnailLoader
 from .view_keys import ViewKeys
 from .window_actions import add_to_view, build_menus, build_toolbar, make_action
 from .window_base import WindowBase
-from .window_state import fit_to_screen, restore_place, room_on_screen
+from .window_state import fit_to_screen, restore_place, share_the_right_side
 from .window_undo import WindowUndo
 from .worker import colorize_host
 
@@ -163,8 +163,11 @@ class MainWindow(WindowBase):
             "zoom_in": act("Zoom &In", lambda: self.view.zoom_by(1.25), K.ZoomIn),
             "zoom_out": act("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut),
             "side": act("&Side by Side", self.toggle_side_by_side, "Ctrl+B"),
-            "about": act("&About Colorizer", self.about, K.HelpContents),
-            "models_folder": act("Open &Models Folder", self.open_models_folder),
+            "guide": act("Colorizer &Guide", self.guide, K.HelpContents),
+            "about": act("&About Colorizer", self.about),
+            "models_folder": act(
+                "Open &Models Folder", lambda: show_folder(self, user_models_dir(), "Your models")
+            ),
             "advanced": act("&Advanced: Teach Your Colours", self.toggle_advanced, "Ctrl+Shift+A"),
         }
         for controller in (self.pins, self.options, self.list_edits):
@@ -394,6 +397,9 @@ class MainWindow(WindowBase):
 
     # ---- the advanced panel and the rest ----------------------------------------------------
 
+    def guide(self) -> None:
+        show_guide(self, self.actions_by_name)
+
     def about(self) -> None:
         show_about(self, self.models.provenance, self.models.device)
 
@@ -405,7 +411,7 @@ class MainWindow(WindowBase):
 
             self.panel = TrainingPanel(self.models.devices, self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
-            self._share_the_right_side(self.panel)
+            share_the_right_side(self, self.restore_panel, self.panel)
             self.panel.model_saved.connect(self._models_changed)
             self.panel.manager.changed.connect(self._models_changed)
             self.panel.training_started.connect(self.models.training_started)
@@ -428,22 +434,6 @@ class MainWindow(WindowBase):
         if self.panel is not None:
             self.panel.form.refresh_bases()
             self.panel.manager.refresh()
-
-    def _share_the_right_side(self, dock: QDockWidget) -> None:
-        """Two docks stacked on the right need more height than a small screen has (1920x1080
-        at 200% is 540 tall): there they share the place as tabs, the new one in front."""
-        other = self.restore_panel
-        room = room_on_screen(self)
-        stacked = dock.minimumSizeHint().height() + (
-            other.minimumSizeHint().height() if other is not None else 0
-        )
-        if other is not None and room is not None and stacked > room.height() * 0.6:
-            self.tabifyDockWidget(other, dock)
-
-    def open_models_folder(self) -> None:
-        folder = user_models_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     # ---- closing ----------------------------------------------------------------------------
 

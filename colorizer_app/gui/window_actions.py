@@ -27,7 +27,7 @@ MENUS = {  # menu: its actions by name, None a separator
         "clear_pins",
     ),  # fmt: skip
     "&View": ("fit", "actual", "zoom_in", "zoom_out", None, "side", None, "advanced"),
-    "&Help": ("models_folder", "about"),
+    "&Help": ("guide", None, "models_folder", "about"),
 }
 # Short words on the toolbar (the menus keep the full ones), so a 1366 px laptop shows every
 # control, Colour Pins included, without the overflow menu.

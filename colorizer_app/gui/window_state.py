@@ -9,7 +9,7 @@ manager reports the real frame (it does so a moment after the window maps).
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
 FIRST_SIZE = (1280, 800)
 FRAME_GUESS = QMargins(8, 40, 8, 8)  # title bar and borders, until the window manager says
@@ -110,3 +110,14 @@ def fit_to_screen(window: QMainWindow) -> None:
     y = min(max(frame.y(), room.y()), room.bottom() - height - extra_h + 1)
     if (x, y) != (frame.x(), frame.y()):
         window.move(x, y)
+
+
+def share_the_right_side(window: QMainWindow, other: QDockWidget | None, dock: QDockWidget) -> None:
+    """Two docks stacked on the right need more height than a small screen has (1920x1080
+    at 200% is 540 tall): there `dock` shares `other`'s place as a tab, in front."""
+    room = room_on_screen(window)
+    stacked = dock.minimumSizeHint().height() + (
+        other.minimumSizeHint().height() if other is not None else 0
+    )
+    if other is not None and room is not None and stacked > room.height() * 0.6:
+        window.tabifyDockWidget(other, dock)
