@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,11 +47,20 @@ class SaveOptions:
 
 
 class SaveOptionsDialog(QDialog):
-    def __init__(self, options: SaveOptions, count: int, parent: QWidget | None = None):
+    """Asks where and how the colorized copies of `sources` are saved: it counts them, offers
+    JPEG quality only where a JPEG is written, and shows the name the first copy will have."""
+
+    def __init__(
+        self, options: SaveOptions, sources: Sequence[Path], parent: QWidget | None = None
+    ):
         super().__init__(parent)
-        self.setWindowTitle("Save colorized photos" if count > 1 else "Save colorized photo")
+        self.sources = list(sources)
+        many = len(self.sources) > 1
+        self.setWindowTitle(
+            f"Save {len(self.sources)} colorized photos" if many else "Save colorized photo"
+        )
         form = QFormLayout(self)
-        self.beside = QRadioButton("Beside each original")
+        self.beside = QRadioButton("Beside each original" if many else "Beside the original")
         self.in_folder = QRadioButton("In this folder:")
         group = QButtonGroup(self)
         group.addButton(self.beside)
@@ -85,6 +95,8 @@ class SaveOptionsDialog(QDialog):
         form.addRow("Name ends with:", self.suffix_edit)
         self.suffix_note = QLabel(NAME_NEEDED)
         form.addRow("", self.suffix_note)
+        self.example = QLabel("")
+        form.addRow("Saved as:", self.example)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -96,6 +108,7 @@ class SaveOptionsDialog(QDialog):
             self.suffix_edit.textChanged,
             self.folder_edit.textChanged,
             self.in_folder.toggled,
+            self.format_combo.currentIndexChanged,
         ):
             changed.connect(self._check)
         self._check()
@@ -117,6 +130,20 @@ class SaveOptionsDialog(QDialog):
         self.suffix_note.setText(why)
         self.suffix_note.setVisible(bool(why))
         self.save_button.setEnabled(not why)
+        from ..engine.batch import output_suffix
+
+        fmt = self.format_combo.currentData()
+        # Quality only where a JPEG is written: "Same as original" for PNG scans left it on.
+        jpeg = any(output_suffix(src, fmt) in (".jpg", ".jpeg") for src in self.sources)
+        self.quality.setEnabled(jpeg)
+        self.example.setText("" if why or not self.sources else self._example())
+
+    def _example(self) -> str:
+        options = self.options()
+        first = options.destination(self.sources[0])
+        where = f"in {options.folder}" if options.folder else "beside it"
+        more = len(self.sources) - 1
+        return f"{first.name} ({where})" + (f", and {more} more named alike" if more else "")
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(

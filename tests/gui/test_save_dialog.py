@@ -1,6 +1,7 @@
 """The Save dialog as a person fills it in: typing a folder, then Save."""
 
 import shutil
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -366,7 +367,7 @@ def test_copies_named_as_their_originals_never_replace_a_photo(qtbot, window, tm
 def test_save_waits_for_a_folder_and_for_an_ending_that_is_a_name(qtbot, tmp_path):
     """A review: "In this folder" with the field cleared saved beside the originals without a
     word, and an ending such as colour/x failed with a traceback and nothing said."""
-    dialog = SaveOptionsDialog(SaveOptions(folder=tmp_path, suffix=""), 2)
+    dialog = SaveOptionsDialog(SaveOptions(folder=tmp_path, suffix=""), [Path("a.jpg")] * 2)
     qtbot.addWidget(dialog)
     assert dialog.save_button.isEnabled()
     dialog.folder_edit.clear()
@@ -409,3 +410,27 @@ def test_two_saves_in_a_row_into_one_folder_keep_both_photos(qtbot, window, tmp_
     written = sorted(p.name for p in out.iterdir())
     assert written == ["IMG_0001_colorized-2.jpg", "IMG_0001_colorized.jpg"]
     assert len({hashlib.sha256((out / n).read_bytes()).digest() for n in written}) == 2
+
+
+def test_the_dialog_counts_the_photos_and_offers_quality_only_for_a_jpeg(qtbot, tmp_path):
+    """A trial: "Beside each original" and no count for one photo, and JPEG quality offered for
+    PNG scans saved as "Same as original". The name the first copy gets is shown as it changes."""
+    scans = [tmp_path / "scan001.png", tmp_path / "scan002.png", tmp_path / "scan003.png"]
+    dialog = SaveOptionsDialog(SaveOptions(), scans)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Save 3 colorized photos"
+    assert dialog.beside.text() == "Beside each original"
+    assert not dialog.quality.isEnabled()  # PNG as they came: no quality to choose
+    assert dialog.example.text() == "scan001_colorized.png (beside it), and 2 more named alike"
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("jpg"))
+    assert dialog.quality.isEnabled()
+    assert dialog.example.text().startswith("scan001_colorized.jpg (beside it)")
+    dialog.suffix_edit.setText("")  # beside the originals: no name, nothing shown but why
+    assert dialog.example.text() == "" and not dialog.save_button.isEnabled()
+
+    one = SaveOptionsDialog(SaveOptions(folder=tmp_path / "out"), [tmp_path / "IMG_0001.JPG"])
+    qtbot.addWidget(one)
+    assert one.windowTitle() == "Save colorized photo"
+    assert one.beside.text() == "Beside the original"
+    assert one.quality.isEnabled()  # a JPEG, saved as it came
+    assert one.example.text() == f"IMG_0001_colorized.jpg (in {tmp_path / 'out'})"
