@@ -47,7 +47,7 @@ class CompareView(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(280, 240)  # beside the list and the Restore dock on 800x600
         self.original: QImage | None = None
         self.colorized: QImage | None = None
         self.full_width = 0  # the original's real width: 100% means one of its pixels per pixel

@@ -51,6 +51,7 @@ from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection
 from .thumbnails import ThumbnailLoader
+from .toolbar_menus import combo_menu, strength_actions
 from .view_keys import ViewKeys
 from .window_actions import add_to_view, build_menus, build_toolbar, make_action
 from .window_base import WindowBase
@@ -119,7 +120,7 @@ class MainWindow(WindowBase):
         self.list_view.setIconSize(QSize(96, 96))
         self.list_view.setUniformItemSizes(True)  # thousands of rows stay fast
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list_view.setMinimumWidth(220)
+        self.list_view.setMinimumWidth(170)  # with the view's and the dock's: 800 px fit
         self.list_view.setSpacing(2)
         self.list_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -172,6 +173,11 @@ class MainWindow(WindowBase):
         }
         for controller in (self.pins, self.options, self.list_edits):
             a.update(controller.actions)
+        o, m = self.options, self.models
+        a.update(strength_actions(self, o.saturation))  # the toolbar's choices in the menus too
+        a["detail_menu"] = combo_menu(self, "&Detail", o.detail_combo, o.detail_combo.toolTip())
+        a["model_menu"] = combo_menu(self, "&Model", m.model_combo, m.model_combo.toolTip())
+        a["device_menu"] = combo_menu(self, "De&vice", m.device_combo, m.device_combo.toolTip())
         steps = (self.list_edits, self.options)
         a["undo"] = WindowUndo(self, self.pins.undo_group, self.pins.edited, steps).action
         a["advanced"].setCheckable(True)
@@ -181,7 +187,6 @@ class MainWindow(WindowBase):
             self.settings, self.intake, self.menus["&File"], a["paste"], self.statusBar()
         )
         add_to_view(self.menus, self.toolbar.toggleViewAction(), "&Toolbar")
-        o, m = self.options, self.models
         groups: list[list[tuple[str, QWidget]]] = [
             [("Colour", o.saturation), ("", o.saturation_label), ("Detail", o.detail_combo)],
             [("Model", m.model_combo), ("Device", m.device_combo)],

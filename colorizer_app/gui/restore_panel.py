@@ -207,7 +207,9 @@ class RestorePanel(QDockWidget):
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Short enough that the switches, the hint, the buttons and the status still fit a
         # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
-        self.picture.setMinimumSize(260, 120)
+        # Narrow enough that the window fits an 800x600 screen (at 260 it was 828 px wide at
+        # the least, its right edge and the status bar's end off the screen).
+        self.picture.setMinimumSize(200, 120)
         self.picture.setToolTip(
             "Correct the damage found: drag with the left button to add, the right to erase"
         )

@@ -66,7 +66,9 @@ def _launched(script: str, settings, env: dict) -> Any:
 
 
 @pytest.mark.parametrize(
-    "screen, scale", [((1366, 768), "1"), ((1920, 1080), "2")], ids=["1366x768", "1080p-200%"]
+    "screen, scale",
+    [((1366, 768), "1"), ((1920, 1080), "2"), ((800, 600), "1")],
+    ids=["1366x768", "1080p-200%", "800x600"],  # 800x600: a trial's old netbook, cut at 828
 )
 def test_first_launch_fits_the_screen_with_its_frame(tmp_path, screen, scale):
     with x_desktop(*screen) as env:

@@ -1,6 +1,7 @@
 """Per-photo colour strength and detail, colour thumbnails, and a Clear List that can be undone."""
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
@@ -283,3 +284,45 @@ def test_apply_colour_strength_to_all_can_be_undone(qtbot, window, photo_dir):
     assert [it.strength for it in (first, second, third)] == [0.6, 0.8, 1.3]
     assert window.options.saturation.value() == 60  # the slider of the photo shown
     assert not window.actions_by_name["undo"].isEnabled()  # nothing more to undo
+
+
+def _menu_entry(window, menu_title: str, submenu: str, text: str):
+    """The entry `text` of a submenu of the menu bar, read as a person opening it sees it."""
+    menu = window.menus[menu_title]
+    sub = next(a.menu() for a in menu.actions() if a.menu() and a.text() == submenu)
+    sub.aboutToShow.emit()  # filled from its toolbar list as it opens
+    return next(a for a in sub.actions() if a.text() == text), sub
+
+
+def test_the_toolbar_choices_are_in_the_photo_menu_too(qtbot, window, photo_dir):
+    """A trial looked in the menus for the colour strength, the detail and the model and found
+    them only on the toolbar. Photo > Detail does what the toolbar's Detail does; the Model and
+    Device submenus show the toolbar's lists with the current one ticked; Ctrl+] and Ctrl+[ give
+    the shown photo 10% more or less colour."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first, second = window.photos.items
+    _select(window, first)
+    runs = window.worker.network_runs
+    most, detail = _menu_entry(window, "&Photo", "&Detail", "Most (640 px)")
+    assert [a.text() for a in detail.actions()] == ["Standard", "More (448 px)", "Most (640 px)"]
+    assert detail.actions()[0].isChecked() and not most.isChecked()
+    most.trigger()
+    wait_idle(qtbot, window)
+    assert first.render_size == 640 and second.render_size == 0
+    assert window.worker.network_runs == runs + 1
+    assert window.options.detail_combo.currentData() == 640
+    assert _menu_entry(window, "&Photo", "&Detail", "Most (640 px)")[0].isChecked()
+
+    tiny, models = _menu_entry(window, "&Photo", "&Model", window.models.model_combo.currentText())
+    assert tiny.isChecked() and len(models.actions()) == window.models.model_combo.count()
+    cpu, _ = _menu_entry(window, "&Photo", "De&vice", window.models.device_combo.currentText())
+    assert cpu.isChecked()
+
+    a = window.actions_by_name
+    assert a["stronger"].shortcut().toString() == "Ctrl+]"
+    a["stronger"].trigger()
+    assert first.strength == pytest.approx(1.1) and window.options.saturation_label.text() == "110%"
+    a["paler"].trigger()
+    a["paler"].trigger()
+    assert first.strength == pytest.approx(0.9) and second.strength == pytest.approx(1.0)
