@@ -106,6 +106,8 @@ def run_app(files: list[str]) -> int:
     QTimer.singleShot(0, splash.close)  # once the event loop runs, the window is up
     if files:
         window.add_paths(files)
+    else:  # the list as it was at the last quit (a shoebox takes many evenings)
+        window.last_list.reopen()
     code = app.exec()
     # Everything the app writes is on disk by now: settings synced, pins written, every file
     # written whole and renamed. Python's own teardown of torch and Qt took another 2-5 s on a

@@ -48,6 +48,8 @@ class AppSettings:
     advanced_visible = _Flag("advanced_visible")
     # Colour pins were shown when the app was last quit: they are shown again.
     pin_mode = _Flag("pin_mode")
+    # The photo list at the last quit, as JSON (gui/last_list.py reads and writes it).
+    last_list = _Text("last_list", "")
 
     def __init__(self, store: QSettings | None = None):
         self.store = store or QSettings(SETTINGS_ORG, SETTINGS_APP)

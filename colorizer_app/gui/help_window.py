@@ -34,7 +34,8 @@ changed: everything it makes is a new file beside them or in a folder you choose
 <p>Drag photos or whole folders onto the window, or use <b>File &gt; Open Photos</b> or
 <b>File &gt; Open Folder</b> (folders inside it too). Each photo is coloured as it arrives; the
 list on the left shows each one and how far it has got.
-<b>File &gt; Open Recent</b> brings back what you opened before.</p>
+<b>File &gt; Open Recent</b> brings back what you opened before, and the list you had when you
+closed Colorizer comes back when you start it again.</p>
 
 <h3>2. Compare before and after</h3>
 <p>Drag the line across the photo (or Shift+drag anywhere): the original is on its left, the

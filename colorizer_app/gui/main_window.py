@@ -38,6 +38,7 @@ from .batch_controller import BatchController
 from .compare_view import EMPTY_TEXT, CompareView
 from .elided_label import ElidedLabel, show_notice
 from .help_window import show_folder, show_guide
+from .last_list import LastList
 from .list_edits import ListEdits
 from .model_controller import ModelController
 from .photo_intake import PhotoIntake
@@ -95,6 +96,9 @@ class MainWindow(WindowBase):
         self._build_actions()
         self._build_status_bar()
         self._connect()
+        # Its slot on intake.added after the window's: the photo shown at quit is shown again.
+        self.last_list = LastList(self.settings, self.photos, self.intake, self.selection, self)
+        self.last_list.status.connect(lambda t: show_notice(self.statusBar(), t, NOTICE_MS))
         self._update_actions()  # an empty list: nothing to remove, colorize or save yet
         s = self.settings
         restore_place(self, s.geometry, s.window_state, s.inner_place)
@@ -474,6 +478,7 @@ class MainWindow(WindowBase):
         s.device = self.models.device_combo.currentData()
         s.advanced_visible = self.panel is not None and self.panel.isVisible()
         s.pin_mode = self.view.pin_mode
+        self.last_list.remember()
         s.sync()
 
     def _stop_workers(self) -> bool:

@@ -1,0 +1,96 @@
+"""The photo list comes back at the next start: which photos, their order, the folder each was
+found in and the one shown; gone photos are counted, not listed; a cleared list stays empty."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from colorizer_app.gui.main_window import MainWindow
+
+from .conftest import wait_idle, wait_scanned
+
+
+def _quit(qtbot, win) -> None:
+    wait_idle(qtbot, win)
+    win.close()
+    assert win._closing  # it quit (nothing asked): the settings were stored
+
+
+def _start_again(qtbot, tmp_path) -> MainWindow:
+    """The app started again on the same settings, with no photos of its own to open."""
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def _close(win) -> None:
+    win._closing = True
+    win.close()
+
+
+def test_the_list_comes_back_as_it_was_at_quit(qtbot, window, photo_dir, tmp_path):
+    """A trial closed the app with its photos listed and found an empty window the next day."""
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    before = [(it.path, it.root) for it in window.photos.items]
+    assert len(before) == 4 and all(root == photo_dir for _, root in before)
+    shown = window.photos.items[2]
+    window.selection.make_current(shown)
+    _quit(qtbot, window)
+
+    again = _start_again(qtbot, tmp_path)
+    try:
+        assert again.last_list.reopen() == 4
+        wait_scanned(again)
+        qtbot.waitUntil(lambda: len(again.photos.items) == 4, timeout=30_000)
+        assert [(it.path, it.root) for it in again.photos.items] == before
+        assert again.current_item().path == shown.path
+        text = again.statusBar().toolTip() or again.statusBar().currentMessage()
+        assert text.startswith("Opened the 4 photos listed when Colorizer was last closed"), text
+        wait_idle(qtbot, again, timeout=120_000)  # colorized again, as they were
+        assert sum(it.result is not None for it in again.photos.items) == 3  # not broken.jpg
+    finally:
+        _close(again)
+
+
+def test_a_photo_gone_since_is_counted_and_a_cleared_list_stays_empty(
+    qtbot, window, photo_dir, tmp_path
+):
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+    (photo_dir / "photo1.jpg").unlink()
+
+    again = _start_again(qtbot, tmp_path)
+    try:
+        assert again.last_list.reopen() == 1
+        qtbot.waitUntil(lambda: len(again.photos.items) == 1, timeout=30_000)
+        assert again.photos.items[0].path == photo_dir / "photo0.jpg"
+        said = again.statusBar().toolTip() or again.statusBar().currentMessage()
+        assert "1 photo of them is no longer there" in said, said
+        wait_idle(qtbot, again, timeout=120_000)
+        again.clear_all()
+        _quit(qtbot, again)
+    finally:
+        _close(again)
+
+    third = _start_again(qtbot, tmp_path)
+    try:
+        assert third.last_list.reopen() == 0 and third.photos.items == []
+    finally:
+        _close(third)
+
+
+def test_a_damaged_last_list_costs_the_list_not_the_start(qtbot, tmp_path, window):
+    _close(window)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    for damaged in ('{"photos": [["a.jpg"]], "current": 3}', "[[[", '{"photos": 7}'):
+        settings.setValue("last_list", damaged)
+        settings.sync()
+        again = _start_again(qtbot, tmp_path)
+        try:
+            assert again.last_list.reopen() == 0
+        finally:
+            _close(again)
