@@ -38,9 +38,10 @@ def _panel_on(qtbot, photo, width: int = 400, height: int = 500) -> RestorePanel
     return panel
 
 
-def _dab_where_nothing_was_found(qtbot, panel) -> tuple[int, int]:
-    """One left click of the brush on the panel's picture, where no damage was found; the
-    preview pixel it marks."""
+def _dab_where_nothing_was_found(qtbot, panel, picture=None) -> tuple[int, int]:
+    """One left click of the brush on the panel's picture (or `picture`: the larger window's),
+    where no damage was found; the preview pixel it marks."""
+    picture = picture or panel.picture
     found = panel.result[2]
     h, w = found.shape
     x, y = next(
@@ -49,12 +50,12 @@ def _dab_where_nothing_was_found(qtbot, panel) -> tuple[int, int]:
         for x in range(20, w - 20, 10)
         if not found[y - 8 : y + 9, x - 8 : x + 9].any()
     )
-    pixmap = panel.picture.pixmap()
-    ox = (panel.picture.width() - pixmap.width()) / 2
-    oy = (panel.picture.height() - pixmap.height()) / 2
+    pixmap = picture.pixmap()
+    ox = (picture.width() - pixmap.width()) / 2
+    oy = (picture.height() - pixmap.height()) / 2
     at = QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
-    qtbot.mousePress(panel.picture, Qt.MouseButton.LeftButton, pos=at)
-    qtbot.mouseRelease(panel.picture, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mousePress(picture, Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseRelease(picture, Qt.MouseButton.LeftButton, pos=at)
     return x, y
 
 
@@ -485,3 +486,42 @@ def test_the_preview_stays_where_it_is_while_the_status_line_changes(qtbot, data
         QApplication.processEvents()
         places.add(panel.picture.geometry().getRect())
     assert len(places) == 1, places
+
+
+def test_the_damage_is_corrected_in_a_larger_window_with_the_same_brush(qtbot, tmp_path, data_dir):
+    """A trial could not aim at a hairline crack on the dock's small picture. The larger window
+    shows the same photo and damage several times bigger; a dab there marks the one mask (the
+    dock shows it too), its Undo Brush takes it back, and it follows the photo shown."""
+    boy, girl = tmp_path / "boy.png", tmp_path / "girl.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, boy)
+    shutil.copy(data_dir / "kodak24" / "kodim04.png", girl)
+    panel = _panel_on(qtbot, boy)
+    assert not panel.large_button.isEnabled()  # nothing to correct until Scratches is on
+    panel.switches["scratches"].setChecked(True)
+    assert panel.large_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    large = panel.open_large()
+    large.resize(900, 700)
+    qtbot.waitUntil(lambda: not large.picture.pixmap().isNull(), timeout=10_000)
+    assert large.windowTitle() == "Correct the damage: boy.png"
+    assert not large.undo_button.isEnabled()  # no stroke yet
+    assert large.picture.pixmap().width() > 2 * panel.picture.pixmap().width()
+
+    _original, before, found = panel.result
+    x, y = _dab_where_nothing_was_found(qtbot, panel, large.picture)
+    qtbot.waitUntil(lambda: panel.result[1] is not before, timeout=60_000)
+    corrected = panel.result[2]
+    assert corrected[y, x] and corrected.sum() > found.sum()
+    assert large.undo_button.isEnabled() and panel.undo_button.isEnabled()
+    large.undo_button.click()
+    qtbot.waitUntil(lambda: np.array_equal(panel.result[2], found), timeout=60_000)
+    assert not large.undo_button.isEnabled()
+
+    panel.show_photo(girl)
+    assert large.windowTitle() == "Correct the damage: girl.png"
+    assert not panel.large_button.isEnabled()  # Scratches is off for this one
+    large.close()
+    panel.show_photo(boy)  # the dock goes on alone
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert not panel.picture.pixmap().isNull()
+    panel.wait()

@@ -57,8 +57,9 @@ it; right-click it or press Del to remove it.</p>
 <h3>5. Repair scratches, fading and grain</h3>
 <p>The <b>Restore</b> panel on the right repairs the shown photo before it is coloured: tick
 <b>Scratches, dust and cracks</b>, <b>Fading</b> or <b>Grain</b>. The damage found is shown in
-red; drag on the small picture to correct it (left button adds, right button erases). Your
-choices and corrections are remembered for each photo.</p>
+red; drag on the small picture to correct it (left button adds, right button erases), or on a
+large one: <b>Correct in a Larger Window</b>. Your choices and corrections are remembered for
+each photo.</p>
 
 <h3>6. Save</h3>
 <p><b>File &gt; Save Colorized</b> saves the selected photos, <b>Save All Colorized</b> every

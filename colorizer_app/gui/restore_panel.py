@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QMouseEvent, QPalette, QPixmap, QResizeEvent
+from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from ..engine.restoring import (
 )
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
+from .brush_picture import BrushPicture, LargeBrushWindow
 from .qimage import to_qimage
 from .replace_question import ask_to_replace
 from .window_actions import add_to_view
@@ -112,53 +112,6 @@ class _SaveJob(_Job):
             self.tell(self.signals.saved, f"Not saved: {result.failed[0][1]}")
 
 
-class _Picture(QLabel):
-    """The repaired preview; a drag on it paints (left button) or erases (right) damage, told as
-    points in the preview's own pixels."""
-
-    brushed = Signal(float, float, bool, bool)  # x, y, adding?, first point of a stroke?
-    released = Signal()
-    resized = Signal()
-
-    def __init__(self) -> None:
-        super().__init__("Choose a photo")
-        self.image_size: tuple[int, int] | None = None  # (w, h) of the preview shown
-        self._adding = True
-        # The pixmap is scaled to the label, never the label to the pixmap: a QLabel otherwise
-        # holds the size of the pixmap it was given, and when the dock got shorter (at 200%, or
-        # once the brush hint appeared) the photo was drawn over the text and buttons below it.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self.resized.emit()
-
-    def _to_image(self, event: QMouseEvent) -> tuple[float, float] | None:
-        pixmap = self.pixmap()
-        if self.image_size is None or pixmap.isNull():
-            return None
-        pw, ph = pixmap.width(), pixmap.height()
-        ox, oy = (self.width() - pw) / 2, (self.height() - ph) / 2  # centred
-        pos = event.position()
-        x = (pos.x() - ox) * self.image_size[0] / pw
-        y = (pos.y() - oy) * self.image_size[1] / ph
-        return x, y
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._adding = event.button() != Qt.MouseButton.RightButton
-        point = self._to_image(event)
-        if point is not None:
-            self.brushed.emit(point[0], point[1], self._adding, True)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        point = self._to_image(event)
-        if point is not None and event.buttons() != Qt.MouseButton.NoButton:
-            self.brushed.emit(point[0], point[1], self._adding, False)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self.released.emit()
-
-
 def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     if mask is None or not mask.any():
         return rgb
@@ -203,7 +156,7 @@ class RestorePanel(QDockWidget):
         self.show_damage.setChecked(True)
         self.show_damage.toggled.connect(lambda _on: self._show())
         layout.addWidget(self.show_damage)
-        self.picture = _Picture()
+        self.picture = BrushPicture()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Short enough that the switches, the hint, the buttons and the status still fit a
         # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
@@ -235,6 +188,12 @@ class RestorePanel(QDockWidget):
         brush_row.addWidget(self.undo_button)
         brush_row.addWidget(self.forget_button)
         layout.addLayout(brush_row)
+        # The dock's picture is small for a hairline crack (a trial could not aim at one): the
+        # same brush on the same mask in a window as large as the screen allows.
+        self.large: LargeBrushWindow | None = None
+        self.large_button = QPushButton("Correct in a Larger Window")
+        self.large_button.clicked.connect(self.open_large)
+        layout.addWidget(self.large_button)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         # Two lines kept for it: the preview above jumped each time its text came, went or
@@ -293,7 +252,10 @@ class RestorePanel(QDockWidget):
         self.save_button.setEnabled(path is not None and options.any)
         self.brush_hint.setVisible(path is not None and options.scratches)
         self.result = None
-        self.picture.image_size = None
+        for picture in self._pictures():
+            picture.image_size = None
+        if self.large is not None:
+            self.large.follow(path)
         if path is not None:
             self._corrected(path)
         self._buttons()
@@ -303,6 +265,10 @@ class RestorePanel(QDockWidget):
         path = self.path
         self.undo_button.setEnabled(bool(path and self.undo.get(path)))
         self.forget_button.setEnabled(path is not None and path in self.masks)
+        brushing = path is not None and self.current_options().scratches
+        self.large_button.setEnabled(brushing and self.switches["scratches"].isEnabled())
+        if self.large is not None:
+            self.large.undo_button.setEnabled(self.undo_button.isEnabled())
 
     def _switched(self) -> None:
         if self.path is None:
@@ -310,14 +276,16 @@ class RestorePanel(QDockWidget):
         self.choices.remember(self.path, self.current_options())
         self.save_button.setEnabled(self.current_options().any)
         self.brush_hint.setVisible(self.current_options().scratches)
+        self._buttons()
         self._request()
         self.restoration_changed.emit(self.path)
 
     def _request(self) -> None:
         if self.path is None:
             self.requests += 1  # a preview still on its way is for a photo no longer shown
-            self.picture.setPixmap(QPixmap())  # before the text: a label shows one or the other
-            self.picture.setText("Choose a photo")
+            for picture in self._pictures():  # the pixmap first: a label shows it or the text
+                picture.setPixmap(QPixmap())
+                picture.setText("Choose a photo")
             self.status.setText("")
             return
         self.status.setText("Restoring…" if self.current_options().any else "")
@@ -336,17 +304,19 @@ class RestorePanel(QDockWidget):
             # Not the last photo's preview above this one's message (a trial saw the Buffalo
             # bank under "Cannot restore this photo" for a broken file).
             self.result = None
-            self.picture.setPixmap(QPixmap())
-            self.picture.setText("No preview")
+            for picture in self._pictures():
+                picture.setPixmap(QPixmap())
+                picture.setText("No preview")
             self.status.setText(f"Cannot restore this photo: {error}")
             # Nothing to switch on or save for a photo that cannot be read (a trial ticked
             # Scratches on one and saw nothing happen); the next photo shown enables them again.
-            for control in (*self.switches.values(), self.save_button):
+            for control in (*self.switches.values(), self.save_button, self.large_button):
                 control.setEnabled(False)
             self.brush_hint.setVisible(False)
             return
         self.result = result
-        self.picture.image_size = (result[0].shape[1], result[0].shape[0])
+        for picture in self._pictures():
+            picture.image_size = (result[0].shape[1], result[0].shape[0])
         mask = result[2]
         if mask is None:
             self.status.setText("")
@@ -364,13 +334,35 @@ class RestorePanel(QDockWidget):
         _original, repaired, mask = self.result
         shown = overlay(repaired, mask) if self.show_damage.isChecked() else repaired
         pixmap = QPixmap.fromImage(to_qimage(shown))
-        self.picture.setPixmap(
-            pixmap.scaled(
-                self.picture.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
+        for picture in self._pictures():
+            picture.setPixmap(
+                pixmap.scaled(
+                    picture.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
             )
-        )
+
+    def _pictures(self) -> list[BrushPicture]:
+        """The dock's picture, and the larger window's while it is open."""
+        shown = self.large is not None and self.large.isVisible()
+        return [self.picture, self.large.picture] if shown and self.large else [self.picture]
+
+    def open_large(self) -> LargeBrushWindow:
+        """The larger window on the photo shown, its brush the dock's."""
+        if self.large is None:
+            self.large = LargeBrushWindow(self)
+            self.large.picture.brushed.connect(self._brush)
+            self.large.picture.released.connect(self._stroke_done)
+            self.large.picture.resized.connect(self._show)
+            self.large.undo_button.clicked.connect(self.undo_stroke)
+        self.large.follow(self.path)
+        self._buttons()
+        self.large.show()
+        self.large.raise_()
+        self.large.picture.image_size = self.picture.image_size
+        self._show()
+        return self.large
 
     # ---- the brush -----------------------------------------------------------------------------
 
