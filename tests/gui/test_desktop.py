@@ -120,9 +120,16 @@ def test_the_chooser_names_its_colours_and_offers_each_once(qtbot, window, photo
     assert not any(t.startswith("#") for t in texts), texts  # names, not codes
     assert "Wine red" in texts
     likely = [a.data() for a in own if a.data() != "#7a2430"]
-    assert likely[0] in item.result.likely_colours(
-        item.result.full_size[0] * 0.5, item.result.full_size[1] * 0.5
+    # where the click landed, in the photo's pixels (a whole screen pixel near its middle)
+    view = window.view
+    w, h = view.original.width(), view.original.height()
+    at = (view.offset + QPointF(w * 0.5, h * 0.5) * view.scale).toPoint()
+    fx, fy = (
+        (at.x() - view.offset.x()) / view.scale / w,
+        (at.y() - view.offset.y()) / view.scale / h,
     )
+    full_w, full_h = item.result.full_size
+    assert likely[0] in item.result.likely_colours(full_w * fx, full_h * fy)
     for i, first in enumerate(likely):  # no two swatches a person cannot tell apart
         for second in likely[i + 1 :]:
             assert distance(first, second) >= 6 and colour_name(first) != colour_name(second)
