@@ -283,9 +283,7 @@ class RestorePanel(QDockWidget):
     def _request(self) -> None:
         if self.path is None:
             self.requests += 1  # a preview still on its way is for a photo no longer shown
-            for picture in self._pictures():  # the pixmap first: a label shows it or the text
-                picture.setPixmap(QPixmap())
-                picture.setText("Choose a photo")
+            self._say_instead("Choose a photo")
             self.status.setText("")
             return
         self.status.setText("Restoring…" if self.current_options().any else "")
@@ -304,9 +302,7 @@ class RestorePanel(QDockWidget):
             # Not the last photo's preview above this one's message (a trial saw the Buffalo
             # bank under "Cannot restore this photo" for a broken file).
             self.result = None
-            for picture in self._pictures():
-                picture.setPixmap(QPixmap())
-                picture.setText("No preview")
+            self._say_instead("No preview")
             self.status.setText(f"Cannot restore this photo: {error}")
             # Nothing to switch on or save for a photo that cannot be read (a trial ticked
             # Scratches on one and saw nothing happen); the next photo shown enables them again.
@@ -345,8 +341,16 @@ class RestorePanel(QDockWidget):
 
     def _pictures(self) -> list[BrushPicture]:
         """The dock's picture, and the larger window's while it is open."""
-        shown = self.large is not None and self.large.isVisible()
-        return [self.picture, self.large.picture] if shown and self.large else [self.picture]
+        if self.large is not None and self.large.isVisible():
+            return [self.picture, self.large.picture]
+        return [self.picture]
+
+    def _say_instead(self, text: str) -> None:
+        """Words where the photo was, in every picture (the pixmap dropped first: a label
+        shows one or the other)."""
+        for picture in self._pictures():
+            picture.setPixmap(QPixmap())
+            picture.setText(text)
 
     def open_large(self) -> LargeBrushWindow:
         """The larger window on the photo shown, its brush the dock's."""

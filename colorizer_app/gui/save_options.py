@@ -55,6 +55,9 @@ class SaveOptionsDialog(QDialog):
     ):
         super().__init__(parent)
         self.sources = list(sources)
+        # One photo of each name ending: what format a copy takes depends on nothing else, and
+        # the check below runs on every key typed (Save All over thousands of photos).
+        self._one_per_ending = list({src.suffix.lower(): src for src in self.sources}.values())
         many = len(self.sources) > 1
         self.setWindowTitle(
             f"Save {len(self.sources)} colorized photos" if many else "Save colorized photo"
@@ -134,7 +137,7 @@ class SaveOptionsDialog(QDialog):
 
         fmt = self.format_combo.currentData()
         # Quality only where a JPEG is written: "Same as original" for PNG scans left it on.
-        jpeg = any(output_suffix(src, fmt) in (".jpg", ".jpeg") for src in self.sources)
+        jpeg = any(output_suffix(src, fmt) in (".jpg", ".jpeg") for src in self._one_per_ending)
         self.quality.setEnabled(jpeg)
         self.example.setText("" if why or not self.sources else self._example())
 

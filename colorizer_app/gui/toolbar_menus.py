@@ -27,9 +27,12 @@ def combo_menu(parent: QWidget, title: str, combo: QComboBox, tip: str) -> QActi
             combo.setCurrentIndex(index)
             combo.activated.emit(index)
 
+    # One group for the menu's life: the entries cleared on each opening leave it by themselves
+    # (a group made per opening stayed behind as a child of the menu).
+    group = QActionGroup(menu)
+
     def fill() -> None:
         menu.clear()
-        group = QActionGroup(menu)
         for index in range(combo.count()):
             entry = menu.addAction(combo.itemText(index))
             entry.setCheckable(True)
