@@ -525,3 +525,15 @@ def test_the_damage_is_corrected_in_a_larger_window_with_the_same_brush(qtbot, t
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     assert not panel.picture.pixmap().isNull()
     panel.wait()
+
+
+def test_the_panel_fits_beside_the_advanced_tab_at_200_percent(qtbot):
+    """At 1920x1080 and 200% with the Advanced dock tabbed beside it, the Restore dock has about
+    350 px; once Correct in a Larger Window was added its least height was 378 and the photo ran
+    over the brush hint (seen under Xvfb). With the hint and every button shown it still fits."""
+    panel = RestorePanel()
+    qtbot.addWidget(panel)
+    panel.brush_hint.setVisible(True)
+    panel.show()
+    assert panel.large_button.isVisible()
+    assert panel.minimumSizeHint().height() <= 350, panel.minimumSizeHint()

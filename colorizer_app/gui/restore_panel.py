@@ -161,8 +161,10 @@ class RestorePanel(QDockWidget):
         # Short enough that the switches, the hint, the buttons and the status still fit a
         # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
         # Narrow enough that the window fits an 800x600 screen (at 260 it was 828 px wide at
-        # the least, its right edge and the status bar's end off the screen).
-        self.picture.setMinimumSize(200, 120)
+        # the least, its right edge and the status bar's end off the screen). 90 tall, not 120:
+        # the Larger Window button took 28 px, and at 200% with the Advanced dock tabbed beside
+        # it the photo then ran over the brush hint.
+        self.picture.setMinimumSize(200, 90)
         self.picture.setToolTip(
             "Correct the damage found: drag with the left button to add, the right to erase"
         )
