@@ -25,6 +25,21 @@ def lies_in(path: Path, folder: str | None) -> bool:
     return folder is not None and Path(os.path.realpath(path)).is_relative_to(folder)
 
 
+def still_there(paths: list[Path]) -> list[Path]:
+    """The files of `paths` still on disk; a folder that is gone (a card or drive taken out) is
+    looked at once, not once per photo in it. It stats every file: on a network share that takes
+    seconds, so the app calls it on its scan worker."""
+    folders: dict[str, bool] = {}
+    kept = []
+    for path in paths:
+        parent = os.path.dirname(path)
+        if parent not in folders:
+            folders[parent] = os.path.isdir(parent)
+        if folders[parent] and os.path.isfile(path):
+            kept.append(path)
+    return kept
+
+
 def find_images(
     paths: list[Path],
     outputs_suffix: str | tuple[str, ...] = "",

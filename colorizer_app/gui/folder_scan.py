@@ -9,13 +9,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.errors import ColorizerError
-from ..core.photo_files import find_images
+from ..core.photo_files import find_images, still_there
 from .worker_host import WorkerHost
 
 
 class FolderScanWorker(QObject):
-    # request number, [path], outputs' suffixes, the folder Save writes in (or None)
-    scan_requested = Signal(int, object, object, object)
+    # request number, [path], outputs' suffixes, the folder Save writes in (or None), whether
+    # to pass over a path that is gone (the list kept at the last quit) instead of listing it
+    scan_requested = Signal(int, object, object, object, bool)
     # request number, [Path] found, a problem to say or "", [Path] left out as earlier copies
     scanned = Signal(int, object, str, object)
 
@@ -23,19 +24,21 @@ class FolderScanWorker(QObject):
         super().__init__()
         self.scan_requested.connect(self._scan)
 
-    @Slot(int, object, object, object)
+    @Slot(int, object, object, object, bool)
     def _scan(
         self,
         number: int,
         paths: list[str],
         outputs_suffixes: tuple[str, ...],
         outputs_folder: Path | None,
+        skip_gone: bool,
     ) -> None:
         left_out: list[Path] = []
+        given = [Path(p) for p in paths]
         try:
-            files = find_images(
-                [Path(p) for p in paths], outputs_suffixes, left_out, outputs_folder
-            )
+            if skip_gone:
+                given = still_there(given)
+            files = find_images(given, outputs_suffixes, left_out, outputs_folder)
         except (ColorizerError, OSError) as exc:
             self.scanned.emit(number, [], str(exc), [])
         else:

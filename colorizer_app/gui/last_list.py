@@ -11,7 +11,6 @@ file opened from the desktop), the app opens those instead.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -40,20 +39,6 @@ def read_entries(settings: AppSettings) -> tuple[list[tuple[str, str | None]], s
     return entries, current if isinstance(current, str) else None
 
 
-def still_there(entries: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
-    """The entries whose photo is still on disk; a folder that is gone (a card or drive taken
-    out) is looked at once, not once per photo in it."""
-    folders: dict[str, bool] = {}
-    kept = []
-    for path, root in entries:
-        parent = os.path.dirname(path)
-        if parent not in folders:
-            folders[parent] = os.path.isdir(parent)
-        if folders[parent] and os.path.isfile(path):
-            kept.append((path, root))
-    return kept
-
-
 class LastList(QObject):
     """Keeps the list at quit (`remember`) and opens it again (`reopen`)."""
 
@@ -70,12 +55,16 @@ class LastList(QObject):
         super().__init__(parent)
         self.settings, self.photos, self.selection = settings, photos_model, selection
         self._intake = intake
-        # While reopening: the one shown, how many are gone, each photo's folder opened.
+        # While reopening: the one shown, how many were kept, each photo's folder opened.
         self._reopening: tuple[str | None, int, dict[str, str | None]] | None = None
         intake.added.connect(self._added)
 
     def remember(self) -> None:
-        """The list as it is now; an empty one (Clear List before quitting) opens empty."""
+        """The list as it is now; an empty one (Clear List before quitting) opens empty. Quit
+        before the kept list was looked through again, the kept one stays: a review found it
+        overwritten with an empty list by a quit during a slow share's scan."""
+        if self._reopening is not None:
+            return
         items = self.photos.items
         current = self.selection.current()
         self.settings.last_list = json.dumps(
@@ -86,26 +75,28 @@ class LastList(QObject):
         )
 
     def reopen(self) -> int:
-        """Lists the photos kept at the last quit that are still there (colorized again, with
-        their own choices); how many it asked for."""
+        """Lists again the photos kept at the last quit that are still there (colorized again,
+        with their own choices); how many it looks for. Whether each is still there is asked on
+        the scan worker: a list on a network share stats for seconds."""
         entries, current = read_entries(self.settings)
-        there = still_there(entries)
-        if not there:
-            if entries:
-                are = "is" if len(entries) == 1 else "are"
-                self.status.emit(
-                    f"The {photos(len(entries))} listed last time {are} no longer where they were."
-                )
-            return 0
-        self._reopening = (current, len(entries) - len(there), dict(there))
-        self._intake.add_paths([path for path, _ in there], remember=False)
-        return len(there)
+        if entries:
+            self._reopening = (current, len(entries), dict(entries))
+            paths = [path for path, _ in entries]
+            self._intake.add_paths(paths, remember=False, skip_gone=True)
+        return len(entries)
 
     def _added(self, added: list[PhotoItem], _colorize: bool) -> None:
         if self._reopening is None:
             return
-        current, gone, roots = self._reopening
+        current, kept, roots = self._reopening
         self._reopening = None
+        gone = kept - len(added)
+        if not added:
+            are = "is" if kept == 1 else "are"
+            self.status.emit(
+                f"The {photos(kept)} listed last time {are} no longer where they were."
+            )
+            return
         for item in added:  # the folder each was found in: a save into a folder keeps its tree
             root = roots.get(str(item.path))
             item.root = Path(root) if root else None

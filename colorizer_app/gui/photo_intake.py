@@ -53,12 +53,17 @@ class PhotoIntake(QObject):
         return bool(self._scans)
 
     def add_paths(
-        self, paths: Sequence[str | Path], colorize: bool = True, remember: bool = True
+        self,
+        paths: Sequence[str | Path],
+        colorize: bool = True,
+        remember: bool = True,
+        skip_gone: bool = False,
     ) -> None:
         """Files and folders (recursive); duplicates are not added twice. The folders are
         walked on the scan worker; the photos join the list when it answers. In folders, the
         copies saved beside the originals before (`<name>_colorized`, `<name>_restored`) are
-        left out: opening the same folder again must not colorize the colorized copies."""
+        left out: opening the same folder again must not colorize the colorized copies. With
+        `skip_gone`, a path no longer on disk is passed over instead of listed as unreadable."""
         self._scan_number += 1
         chosen = [str(p) for p in paths] if remember else None
         self._scans[self._scan_number] = (colorize, chosen, [Path(p) for p in paths])
@@ -66,7 +71,11 @@ class PhotoIntake(QObject):
         # The copies saved into a folder inside the one opened are not photos to add either.
         saving = self.settings.save_options
         self.scanner.scan_requested.emit(
-            self._scan_number, [str(p) for p in paths], self._copy_endings(), saving.folder
+            self._scan_number,
+            [str(p) for p in paths],
+            self._copy_endings(),
+            saving.folder,
+            skip_gone,
         )
 
     def _copy_endings(self) -> tuple[str, ...]:

@@ -3,9 +3,10 @@
 Pin edits have one undo stack per photo (pin_controller.py); taking photos off the list
 (list_edits.py) and Apply Colour Strength to All (photo_options.py) are one step each that a
 later one of the same kind replaces. A trial cleared the list, pressed Ctrl+Z and nothing came
-back: the undo action then knew only the shown photo's pins. Now Ctrl+Z undoes a list step while
-it is the newest thing done (no pin edited since), then the shown photo's pin edits, then the list
-step if nothing else is left; the menu's text names which.
+back: the undo action then knew only the shown photo's pins. Now Ctrl+Z undoes the list steps
+done after the last pin edit, newest first, then the shown photo's pin edits, then the older list
+steps; the menu's text names which. The sources are kept in the order their steps were done: a
+review found a Remove unreachable once an Apply Colour Strength to All done after it was undone.
 
 A one-step source has `undo_name`, `can_undo` and `undo()`, and says `undo_changed(True)` when it
 has a new step to undo and `undo_changed(False)` when that step was undone or forgotten.
@@ -42,8 +43,8 @@ class WindowUndo(QObject):
     ):
         super().__init__(host)
         self.pins = pins
-        self._newest: OneStep | None = None  # a list step done after the last pin edit
-        self._last: OneStep | None = None  # the list step done last, newer or not
+        self._done: list[OneStep] = []  # sources with a step to undo, the newest step last
+        self._before_pins = 0  # how many of them were done before the last pin edit
         self.action = QAction("&Undo", host)
         self.action.setShortcut(QKeySequence.StandardKey.Undo)
         self.action.triggered.connect(self.undo)
@@ -65,21 +66,26 @@ class WindowUndo(QObject):
 
     def _next_step(self) -> OneStep | None:
         """The list step Ctrl+Z takes back now, if it is not the shown photo's pin edit."""
-        for step in (self._newest, None if self.pins.canUndo() else self._last):
-            if step is not None and step.can_undo:
-                return step
+        older_too = not self.pins.canUndo()
+        for at in range(len(self._done) - 1, -1, -1):
+            if at < self._before_pins and not older_too:
+                return None  # a pin edit is newer than this step: it goes first
+            if self._done[at].can_undo:
+                return self._done[at]
         return None
 
     def _step_changed(self, step: OneStep, new: bool) -> None:
+        if step in self._done:
+            at = self._done.index(step)
+            if at < self._before_pins:
+                self._before_pins -= 1
+            del self._done[at]
         if new:
-            self._newest = self._last = step
-        else:
-            self._newest = None if self._newest is step else self._newest
-            self._last = None if self._last is step else self._last
+            self._done.append(step)
         self._refresh()
 
     def _pin_edited(self) -> None:
-        self._newest = None  # the pin edit is newer: Ctrl+Z takes it back first
+        self._before_pins = len(self._done)  # Ctrl+Z takes the pin edit back first
         self._refresh()
 
     def _refresh(self, *_args: object) -> None:

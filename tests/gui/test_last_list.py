@@ -3,8 +3,12 @@ found in and the one shown; gone photos are counted, not listed; a cleared list 
 
 from __future__ import annotations
 
+import os
+import threading
+
 from PySide6.QtCore import QSettings
 
+from colorizer_app.gui.last_list import read_entries
 from colorizer_app.gui.main_window import MainWindow
 
 from .conftest import wait_idle, wait_scanned
@@ -65,7 +69,7 @@ def test_a_photo_gone_since_is_counted_and_a_cleared_list_stays_empty(
 
     again = _start_again(qtbot, tmp_path)
     try:
-        assert again.last_list.reopen() == 1
+        assert again.last_list.reopen() == 2  # looked for; one is found
         qtbot.waitUntil(lambda: len(again.photos.items) == 1, timeout=30_000)
         assert again.photos.items[0].path == photo_dir / "photo0.jpg"
         said = again.statusBar().toolTip() or again.statusBar().currentMessage()
@@ -94,3 +98,34 @@ def test_a_damaged_last_list_costs_the_list_not_the_start(qtbot, tmp_path, windo
             assert again.last_list.reopen() == 0
         finally:
             _close(again)
+
+
+def test_the_kept_list_is_looked_for_off_the_window_and_kept_by_an_early_quit(
+    qtbot, window, photo_dir, tmp_path, monkeypatch
+):
+    """A review found the kept photos stat'ed on the window's thread (a list on a network share
+    froze the start for seconds), and a quit before the list came back storing an empty one."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+    kept = read_entries(window.settings)
+
+    looked_from = []
+    isfile = os.path.isfile
+
+    def noted_isfile(path):
+        looked_from.append(threading.current_thread() is threading.main_thread())
+        return isfile(path)
+
+    monkeypatch.setattr(os.path, "isfile", noted_isfile)
+    again = _start_again(qtbot, tmp_path)
+    try:
+        assert again.last_list.reopen() == 2
+        assert looked_from == []  # nothing stat'ed before reopen returns
+        again.last_list.remember()  # quit at once: the scan has not answered
+        assert read_entries(again.settings) == kept
+        qtbot.waitUntil(lambda: len(again.photos.items) == 2, timeout=30_000)
+        assert looked_from and not any(looked_from)  # on the scan worker
+        wait_idle(qtbot, again, timeout=120_000)
+    finally:
+        _close(again)

@@ -286,6 +286,29 @@ def test_apply_colour_strength_to_all_can_be_undone(qtbot, window, photo_dir):
     assert not window.actions_by_name["undo"].isEnabled()  # nothing more to undo
 
 
+def test_ctrl_z_reaches_a_remove_done_before_an_undone_apply_strength_to_all(
+    qtbot, window, photo_dir
+):
+    """A review found Ctrl+Z kept only the newest list step: with a Remove and then an Apply
+    Colour Strength to All, undoing the second left the Remove out of reach."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    wait_idle(qtbot, window)
+    first, second, third = window.photos.items
+    _select(window, first)
+    window.list_edits.remove_selected()  # photo0 off the list
+    _select(window, third)
+    window.options.saturation.setValue(130)
+    window.options.apply_strength_to_all()
+    undo = window.actions_by_name["undo"]
+    assert undo.text() == "&Undo Colour Strength for All"
+    _ctrl_z(qtbot, window)
+    assert third.strength == 1.3
+    assert undo.isEnabled() and undo.text() == "&Undo Remove"
+    _ctrl_z(qtbot, window)
+    assert first in window.photos.items and len(window.photos.items) == 3
+    assert not undo.isEnabled()
+
+
 def _menu_entry(window, menu_title: str, submenu: str, text: str):
     """The entry `text` of a submenu of the menu bar, read as a person opening it sees it."""
     menu = window.menus[menu_title]
