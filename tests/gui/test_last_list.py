@@ -114,7 +114,8 @@ def test_the_kept_list_is_looked_for_off_the_window_and_kept_by_an_early_quit(
     isfile = os.path.isfile
 
     def noted_isfile(path):
-        looked_from.append(threading.current_thread() is threading.main_thread())
+        if str(path) in {p for p, _ in kept[0]}:  # the kept photos, not whatever else looks
+            looked_from.append(threading.current_thread() is threading.main_thread())
         return isfile(path)
 
     monkeypatch.setattr(os.path, "isfile", noted_isfile)
@@ -127,5 +128,25 @@ def test_the_kept_list_is_looked_for_off_the_window_and_kept_by_an_early_quit(
         qtbot.waitUntil(lambda: len(again.photos.items) == 2, timeout=30_000)
         assert looked_from and not any(looked_from)  # on the scan worker
         wait_idle(qtbot, again, timeout=120_000)
+    finally:
+        _close(again)
+
+
+def test_a_list_whose_photos_are_all_gone_says_so(qtbot, window, photo_dir, tmp_path):
+    """A memory card taken out since: the window says where the photos went, lists nothing."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+    for name in ("photo0.jpg", "photo1.jpg"):
+        (photo_dir / name).unlink()
+
+    again = _start_again(qtbot, tmp_path)
+    try:
+        assert again.last_list.reopen() == 2
+        wait_scanned(again)
+        qtbot.waitUntil(lambda: not again.last_list._reopening, timeout=30_000)
+        said = again.statusBar().toolTip() or again.statusBar().currentMessage()
+        assert said == "The 2 photos listed last time are no longer where they were.", said
+        assert again.photos.items == []
     finally:
         _close(again)
