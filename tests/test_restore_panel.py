@@ -537,3 +537,40 @@ def test_the_panel_fits_beside_the_advanced_tab_at_200_percent(qtbot):
     panel.show()
     assert panel.large_button.isVisible()
     assert panel.minimumSizeHint().height() <= 350, panel.minimumSizeHint()
+
+
+def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_untick(
+    qtbot, tmp_path, data_dir, monkeypatch
+):
+    """A review found every failure graying the switches (a photo too big for memory could
+    not have Scratches unticked) and an unreadable photo's Scratches shown ticked and grayed."""
+    import colorizer_app.gui.restore_panel as restore_panel
+
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = _panel_on(qtbot, photo)
+    panel.switches["grain"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    panel.wait()
+
+    def out_of_memory(*_args):
+        raise MemoryError("cannot allocate 2 GB")
+
+    monkeypatch.setattr(restore_panel, "restore_preview", out_of_memory)
+    panel.show_photo(photo)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
+    assert "MemoryError" in panel.status.text() and not panel.save_button.isEnabled()
+    grain = panel.switches["grain"]
+    assert grain.isEnabled() and grain.isChecked()
+    grain.setChecked(False)  # the way back: the photo as it is
+    assert panel.choices.get(photo) == RestoreOptions()
+    monkeypatch.undo()
+
+    grain.setChecked(True)
+    panel.wait()
+    photo.write_bytes(b"not a photo any more")
+    panel.show_photo(photo)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
+    assert not any(box.isChecked() or box.isEnabled() for box in panel.switches.values())
+    assert panel.choices.get(photo).grain  # its choice is kept for when it reads again
+    panel.wait()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import ColorizerError
+from ..core.errors import ColorizerError, ImageLoadError
 from ..engine.restoring import (
     CorrectedMasks,
     RestoreChoices,
@@ -58,7 +58,8 @@ BRUSH_RADIUS = 5  # pixels of the preview (at most 1024 px on its long side)
 
 
 class _Signals(QObject):
-    done = Signal(int, object, object)  # request number, (original, repaired, mask), error
+    # request number, (original, repaired, mask), error, whether the error is the photo's own
+    done = Signal(int, object, object, bool)
     saved = Signal(str)
 
 
@@ -87,12 +88,13 @@ class _PreviewJob(_Job):
         try:
             result = restore_preview(*self.work)
         except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
-            self.tell(self.signals.done, self.number, None, str(exc))
+            unreadable = isinstance(exc, ImageLoadError)
+            self.tell(self.signals.done, self.number, None, str(exc), unreadable)
             return
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash of the app
-            self.tell(self.signals.done, self.number, None, f"{type(exc).__name__}: {exc}")
+            self.tell(self.signals.done, self.number, None, f"{type(exc).__name__}: {exc}", False)
             return
-        self.tell(self.signals.done, self.number, result, None)
+        self.tell(self.signals.done, self.number, result, None, False)
 
 
 class _SaveJob(_Job):
@@ -297,7 +299,7 @@ class RestorePanel(QDockWidget):
         options = self.current_options()
         return self.path, options, self.masks.get(self.path) if options.scratches else None
 
-    def _preview_done(self, number: int, result, error) -> None:
+    def _preview_done(self, number: int, result, error, unreadable: bool) -> None:
         if number != self.requests:
             return  # another photo, switches or brush stroke since: a newer job is on its way
         if error is not None:
@@ -306,11 +308,11 @@ class RestorePanel(QDockWidget):
             self.result = None
             self._say_instead("No preview")
             self.status.setText(f"Cannot restore this photo: {error}")
-            # Nothing to switch on or save for a photo that cannot be read (a trial ticked
-            # Scratches on one and saw nothing happen); the next photo shown enables them again.
-            for control in (*self.switches.values(), self.save_button, self.large_button):
-                control.setEnabled(False)
+            self.save_button.setEnabled(False)
+            self.large_button.setEnabled(False)
             self.brush_hint.setVisible(False)
+            if unreadable:
+                self._nothing_to_switch()
             return
         self.result = result
         for picture in self._pictures():
@@ -325,6 +327,17 @@ class RestorePanel(QDockWidget):
         else:
             self.status.setText(f"Damage found on {mask.mean():.1%} of the photo")
         self._show()
+
+    def _nothing_to_switch(self) -> None:
+        """A photo that cannot be read: nothing to switch on (a trial ticked Scratches on one
+        and saw nothing happen), and no switch shown ticked (a review saw Scratches ticked and
+        grayed). Its choices are kept; the next photo shown enables the switches again. Any
+        other failure (memory, the detector) leaves them to use: unticking is the way back."""
+        for box in self.switches.values():
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.setEnabled(False)
+            box.blockSignals(False)
 
     def _show(self) -> None:
         if self.result is None:
