@@ -457,3 +457,28 @@ def test_a_folder_that_cannot_be_written_is_named_before_anything_is_saved(tmp_p
         assert list(drive.iterdir()) == []
     finally:
         subprocess.run(["umount", str(drive)], check=True)
+
+
+def test_a_full_drive_is_named_before_saving(tmp_path):
+    """A review found the check trusting the permission bits: a full card (and a Windows
+    access list, a share's server) said "writable" and failed photo by photo."""
+    from colorizer_app.core.fileio import cannot_write_in
+
+    card = tmp_path / "card"
+    card.mkdir()
+    small = ["mount", "-t", "tmpfs", "-o", "size=64k,nr_inodes=8", "tmpfs", str(card)]
+    mounted = subprocess.run(small, capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("a small drive cannot be mounted here (needs root)")
+    try:
+        made = 0  # a tmpfs takes an empty file while it has inodes: fill those
+        while True:
+            try:
+                (card / f"scan{made}.jpg").touch()
+            except OSError:
+                break
+            made += 1
+        assert cannot_write_in(card / "1920s") == f"{card} is on a drive that is full"
+        assert sorted(p.name for p in card.iterdir() if p.name.startswith(".")) == []
+    finally:
+        subprocess.run(["umount", str(card)], check=True)

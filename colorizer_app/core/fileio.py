@@ -222,23 +222,42 @@ def cannot_write_in(folder: Path) -> str | None:
     """Why no file can be made in `folder`, None if one can: checked before a save of many
     photos starts (a trial's Save All into a read-only folder worked for 10 s, then named a
     subfolder it would have made). A folder not there yet is judged by the nearest one that is,
-    where it would be made. Nothing is written."""
+    where it would be made. The test is a private temporary file made there and removed at once:
+    the permission bits alone say "writable" on Windows whatever its access lists say, and on a
+    share whatever its server will allow. Nothing is left behind."""
     where = Path(folder)
-    while not where.exists() and where.parent != where:
-        where = where.parent
-    if not where.is_dir():
+    while True:
+        try:
+            is_dir = stat.S_ISDIR(os.stat(where).st_mode)
+            break
+        except PermissionError:  # a folder above it may not be looked into
+            return f"{where.parent} is a folder you have no permission to open"
+        except OSError:
+            if where.parent == where:  # not even the drive: a card or drive taken out
+                return f"{where} is not there: is the drive plugged in?"
+            where = where.parent
+    if not is_dir:
         return f"{where} is a file, not a folder"
-    if os.access(where, os.W_OK | os.X_OK):
-        return None
     try:
-        read_only = bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+        fd, probe = _create_temp(where, "colorizer-write-test")
+    except OSError as exc:
+        return f"{where} is {_why_not_writable(exc)}"
+    os.close(fd)
+    try:
+        os.unlink(probe)
     except OSError:
-        read_only = False
-    return f"{where} is " + (
-        "on a drive that cannot be written (read-only)"
-        if read_only
-        else "a folder you have no permission to write in"
-    )
+        pass  # swept as a stale temporary by the next write here
+    return None
+
+
+def _why_not_writable(exc: OSError) -> str:
+    if exc.errno == errno.EROFS:
+        return "on a drive that cannot be written (read-only)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "a folder you have no permission to write in"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "on a drive that is full"
+    return f"a folder that cannot be written ({exc.strerror or exc})"
 
 
 def write_atomically(dest: Path, data: bytes) -> None:

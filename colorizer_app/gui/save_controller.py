@@ -67,14 +67,15 @@ class SaveController(JobController):
                 return 0
             self.options = options
             self.settings.save_options = options
+        # Folders that cannot be written are said before anything is asked (a review found
+        # "Replace the earlier copies?" asked of a folder nothing could be saved in).
+        items = self._writable(items, options)
+        if not items:
+            return 0
         plan = self._plan(items, options)
         if plan is None:
             self.status.emit("Not saved: the earlier colorized copies are kept.")
             return 0
-        writable = self._writable(plan, options)
-        if plan and not writable:
-            return 0
-        plan = writable
         if not plan:
             self.status.emit(f"Nothing new to save{kept_line(self._kept)}.")
             return 0
@@ -136,21 +137,22 @@ class SaveController(JobController):
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
         return plan
 
-    def _writable(
-        self, plan: list[tuple[PhotoItem, Path]], options: SaveOptions
-    ) -> list[tuple[PhotoItem, Path]]:
-        """The part of `plan` whose folders can be written; the rest is said at once, naming the
-        folder (a trial's Save All into a read-only folder ran 10 s, then named a subfolder)."""
+    def _writable(self, items: list[PhotoItem], options: SaveOptions) -> list[PhotoItem]:
+        """The photos of `items` whose copies' folders can be written; the rest is said at once,
+        naming the folder (a trial's Save All into a read-only folder ran 10 s, then named a
+        subfolder). Each folder a copy goes to is judged itself: a read-only subfolder of a
+        writable folder chosen was found only photo by photo (a review)."""
         from ..core.fileio import cannot_write_in
 
-        why = {}
+        plan = [(it, options.destination(it.path, it.root)) for it in items]
+        why: dict[Path, str] = {}
         for folder in {dest.parent for _, dest in plan}:
-            problem = cannot_write_in(folder if options.folder is None else options.folder)
+            problem = cannot_write_in(folder)
             if problem is not None:
                 why[folder] = problem
         if not why:
-            return plan
-        kept = [(it, dest) for it, dest in plan if dest.parent not in why]
+            return items
+        kept = [it for it, dest in plan if dest.parent not in why]
         left = len(plan) - len(kept)
         reason = next(iter(why.values()))
         text = (

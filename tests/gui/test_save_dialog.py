@@ -434,3 +434,46 @@ def test_the_dialog_counts_the_photos_and_offers_quality_only_for_a_jpeg(qtbot, 
     assert one.beside.text() == "Beside the original"
     assert one.quality.isEnabled()  # a JPEG, saved as it came
     assert one.example.text() == f"IMG_0001_colorized.jpg (in {tmp_path / 'out'})"
+
+
+def test_a_read_only_subfolder_is_named_before_the_replace_question(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A review: saving a folder of scans keeps its subfolders, and each was judged by the
+    folder chosen, so a read-only out/more failed later, photo by photo; and the Replace
+    question came first, asked of a copy that could not be replaced anyway."""
+    import subprocess
+
+    import pytest
+
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    out = tmp_path / "out"
+    (out / "more").mkdir(parents=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(out / "more")]).returncode != 0:
+        pytest.skip("a read-only drive cannot be mounted here (needs root)")
+    try:
+        (out / "more" / "photo2_colorized.png").write_bytes(b"an earlier copy")
+        subprocess.run(["mount", "-o", "remount,ro", str(out / "more")], check=True)
+        warnings: list[str] = []
+        watching = [True]
+        QTimer.singleShot(0, lambda: _answer_warnings(warnings, watching))
+        try:
+            queued = window.save_all(SaveOptions(folder=out, fmt="png"))
+            wait_idle(qtbot, window)
+            qtbot.wait(300)
+        finally:
+            watching[0] = False
+        assert queued == 2, warnings  # photo0 and photo1 beside out/more
+        assert len(warnings) == 1 and "Replace" not in warnings[0], warnings
+        assert warnings[0].startswith(
+            f"Cannot save 1 photo of 3: {out / 'more'} is on a drive that cannot be written"
+        ), warnings
+        assert sorted(p.name for p in out.glob("*.png")) == [
+            "photo0_colorized.png",
+            "photo1_colorized.png",
+        ]
+        assert (out / "more" / "photo2_colorized.png").read_bytes() == b"an earlier copy"
+    finally:
+        subprocess.run(["umount", str(out / "more")], check=True)
