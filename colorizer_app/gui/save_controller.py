@@ -57,7 +57,9 @@ class SaveController(JobController):
             )
             return 0
         if not isinstance(options, SaveOptions):  # a QAction's `checked` arrives here too
-            dialog = SaveOptionsDialog(self.options, [it.path for it in items], self._host)
+            dialog = SaveOptionsDialog(
+                self.options, [it.path for it in items], self._host, items[0].root
+            )
             accepted = dialog.exec() == SaveOptionsDialog.DialogCode.Accepted
             options = dialog.options()
             # Gone once answered: a closed dialog left a child of the window until the app's

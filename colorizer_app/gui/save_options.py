@@ -28,6 +28,8 @@ NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the o
 FOLDER_NEEDED = "Type or choose the folder to save in."
 BAD_ENDING = "A name ending cannot hold / \\ .. or control characters: it is not a folder."
 
+# The copies a quality applies to, by the name each is said with.
+LOSSY = (("JPEG", {".jpg", ".jpeg"}), ("WebP", {".webp"}))
 FORMATS = [("Same as original", "same"), ("PNG", "png"), ("JPEG", "jpg"), ("TIFF", "tiff")]
 
 
@@ -48,13 +50,19 @@ class SaveOptions:
 
 class SaveOptionsDialog(QDialog):
     """Asks where and how the colorized copies of `sources` are saved: it counts them, offers
-    JPEG quality only where a JPEG is written, and shows the name the first copy will have."""
+    quality only where a JPEG or WebP is written, and shows where the first copy will go
+    (`first_root`: the folder its photo was found in, whose subfolders a save keeps)."""
 
     def __init__(
-        self, options: SaveOptions, sources: Sequence[Path], parent: QWidget | None = None
+        self,
+        options: SaveOptions,
+        sources: Sequence[Path],
+        parent: QWidget | None = None,
+        first_root: Path | None = None,
     ):
         super().__init__(parent)
         self.sources = list(sources)
+        self._first_root = first_root
         # One photo of each name ending: what format a copy takes depends on nothing else, and
         # the check below runs on every key typed (Save All over thousands of photos).
         self._one_per_ending = list({src.suffix.lower(): src for src in self.sources}.values())
@@ -136,15 +144,18 @@ class SaveOptionsDialog(QDialog):
         from ..engine.batch import output_suffix
 
         fmt = self.format_combo.currentData()
-        # Quality only where a JPEG is written: "Same as original" for PNG scans left it on.
-        jpeg = any(output_suffix(src, fmt) in (".jpg", ".jpeg") for src in self._one_per_ending)
-        self.quality.setEnabled(jpeg)
+        # Quality only where a lossy copy is written: "Same as original" for PNG scans left it
+        # on; and WebP scans' copies take it too (a review found it grayed for them).
+        written = {output_suffix(src, fmt) for src in self._one_per_ending}
+        lossy = [name for name, kinds in LOSSY if written & kinds]
+        self.quality.setEnabled(bool(lossy))
+        self.quality.setSuffix(f" ({', '.join(lossy) or 'JPEG'})")
         self.example.setText("" if why or not self.sources else self._example())
 
     def _example(self) -> str:
         options = self.options()
-        first = options.destination(self.sources[0])
-        where = f"in {options.folder}" if options.folder else "beside it"
+        first = options.destination(self.sources[0], self._first_root)
+        where = f"in {first.parent}" if options.folder else "beside it"
         more = len(self.sources) - 1
         return f"{first.name} ({where})" + (f", and {more} more named alike" if more else "")
 

@@ -436,6 +436,25 @@ def test_the_dialog_counts_the_photos_and_offers_quality_only_for_a_jpeg(qtbot, 
     assert one.example.text() == f"IMG_0001_colorized.jpg (in {tmp_path / 'out'})"
 
 
+def test_webp_scans_are_offered_quality_and_the_example_keeps_the_subfolder(qtbot, tmp_path):
+    """A review: WebP copies are written at the quality chosen, yet it was grayed for them; and
+    a photo found in a subfolder of the folder opened is saved into that subfolder, yet the
+    example named the folder chosen."""
+    scans = tmp_path / "scans"
+    webp = SaveOptionsDialog(SaveOptions(), [scans / "a.webp"])
+    qtbot.addWidget(webp)
+    assert webp.quality.isEnabled() and webp.quality.suffix() == " (WebP)"
+    out = tmp_path / "out"
+    both = SaveOptionsDialog(
+        SaveOptions(folder=out), [scans / "1920s" / "b.jpg", scans / "a.webp"], None, scans
+    )
+    qtbot.addWidget(both)
+    assert both.quality.suffix() == " (JPEG, WebP)"
+    assert both.example.text() == (f"b_colorized.jpg (in {out / '1920s'}), and 1 more named alike")
+    both.format_combo.setCurrentIndex(both.format_combo.findData("png"))
+    assert not both.quality.isEnabled()
+
+
 def test_a_read_only_subfolder_is_named_before_the_replace_question(
     qtbot, window, photo_dir, tmp_path
 ):
