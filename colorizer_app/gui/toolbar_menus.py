@@ -23,7 +23,10 @@ def combo_menu(parent: QWidget, title: str, combo: QComboBox, tip: str) -> QActi
     menu.setToolTipsVisible(True)
 
     def choose(index: int) -> None:
-        if combo.isEnabled() and combo.currentIndex() != index:
+        # The toolbar's list says `activated` for the entry already shown too: over a selection
+        # of mixed details, choosing the shown photo's one gives it to all (a review found the
+        # menu doing nothing there). Model and device act on a change of index only.
+        if combo.isEnabled():
             combo.setCurrentIndex(index)
             combo.activated.emit(index)
 

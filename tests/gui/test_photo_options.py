@@ -317,6 +317,24 @@ def _menu_entry(window, menu_title: str, submenu: str, text: str):
     return next(a for a in sub.actions() if a.text() == text), sub
 
 
+def test_photo_detail_gives_the_shown_photos_detail_to_a_mixed_selection(qtbot, window, photo_dir):
+    """A review: with one photo at Most and one at Standard selected, the first shown, Photo >
+    Detail > Most did nothing, where the toolbar's list gives Most to both."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first, second = window.photos.items
+    _select(window, first)
+    _menu_entry(window, "&Photo", "&Detail", "Most (640 px)")[0].trigger()
+    wait_idle(qtbot, window)
+    window.list_view.selectAll()  # the first still the one shown
+    assert window.selection.current() is first
+    assert {it.render_size for it in window.selection.selected()} == {640, 0}
+    _menu_entry(window, "&Photo", "&Detail", "Most (640 px)")[0].trigger()
+    wait_idle(qtbot, window)
+    assert (first.render_size, second.render_size) == (640, 640)
+    assert second.result is not None
+
+
 def test_the_toolbar_choices_are_in_the_photo_menu_too(qtbot, window, photo_dir):
     """A trial looked in the menus for the colour strength, the detail and the model and found
     them only on the toolbar. Photo > Detail does what the toolbar's Detail does; the Model and
