@@ -74,14 +74,16 @@ is kept in the models folder (<b>Help &gt; Open Models Folder</b>).</p>
 
 
 def shortcut_rows(actions: Mapping[str, QAction]) -> list[tuple[str, str]]:
-    """(what, keys) for each action that has a shortcut, as its menu names it."""
+    """(what, keys) for each action that has a shortcut, as its menu names it; an action whose
+    text says what it would do now (Undo Remove) gives its lasting name as `guide_name`."""
     rows = []
     for action in actions.values():
         keys = ", ".join(
             k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
         )
         if keys:
-            what = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+            text = action.property("guide_name") or action.text()
+            what = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
             rows.append((what.rstrip("…").strip(), keys))
     return rows
 
@@ -119,6 +121,8 @@ def show_guide(parent: QWidget, actions: Mapping[str, QAction]) -> GuideWindow:
     guide = parent.findChild(GuideWindow)
     if guide is None:
         guide = GuideWindow(actions, parent)
+    elif not guide.isVisible():  # the keys as they are now, not as at its first opening
+        guide.text.setHtml(guide_html(actions))
     guide.show()
     guide.raise_()
     guide.activateWindow()

@@ -46,6 +46,7 @@ class WindowUndo(QObject):
         self._done: list[OneStep] = []  # sources with a step to undo, the newest step last
         self._before_pins = 0  # how many of them were done before the last pin edit
         self.action = QAction("&Undo", host)
+        self.action.setProperty("guide_name", "Undo")  # its text names the step: Undo Remove
         self.action.setShortcut(QKeySequence.StandardKey.Undo)
         self.action.triggered.connect(self.undo)
         host.addAction(self.action)

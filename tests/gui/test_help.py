@@ -33,6 +33,25 @@ def test_f1_opens_a_guide_with_every_key_of_the_menus_not_about(qtbot, window):
     guide.close()
 
 
+def test_the_guide_names_undo_as_undo_whatever_the_last_step(qtbot, window, photo_dir):
+    """A review: the key table was made once, with the Undo entry's text of that moment."""
+    from .conftest import wait_idle
+
+    a = window.actions_by_name
+    window.add_paths([photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    a["clear"].trigger()
+    assert a["undo"].text() == "&Undo Clear List"
+    a["guide"].trigger()
+    guide = window.findChild(GuideWindow)
+    assert "Undo Clear List" not in guide.text.toPlainText()
+    guide.close()
+    window.actions_by_name["pins"].setShortcut(QKeySequence("Ctrl+Shift+K"))
+    a["guide"].trigger()  # opened again: the keys as they are now
+    assert "Ctrl+Shift+K" in guide.text.toPlainText()
+    guide.close()
+
+
 def test_open_models_folder_without_a_file_manager_says_where_it_is(qtbot, window):
     """A trial's Open Models Folder did nothing at all where no file manager answered (here,
     offscreen, none does): the folder's path is shown, selectable, and Copy Path copies it
