@@ -118,12 +118,16 @@ def test_bad_files_raise_clear_errors(tmp_path, photo):
     header_cut.write_bytes(buf.getvalue()[:120])
     scrambled = tmp_path / "scrambled.jpg"  # whole, but its header is damaged
     scrambled.write_bytes(b"\xff\xd8" + bytes(200) + buf.getvalue()[-2:])
+    # whole and damaged, padded to a card's block after its end (a review: called incomplete)
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(b"\xff\xd8" + bytes(200) + buf.getvalue()[-2:] + bytes(4096))
     cases = {
         empty: "empty",
         text: "not an image",
         truncated: "an incomplete JPEG file (it stops after",
         header_cut: "an incomplete JPEG file (it stops after 1 KB",
         scrambled: "a damaged JPEG file",
+        padded: "a damaged JPEG file",
         tmp_path / "missing.jpg": "not found",
     }
     for path, words in cases.items():

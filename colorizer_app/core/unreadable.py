@@ -35,9 +35,13 @@ _ENDS = {"JPEG": b"\xff\xd9", "PNG": b"IEND"}
 
 
 def incomplete(kind: str, data: bytes) -> str | None:
-    """Why a file of `kind` cut off before its end cannot be read; None if it is whole."""
+    """Why a file of `kind` cut off before its end cannot be read; None if it is whole. A whole
+    file may carry bytes after its end: padding to a card's block (zeros or 0xFF), or a
+    camera's trailer; a review found such a damaged JPEG called "incomplete"."""
     end = _ENDS.get(kind)
-    if end is None or end in data[-64:]:
+    if end is None or end in data.rstrip(b"\x00\xff \r\n\t")[-64:]:
+        return None
+    if kind == "PNG" and end + b"\xae\x42\x60\x82" in data:  # IEND and its checksum
         return None
     return (
         f"an incomplete {kind} file (it stops after {_size(len(data))}, before its picture is "
