@@ -8,7 +8,7 @@ from its toolbar list when it opens, so the two never disagree and new models ap
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QMenu, QSlider, QWidget
 
 from .window_actions import make_action
@@ -59,7 +59,7 @@ def strength_actions(parent: QWidget, slider: QSlider) -> dict[str, QAction]:
         if slider.isEnabled():
             slider.setValue(slider.value() + by)
 
-    return {
+    actions = {
         "stronger": make_action(
             parent, "Stronger Colour", lambda: step(STRENGTH_STEP), "Ctrl+]",
             f"{STRENGTH_STEP}% more colour for this photo (the Colour slider)",
@@ -69,3 +69,7 @@ def strength_actions(parent: QWidget, slider: QSlider) -> dict[str, QAction]:
             f"{STRENGTH_STEP}% less colour for this photo (the Colour slider)",
         ),
     }  # fmt: skip
+    # [ and ] take AltGr on German, French and Nordic keyboards (a review): arrows too.
+    for name, arrow in (("stronger", "Ctrl+Shift+Up"), ("paler", "Ctrl+Shift+Down")):
+        actions[name].setShortcuts([actions[name].shortcut(), QKeySequence(arrow)])
+    return actions

@@ -221,6 +221,9 @@ def test_photos_of_one_name_in_two_folders_name_their_folders_in_the_list(
     assert names() == ["scan001.jpg", "scan002.jpg"]
 
 
+MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
 def _ctrl_z(qtbot, window) -> None:
     qtbot.keyClick(window.list_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     # and Ctrl let go: Qt would take later clicks (and tests) for Ctrl+clicks
@@ -367,3 +370,15 @@ def test_the_toolbar_choices_are_in_the_photo_menu_too(qtbot, window, photo_dir)
     a["paler"].trigger()
     a["paler"].trigger()
     assert first.strength == pytest.approx(0.9) and second.strength == pytest.approx(1.0)
+    # [ and ] need AltGr on many European keyboards (a review): Ctrl+Shift+arrows as well,
+    # pressed in the list, which keeps its selection
+    window.list_view.setFocus()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Up, MODIFIERS)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Shift)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Control)
+    assert first.strength == pytest.approx(1.0)
+    assert window.selection.selected() == [first]
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Down, MODIFIERS)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Shift)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Control)
+    assert first.strength == pytest.approx(0.9) and window.selection.selected() == [first]
