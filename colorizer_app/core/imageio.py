@@ -14,9 +14,11 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import cv2
 import numpy as np
@@ -310,27 +312,53 @@ def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         ) from exc
 
 
+# fd 2 belongs to the whole process: one decode at a time captures it. A decode on another
+# thread meanwhile (the Restore panel's beside the colorize worker) goes on uncaptured, its C
+# messages reaching the terminal as they would without capture; two captures overlapping left
+# fd 2 pointing at a deleted file for the rest of the run (a review).
+_capturing = threading.Lock()
+
+
 @contextlib.contextmanager
 def _c_stderr_captured():
     """What C decoders (libtiff, libjpeg, libpng) print straight to the process's stderr while a
     photo is decoded, as lines for that photo's message instead of raw text in the terminal."""
     lines: list[str] = []
+    capture = _start_capture() if _capturing.acquire(blocking=False) else None
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (a GUI app on Windows): nothing to capture
         yield lines
-        return
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield lines
-        finally:
+    finally:
+        if capture is not None:
+            saved, sink = capture
             os.dup2(saved, 2)
             os.close(saved)
             sink.seek(0)
             text = sink.read(4096).decode("utf-8", "replace")
+            sink.close()
             lines += [t.strip() for t in text.splitlines() if t.strip()][:3]
+            _capturing.release()
+
+
+def _start_capture() -> tuple[int, IO[bytes]] | None:
+    """fd 2 sent to a temporary file: (the real fd 2 kept, the file), taking `_capturing` with
+    it; None, the lock given back, where it cannot be (no stderr at all: a windowed app on
+    Windows, where sys.stderr is None; no temporary folder; no file descriptor left)."""
+    saved: int | None = None
+    sink: IO[bytes] | None = None
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+        saved = os.dup(2)
+        sink = tempfile.TemporaryFile()
+        os.dup2(sink.fileno(), 2)
+    except (OSError, ValueError):
+        if saved is not None:
+            os.close(saved)
+        if sink is not None:
+            sink.close()
+        _capturing.release()
+        return None
+    return saved, sink
 
 
 def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:

@@ -112,8 +112,9 @@ def run_app(files: list[str]) -> int:
     # Everything the app writes is on disk by now: settings synced, pins written, every file
     # written whole and renamed. Python's own teardown of torch and Qt took another 2-5 s on a
     # 2-core machine, the process lingering after Quit: run the exit handlers and end it.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None in a windowed app on Windows (pythonw, the installer's)
+            stream.flush()
     if window.stopped_cleanly:
         atexit._run_exitfuncs()
     # Else a worker was still busy at the quit limit (a photo in the network, a huge folder) and
