@@ -300,3 +300,42 @@ def test_a_copy_keeps_only_an_rgb_profile(tmp_path, tiny_model_path):
         assert copy.mode == "RGB" and "icc_profile" not in copy.info, name
     kept = Image.open(out / "srgb_colorized.png").info.get("icc_profile")
     assert kept == srgb_icc  # an RGB profile is the copy's own
+
+
+def test_numbered_copies_and_the_apps_copies_are_not_colorized_again(tmp_path, tiny_model_path):
+    """A review: p.jpg and p.png colorized to PNG gave p_colorized.png and p_colorized-2.png, and
+    the next run colorized p_colorized-2.png again; `restore` restored the _colorized copies."""
+    album = tmp_path / "album"
+    album.mkdir()
+    Image.fromarray(real_rgb("astronaut")).save(album / "p.jpg")
+    Image.fromarray(real_rgb("astronaut")).save(album / "p.png")
+    args = ("--model", tiny_model_path, "--format", "png")
+    first = run_cli("colorize", album, *args)
+    assert first.returncode == 0, first.stderr
+    made = sorted(p.name for p in album.iterdir())
+    assert made == ["p.jpg", "p.png", "p_colorized-2.png", "p_colorized.png"], made
+    again = run_cli("colorize", album, *args)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in album.iterdir()) == made
+    assert "Left out 2 photos whose names end in _colorized" in again.stderr, again.stderr
+    restored = run_cli("restore", album, "--restore", "fading")
+    assert restored.returncode == 0, restored.stderr
+    assert sorted(p.name for p in album.iterdir() if "_restored" in p.name) == [
+        "p_restored.jpg",
+        "p_restored.png",
+    ]
+
+
+def test_photos_in_the_output_folder_inside_the_input_are_named(tmp_path, tiny_model_path):
+    """A review: `colorize scans -o scans/sub` left out scans/sub/b.jpg without a word."""
+    scans = tmp_path / "scans"
+    (scans / "sub").mkdir(parents=True)
+    for where in (scans / "a.jpg", scans / "sub" / "b.jpg"):
+        Image.fromarray(real_rgb("astronaut")).save(where)
+    run = run_cli("colorize", scans, "-o", scans / "sub", "--model", tiny_model_path)
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"Left out b.jpg in {scans / 'sub'}, the output folder: give it by name to include it"
+        in run.stderr
+    ), run.stderr
+    assert (scans / "sub" / "a_colorized.jpg").is_file()

@@ -33,7 +33,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 
 def _colorize(args: argparse.Namespace, group) -> int:
     from ..core.hints import HintError
-    from ..core.photo_files import left_out_line
+    from ..core.photo_files import COPY_ENDINGS, left_out_line
     from ..engine.batch import plan_jobs, run_jobs, suffix_problem
     from ..engine.colorizer import Colorizer
 
@@ -49,11 +49,21 @@ def _colorize(args: argparse.Namespace, group) -> int:
     existing = [Path(p) for p in args.inputs if Path(p).exists()]
     out_dir = Path(args.output) if args.output else None
     left_out: list[Path] = []
-    jobs = plan_jobs(existing, out_dir, args.suffix, args.format, left_out)
+    in_output: list[Path] = []
+    jobs = plan_jobs(existing, out_dir, args.suffix, args.format, left_out, in_output)
     if left_out and group.is_main:
-        line = left_out_line(left_out, args.suffix, "give it by name to include it",
+        line = left_out_line(left_out, (args.suffix, *COPY_ENDINGS),
+                             "give it by name to include it",
                              "give them by name to include them")  # fmt: skip
         print(printable(line), file=sys.stderr)
+    if in_output and group.is_main:
+        what, them = (
+            (in_output[0].name, "it")
+            if len(in_output) == 1
+            else (f"{photos(len(in_output))} (e.g. {in_output[0].name})", "them")
+        )
+        print(printable(f"Left out {what} in {out_dir}, the output folder: give {them} by name "
+                        f"to include {them}"), file=sys.stderr)  # fmt: skip
     if not jobs:
         return fail("no photos found in " + ", ".join(args.inputs)) if not missing else EXIT_USAGE
     if args.render_size is not None and not 64 <= args.render_size <= 2048:

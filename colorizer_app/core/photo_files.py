@@ -4,10 +4,21 @@ app's own earlier copies in them (`<name>_colorized`, `<name>_restored`) left ou
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from .fileio import walk_files
+from .fileio import COLORIZED_SUFFIX, RESTORED_SUFFIX, walk_files
 from .imageio import is_image_path
+
+# The endings of the copies the app and the command line write unless told otherwise.
+COPY_ENDINGS = (COLORIZED_SUFFIX, RESTORED_SUFFIX)
+
+
+def is_copy_name(path: Path, endings: tuple[str, ...]) -> bool:
+    """Whether `path`'s name marks one of the app's copies: it ends in one of `endings`, or in
+    one followed by the -2, -3 a copy takes where its name was taken (a review found
+    p_colorized-2.png colorized again into p_colorized-2_colorized.png)."""
+    return any(e and re.search(re.escape(e) + r"(-[0-9]+)?$", path.stem) for e in endings)
 
 
 def outputs_below(folder: Path, outputs: Path | None) -> str | None:
@@ -65,7 +76,7 @@ def find_images(
         for c in candidates:
             if p.is_dir() and (not is_image_path(c) or lies_in(c, copies)):
                 continue
-            if p.is_dir() and endings and c.stem.endswith(endings):
+            if p.is_dir() and is_copy_name(c, endings):
                 if left_out is not None:
                     left_out.append(c)
                 continue
@@ -80,7 +91,10 @@ def left_out_line(left_out: list[Path], suffix: str | tuple[str, ...], one: str,
     """What to say of the photos a folder held that were left out as earlier outputs (a person's
     own photo may have such a name: a trial's grandma_colorized.jpg was left out unsaid). `one`
     and `many`: how to add it, or them, after all."""
-    ends = suffix if isinstance(suffix, str) else " or ".join(dict.fromkeys(s for s in suffix if s))
+    given = (suffix,) if isinstance(suffix, str) else suffix
+    # Only the endings these names have: "ends in _colorized", not every ending looked for.
+    matched = [e for e in dict.fromkeys(given) if any(is_copy_name(p, (e,)) for p in left_out)]
+    ends = " or ".join(matched or [e for e in given if e])
     if len(left_out) == 1:
         return (
             f"Left out {left_out[0].name}: its name ends in {ends}, as the copies Colorizer "

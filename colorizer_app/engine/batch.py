@@ -22,7 +22,7 @@ from ..core.imageio import (
     load_image,
     save_image,
 )
-from ..core.photo_files import lies_in, outputs_below
+from ..core.photo_files import COPY_ENDINGS, is_copy_name, lies_in, outputs_below
 from .colorizer import Colorizer, as_rgb
 
 if TYPE_CHECKING:
@@ -117,11 +117,14 @@ def plan_jobs(
     suffix: str = DEFAULT_SUFFIX,
     fmt: str = "same",
     left_out: list[Path] | None = None,
+    in_output: list[Path] | None = None,
 ) -> list[Job]:
     """Files and folders (recursive, symlinked subfolders followed) -> jobs, each photo once, in
-    the order given. In folders, earlier outputs (names ending in the suffix) are not colorized
-    again. A photo met again (a link to it, the same file by another name) becomes a job that
-    says so; a folder that cannot be searched, one that fails with the reason."""
+    the order given. In folders, earlier outputs (names ending in the suffix, or in _colorized or
+    _restored as the app's copies) are not colorized again, and are added to `left_out`; nor
+    is what lies in `out_dir` below a folder given, added to `in_output`. A photo met again (a
+    link to it, the same file by another name) becomes a job that says so; a folder that cannot
+    be searched, one that fails with the reason."""
     planned: list[tuple[Path, Path | None]] = []  # (source, the folder it was found in)
     unreadable: list[Job] = []
     for item in inputs:
@@ -129,10 +132,13 @@ def plan_jobs(
         if item.is_dir():
             files, problems = walk_files(item)
             copies = outputs_below(item, out_dir)
-            photos = [p for p in files if is_image_path(p) and not lies_in(p, copies)]
-            # With no suffix (copies keep their names, in another folder) no name marks an
-            # earlier output: every name "ends in" the empty string, which left out every photo.
-            outputs = {p for p in photos if suffix and p.stem.endswith(suffix)}
+            images = [p for p in files if is_image_path(p)]
+            photos = [p for p in images if not lies_in(p, copies)]
+            if in_output is not None:  # said, not left silently (a review)
+                in_output += [p for p in images if lies_in(p, copies)]
+            # With no suffix (copies keep their names, in another folder) that suffix marks no
+            # earlier output: every name "ends in" the empty string (is_copy_name skips it).
+            outputs = {p for p in photos if is_copy_name(p, (suffix, *COPY_ENDINGS))}
             sources = [p for p in photos if p not in outputs]
             if left_out is not None:  # earlier outputs by their name: said, not left silently
                 left_out += [p for p in photos if p in outputs]
