@@ -80,3 +80,20 @@ def test_restore_alone_says_a_sepia_print_keeps_its_colours(tmp_path, data_dir, 
 def _chroma(path) -> float:
     lab = rgb_to_lab(load_image(path).rgb)
     return float(np.hypot(lab[..., 1], lab[..., 2]).mean())
+
+
+def test_a_strip_and_a_one_pixel_photo_are_restored_and_a_bad_quality_refused(tmp_path):
+    """A review: grain measured in 8 px blocks found none on a side under 8 px and raised
+    IndexError ("please report this"); `restore --quality 0` wrote quality-0 JPEGs."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    for name, shape in (("strip.png", (5, 900)), ("dot.png", (1, 1))):
+        Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8)).save(tmp_path / name)
+    run = run_main("restore", tmp_path, "--restore", "all")
+    assert run.returncode == 0, run.stderr
+    assert "Restored 2, skipped 0" in run.stderr, run.stderr
+    assert load_image(tmp_path / "strip_restored.png").size == (900, 5)
+    bad = run_main("restore", tmp_path / "dot.png", "--format", "jpg", "--quality", "0")
+    assert bad.returncode == 2 and "--quality" in bad.stderr, bad.stderr
+    assert not (tmp_path / "dot_restored.jpg").exists()

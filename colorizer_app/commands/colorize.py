@@ -180,7 +180,12 @@ def add_restore_command(sub) -> None:
         "--suffix", default="_restored", help="added to each output's name (default _restored)"
     )
     p.add_argument("--format", default="same", choices=list(OUTPUT_FORMATS))
-    p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument(
+        "--quality",
+        type=_bounded(int, 1, 100, "the quality"),  # as colorize's: 0 wrote quality-0 JPEGs
+        default=95,
+        help="JPEG/WebP quality, 1 to 100 (default 95)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
     p.set_defaults(func=cmd_colorize, model=None, device="cpu", render_size=None, hints=None)
     p.set_defaults(saturation=1.0)

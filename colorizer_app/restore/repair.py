@@ -146,6 +146,8 @@ def grain_level(l: np.ndarray) -> float:
             patch = l[y : y + size, x : x + size].astype(np.float32)
             fine = patch - cv2.GaussianBlur(patch, (0, 0), 3.0)
             n = size // BLOCK
+            if n == 0:  # a side under 8 px (a strip, a 1 px photo): no block to measure
+                continue
             blocks = fine[: n * BLOCK, : n * BLOCK].reshape(n, BLOCK, n, BLOCK)
             spreads.append(blocks.std(axis=(1, 3)).ravel())
     if not spreads:
