@@ -339,3 +339,20 @@ def test_photos_in_the_output_folder_inside_the_input_are_named(tmp_path, tiny_m
         in run.stderr
     ), run.stderr
     assert (scans / "sub" / "a_colorized.jpg").is_file()
+
+
+def test_a_run_given_its_own_earlier_copy_keeps_it_and_does_not_invite_overwrite(
+    tmp_path, tiny_model_path
+):
+    """A review: `colorize *.jpg` again gives a.jpg and a_colorized.jpg; a.jpg's line said
+    "--overwrite to replace it", and with --overwrite it failed as never written over."""
+    Image.fromarray(real_rgb("astronaut")).save(tmp_path / "a.jpg")
+    first = run_cli("colorize", tmp_path / "a.jpg", "--model", tiny_model_path)
+    assert first.returncode == 0, first.stderr
+    copy = tmp_path / "a_colorized.jpg"
+    before = copy.read_bytes()
+    again = run_cli("colorize", tmp_path / "a.jpg", copy, "--model", tiny_model_path)
+    assert again.returncode == 0, again.stderr
+    assert f"{copy} is already there, and is one of the photos given: kept" in again.stderr
+    assert "--overwrite to replace" not in again.stderr
+    assert copy.read_bytes() == before

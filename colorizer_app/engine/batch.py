@@ -273,6 +273,10 @@ def _verdict_before_reading(job: Job, overwrite: bool, result: BatchResult) -> s
         return f"failed: {reason}"
     if _exists(job.dest) and not overwrite:
         result.skipped.append(job.source)
+        # Not "--overwrite to replace it" where that would fail too (a review): `colorize *.jpg`
+        # run again gives a.jpg and its earlier a_colorized.jpg both as photos.
+        if job.lands_on_input:
+            return f"skipped: {job.dest} is already there, and is one of the photos given: kept"
         return f"skipped: {job.dest} is already there (--overwrite to replace it)"
     if job.problem is not None:
         result.failed.append((job.source, job.problem))
