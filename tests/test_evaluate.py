@@ -70,3 +70,44 @@ def test_the_command_prints_the_table_and_writes_the_csv(tmp_path, data_dir):
     grid = cv2.imread(str(tmp_path / "g.jpg"))  # input | the models | truth, a row per photo
     assert grid.shape[1] % 160 == 0 and grid.shape[1] >= 3 * 160
     assert (grid.shape[0] - 24) % 160 == 0 and grid.shape[0] > 24
+
+
+def test_models_and_folders_named_alike_are_kept_apart_and_a_bad_grid_is_said_first(
+    tmp_path, data_dir, tiny_model_path
+):
+    """A review: two models named model.pt (runs/a, runs/b) were scored as one; two data
+    folders named test wrote one grid and one CSV over the other; --grid g.pdf crashed after
+    the whole evaluation, writing no CSV."""
+    import shutil
+
+    for run in ("a", "b"):
+        (tmp_path / "runs" / run).mkdir(parents=True)
+        shutil.copy(tiny_model_path, tmp_path / "runs" / run / "model.pt")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    first = _photos(tmp_path / "x" / "test", data_dir, n=2)
+    second = _photos(tmp_path / "y" / "test", data_dir, n=2)
+    models = (
+        "--model",
+        tmp_path / "runs" / "a" / "model.pt",
+        "--model",
+        tmp_path / "runs" / "b" / "model.pt",
+    )
+    bad = run_main("evaluate", first, *models, "--grid", tmp_path / "g.pdf")
+    assert bad.returncode == 2 and "--grid" in bad.stderr and ".png" in bad.stderr, bad.stderr
+
+    r = run_main(
+        "evaluate",
+        first,
+        second,
+        *models,
+        "--csv",
+        tmp_path / "s.csv",
+        "--grid",
+        tmp_path / "g.png",
+    )
+    assert r.returncode == 0, r.stderr
+    for folder in ("x-test", "y-test"):
+        rows = list(csv.DictReader((tmp_path / f"s-{folder}.csv").open()))
+        assert [row["model"] for row in rows] == [GRAY, "a-model", "b-model"], rows
+        assert (tmp_path / f"g-{folder}.png").is_file()

@@ -16,15 +16,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..training.data import scan_folders, split_photos, validation_split
     from ..training.evaluate import evaluate, markdown_table, write_csv, write_grid
 
+    if args.grid and Path(args.grid).suffix.lower() not in GRID_SUFFIXES:
+        # Said before an hour of scoring, not as a crash after it (a review: --grid g.pdf).
+        print(
+            f"--grid {args.grid}: a grid is written as "
+            + ", ".join(GRID_SUFFIXES)
+            + "; end its name in one of those",
+            file=sys.stderr,
+        )
+        return 2
+    entries = [resolve_model(m) for m in args.model]
+    labels = unique_labels([Path(e.path) for e in entries], [e.name for e in entries])
+    how = (f" @{args.render_size}px" if args.render_size else "") + (
+        "" if args.upsample == "guided" else f" ({args.upsample})"
+    )
     colorizers = {
-        resolve_model(m).name
-        + (f" @{args.render_size}px" if args.render_size else "")
-        + ("" if args.upsample == "guided" else f" ({args.upsample})"): Colorizer(
+        label + how: Colorizer(
             m, device=args.device, render_size=args.render_size, upsample=args.upsample
         )
-        for m in args.model
+        for label, m in zip(labels, args.model, strict=True)
     }
     csv_rows = []
+    folder_labels = dict(zip(args.data, unique_labels([Path(f) for f in args.data]), strict=True))
     for folder in args.data:
         report = with_bar(
             f"scan {Path(folder).name}",
@@ -62,16 +75,36 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if args.grid:
             grid = Path(args.grid)
             if len(args.data) > 1:
-                grid = grid.with_name(f"{grid.stem}-{Path(folder).name}{grid.suffix or '.jpg'}")
+                grid = grid.with_name(f"{grid.stem}-{folder_labels[folder]}{grid.suffix}")
             write_grid(result, grid)
             print(f"Grid: {grid}", file=sys.stderr)
         if args.csv:
             path = Path(args.csv)
             if len(args.data) > 1:
-                path = path.with_name(f"{path.stem}-{Path(folder).name}{path.suffix or '.csv'}")
+                path = path.with_name(f"{path.stem}-{folder_labels[folder]}{path.suffix or '.csv'}")
             write_csv(result, path, name)
             print(f"CSV: {path}", file=sys.stderr)
     return 0 if csv_rows else 1
+
+
+GRID_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def unique_labels(paths: list[Path], names: list[str] | None = None) -> list[str]:
+    """A label for each path (`names`, else its name), with its folders' names before it where
+    two would be alike: two models named model.pt in runs/a and runs/b were scored as one, and
+    two data folders named test wrote one grid and one CSV over the other (a review)."""
+    base = names if names is not None else [p.name for p in paths]
+    labels = list(base)
+    for depth in (1, 2, 3):
+        alike = {n for n in labels if labels.count(n) > 1}
+        if not alike:
+            return labels
+        labels = [
+            "-".join((*p.resolve().parts[-depth - 1 : -1], b)) if n in alike else n
+            for p, b, n in zip(paths, base, labels, strict=True)
+        ]
+    return [f"{n}-{i + 1}" if labels.count(n) > 1 else n for i, n in enumerate(labels)]
 
 
 def _hint_curves(args, colorizers, photos, folder) -> list:
