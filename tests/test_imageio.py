@@ -301,3 +301,49 @@ def test_decodes_on_two_threads_leave_stderr_where_it_was(tmp_path, photo, monke
     for _ in range(3):
         assert load_image(path).size == (photo.shape[1], photo.shape[0])
     assert len(os.listdir("/proc/self/fd")) == open_fds
+
+
+def _packed_gray_tiff(path, bits: int, values: list[int]) -> None:
+    """A one-row gray TIFF of `bits`-bit samples, packed as a scanner writes them (Pillow and
+    tifffile write no 2, 4 or 12-bit TIFFs)."""
+    import struct
+
+    packed, acc, held = bytearray(), 0, 0
+    for v in values:
+        acc, held = (acc << bits) | v, held + bits
+        while held >= 8:
+            held -= 8
+            packed.append((acc >> held) & 0xFF)
+    if held:
+        packed.append((acc << (8 - held)) & 0xFF)
+    tags = [(256, 3, len(values)), (257, 3, 1), (258, 3, bits), (259, 3, 1), (262, 3, 1),
+            (273, 4, 0), (277, 3, 1), (278, 3, 1), (279, 4, len(packed))]  # fmt: skip
+    start = 8 + 2 + 12 * len(tags) + 4
+    out = bytearray(b"II*\x00" + struct.pack("<IH", 8, len(tags)))
+    for tag, kind, value in tags:
+        value = start if tag == 273 else value
+        out += struct.pack(
+            "<HHIHH" if kind == 3 else "<HHII", tag, kind, 1, value, *([0] * (kind == 3))
+        )
+    path.write_bytes(bytes(out + struct.pack("<I", 0) + packed))
+
+
+def test_two_and_four_bit_tiffs_read_and_sixteen_bit_white_is_zero_is_no_negative(tmp_path):
+    """A review: 2 and 4-bit scans were refused as corrupt; a 16-bit gray TIFF stored
+    white-is-zero came out as its negative; a 12-bit one was called corrupt."""
+    import tifffile
+
+    _packed_gray_tiff(tmp_path / "g4.tif", 4, list(range(16)))
+    assert load_image(tmp_path / "g4.tif").rgb[0, :, 0].tolist() == [17 * v for v in range(16)]
+    _packed_gray_tiff(tmp_path / "g2.tif", 2, [0, 1, 2, 3])
+    assert load_image(tmp_path / "g2.tif").rgb[0, :, 0].tolist() == [0, 85, 170, 255]
+
+    stored = np.zeros((4, 6), np.uint16)
+    stored[:, :3] = 65535  # white-is-zero: the left half is black
+    tifffile.imwrite(tmp_path / "miw.tif", stored, photometric="miniswhite")
+    rgb = load_image(tmp_path / "miw.tif").rgb
+    assert rgb[0, 0].tolist() == [0, 0, 0] and rgb[0, 5].tolist() == [65535] * 3
+
+    _packed_gray_tiff(tmp_path / "g12.tif", 12, list(range(0, 4096, 256)))
+    with pytest.raises(ImageLoadError, match="12-bit samples .* re-export it as 8 or 16 bit"):
+        load_image(tmp_path / "g12.tif")

@@ -38,7 +38,12 @@ from .imagesave import (  # noqa: F401
     save_image,
     to_uint8,
 )
-from .sample_range import is_plain_tiff, read_tiff_samples, to_uint16
+from .sample_range import (
+    black_where_white_is_zero,
+    is_plain_tiff,
+    read_tiff_samples,
+    to_uint16,
+)
 from .unreadable import incomplete, why_unreadable
 
 DEFAULT_MAX_PIXELS = 200_000_000
@@ -418,9 +423,12 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         plain_jpeg = fmt == "JPEG" and im.mode in ("L", "RGB")
         pixels = _decode_with_opencv(data) if deep or plain_jpeg else None
         bgr = pixels is not None
-        if fmt == "TIFF" and not is_plain_tiff(dict(getattr(im, "tag_v2", {}))):
+        tags = dict(getattr(im, "tag_v2", {})) if fmt == "TIFF" else {}
+        if fmt == "TIFF" and not is_plain_tiff(tags):
             # Samples Pillow and OpenCV would cut (32-bit, signed, normalised to [-1, 1]).
             pixels, bgr = read_tiff_samples(path, data, max_pixels), False
+        elif pixels is not None and tags:
+            pixels = black_where_white_is_zero(pixels, tags)
         if pixels is None:
             try:
                 pixels = _decode_with_pillow(im)

@@ -69,14 +69,24 @@ def to_uint16(path: Path, pixels: np.ndarray) -> np.ndarray:
 
 
 def is_plain_tiff(tags: dict) -> bool:
-    """Whether a TIFF's samples are unsigned 1, 8 or 16 bits, which Pillow and OpenCV read
-    right; `tags`: its first page's tags by number (Pillow's tag_v2)."""
+    """Whether a TIFF's samples are unsigned 1, 2, 4, 8 or 16 bits, which Pillow and OpenCV read
+    right (Pillow spreads 2 and 4 bits over 0-255: a review found them refused as corrupt, sent
+    to tifffile, which needs a codec library for them); `tags`: its first page's tags by number
+    (Pillow's tag_v2)."""
 
     def values(code: int, default: int) -> set[int]:
         value = tags.get(code, default)
         return set(value) if isinstance(value, tuple) else {value}
 
-    return values(339, 1) <= {1} and values(258, 1) <= {1, 8, 16}
+    return values(339, 1) <= {1} and values(258, 1) <= {1, 2, 4, 8, 16}
+
+
+def black_where_white_is_zero(pixels: np.ndarray, tags: dict) -> np.ndarray:
+    """A 16-bit gray TIFF stored white-is-zero (photometric 0) as a person sees it: OpenCV turns
+    8-bit ones round but hands 16-bit ones back as stored, a negative (a review)."""
+    if tags.get(262) == 0 and pixels.dtype == np.uint16 and pixels.ndim == 2:
+        return np.subtract(np.uint16(65535), pixels)
+    return pixels
 
 
 def read_tiff_samples(path: Path, data: bytes, max_pixels: int) -> np.ndarray:
@@ -96,7 +106,14 @@ def read_tiff_samples(path: Path, data: bytes, max_pixels: int) -> np.ndarray:
             )
         if page.imagewidth * page.imagelength > max_pixels:
             raise ImageLoadError(path, "too large; scale it down")
-        pixels = page.asarray()
+        try:
+            pixels = page.asarray()
+        except NotImplementedError as exc:  # a packing or compression that needs imagecodecs
+            raise ImageLoadError(
+                path,
+                f"a TIFF of {page.bitspersample}-bit samples stored in a way this app cannot "
+                "read; re-export it as 8 or 16 bit",
+            ) from exc
         if page.planarconfig == tifffile.PLANARCONFIG.SEPARATE and pixels.ndim == 3:
             pixels = np.moveaxis(pixels, 0, -1)  # stored one colour plane after another
     if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] > 4):
