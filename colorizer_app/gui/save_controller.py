@@ -58,7 +58,7 @@ class SaveController(JobController):
             return 0
         if not isinstance(options, SaveOptions):  # a QAction's `checked` arrives here too
             dialog = SaveOptionsDialog(
-                self.options, [it.path for it in items], self._host, items[0].root
+                self.options, [it.path for it in items], self._host, [it.root for it in items]
             )
             accepted = dialog.exec() == SaveOptionsDialog.DialogCode.Accepted
             options = dialog.options()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from ..core.fileio import COLORIZED_SUFFIX
 
 NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the original."
+OWN_FOLDER = "The photos are in this folder: a copy needs an ending, or it would be the original."
 FOLDER_NEEDED = "Type or choose the folder to save in."
 BAD_ENDING = "A name ending cannot hold / \\ .. or control characters: it is not a folder."
 
@@ -51,18 +53,25 @@ class SaveOptions:
 class SaveOptionsDialog(QDialog):
     """Asks where and how the colorized copies of `sources` are saved: it counts them, offers
     quality only where a JPEG or WebP is written, and shows where the first copy will go
-    (`first_root`: the folder its photo was found in, whose subfolders a save keeps)."""
+    (`roots`: the folder each photo was found in, whose subfolders a save keeps)."""
 
     def __init__(
         self,
         options: SaveOptions,
         sources: Sequence[Path],
         parent: QWidget | None = None,
-        first_root: Path | None = None,
+        roots: Sequence[Path | None] = (),
     ):
         super().__init__(parent)
         self.sources = list(sources)
-        self._first_root = first_root
+        # The folder each was found in (None: opened by itself): a save keeps its subfolders.
+        self._roots = list(roots) or [None] * len(self.sources)
+        # Where a copy with no ending would be its own original: each photo's folder, or the
+        # folder it was found in (its subfolders kept below it). Few: found once, not per key.
+        pairs = zip(self.sources, self._roots, strict=True)
+        self._own_folders = {
+            os.path.realpath(f) for f in {root or src.parent for src, root in pairs}
+        }
         # One photo of each name ending: what format a copy takes depends on nothing else, and
         # the check below runs on every key typed (Save All over thousands of photos).
         self._one_per_ending = list({src.suffix.lower(): src for src in self.sources}.values())
@@ -136,6 +145,8 @@ class SaveOptionsDialog(QDialog):
             why = FOLDER_NEEDED
         elif not ending and not in_folder:
             why = NAME_NEEDED
+        elif not ending and self._into_own_folder():
+            why = OWN_FOLDER
         elif suffix_problem(ending):
             why = BAD_ENDING
         self.suffix_note.setText(why)
@@ -152,9 +163,16 @@ class SaveOptionsDialog(QDialog):
         self.quality.setSuffix(f" ({', '.join(lossy) or 'JPEG'})")
         self.example.setText("" if why or not self.sources else self._example())
 
+    def _into_own_folder(self) -> bool:
+        """The folder typed is one the photos are in: with no ending, each copy's name there
+        is its original's (a trial's Save All into the scans' own folder wrote scan-2.jpg,
+        then scan-2-2.jpg, beside each scan at each save, and they came back as photos)."""
+        folder = self.options().folder
+        return folder is not None and os.path.realpath(folder) in self._own_folders
+
     def _example(self) -> str:
         options = self.options()
-        first = options.destination(self.sources[0], self._first_root)
+        first = options.destination(self.sources[0], self._roots[0])
         where = f"in {first.parent}" if options.folder else "beside it"
         more = len(self.sources) - 1
         return f"{first.name} ({where})" + (f", and {more} more named alike" if more else "")

@@ -446,13 +446,41 @@ def test_webp_scans_are_offered_quality_and_the_example_keeps_the_subfolder(qtbo
     assert webp.quality.isEnabled() and webp.quality.suffix() == " (WebP)"
     out = tmp_path / "out"
     both = SaveOptionsDialog(
-        SaveOptions(folder=out), [scans / "1920s" / "b.jpg", scans / "a.webp"], None, scans
+        SaveOptions(folder=out), [scans / "1920s" / "b.jpg", scans / "a.webp"], None, [scans, None]
     )
     qtbot.addWidget(both)
     assert both.quality.suffix() == " (JPEG, WebP)"
     assert both.example.text() == (f"b_colorized.jpg (in {out / '1920s'}), and 1 more named alike")
     both.format_combo.setCurrentIndex(both.format_combo.findData("png"))
     assert not both.quality.isEnabled()
+
+
+def test_no_ending_into_the_photos_own_folder_is_refused_saying_why(qtbot, tmp_path):
+    """A trial chose "In this folder", typed the scans' own folder and cleared the ending: each
+    Save All wrote scan-2.jpg, then scan-2-2.jpg, beside every scan, and they came back as
+    photos when the folder was opened again."""
+    from colorizer_app.gui.save_options import OWN_FOLDER
+
+    scans = tmp_path / "scans"
+    (scans / "1920s").mkdir(parents=True)
+    photos = [scans / "a.jpg", scans / "1920s" / "b.jpg"]
+    dialog = SaveOptionsDialog(SaveOptions(), photos, None, [scans, scans])
+    qtbot.addWidget(dialog)
+    dialog.in_folder.setChecked(True)
+    dialog.folder_edit.setText(str(scans) + "/")
+    dialog.suffix_edit.setText("")
+    assert not dialog.save_button.isEnabled()
+    assert dialog.suffix_note.text() == OWN_FOLDER and not dialog.suffix_note.isHidden()
+    dialog.suffix_edit.setText("_colour")  # an ending: beside the originals, told apart
+    assert dialog.save_button.isEnabled()
+    dialog.suffix_edit.setText("")
+    dialog.folder_edit.setText(str(tmp_path / "colour"))  # another folder: the names kept
+    assert dialog.save_button.isEnabled()
+    assert dialog.example.text().startswith(f"a.jpg (in {tmp_path / 'colour'})")
+    # a photo opened by itself: its own folder is the one it lies in
+    one = SaveOptionsDialog(SaveOptions(folder=scans / "1920s", suffix=""), [photos[1]])
+    qtbot.addWidget(one)
+    assert not one.save_button.isEnabled() and one.suffix_note.text() == OWN_FOLDER
 
 
 def test_a_read_only_subfolder_is_named_before_the_replace_question(
