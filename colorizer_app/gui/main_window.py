@@ -182,7 +182,7 @@ class MainWindow(WindowBase):
         a["detail_menu"] = combo_menu(self, "&Detail", o.detail_combo, o.detail_combo.toolTip())
         a["model_menu"] = combo_menu(self, "&Model", m.model_combo, m.model_combo.toolTip())
         a["device_menu"] = combo_menu(self, "De&vice", m.device_combo, m.device_combo.toolTip())
-        steps = (self.list_edits, self.options)
+        steps = (self.list_edits, self.options.all_change, self.options.own_change)
         a["undo"] = WindowUndo(self, self.pins.undo_group, self.pins.edited, steps).action
         a["advanced"].setCheckable(True)
         a["side"].setCheckable(True)

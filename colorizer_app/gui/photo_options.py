@@ -18,6 +18,7 @@ from .compare_view import CompareView
 from .photo_list import PhotoItem, PhotoListModel
 from .qimage import to_qimage
 from .selection import Selection
+from .strength_undo import StrengthChange
 from .window_actions import make_action
 
 # (label, longest side the network sees; 0: the model's own recommended size)
@@ -31,8 +32,6 @@ DETAIL_CHOICES = (
 class PhotoOptions(QObject):
     colorize_requested = Signal(object)  # [PhotoItem]: colorize again, at their new detail
     choices_changed = Signal(object)  # [PhotoItem] whose strength or detail the person changed
-    undo_changed = Signal(bool)  # Apply Colour Strength to All can be undone (window_undo.py)
-    undo_name = "Colour Strength for All"
     status = Signal(str)  # a line for the status bar
 
     def __init__(
@@ -62,10 +61,10 @@ class PhotoOptions(QObject):
             "(faces in a crowd) and takes longer; Standard is the model's own size."
         )
         self.detail_combo.activated.connect(self._detail_chosen)
-        # Each photo's own strength before the last Apply Colour Strength to All (a trial lost
-        # a photo's remembered 60% to it, with no way back).
-        self._before_all: list[tuple[PhotoItem, float]] = []
-        self._applied = 1.0  # the strength it gave them
+        # What Edit > Undo takes back (strength_undo.py): the person's own last change, and
+        # the last Apply Colour Strength to All.
+        self.own_change = StrengthChange("Colour Strength", self._give_back, self)
+        self.all_change = StrengthChange("Colour Strength for All", self._give_back, self)
         self.actions: dict[str, QAction] = {
             "strength_all": make_action(
                 host,
@@ -78,6 +77,7 @@ class PhotoOptions(QObject):
 
     def show(self, item: PhotoItem | None) -> None:
         """The choices of the photo shown now."""
+        self.own_change.open = False  # another photo's strength changes are a change of their own
         strength = item.strength if item is not None else 1.0
         self.saturation.blockSignals(True)
         self.saturation.setValue(round(strength * 100))
@@ -94,33 +94,26 @@ class PhotoOptions(QObject):
     def apply_strength_to_all(self) -> None:
         strength = self.saturation.value() / 100.0
         changed = [item for item in self.photos.items if item.strength != strength]
-        before = [(item, item.strength) for item in changed]
+        self.all_change.made(changed, strength)
+        self.own_change.open = False
         self._set_strengths([(item, strength) for item in changed])
         self.status.emit(
             f"Colour strength {round(strength * 100)}% for {photos(len(self.photos.items))}"
             + (f"; Ctrl+Z gives {photos(len(changed))} back their own." if changed else ".")
         )
-        if changed:
-            self._before_all, self._applied = before, strength
-            self.undo_changed.emit(True)
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._before_all)
-
-    def undo(self) -> None:
-        """Each photo's own strength back, as before the last Apply Colour Strength to All."""
-        before, self._before_all = self._before_all, []
-        # a photo given another strength since keeps that one
-        before = [(item, own) for item, own in before if item.strength == self._applied]
+    def _give_back(self, before: list[tuple[PhotoItem, float]]) -> None:
+        """An undone change: each photo's strength as before it, the shown one's on the slider."""
         self._set_strengths(before)
         current = self.selection.current()
         if current is not None:
             self.show(current)
             if current.result is not None:
                 self.view.set_colorized(to_qimage(current.result.render(current.strength)))
-        self.undo_changed.emit(False)
-        self.status.emit(f"Gave {photos(len(before))} back their own colour strength.")
+        if len(before) == 1:
+            self.status.emit(f"Colour strength back to {round(before[0][1] * 100)}%.")
+        else:
+            self.status.emit(f"Gave {photos(len(before))} back their own colour strength.")
 
     def _set_strengths(self, strengths: list[tuple[PhotoItem, float]]) -> None:
         for item, strength in strengths:
@@ -136,6 +129,8 @@ class PhotoOptions(QObject):
         targets = self.selection.selected()
         if current is not None and current not in targets:
             targets.append(current)
+        self.own_change.made(targets, value / 100.0)
+        self.own_change.open = True
         for item in targets:
             item.strength = value / 100.0
             self.photos.show_result(item)

@@ -280,13 +280,18 @@ def test_apply_colour_strength_to_all_can_be_undone(qtbot, window, photo_dir):
     window.options.apply_strength_to_all()
     assert [it.strength for it in (first, second, third)] == [1.0, 1.0, 1.0]
     assert "Ctrl+Z gives 2 photos back their own" in window.status_label.text()
-    window.options.saturation.setValue(80)  # the shown one changed since: it keeps that
+    window.options.saturation.setValue(80)  # the shown one changed since: its own change
     _select(window, first)
-    assert window.actions_by_name["undo"].text() == "&Undo Colour Strength for All"
+    undo = window.actions_by_name["undo"]
+    assert undo.text() == "&Undo Colour Strength"
     _ctrl_z(qtbot, window)
-    assert [it.strength for it in (first, second, third)] == [0.6, 0.8, 1.3]
+    assert [it.strength for it in (first, second, third)] == [1.0, 1.0, 1.0]
+    assert undo.text() == "&Undo Colour Strength for All"
+    _ctrl_z(qtbot, window)
+    assert [it.strength for it in (first, second, third)] == [0.6, 1.0, 1.3]
     assert window.options.saturation.value() == 60  # the slider of the photo shown
-    assert not window.actions_by_name["undo"].isEnabled()  # nothing more to undo
+    # each photo's own change is one step that the next one replaces: nothing more to undo
+    assert not undo.isEnabled()
 
 
 def test_ctrl_z_reaches_a_remove_done_before_an_undone_apply_strength_to_all(
@@ -306,10 +311,40 @@ def test_ctrl_z_reaches_a_remove_done_before_an_undone_apply_strength_to_all(
     assert undo.text() == "&Undo Colour Strength for All"
     _ctrl_z(qtbot, window)
     assert third.strength == 1.3
+    assert undo.text() == "&Undo Colour Strength"  # third's own 130%, done after the Remove
+    _ctrl_z(qtbot, window)
+    assert third.strength == 1.0
     assert undo.isEnabled() and undo.text() == "&Undo Remove"
     _ctrl_z(qtbot, window)
     assert first in window.photos.items and len(window.photos.items) == 3
     assert not undo.isEnabled()
+
+
+def test_a_strength_change_is_undone_as_one_step_as_the_guide_says(qtbot, window, photo_dir):
+    """A trial dragged the Colour slider, read "Too strong or wrong? Edit > Undo takes it back"
+    in the guide, and found Undo grayed. A drag (or a run of Ctrl+Shift+Down) is one step."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_idle(qtbot, window)
+    first, second = window.photos.items
+    _select(window, first)
+    undo = window.actions_by_name["undo"]
+    assert not undo.isEnabled()
+    slider = window.options.saturation
+    for value in (110, 140, 179):  # one drag
+        slider.setValue(value)
+    assert first.strength == 1.79 and undo.text() == "&Undo Colour Strength"
+    _select(window, second)
+    window.list_view.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(window.list_view, Qt.Key.Key_Down, MODIFIERS)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Shift)
+    qtbot.keyRelease(window.list_view, Qt.Key.Key_Control)
+    assert second.strength == pytest.approx(0.7)
+    _ctrl_z(qtbot, window)
+    assert second.strength == 1.0 and slider.value() == 100
+    assert window.status_label.text() == "Colour strength back to 100%."
+    assert first.strength == 1.79  # another photo's change: a step of its own, not this one's
+    assert first.result.render(first.strength) is not None
 
 
 def _menu_entry(window, menu_title: str, submenu: str, text: str):
