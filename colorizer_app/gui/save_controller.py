@@ -39,6 +39,7 @@ class SaveController(JobController):
         self._folder: Path | None = None  # the last save's folder (None: beside the originals)
         # Files of the person's own a save left as they were, each with its copy's free name.
         self._kept: list[tuple[Path, Path]] = []
+        self._left_earlier = 0  # earlier copies kept by "Save only the new ones"
         self._queued: dict[int, Path] = {}  # save job -> its output, until it is written
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
@@ -137,6 +138,9 @@ class SaveController(JobController):
                 return None
         if not overwrite:
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
+        # "Save only the new ones": the earlier copies left, said when the save ends (a trial
+        # read "Saved 3 photos" and wondered about the fourth).
+        self._left_earlier = 0 if overwrite else len(existing)
         return plan
 
     def _writable(self, items: list[PhotoItem], options: SaveOptions) -> list[PhotoItem]:
@@ -190,7 +194,12 @@ class SaveController(JobController):
         only_new = (
             (f"Save only the {new} new" if new > 1 else "Save only the new one") if new else None
         )
-        return ask_to_replace(self._host, "Replace earlier colorized copies?", text, only_new)
+        title = (
+            "Replace the earlier colorized copy?"
+            if len(existing) == 1
+            else ("Replace earlier colorized copies?")
+        )
+        return ask_to_replace(self._host, title, text, only_new)
 
     def _batch_started(self) -> None:
         self._failures: list[str] = []
@@ -236,7 +245,17 @@ class SaveController(JobController):
         failures, moved = self._failures, self._moved
         if not failures:
             if self._written:
-                self.status.emit(saved_line(self._written, self._folder) + kept_line(self._kept))
+                earlier = self._left_earlier
+                left = ""
+                if earlier:
+                    left = (
+                        "; the earlier copy kept as it was"
+                        if earlier == 1
+                        else (f"; {earlier} earlier copies kept as they were")
+                    )
+                self.status.emit(
+                    saved_line(self._written, self._folder) + left + kept_line(self._kept)
+                )
             return
         self._failures = []
         # What to do next, said once (a trial met "cannot write in ... (Read-only file system)"

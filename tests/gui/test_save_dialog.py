@@ -170,7 +170,7 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
         if not isinstance(box, QMessageBox):
             QTimer.singleShot(50, lambda: answer(key_or_label))
             return
-        seen.append((box.text(), sorted(b.text() for b in box.buttons())))
+        seen.append((box.text(), sorted(b.text() for b in box.buttons()), box.windowTitle()))
         if key_or_label == "Return":
             qtbot.keyClick(box, Qt.Key.Key_Return)
         else:
@@ -178,7 +178,8 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
 
     QTimer.singleShot(0, lambda: answer("Return"))
     assert window.saving.save(first, SaveOptions(folder=out, fmt="png")) == 0
-    text, labels = seen[-1]
+    text, labels, title = seen[-1]
+    assert title == "Replace the earlier colorized copy?"  # one copy: not "copies" (a trial)
     assert "photo0_colorized.png already exists" in text and str(out) in text
     assert labels == ["Cancel", "Replace"]
     assert copy.read_bytes() == b"an earlier copy"  # Enter kept it
@@ -189,6 +190,10 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
     wait_idle(qtbot, window)
     assert seen[-1][1] == ["Cancel", "Replace", "Save only the new one"]
     assert (out / "photo1_colorized.png").is_file()
+    # the earlier copy left is said too (a trial read "Saved 3 photos" and missed the fourth)
+    assert window.status_label.text() == (
+        f"Saved photo1_colorized.png in {out}; the earlier copy kept as it was"
+    ), window.status_label.text()
     assert copy.read_bytes() == b"an earlier copy"
     QTimer.singleShot(0, lambda: answer("Replace"))
     assert window.saving.save(first, SaveOptions(folder=out, fmt="png")) == 1
