@@ -84,7 +84,8 @@ class RecentPlaces(QObject):
         for number, entry in enumerate(entries, 1):
             there = os.path.exists(entry[0])
             text = label(entry) + ("" if there else " (not found)")
-            prefix = f"&{number % 10} " if number <= 10 else ""
+            # "1. photos", not "1 photos": a trial read a folder named photos as a count
+            prefix = f"&{number % 10}. " if number <= 10 else ""
             action = QAction(prefix + text, self.menu)
             shown = [p if len(p) <= 100 else p[:49] + "…" + p[-50:] for p in entry[:12]]
             action.setToolTip("\n".join(shown) + ("\n…" if len(entry) > 12 else ""))

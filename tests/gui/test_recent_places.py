@@ -26,7 +26,7 @@ def test_a_dropped_folder_is_opened_again_after_a_relaunch(qtbot, window, photo_
     drop(window, [photo_dir])
     drop(window, [photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
     entries = recent_actions(window)
-    assert [a.text().split(" — ")[0] for a in entries] == ["&1 photo0.jpg and 1 more", "&2 scans"]
+    assert [a.text().split(" — ")[0] for a in entries] == ["&1. photo0.jpg and 1 more", "&2. scans"]
     assert str(photo_dir.parent) in entries[1].text() or "~" in entries[1].text()
     wait_idle(qtbot, window)
     window.close()
@@ -46,8 +46,8 @@ def test_a_dropped_folder_is_opened_again_after_a_relaunch(qtbot, window, photo_
     ]
     # Opened again, the folder is first on the list; the list holds each entry once.
     assert [a.text().split(" — ")[0] for a in recent_actions(again)] == [
-        "&1 scans",
-        "&2 photo0.jpg and 1 more",
+        "&1. scans",
+        "&2. photo0.jpg and 1 more",
     ]
     wait_idle(qtbot, again)
 
