@@ -52,6 +52,7 @@ class CompareView(QWidget):
         self.colorized: QImage | None = None
         self.full_width = 0  # the original's real width: 100% means one of its pixels per pixel
         self.divider = 0.5  # fraction of the view's width
+        self._divider_before_pins = 0.5
         self.side_by_side = False
         self.show_original = False
         self.scale = 1.0  # view pixels per preview pixel
@@ -194,9 +195,12 @@ class CompareView(QWidget):
         self.pin_mode = on
         self.selected_mark = -1
         if on and not self.side_by_side:
-            self.divider = 0.0  # pins live on the after side: show all of it
+            # pins live on the after side: show all of it, and give the person's line back
+            # after (a trial's line, dragged to three quarters, came back in the middle)
+            self._divider_before_pins = self.divider
+            self.divider = 0.0
         elif not on and self.divider == 0.0:
-            self.divider = 0.5
+            self.divider = self._divider_before_pins
         self.unsetCursor()
         self.update()
 

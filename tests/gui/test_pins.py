@@ -55,6 +55,22 @@ def _reopened(qtbot, window, photo):
     return again, _open_photo(qtbot, again, photo)
 
 
+def test_the_line_comes_back_where_it_was_after_pins(qtbot, window, photo_dir):
+    """A trial dragged the before/after line to three quarters, turned pins on and off, and
+    found the line back in the middle."""
+    _open_photo(qtbot, window, photo_dir / "photo0.jpg")
+    view = window.view
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 2, 40))
+    qtbot.mouseMove(view, QPoint(view.width() * 3 // 4, 40))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() * 3 // 4, 40))
+    dragged = view.divider
+    assert 0.7 < dragged < 0.8
+    window.actions_by_name["pins"].trigger()
+    assert view.divider == 0.0
+    window.actions_by_name["pins"].trigger()
+    assert view.divider == dragged
+
+
 def test_pin_move_undo_remove_save_and_reopen(qtbot, window, photo_dir, tmp_path):
 
     photo = photo_dir / "photo0.jpg"
