@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -204,6 +205,9 @@ class RestorePanel(QDockWidget):
         # wrapped ("Damage marked on 2.1% of the photo, as you corrected it"), under the brush.
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 2)
+        # Its width is the dock's, never its own: a long failure message widened the dock, and
+        # the photo beside it jumped, photo after photo (a trial).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.signals.saved.connect(self.status.setText)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
