@@ -105,6 +105,7 @@ def run_app(files: list[str]) -> int:
     window.show()
     QTimer.singleShot(0, splash.close)  # once the event loop runs, the window is up
     if files:
+        window.last_list.set_aside()
         window.add_paths(files)
     else:  # the list as it was at the last quit (a shoebox takes many evenings)
         window.last_list.reopen()

@@ -57,6 +57,7 @@ class LastList(QObject):
         self._intake = intake
         # While reopening: the one shown, how many were kept, each photo's folder opened.
         self._reopening: tuple[str | None, int, dict[str, str | None]] | None = None
+        self._set_aside = 0  # photos of the kept list not opened (set_aside), to say so
         intake.added.connect(self._added)
 
     def remember(self) -> None:
@@ -85,7 +86,25 @@ class LastList(QObject):
             self._intake.add_paths(paths, remember=False, skip_gone=True)
         return len(entries)
 
+    def set_aside(self) -> None:
+        """Started with photos of its own (opened from the desktop, the command line): the list
+        kept is not opened, and is said so, once the new photos are in (a trial's 19 photos
+        were gone from the window without a word). It is kept until the next quit."""
+        entries, _current = read_entries(self.settings)
+        if entries:
+            self._set_aside = len(entries)
+            # An Open Recent entry of their own, newest but one: what the notice points to.
+            self._intake.opened.emit([path for path, _ in entries])
+
     def _added(self, added: list[PhotoItem], _colorize: bool) -> None:
+        if self._set_aside and self._reopening is None:
+            kept, self._set_aside = self._set_aside, 0
+            self.status.emit(
+                f"Opened {photos(len(added))}; the {photos(kept)} listed last time "
+                f"{'was' if kept == 1 else 'were'} set aside: File > Open Recent opens "
+                f"{'it' if kept == 1 else 'them'} again."
+            )
+            return
         if self._reopening is None:
             return
         current, kept, roots = self._reopening

@@ -151,3 +151,32 @@ def test_a_list_whose_photos_are_all_gone_says_so(qtbot, window, photo_dir, tmp_
         assert again.photos.items == []
     finally:
         _close(again)
+
+
+def test_photos_opened_at_start_set_the_kept_list_aside_saying_where_it_is(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A trial started the app with a photo of its own and its 19 photos were gone from the
+    window without a word: it says so, and Open Recent has them as one entry."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+
+    again = _start_again(qtbot, tmp_path)
+    said: list[str] = []
+    again.last_list.status.connect(said.append)
+    try:
+        again.last_list.set_aside()  # as the app does when given photos to open
+        again.add_paths([photo_dir / "more" / "photo2.jpg"])
+        wait_scanned(again)
+        qtbot.waitUntil(lambda: bool(said), timeout=30_000)
+        assert said == [
+            "Opened 1 photo; the 2 photos listed last time were set aside: File > Open Recent "
+            "opens them again."
+        ]
+        again.recent.menu.aboutToShow.emit()
+        entries = [a.text() for a in again.recent.menu.actions() if a.text()]
+        assert any("photo0.jpg and 1 more" in text for text in entries), entries
+        wait_idle(qtbot, again)
+    finally:
+        _close(again)
