@@ -65,7 +65,8 @@ class ModelController(QObject):
         model once it has answered, since listing them imports the model store."""
         self._pending = self.settings.model or "default"
         self.model_combo.blockSignals(True)
-        self.model_combo.addItem("Loading models…")  # no data: current_model() is the pending
+        # "Loading…", not "Loading models…", which a trial saw clipped to "Loading models."
+        self.model_combo.addItem("Loading…")  # no data: current_model() is the pending
         self.model_combo.blockSignals(False)
         index = self.device_combo.findData(self.settings.device)
         self.device_combo.blockSignals(True)

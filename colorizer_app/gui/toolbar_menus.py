@@ -40,7 +40,7 @@ def combo_menu(parent: QWidget, title: str, combo: QComboBox, tip: str) -> QActi
             entry = menu.addAction(combo.itemText(index))
             entry.setCheckable(True)
             entry.setChecked(index == combo.currentIndex())
-            # "Loading models…" is a word, not a model: nothing to choose yet
+            # "Loading…" is a word, not a model: nothing to choose yet
             entry.setEnabled(combo.isEnabled() and combo.itemData(index) is not None)
             entry.triggered.connect(lambda _checked=False, i=index: choose(i))
             group.addAction(entry)
