@@ -315,8 +315,7 @@ def kept_line(kept: list[tuple[Path, Path]]) -> str:
     if not kept:
         return ""
     (there, copy), more = kept[0], len(kept) - 1
-    line = (
-        f"; {there.name} was already in {there.parent} and was left as it was (it may be a "
-        f"photo of yours): its copy is {copy.name}"
-    )
+    # Short: the status line shortens what does not fit in its middle, and a trial lost the
+    # copy's name there (the folder is the one the save went to, said before this).
+    line = f"; {there.name} was there already (maybe yours): kept, its copy is {copy.name}"
     return line + (f", and {more} more like it (-2, -3… added)" if more else "")

@@ -353,7 +353,9 @@ def test_copies_named_as_their_originals_never_replace_a_photo(qtbot, window, tm
     assert (box1 / "scan001.jpg").read_bytes() == original
     assert (box1 / "scan002.jpg").is_file() and (box1 / "scan001-2.jpg").is_file()
     said = window.status_label.text()
-    assert "scan001.jpg was already in" in said and "its copy is scan001-2.jpg" in said, said
+    assert "scan001.jpg was there already (maybe yours): kept, its copy is scan001-2.jpg" in said, (
+        said
+    )
     # On the list too, and Replace forced: still never written over; the copies go beside.
     window.add_paths([box1 / "scan001.jpg"])
     wait_scanned(window)
