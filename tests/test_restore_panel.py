@@ -420,6 +420,27 @@ def test_a_damaged_corrections_file_costs_that_correction_not_the_app(tmp_path, 
     assert masks.get(photo) is None and not masks.file_for(photo).exists()
 
 
+def test_a_name_that_is_not_utf8_is_restored_with_its_corrections_kept(qtbot, tmp_path, data_dir):
+    """A review: an old card's Gro\xdfmutter.jpg (Latin-1 bytes, not UTF-8) raised in the
+    corrections' file name: the Restore panel kept the last photo, and with Scratches on its
+    colouring stayed queued forever."""
+    import os
+
+    name = os.fsdecode(b"Gro\xdfmutter.png")
+    photo = tmp_path / name
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    masks = CorrectedMasks(tmp_path / "masks")
+    mark = np.zeros((64, 64), bool)
+    mark[5:9, 10:40] = True
+    masks.put(photo, mark)
+    assert np.array_equal(masks.get(photo), mark)
+    panel = _panel_on(qtbot, photo)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert panel.path == photo
+    panel.wait()
+
+
 def test_photos_listed_before_the_panel_exists_are_coloured_with_their_corrections(
     window,  # noqa: F811
     qtbot,

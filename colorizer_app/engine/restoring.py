@@ -205,7 +205,10 @@ class CorrectedMasks:
             key = f"{os.path.realpath(photo)}\0{photo.stat().st_size}"
         except OSError:
             return None  # gone or unreadable: nothing to match a correction to
-        return self.folder / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".png")
+        # surrogateescape: a Linux name that is not UTF-8 (an old card's Gro\xdfmutter.jpg) raised
+        # here and broke the Restore panel; valid names hash as before.
+        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.folder / (digest[:32] + ".png")
 
     def get(self, photo: Path) -> np.ndarray | None:
         """The corrected mask (bool, the preview's size when it was made), or None."""

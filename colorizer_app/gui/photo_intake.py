@@ -125,7 +125,14 @@ class PhotoIntake(QObject):
             return
         folder = user_models_dir().parent / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
+        # Never an earlier paste's name: two within a second (a review) shared one, the second
+        # image written over the first photo's file.
+        stamp = time.strftime("pasted-%Y%m%d-%H%M%S")
+        path = folder / f"{stamp}.png"
+        number = 1
+        while path.exists():
+            number += 1
+            path = folder / f"{stamp}-{number}.png"
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.

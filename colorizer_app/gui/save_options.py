@@ -101,7 +101,9 @@ class SaveOptionsDialog(QDialog):
         self.format_combo = QComboBox()
         for label, value in FORMATS:
             self.format_combo.addItem(label, value)
-        self.format_combo.setCurrentIndex(max(0, [v for _, v in FORMATS].index(options.fmt)))
+        # findData: a format the settings file names that this list does not (edited by hand,
+        # or from a later version) raised here, and Save did nothing, every time (a review).
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(options.fmt)))
         form.addRow("Format:", self.format_combo)
         self.quality = QSpinBox()
         self.quality.setRange(50, 100)

@@ -68,6 +68,13 @@ def shrink(rgb: np.ndarray, shorter_side: int) -> np.ndarray:
     )
 
 
+def name_digest(text: str) -> str:
+    """A stable hex digest of a name (a path, a group): what the splits and samples are drawn
+    by. surrogateescape: a Linux name that is not UTF-8 raised here; UTF-8 names hash as ever,
+    so no split changes."""
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def group_key(path: Path, root: Path, split_by: str) -> str:
     """`file`: the file itself. `folder`: the subfolder it sits in (LFW's identity), so all of
     one person's photos land on the same side; files directly in the root count one by one."""
@@ -107,7 +114,7 @@ def _listed(
     if per_folder is not None:
         items = _at_most_per_folder(items, per_folder)
     if limit is not None:
-        items = sorted(items, key=lambda pr: hashlib.sha1(str(pr[0]).encode()).hexdigest())[:limit]
+        items = sorted(items, key=lambda pr: name_digest(str(pr[0])))[:limit]
     return items
 
 
@@ -166,7 +173,7 @@ def scan_folders(
 
 def is_test(group: str, test_fraction: float = 0.25) -> bool:
     """Deterministic split by a hash of the group: the same on every machine and every run."""
-    h = int(hashlib.sha1(group.encode("utf-8")).hexdigest()[:8], 16)
+    h = int(name_digest(group)[:8], 16)
     return (h % 10_000) < test_fraction * 10_000
 
 

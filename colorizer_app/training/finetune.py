@@ -15,7 +15,6 @@ weights are rounded to that dtype before the judgement, so what is judged is wha
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,14 @@ from ..engine.catalog import open_model, resolve_model
 from ..model.model_file import build_model, save_model, sha256_of
 from ..model.networks import ColorNet
 from ..model.shipped import check_not_builtin
-from .data import ColorPhotoDataset, Photo, ScanReport, scan_folders, split_photos
+from .data import (
+    ColorPhotoDataset,
+    Photo,
+    ScanReport,
+    name_digest,
+    scan_folders,
+    split_photos,
+)
 from .fused_cache import fused_vectors
 from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
 from .loop import History, Progress, TrainConfig
@@ -109,7 +115,7 @@ def hold_out(photos: list[Photo]) -> tuple[list[Photo], list[Photo]]:
     """(train, held out), chosen by a hash of each file's name: a quarter of the folder, but at
     least FEW_HELD_OUT photos where that leaves half to train on (six photos judged a candidate
     that was worse on 40 others), and at most HELD_OUT_CAP."""
-    ranked = sorted(photos, key=lambda p: hashlib.sha1(p.group.encode()).hexdigest())
+    ranked = sorted(photos, key=lambda p: name_digest(p.group))
     floor = min(FEW_HELD_OUT, len(ranked) // 2)
     n = min(max(math.ceil(HELD_OUT_SHARE * len(ranked)), floor, 2), HELD_OUT_CAP)
     return ranked[n:], ranked[:n]

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from colorizer_app.gui.photo_list import PhotoState
@@ -300,6 +300,24 @@ def test_a_pasted_image_becomes_a_png_in_the_app_data_and_is_colorized(qtbot, wi
     with Image.open(item.path) as pasted, Image.open(photo_dir / "photo0.jpg") as source:
         assert pasted.format == "PNG" and pasted.size == source.size
     assert item.state == PhotoState.DONE
+
+
+def test_two_images_pasted_within_a_second_keep_a_file_each(qtbot, window):
+    """A review: both pastes took pasted-<second>.png, the second written over the first
+    photo's file (and then refused as already in the list)."""
+    blue, red = (
+        QImage(40, 30, QImage.Format.Format_RGB32),
+        QImage(40, 30, QImage.Format.Format_RGB32),
+    )
+    blue.fill(QColor("#2040c0"))
+    red.fill(QColor("#c02020"))
+    window.intake.add_image(blue)
+    window.intake.add_image(red)
+    wait_idle(qtbot, window)
+    paths = sorted(it.path for it in window.photos.items)
+    assert len(paths) == 2 and paths[0] != paths[1]
+    colours = sorted(tuple(np.asarray(Image.open(p).convert("RGB"))[0, 0]) for p in paths)
+    assert colours == [(32, 64, 192), (192, 32, 32)]
 
 
 def test_a_long_status_message_is_shortened_with_its_whole_text_in_the_tooltip(window):

@@ -531,3 +531,11 @@ def test_a_read_only_subfolder_is_named_before_the_replace_question(
         assert (out / "more" / "photo2_colorized.png").read_bytes() == b"an earlier copy"
     finally:
         subprocess.run(["umount", str(out / "more")], check=True)
+
+
+def test_a_format_the_settings_name_that_the_dialog_lacks_opens_as_same_as_original(qtbot):
+    """A review: save/format=webp in the settings file (edited, or from a later version) raised
+    in the dialog, and Save did nothing, every time."""
+    dialog = SaveOptionsDialog(SaveOptions(fmt="webp"), [Path("a.jpg")])
+    qtbot.addWidget(dialog)
+    assert dialog.format_combo.currentData() == "same"
