@@ -25,6 +25,8 @@ class ListEdits(QObject):
     forgotten = Signal(object)  # [PhotoItem] gone for good (no Undo brings them back)
     undo_changed = Signal(bool)  # True: a new step to undo (window_undo.py); False: undone
     status = Signal(str)  # a line for the status bar
+    # [PhotoItem] put back that were waiting when taken off: their run was cancelled with them
+    colorize_requested = Signal(object)
 
     def __init__(self, photos: PhotoListModel, selection: Selection, host: QWidget):
         super().__init__(host)
@@ -88,9 +90,9 @@ class ListEdits(QObject):
         if not items:
             return
         self.undo_changed.emit(False)
-        for item in items:  # what was waiting when it was taken off was cancelled
-            if item.state in (PhotoState.QUEUED, PhotoState.COLORIZING):
-                item.state = PhotoState.ADDED
+        cancelled = [it for it in items if it.state in (PhotoState.QUEUED, PhotoState.COLORIZING)]
+        for item in cancelled:  # what was waiting when it was taken off was cancelled
+            item.state = PhotoState.ADDED
         back = self.photos.restore(items, rows)
         again = len(items) - len(back)
         self.forgotten.emit([it for it in items if it not in back])
@@ -110,6 +112,11 @@ class ListEdits(QObject):
             )
             self.selection.make_current(back[0])
         self.changed.emit()
+        # Queued again (a review: put back, they showed "Loading…" for ever, and one being
+        # coloured again at another detail kept its old colour under the new detail's name).
+        again_queued = [it for it in cancelled if it in back]
+        if again_queued:
+            self.colorize_requested.emit(again_queued)
 
     def _take_off(self, items: list[PhotoItem], rows: list[int], name: str) -> None:
         """Keeps what is taken off for Undo (only the latest can be undone)."""

@@ -68,8 +68,7 @@ QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is qu
 
 
 class MainWindow(WindowBase):
-    """The window: layout, wiring, showing the current photo, quitting. Settings are one typed
-    object (app_settings.py)."""
+    """The window: layout, wiring, showing the current photo, quitting (settings: app_settings)."""
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -247,7 +246,8 @@ class MainWindow(WindowBase):
         self.batch.choices_reverted.connect(self.pins.remember)
         self.pins.choices_found.connect(self.options.show_if_current)
         self.pins.colour_again.connect(self.batch.colorize_again)
-        self.options.colorize_requested.connect(self.batch.colorize_all_again)
+        for asks in (self.options, self.list_edits):  # photos to colour (again)
+            asks.colorize_requested.connect(self.batch.colorize_all_again)
         self.list_edits.forgotten.connect(self.pins.forget)
         self.list_edits.changed.connect(self._show_current)
 

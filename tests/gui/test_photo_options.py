@@ -266,6 +266,30 @@ def test_ctrl_z_takes_back_clear_list_and_then_the_pin_edit_before_it(qtbot, win
     assert len(window.photos.items) == 2
 
 
+def test_a_waiting_photo_taken_off_and_put_back_is_colorized(qtbot, window, photo_dir):
+    """A review: a photo removed while it waited to be colorized, then put back with Undo,
+    showed "Loading…" for ever: its run was cancelled with it and nothing asked for another."""
+    from .conftest import WorkerGate
+
+    gate = WorkerGate(window.worker)
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    qtbot.waitUntil(gate.first_done.is_set, timeout=60_000)
+    waiting = next(
+        it
+        for it in window.photos.items
+        if it.result is None and it.state in (PhotoState.QUEUED, PhotoState.COLORIZING)
+    )
+    _select(window, waiting)
+    window.list_edits.remove_selected()
+    gate.release()
+    wait_idle(qtbot, window)
+    assert waiting not in window.photos.items
+    window.actions_by_name["undo"].trigger()
+    assert waiting in window.photos.items
+    wait_idle(qtbot, window)
+    assert waiting.state == PhotoState.DONE and waiting.result is not None
+
+
 def test_apply_colour_strength_to_all_can_be_undone(qtbot, window, photo_dir):
     """A trial's photo at 60% was set to 100% by Apply Colour Strength to All, and Ctrl+Z did
     nothing; each photo now gets its own back, the shown one with its slider."""
