@@ -123,6 +123,16 @@ class ColorizeWorker(QObject):
             self.model_failed.emit(str(exc))
             self.failed.emit(job, str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - CUDA out of memory, MemoryError, a bug
+            # Said like a model's own failure: it escaped the slot before, leaving the photo
+            # "colorizing" and the batch's Cancel and Quit waiting for ever (a review).
+            traceback.print_exc()
+            said = f"the model could not be loaded ({type(exc).__name__}: {exc})"
+            if isinstance(exc, MemoryError) or "out of memory" in str(exc):
+                said += "; close other programs, or choose Device: CPU"
+            self.model_failed.emit(said)
+            self.failed.emit(job, said)
+            return
         try:
             from ..engine.restoring import CorrectedMasks, RestoreChoices
             from ..engine.session import colorize_for_view

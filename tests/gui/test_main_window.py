@@ -252,6 +252,33 @@ def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_d
     assert window.photos.items[0].state == PhotoState.DONE
 
 
+def test_a_gpu_out_of_memory_while_loading_fails_the_photo_and_ends_the_batch(
+    qtbot, window, photo_dir, monkeypatch
+):
+    """A review: an error at load that is not the app's own (CUDA out of memory, a
+    MemoryError) escaped the worker's slot, leaving the photo "colorizing" and the progress
+    bar, Cancel and Quit waiting for ever. No GPU here: the load is made to fail as CUDA's
+    does."""
+    from colorizer_app.engine import colorizer
+
+    def out_of_memory(*_args, **_kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    window.models.model_combo.setCurrentIndex(window.models.model_combo.findText("tiny (yours)"))
+    monkeypatch.setattr(colorizer.Colorizer, "__init__", out_of_memory)
+    window.worker._colorizer = None  # loaded again for the next photo, as after a new choice
+    drop(window, [photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    item = window.photos.items[0]
+    assert item.state == PhotoState.FAILED and "out of memory" in item.error
+    assert "choose Device: CPU" in item.error
+    assert not window.batch.pending
+    monkeypatch.undo()
+    window.colorize_all()
+    wait_idle(qtbot, window)
+    assert window.photos.items[0].state == PhotoState.DONE
+
+
 def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
     """A two-page TIFF is colorized from its first page, and the list says so."""
     gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
