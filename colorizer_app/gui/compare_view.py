@@ -194,10 +194,8 @@ class CompareView(QWidget):
     def set_pin_mode(self, on: bool) -> None:
         self.pin_mode = on
         self.selected_mark = -1
-        if on and not self.side_by_side:
-            # pins live on the after side: show all of it, and give the person's line back
-            # after (a trial's line, dragged to three quarters, came back in the middle)
-            self._divider_before_pins = self.divider
+        if on and not self.side_by_side:  # pins live on the after side: show all of it
+            self._divider_before_pins = self.divider  # given back after (a trial's went to 0.5)
             self.divider = 0.0
         elif not on and self.divider == 0.0:
             self.divider = self._divider_before_pins
