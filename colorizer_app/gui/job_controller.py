@@ -3,7 +3,8 @@ its batch's tally and its progress.
 
 Each controller owns its own jobs and tally; the worker's answers for jobs that are not its own
 are not its business (job ids come from the photos model, one count for both). The worker's
-queue is one: a cancel (ColorizeWorker.cancel_queued) skips every request made before it.
+queue is one: a cancel (ColorizeWorker.cancel_queued) skips every request made before it (the
+saves too, unless told not to: Clear List leaves them).
 """
 
 from __future__ import annotations

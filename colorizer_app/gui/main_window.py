@@ -348,8 +348,8 @@ class MainWindow(WindowBase):
         self.list_edits.remove_selected()
 
     def clear_all(self) -> None:
-        if self.photos.items:
-            self.cancel()  # what is still queued for them
+        if self.batch.pending:  # the colorizing queued for them; saves asked for go on
+            self.worker.cancel_queued(saves=False)
         self.list_edits.clear()
 
     # ---- showing ----------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class SaveController(JobController):
                 str(dest),
                 item.strength,
                 options.quality,
-                self.worker.cancel_generation,
+                self.worker.save_generation,
             )
         self.progress_changed.emit()
         self.status.emit(f"Saving {photos(len(plan))}…")

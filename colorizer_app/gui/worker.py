@@ -51,6 +51,9 @@ class ColorizeWorker(QObject):
         self._model = "default"
         self._device = "auto"
         self.cancel_generation = 0
+        # Saves have their own: Clear List cancels the colorizing queued for the photos it
+        # takes off, not the copies already asked for (a review: "Saved 2 photos" of 5).
+        self.save_generation = 0
         self.network_runs = 0  # how many times the network ran (the GUI tests read it)
         self.colorize_requested.connect(self._colorize)
         self.save_requested.connect(self._save)
@@ -58,14 +61,17 @@ class ColorizeWorker(QObject):
         self.devices_requested.connect(self._find_devices)
         self.scores_requested.connect(self._find_scores)
 
-    def cancel_queued(self) -> None:
+    def cancel_queued(self, saves: bool = True) -> None:
         """Called from the GUI thread: every request made before now is skipped (requests carry
-        the `cancel_generation` they were made in)."""
+        the `cancel_generation`, or for saves the `save_generation`, they were made in); with
+        `saves` False, the saves go on."""
         self.cancel_generation += 1
+        if saves:
+            self.save_generation += 1
 
     def cancel(self, generation: int) -> None:
         """Called from the GUI thread: skip every request older than `generation`."""
-        self.cancel_generation = generation
+        self.cancel_generation = self.save_generation = generation
 
     @Slot()
     def _find_devices(self) -> None:
@@ -164,7 +170,7 @@ class ColorizeWorker(QObject):
         quality: int,
         generation: int,
     ) -> None:
-        if generation < self.cancel_generation:
+        if generation < self.save_generation:
             self.skipped.emit(job)
             return
         try:

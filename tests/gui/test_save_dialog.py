@@ -539,3 +539,35 @@ def test_a_format_the_settings_name_that_the_dialog_lacks_opens_as_same_as_origi
     dialog = SaveOptionsDialog(SaveOptions(fmt="webp"), [Path("a.jpg")])
     qtbot.addWidget(dialog)
     assert dialog.format_combo.currentData() == "same"
+
+
+def test_clear_list_during_a_save_all_leaves_the_saves_to_finish(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A review: Clear List cancelled every save still queued, and the status said "Saved 2
+    photos" of the 5 asked for, as if that were all."""
+    import threading
+
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    first_saved, go_on = threading.Event(), threading.Event()
+
+    def hold(*_args):  # on the worker's thread: the first copy written, the rest still queued
+        if not first_saved.is_set():
+            first_saved.set()
+            go_on.wait(60)
+
+    window.worker.saved.connect(hold, Qt.ConnectionType.DirectConnection)
+    out = tmp_path / "out"
+    assert window.save_all(SaveOptions(folder=out, fmt="png")) == 3
+    qtbot.waitUntil(first_saved.is_set, timeout=60_000)
+    window.clear_all()
+    go_on.set()
+    wait_idle(qtbot, window)
+    assert window.photos.items == []
+    assert sorted(p.name for p in out.rglob("*.png")) == [
+        "photo0_colorized.png",
+        "photo1_colorized.png",
+        "photo2_colorized.png",
+    ]
