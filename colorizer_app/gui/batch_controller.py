@@ -38,6 +38,7 @@ class BatchController(JobController):
         # switches kept in the app data.
         self.restore_for: Callable[[Path], tuple] | None = None
         self._again: set[Path] = set()  # waiting photos to colour again when their run ends
+        self._model: str | None = None  # the model last asked of the worker, by its name
         worker.started.connect(self._started)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
@@ -70,14 +71,23 @@ class BatchController(JobController):
         self.colorize([it for it in items if it.state not in WAITING])
 
     def colorize_again_with(self, model: str) -> None:
-        """Another model was chosen: the photos colorized with another are colorized again."""
-        self.colorize(
+        """Another model was chosen: the photos colorized with another are colorized again, and
+        so are those waiting, whose runs were asked for before it and use the model before (a
+        review: the queued ones kept the old model's colour under the new one's name)."""
+        name, before = Path(model).stem, self._model
+        self._model = name
+        # The same model asked again (another device, the chooser filled in at start): what
+        # waits is coloured with it already.
+        switched = before is not None and before != name
+        self.colorize_all_again(
             [
                 it
                 for it in self.photos.items
-                if it.state == PhotoState.DONE
+                if switched
+                and it.state in WAITING
+                or it.state == PhotoState.DONE
                 and it.result is not None
-                and it.result.model_name != Path(model).stem
+                and it.result.model_name != name
             ]
         )
 

@@ -279,6 +279,28 @@ def test_a_gpu_out_of_memory_while_loading_fails_the_photo_and_ends_the_batch(
     assert window.photos.items[0].state == PhotoState.DONE
 
 
+def test_a_model_chosen_mid_batch_colours_the_photos_still_waiting(qtbot, window, photo_dir):
+    """A review: the photos queued before another model was chosen were coloured with the
+    model before, never again, and saved so under the new one's name."""
+    import shutil
+
+    from colorizer_app.core.paths import user_models_dir
+
+    from .conftest import WorkerGate
+
+    shutil.copy(user_models_dir() / "tiny.pt", user_models_dir() / "other.pt")
+    window.models.refresh()
+    combo = window.models.model_combo
+    combo.setCurrentIndex(combo.findText("tiny (yours)"))
+    gate = WorkerGate(window.worker)
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg", photo_dir / "more"])
+    qtbot.waitUntil(gate.first_done.is_set, timeout=60_000)
+    combo.setCurrentIndex(combo.findText("other (yours)"))
+    gate.release()
+    wait_idle(qtbot, window)
+    assert [it.result.model_name for it in window.photos.items] == ["other"] * 3
+
+
 def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
     """A two-page TIFF is colorized from its first page, and the list says so."""
     gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
