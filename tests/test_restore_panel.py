@@ -171,6 +171,23 @@ def test_damaged_switches_file_costs_the_switches_not_the_app(tmp_path):
     assert RestoreChoices(store).get(tmp_path / "a.png") == RestoreOptions(grain=True)
 
 
+def test_a_new_scan_under_an_old_name_does_not_take_its_switches(tmp_path):
+    """A review: the switches were kept by path alone (pins and corrected damage check the
+    size too): a new scan001.jpg scanned in where the old one was took its repairs."""
+    import json
+
+    store = tmp_path / "restore.json"
+    photo = tmp_path / "scan001.png"
+    photo.write_bytes(b"x" * 1000)
+    RestoreChoices(store).remember(photo, RestoreOptions(scratches=True, grain=True))
+    assert RestoreChoices(store).get(photo) == RestoreOptions(scratches=True, grain=True)
+    photo.write_bytes(b"y" * 1200)  # another scan, the same name
+    assert RestoreChoices(store).get(photo) == RestoreOptions()
+    # an entry kept before sizes were (the steps alone) is taken as it is
+    store.write_text(json.dumps({"version": 1, "photos": {str(photo): "fading"}}))
+    assert RestoreChoices(store).get(photo) == RestoreOptions(fading=True)
+
+
 def test_a_panel_made_after_a_photo_is_current_starts_on_that_photo(
     window,  # noqa: F811
     tmp_path,

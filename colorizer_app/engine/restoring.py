@@ -164,8 +164,14 @@ class RestoreChoices:
         return self._entries
 
     def get(self, photo: Path) -> RestoreOptions:
+        """The switches kept for this photo. Kept with its size, as its pins and corrected
+        damage are: a new scan001.jpg scanned in where the old one was took the old one's
+        repairs (a review). An entry from before sizes were kept is taken as it is."""
+        steps, _, size = self._loaded().get(os.path.realpath(photo), "none").partition("|")
+        if size and size != str(_size_of(photo)):
+            return RestoreOptions()
         try:
-            return RestoreOptions.parse(self._loaded().get(os.path.realpath(photo), "none"))
+            return RestoreOptions.parse(steps)
         except ValueError:
             return RestoreOptions()
 
@@ -174,7 +180,8 @@ class RestoreChoices:
         entries = self._loaded()
         key = os.path.realpath(photo)  # not resolve(): it raises on a symlink loop
         if options.any:
-            entries[key] = str(options)
+            size = _size_of(photo)
+            entries[key] = str(options) + (f"|{size}" if size is not None else "")
         else:
             entries.pop(key, None)
         try:
@@ -182,6 +189,13 @@ class RestoreChoices:
             write_atomically(self.path, payload.encode("utf-8"))
         except ColorizerError as exc:
             log.warning("restore settings not saved: %s", exc)
+
+
+def _size_of(photo: Path) -> int | None:
+    try:
+        return Path(photo).stat().st_size
+    except OSError:
+        return None
 
 
 class CorrectedMasks:
