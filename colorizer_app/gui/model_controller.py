@@ -109,6 +109,14 @@ class ModelController(QObject):
         self.model_combo.blockSignals(False)
         if unscored:
             self.worker.scores_requested.emit(unscored)
+        if current and index < 0 and select is None:
+            # The model in use was renamed or deleted: the chooser showed the first entry while
+            # the worker went on with the old file, and Quit stored the first (a review).
+            self._choice_changed()
+            self.status.emit(
+                f"The model in use is no longer in the models folder; colorizing with "
+                f"{self.model_combo.currentText()} from now on."
+            )
 
     def models_changed(self, _path: str = "") -> None:
         """A model was saved, renamed or deleted: its file (and score) may be another now."""

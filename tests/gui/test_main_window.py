@@ -301,6 +301,37 @@ def test_a_model_chosen_mid_batch_colours_the_photos_still_waiting(qtbot, window
     assert [it.result.model_name for it in window.photos.items] == ["other"] * 3
 
 
+def test_the_model_in_use_deleted_is_followed_by_the_worker_and_said(qtbot, window, photo_dir):
+    """A review: the model in use renamed or deleted in the models folder, the chooser showed
+    the first entry while the worker went on with the old file."""
+    import shutil
+
+    from colorizer_app.core.paths import user_models_dir
+
+    family = user_models_dir() / "family.pt"
+    shutil.copy(user_models_dir() / "tiny.pt", family)
+    window.models.refresh()
+    combo = window.models.model_combo
+    combo.setCurrentIndex(combo.findText("family (yours)"))
+    asked: list[str] = []
+    window.worker.model_requested.connect(
+        lambda model, _device: asked.append(model), Qt.ConnectionType.DirectConnection
+    )
+    said: list[str] = []
+    window.models.status.connect(said.append)
+    family.unlink()
+    window.models.models_changed(str(family))
+    assert combo.currentText() == "tiny (yours)"
+    assert asked and asked[-1] == combo.currentData() and "family" not in asked[-1]
+    assert said == [
+        "The model in use is no longer in the models folder; colorizing with tiny (yours) "
+        "from now on."
+    ]
+    drop(window, [photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    assert window.photos.items[0].result.model_name == "tiny"
+
+
 def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
     """A two-page TIFF is colorized from its first page, and the list says so."""
     gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
