@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.errors import ColorizerError
 from ..core.photo_files import find_images, still_there
+from .photo_list import real_path
 from .worker_host import WorkerHost
 
 
@@ -17,8 +18,9 @@ class FolderScanWorker(QObject):
     # request number, [path], outputs' suffixes, the folder Save writes in (or None), whether
     # to pass over a path that is gone (the list kept at the last quit) instead of listing it
     scan_requested = Signal(int, object, object, object, bool)
-    # request number, [Path] found, a problem to say or "", [Path] left out as earlier copies
-    scanned = Signal(int, object, str, object)
+    # request number, [Path] found, a problem to say or "", [Path] left out as earlier copies,
+    # [Path] each found one's real path (the list's key: stat'ed here, not on the window's thread)
+    scanned = Signal(int, object, str, object, object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,9 +42,9 @@ class FolderScanWorker(QObject):
                 given = still_there(given)
             files = find_images(given, outputs_suffixes, left_out, outputs_folder)
         except (ColorizerError, OSError) as exc:
-            self.scanned.emit(number, [], str(exc), [])
+            self.scanned.emit(number, [], str(exc), [], [])
         else:
-            self.scanned.emit(number, files, "", left_out)
+            self.scanned.emit(number, files, "", left_out, [real_path(f) for f in files])
 
 
 def folder_scan_host() -> WorkerHost[FolderScanWorker]:

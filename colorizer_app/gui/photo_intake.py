@@ -145,12 +145,19 @@ class PhotoIntake(QObject):
         self._scans.clear()
         return self.scanner_host.stop(limit_s)
 
-    def _scanned(self, number: int, files: list[Path], problem: str, left_out: list[Path]) -> None:
+    def _scanned(
+        self,
+        number: int,
+        files: list[Path],
+        problem: str,
+        left_out: list[Path],
+        keys: list[Path],
+    ) -> None:
         asked = self._scans.pop(number, None)
         if asked is None:
             return
         colorize, chosen, given = asked
-        added = self.photos.add(files)
+        added = self.photos.add(files, keys)
         for item in added:  # a folder's photos lie below it by name (no stat on this thread)
             item.root = next(
                 (g for g in given if item.path != g and item.path.is_relative_to(g)), None

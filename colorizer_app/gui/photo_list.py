@@ -137,11 +137,13 @@ class PhotoListModel(QAbstractListModel):
 
     # ---- edits ------------------------------------------------------------------------------
 
-    def add(self, paths: list[Path]) -> list[PhotoItem]:
-        """Add photos not already in the list; returns the new ones."""
+    def add(self, paths: list[Path], keys: list[Path] | None = None) -> list[PhotoItem]:
+        """Add photos not already in the list; returns the new ones. `keys`: each one's
+        real_path, found where stat'ing is no trouble (the scan worker): on a network share a
+        folder of 200 photos cost the window 1,200 stats here (a review)."""
         fresh = []
-        for path in paths:
-            key = real_path(path)
+        for i, path in enumerate(paths):
+            key = keys[i] if keys is not None else real_path(path)
             if key in self._by_key:
                 continue
             item = PhotoItem(Path(path), key)
@@ -218,7 +220,9 @@ class PhotoListModel(QAbstractListModel):
         return self._by_job.get(job)
 
     def item_for_path(self, path: str | Path) -> PhotoItem | None:
-        return self._by_key.get(real_path(path))
+        """The entry of this photo. A photo's own path is its key unless a link led to it:
+        looked up as given first, so the answer for each thumbnail and pin store stats nothing."""
+        return self._by_key.get(Path(path)) or self._by_key.get(real_path(path))
 
     def show_result(self, item: PhotoItem) -> None:
         """Once colorized, the list shows the photo in colour, at its strength and with its

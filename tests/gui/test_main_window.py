@@ -332,6 +332,38 @@ def test_the_model_in_use_deleted_is_followed_by_the_worker_and_said(qtbot, wind
     assert window.photos.items[0].result.model_name == "tiny"
 
 
+def test_a_folder_joins_the_list_without_its_photos_stated_on_the_window(
+    qtbot, window, photo_dir, monkeypatch
+):
+    """A review: each photo a scan found had its real path worked out on the window's thread,
+    a stat per folder level (a folder of 200 on a share: 1,200 stats), and again for each
+    thumbnail and pin store answer."""
+    import os
+    import threading
+    import traceback
+
+    from .conftest import wait_scanned
+
+    photos_there = {str(p) for p in photo_dir.rglob("*.jpg")}
+    on_window: list[str] = []  # who asked, on the window's thread
+    realpath = os.path.realpath
+
+    def noted(path, *args, **kwargs):
+        if str(path) in photos_there and threading.current_thread() is threading.main_thread():
+            on_window.extend(f.filename for f in traceback.extract_stack(limit=4)[:-1])
+        return realpath(path, *args, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", noted)
+    window.add_paths([photo_dir])
+    wait_scanned(window)
+    wait_idle(qtbot, window)
+    assert len(window.photos.items) == 4
+    first = next(it for it in window.photos.items if it.path.name == "photo0.jpg")
+    assert window.photos.item_for_path(photo_dir / "photo0.jpg") is first
+    # the shown photo's Restore switches are looked up for it alone; the list stats nothing
+    assert not [f for f in on_window if f.endswith(("photo_list.py", "photo_intake.py"))]
+
+
 def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
     """A two-page TIFF is colorized from its first page, and the list says so."""
     gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
