@@ -167,7 +167,10 @@ class RestoreChoices:
         """The switches kept for this photo. Kept with its size, as its pins and corrected
         damage are: a new scan001.jpg scanned in where the old one was took the old one's
         repairs (a review). An entry from before sizes were kept is taken as it is."""
-        steps, _, size = self._loaded().get(os.path.realpath(photo), "none").partition("|")
+        entries = self._loaded()
+        if not entries:  # none kept (most people): nothing to stat for each photo queued
+            return RestoreOptions()
+        steps, _, size = entries.get(os.path.realpath(photo), "none").partition("|")
         if size and size != str(_size_of(photo)):
             return RestoreOptions()
         try:
