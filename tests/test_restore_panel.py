@@ -606,7 +606,7 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
 
     grain.setChecked(True)
     panel.wait()
-    photo.write_bytes(b"not a photo any more")
+    photo.write_bytes(b"\0" * photo.stat().st_size)  # damaged in place: the same size
     panel.show_photo(photo)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
     assert not any(box.isChecked() or box.isEnabled() for box in panel.switches.values())
