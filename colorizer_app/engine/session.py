@@ -26,6 +26,16 @@ HintDecoder = Callable[[tuple[Hint, ...]], tuple[np.ndarray, ColourChoices | Non
 
 PREVIEW_SIDE = 2048
 
+# A result this pale (mean chroma of its ab, Lab units) looks gray to a person: the model was
+# unsure and left it near gray on purpose. A trial took such photos (Detroit 1.0, the Buffalo
+# bank 3.1; Migrant Mother 6.0 reads as coloured) for the app not working: the note says why
+# and what makes them bolder.
+PALE_CHROMA = 3.5
+PALE_NOTE = (
+    "unsure of its colours, the model left it near gray: Colour makes it bolder, pins (H) add "
+    "what you know"
+)
+
 
 @dataclass
 class ColorizedPhoto:
@@ -160,6 +170,8 @@ def colorize_for_view(
     ab_small, choices = colorizer.predict_with_choices(l_small)
     hint_decoder: HintDecoder | None = None
     notes = list(image.notes)
+    if float(np.hypot(ab_small[..., 0], ab_small[..., 1]).mean()) < PALE_CHROMA:
+        notes.append(PALE_NOTE)
     if colorizer.takes_hints:
         kept: list[EncodedPhoto] = []  # the encoder's outputs, from the first pin on
 
