@@ -455,7 +455,7 @@ class MainWindow(WindowBase):
     def quit_question(self) -> str:
         """What quitting now would stop, as a question; "" when nothing would be lost."""
         if self.panel is not None and self.panel.training:
-            return "A model is being trained. Stop it and quit? (Resume picks up where it stopped.)"
+            return self.panel.quit_question()
         if n := self.pending_jobs:
             return f"{photos(n)} {'is' if n == 1 else 'are'} still being processed. Stop and quit?"
         return ""

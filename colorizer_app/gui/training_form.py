@@ -6,6 +6,7 @@ with `scan_requested` and answered with `show_report`.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.paths import user_models_dir
+from ..core.errors import ColorizerError
+from ..core.fileio import write_atomically
+from ..core.paths import user_data_dir, user_models_dir
 from ..engine.catalog import chooser_entries
 from ..engine.user_models import MODEL_SUFFIX
 from ..training.data import ScanReport
@@ -35,6 +38,10 @@ MODES = {  # mode: (label, steps, learning rate)
     "finetune": ("Fine-tune (quick; keeps what the model knows)", 300, 1e-4),
     "retrain": ("Retrain encoder and decoder from fresh (long)", 3000, 1e-3),
 }
+
+
+def form_file() -> Path:  # read when used: the app data may move (tests)
+    return user_data_dir() / "training-form.json"
 
 
 class TrainingForm(QWidget):
@@ -110,6 +117,54 @@ class TrainingForm(QWidget):
         self.folder_edit.editingFinished.connect(self._folder_typed)
         self.name_edit.textChanged.connect(lambda _t: self.changed.emit())
         self.refresh_bases()
+
+    # ---- the form as it was at the last Start -----------------------------------------------
+
+    def _state(self) -> dict:
+        return {
+            "folder": self.folder_edit.text(),
+            "base": self.base_combo.currentData(),
+            "mode": self.mode_combo.currentData(),
+            "steps": self.steps.value(),
+            "lr": self.lr.value(),
+            "size": self.image_size.value(),
+            "batch": self.batch.value(),
+            "name": self.name_edit.text(),
+            "keep_anyway": self.keep_anyway.isChecked(),
+        }
+
+    def remember(self) -> None:
+        """What the person filled in, kept at Start in the app data: a trial quit mid-run and,
+        the next day, found the form empty, so Resume (which needs the same name and folder)
+        stayed grayed. Not written: nothing lost but the convenience."""
+        try:
+            write_atomically(form_file(), json.dumps(self._state()).encode("utf-8"))
+        except (OSError, ColorizerError):
+            pass
+
+    def recall(self) -> None:
+        """The form as at the last Start; a missing or damaged file leaves it as it is. Called
+        once the folder count is wired (it asks for one)."""
+        try:
+            kept = json.loads(form_file().read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(kept, dict):
+            return
+        for combo, key in ((self.base_combo, "base"), (self.mode_combo, "mode")):
+            index = combo.findData(kept.get(key))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        for box, key in ((self.steps, "steps"), (self.image_size, "size"), (self.batch, "batch")):
+            if isinstance(kept.get(key), int):
+                box.setValue(kept[key])
+        if isinstance(kept.get("lr"), float):
+            self.lr.setValue(kept["lr"])
+        self.keep_anyway.setChecked(kept.get("keep_anyway") is True)
+        if isinstance(kept.get("name"), str):
+            self.name_edit.setText(kept["name"])
+        if isinstance(kept.get("folder"), str) and kept["folder"]:
+            self.set_folder(kept["folder"])  # counted again: Start and Resume follow
 
     # ---- what the panel asks ----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.device import describe_device, pick_device
+from ..training.finetune import CHECKPOINT_EVERY
 from .loss_curve import LossCurve
 from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
@@ -60,6 +61,7 @@ class TrainingPanel(QDockWidget):
         self.training = False
         self._started_at = 0.0
         self._stopping = False  # Cancel pressed; the step in flight is finishing
+        self._kept_step = 0  # the step this run's last checkpoint holds (0: none yet)
         self._last_output: Path | None = None  # the run Resume would continue
         self._build(devices)
         self._connect()
@@ -137,6 +139,7 @@ class TrainingPanel(QDockWidget):
         w.cancelled.connect(self._cancelled)
         self.form.scan_requested.connect(w.scan_requested)
         self.form.changed.connect(self._form_changed)
+        self.form.recall()  # the form as at the last Start: its folder is counted again
 
     # ---- state ------------------------------------------------------------------------------
 
@@ -164,7 +167,11 @@ class TrainingPanel(QDockWidget):
         out = self.form.output_path()
         if out.exists() and not resume:
             answer = QMessageBox.question(
-                self, "Replace model?", f"A model named {out.stem!r} exists. Replace it?"
+                self,
+                "Replace model?",
+                f"A model named {out.stem!r} exists. Replace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,  # Enter keeps the model (a trial's Enter did not)
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -180,6 +187,8 @@ class TrainingPanel(QDockWidget):
         self._set_training(True)
         self.progress.setRange(0, settings.steps)
         self.progress.setValue(min(self.curve.last_step(), settings.steps))
+        self._kept_step = self.progress.value() if resume else 0  # what a quit now would keep
+        self.form.remember()
         self.progress.setFormat("%v/%m steps · starting…")
         self.status_label.setText("Resuming…" if resume else "Starting…")
         self.device_note.setText(
@@ -223,6 +232,8 @@ class TrainingPanel(QDockWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(step)
         self.curve.add_loss(step, loss, total)
+        if step % CHECKPOINT_EVERY == 0:
+            self._kept_step = step
         if self._stopping:
             return
         if self._paused():  # the step in flight when Pause was pressed: the hold comes next
@@ -295,6 +306,20 @@ class TrainingPanel(QDockWidget):
         self.status_label.setText(
             "Cancelled. Nothing was saved; Resume continues from the last checkpoint."
         )
+
+    def quit_question(self) -> str:
+        """What quitting mid-run loses, asked before: a trial quit at step 2, read "Resume picks
+        up where it stopped", and found nothing to resume (a run keeps its place every
+        CHECKPOINT_EVERY steps and when cancelled; a quit cannot wait for a 512 px step)."""
+        step, total = self.progress.value(), self.progress.maximum()
+        if self._kept_step:
+            kept = f"Resume, with the same name, continues from step {self._kept_step}."
+        else:
+            kept = (
+                f"Nothing of it is kept yet (its place is kept every {CHECKPOINT_EVERY} steps, "
+                "and when you Cancel): quitting now loses it."
+            )
+        return f"A model is being trained (step {step} of {total}). Stop it and quit? {kept}"
 
     def stop(self, limit_s: float) -> bool:
         """Stops a scan or a run (at its next photo or step), waiting at most `limit_s`."""

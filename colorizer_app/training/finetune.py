@@ -45,6 +45,8 @@ from .photo_task import fit, validate
 from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10
+# A run keeps where it got to this often (and when cancelled): what Resume continues from.
+CHECKPOINT_EVERY = 50
 HELD_OUT_SHARE = 0.25
 HELD_OUT_CAP = 100  # each held-out photo is colorized twice at the model's size: bound the time
 
@@ -225,7 +227,7 @@ def finetune(
         freeze_encoder=st.freeze_encoder,
         device=str(torch_device),
         checkpoint=checkpoint,
-        checkpoint_every=50,
+        checkpoint_every=CHECKPOINT_EVERY,
         resume=st.resume,
         early_stopping_patience=st.patience,
         preset=base_file.preset,

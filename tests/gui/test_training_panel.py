@@ -279,3 +279,42 @@ def test_the_first_click_on_start_starts_after_typing_the_folder(qtbot, window, 
     # steps shown as done)
     assert panel.progress.value() < 300 and "stopped early" in panel.progress.format()
     assert "stopped early" in panel.result_label.text()
+
+
+def test_quitting_mid_run_says_what_is_kept_and_the_form_comes_back(
+    qtbot, window, tmp_path, data_dir
+):
+    """A trial quit at step 2 of 200, read "Resume picks up where it stopped", and found the
+    form empty the next day and nothing to resume: the question says what a quit keeps, and
+    the form as at the last Start comes back with the panel."""
+    from colorizer_app.gui.training_panel import TrainingPanel
+
+    window.actions_by_name["advanced"].trigger()
+    panel = window.panel
+    folder = _folder(tmp_path, data_dir)
+    panel.form.set_folder(str(folder))
+    qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
+    form = panel.form
+    form.base_combo.setCurrentIndex(form.base_combo.findText("tiny (yours)"))
+    form.steps.setValue(6)
+    form.image_size.setValue(48)
+    form.batch.setValue(4)
+    form.device_combo.setCurrentIndex(form.device_combo.findData("cpu"))
+    form.name_edit.setText("tuesday")
+    panel.start()
+    question = window.quit_question()
+    assert question.startswith("A model is being trained (step 0 of 6). Stop it and quit?")
+    assert "Nothing of it is kept yet" in question and "quitting now loses it" in question
+    qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
+
+    again = TrainingPanel(window.models.devices)  # the next day's panel
+    qtbot.addWidget(again)
+    try:
+        kept = again.form
+        assert kept.folder_edit.text() == str(folder) and kept.name_edit.text() == "tuesday"
+        assert (kept.steps.value(), kept.image_size.value(), kept.batch.value()) == (6, 48, 4)
+        assert kept.base_combo.currentText() == "tiny (yours)"
+        qtbot.waitUntil(lambda: kept.report is not None, timeout=30_000)  # counted again
+        assert again.start_button.isEnabled()
+    finally:
+        again.stop(5.0)
