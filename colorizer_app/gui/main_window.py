@@ -437,9 +437,9 @@ class MainWindow(WindowBase):
             fit_to_screen(self)
         self.settings.advanced_visible = show
 
-    def _models_changed(self, path: str = "") -> None:
-        """A model was saved, renamed or deleted: every list of models follows."""
-        self.models.models_changed(path)
+    def _models_changed(self, path: str = "", before: str = "") -> None:
+        """A model was saved, renamed (from `before`) or deleted: every list of models follows."""
+        self.models.models_changed(path, before)
         if self.panel is not None:
             self.panel.form.refresh_bases()
             self.panel.manager.refresh()

@@ -118,9 +118,17 @@ class ModelController(QObject):
                 f"{self.model_combo.currentText()} from now on."
             )
 
-    def models_changed(self, _path: str = "") -> None:
-        """A model was saved, renamed or deleted: its file (and score) may be another now."""
+    def models_changed(self, path: str = "", before: str = "") -> None:
+        """A model was saved, renamed (from `before` to `path`) or deleted: its file (and score)
+        may be another now. The model in use renamed is still the one in use, under its new
+        name (a trial's rename switched every photo to the built-in model)."""
         self._scores.clear()
+        if path and before and before == self.model_combo.currentData():
+            self.refresh(path)
+            # The same weights under another name: the worker reads the file from its new
+            # place, and nothing is coloured again.
+            self.worker.model_requested.emit(path, self.current_device())
+            return
         self.refresh()
 
     def training_started(self, device_type: str) -> None:

@@ -1,7 +1,8 @@
 """The advanced panel's "Your models" box: a person's own models, renamed, deleted, exported.
 
 Only user models are listed (the built-in ones cannot be changed); every change is said with
-`changed(path)` so the choosers refresh ("" when a model went away).
+`changed(path, before)` so the choosers refresh and follow a renamed model ("" when one went
+away).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from ..engine.user_models import (
 
 
 class ModelManager(QGroupBox):
-    changed = Signal(str)  # the path of a renamed model, or "" when one was deleted
+    # the path of a renamed model ("" when one was deleted), and its path before
+    changed = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Your models", parent)
@@ -74,21 +76,25 @@ class ModelManager(QGroupBox):
             except ColorizerError as exc:
                 QMessageBox.warning(self, "Rename model", str(exc))
                 return
-            self.changed.emit(str(target))
+            self.changed.emit(str(target), str(path))
 
     def delete_model(self) -> None:
         path = self._selected_model()
         if path is None:
             return
         answer = QMessageBox.question(
-            self, "Delete model", f"Delete your model {path.stem!r}? This cannot be undone."
+            self,
+            "Delete model",
+            f"Delete your model {path.stem!r}? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,  # Enter keeps it (a trial found Yes the default)
         )
         if answer == QMessageBox.StandardButton.Yes:
             try:
                 delete_user_model(path.stem)
             except ColorizerError as exc:
                 QMessageBox.warning(self, "Delete model", str(exc))
-            self.changed.emit("")
+            self.changed.emit("", str(path))
 
     def export_model(self) -> None:
         path = self._selected_model()

@@ -364,6 +364,34 @@ def test_a_folder_joins_the_list_without_its_photos_stated_on_the_window(
     assert not [f for f in on_window if f.endswith(("photo_list.py", "photo_intake.py"))]
 
 
+def test_the_model_in_use_renamed_stays_in_use_and_nothing_is_coloured_again(
+    qtbot, window, photo_dir
+):
+    """A trial renamed the model in use in the Advanced panel: the chooser jumped to the
+    built-in model and every photo was coloured again with it."""
+    import shutil
+
+    from colorizer_app.core.paths import user_models_dir
+    from colorizer_app.engine.user_models import rename_user_model
+
+    shutil.copy(user_models_dir() / "tiny.pt", user_models_dir() / "tune20.pt")
+    window.models.refresh()
+    combo = window.models.model_combo
+    combo.setCurrentIndex(combo.findText("tune20 (yours)"))
+    drop(window, [photo_dir / "photo0.jpg"])
+    wait_idle(qtbot, window)
+    runs = window.worker.network_runs
+    before = str(user_models_dir() / "tune20.pt")
+    after = rename_user_model("tune20", "family 70s")
+    window._models_changed(str(after), before)  # as the panel's Rename says it
+    assert combo.currentText() == "family 70s (yours)" and combo.currentData() == str(after)
+    wait_idle(qtbot, window)
+    assert window.worker.network_runs == runs  # the same weights: nothing coloured again
+    window.colorize_all()
+    wait_idle(qtbot, window)
+    assert window.photos.items[0].result.model_name == "family 70s"
+
+
 def test_a_photo_with_something_to_say_shows_it_in_the_list(qtbot, window, tmp_path):
     """A two-page TIFF is colorized from its first page, and the list says so."""
     gray = Image.fromarray(np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1)))
