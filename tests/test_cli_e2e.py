@@ -356,3 +356,19 @@ def test_a_run_given_its_own_earlier_copy_keeps_it_and_does_not_invite_overwrite
     assert f"{copy} is already there, and is one of the photos given: kept" in again.stderr
     assert "--overwrite to replace" not in again.stderr
     assert copy.read_bytes() == before
+
+
+def test_an_output_folder_that_cannot_be_written_is_said_before_any_photo(tmp_path):
+    """A trial's `-o outfile` (a file) coloured all 30 scans, then failed each one."""
+    album = tmp_path / "album"
+    album.mkdir()
+    Image.fromarray(real_rgb("astronaut")).save(album / "a.jpg")
+    (tmp_path / "outfile").write_text("notes")
+    for command in (["colorize", "--model", "none.pt"], ["restore"]):
+        run = run_main(*command, album, "-o", tmp_path / "outfile")
+        assert run.returncode == 2, run.stderr
+        assert f"-o {tmp_path / 'outfile'}: {tmp_path / 'outfile'} is a file, not a folder" in (
+            run.stderr
+        )
+        assert "Colorizing" not in run.stderr and "Restoring" not in run.stderr
+    assert sorted(p.name for p in album.iterdir()) == ["a.jpg"]

@@ -48,6 +48,14 @@ def _colorize(args: argparse.Namespace, group) -> int:
         print(f"{p}: not found; check the path", file=sys.stderr)
     existing = [Path(p) for p in args.inputs if Path(p).exists()]
     out_dir = Path(args.output) if args.output else None
+    if out_dir is not None:
+        from ..core.fileio import cannot_write_in
+
+        # Before any photo is read: a trial's -o naming a file coloured all 30 scans, then
+        # failed each one ("cannot write in outfile/box2 (Not a directory)").
+        problem = cannot_write_in(out_dir)
+        if problem:
+            return fail(f"-o {out_dir}: {problem}; choose a folder that can be written")
     left_out: list[Path] = []
     in_output: list[Path] = []
     jobs = plan_jobs(existing, out_dir, args.suffix, args.format, left_out, in_output)
