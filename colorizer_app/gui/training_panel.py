@@ -290,9 +290,15 @@ class TrainingPanel(QDockWidget):
                 else "."
             )
         )
-        self.status_label.setText(
-            "Done. The new model is in the model chooser; choose it there to use it."
-        )
+        if result.get("better", True):
+            self.status_label.setText(
+                "Done. The new model is in the model chooser; choose it there to use it."
+            )
+        else:  # kept as asked: a trial read a plain "Done" over a worse model
+            why = result.get("headline") or "it is not better than the start"
+            self.status_label.setText(
+                f"Done, kept as you asked though not better: {why}. It is in the model chooser."
+            )
         self.model_saved.emit(result["path"])
 
     def _failed(self, message: str) -> None:

@@ -168,6 +168,7 @@ class TrainingWorker(QObject):
                 "path": str(result.path) if result.path is not None else None,
                 "summary": result.summary(),
                 "headline": judged.headline() if judged else "",
+                "better": judged.better if judged else True,
                 "best_step": result.best_step,
                 "before": judged.psnr_before if judged else result.before["psnr"],
                 "after": judged.psnr_after if judged else result.after["psnr"],

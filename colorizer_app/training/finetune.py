@@ -45,6 +45,11 @@ from .photo_task import fit, validate
 from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10
+# What a base model's metadata says of its own training run, not of a fine-tune of it.
+BASE_RUN_KEYS = frozenset(
+    ("created", "data", "split_by", "init", "seconds", "stopped_early", "size", "batch",
+     "top_lr", "tuned_encoder_top", "history", "weights_sha256")
+)  # fmt: skip
 # A run keeps where it got to this often (and when cancelled): what Resume continues from.
 CHECKPOINT_EVERY = 50
 HELD_OUT_SHARE = 0.25
@@ -251,7 +256,9 @@ def finetune(
             "fine-tuning was cancelled; no model was saved (resume to continue)"
         )
     last = validate(model, val_loader, loss, torch_device)
-    if last["psnr"] > best.metrics["psnr"]:
+    if last["psnr"] > best.metrics["psnr"] or best.state is None:
+        # Better at the end, or no step beat the start: the weights are the last step's, and
+        # say so (kept anyway, a trial's was reported "the best, from step 0").
         best.metrics, best.step, best.state = last, history.step, None
     elif best.state is not None:
         model.load_state_dict(best.state, strict=False)
@@ -270,8 +277,12 @@ def finetune(
     if not result.improved and not st.keep_anyway:
         checkpoint.unlink(missing_ok=True)
         return result
+    # The base's own run (when, on what, at what size and batch, from what start) is not this
+    # one's: `models info` showed a trial's 64 px, batch 4 fine-tune as the base's 224 px, batch
+    # 32 run of 2026-12-01. What the base is (its head, encoder, loss) stays.
+    base_run = {k: v for k, v in base_file.metadata.items() if k not in BASE_RUN_KEYS}
     metadata = {
-        **base_file.metadata,
+        **base_run,
         "trained": True,
         "description": f"{entry.name} {'retrained' if st.fresh else 'fine-tuned'} on "
         f"{', '.join(Path(f).name for f in folders)}",
@@ -286,6 +297,11 @@ def finetune(
             "unreadable": len(report.unreadable),
         },
         "steps": history.step,
+        "seconds": round(history.seconds, 1),
+        "stopped_early": history.early_stopped,
+        "size": st.size,
+        "batch": st.batch_size,
+        "kept_though_not_better": not result.improved,
         "lr": st.lr,
         "freeze_encoder": st.freeze_encoder,
         "loss": loss,

@@ -124,6 +124,13 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     qtbot.waitUntil(lambda: not panel.training, timeout=120_000)
     assert (user_models_dir() / "worse.pt").exists()
     assert window.models.current_model() == chosen
+    # said as kept though not better, not as a plain "Done" (a trial), and its info is this
+    # run's, not the base's own training (the base's size, batch and date were shown)
+    assert panel.status_label.text().startswith("Done, kept as you asked though not better: ")
+    assert "from step 0" not in panel.result_label.text()
+    kept = read_model_file(user_models_dir() / "worse.pt").metadata
+    assert (kept["size"], kept["batch"], kept["steps"]) == (48, 4, 5), kept
+    assert kept["kept_though_not_better"] is True
     panel.form.keep_anyway.setChecked(False)
     panel.form.lr.setValue(1e-4)
 
