@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
@@ -44,6 +45,7 @@ class ModelManager(QGroupBox):
         self.models_list.setMaximumHeight(110)
         layout.addWidget(self.models_list)
         row = QHBoxLayout()
+        self.buttons: list[QPushButton] = []
         for text, slot in (
             ("Rename…", self.rename_model),
             ("Delete…", self.delete_model),
@@ -52,14 +54,26 @@ class ModelManager(QGroupBox):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
+            self.buttons.append(button)
         layout.addLayout(row)
+        # Only with a model to act on: a trial clicked them over an empty list, and nothing
+        # happened.
+        self.models_list.currentItemChanged.connect(lambda *_: self._follow_selection())
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
         self.refresh()
+
+    def _follow_selection(self) -> None:
+        for button in self.buttons:
+            button.setEnabled(self.models_list.currentItem() is not None)
 
     def refresh(self) -> None:
         self.models_list.clear()
         for entry in list_models():
             if entry.kind == "user":
                 self.models_list.addItem(entry.name)
+        self._follow_selection()
 
     def _selected_model(self) -> Path | None:
         item = self.models_list.currentItem()
@@ -105,6 +119,9 @@ class ModelManager(QGroupBox):
         )
         if dest:
             try:
-                export_model(path, Path(dest))
+                written = export_model(path, Path(dest))
             except ColorizerError as exc:
                 QMessageBox.warning(self, "Export model", str(exc))
+                return
+            # said, as every other writer is (a trial's export said nothing)
+            self.status.setText(f"Exported {path.stem!r} to {written}.")

@@ -325,3 +325,28 @@ def test_quitting_mid_run_says_what_is_kept_and_the_form_comes_back(
         assert again.start_button.isEnabled()
     finally:
         again.stop(5.0)
+
+
+def test_your_models_buttons_wait_for_a_model_and_export_says_where(qtbot, tmp_path, monkeypatch):
+    """A trial clicked Rename, Delete and Export over an empty list and nothing happened, and
+    an export said nothing."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from colorizer_app.gui.model_manager import ModelManager
+
+    manager = ModelManager()
+    qtbot.addWidget(manager)
+    assert manager.models_list.count() == 0
+    assert not any(button.isEnabled() for button in manager.buttons)
+    user_models_dir().mkdir(parents=True, exist_ok=True)
+    (user_models_dir() / "family.pt").write_bytes(b"a model's bytes")
+    manager.refresh()
+    assert not any(button.isEnabled() for button in manager.buttons)  # none chosen yet
+    manager.models_list.setCurrentRow(0)
+    assert all(button.isEnabled() for button in manager.buttons)
+    dest = tmp_path / "to grandma" / "family.pt"
+    dest.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(dest), ""))
+    manager.export_model()
+    assert dest.read_bytes() == b"a model's bytes"
+    assert manager.status.text() == f"Exported 'family' to {dest}."
