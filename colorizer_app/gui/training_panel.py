@@ -118,9 +118,11 @@ class TrainingPanel(QDockWidget):
         column.addWidget(scroll, 1)
         run = QVBoxLayout()
         run.setContentsMargins(9, 0, 9, 9)
-        run.addLayout(buttons)
         run.addWidget(self.progress)
         run.addWidget(self.status_label)
+        # The buttons last, at the panel's foot: above the status line, they moved each time
+        # it took a line more or less, and a trial's click on Cancel missed.
+        run.addLayout(buttons)
         column.addLayout(run)
         self.setWidget(outer)
         self._set_training(False)

@@ -350,3 +350,17 @@ def test_your_models_buttons_wait_for_a_model_and_export_says_where(qtbot, tmp_p
     manager.export_model()
     assert dest.read_bytes() == b"a model's bytes"
     assert manager.status.text() == f"Exported 'family' to {dest}."
+
+
+def test_the_run_buttons_stay_put_when_a_run_says_what_it_does(qtbot, window):
+    """A trial's click on Cancel missed: the row moved down 14 px as the status line filled."""
+    window.actions_by_name["advanced"].trigger()
+    panel = window.panel
+    qtbot.wait(50)
+    at_rest = panel.cancel_button.mapTo(panel, panel.cancel_button.rect().topLeft())
+    panel.status_label.setText(  # two lines in the dock, as "Stopping…" and the phases are
+        "Pausing after this step… Continue goes on from there. Training on the CPU: colorizing "
+        "shares it and is slower until training ends."
+    )
+    qtbot.wait(50)
+    assert panel.cancel_button.mapTo(panel, panel.cancel_button.rect().topLeft()) == at_rest
