@@ -30,7 +30,7 @@ from ..core.paths import user_data_dir, user_models_dir
 from ..engine.catalog import chooser_entries
 from ..engine.user_models import MODEL_SUFFIX
 from ..training.data import ScanReport
-from ..training.finetune import MIN_PHOTOS
+from ..training.finetune import MIN_PHOTOS, hold_out
 from ..training.settings import MAX_FINETUNE_LR, FinetuneSettings
 from .training_worker import scan_side
 
@@ -243,14 +243,16 @@ class TrainingForm(QWidget):
 
     def show_report(self, report: ScanReport) -> None:
         self.report = report
-        need = (
-            ""
-            if len(report.usable) >= MIN_PHOTOS
-            else (
+        if len(report.usable) >= MIN_PHOTOS:
+            # Said before Start, not after the run (a trial learnt only then that half of its
+            # 16 photos were held out).
+            train, held = hold_out(report.usable)
+            need = f" {len(train)} to learn from, {len(held)} held out to judge the result."
+        else:
+            need = (
                 f" At least {MIN_PHOTOS} usable colour photos are needed: add "
                 f"{MIN_PHOTOS - len(report.usable)} more."
             )
-        )
         self.counts_label.setText(
             f"{len(report.usable)} usable · {len(report.gray)} too gray (left out) · "
             f"{len(report.unreadable)} unreadable.{need}"

@@ -46,6 +46,7 @@ def test_panel_fine_tunes_and_cancels(qtbot, window, tmp_path, data_dir, monkeyp
     panel.form.set_folder(str(folder))
     qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
     assert "20 usable · 1 too gray (left out) · 1 unreadable" in panel.form.counts_label.text()
+    assert "10 to learn from, 10 held out to judge the result." in panel.form.counts_label.text()
     assert panel.start_button.isEnabled()
 
     panel.form.base_combo.setCurrentIndex(panel.form.base_combo.findText("tiny (yours)"))
