@@ -423,14 +423,22 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     third.wait()
 
 
-def test_a_damaged_corrections_file_costs_that_correction_not_the_app(tmp_path, data_dir):
-    photo = tmp_path / "boy.png"
+def _a_correction_kept(photo, data_dir, masks_folder, shape, rows, cols) -> CorrectedMasks:
+    """The scratched print copied to `photo`, with a corrected mark kept for it and read back."""
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
-    masks = CorrectedMasks(tmp_path / "masks")
-    mark = np.zeros((256, 256), bool)
-    mark[10:20, 30:90] = True
+    masks = CorrectedMasks(masks_folder)
+    mark = np.zeros(shape, bool)
+    mark[rows, cols] = True
     masks.put(photo, mark)
     assert np.array_equal(masks.get(photo), mark)
+    return masks
+
+
+def test_a_damaged_corrections_file_costs_that_correction_not_the_app(tmp_path, data_dir):
+    photo = tmp_path / "boy.png"
+    masks = _a_correction_kept(
+        photo, data_dir, tmp_path / "masks", (256, 256), slice(10, 20), slice(30, 90)
+    )
     masks.file_for(photo).write_bytes(b"\x89PNG not really")
     assert masks.get(photo) is None
     masks.put(photo, None)
@@ -443,14 +451,8 @@ def test_a_name_that_is_not_utf8_is_restored_with_its_corrections_kept(qtbot, tm
     colouring stayed queued forever."""
     import os
 
-    name = os.fsdecode(b"Gro\xdfmutter.png")
-    photo = tmp_path / name
-    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
-    masks = CorrectedMasks(tmp_path / "masks")
-    mark = np.zeros((64, 64), bool)
-    mark[5:9, 10:40] = True
-    masks.put(photo, mark)
-    assert np.array_equal(masks.get(photo), mark)
+    photo = tmp_path / os.fsdecode(b"Gro\xdfmutter.png")
+    _a_correction_kept(photo, data_dir, tmp_path / "masks", (64, 64), slice(5, 9), slice(10, 40))
     panel = _panel_on(qtbot, photo)
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)

@@ -83,11 +83,12 @@ class BatchController(JobController):
             [
                 it
                 for it in self.photos.items
-                if switched
-                and it.state in WAITING
-                or it.state == PhotoState.DONE
-                and it.result is not None
-                and it.result.model_name != name
+                if (switched and it.state in WAITING)
+                or (
+                    it.state == PhotoState.DONE
+                    and it.result is not None
+                    and it.result.model_name != name
+                )
             ]
         )
 

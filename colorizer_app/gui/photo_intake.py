@@ -25,6 +25,7 @@ from ..core.wording import photos
 from .app_settings import AppSettings
 from .folder_scan import folder_scan_host
 from .photo_list import PhotoListModel
+from .save_controller import free_name
 
 
 class PhotoIntake(QObject):
@@ -125,14 +126,9 @@ class PhotoIntake(QObject):
             return
         folder = user_models_dir().parent / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
-        # Never an earlier paste's name: two within a second (a review) shared one, the second
-        # image written over the first photo's file.
-        stamp = time.strftime("pasted-%Y%m%d-%H%M%S")
-        path = folder / f"{stamp}.png"
-        number = 1
-        while path.exists():
-            number += 1
-            path = folder / f"{stamp}-{number}.png"
+        path = folder / time.strftime("pasted-%Y%m%d-%H%M%S.png")
+        if path.exists():  # two pastes within a second shared a name: the first was overwritten
+            path = free_name(path, [], Path.exists)
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         # PySide6 takes the format as text; its stub names bytes, which it refuses at run time.

@@ -63,7 +63,7 @@ class PhotoOptions(QObject):
         self.detail_combo.activated.connect(self._detail_chosen)
         # What Edit > Undo takes back (strength_undo.py): the person's own last change, and
         # the last Apply Colour Strength to All.
-        self.own_change = StrengthChange("Colour Strength", self._give_back, self)
+        self.own_change = StrengthChange("Colour Strength", self._give_back, self, joins_runs=True)
         self.all_change = StrengthChange("Colour Strength for All", self._give_back, self)
         self.actions: dict[str, QAction] = {
             "strength_all": make_action(
@@ -130,7 +130,6 @@ class PhotoOptions(QObject):
         if current is not None and current not in targets:
             targets.append(current)
         self.own_change.made(targets, value / 100.0)
-        self.own_change.open = True
         for item in targets:
             item.strength = value / 100.0
             self.photos.show_result(item)

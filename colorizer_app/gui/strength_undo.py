@@ -24,12 +24,14 @@ class StrengthChange(QObject):
         name: str,
         give_back: Callable[[list[tuple[PhotoItem, float]]], None],
         parent: QObject | None = None,
+        joins_runs: bool = False,
     ):
         super().__init__(parent)
         self.undo_name = name
         self._give_back = give_back
         self._before: list[tuple[PhotoItem, float]] = []
         self._applied = 1.0
+        self._joins_runs = joins_runs  # a run of changes of the same photos is one change
         self.open = False  # the next change of the same photos joins this one
 
     @property
@@ -42,6 +44,7 @@ class StrengthChange(QObject):
         if not same:
             self._before = [(item, item.strength) for item in targets]
         self._applied = strength
+        self.open = self._joins_runs
         if self._before:
             self.undo_changed.emit(True)  # the newest thing done, whatever came between
 

@@ -260,7 +260,7 @@ def finetune(
         # Better at the end, or no step beat the start: the weights are the last step's, and
         # say so (kept anyway, a trial's was reported "the best, from step 0").
         best.metrics, best.step, best.state = last, history.step, None
-    elif best.state is not None:
+    else:
         model.load_state_dict(best.state, strict=False)
     after = best.metrics
     result = FinetuneResult(
