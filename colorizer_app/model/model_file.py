@@ -120,6 +120,28 @@ def save_model(
     return write_payload(path, model_payload(model, preset, metadata, half, dtypes))
 
 
+# Every model file torch writes is a zip archive; a file that does not start as one was never a
+# model (a text file, a photo), and the person is better told that than a pickle error's name.
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def unreadable_model_message(path: Path, exc: Exception) -> str:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(ZIP_MAGIC))
+    except OSError:
+        head = ZIP_MAGIC
+    if head != ZIP_MAGIC:
+        return (
+            f"{path}: not a Colorizer model file (a model is a .pt file that Colorizer wrote); "
+            "choose another file"
+        )
+    return (
+        f"{path}: a damaged model file (truncated or corrupt: {type(exc).__name__}); "
+        "use another file or train it again"
+    )
+
+
 def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None) -> ModelFile:
     path = Path(path)
     check_is_a_file(path)
@@ -133,10 +155,7 @@ def read_model_file(path: str | os.PathLike, expected_sha256: str | None = None)
             warnings.simplefilter("ignore")
             payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise ModelError(
-            f"{path}: not a readable model file (corrupt, truncated or not a Colorizer model: "
-            f"{type(exc).__name__}); use another file or train it again"
-        ) from exc
+        raise ModelError(unreadable_model_message(path, exc)) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_TAG:
         raise ModelError(f"{path}: not a Colorizer model file (no '{FORMAT_TAG}' tag)")
     check_version(path, payload.get("version"))

@@ -245,7 +245,7 @@ def test_a_model_that_fails_to_load_leaves_the_app_usable(qtbot, window, photo_d
     wait_idle(qtbot, window)
     item = window.photos.items[0]
     assert item.state == PhotoState.FAILED and "broken-model.pt" in item.error
-    assert "not a readable model file" in window.status_label.text()
+    assert "not a Colorizer model file" in window.status_label.text()
     window.models.model_combo.setCurrentIndex(window.models.model_combo.findText("tiny (yours)"))
     window.colorize_all()
     wait_idle(qtbot, window)
