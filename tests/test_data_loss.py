@@ -410,6 +410,44 @@ def test_ctrl_c_while_the_command_starts_is_one_line(tmp_path, tiny_model_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
 
 
+def test_ctrl_c_mid_batch_says_how_far_it_got_and_how_to_go_on(tmp_path, tiny_model_path):
+    """A trial: Ctrl+C in a long run ended in 'colorizer: interrupted', with no word of what
+    was written or whether running it again starts over."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i in range(30):
+        _photo(folder / f"scan{i:02d}.png", step=1)
+    for _attempt in range(3):  # the signal must come after the first copy, before the last
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "colorizer_app", "colorize", folder, "--model", tiny_model_path],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_as_from_a_terminal,
+        )  # fmt: skip
+        log = []
+        for line in proc.stderr:
+            log.append(line)
+            if "colorized ->" in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        _, rest = proc.communicate(timeout=120)
+        err = "".join(log) + rest
+        if proc.returncode == 130:
+            break
+        for copy in folder.glob("*_colorized.png"):
+            copy.unlink()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    written = sorted(folder.glob("*_colorized.png"))
+    last = err.strip().splitlines()[-1]
+    assert last == (
+        f"colorizer: interrupted after {len(written)} of 30 photos colorized; the same command "
+        "again does the rest (those written are skipped)"
+    )
+    assert not [p for p in folder.iterdir() if p.name.endswith(".part")]
+    again = run_main("colorize", folder, "--model", tiny_model_path)
+    assert again.returncode == 0, again.stderr
+    assert f"Colorized {30 - len(written)}, skipped {len(written)} (already there)" in again.stderr
+
+
 def test_an_output_folder_inside_the_input_is_not_colorized_again(
     tmp_path, kodak_in, tiny_model_path
 ):

@@ -103,8 +103,11 @@ def _colorize(args: argparse.Namespace, group) -> int:
     label = f"{verb} ({len(jobs)} of {len(all_jobs)} here)" if group.active else verb
     bar = ProgressBar(len(jobs), label) if main else None
     start = time.monotonic()
+    written = 0  # for the line a Ctrl+C ends with
 
     def on_progress(done: int, job, status: str) -> None:
+        nonlocal written
+        written += not status.startswith(("failed: ", "skipped: "))
         # Every photo of the run gets its own line: colorized, skipped and why, failed and why.
         if status.startswith("failed: "):
             line = status[len("failed: ") :]
@@ -130,6 +133,24 @@ def _colorize(args: argparse.Namespace, group) -> int:
         )
     except HintError as e:  # checked against the photo once it is decoded, before any write
         return fail(f"hints file {args.hints}: {e}")
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+            bar = None
+        # What is on disk and how to go on: a copy written is whole and is skipped next time.
+        print(
+            f"\ncolorizer: interrupted after {written} of {photos(len(jobs))} {verb}d"
+            + (" here" if group.active else "")
+            + (
+                "; nothing was written"
+                if not written
+                else "; the same command without --overwrite does the rest"
+                if args.overwrite
+                else "; the same command again does the rest (those written are skipped)"
+            ),
+            file=sys.stderr,
+        )
+        return 130  # 128 + SIGINT, as a shell reports it
     finally:
         if bar is not None:
             bar.close()
