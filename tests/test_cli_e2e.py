@@ -84,6 +84,12 @@ def test_outputs_beside_originals_and_existing_ones_skipped(tmp_path, tiny_model
     stamp = out.stat().st_mtime_ns
     again = run_cli("colorize", tmp_path / "album", "--model", tiny_model_path)
     assert again.returncode == 0 and "skipped 1" in again.stderr
+    # How to have both (a trial ran `--restore all` over a coloured folder: every photo was
+    # skipped, and only --overwrite, which loses the first copies, was offered).
+    assert (
+        f"skipped: {out} is already there (--overwrite to replace it, or another --suffix to "
+        "keep both)" in again.stderr
+    )
     # The earlier output in the folder is left out, and said so (a person's own photo may
     # have such a name).
     assert (

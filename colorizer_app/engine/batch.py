@@ -277,7 +277,10 @@ def _verdict_before_reading(job: Job, overwrite: bool, result: BatchResult) -> s
         # run again gives a.jpg and its earlier a_colorized.jpg both as photos.
         if job.lands_on_input:
             return f"skipped: {job.dest} is already there, and is one of the photos given: kept"
-        return f"skipped: {job.dest} is already there (--overwrite to replace it)"
+        return (
+            f"skipped: {job.dest} is already there (--overwrite to replace it, or another "
+            "--suffix to keep both)"
+        )
     if job.problem is not None:
         result.failed.append((job.source, job.problem))
         return f"failed: {job.problem}"
