@@ -73,12 +73,14 @@ def wait_scanned(win, timeout_s=30.0):
     """Folders are looked through on a worker: the photos join the list when it answers."""
     import time
 
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout_s
     while win.intake.scanning:
         assert time.monotonic() < deadline, "the folder scan did not answer"
-        QTest.qWait(10)
+        loop = QEventLoop()  # not QTest.qWait, which keeps Python's lock from the scan's thread
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
 
 
 def wait_idle(qtbot, win, timeout=60_000):

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from .xdisplay import x_desktop
+from .xdisplay import WAIT, x_desktop
 
-SCRIPT = r"""
+SCRIPT = (
+    WAIT
+    + r"""
 import json, sys, time
 from PySide6.QtCore import QSettings
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from colorizer_app.gui.main_window import MainWindow
@@ -26,16 +27,16 @@ deadline = time.monotonic() + 60
 while window.frameGeometry().height() <= window.geometry().height():
     if time.monotonic() > deadline:
         break  # never framed: the test says so
-    QTest.qWait(20)
+    wait(20)
 last = None
 while last != (window.frameGeometry(), window.geometry()):
     last = (window.frameGeometry(), window.geometry())
-    QTest.qWait(300)
+    wait(300)
 def rect(r):
     return [r.x(), r.y(), r.width(), r.height()]
 while window.models.model_combo.currentData() is None and time.monotonic() < deadline + 60:
-    QTest.qWait(50)  # the models' names in their chooser, as a person first sees it
-QTest.qWait(300)
+    wait(50)  # the models' names in their chooser, as a person first sees it
+wait(300)
 tools = window.toolbar
 off = [a.text() or type(tools.widgetForAction(a)).__name__ for a in tools.actions()
        if tools.widgetForAction(a) is not None and not tools.widgetForAction(a).isVisible()]
@@ -50,6 +51,7 @@ print(json.dumps({
 }), flush=True)
 window.close()
 """
+)
 
 
 def _launched(script: str, settings, env: dict) -> Any:
@@ -123,10 +125,11 @@ def test_the_starting_card_shows_at_once_and_costs_none_no_references(tmp_path):
     assert int(taken) < 20, proc.stdout  # the one loop and its timer, not one per event pass
 
 
-AGAIN = r"""
+AGAIN = (
+    WAIT
+    + r"""
 import json, sys, time
 from PySide6.QtCore import QSettings
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from colorizer_app.gui.main_window import MainWindow
@@ -136,12 +139,13 @@ deadline = time.monotonic() + 60
 while window.frameGeometry().height() <= window.geometry().height():
     if time.monotonic() > deadline:
         break
-    QTest.qWait(20)
-QTest.qWait(2000)  # past the refits after showing
+    wait(20)
+wait(2000)  # past the refits after showing
 inner = window.geometry()
 print(json.dumps([inner.x(), inner.y(), inner.width(), inner.height()]), flush=True)
 window.close()  # stores its place, as Quit does
 """
+)
 
 
 def test_the_window_opens_where_it_was_quit_launch_after_launch(tmp_path):

@@ -13,13 +13,15 @@ from PySide6.QtCore import QSettings
 from colorizer_app.core.hints import Hint
 
 from .conftest import wait_idle
+from .xdisplay import WAIT
 
 BLUE = "#2a55d8"
 
-START_AND_ADD = r"""
+START_AND_ADD = (
+    WAIT
+    + r"""
 import sys
 from PySide6.QtCore import QSettings
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from colorizer_app.gui.main_window import MainWindow
@@ -29,10 +31,11 @@ window.add_paths([sys.argv[2]], colorize=False)
 for _ in range(3000):
     if window.photos.items:
         break
-    QTest.qWait(10)
+    wait(10)
 print("window up with", len(window.photos.items), "photo(s)", flush=True)
 window.close()
 """
+)
 
 
 @pytest.mark.parametrize("kind", ["fifo", "nested"])

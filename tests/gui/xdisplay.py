@@ -13,6 +13,18 @@ from pathlib import Path
 
 import pytest
 
+# For the scripts these tests run in a process of their own: waiting while Qt's events are
+# handled. Not QTest.qWait, which keeps Python's lock while it waits: the colorize worker's
+# thread, importing torch, then ran only between the waits, and a window took 70-90 s to list
+# its models (3.6 CPU s) where it takes a few seconds in a person's app (app.exec lets go).
+WAIT = """
+from PySide6.QtCore import QEventLoop, QTimer
+def wait(ms):
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+"""
+
 
 def _free_display() -> int:
     for number in range(91, 400):
