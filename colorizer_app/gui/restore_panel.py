@@ -460,6 +460,12 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
     """Docks the panel on the right and has it follow the list's current photo."""
     panel = RestorePanel(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    advanced = getattr(window, "panel", None)
+    if advanced is not None and advanced.isVisible() and not advanced.isFloating():
+        # The Advanced panel opened before torch had loaded: the two share the side as tabs,
+        # the one the person opened in front (window_state.share_the_right_side).
+        window.tabifyDockWidget(advanced, panel)
+        advanced.raise_()
     add_to_view(window.menus, panel.toggleViewAction(), "&Restore Panel")
 
     def follow(*_args) -> None:

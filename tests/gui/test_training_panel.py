@@ -1,7 +1,10 @@
 """The hidden advanced panel: count a folder, fine-tune the tiny model, cancel a run."""
 
 import hashlib
+import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 from PIL import Image
@@ -12,6 +15,8 @@ from colorizer_app.core.paths import user_models_dir
 from colorizer_app.model.model_file import read_model_file
 from colorizer_app.training.metrics import colorfulness
 from colorizer_app.training.settings import MAX_FINETUNE_LR
+
+from .xdisplay import WAIT, x_desktop
 
 
 def _folder(tmp_path, data_dir):
@@ -192,6 +197,63 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
     # the panel's visibility is remembered
     window._store_settings()
     assert window.settings.value("advanced_visible", type=bool) is True
+
+
+ADVANCED_BESIDE_RESTORE = (
+    WAIT
+    + r"""
+import json, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.resize(1400, 900)
+window.show()
+deadline = time.monotonic() + 120
+while window.restore_panel is None and time.monotonic() < deadline:
+    wait(50)  # made once torch has loaded on the worker
+wait(500)
+restore = window.restore_panel
+shown_before = restore.isVisible()
+window.actions_by_name["advanced"].trigger()
+panel = window.panel
+wait(1500)
+seen = {
+    "restore_shown_before": shown_before,
+    "tabbed": restore in window.tabifiedDockWidgets(panel),
+    "panel_seen": not panel.visibleRegion().isEmpty(),
+    "restore_seen": not restore.visibleRegion().isEmpty(),
+    "panel_height": panel.height(),
+    "window_height": window.centralWidget().height(),
+}
+window.actions_by_name["advanced"].trigger()  # hidden: the Restore panel is seen again
+wait(800)
+seen["restore_seen_after"] = not restore.visibleRegion().isEmpty()
+print(json.dumps(seen), flush=True)
+window._closing = True
+window.close()
+"""
+)
+
+
+def test_the_advanced_panel_opens_as_a_tab_in_front_of_the_restore_panel(tmp_path):
+    """Seen in the README's screenshot (1400 x 900 on a 1920 x 1080 screen): stacked under the
+    Restore panel, the Advanced panel showed four of its settings in a scrolled strip, and
+    neither its curve nor its previews. It now takes the Restore panel's place as a tab, in
+    front, with the whole height; hidden again, the Restore panel is back."""
+    with x_desktop(1920, 1080) as env:
+        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        proc = subprocess.run(
+            [sys.executable, "-c", ADVANCED_BESIDE_RESTORE, str(tmp_path / "settings.ini")],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["restore_shown_before"] and seen["tabbed"], seen
+    assert seen["panel_seen"] and not seen["restore_seen"], seen
+    assert seen["panel_height"] >= 0.9 * seen["window_height"], seen
+    assert seen["restore_seen_after"], seen
 
 
 def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):

@@ -90,7 +90,10 @@ def pins(win, out: Path) -> None:
     where = win.view.mapToGlobal(win.view.pin_view_point(QPointF(*dress)).toPoint())
     win.pins._mark_clicked(0, where)
     pump(0.8)
-    QApplication.primaryScreen().grabWindow(0).save(str(out / "09-pins.png"))
+    g = win.geometry()  # the window's part of the screen, the chooser over it included
+    QApplication.primaryScreen().grabWindow(0, g.x(), g.y(), g.width(), g.height()).save(
+        str(out / "09-pins.png")
+    )
     if win.pins.pin_menu is not None:
         win.pins.pin_menu.close()
     win.pins.set_mode(False)
