@@ -48,6 +48,7 @@ class ListEdits(QObject):
                 "Put the photos of the last Remove or Clear List back, with their results",
             )
         }
+        self.undo_twin = self.actions["undo_clear"]  # hidden while Edit > Undo names it
 
     @property
     def can_undo(self) -> bool:

@@ -53,6 +53,9 @@ class WindowUndo(QObject):
         for signal in (pins.canUndoChanged, pins.undoTextChanged):
             signal.connect(self._refresh)
         pin_edited.connect(self._pin_edited)
+        # A source's own menu entry for its step (Edit > Undo Remove) is hidden while this
+        # action names the same step: a trial's Edit menu read "Undo Remove" twice.
+        self._twins = [(step, getattr(step, "undo_twin", None)) for step in steps]
         for step in steps:
             step.undo_changed.connect(lambda new, s=step: self._step_changed(s, new))
         self._refresh()
@@ -99,3 +102,6 @@ class WindowUndo(QObject):
             enabled = self.pins.canUndo()
         self.action.setText(text)
         self.action.setEnabled(enabled)
+        for source, twin in self._twins:
+            if twin is not None:
+                twin.setVisible(source is not step)

@@ -51,10 +51,24 @@ def test_del_on_a_pin_takes_the_pin_and_a_removed_photo_comes_back(qtbot, window
     assert _names(window) == ["photo1.jpg"]
     assert "Removed photo0.jpg" in window.status_label.text()
     assert window.list_edits.undo_button.isVisible()
+    # Edit names the step once (a trial read "Undo Remove" twice, Ctrl+Z on one of them) ...
+    assert _edit_menu(window).count("Undo Remove") == 1
+    # ... and its own entry comes back when Ctrl+Z would take back something newer first.
+    other = window.photos.items[0]
+    ow, oh = other.result.full_size
+    window.pins.edit_hints(other, (Hint.pin(ow * 0.5, oh * 0.5, BLUE),), "Add Pin")
+    assert _edit_menu(window)[:1] == ["Undo Add Pin"] and "Undo Remove" in _edit_menu(window)
+    window.pins.edit_hints(other, (), "Clear Pins")
     window.actions_by_name["undo_clear"].trigger()
     assert _names(window) == ["photo0.jpg", "photo1.jpg"]
     assert window.photos.items[0].result is result  # with its colour, not colorized again
     assert "Put 1 photo back" in window.status_label.text()
+
+
+def _edit_menu(window) -> list[str]:
+    """The Edit menu's entries as a person reads them (shown ones, without their & marks)."""
+    entries = window.menus["&Edit"].actions()
+    return [a.text().replace("&", "") for a in entries if a.isVisible() and a.text()]
 
 
 def test_undo_clear_after_adding_the_photos_again_says_what_happened(qtbot, window, photo_dir):
