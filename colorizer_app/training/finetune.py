@@ -235,6 +235,8 @@ def finetune(
         checkpoint_every=CHECKPOINT_EVERY,
         resume=st.resume,
         early_stopping_patience=st.patience,
+        # A retrain's fresh network has no statistics yet to keep.
+        batch_norm_frozen=not st.fresh,
         preset=base_file.preset,
         metadata={"base_model": entry.name},
     )
