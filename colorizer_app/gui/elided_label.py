@@ -49,6 +49,29 @@ class ElidedLabel(QLabel):
         self.setToolTip(self.text() if self.shown_text() != self._one_line() else "")
 
 
+class PathWrapLabel(QLabel):
+    """A label of several lines for text that names folders: it wraps at spaces and after each
+    path separator, and takes the width its layout gives it instead of asking for the whole
+    path on one line (the Save dialog grew wider with each letter of a folder typed, until its
+    Save and Cancel buttons were off the screen). `text()` is the text as given."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._plain = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._plain = text
+        # A zero-width space after each separator: a place to break a long path, drawn as nothing.
+        super().setText(text.replace("/", "/\u200b").replace("\\", "\\\u200b"))
+
+    def text(self) -> str:
+        return self._plain
+
+
 def show_notice(bar: QStatusBar, text: str, ms: int) -> None:
     """A notice over the status line for `ms`. QStatusBar clips a message at its right, where a
     notice says what to do ("...; open them by name to add them"): it is shortened in the middle

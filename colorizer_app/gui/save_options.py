@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.fileio import COLORIZED_SUFFIX
+from .elided_label import PathWrapLabel
 
 NAME_NEEDED = "Beside the originals a copy needs an ending, or it would be the original."
 OWN_FOLDER = "The photos are in this folder: a copy needs an ending, or it would be the original."
@@ -86,6 +86,8 @@ class SaveOptionsDialog(QDialog):
         group.addButton(self.beside)
         group.addButton(self.in_folder)
         self.folder_edit = QLineEdit(str(options.folder or ""))
+        # Room for a folder's last parts as it is typed (the dialog no longer widens with it).
+        self.folder_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 36)
         # Typing a folder means "in this folder": left on "beside", the copies went beside the
         # originals and the folder typed was ignored without a word.
         self.folder_edit.textEdited.connect(lambda text: self.in_folder.setChecked(bool(text)))
@@ -115,9 +117,9 @@ class SaveOptionsDialog(QDialog):
         # the originals each copy would be its original (it was silently put back to _colorized).
         self.suffix_edit.setPlaceholderText("nothing: the originals' names, in another folder")
         form.addRow("Name ends with:", self.suffix_edit)
-        self.suffix_note = QLabel(NAME_NEEDED)
+        self.suffix_note = PathWrapLabel(NAME_NEEDED)
         form.addRow("", self.suffix_note)
-        self.example = QLabel("")
+        self.example = PathWrapLabel("")
         form.addRow("Saved as:", self.example)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -571,3 +572,31 @@ def test_clear_list_during_a_save_all_leaves_the_saves_to_finish(
         "photo1_colorized.png",
         "photo2_colorized.png",
     ]
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "Family scans/Grandmother Margaret's album 1950s/colourised copies, second try",
+        "archive_2026/box_14_of_60/negatives_scanned_at_2400dpi/colourised_for_the_exhibition",
+    ],
+    ids=["spaces", "no-spaces"],
+)
+def test_a_long_folder_typed_does_not_widen_the_dialog_off_the_screen(qtbot, tmp_path, folder):
+    """A keyboard trial typed a long folder: the dialog grew wider with each letter (its 'Saved
+    as' line never wrapped) until Save, Cancel and Choose… were off a 1366 px screen. The line
+    now wraps, at spaces and after each '/', and the dialog keeps its width."""
+    scans = [tmp_path / f"scan{i:03d}.jpg" for i in range(17)]
+    dialog = SaveOptionsDialog(SaveOptions(), scans)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    width = dialog.sizeHint().width()
+    qtbot.keyClicks(dialog.folder_edit, str(tmp_path / folder))
+    assert dialog.in_folder.isChecked()
+    assert dialog.example.text().startswith(f"scan000_colorized.jpg (in {tmp_path / folder})")
+    assert dialog.sizeHint().width() <= width + 10, (width, dialog.sizeHint().width())
+    dialog.adjustSize()
+    label = dialog.example
+    assert label.width() < label.fontMetrics().horizontalAdvance(label.text())  # it wraps ...
+    assert label.height() >= 2 * label.fontMetrics().height()  # ... onto lines that show
