@@ -17,12 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
-    QListView,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -42,7 +40,7 @@ from .last_list import LastList
 from .list_edits import ListEdits
 from .model_controller import ModelController
 from .photo_intake import PhotoIntake
-from .photo_list import PhotoItem, PhotoListModel, PhotoState
+from .photo_list import PhotoItem, PhotoListModel, PhotoState, photo_list_view
 from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
@@ -118,16 +116,9 @@ class MainWindow(WindowBase):
     # ---- layout and wiring ------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        self.list_view = QListView()
-        self.list_view.setModel(self.photos)
-        self.list_view.setIconSize(QSize(96, 96))
-        self.list_view.setUniformItemSizes(True)  # thousands of rows stay fast
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list_view.setMinimumWidth(170)  # with the view's and the dock's: 800 px fit
-        self.list_view.setSpacing(2)
-        self.list_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view = photo_list_view(self.photos)
         self.view = CompareView()
+        self.view.setAccessibleName("Photo, before and after")  # a screen reader's name for it
         self.zoom_label = QLabel("")
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%" if z else ""))
         self.list_view.installEventFilter(ViewKeys(self.view))

@@ -41,12 +41,14 @@ class ModelController(QObject):
         self._moved_to_cpu = False  # training holds the GPU
 
         self.model_combo = QComboBox()
+        self.model_combo.setAccessibleName("Model")  # a screen reader's name for it
         # As wide as the names it holds ("default" is short), so the toolbar keeps room for
         # Open Folder and Colour Pins on a 1366 px laptop.
         self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model_combo.setMinimumWidth(90)
         self.model_combo.setToolTip("Model used to colorize: built-in and your own")
         self.device_combo = QComboBox()
+        self.device_combo.setAccessibleName("Device")
         # Asking for GPUs starts CUDA: not on this thread, the worker answers with them.
         for label, value in self.devices:
             self.device_combo.addItem(label, value)

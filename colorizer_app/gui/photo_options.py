@@ -45,6 +45,7 @@ class PhotoOptions(QObject):
         self.saturation.setRange(0, 200)
         self.saturation.setValue(100)
         self.saturation.setFixedWidth(110)
+        self.saturation.setAccessibleName("Colour strength")  # a screen reader's name for it
         self.saturation.setToolTip(
             "Colour strength of this photo (or of the selected ones): re-renders at once, "
             "without recolorizing; Photo > Apply Colour Strength to All"
@@ -53,6 +54,7 @@ class PhotoOptions(QObject):
         self.saturation_label = QLabel("100%")
         self.saturation_label.setMinimumWidth(40)
         self.detail_combo = QComboBox()
+        self.detail_combo.setAccessibleName("Detail")  # not its value ("Standard") alone
         for label, size in DETAIL_CHOICES:
             self.detail_combo.addItem(label, size)
         self.detail_combo.setToolTip(

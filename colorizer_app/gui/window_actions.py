@@ -101,7 +101,13 @@ def build_toolbar(
         bar.addSeparator()
         for label, widget in group:
             if label:
-                bar.addWidget(QLabel(f" {label} "))
+                caption = QLabel(f" {label} ")
+                # The caption labels its control for a screen reader (a combo box is named by
+                # its value, "Standard", and by the caption that labels it).
+                caption.setBuddy(widget)
+                bar.addWidget(caption)
+                if not widget.accessibleName():
+                    widget.setAccessibleName(label)
             bar.addWidget(widget)
     bar.addSeparator()
     bar.addAction(actions["side"])
