@@ -67,6 +67,11 @@ class PhotoIntake(QObject):
         `skip_gone`, a path no longer on disk is passed over instead of listed as unreadable."""
         self._scan_number += 1
         chosen = [str(p) for p in paths] if remember else None
+        if remember and paths:
+            # Open and Open Folder start where the person's photos are, however they came (a
+            # trial started the app on a folder and Ctrl+O opened the home folder).
+            first = Path(paths[0])
+            self.settings.last_open_dir = str(first if first.is_dir() else first.parent)
         self._scans[self._scan_number] = (colorize, chosen, [Path(p) for p in paths])
         self.status.emit("Looking for photos…")
         # The copies saved into a folder inside the one opened are not photos to add either.

@@ -606,3 +606,29 @@ def test_a_photo_opened_later_is_the_one_shown(qtbot, window, photo_dir):
     shown = window.current_item()
     assert shown.path.name == "photo2.jpg" and window.selected_items() == [shown]
     assert window.view.colorized is not None and window.view.full_width == shown.result.full_size[0]
+
+
+def test_open_starts_where_the_photos_came_from(qtbot, window, photo_dir, tmp_path, monkeypatch):
+    """A keyboard trial started the app on a folder of scans and Ctrl+O opened the home
+    folder. Open and Open Folder now start where the photos last added are, however they came
+    (the command line, a drop, a dialog)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    starts: list[str] = []
+
+    def chooser(_parent, _title, start, *_rest):  # the dialog a person would see, answered
+        starts.append(start)
+        return ([], "") if _rest else ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", chooser)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", chooser)
+    window.add_paths([photo_dir])  # as from the command line: a folder
+    wait_scanned(window)
+    window.actions_by_name["open"].trigger()
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    Image.new("RGB", (40, 30), (90, 90, 90)).save(other / "scan.png")
+    drop(window, [other / "scan.png"])  # a photo dropped from another folder
+    wait_scanned(window)
+    window.actions_by_name["open_folder"].trigger()
+    assert starts == [str(photo_dir), str(other)]
