@@ -12,7 +12,7 @@ import html
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from .window_state import REFIT_AFTER_SHOW_MS, fit_to_screen
 
 GUIDE_TITLE = "Colorizer Guide"
 
@@ -123,7 +125,10 @@ def show_guide(parent: QWidget, actions: Mapping[str, QAction]) -> GuideWindow:
         guide = GuideWindow(actions, parent)
     elif not guide.isVisible():  # the keys as they are now, not as at its first opening
         guide.text.setHtml(guide_html(actions))
+    fit_to_screen(guide)  # with a frame guessed: at 200% it was taller than the screen
     guide.show()
+    for ms in REFIT_AFTER_SHOW_MS:  # and with the window manager's frame, once it is there
+        QTimer.singleShot(ms, guide, lambda: fit_to_screen(guide))
     guide.raise_()
     guide.activateWindow()
     return guide

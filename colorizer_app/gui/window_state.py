@@ -9,7 +9,7 @@ manager reports the real frame (it does so a moment after the window maps).
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QTimer
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 FIRST_SIZE = (1280, 800)
 FRAME_GUESS = QMargins(8, 40, 8, 8)  # title bar and borders, until the window manager says
@@ -49,12 +49,12 @@ def keep_inner_place(window: QMainWindow, inner: QPoint) -> None:
         window.move(window.pos() - off)
 
 
-def room_on_screen(window: QMainWindow) -> QRect | None:
+def room_on_screen(window: QWidget) -> QRect | None:
     screen = window.screen() or QApplication.primaryScreen()
     return screen.availableGeometry() if screen is not None else None
 
 
-def frame_of(window: QMainWindow) -> QMargins:
+def frame_of(window: QWidget) -> QMargins:
     """The frame around the window: the window manager's once it is known, else a guess."""
     frame, inner = window.frameGeometry(), window.geometry()
     if frame == inner:
@@ -93,9 +93,10 @@ def refit_if_shown(window: QMainWindow, inner: QPoint | None = None) -> None:
         fit_to_screen(window)
 
 
-def fit_to_screen(window: QMainWindow) -> None:
+def fit_to_screen(window: QWidget) -> None:
     """Keep the whole window, frame included, on the screen it lands on (a geometry saved on
-    a bigger or unscaled screen, or the panel's first showing, must not push it off)."""
+    a bigger or unscaled screen, or the panel's first showing, must not push it off). Any
+    top-level window: the guide at 200% was taller than the screen, its Close button off it."""
     room = room_on_screen(window)
     if room is None:
         return

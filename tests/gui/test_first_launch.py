@@ -157,3 +157,39 @@ def test_the_window_opens_where_it_was_quit_launch_after_launch(tmp_path):
         for _ in range(4):
             places.append(_launched(AGAIN, tmp_path / "settings.ini", env))
     assert places[0] == places[1] == places[2] == places[3], places
+
+
+GUIDE_AT_200 = (
+    WAIT
+    + r"""
+import json, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+wait(1500)
+window.actions_by_name["guide"].trigger()
+wait(1500)
+from colorizer_app.gui.help_window import GuideWindow
+guide = window.findChild(GuideWindow)
+def rect(r):
+    return [r.x(), r.y(), r.width(), r.height()]
+print(json.dumps({"frame": rect(guide.frameGeometry()),
+                  "room": rect(guide.screen().availableGeometry())}), flush=True)
+window._closing = True
+window.close()
+"""
+)
+
+
+def test_the_guide_fits_a_small_screen_with_its_close_button(tmp_path):
+    """A keyboard trial at 1920x1080 and 200% (960 x 540): the guide was taller than the screen
+    and its Close button was off it."""
+    with x_desktop(1920, 1080) as env:
+        env = {**env, "QT_SCALE_FACTOR": "2", "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        seen = _launched(GUIDE_AT_200, tmp_path / "settings.ini", env)
+    fx, fy, fw, fh = seen["frame"]
+    rx, ry, rw, rh = seen["room"]
+    assert rx <= fx and ry <= fy and fx + fw <= rx + rw and fy + fh <= ry + rh, seen
