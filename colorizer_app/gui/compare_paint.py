@@ -66,12 +66,36 @@ def paint_labels(painter: QPainter, rect: QRect) -> None:
         painter.drawText(rect.adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label)
 
 
+NOTE_LINES = 3  # a note wraps onto up to this many lines before it is shortened with "…"
+
+
 def note_band(metrics: QFontMetrics, rect: QRect, note: str) -> tuple[QRectF, str]:
-    """Where the note's band lies at the foot of `rect`, and its text as it fits (elided)."""
-    text = metrics.elidedText(f"Note: {note}", Qt.TextElideMode.ElideRight, rect.width() - 40)
-    band = QRectF(0, 0, metrics.horizontalAdvance(text) + 20, metrics.height() + 10)
+    """Where the note's band lies at the foot of `rect`, and its text as it fits: wrapped onto
+    up to NOTE_LINES lines (at 200% a one-line note lost its advice, "Colour makes it bolder",
+    to "…" with the rest only in a tooltip, which needs a mouse), shortened only beyond them."""
+    lines = wrapped(metrics, f"Note: {note}", max(40, rect.width() - 40), NOTE_LINES)
+    width = max(metrics.horizontalAdvance(line) for line in lines) + 20
+    band = QRectF(0, 0, width, metrics.height() * len(lines) + 10)
     band.moveCenter(QPointF(rect.center().x(), rect.bottom() - 10 - band.height() / 2))
-    return band, text
+    return band, "\n".join(lines)
+
+
+def wrapped(metrics: QFontMetrics, text: str, room: int, most: int) -> list[str]:
+    """`text` broken at spaces into lines at most `room` pixels wide, at most `most` of them, the
+    last shortened with "…" where the rest does not fit."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        longer = f"{line} {word}" if line else word
+        if line and metrics.horizontalAdvance(longer) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = longer
+    lines.append(line)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, room) for x in lines]
 
 
 def paint_note(painter: QPainter, rect: QRect, note: str) -> None:

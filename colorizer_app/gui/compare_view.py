@@ -427,7 +427,7 @@ class CompareView(QWidget):
             return True
         if event.type() == QEvent.Type.ToolTip and self.note:  # a note cut short: all of it
             band, text = note_band(self.fontMetrics(), self.rect(), self.note)
-            if band.contains(QPointF(event.pos())) and text != f"Note: {self.note}":
+            if band.contains(QPointF(event.pos())) and "…" in text:
                 QToolTip.showText(event.globalPos(), f"Note: {self.note}", self)
                 return True
         return super().event(event)

@@ -562,14 +562,27 @@ def test_a_note_cut_short_at_the_foot_of_a_narrow_view_is_shown_whole_on_hover(q
 
     view = CompareView()
     qtbot.addWidget(view)
-    view.resize(320, 240)
+    view.resize(640, 400)
     view.show()
     gray = QImage(400, 300, QImage.Format.Format_RGB888)
     gray.fill(0x808080)
     view.set_images(gray, gray.copy(), 400)
-    view.note = "first page of 2 only; already in colour or toned (sepia): compare the original"
-    band, text = note_band(view.fontMetrics(), view.rect(), view.note)
-    assert text.endswith("…")  # cut short at this width
+    # Wider than the view on one line: it wraps and shows whole, within the view (at 200% the
+    # pale photo's advice, "Colour makes it bolder", was cut to "…" on one line).
+    view.note = (
+        "unsure of its colours, the model left it near gray: Colour makes it bolder, pins (H) "
+        "add what you know"
+    )
+    metrics = view.fontMetrics()
+    assert metrics.horizontalAdvance(f"Note: {view.note}") > view.width() - 40
+    band, text = note_band(metrics, view.rect(), view.note)
+    assert "…" not in text and text.replace("\n", " ") == f"Note: {view.note}"
+    assert 2 <= len(text.splitlines()) <= 3 and view.rect().contains(band.toRect())
+    # Too long for three lines at this width: shortened, and hovering shows all of it.
+    part, room = "first page of 2 only, already in colour or toned (sepia)", view.width() - 40
+    view.note = "; ".join([part] * (4 * room // metrics.horizontalAdvance(part) + 4))
+    band, text = note_band(metrics, view.rect(), view.note)
+    assert text.endswith("…") and len(text.splitlines()) == 3
     centre = band.center().toPoint()
     QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, centre, view.mapToGlobal(centre)))
     assert QToolTip.text() == f"Note: {view.note}"
