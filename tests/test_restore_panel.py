@@ -131,6 +131,9 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     saved = scans / "boy_restored.png"
     qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
     assert saved.is_file() and scratched.read_bytes() == original_bytes
+    # Said in the window's status line too (a keyboard trial read "Colorized 1 of 1 photo."
+    # there after saving, the answer only in the panel's own small line).
+    assert window.statusBar().currentMessage() == "Saved boy_restored.png"
     assert load_image(saved).rgb.shape == load_image(scratched).rgb.shape
     # A second save asks, naming the file: Enter (Cancel) keeps the first.
     first = saved.read_bytes()
@@ -140,6 +143,7 @@ def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     assert asked, panel.status.text()
     assert "boy_restored.png already exists" in asked[0]
     assert "is kept" in panel.status.text() and saved.read_bytes() == first
+    assert "is kept" in window.statusBar().currentMessage()
     # Corrected again with the brush, then Replace: the corrected restoration is written (a
     # trial could never save it: "already there; it was kept", and no way to replace it).
     x, y = _dab_where_nothing_was_found(qtbot, panel)

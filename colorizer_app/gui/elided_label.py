@@ -72,6 +72,9 @@ class PathWrapLabel(QLabel):
         return self._plain
 
 
+NOTICE_MS = 10_000  # long enough to read, over the batch's own lines beneath it
+
+
 def show_notice(bar: QStatusBar, text: str, ms: int) -> None:
     """A notice over the status line for `ms`. QStatusBar clips a message at its right, where a
     notice says what to do ("...; open them by name to add them"): it is shortened in the middle

@@ -34,7 +34,7 @@ from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import EMPTY_TEXT, CompareView
-from .elided_label import ElidedLabel, show_notice
+from .elided_label import NOTICE_MS, ElidedLabel, show_notice
 from .help_window import show_folder, show_guide
 from .last_list import LastList
 from .list_edits import ListEdits
@@ -45,7 +45,7 @@ from .photo_options import PhotoOptions
 from .pin_controller import PinController
 from .qimage import to_qimage
 from .quit_question import ask_to_quit
-from .recent_places import NOTICE_MS, attach_recent_places
+from .recent_places import attach_recent_places
 from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection

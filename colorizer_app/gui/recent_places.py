@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QStatusBar
 
 from .app_settings import AppSettings
-from .elided_label import show_notice
+from .elided_label import NOTICE_MS, show_notice
 from .photo_intake import PhotoIntake
 
 RECENT_MAX = 10
@@ -115,9 +115,6 @@ class RecentPlaces(QObject):
         if there:
             self.remember(entry)
             self.open_requested.emit(there)
-
-
-NOTICE_MS = 10_000  # long enough to read, over the batch's own lines beneath it
 
 
 def attach_recent_places(
