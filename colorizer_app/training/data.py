@@ -302,8 +302,15 @@ class ColorPhotoDataset(Dataset):
         self.epoch = epoch
 
     def __getitem__(self, index: int):
+        return self._item(index, self.augment)
+
+    def plain(self, index: int):
+        """The item as a held-out photo is given: centre-cropped, never augmented."""
+        return self._item(index, False)
+
+    def _item(self, index: int, augment: bool):
         rgb = self.photos[index].pixels
-        if self.augment:
+        if augment:
             rng = np.random.default_rng([self.seed, self.epoch, index])
             rgb = random_resized_crop(rgb, self.size, rng)
             if rng.random() < 0.5:

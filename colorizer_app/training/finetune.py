@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
 from ..engine.catalog import open_model, resolve_model
+from ..model.hybrid import HybridConfig
 from ..model.model_file import build_model, save_model, sha256_of
 from ..model.networks import ColorNet
 from ..model.shipped import check_not_builtin
@@ -41,7 +42,7 @@ from .fused_cache import fused_vectors
 from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
 from .loop import History, Progress, TrainConfig
 from .losses import LOSSES
-from .photo_task import fit, validate
+from .photo_task import BINS_LOSS, fit, validate
 from .settings import FinetuneSettings
 
 MIN_PHOTOS = 10
@@ -85,10 +86,14 @@ class FinetuneResult:
         return f"{v.scores()}{kept}{anyway}"
 
 
-def default_loss(base_metadata: dict) -> str:
-    """The objective the starting model was trained with, where this loop has it; a bins-head
-    model (trained on its distribution) continues with the per-photo log error it also used."""
+def default_loss(base_metadata: dict, base_config: HybridConfig | None = None) -> str:
+    """The objective the starting model was trained with: a bins-head model's own (its
+    distribution's cross-entropy and the per-photo log error, photo_task.bins_loss); an
+    ensemble of them, which this loop cannot train that way, the per-photo log error."""
     loss = base_metadata.get("loss")
+    single = base_config is None or not base_config.members
+    if loss == BINS_LOSS and single and base_config is not None and base_config.head == "bins":
+        return BINS_LOSS
     return loss if loss in LOSSES else "psnr"
 
 
@@ -180,7 +185,7 @@ def finetune(
     check_not_builtin(output)  # refused before any training, not after it
     entry = resolve_model(base)
     base_file = open_model(base)
-    loss = st.loss if st.loss is not None else default_loss(base_file.metadata)
+    loss = st.loss if st.loss is not None else default_loss(base_file.metadata, base_file.config)
     status = on_status or (lambda _msg: None)
     if report is None:
         status("Looking at the photos...")
@@ -235,8 +240,7 @@ def finetune(
         checkpoint_every=CHECKPOINT_EVERY,
         resume=st.resume,
         early_stopping_patience=st.patience,
-        # A retrain's fresh network has no statistics yet to keep.
-        batch_norm_frozen=not st.fresh,
+        batch_norm_frozen=True,  # a retrain's reset layers have none: they learn theirs
         preset=base_file.preset,
         metadata={"base_model": entry.name},
     )

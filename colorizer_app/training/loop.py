@@ -62,9 +62,10 @@ class TrainConfig:
     # the end (always at the end as well).
     eval_every: int | None = None
     keep_best: bool = False  # hand back (and checkpoint) the best-scoring weights, not the last
-    # Train with every BatchNorm's running statistics as they are (fine-tuning on a person's
-    # few photos): updated from batches of 8, they moved a trained model's answers more than
-    # its weights did (a fine-tune at a learning rate of 1e-12 lost 0.64 dB in 8 steps).
+    # Train with the BatchNorm running statistics the model learnt kept as they are (fine-tuning
+    # on a person's few photos): updated from batches of 8, they moved a trained model's answers
+    # more than its weights did (a fine-tune at a learning rate of 1e-12 lost 0.64 dB in 8
+    # steps). Layers that never learnt theirs (an untrained network's) still learn them.
     batch_norm_frozen: bool = False
     preset: str = "custom"
     metadata: dict = field(default_factory=dict)
@@ -221,15 +222,24 @@ def _wrap(module: torch.nn.Module, device: torch.device, group: Group) -> torch.
     return DistributedDataParallel(module, device_ids=[device.index] if cuda else None)
 
 
-def train_mode(model: torch.nn.Module, batch_norm_frozen: bool = False) -> None:
-    """The model in training mode; with `batch_norm_frozen`, its BatchNorm layers normalise
-    with their running statistics and leave them as they are (their scale and shift still
-    learn)."""
+def learnt_batch_norms(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The BatchNorm layers whose running statistics were learnt (a network's fresh layers have
+    none yet: theirs must still be learnt)."""
+    return [
+        m
+        for m in model.modules()
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+        and m.num_batches_tracked is not None
+        and int(m.num_batches_tracked) > 0
+    ]
+
+
+def train_mode(model: torch.nn.Module, kept: list[torch.nn.Module]) -> None:
+    """The model in training mode, but the BatchNorm layers of `kept` normalise with their
+    running statistics and leave them as they are (their scale and shift still learn)."""
     model.train()
-    if batch_norm_frozen:
-        for module in model.modules():
-            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                module.eval()
+    for module in kept:
+        module.eval()
 
 
 def run(
@@ -258,6 +268,7 @@ def run(
     if cuda:
         model.to(memory_format=torch.channels_last)
     net = _wrap(task.module(), device, group)
+    kept_statistics = learnt_batch_norms(model) if config.batch_norm_frozen else []
     optimizer = task.optimizer()
     base_lrs = [g["lr"] for g in optimizer.param_groups]  # what the cosine decays from
 
@@ -289,7 +300,7 @@ def run(
         nonlocal best, bad_evals, best_state
         metrics = task.evaluate(device)
         if metrics is None:
-            train_mode(model, config.batch_norm_frozen)
+            train_mode(model, kept_statistics)
             return False
         # BatchNorm's running statistics are each process's own on CPUs: the first
         # process's scores decide for all, so every process stops at the same evaluation.
@@ -306,7 +317,7 @@ def run(
         else:
             bad_evals += 1
         # After the callback: it may look at the model as it is evaluated.
-        train_mode(model, config.batch_norm_frozen)
+        train_mode(model, kept_statistics)
         patience = config.early_stopping_patience
         return patience is not None and bad_evals >= patience
 
@@ -329,7 +340,7 @@ def run(
         batches = batches[skip:per_epoch]
         # This process's part of each global batch, and its weight in the batch's mean loss.
         parts = [group.batch_share(b) for b in batches]
-        train_mode(model, config.batch_norm_frozen)
+        train_mode(model, kept_statistics)
         for data, part, batch in zip(task.batches(epoch, parts), parts, batches, strict=True):
             stop = should_stop is not None and should_stop()
             if group.any(stop):
