@@ -151,7 +151,9 @@ def test_combine_refuses_what_it_cannot_average(
         assert r.returncode == 2 and message in r.stderr, (models, r.stderr)
         assert not (tmp_path / "x.pt").exists()
     r = run_main("models", "combine", member_files[1], *member_files)
-    assert r.returncode == 2 and "another file" in r.stderr
+    assert r.returncode == 2 and "already exists" in r.stderr and "--overwrite" in r.stderr
+    r = run_main("models", "combine", member_files[1], *member_files, "--overwrite")
+    assert r.returncode == 2 and "another file" in r.stderr  # never over one of its members
 
 
 def test_a_file_whose_member_is_not_a_bins_model_is_refused(tmp_path, ensemble_file):

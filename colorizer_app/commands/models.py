@@ -4,8 +4,24 @@ engine.model_files (torch is imported only when a command runs, so the parser st
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .console import EXIT_OK, fail, say
+
+
+def out_refused(out: str, overwrite: bool) -> str:
+    """Why OUT must not be written ("" when it may): a folder, or a file already there without
+    --overwrite (init wrote an untrained model over a trained one without a word: a review)."""
+    from ..core.builtin_files import check_not_builtin
+
+    path = Path(out)
+    check_not_builtin(path)  # a built-in model's file: said as such (a ModelError), never written
+    if path.is_dir():
+        return f"{path} is a folder: give the model a file name, e.g. {path / 'model.pt'}"
+    if path.exists() and not overwrite:
+        return f"{path} already exists; choose another name, or --overwrite to replace it"
+    return ""
+
 
 # ---- the commands ----------------------------------------------------------------------------
 
@@ -35,6 +51,9 @@ def cmd_models_info(args: argparse.Namespace) -> int:
 def cmd_models_init(args: argparse.Namespace) -> int:
     from ..engine.model_files import write_untrained
 
+    refused = out_refused(args.out, args.overwrite)
+    if refused:
+        return fail(refused)
     path, preset = write_untrained(args.preset, args.out)
     print(f"Wrote {path} (preset {preset}; untrained: train it with `colorizer train`)")
     return EXIT_OK
@@ -43,6 +62,9 @@ def cmd_models_init(args: argparse.Namespace) -> int:
 def cmd_models_set_colour(args: argparse.Namespace) -> int:
     from ..engine.model_files import COLOUR_KNOBS, with_colour_settings
 
+    refused = out_refused(args.out, args.overwrite)
+    if refused:
+        return fail(refused)
     knobs = {k: getattr(args, k) for k in COLOUR_KNOBS if getattr(args, k) is not None}
     if not knobs:
         return fail(
@@ -61,6 +83,9 @@ def cmd_models_set_colour(args: argparse.Namespace) -> int:
 def cmd_models_combine(args: argparse.Namespace) -> int:
     from ..engine.model_files import combine_models
 
+    refused = out_refused(args.out, args.overwrite)
+    if refused:
+        return fail(refused)
     path = combine_models(args.models, args.out, args.note or "")
     size = path.stat().st_size / 1e6
     print(
@@ -92,6 +117,7 @@ def add_models_command(sub: argparse._SubParsersAction) -> None:
     m = msub.add_parser("init", help="write a fresh, untrained model of a preset")
     m.add_argument("--preset", required=True)
     m.add_argument("out", metavar="OUT")
+    m.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     m.set_defaults(func=cmd_models_init)
     m = msub.add_parser(
         "set-colour",
@@ -123,6 +149,7 @@ def add_models_command(sub: argparse._SubParsersAction) -> None:
         "rather than to a guessed colour (0 to 10; 0: off)",
     )
     m.add_argument("--note", help="why these settings (kept in the model's metadata)")
+    m.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     m.set_defaults(func=cmd_models_set_colour)
     m = msub.add_parser(
         "combine",
@@ -132,6 +159,7 @@ def add_models_command(sub: argparse._SubParsersAction) -> None:
     m.add_argument("out", metavar="OUT")
     m.add_argument("models", nargs="+", metavar="NAME|PATH", help="two or more models")
     m.add_argument("--note", help="why these members (kept in the model's metadata)")
+    m.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     m.set_defaults(func=cmd_models_combine)
     m = msub.add_parser(
         "fetch-backbones", help="download torchvision's VGG16/ResNet50/Inception-v3 weights"

@@ -9,6 +9,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from ..training.outputs import checkpoint_path
 from ..training.settings import (
     DEFAULT_CF_WEIGHT,
     DEFAULT_EPOCHS,
@@ -22,7 +23,29 @@ from ..training.settings import (
     TrainSettings,
     defaults,
 )
-from .console import StopFlag, progress_printer, report_written, with_bar
+from .console import StopFlag, fail, progress_printer, report_written, with_bar
+
+
+def output_refused(output: Path, resume: bool, overwrite: bool, init: Path | None = None) -> str:
+    """Why a run must not start, before any photo is read ("" when it may): a built-in model's
+    file, a folder, an existing model or an earlier run's checkpoint without --overwrite,
+    --resume with nothing to resume, an --init that is not a model file."""
+    from ..core.builtin_files import check_not_builtin
+    from ..training.outputs import output_problem
+
+    check_not_builtin(output)  # a ModelError, said as the command's error
+    problem = output_problem(output, resume, overwrite)
+    if problem:
+        return problem
+    if init is not None:
+        from ..model.model_file import read_model_file
+
+        read_model_file(init)  # not found, or not a model: said now, not after the encoding
+    return ""
+
+
+OVERWRITE_FLAG = "--overwrite"
+OVERWRITE_HELP = "replace MODEL if it exists, and start afresh over an earlier run's checkpoint"
 
 
 def train_settings(args: argparse.Namespace) -> TrainSettings:
@@ -45,6 +68,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from ..core.errors import TrainingError
 
     settings = train_settings(args)
+    refused = output_refused(settings.output, settings.resume, args.overwrite, settings.init)
+    if refused:
+        return fail(refused)
     group = join_from_environment()
     try:
         return _train(settings, group)
@@ -55,7 +81,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise TrainingError(
             f"process {group.rank} of {group.world}: the run stopped because another process "
             f"did ({exc}); see that process's messages above; the last good checkpoint is "
-            f"{settings.output.with_suffix('.ckpt')} (--resume continues it, with any number "
+            f"{checkpoint_path(settings.output)} (--resume continues it, with any number "
             "of processes)"
         ) from exc
     finally:
@@ -210,6 +236,7 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         help="learning rate: constant (the paper) or cosine decay",
     )
     p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
+    p.add_argument(OVERWRITE_FLAG, action="store_true", help=OVERWRITE_HELP)
     p.add_argument("--seed", type=int, default=t["seed"])
     p.add_argument("--checkpoint-every", type=int, default=t["checkpoint_every"])
     p.add_argument("--cache", help="folder for the classifiers' cached outputs")
@@ -280,6 +307,9 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     from ..core.distributed import join_from_environment, leave
     from ..training.finetune import finetune
 
+    refused = output_refused(Path(args.output), args.resume, args.overwrite)
+    if refused:
+        return fail(refused)
     group = join_from_environment()
     main = group.is_main
     stop = StopFlag()
@@ -384,6 +414,7 @@ def add_finetune_command(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="leave out the quarter `colorizer train` holds out for evaluation",
     )
-    p.add_argument("--resume", action="store_true")
+    p.add_argument("--resume", action="store_true", help="continue from MODEL's .ckpt")
+    p.add_argument(OVERWRITE_FLAG, action="store_true", help=OVERWRITE_HELP)
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_finetune)

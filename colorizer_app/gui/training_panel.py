@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..core.device import describe_device, pick_device
 from ..training.finetune import CHECKPOINT_EVERY
+from ..training.outputs import checkpoint_path
 from .loss_curve import LossCurve
 from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
@@ -156,7 +157,7 @@ class TrainingPanel(QDockWidget):
     def _form_changed(self) -> None:
         """Start needs enough photos counted; Resume, a checkpoint under the model's name."""
         self.start_button.setEnabled(not self.training and self.form.ready)
-        ckpt = self.form.output_path().with_suffix(".ckpt")
+        ckpt = checkpoint_path(self.form.output_path())
         self.resume_button.setEnabled(
             not self.training and ckpt.is_file() and self.form.report is not None
         )

@@ -42,6 +42,7 @@ from .fused_cache import fused_vectors
 from .judge import FEW_HELD_OUT, Verdict, eval_copy, judge, score_model
 from .loop import History, Progress, TrainConfig
 from .losses import LOSSES
+from .outputs import checkpoint_path
 from .photo_task import BINS_LOSS, fit, validate
 from .settings import FinetuneSettings
 
@@ -227,7 +228,7 @@ def finetune(
     if on_epoch is not None:
         on_epoch(model, val_photos[0])  # how the held-out photo looks before any training
     batches = math.ceil(len(train) / st.batch_size)
-    checkpoint = Path(output).with_suffix(".ckpt")
+    checkpoint = checkpoint_path(output)
     config = TrainConfig(
         epochs=max(1, math.ceil(st.steps / batches)),
         max_steps=st.steps,

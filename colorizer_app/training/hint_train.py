@@ -46,6 +46,7 @@ from ..model.networks import build_network
 from .feature_cache import FeatureSet
 from .loop import History, Progress, TrainConfig, run
 from .metrics import batch_scores
+from .outputs import checkpoint_path
 from .semantic import CachedFeatures, SemanticObjective, objective_loss
 
 log = logging.getLogger(__name__)
@@ -457,7 +458,7 @@ def train_hint_model(
     if features is not None:
         train, rows = _feature_rows(features, train, val, exclude)
         log.info("%s: %d photos, %d left out", features, len(rows), len(train) - len(rows))
-    config.checkpoint = output.with_suffix(".ckpt")
+    config.checkpoint = checkpoint_path(output)
     config.metadata = {
         "description": "the scenes default with colour hints as the decoder's input",
         "base": str(base.path.name if base.path else base_name),

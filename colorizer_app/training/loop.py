@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import torch
 
 from ..core.distributed import SINGLE, Group
-from ..core.errors import TrainingError
+from ..core.errors import TrainingCancelled, TrainingError
 from ..model.model_file import model_payload, read_model_file, write_payload
 from ..model.networks import ColorNet
 
@@ -280,7 +280,13 @@ def run(
     epochs = math.ceil(total_steps / per_epoch)
     history = History()
     step, best, bad_evals, best_state = 0, math.inf, 0, None
-    if config.resume and config.checkpoint is not None and Path(config.checkpoint).is_file():
+    if config.resume and config.checkpoint is not None and not Path(config.checkpoint).is_file():
+        # It started afresh without a word (a review: a typo in -o trained from step 0).
+        raise TrainingError(
+            f"--resume: there is no checkpoint at {config.checkpoint} to go on from; run "
+            "without --resume to start afresh"
+        )
+    if config.resume and config.checkpoint is not None:
         step, best, bad_evals, best_state, history = _resume(
             task, optimizer, Path(config.checkpoint)
         )
@@ -396,6 +402,12 @@ def run(
     history.step = step
     history.best_val_loss = None if best == math.inf else best
     history.seconds = time.monotonic() - start_time
+    if history.stopped and step == start_step:
+        # Stopped before its first step (a Ctrl+C while the photos were read): nothing learnt,
+        # so nothing is written. It wrote an untrained model over the -o it was given and a
+        # step-0 checkpoint over the one an earlier run left (a review).
+        task.finish()
+        raise TrainingCancelled("stopped before the first step; nothing was written")
     checkpoint()
     if best_state is not None and not history.stopped:
         model.load_state_dict(best_state)

@@ -28,6 +28,7 @@ from ..model.presets import get_preset
 from .data import balanced_rows, list_photo_files, repeat_views, split_photos, validation_split
 from .feature_cache import bin_centres, encoded_rows
 from .loop import Progress, TrainConfig, run
+from .outputs import checkpoint_path
 from .pipeline import Stage, TrainResult, plain, scan_training_photos
 from .semantic import CachedFeatures, SemanticObjective, SemanticTask, Source
 from .settings import DEFAULT_SCENES_STEPS, TrainSettings
@@ -186,7 +187,7 @@ def train_scenes(
         device=str(device),
         seed=st.seed,
         num_workers=st.workers,
-        checkpoint=out.with_suffix(".ckpt"),
+        checkpoint=checkpoint_path(out),
         checkpoint_every=st.checkpoint_every,
         resume=st.resume,
         eval_every=st.eval_every,

@@ -24,6 +24,7 @@ from .data import ColorPhotoDataset, balanced_rows, split_photos
 from .fused_cache import fused_vectors
 from .loop import Progress, TrainConfig
 from .losses import DEFAULT_CF_WEIGHT
+from .outputs import checkpoint_path
 from .photo_task import fit
 from .pipeline import Stage, TrainResult, plain, scan_training_photos
 from .scenes import train_scenes
@@ -119,7 +120,7 @@ def _train_paper(
         device=str(device),
         seed=st.seed,
         num_workers=st.workers,
-        checkpoint=out.with_suffix(".ckpt"),
+        checkpoint=checkpoint_path(out),
         checkpoint_every=st.checkpoint_every,
         resume=st.resume,
         preset=preset.name,

@@ -1,0 +1,113 @@
+"""A training run never writes over what a person has before it has learnt anything, and says
+so before it reads a photo (a review: a Ctrl+C while the photos were read wrote an untrained
+model over a trained one and a step-0 checkpoint over the last run's, and exited 0; `models
+init` wrote an untrained model over a trained one; a checkpoint was shared by two runs)."""
+
+import hashlib
+import time
+
+import pytest
+from PIL import Image
+
+from colorizer_app.model.model_file import read_model_file
+from colorizer_app.training.outputs import checkpoint_path
+
+from .conftest import run_cli
+
+SIZE = 48
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory, data_dir):
+    """A dozen real colour photos, small."""
+    folder = tmp_path_factory.mktemp("photos")
+    for src in sorted((data_dir / "bsds500" / "test").glob("*.jpg"))[:12]:
+        Image.open(src).resize((120, 80)).save(folder / src.name, quality=92)
+    return folder
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _train(photos, out, *more):
+    return run_cli(
+        "train", photos, "--preset", "tiny", "--steps", "2", "--size", SIZE, "--batch", "2",
+        "--device", "cpu", "-o", out, *more,
+    )  # fmt: skip
+
+
+def test_a_trained_model_and_its_checkpoint_are_not_replaced_unasked(tmp_path, photos):
+    out = tmp_path / "mine.pt"
+    first = _train(photos, out)
+    assert first.returncode == 0, first.stderr
+    ckpt = checkpoint_path(out)
+    kept = {p: _sha(p) for p in (out, ckpt)}
+    # Run again without --resume: refused at once, before any photo is read, naming both ways.
+    start = time.monotonic()
+    again = _train(photos, out)
+    assert again.returncode == 2, again.stderr
+    assert "an earlier run's checkpoint is there; --resume goes on from it" in again.stderr
+    assert "Photos:" not in again.stderr and time.monotonic() - start < 60
+    ckpt.unlink()
+    kept.pop(ckpt)
+    again = _train(photos, out)
+    assert again.returncode == 2 and f"{out} already exists; choose another name" in again.stderr
+    assert {p: _sha(p) for p in kept} == kept
+    # --resume with no checkpoint trained from step 0 without a word.
+    gone = _train(photos, tmp_path / "typo.pt", "--resume")
+    assert gone.returncode == 2 and "no checkpoint at" in gone.stderr, gone.stderr
+    assert not (tmp_path / "typo.pt").exists()
+    # Asked for, it is replaced.
+    replaced = _train(photos, out, "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert read_model_file(out).metadata["steps"] == 2
+
+
+def test_two_runs_whose_names_differ_after_a_dot_keep_their_own_checkpoints(tmp_path, photos):
+    for lr in ("0.001", "0.0005"):
+        run = _train(photos, tmp_path / f"run_lr{lr}", "--lr", lr)
+        assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "run_lr0.0005", "run_lr0.0005.ckpt", "run_lr0.001", "run_lr0.001.ckpt",
+    ]  # fmt: skip
+    assert checkpoint_path(tmp_path / "m.pt").name == "m.ckpt"  # a model's is as before
+    folder = _train(photos, tmp_path)
+    assert folder.returncode == 2 and "is a folder: give the model a file name" in folder.stderr
+
+
+def test_a_run_stopped_before_its_first_step_writes_nothing(tmp_path, photos):
+    from colorizer_app.core.errors import TrainingCancelled
+    from colorizer_app.training.settings import TrainSettings
+    from colorizer_app.training.train import train
+
+    out = tmp_path / "mine.pt"
+    assert _train(photos, out).returncode == 0
+    ckpt = checkpoint_path(out)
+    kept = {p: _sha(p) for p in (out, ckpt)}
+    settings = TrainSettings(
+        data=[photos], output=out, preset="tiny", steps=4, size=SIZE, batch_size=2,
+        device="cpu", resume=True,
+    )  # fmt: skip
+    try:
+        train(settings, should_stop=lambda: True)  # Ctrl+C while the photos were read
+    except TrainingCancelled as exc:
+        assert "nothing was written" in str(exc)
+    else:
+        raise AssertionError("a run stopped before its first step did not say so")
+    assert {p: _sha(p) for p in kept} == kept
+
+
+def test_models_commands_do_not_write_over_a_model_unasked(tmp_path, tiny_model_path):
+    out = tmp_path / "trained.pt"
+    out.write_bytes(tiny_model_path.read_bytes())
+    before = _sha(out)
+    init = run_cli("models", "init", "--preset", "tiny", out)
+    assert init.returncode == 2 and "already exists" in init.stderr and "--overwrite" in init.stderr
+    colour = run_cli("models", "set-colour", tiny_model_path, out, "--strength", "0.8")
+    assert colour.returncode == 2 and "already exists" in colour.stderr
+    assert _sha(out) == before
+    forced = run_cli("models", "init", "--preset", "tiny", out, "--overwrite")
+    assert forced.returncode == 0, forced.stderr
+    assert read_model_file(out).metadata["trained"] is False
