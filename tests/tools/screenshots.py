@@ -104,9 +104,11 @@ def advanced(win, out: Path) -> None:
     import shutil
     import tempfile
 
-    folder = Path(tempfile.mkdtemp()) / "family-photos"
+    folder = Path(tempfile.mkdtemp()) / "garden-photos"
     folder.mkdir()
-    for src in sorted((DATA / "kodak24").glob("*.png"))[:24]:
+    # One kind of photo, as a person's own are (a garden's flowers): 100 of the flower photos.
+    flowers = sorted(p for p in (DATA / "scenes" / "flowers").rglob("*.jpg"))
+    for src in flowers[2::4][:100]:
         shutil.copy(src, folder / src.name)
     win.actions_by_name["advanced"].trigger()
     panel = win.panel
@@ -116,10 +118,9 @@ def advanced(win, out: Path) -> None:
         pump(0.2)
     pump(0.5)
     win.grab().save(str(out / "06-advanced-before.png"))
-    panel.form.steps.setValue(60)
-    panel.form.image_size.setValue(96)
+    panel.form.steps.setValue(100)
     panel.form.device_combo.setCurrentIndex(panel.form.device_combo.findData("cpu"))
-    panel.form.name_edit.setText("kodak-colours")
+    panel.form.name_edit.setText("garden-colours")
     panel.start()
     while panel.training and len(panel.curve.losses) < 35:
         pump(0.2)
