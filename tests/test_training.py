@@ -122,6 +122,34 @@ def test_stop_and_resume_equals_an_unbroken_run(tmp_path, report, loss, fusion_d
         assert torch.allclose(a.float(), b.float(), atol=1e-6), k
 
 
+def test_a_stopped_run_hands_back_the_best_weights_it_reports(tmp_path, report):
+    """A review: a stopped scenes or hint run reported its best held-out score (and wrote it in
+    its file's info) but kept the last step's weights. The checkpoint keeps the last step's (what
+    --resume goes on from); the model handed back is the best."""
+    model = _tiny()
+    train, val = _datasets(model, report)
+    config = TrainConfig(
+        epochs=10, max_steps=8, batch_size=4, lr=0.1, eval_every=1, keep_best=True,
+        checkpoint=tmp_path / "s.ckpt",
+    )  # fmt: skip
+    asked = {"n": 0}
+
+    def stop_after_five() -> bool:
+        asked["n"] += 1
+        return asked["n"] > 5
+
+    history = fit(model, train, val, config, should_stop=stop_after_five)
+    assert history.stopped and history.step == 5
+    losses = [v["loss"] for v in history.val]
+    best_step = history.val[int(np.argmin(losses))]["step"]
+    assert best_step != 5, losses  # a run whose last step was not its best: the case in question
+    training = read_model_file(tmp_path / "s.ckpt").training
+    assert training["step"] == 5  # --resume goes on from the last step
+    best = training["best_state"]
+    for key, value in model.state_dict().items():
+        assert torch.equal(value.float(), best[key].float()), key
+
+
 def test_fusion_dropout_acts_in_training_only(report):
     plain, dropped = _tiny(0.0), _tiny(0.5)
     dropped.load_state_dict(plain.state_dict())

@@ -111,3 +111,34 @@ def test_models_commands_do_not_write_over_a_model_unasked(tmp_path, tiny_model_
     forced = run_cli("models", "init", "--preset", "tiny", out, "--overwrite")
     assert forced.returncode == 0, forced.stderr
     assert read_model_file(out).metadata["trained"] is False
+
+
+def test_options_a_run_cannot_take_are_refused_before_it_starts(tmp_path, photos):
+    """A review: --size 100 crashed the paper presets after the whole scan ('Sizes of tensors
+    must match'); --batch 0 was an internal error; resuming another preset's checkpoint printed
+    an 'internal error' of 25 KB of weight names."""
+    odd = _train(photos, tmp_path / "odd.pt", "--size", "100")
+    assert odd.returncode == 2 and "100: use a multiple of 8 from 32, e.g. 96" in odd.stderr
+    empty = run_cli("finetune", photos, "-o", tmp_path / "e.pt", "--batch", "0")
+    assert empty.returncode == 2 and "0: at least 1" in empty.stderr
+    out = tmp_path / "tiny.pt"
+    assert _train(photos, out).returncode == 0
+    other = run_cli(
+        "train", photos, "--preset", "offline0", "--steps", "4", "--size", SIZE, "--batch", "2",
+        "--device", "cpu", "-o", out, "--resume",
+    )  # fmt: skip
+    assert other.returncode == 2 and "a checkpoint of another kind of model" in other.stderr
+    assert "internal error" not in other.stderr and len(other.stderr) < 1000, other.stderr
+
+
+def test_a_scenes_run_with_no_photo_to_learn_from_says_so(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for i in range(3):
+        (broken / f"scan{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    run = run_cli(
+        "train", broken, "--preset", "scenes", "--steps", "2", "--batch", "2", "--device", "cpu",
+        "-o", tmp_path / "s.pt",
+    )  # fmt: skip
+    assert run.returncode == 2 and "no photos to learn from" in run.stderr, run.stderr
+    assert "3 unreadable" in run.stderr and "IndexError" not in run.stderr

@@ -44,6 +44,27 @@ def output_refused(output: Path, resume: bool, overwrite: bool, init: Path | Non
     return ""
 
 
+def training_size(text: str) -> int:
+    """--size: the networks halve a crop three times, so it is a multiple of 8 (100 crashed the
+    paper presets after the whole scan: 'Sizes of tensors must match ... 26 ... 25')."""
+    size = int(text)
+    if size < 32 or size % 8:
+        near = max(32, round(size / 8) * 8)
+        raise argparse.ArgumentTypeError(f"{size}: use a multiple of 8 from 32, e.g. {near}")
+    return size
+
+
+def _at_least(low: int):
+    def number(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value}: at least {low}")
+        return value
+
+    number.__name__ = "a whole number"  # argparse's "invalid <name> value" for "abc"
+    return number
+
+
 OVERWRITE_FLAG = "--overwrite"
 OVERWRITE_HELP = "replace MODEL if it exists, and start afresh over an earlier run's checkpoint"
 
@@ -138,7 +159,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
         help="use at most N photos of each subfolder (e.g. one per LFW identity)",
     )
     p.add_argument("--device", default="auto")
-    p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
+    p.add_argument("--workers", type=_at_least(0), default=0, help="DataLoader worker processes")
 
 
 def add_train_command(sub: argparse._SubParsersAction) -> None:
@@ -161,12 +182,15 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         f"presets {DEFAULT_SCENES_STEPS} unless --epochs is given, others none)",
     )
     p.add_argument(
-        "--size", type=int, default=t["size"], help=f"training crop size (default {t['size']})"
+        "--size",
+        type=training_size,
+        default=t["size"],
+        help=f"training crop size, a multiple of 8 (default {t['size']})",
     )
     p.add_argument(
         "--batch",
         dest="batch_size",
-        type=int,
+        type=_at_least(1),
         default=t["batch_size"],
         help=f"photos per step (default {t['batch_size']}); under torchrun the global batch, "
         "split across the processes",
@@ -385,12 +409,12 @@ def add_finetune_command(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="new model file")
     d = defaults(FinetuneSettings)  # the one place they live
-    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--steps", type=_at_least(1), default=d["steps"])
     p.add_argument("--lr", type=_finetune_lr, default=d["lr"], help=f"at most {MAX_FINETUNE_LR:g}")
-    p.add_argument("--size", type=int, default=d["size"])
+    p.add_argument("--size", type=training_size, default=d["size"], help="a multiple of 8")
     p.add_argument(
         "--batch",
-        type=int,
+        type=_at_least(1),
         default=d["batch_size"],
         help=f"photos per step (default {d['batch_size']}); under torchrun the global batch, "
         "split across the processes",

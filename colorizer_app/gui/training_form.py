@@ -201,7 +201,8 @@ class TrainingForm(QWidget):
             output=self.output_path(),
             steps=self.steps.value(),
             lr=self.lr.value(),
-            size=self.image_size.value(),
+            # A multiple of 8, as the networks halve it three times (a typed 100 crashed).
+            size=max(32, round(self.image_size.value() / 8) * 8),
             batch_size=self.batch.value(),
             device=device,
             fresh=self.mode_combo.currentData() == "retrain",

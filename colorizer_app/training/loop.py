@@ -186,7 +186,14 @@ def _resume(task: StepTask, optimizer, path: Path) -> tuple[int, float, int, dic
     ckpt = read_model_file(path)  # read once: weights, optimizer, step
     if ckpt.training is None:
         raise TrainingError(f"{path}: not a training checkpoint; cannot resume")
-    task.load_weights(ckpt.state_dict)
+    try:
+        task.load_weights(ckpt.state_dict)
+    except RuntimeError as exc:  # another preset's or network's weights: a page of key names
+        first = str(exc).splitlines()[0]
+        raise TrainingError(
+            f"{path}: a checkpoint of another kind of model ({first[:120]}); resume with the "
+            "preset and options it was started with, or start afresh with --overwrite"
+        ) from None
     try:
         optimizer.load_state_dict(ckpt.training["optimizer"])
     except ValueError:
@@ -408,8 +415,11 @@ def run(
         # step-0 checkpoint over the one an earlier run left (a review).
         task.finish()
         raise TrainingCancelled("stopped before the first step; nothing was written")
-    checkpoint()
-    if best_state is not None and not history.stopped:
+    checkpoint()  # the last step's weights: what --resume goes on from
+    if best_state is not None:
+        # The model handed back is the best seen, a stopped run's too: it kept the last step's
+        # while its file and report named the best (a review: "13.44 dB at step 2", the weights
+        # step 6's 12.80).
         model.load_state_dict(best_state)
     task.finish()
     model.eval()

@@ -142,6 +142,11 @@ def train_scenes(
         )  # fmt: skip
         pool, test = split_photos(report.usable)
         train_photos, val_photos = validation_split(pool)
+        if not train_photos:  # an IndexError deep in the encoding before (a review)
+            raise TrainingError(
+                f"{', '.join(map(str, st.data))}: no photos to learn from ({report.summary()}; "
+                f"{len(test)} held out for testing); give a folder of more colour photos"
+            )
         n_test = len(test)
         train_rows = balanced_rows(train_photos, st.data, st.balance)
         n_photos = len(train_photos)
