@@ -55,3 +55,21 @@ def test_the_manifest_holds_the_detector_and_a_damaged_copy_is_refused(tmp_path)
     copy.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="checksum does not match"):
         check_builtin_checksum(copy)
+
+
+def test_the_trainer_says_what_is_wrong_before_it_trains(tmp_path, data_dir, capsys):
+    """A review: an empty or misspelt folder ended in a traceback (need at least one array to
+    stack), and a missing output folder only at the last save, after the whole training."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    kodak = str(data_dir / "kodak24")
+    cases = [
+        ([str(tmp_path / "nowhere" / "det.pt"), kodak, "--val", kodak], "no such folder"),
+        ([str(tmp_path / "det.pt"), str(empty), "--val", kodak], "no photos found in"),
+        ([str(tmp_path / "det.pt"), str(tmp_path / "typo"), "--val", kodak], "not a folder"),
+    ]
+    for argv, words in cases:
+        with pytest.raises(SystemExit) as stop:
+            train_detector.main(argv)
+        assert stop.value.code == 2 and words in capsys.readouterr().err, argv
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # nothing written

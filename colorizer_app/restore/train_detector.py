@@ -13,7 +13,7 @@ every few minutes (atomically), so a stopped run keeps its best so far.
 from __future__ import annotations
 
 import argparse
-import os
+import io
 import sys
 import time
 from pathlib import Path
@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ..core.builtin_files import check_not_builtin
+from ..core.fileio import write_atomically
 from ..core.imageio import is_image_path, load_image
 from ..core.lab import rgb_to_l
 from . import synth
@@ -200,9 +201,11 @@ def save(net: DamageNet, path: Path, threshold: float, info: dict) -> None:
         "min_area": 4,
         "info": info,
     }
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    # A private temporary name, flushed to disk, then renamed (a fixed .tmp name was shared by
+    # two runs writing the same file, and a crash could leave a half file).
+    write_atomically(path, buffer.getvalue())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,11 +249,20 @@ def main(argv: list[str] | None = None) -> int:
     # Refused before any training: the shipped detector is copied into place by hand.
     check_not_builtin(args.out)
     check_not_builtin(args.out.with_suffix(".ckpt.pt"))
+    # Before the crops and the training, not at the last save after them (a review: 20 minutes
+    # of training, then "Parent directory det does not exist").
+    if not args.out.parent.is_dir():
+        ap.error(f"{args.out.parent}: no such folder for {args.out.name}; make it first")
+    for folder in [*args.folders, *args.val]:
+        if not Path(folder).is_dir():
+            ap.error(f"{folder}: not a folder of photos")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     start = time.monotonic()
     paths = photo_paths(args.folders, args.photos, rng)
+    if not paths or not photo_paths(args.val, 1, np.random.default_rng(0)):
+        ap.error(f"no photos found in {', '.join(args.folders if not paths else args.val)}")
     style = synth.STYLES[args.style]
     ls, masks = make_crops(paths, args.per_photo, rng, style, args.clean_share, args.soften)
     val_paths = photo_paths(args.val, 60, rng)
