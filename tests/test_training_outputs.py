@@ -142,3 +142,14 @@ def test_a_scenes_run_with_no_photo_to_learn_from_says_so(tmp_path):
     )  # fmt: skip
     assert run.returncode == 2 and "no photos to learn from" in run.stderr, run.stderr
     assert "3 unreadable" in run.stderr and "IndexError" not in run.stderr
+
+
+def test_steps_alone_runs_that_many_steps(tmp_path, photos):
+    """A review: `train --steps 3000` stopped after 190 steps, cut by the default 10 epochs, and
+    nothing said why. Here 10 epochs are about 45 steps."""
+    run = run_cli(
+        "train", photos, "--preset", "tiny", "--steps", "60", "--size", SIZE, "--batch", "2",
+        "--device", "cpu", "-o", tmp_path / "m.pt",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert read_model_file(tmp_path / "m.pt").metadata["steps"] == 60

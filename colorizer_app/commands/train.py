@@ -172,8 +172,8 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
         "--epochs",
         type=int,
         default=t["epochs"],
-        help=f"passes over the photos (default: {DEFAULT_EPOCHS} for a paper-style preset; "
-        f"scenes-type presets: as many as --steps takes)",
+        help=f"passes over the photos (default: as many as --steps takes; without --steps, "
+        f"{DEFAULT_EPOCHS} for a paper-style preset)",
     )
     p.add_argument(
         "--steps",

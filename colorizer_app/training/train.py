@@ -108,7 +108,9 @@ def _train_paper(
     val_set = ColorPhotoDataset(val_photos, st.size, augment=False, fused=fused_val)
     out = Path(st.output)
     cf_weight = DEFAULT_CF_WEIGHT[loss] if st.cf_weight is None else st.cf_weight
-    epochs = st.epochs if st.epochs is not None else DEFAULT_EPOCHS
+    # --steps alone runs that many steps: the default 10 epochs cut a review's --steps 3000 at
+    # 190 without a word.
+    epochs = st.epochs if st.epochs is not None else None if st.steps else DEFAULT_EPOCHS
     tc = TrainConfig(
         epochs=epochs,
         max_steps=st.steps,
