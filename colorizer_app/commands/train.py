@@ -37,10 +37,12 @@ def output_refused(output: Path, resume: bool, overwrite: bool, init: Path | Non
     problem = output_problem(output, resume, overwrite)
     if problem:
         return problem
+    if init is not None and not init.is_file():
+        return f"--init {init}: no such model file"
     if init is not None:
-        from ..model.model_file import read_model_file
+        from ..engine.catalog import open_model
 
-        read_model_file(init)  # not found, or not a model: said now, not after the encoding
+        open_model(init)  # not a model file: said now, not after the encoding
     return ""
 
 

@@ -31,7 +31,7 @@ import torch
 from ..core.distributed import SINGLE, Group
 from ..core.errors import TrainingCancelled, TrainingError
 from ..model.model_file import model_payload, read_model_file, write_payload
-from ..model.networks import ColorNet
+from ..model.networks import ColorNet, as_module
 
 log = logging.getLogger(__name__)
 
@@ -229,19 +229,19 @@ def _wrap(module: torch.nn.Module, device: torch.device, group: Group) -> torch.
     return DistributedDataParallel(module, device_ids=[device.index] if cuda else None)
 
 
-def learnt_batch_norms(model: torch.nn.Module) -> list[torch.nn.Module]:
+def learnt_batch_norms(model: ColorNet) -> list[torch.nn.Module]:
     """The BatchNorm layers whose running statistics were learnt (a network's fresh layers have
     none yet: theirs must still be learnt)."""
     return [
         m
-        for m in model.modules()
+        for m in as_module(model).modules()
         if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
         and m.num_batches_tracked is not None
         and int(m.num_batches_tracked) > 0
     ]
 
 
-def train_mode(model: torch.nn.Module, kept: list[torch.nn.Module]) -> None:
+def train_mode(model: ColorNet, kept: list[torch.nn.Module]) -> None:
     """The model in training mode, but the BatchNorm layers of `kept` normalise with their
     running statistics and leave them as they are (their scale and shift still learn)."""
     model.train()
