@@ -48,6 +48,9 @@ class AppSettings:
     advanced_visible = _Flag("advanced_visible")
     # Colour pins were shown when the app was last quit: they are shown again.
     pin_mode = _Flag("pin_mode")
+    # The screen's room ("1366x768", logical pixels) when the window's place was kept: on another
+    # (or the same at another scale) the place is not reused (window_state.restore_place).
+    screen_room = _Text("screen_room", "")
     # The photo list at the last quit, as JSON (gui/last_list.py reads and writes it).
     last_list = _Text("last_list", "")
 

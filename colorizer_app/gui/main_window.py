@@ -54,7 +54,7 @@ from .toolbar_menus import combo_menu, strength_actions
 from .view_keys import ViewKeys
 from .window_actions import add_to_view, build_menus, build_toolbar, make_action
 from .window_base import WindowBase
-from .window_state import fit_to_screen, restore_place, share_the_right_side
+from .window_state import fit_to_screen, restore_place, room_text, share_the_right_side
 from .window_undo import WindowUndo
 from .worker import colorize_host
 
@@ -98,7 +98,7 @@ class MainWindow(WindowBase):
         self.last_list.status.connect(lambda t: show_notice(self.statusBar(), t, NOTICE_MS))
         self._update_actions()  # an empty list: nothing to remove, colorize or save yet
         s = self.settings
-        restore_place(self, s.geometry, s.window_state, s.inner_place)
+        restore_place(self, s.geometry, s.window_state, s.inner_place, s.screen_room)
         # Torch (and CUDA) load on the worker, not while the window first draws; its answer
         # (models.engine_loaded) brings the model list and the docks that need them.
         self.models.start()
@@ -462,7 +462,7 @@ class MainWindow(WindowBase):
 
     def _store_settings(self) -> None:
         s = self.settings
-        s.geometry = self.saveGeometry()
+        s.geometry, s.screen_room = self.saveGeometry(), room_text(self)
         s.inner_place = self.geometry().topLeft()
         s.window_state = self.saveState()
         s.model = self.models.current_model()

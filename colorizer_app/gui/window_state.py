@@ -19,18 +19,28 @@ REFIT_AFTER_SHOW_MS = (0, 300, 1500)
 INNER_DRIFT_PX = 24
 
 
+# A screen this much larger or smaller in either direction than the one the place was kept on
+# is another screen (or the same at another scale): the window starts at a first size there.
+OTHER_SCREEN = 0.15
+
+
 def restore_place(
     window: QMainWindow,
     geometry: QByteArray | None,
     state: QByteArray | None,
     inner: QPoint | None = None,
+    kept_room: str = "",
 ) -> None:
     """The place, size and docks the settings kept, or a first size that fits. `inner`: where
-    the window's inside was at the last quit (see keep_inner_place)."""
-    if geometry is not None:
+    the window's inside was at the last quit (see keep_inner_place). `kept_room`: room_text of
+    the screen then; on a screen of another size the kept place is not reused (a trial went
+    from 1366x768 to 200%: the window came back small, its list a sliver; and back at 1366x768
+    it opened at the 910 x 440 it had been squeezed to)."""
+    if geometry is not None and not other_screen(kept_room, room_text(window)):
         window.restoreGeometry(geometry)
     else:
         first_size(window)
+        inner = None
     if state is not None:
         window.restoreState(state)
     fit_to_screen(window)
@@ -47,6 +57,21 @@ def keep_inner_place(window: QMainWindow, inner: QPoint) -> None:
     off = window.geometry().topLeft() - inner
     if (off.x(), off.y()) != (0, 0) and max(abs(off.x()), abs(off.y())) <= INNER_DRIFT_PX:
         window.move(window.pos() - off)
+
+
+def room_text(window: QWidget) -> str:
+    """The screen's available room as "WxH" (logical pixels), "" where there is no screen."""
+    room = room_on_screen(window)
+    return f"{room.width()}x{room.height()}" if room is not None else ""
+
+
+def other_screen(kept: str, now: str) -> bool:
+    """Whether two room_texts are of screens of other sizes (an unknown one is the same)."""
+    try:
+        (kw, kh), (nw, nh) = ([int(v) for v in t.split("x")] for t in (kept, now))
+    except ValueError:
+        return False
+    return abs(kw - nw) > OTHER_SCREEN * nw or abs(kh - nh) > OTHER_SCREEN * nh
 
 
 def room_on_screen(window: QWidget) -> QRect | None:

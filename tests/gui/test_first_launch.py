@@ -193,3 +193,27 @@ def test_the_guide_fits_a_small_screen_with_its_close_button(tmp_path):
     fx, fy, fw, fh = seen["frame"]
     rx, ry, rw, rh = seen["room"]
     assert rx <= fx and ry <= fy and fx + fw <= rx + rw and fy + fh <= ry + rh, seen
+
+
+def test_a_window_kept_on_one_screen_starts_fitting_another(tmp_path):
+    """A keyboard trial used the app at 1366x768, then at 1920x1080 and 200% (960 x 540): the
+    window came back small and off-centre, its photo list a sliver; back at 1366x768 it opened at
+    the 910 x 440 it had been squeezed to. On a screen of another size the window now starts as
+    a first launch does there, and on the same screen where it was."""
+    settings = tmp_path / "settings.ini"
+    seen = {}
+    for name, screen, scale in (
+        ("laptop", (1366, 768), "1"),
+        ("big-200%", (1920, 1080), "2"),
+        ("laptop-again", (1366, 768), "1"),
+        ("laptop-third", (1366, 768), "1"),
+    ):
+        with x_desktop(*screen) as env:
+            env = {**env, "QT_SCALE_FACTOR": scale, "COLORIZER_USER_DIR": str(tmp_path / "d")}
+            seen[name] = _launched(AGAIN, settings, env)
+    width, height = seen["laptop"][2:]
+    assert width > 1200 and height > 600, seen  # the first launch's size on the laptop
+    big_w, big_h = seen["big-200%"][2:]
+    assert big_w > 900 and big_h > 420, seen  # the 960 x 540 screen's first size, not less
+    assert seen["laptop-again"][2:] == [width, height], seen  # not the 200% screen's size
+    assert seen["laptop-third"] == seen["laptop-again"], seen  # the same screen: where it was
