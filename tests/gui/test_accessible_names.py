@@ -1,6 +1,7 @@
 """What a screen reader says for the window's main controls (a keyboard trial's reader found the
 photo list, the photo and the Colour slider nameless, and the Detail box named by its value)."""
 
+import numpy as np
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QLabel
 
@@ -31,3 +32,28 @@ def test_the_main_controls_have_names_a_screen_reader_says(window):
         assert box.accessibleName() == caption, box.accessibleName()
         captions = [w for w in window.toolbar.findChildren(QLabel) if w.buddy() is box]
         assert [c.text().strip() for c in captions] == [caption]
+
+
+def test_the_photo_list_shows_when_it_has_the_keys(qtbot, window):
+    """A keyboard trial could not tell the list with focus from the list without it (Up and
+    Down then moved the Colour slider instead of the photos): it has a frame in the highlight
+    colour while it has the keys, as the photo view has."""
+    from PySide6.QtGui import QPalette
+
+    from colorizer_app.gui.qimage import from_qimage
+
+    highlight = window.list_view.palette().color(QPalette.ColorRole.Highlight)
+    want = np.array([highlight.red(), highlight.green(), highlight.blue()])
+
+    def left_edge_is_highlight() -> bool:
+        pixels = from_qimage(window.list_view.grab().toImage())
+        edge = pixels[20:-20, 0, :3].astype(int)
+        return bool((np.abs(edge - want).sum(axis=1) < 30).mean() > 0.9)
+
+    window.activateWindow()
+    window.list_view.setFocus()
+    qtbot.waitUntil(window.list_view.hasFocus)
+    assert left_edge_is_highlight()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: not window.list_view.hasFocus())
+    assert not left_edge_is_highlight()
