@@ -97,7 +97,10 @@ def guide_html(actions: Mapping[str, QAction]) -> str:
     )
     return (
         GUIDE
-        + "<h3>Keys</h3><p>Hold <b>Space</b>: the original. Left/Right arrows: move the line."
+        + "<h3>Keys</h3><p><b>Up</b>/<b>Down</b> in the list: the next photo. Hold "
+        + "<b>Space</b>: the original. <b>Left</b>/<b>Right</b> arrows: move the line. "
+        + "<b>F6</b> (or Tab): the keys to the photo, then to the panels on the right, then "
+        + "back to the list. <b>Page Up</b>/<b>Page Down</b> on the Colour slider: 10% at a time."
         + f"</p><table>{rows}</table>"
     )
 

@@ -39,6 +39,7 @@ from .help_window import show_folder, show_guide
 from .last_list import LastList
 from .list_edits import ListEdits
 from .model_controller import ModelController
+from .pane_keys import pane_actions
 from .photo_intake import PhotoIntake
 from .photo_list import PhotoItem, PhotoListModel, PhotoState, photo_list_view
 from .photo_options import PhotoOptions
@@ -169,6 +170,7 @@ class MainWindow(WindowBase):
             a.update(controller.actions)
         o, m = self.options, self.models
         a.update(strength_actions(self, o.saturation))  # the toolbar's choices in the menus too
+        a.update(pane_actions(self, [self.list_view, self.view]))  # F6, Shift+F6
         a["detail_menu"] = combo_menu(self, "&Detail", o.detail_combo, o.detail_combo.toolTip())
         a["model_menu"] = combo_menu(self, "&Model", m.model_combo, m.model_combo.toolTip())
         a["device_menu"] = combo_menu(self, "De&vice", m.device_combo, m.device_combo.toolTip())

@@ -32,7 +32,19 @@ MENUS = {  # menu: its actions by name, None a separator
         "model_menu",
         "device_menu",
     ),  # fmt: skip
-    "&View": ("fit", "actual", "zoom_in", "zoom_out", None, "side", None, "advanced"),
+    "&View": (
+        "fit",
+        "actual",
+        "zoom_in",
+        "zoom_out",
+        None,
+        "side",
+        None,
+        "next_pane",
+        "previous_pane",
+        None,
+        "advanced",
+    ),  # fmt: skip
     "&Help": ("guide", None, "models_folder", "about"),
 }
 # Short words on the toolbar (the menus keep the full ones), so a 1366 px laptop shows every

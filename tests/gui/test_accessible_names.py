@@ -57,3 +57,25 @@ def test_the_photo_list_shows_when_it_has_the_keys(qtbot, window):
     window.view.setFocus()
     qtbot.waitUntil(lambda: not window.list_view.hasFocus())
     assert not left_edge_is_highlight()
+
+
+def test_f6_moves_the_keys_between_the_list_the_photo_and_the_restore_panel(qtbot, window):
+    """A keyboard trial needed ten presses of Tab from the Restore panel back to the list, and
+    F6 (which moves between panes in most desktop apps) did nothing."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    panel = window.restore_panel
+    window.activateWindow()
+    window.list_view.setFocus()
+    qtbot.waitUntil(window.list_view.hasFocus)
+
+    def press(key_modifier=Qt.KeyboardModifier.NoModifier) -> object:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6, key_modifier)
+        return QApplication.focusWidget()
+
+    assert press() is window.view
+    assert panel.isAncestorOf(press())  # the Restore panel's first switch
+    assert press() is window.list_view  # round again
+    assert panel.isAncestorOf(press(Qt.KeyboardModifier.ShiftModifier))  # and back
+    assert "Next Pane" in [a.text().replace("&", "") for a in window.menus["&View"].actions()]
