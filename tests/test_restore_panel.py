@@ -73,7 +73,7 @@ def _answer_when_asked(qtbot, button: str | None) -> list[str]:
         if button is None:
             qtbot.keyClick(box, Qt.Key.Key_Return)
         else:
-            next(b for b in box.buttons() if b.text() == button).click()
+            next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
 
     QTimer.singleShot(20, answer)
     return asked

@@ -15,8 +15,15 @@ def ask_to_replace(
     """True: replace; False: save only the new ones (the `only_new` button, when given);
     None: save nothing."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    replace = box.addButton("Replace", QMessageBox.ButtonRole.AcceptRole)
-    new = box.addButton(only_new, QMessageBox.ButtonRole.ActionRole) if only_new else None
+    # Access keys (Alt+R, Alt+S): a keyboard trial's Alt+R did nothing.
+    replace = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
+    new = (
+        box.addButton(
+            only_new if "&" in only_new else f"&{only_new}", QMessageBox.ButtonRole.ActionRole
+        )
+        if only_new
+        else None
+    )
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(new or cancel)
     box.exec()
