@@ -114,7 +114,10 @@ def test_set_colour_refuses_what_it_cannot_do(tmp_path, tiny_model_path):
         assert r.returncode == 2 and message in r.stderr, (knobs, r.stderr)
         assert not (tmp_path / "x.pt").exists()
     r = run_main("models", "set-colour", tiny_model_path, tiny_model_path, "--strength", "0.5")
-    assert r.returncode == 2 and "another file" in r.stderr
+    assert r.returncode == 2 and "already exists" in r.stderr  # not written over unasked
+    again = ("models", "set-colour", tiny_model_path, tiny_model_path, "--strength", "0.5")
+    r = run_main(*again, "--overwrite")
+    assert r.returncode == 2 and "another file" in r.stderr  # nor over the model it reads
 
 
 def test_a_model_file_with_a_wild_certainty_strength_is_refused(tmp_path, tiny_model_path):

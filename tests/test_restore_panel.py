@@ -588,7 +588,7 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
 ):
     """A review found every failure graying the switches (a photo too big for memory could
     not have Scratches unticked) and an unreadable photo's Scratches shown ticked and grayed."""
-    import colorizer_app.gui.restore_panel as restore_panel
+    import colorizer_app.gui.restore_jobs as restore_jobs
 
     photo = tmp_path / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
@@ -600,7 +600,7 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
     def out_of_memory(*_args):
         raise MemoryError("cannot allocate 2 GB")
 
-    monkeypatch.setattr(restore_panel, "restore_preview", out_of_memory)
+    monkeypatch.setattr(restore_jobs, "restore_preview", out_of_memory)
     panel.show_photo(photo)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
     assert "MemoryError" in panel.status.text() and not panel.save_button.isEnabled()

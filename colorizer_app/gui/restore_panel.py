@@ -17,7 +17,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -31,20 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import ColorizerError, ImageLoadError
-from ..engine.restoring import (
-    CorrectedMasks,
-    RestoreChoices,
-    restore_preview,
-    restored_copy_path,
-    save_restored,
-)
+from ..core.errors import ColorizerError
+from ..engine.restoring import CorrectedMasks, RestoreChoices, restored_copy_path
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .brush_picture import BrushPicture, LargeBrushWindow
 from .elided_label import NOTICE_MS, show_notice
 from .qimage import to_qimage
 from .replace_question import ask_to_replace
+from .restore_jobs import PreviewJob, RestoreSignals, SaveJob
 from .window_actions import add_to_view
 from .window_base import WindowBase
 
@@ -57,63 +52,6 @@ OVERLAY = np.array([255, 40, 40], np.float32)  # the damage found, drawn half ov
 
 
 BRUSH_RADIUS = 5  # pixels of the preview (at most 1024 px on its long side)
-
-
-class _Signals(QObject):
-    # request number, (original, repaired, mask), error, whether the error is the photo's own
-    done = Signal(int, object, object, bool)
-    saved = Signal(str)
-
-
-class _Job(QRunnable):
-    """Work for one photo, its switches and its corrected mask (or None), told back through
-    `signals` with the request's number."""
-
-    def __init__(
-        self,
-        number: int,
-        work: tuple[Path, RestoreOptions, np.ndarray | None],
-        signals: _Signals,
-    ):
-        super().__init__()
-        self.number, self.work, self.signals = number, work, signals
-
-    def tell(self, signal, *args) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the panel is gone (the app quit while this job ran): no one to tell
-            pass
-
-
-class _PreviewJob(_Job):
-    def run(self) -> None:
-        try:
-            result = restore_preview(*self.work)
-        except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
-            unreadable = isinstance(exc, ImageLoadError)
-            self.tell(self.signals.done, self.number, None, str(exc), unreadable)
-            return
-        except Exception as exc:  # noqa: BLE001 - shown in the panel, never a crash of the app
-            self.tell(self.signals.done, self.number, None, f"{type(exc).__name__}: {exc}", False)
-            return
-        self.tell(self.signals.done, self.number, result, None, False)
-
-
-class _SaveJob(_Job):
-    replace = False  # the person answered Replace to "already there"
-
-    def run(self) -> None:
-        try:
-            result = save_restored(*self.work, replace=self.replace)
-        except Exception as exc:  # noqa: BLE001
-            self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
-            return
-        if result.done:
-            self.tell(self.signals.saved, f"Saved {result.done[0].name}")
-        elif result.skipped:
-            self.tell(self.signals.saved, "A restored copy is already there; it was kept")
-        else:
-            self.tell(self.signals.saved, f"Not saved: {result.failed[0][1]}")
 
 
 def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -145,7 +83,7 @@ class RestorePanel(QDockWidget):
         self.requests = 0  # the number of the latest preview asked for: older ones are dropped
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self.signals = _Signals()
+        self.signals = RestoreSignals()
         self.signals.done.connect(self._preview_done)
 
         body = QWidget()
@@ -297,7 +235,7 @@ class RestorePanel(QDockWidget):
             return
         self.status.setText("Restoring…" if self.current_options().any else "")
         self.requests += 1
-        self.pool.start(_PreviewJob(self.requests, self._work(), self.signals))
+        self.pool.start(PreviewJob(self.requests, self._work(), self.signals))
 
     def _work(self) -> tuple[Path, RestoreOptions, np.ndarray | None]:
         assert self.path is not None
@@ -438,7 +376,7 @@ class RestorePanel(QDockWidget):
     def save(self) -> None:
         if self.path is None or not self.current_options().any:
             return
-        job = _SaveJob(0, self._work(), self.signals)
+        job = SaveJob(0, self._work(), self.signals)
         there = restored_copy_path(self.path)
         if there.exists():
             # A trial corrected the damage again after saving, and could never save the

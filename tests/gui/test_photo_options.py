@@ -107,7 +107,8 @@ def test_clear_list_can_be_undone_with_results_kept(qtbot, window, photo_dir, tm
     assert window.photos.items == []
     assert "Cleared 2 photos" in window.status_label.text()  # not the old "Saved to"
     assert window.list_edits.undo_button.isVisible()
-    assert window.actions_by_name["undo_clear"].isEnabled()
+    undo = window.actions_by_name["undo"]  # Edit > Undo names it (its own entry then hidden)
+    assert undo.isEnabled() and undo.text().replace("&", "") == "Undo Clear List"
     qtbot.mouseClick(window.list_edits.undo_button, Qt.MouseButton.LeftButton)
     assert [it.result for it in window.photos.items] == results
     assert all(it.state == PhotoState.DONE for it in window.photos.items)
