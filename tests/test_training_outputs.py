@@ -153,3 +153,13 @@ def test_steps_alone_runs_that_many_steps(tmp_path, photos):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert read_model_file(tmp_path / "m.pt").metadata["steps"] == 60
+
+
+def test_a_hint_cache_of_no_photos_says_so_instead_of_wrote(tmp_path):
+    """A review: `train-hints cache` over a folder with no colour photo said "Wrote the cache"
+    and wrote nothing; `train-hints train` then failed with an internal error."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = run_cli("train-hints", "cache", tmp_path / "cache", empty, "--size", "64")
+    assert run.returncode == 2 and "no colour photos to learn from" in run.stderr, run.stderr
+    assert "Wrote" not in run.stderr and not (tmp_path / "cache").exists()

@@ -404,6 +404,11 @@ def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, ba
         photos += split_photos(report.usable)[0]
         log.info("%s: %s", folder, report.summary())
     train, val = validation_split(photos)
+    if not train:  # it said "Wrote the cache" and wrote nothing; train then failed (a review)
+        raise TrainingError(
+            f"{', '.join(map(str, folders))}: no colour photos to learn from in the training "
+            "quarter; give folders of more colour photos"
+        )
     net = build_model(open_model(base))
     from .feature_cache import encoded_photos
 
