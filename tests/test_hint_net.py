@@ -516,3 +516,20 @@ def test_a_damaged_or_missing_companion_costs_the_pins_their_network_not_the_pho
         assert any("reinstall Colorizer" in note for note in shown.notes), shown.notes
         caplog.clear()
         companion.unlink(missing_ok=True)
+
+
+def test_the_scores_a_hint_run_prints_are_those_of_the_weights_it_wrote():
+    """A review: train-hints printed its last evaluation ("12.02 with 10") for a file whose
+    weights, the best seen, score 15.86. The best by the hint task's own rule is printed: the
+    most PSNR with 10 pins among evaluations not below the start without pins."""
+    from colorizer_app.commands.hints import kept_evaluation
+    from colorizer_app.training.hint_train import EVAL_PINS
+
+    evaluations = [
+        {"step": 2, "psnr_0": 23.1, f"psnr_{EVAL_PINS}": 15.86},
+        {"step": 4, "psnr_0": 22.9, f"psnr_{EVAL_PINS}": 12.02},
+        {"step": 6, "psnr_0": 20.0, f"psnr_{EVAL_PINS}": 16.5, "below_start": True},
+    ]
+    assert kept_evaluation(evaluations)["step"] == 2
+    assert kept_evaluation(evaluations[2:])["step"] == 6  # none kept better: the last weights
+    assert kept_evaluation([]) == {}
