@@ -245,3 +245,20 @@ def test_a_weight_too_large_for_half_is_stored_as_it_is(tmp_path):
     path = save_model(model, tmp_path / "wide.pt", base.preset, {}, dtypes=dtypes)
     again = read_model_file(path)  # refused if anything were infinite
     assert again.state_dict[key][0] == 1e6 and again.state_dict[key].dtype == torch.float32
+
+
+def test_a_retrain_of_the_default_keeps_its_pretrained_encoder():
+    """Retrain mode (fresh encoder and decoder) reset the default's frozen EfficientNet-Lite too:
+    it never trains again, so the decoder learnt from random features (a review). The network
+    of our own is fresh; the pretrained encoder is as shipped."""
+    from colorizer_app.training.finetune import reset_trainable
+
+    model = build_model(open_model("default"))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    reset_trainable(model)
+    after = model.state_dict()
+    encoder = [k for k in before if k.startswith("encoder.")]
+    own = [k for k in before if k.startswith(("dec", "own", "head")) and k.endswith("weight")]
+    assert len(encoder) > 100 and own
+    assert all(torch.equal(before[k], after[k]) for k in encoder)
+    assert all(not torch.equal(before[k], after[k]) for k in own)

@@ -119,6 +119,10 @@ def test_options_a_run_cannot_take_are_refused_before_it_starts(tmp_path, photos
     an 'internal error' of 25 KB of weight names."""
     odd = _train(photos, tmp_path / "odd.pt", "--size", "100")
     assert odd.returncode == 2 and "100: use a multiple of 8 from 32, e.g. 96" in odd.stderr
+    for option in ("--steps", "--epochs"):  # 0 wrote an untrained model and exited 0
+        none = _train(photos, tmp_path / "none.pt", option, "0")
+        assert none.returncode == 2 and "0: at least 1" in none.stderr, none.stderr
+    assert not (tmp_path / "none.pt").exists()
     empty = run_cli("finetune", photos, "-o", tmp_path / "e.pt", "--batch", "0")
     assert empty.returncode == 2 and "0: at least 1" in empty.stderr
     out = tmp_path / "tiny.pt"

@@ -172,14 +172,14 @@ def add_train_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
     p.add_argument(
         "--epochs",
-        type=int,
+        type=_at_least(1),
         default=t["epochs"],
         help=f"passes over the photos (default: as many as --steps takes; without --steps, "
         f"{DEFAULT_EPOCHS} for a paper-style preset)",
     )
     p.add_argument(
         "--steps",
-        type=int,
+        type=_at_least(1),
         help="stop after this many steps (a step is a global batch; default: scenes-type "
         f"presets {DEFAULT_SCENES_STEPS} unless --epochs is given, others none)",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget, QWidget
 
 from .window_actions import make_action
 
@@ -55,14 +55,21 @@ def move_focus(panes: list[QWidget], step: int) -> QWidget | None:
 
 
 def first_tab_stop(dock: QDockWidget) -> QWidget | None:
+    """The first control of `dock` that Tab reaches: its focus chain followed from the dock's
+    inside, past containers (a scroll area takes focus but is no control: F6 left the keys on
+    the Advanced panel's scroll area, a review found)."""
     inside = dock.widget()
     if inside is None:
         return None
-    for widget in inside.findChildren(QWidget):
+    widget = inside.nextInFocusChain()
+    while widget is not None and widget is not inside:  # the chain is a ring
         if (
-            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            inside.isAncestorOf(widget)
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
             and widget.isVisible()
             and widget.isEnabled()
+            and not isinstance(widget, QAbstractScrollArea)
         ):
             return widget
+        widget = widget.nextInFocusChain()
     return None

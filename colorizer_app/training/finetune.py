@@ -29,6 +29,7 @@ from ..engine.catalog import open_model, resolve_model
 from ..model.hybrid import HybridConfig
 from ..model.model_file import build_model, save_model, sha256_of
 from ..model.networks import ColorNet
+from ..model.semantic import LiteEncoder
 from ..model.shipped import check_not_builtin
 from .data import (
     ColorPhotoDataset,
@@ -158,8 +159,11 @@ def round_to_stored(model: ColorNet, dtypes: dict[str, torch.dtype]) -> None:
 
 
 def reset_trainable(model) -> None:
-    """Retrain mode: fresh encoder and decoder; the frozen classifiers keep their weights."""
-    frozen = {id(m) for b in model.backbones for m in b.modules()}
+    """Retrain mode: fresh encoder and decoder; the frozen classifiers keep their weights, and
+    so does a pretrained encoder (the default's EfficientNet-Lite): it never trains again, and
+    reset it gave the decoder random features to learn from (a review)."""
+    kept = [*model.backbones, *(m for m in model.modules() if isinstance(m, LiteEncoder))]
+    frozen = {id(m) for b in kept for m in b.modules()}
     for module in model.modules():
         if id(module) not in frozen and hasattr(module, "reset_parameters") and module is not model:
             module.reset_parameters()

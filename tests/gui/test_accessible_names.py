@@ -79,3 +79,14 @@ def test_f6_moves_the_keys_between_the_list_the_photo_and_the_restore_panel(qtbo
     assert press() is window.list_view  # round again
     assert panel.isAncestorOf(press(Qt.KeyboardModifier.ShiftModifier))  # and back
     assert "Next Pane" in [a.text().replace("&", "") for a in window.menus["&View"].actions()]
+    # The Advanced panel (in front of the Restore panel's tab): its first control, not the
+    # scroll area round its settings (a review: the keys landed on a frame that shows nothing).
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    window.actions_by_name["advanced"].trigger()
+    qtbot.waitUntil(lambda: not window.panel.visibleRegion().isEmpty())
+    window.list_view.setFocus()
+    press()
+    landed = press()
+    assert window.panel.isAncestorOf(landed) and not isinstance(landed, QAbstractScrollArea)
+    assert landed is window.panel.form.folder_edit, landed
