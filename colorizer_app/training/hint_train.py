@@ -397,6 +397,7 @@ def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, ba
     validation) through the base model's encoder: out/train.pt and out/val.pt (none where a
     tenth is not a photo)."""
     from .data import scan_folders, split_photos, validation_split
+    from .feature_cache import encoded_photos
 
     photos = []
     for folder in folders:
@@ -410,8 +411,6 @@ def build_cache(out: Path, folders: list[Path], limit: int | None, size: int, ba
             "quarter; give folders of more colour photos"
         )
     net = build_model(open_model(base))
-    from .feature_cache import encoded_photos
-
     for name, part in (("train", train), ("val", val)):
         if not part:  # too few photos to hold any out: training holds out every 12th
             continue
