@@ -70,13 +70,11 @@ def bins_loss(
     return objective_loss(model, logits, l_norm, ab, idx, w, objective, rebalance)
 
 
-def shown_prediction(model: ColorNet, l: torch.Tensor, fused: torch.Tensor | None) -> torch.Tensor:
-    """ab / 128 at L's size as the app shows it (a bins head's colour paled where it is unsure,
-    with the neutral prior); other heads' as they decode it."""
-    if not has_bins_head(model):
-        return model(l, fused)
-    assert isinstance(model, SemanticColorizer)
-    logits = BinsStep(model)(l, fused)
+def shown_from_logits(
+    model: SemanticColorizer, logits: torch.Tensor, l: torch.Tensor
+) -> torch.Tensor:
+    """ab / 128 at L's size as the app shows a bins head's colour: paled where it is unsure,
+    with the neutral prior."""
     ab = model.shown_ab(logits)
     return F.interpolate(ab, size=l.shape[-2:], mode="bilinear", align_corners=False)
 
@@ -98,12 +96,17 @@ def validate(
     for l, ab, fused, _ in loader:
         l, ab = l.to(device), ab.to(device)
         vector = fused.to(device) if fused.numel() else None
-        pred = shown_prediction(model, l, vector)
-        if loss_name == BINS_LOSS:
+        if has_bins_head(model):
             assert isinstance(model, SemanticColorizer)
-            logits = BinsStep(model)(l, vector)
-            loss = bins_loss(model, logits, l, ab, rebalance, psnr_weight)
+            logits = BinsStep(model)(l, vector)  # once: the colour shown and the loss both
+            pred = shown_from_logits(model, logits, l)
+            loss = (
+                bins_loss(model, logits, l, ab, rebalance, psnr_weight)
+                if loss_name == BINS_LOSS
+                else compute_loss(loss_name, pred, ab, l, cf_weight)
+            )
         else:
+            pred = model(l, vector)
             loss = compute_loss(loss_name, pred, ab, l, cf_weight)
         losses.append(float(loss) * len(l))
         p, cf = batch_scores(l, pred, ab)
