@@ -4,7 +4,6 @@ engine.model_files (torch is imported only when a command runs, so the parser st
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from .console import EXIT_OK, fail, say
 
@@ -13,14 +12,10 @@ def out_refused(out: str, overwrite: bool) -> str:
     """Why OUT must not be written ("" when it may): a folder, or a file already there without
     --overwrite (init wrote an untrained model over a trained one without a word: a review)."""
     from ..core.builtin_files import check_not_builtin
+    from ..training.outputs import model_file_problem
 
-    path = Path(out)
-    check_not_builtin(path)  # a built-in model's file: said as such (a ModelError), never written
-    if path.is_dir():
-        return f"{path} is a folder: give the model a file name, e.g. {path / 'model.pt'}"
-    if path.exists() and not overwrite:
-        return f"{path} already exists; choose another name, or --overwrite to replace it"
-    return ""
+    check_not_builtin(out)  # a built-in model's file: said as such (a ModelError), never written
+    return model_file_problem(out, overwrite) or ""
 
 
 # ---- the commands ----------------------------------------------------------------------------

@@ -22,6 +22,17 @@ def checkpoint_path(output: str | Path) -> Path:
     return output.with_name(output.name + CHECKPOINT_SUFFIX)
 
 
+def model_file_problem(output: str | Path, overwrite: bool) -> str | None:
+    """Why a model file cannot be written at `output` as asked (a folder there, or a file
+    without `overwrite`), or None: every command that writes a model asks it."""
+    output = Path(output)
+    if output.is_dir():
+        return f"{output} is a folder: give the model a file name, e.g. {output / 'model.pt'}"
+    if output.exists() and not overwrite:
+        return f"{output} already exists; choose another name, or --overwrite to replace it"
+    return None
+
+
 def output_problem(output: str | Path, resume: bool, overwrite: bool) -> str | None:
     """Why a run cannot start writing `output` as asked, said so that a person can mend it, or
     None. `resume`: it goes on from the checkpoint beside `output`, which must be there.
@@ -30,22 +41,17 @@ def output_problem(output: str | Path, resume: bool, overwrite: bool) -> str | N
     ckpt = checkpoint_path(output)
     if output.suffix == CHECKPOINT_SUFFIX:
         return f"{output}: a model file cannot end in {CHECKPOINT_SUFFIX} (its checkpoint's does)"
-    if output.is_dir():
-        return f"{output} is a folder: give the model a file name, e.g. {output / 'model.pt'}"
     if resume:
-        if not ckpt.is_file():
+        folder = model_file_problem(output, overwrite=True)  # a folder; the file may be there
+        if folder is None and not ckpt.is_file():
             return (
                 f"--resume: there is no checkpoint at {ckpt} to go on from; run without --resume "
                 "to start afresh"
             )
-        return None
-    if overwrite:
-        return None
-    if ckpt.exists():
+        return folder
+    if not overwrite and ckpt.exists() and not output.is_dir():
         return (
             f"{ckpt}: an earlier run's checkpoint is there; --resume goes on from it, "
             "--overwrite starts afresh over it"
         )
-    if output.exists():
-        return f"{output} already exists; choose another name, or --overwrite to replace it"
-    return None
+    return model_file_problem(output, overwrite)
