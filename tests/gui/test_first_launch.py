@@ -9,17 +9,12 @@ from typing import Any
 
 import pytest
 
-from .xdisplay import WAIT, x_desktop
+from .xdisplay import WINDOW, x_desktop
 
 SCRIPT = (
-    WAIT
+    WINDOW
     + r"""
-import json, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from colorizer_app.gui.main_window import MainWindow
-window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))  # no settings yet
+# (the settings file is new: a first launch)
 window.show()
 # The window manager frames the window and places it: wait for the frame, then for its place to
 # hold still (no fixed wait: under load the manager can take longer than any chosen one).
@@ -126,14 +121,8 @@ def test_the_starting_card_shows_at_once_and_costs_none_no_references(tmp_path):
 
 
 AGAIN = (
-    WAIT
+    WINDOW
     + r"""
-import json, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from colorizer_app.gui.main_window import MainWindow
-window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
 deadline = time.monotonic() + 60
 while window.frameGeometry().height() <= window.geometry().height():
@@ -160,14 +149,8 @@ def test_the_window_opens_where_it_was_quit_launch_after_launch(tmp_path):
 
 
 GUIDE_AT_200 = (
-    WAIT
+    WINDOW
     + r"""
-import json, sys
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from colorizer_app.gui.main_window import MainWindow
-window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
 wait(1500)
 window.actions_by_name["guide"].trigger()

@@ -13,19 +13,13 @@ from PySide6.QtCore import QSettings
 from colorizer_app.core.hints import Hint
 
 from .conftest import wait_idle
-from .xdisplay import WAIT
+from .xdisplay import WINDOW
 
 BLUE = "#2a55d8"
 
 START_AND_ADD = (
-    WAIT
+    WINDOW
     + r"""
-import sys
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from colorizer_app.gui.main_window import MainWindow
-window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
 window.add_paths([sys.argv[2]], colorize=False)
 for _ in range(3000):

@@ -16,7 +16,7 @@ from colorizer_app.model.model_file import read_model_file
 from colorizer_app.training.metrics import colorfulness
 from colorizer_app.training.settings import MAX_FINETUNE_LR
 
-from .xdisplay import WAIT, x_desktop
+from .xdisplay import WINDOW, x_desktop
 
 
 def _folder(tmp_path, data_dir):
@@ -200,14 +200,8 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
 
 
 ADVANCED_BESIDE_RESTORE = (
-    WAIT
+    WINDOW
     + r"""
-import json, sys, time
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from colorizer_app.gui.main_window import MainWindow
-window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.resize(1400, 900)
 window.show()
 deadline = time.monotonic() + 120

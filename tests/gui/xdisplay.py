@@ -24,6 +24,18 @@ def wait(ms):
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
 """
+# What every such script starts with: the real window on the settings file given as argv[1].
+WINDOW = (
+    WAIT
+    + r"""
+import json, sys, time
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+"""
+)
 
 
 def _free_display() -> int:
