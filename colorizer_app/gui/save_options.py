@@ -166,6 +166,19 @@ class SaveOptionsDialog(QDialog):
         self.quality.setEnabled(bool(lossy))
         self.quality.setSuffix(f" ({', '.join(lossy) or 'JPEG'})")
         self.example.setText("" if why or not self.sources else self._example())
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as its lines need at its width: a window does not grow by itself for a label
+        that wraps onto more lines (at 200% the 'Saved as' lines were cut to half their
+        height), nor shrink when a note that took lines is gone (only growing, it was left
+        a third taller than its contents)."""
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth() or not self.isVisible():
+            return
+        need = layout.totalHeightForWidth(self.width())
+        if need != self.height():
+            self.resize(self.width(), need)
 
     def _into_own_folder(self) -> bool:
         """The folder typed is one the photos are in: with no ending, each copy's name there
