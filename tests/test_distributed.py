@@ -21,9 +21,11 @@ def torchrun(*args, cwd, processes=2, timeout=240):
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
 
 
-def colorizer(*args, cwd, timeout=240):
+def colorizer(*args, cwd, timeout=240, pythonpath=None):
     cmd = [sys.executable, "-m", "colorizer_app", *map(str, args)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
 
 

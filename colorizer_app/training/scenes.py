@@ -119,7 +119,10 @@ def train_scenes(
     status = on_status or (lambda _msg: None)
     device = group.device(st.device)
     torch.manual_seed(st.seed)
-    model = build_network(config, pretrained_backbones=True).to(device)
+    # Started whole from --init (encoder too), the ImageNet weights would be overwritten at once:
+    # not reading them lets the run go where their packages are not installed (a GPU machine).
+    whole_from_init = bool(st.init and st.unfreeze_encoder)
+    model = build_network(config, pretrained_backbones=not whole_from_init).to(device)
     report = None
     if st.stream:
         files = list_photo_files(st.data, st.split_by, st.limit, st.per_folder)
@@ -132,7 +135,7 @@ def train_scenes(
             start_from(model, Path(st.init), preset.name, st.tune_top, st.unfreeze_encoder)
         photos = PhotoStream(train_files + val_files, size, bin_centres(model), st.min_colorfulness)
         cuda = device.type == "cuda"
-        train_src: Source = StreamedPhotos(photos, rows, st.workers, pin=cuda)
+        train_src: Source = StreamedPhotos(photos, rows, st.workers, pin=cuda, mirror=True)
         val_rows = list(range(n_train, n_train + n_val))
         val_src: Source | None = StreamedPhotos(photos, val_rows, st.workers, pin=cuda)
     else:

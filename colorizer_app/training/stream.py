@@ -74,11 +74,35 @@ class PhotoStream(Dataset):
         return l, ab[0], idx[0].short(), w[0], truth / lab.AB_SCALE
 
 
-class StreamedPhotos:
-    """A source of semantic.SemanticTask: batches read by DataLoader workers."""
+def mirror_half(coin: torch.Generator, *batch: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The same random half of each tensor's photos mirrored left to right (the last axis is
+    the width in L, ab, its bins and their weights alike)."""
+    flip = torch.rand(len(batch[0]), generator=coin) < 0.5
+    out = []
+    for t in batch:
+        t = t.clone()
+        t[flip] = t[flip].flip(-1)
+        out.append(t)
+    return tuple(out)
 
-    def __init__(self, stream: PhotoStream, rows: list[int], workers: int, pin: bool = False):
+
+class StreamedPhotos:
+    """A source of semantic.SemanticTask: batches read by DataLoader workers.
+
+    `mirror`: half of each training batch mirrored, a new half each time. The stream reads the
+    same squares every epoch (the cache path's views are not made here), and an encoder trained
+    whole over tens of epochs on a GPU would otherwise see each photo one way only."""
+
+    def __init__(
+        self,
+        stream: PhotoStream,
+        rows: list[int],
+        workers: int,
+        pin: bool = False,
+        mirror: bool = False,
+    ):
         self.stream, self.rows, self.workers, self.pin = stream, rows, workers, pin
+        self.coin = torch.Generator().manual_seed(0) if mirror else None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -94,6 +118,8 @@ class StreamedPhotos:
 
     def batches(self, parts: list[list[int]]) -> Iterator[tuple]:
         for l, ab, idx, w, _ in self._loader([[self.rows[i] for i in p] for p in parts]):
+            if self.coin is not None:
+                l, ab, idx, w = mirror_half(self.coin, l, ab, idx, w)
             yield l, None, None, ab, idx, w
 
     def eval_batches(self, batch_size: int) -> Iterator[tuple]:
