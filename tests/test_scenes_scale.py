@@ -158,7 +158,7 @@ def test_streamed_training_batches_mirror_half_of_their_photos(photos):
     plain = list(StreamedPhotos(stream, rows, 0).batches(parts))
     mirrored = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
     kinds = []
-    for a, b in zip(plain, mirrored):
+    for a, b in zip(plain, mirrored, strict=True):
         l, ab, idx, w = a[0], a[3], a[4], a[5]
         ml, mab, midx, mw = b[0], b[3], b[4], b[5]
         for i in range(len(l)):
@@ -170,11 +170,11 @@ def test_streamed_training_batches_mirror_half_of_their_photos(photos):
             assert all(same) or all(flipped), i  # all four one way or the other
             kinds.append(all(flipped) and not all(same))
     assert 0.2 < sum(kinds) / len(kinds) < 0.8, kinds
-    # Another pass mirrors another half.
+    # Seeded: a run started again mirrors the same photos.
     again = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
-    assert all(torch.equal(x[0], y[0]) for x, y in zip(mirrored, again))  # seeded: repeatable
+    assert all(torch.equal(x[0], y[0]) for x, y in zip(mirrored, again, strict=True))
     evaluated = StreamedPhotos(stream, rows, 0, mirror=True).eval_batches(4)
-    for (l, *_), (pl, *_) in zip(evaluated, plain):
+    for (l, *_), (pl, *_) in zip(evaluated, plain, strict=True):
         assert torch.equal(l, pl)
 
 

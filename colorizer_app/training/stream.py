@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+import cv2
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -74,6 +75,15 @@ class PhotoStream(Dataset):
         return l, ab[0], idx[0].short(), w[0], truth / lab.AB_SCALE
 
 
+def one_thread_each(_worker: int) -> None:
+    """A DataLoader worker reads its photos on one thread. OpenCV's and torch's pools in each
+    worker are as large as the machine: 15 workers on a 16-core GPU machine would run 240
+    threads for 224 px photos, one photo each. (NumPy's BLAS pool is sized when NumPy loads:
+    set OPENBLAS_NUM_THREADS=1 before the run, as tests/tools/gpu_train.sh does.)"""
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
+
+
 def mirror_half(coin: torch.Generator, *batch: torch.Tensor) -> tuple[torch.Tensor, ...]:
     """The same random half of each tensor's photos mirrored left to right (the last axis is
     the width in L, ab, its bins and their weights alike)."""
@@ -114,6 +124,7 @@ class StreamedPhotos:
             num_workers=self.workers,
             pin_memory=self.pin,
             persistent_workers=False,
+            worker_init_fn=one_thread_each,
         )
 
     def batches(self, parts: list[list[int]]) -> Iterator[tuple]:

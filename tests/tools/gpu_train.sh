@@ -8,7 +8,11 @@
 # The run is stopped with SIGINT at SECONDS (the CLI then writes the best weights it has), so a
 # slower machine still hands back a model; the model and the log are written under $OUT.
 set -uo pipefail
-export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
+# .gpupack/site: pure-Python packages the machine lacks (platformdirs)
+export PYTHONPATH=$PWD:$PWD/.gpupack/site PYTHONUNBUFFERED=1
+# One thread per DataLoader worker: NumPy's BLAS pool is sized when NumPy loads (else 15 workers
+# x 16 threads on 16 cores; the main process needs none: the GPU does its work)
+export OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 OMP_NUM_THREADS=1
 PACK=${PACK:-/root/pack} DEVICE=${DEVICE:-cuda} WORKERS=${WORKERS:-15} RUN=${RUN:-/root}
 mkdir -p "$PACK" "$OUT"
 for t in .gpupack/*.tar.gz; do tar -xzf "$t" -C "$PACK" && echo "unpacked $t"; done
@@ -24,7 +28,7 @@ if [ "$1" = smoke ]; then
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
     python3 -c 'import torch, torchvision, cv2, skimage, numpy; print(torch.__version__, torchvision.__version__, cv2.__version__, skimage.__version__, numpy.__version__)'
     folders=$(find "$PACK" -mindepth 2 -maxdepth 2 -type d | sort)
-    timeout -s INT 75 python3 -m colorizer_app train $folders "${COMMON[@]}" \
+    timeout -s INT 50 python3 -m colorizer_app train $folders "${COMMON[@]}" \
         --steps 4000 --eval-every 150 -o "$RUN/smoke.pt" 2>&1 | log
     ls -la "$RUN/smoke.pt"
     # make bench's 12 MP file to file on this GPU (the shipped model)

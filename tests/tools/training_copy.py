@@ -3,8 +3,9 @@
     python -m tests.tools.training_copy OUT --size 224 --per-folder 2 FOLDER...
 
 Only the photos a run learns from and validates on are written (the held-out quarter stays
-behind), each as the stream reads it (shorter side shrunk to SIZE, then squashed to a square) and
-stored as WebP (about 5.5 KB at 224 px at quality 70, against 10 KB as JPEG: the device machine takes 64 MB a call).
+behind), each as the stream reads it (shorter side shrunk to SIZE, then squashed to a square),
+stored as WebP: about 5.5 KB a photo at 224 px and quality 70, against 10 KB as JPEG (the device
+machine takes 64 MiB a call, the repository included).
 Every folder keeps its own name and every photo its name, so the split hashes (data.group_key:
 the folder's name and the path inside it) put each photo on the same side as on this machine.
 The file keeps its old suffix; images are decoded by their content, not their name.
