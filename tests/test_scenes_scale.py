@@ -200,3 +200,6 @@ def test_a_whole_run_from_init_needs_no_imagenet_weights_package(photos, tmp_pat
     key = "encoder.net._conv_stem.weight"  # moved one step from the file's, not from ImageNet's
     diff = (trained.state_dict[key].float() - begun.state_dict[key].float()).abs().max()
     assert 0 < float(diff) < 0.01
+    # `models info` said "frozen, pretrained" of an encoder trained whole.
+    info = colorizer("models", "info", "whole.pt", cwd=tmp_path)
+    assert "efficientnet_lite0, pretrained, then trained whole for colour" in info.stdout

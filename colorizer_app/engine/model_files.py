@@ -51,7 +51,9 @@ def describe_model(name_or_path: str | os.PathLike) -> list[str]:
             continue
         source = REGISTRY[config.encoder].source if config.encoder in REGISTRY else ""
         how = (
-            "pretrained, its stride-32 stages tuned for colour"
+            "pretrained, then trained whole for colour"
+            if mf.metadata.get("unfrozen_encoder")
+            else "pretrained, its stride-32 stages tuned for colour"
             if mf.metadata.get("tuned_encoder_top")
             else "frozen, pretrained"
         )
