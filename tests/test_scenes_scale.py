@@ -203,3 +203,32 @@ def test_a_whole_run_from_init_needs_no_imagenet_weights_package(photos, tmp_pat
     # `models info` said "frozen, pretrained" of an encoder trained whole.
     info = colorizer("models", "info", "whole.pt", cwd=tmp_path)
     assert "efficientnet_lite0, pretrained, then trained whole for colour" in info.stdout
+
+
+def test_the_carried_copy_of_a_pool_splits_as_the_pool(data_dir, tmp_path):
+    """tests/tools/training_copy.py (the GPU run's data, carried in 64 MiB calls): only the
+    photos a run learns from and validates on, each as the stream reads it, under the same
+    folder and file names, so the split's hashes put each on the same side; none held out."""
+    from colorizer_app.core.imageio import load_image
+    from colorizer_app.training.data import list_photo_files, split_photos, validation_split
+    from tests.tools import training_copy
+
+    pool = tmp_path / "pool" / "faces"
+    for src in sorted((data_dir / "lfw").iterdir())[:40]:
+        (pool / src.name).mkdir(parents=True)
+        for photo in sorted(src.glob("*.jpg"))[:3]:
+            (pool / src.name / photo.name).write_bytes(photo.read_bytes())
+    training_copy.main([str(tmp_path / "copy"), str(pool), "--size", "64", "--per-folder", "2",
+                        "--jobs", "1"])  # fmt: skip
+    copied = tmp_path / "copy" / "pool" / "faces"
+
+    def sides(folder):
+        train, test = split_photos(list_photo_files([folder], "folder", None, 2))
+        kept, val = validation_split(train)
+        return [p.group for p in kept], [p.group for p in val], test
+
+    train, val, test = sides(pool)
+    c_train, c_val, c_test = sides(copied)
+    assert c_train == train and c_val == val and test and not c_test
+    photo = load_image(next(copied.rglob("*.jpg")))
+    assert photo.rgb.shape[:2] == (64, 64) and not photo.was_grayscale
