@@ -9,9 +9,22 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from .qimage import to_qimage
 from .thumbnails import THUMB_SIDE
@@ -241,6 +254,44 @@ class PhotoListModel(QAbstractListModel):
             self.dataChanged.emit(idx, idx)
 
 
+# Beside the thumbnail, a name needs about this much room to be read (at 200% with a side panel
+# open, the list was 130 px wide and names read "bu…g").
+NAME_ROOM = 120
+
+
+class PhotoItemDelegate(QStyledItemDelegate):
+    """Name and state beside the thumbnail where the list has room for them, under it where
+    not, each on its line across the list's whole width (shortened in the middle only where
+    even that is too narrow; not wrapped: the rows are one height, for thousands of photos).
+    The list's own width decides, as the person drags the splitter."""
+
+    def __init__(self, view: QListView):
+        super().__init__(view)
+        self.view = view
+        self.below = False
+        view.viewport().installEventFilter(self)
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        if self.below:
+            option.decorationPosition = QStyleOptionViewItem.Position.Top
+            option.displayAlignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+        size = super().sizeHint(option, index)
+        if self.below:  # no wider than the list: a long name is shortened, not cut off
+            size.setWidth(min(size.width(), self.view.viewport().width() - 2 * self.view.spacing()))
+        return size
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            below = self.view.viewport().width() < self.view.iconSize().width() + NAME_ROOM
+            if below != self.below:
+                self.below = below
+                self.view.doItemsLayout()  # the rows' height changes with it
+        return False
+
+
 def photo_list_view(photos: PhotoListModel) -> QListView:
     """The list of photos as the window shows it: thumbnails, several selectable at once."""
     view = QListView()
@@ -251,6 +302,7 @@ def photo_list_view(photos: PhotoListModel) -> QListView:
     view.setMinimumWidth(170)  # with the view's and the dock's: 800 px fit
     view.setSpacing(2)
     view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.setItemDelegate(PhotoItemDelegate(view))
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     # Where the keys are, seen: a keyboard trial could not tell the list with focus from the
     # list without it, so Up and Down went elsewhere (the view draws its own focus frame).

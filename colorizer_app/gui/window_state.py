@@ -8,7 +8,7 @@ manager reports the real frame (it does so a moment after the window maps).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QTimer
+from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 FIRST_SIZE = (1280, 800)
@@ -143,6 +143,15 @@ def share_the_right_side(window: QMainWindow, other: QDockWidget | None, dock: Q
     each got half the height: at 1400 x 900 the Advanced panel under the Restore panel showed
     four of its settings in a scrolled strip, and its curve and previews not at all (seen in
     the README's screenshot); the person who opens it came for it, and the Restore panel is a
-    click away on its tab."""
-    if other is not None and other.isVisible() and not other.isFloating():
+    click away on its tab. A panel docked a moment before counts as shown unless the person
+    hid it: both are made once torch has loaded, the Restore panel is not shown until the
+    window lays it out, and kept open at the last quit, the two came back stacked."""
+    if (
+        other is not None
+        and not other.isFloating()
+        and (
+            other.isVisibleTo(window)
+            or not other.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+        )
+    ):
         window.tabifyDockWidget(other, dock)

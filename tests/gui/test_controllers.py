@@ -15,6 +15,7 @@ from colorizer_app.gui.photo_list import PhotoListModel, PhotoState
 from colorizer_app.gui.save_controller import SaveController
 from colorizer_app.gui.save_options import SaveOptions
 from colorizer_app.gui.worker import colorize_host
+from tests.conftest import ROOT
 
 from .conftest import WorkerGate
 
@@ -122,3 +123,44 @@ def test_a_model_chosen_before_torch_has_loaded_stays_chosen(
     assert models.current_model() == str(second)
     assert models.model_combo.currentText() == "second (yours)"
     assert chosen[-1] == str(second)
+
+
+def test_a_narrow_photo_list_shows_names_under_the_thumbnails(qtbot):
+    """At 200% with a side panel open the list was about 130 px wide and a name beside its
+    thumbnail read "bu…g": where the list is narrow the name and state go under the
+    thumbnail, across the whole width; where it is wide, beside it as before."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from colorizer_app.gui.photo_list import photo_list_view
+
+    samples = sorted((ROOT / "resources" / "samples").glob("*.jpg"))
+    photos = PhotoListModel()
+    photos.add(samples)
+    view = photo_list_view(photos)
+    qtbot.addWidget(view)
+    view.show()
+
+    def name_rect(width: int):
+        """(where the first photo's name is drawn, the row's height, the list's inner width)"""
+        view.resize(width, 600)
+        qtbot.wait(50)
+        index = photos.index(0)
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = view.visualRect(index)
+        option.decorationSize = view.iconSize()  # as the view gives its delegate
+        view.itemDelegate().initStyleOption(option, index)
+        rect = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        return rect, option.rect.height(), view.viewport().width()
+
+    name = photos.shown_name(photos.items[0])
+    needs = QFontMetrics(view.font()).horizontalAdvance(name)
+    narrow, narrow_height, inner = name_rect(150)
+    # The whole width of the list, and inside it (beside the thumbnail it had a third of it,
+    # and ran past the list's edge).
+    assert narrow.left() >= 0 and narrow.right() <= inner, (narrow, inner)
+    assert narrow.width() >= 0.9 * inner, (narrow, inner)
+    wide, wide_height, inner = name_rect(420)
+    assert wide.width() >= needs and wide.right() <= inner
+    assert wide_height < narrow_height  # beside: the rows are lower

@@ -421,3 +421,47 @@ def test_the_run_buttons_stay_put_when_a_run_says_what_it_does(qtbot, window):
     )
     qtbot.wait(50)
     assert panel.cancel_button.mapTo(panel, panel.cancel_button.rect().topLeft()) == at_rest
+
+
+ADVANCED_REMEMBERED_OPEN = (
+    WINDOW
+    + r"""
+window.resize(1400, 900)
+window.show()
+deadline = time.monotonic() + 120
+while window.restore_panel is None and time.monotonic() < deadline:
+    wait(50)  # made once torch has loaded on the worker; the Advanced panel then opens
+wait(1500)
+restore, panel = window.restore_panel, window.panel
+print(json.dumps({
+    "panel_open": panel is not None and panel.isVisible(),
+    "tabbed": panel is not None and restore in window.tabifiedDockWidgets(panel),
+    "panel_seen": panel is not None and not panel.visibleRegion().isEmpty(),
+    "restore_seen": not restore.visibleRegion().isEmpty(),
+    "panel_height": panel.height() if panel is not None else 0,
+    "window_height": window.centralWidget().height(),
+}), flush=True)
+window._closing = True
+window.close()
+"""
+)
+
+
+def test_the_advanced_panel_kept_open_starts_as_a_tab_in_front_of_the_restore_panel(tmp_path):
+    """Left open at the last quit, the Advanced panel came back stacked under the Restore
+    panel at the next start (seen at 200%: three of its rows in a scrolled strip): both are
+    made once torch has loaded, and the Restore panel, just docked, did not count as shown
+    yet. It starts as a tab in front, as when the person opens it."""
+    settings = tmp_path / "settings.ini"
+    settings.write_text("[General]\nadvanced_visible=true\n")
+    with x_desktop(1920, 1080) as env:
+        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        proc = subprocess.run(
+            [sys.executable, "-c", ADVANCED_REMEMBERED_OPEN, str(settings)],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["panel_open"] and seen["tabbed"], seen
+    assert seen["panel_seen"] and not seen["restore_seen"], seen
+    assert seen["panel_height"] >= 0.9 * seen["window_height"], seen
