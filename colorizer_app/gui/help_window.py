@@ -54,7 +54,8 @@ every photo the same strength. Too strong or wrong? <b>Edit &gt; Undo</b> takes 
 <p>Turn on <b>Colour Pins</b> (toolbar, or H), then click the photo where you know the colour (a
 blue dress, a red door) and choose it. The colour spreads over that thing and stops at its
 edges. Shift+drag draws a stroke of colour along something long, like a sky. Drag a pin to move
-it; right-click it or press Del to remove it.</p>
+it; right-click it or press Del to remove it. Without a mouse: with the photo chosen (F6),
+the arrow keys move an aim over it (Shift: further) and Enter pins a colour there.</p>
 
 <h3>5. Repair scratches, fading and grain</h3>
 <p>The <b>Restore</b> panel on the right repairs the shown photo before it is coloured: tick

@@ -43,6 +43,7 @@ from .pane_keys import pane_actions
 from .photo_intake import PhotoIntake
 from .photo_list import PhotoItem, PhotoListModel, PhotoState, photo_list_view
 from .photo_options import PhotoOptions
+from .pin_aim import PinAim
 from .pin_controller import PinController
 from .qimage import to_qimage
 from .quit_question import ask_to_quit
@@ -120,6 +121,7 @@ class MainWindow(WindowBase):
         self.list_view = photo_list_view(self.photos)
         self.view = CompareView()
         self.view.setAccessibleName("Photo, before and after")  # a screen reader's name for it
+        self.pin_aim = PinAim(self.view)  # pins from the keyboard: arrows and Enter
         self.zoom_label = QLabel("")
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%" if z else ""))
         self.list_view.installEventFilter(ViewKeys(self.view))

@@ -433,3 +433,41 @@ def test_a_strength_set_before_the_store_answers_keeps_the_pins_and_detail(
     qtbot.waitUntil(lambda: bool(item3.hints), timeout=10_000)
     assert item3.render_size == 448 and item3.strength == 0.5
     third.close()
+
+
+def test_a_pin_from_the_keyboard(qtbot, window, photo_dir):
+    """A keyboard trial could not pin a colour without a mouse. In pin mode, with the photo
+    focused, the arrows move an aim (drawn on the photo) and Enter opens the same chooser as a
+    click; the pin lands where the aim was, and the photo takes its colour there."""
+    item = _open_photo(qtbot, window, photo_dir / "photo0.jpg")
+    view = window.view
+    auto = from_qimage(view.colorized)
+    window.actions_by_name["pins"].trigger()
+    window.pins.recent_colours = [BLUE]
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    aim = window.pin_aim.point
+    fw, fh = item.result.full_size
+    assert aim is not None and 0.1 * fw < aim.x() < fw * 0.45 and aim.y() < fh * 0.5
+    at = view.pin_view_point(aim).toPoint()
+    ring = _on_screen(view, at + QPoint(9, 0), 1)  # the aim's ring: white, edged in black
+    assert ring[1, 1].min() > 200 and ring.min() < 100, ring
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    menu = window.pins.pin_menu
+    assert menu is not None and menu.isVisible()
+    assert menu.geometry().contains(view.mapToGlobal(at)) or menu.pos() == view.mapToGlobal(at)
+    _choose(window, BLUE)
+    menu.close()  # as Enter on its entry does
+    assert len(item.hints) == 1 and item.hints[0].color == BLUE
+    x, y = item.hints[0].points[0]
+    assert abs(x - aim.x()) < 1 and abs(y - aim.y()) < 1
+    sx = view.original.width() / fw
+    pinned = from_qimage(view.colorized)
+    assert _b_at(pinned, int(x * sx), int(y * sx)) < _b_at(auto, int(x * sx), int(y * sx)) - 10
+    # Out of pin mode the arrows move the before/after line again, as before.
+    window.actions_by_name["pins"].trigger()
+    before = view.divider
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert view.divider < before and window.pin_aim.point == aim
