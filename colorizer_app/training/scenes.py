@@ -133,11 +133,12 @@ def train_scenes(
         n_train, n_val, n_photos, views = len(train_files), len(val_files), len(train_files), ""
         if st.init:
             start_from(model, Path(st.init), preset.name, st.tune_top, st.unfreeze_encoder)
-        photos = PhotoStream(train_files + val_files, size, bin_centres(model), st.min_colorfulness)
+        centres = bin_centres(model)
+        learnt = PhotoStream(train_files, size, centres, st.min_colorfulness, mirror_seed=st.seed)
+        shown = PhotoStream(val_files, size, centres, st.min_colorfulness)  # never mirrored
         cuda = device.type == "cuda"
-        train_src: Source = StreamedPhotos(photos, rows, st.workers, pin=cuda, mirror=True)
-        val_rows = list(range(n_train, n_train + n_val))
-        val_src: Source | None = StreamedPhotos(photos, val_rows, st.workers, pin=cuda)
+        train_src: Source = StreamedPhotos(learnt, rows, st.workers, pin=cuda)
+        val_src: Source | None = StreamedPhotos(shown, list(range(n_val)), st.workers, pin=cuda)
     else:
         report = scan_training_photos(
             st.data, size, st.min_colorfulness, st.split_by, st.limit, st.per_folder,

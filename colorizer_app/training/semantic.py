@@ -55,6 +55,8 @@ class Source(Protocol):
 
     def __len__(self) -> int: ...
 
+    def set_epoch(self, epoch: int) -> None: ...
+
     def batches(self, parts: list[list[int]]) -> Iterator[tuple]: ...
 
     def eval_batches(self, batch_size: int) -> Iterator[tuple]: ...
@@ -76,6 +78,9 @@ class CachedFeatures:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def set_epoch(self, epoch: int) -> None:
+        pass  # the cache's views were made once, before training
 
     def _rows(self, rows: list[int]) -> tuple:
         data, index = self.data, torch.as_tensor(rows, dtype=torch.long)
@@ -185,6 +190,7 @@ class SemanticTask:
         return len(self.train)
 
     def batches(self, epoch: int, parts: list[list[int]]) -> Iterable[Any]:
+        self.train.set_epoch(epoch)
         return self.train.batches(parts)
 
     def loss(self, net: nn.Module, batch: Any, device: torch.device) -> torch.Tensor:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-import cv2
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -41,9 +40,26 @@ class PhotoStream(Dataset):
         size: int,
         centres: torch.Tensor,
         min_colorfulness: float = 0.0,
+        mirror_seed: int | None = None,
     ):
         self.files, self.size, self.centres = files, size, centres
         self.min_colorfulness = min_colorfulness
+        # Training photos: from the second pass over them on, each is mirrored or not by a draw
+        # of (seed, epoch, row), in the worker that reads it (so a resumed run and every process
+        # of a torchrun group mirror the same photos). The stream reads the same squares every
+        # epoch (the cache path's views are not made here), and an encoder trained whole over
+        # tens of epochs would otherwise see each one way only. The first pass is as the cache
+        # path's, which the two paths' first step is checked against.
+        self.mirror_seed = mirror_seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def mirrored(self, index: int) -> bool:
+        if self.mirror_seed is None or self.epoch == 0:
+            return False
+        return bool(np.random.default_rng([self.mirror_seed, self.epoch, index]).random() < 0.5)
 
     def __len__(self) -> int:
         return len(self.files)
@@ -69,50 +85,22 @@ class PhotoStream(Dataset):
 
     def __getitem__(self, index: int):
         rgb = self.square(index)
+        if self.mirrored(index):
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
         l = torch.from_numpy(lab.normalize_l(lab.rgb_to_l(rgb)))[None]
         ab, idx, w = colour_targets(rgb[None], self.centres)
         truth = torch.from_numpy(lab.rgb_to_lab(rgb)[:, :, 1:].transpose(2, 0, 1).copy())
         return l, ab[0], idx[0].short(), w[0], truth / lab.AB_SCALE
 
 
-def one_thread_each(_worker: int) -> None:
-    """A DataLoader worker reads its photos on one thread. OpenCV's and torch's pools in each
-    worker are as large as the machine: 15 workers on a 16-core GPU machine would run 240
-    threads for 224 px photos, one photo each. (NumPy's BLAS pool is sized when NumPy loads:
-    set OPENBLAS_NUM_THREADS=1 before the run, as tests/tools/gpu_train.sh does.)"""
-    cv2.setNumThreads(1)
-    torch.set_num_threads(1)
-
-
-def mirror_half(coin: torch.Generator, *batch: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """The same random half of each tensor's photos mirrored left to right (the last axis is
-    the width in L, ab, its bins and their weights alike)."""
-    flip = torch.rand(len(batch[0]), generator=coin) < 0.5
-    out = []
-    for t in batch:
-        t = t.clone()
-        t[flip] = t[flip].flip(-1)
-        out.append(t)
-    return tuple(out)
-
-
 class StreamedPhotos:
-    """A source of semantic.SemanticTask: batches read by DataLoader workers.
+    """A source of semantic.SemanticTask: batches read by DataLoader workers."""
 
-    `mirror`: half of each training batch mirrored, a new half each time. The stream reads the
-    same squares every epoch (the cache path's views are not made here), and an encoder trained
-    whole over tens of epochs on a GPU would otherwise see each photo one way only."""
-
-    def __init__(
-        self,
-        stream: PhotoStream,
-        rows: list[int],
-        workers: int,
-        pin: bool = False,
-        mirror: bool = False,
-    ):
+    def __init__(self, stream: PhotoStream, rows: list[int], workers: int, pin: bool = False):
         self.stream, self.rows, self.workers, self.pin = stream, rows, workers, pin
-        self.coin = torch.Generator().manual_seed(0) if mirror else None
+
+    def set_epoch(self, epoch: int) -> None:
+        self.stream.set_epoch(epoch)  # before the epoch's loader forks its workers
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -124,13 +112,10 @@ class StreamedPhotos:
             num_workers=self.workers,
             pin_memory=self.pin,
             persistent_workers=False,
-            worker_init_fn=one_thread_each,
         )
 
     def batches(self, parts: list[list[int]]) -> Iterator[tuple]:
         for l, ab, idx, w, _ in self._loader([[self.rows[i] for i in p] for p in parts]):
-            if self.coin is not None:
-                l, ab, idx, w = mirror_half(self.coin, l, ab, idx, w)
             yield l, None, None, ab, idx, w
 
     def eval_batches(self, batch_size: int) -> Iterator[tuple]:
