@@ -139,43 +139,51 @@ def test_streamed_training_under_torchrun_with_the_whole_encoder(photos, tmp_pat
     assert meta["class_vector"] is False and meta["unfrozen_encoder"] is True
 
 
-def test_streamed_training_batches_mirror_half_of_their_photos(photos):
-    """An encoder trained whole for tens of epochs saw each streamed photo one way only: half of
-    each training batch is now mirrored left to right, L and every colour target alike (a
-    mirrored photo with unmirrored colour would teach the wrong colour); validation never is."""
+def test_streamed_training_photos_are_mirrored_from_the_second_pass_on(photos, tmp_path):
+    """An encoder trained whole for tens of epochs saw each streamed photo one way only. From
+    the second epoch on, about half the training photos are mirrored left to right, L and every
+    colour target alike (a mirrored photo with unmirrored colour would teach the wrong colour),
+    decided per photo by the seed and the epoch: the same again in a resumed run, other with
+    another seed; the first epoch, and validation always, as they are."""
     import torch
 
     from colorizer_app.model.networks import build_network
     from colorizer_app.model.presets import get_preset
     from colorizer_app.training.data import list_photo_files
     from colorizer_app.training.feature_cache import bin_centres
-    from colorizer_app.training.stream import PhotoStream, StreamedPhotos
+    from colorizer_app.training.stream import PhotoStream
 
     model = build_network(get_preset("scenes").config, pretrained_backbones=False)
-    stream = PhotoStream(list_photo_files([photos]), SIZE, bin_centres(model))
-    rows = list(range(len(stream)))
-    parts = [rows[i : i + 4] for i in range(0, len(rows), 4)]
-    plain = list(StreamedPhotos(stream, rows, 0).batches(parts))
-    mirrored = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
-    kinds = []
-    for a, b in zip(plain, mirrored, strict=True):
-        l, ab, idx, w = a[0], a[3], a[4], a[5]
-        ml, mab, midx, mw = b[0], b[3], b[4], b[5]
-        for i in range(len(l)):
-            same = [torch.equal(x[i], y[i]) for x, y in ((l, ml), (ab, mab), (idx, midx), (w, mw))]
-            flipped = [
-                torch.equal(x[i].flip(-1), y[i])
-                for x, y in ((l, ml), (ab, mab), (idx, midx), (w, mw))
-            ]
-            assert all(same) or all(flipped), i  # all four one way or the other
-            kinds.append(all(flipped) and not all(same))
-    assert 0.2 < sum(kinds) / len(kinds) < 0.8, kinds
-    # Seeded: a run started again mirrors the same photos.
-    again = list(StreamedPhotos(stream, rows, 0, mirror=True).batches(parts))
-    assert all(torch.equal(x[0], y[0]) for x, y in zip(mirrored, again, strict=True))
-    evaluated = StreamedPhotos(stream, rows, 0, mirror=True).eval_batches(4)
-    for (l, *_), (pl, *_) in zip(evaluated, plain, strict=True):
-        assert torch.equal(l, pl)
+    files = list_photo_files([photos])
+
+    def items(epoch, seed=0):
+        stream = PhotoStream(files, SIZE, bin_centres(model), mirror_seed=seed)
+        stream.set_epoch(epoch)
+        return [stream[i] for i in range(len(stream))]
+
+    plain = items(0)
+    assert all(
+        torch.equal(a, b) for x, y in zip(plain, items(0, seed=5), strict=True)
+        for a, b in zip(x, y, strict=True)
+    )  # fmt: skip
+    for epoch in (1, 2):
+        kinds = []
+        for x, y in zip(plain, items(epoch), strict=True):
+            same = all(torch.equal(a, b) for a, b in zip(x, y, strict=True))
+            flipped = all(torch.equal(a.flip(-1), b) for a, b in zip(x, y, strict=True))
+            assert same or flipped  # all five one way or the other
+            kinds.append(flipped and not same)
+        assert 0.2 < sum(kinds) / len(kinds) < 0.8, kinds
+        again = [torch.equal(x[0].flip(-1), y[0]) for x, y in zip(plain, items(epoch), strict=True)]
+        assert [k for k in kinds] == again  # a resumed run mirrors the same photos
+    one = [torch.equal(x[0], y[0]) for x, y in zip(items(1), items(1, seed=1), strict=True)]
+    assert not all(one)  # another seed, other photos
+    validation = PhotoStream(files, SIZE, bin_centres(model))  # as train_scenes makes it
+    validation.set_epoch(3)
+    assert all(torch.equal(validation[i][0], plain[i][0]) for i in range(len(files)))
+    # A streamed run of three epochs goes through them (each epoch's workers see its number).
+    run = train(_settings(photos, tmp_path / "m.pt", epochs=3, stream=True, workers=1))
+    assert len(run.history.losses) == 3 * math.ceil(run.train_count / 4)
 
 
 def test_a_whole_run_from_init_needs_no_imagenet_weights_package(photos, tmp_path):
@@ -210,7 +218,12 @@ def test_the_carried_copy_of_a_pool_splits_as_the_pool(data_dir, tmp_path):
     photos a run learns from and validates on, each as the stream reads it, under the same
     folder and file names, so the split's hashes put each on the same side; none held out."""
     from colorizer_app.core.imageio import load_image
-    from colorizer_app.training.data import list_photo_files, split_photos, validation_split
+    from colorizer_app.training.data import (
+        is_test,
+        list_photo_files,
+        split_photos,
+        validation_split,
+    )
     from tests.tools import training_copy
 
     pool = tmp_path / "pool" / "faces"
@@ -218,6 +231,9 @@ def test_the_carried_copy_of_a_pool_splits_as_the_pool(data_dir, tmp_path):
         (pool / src.name).mkdir(parents=True)
         for photo in sorted(src.glob("*.jpg"))[:3]:
             (pool / src.name / photo.name).write_bytes(photo.read_bytes())
+    # One stored gray: written as three channels it would be taken for a colour photo there.
+    gray = next(p for p in sorted(pool.rglob("*.jpg")) if not is_test(f"faces/{p.parent.name}"))
+    Image.open(gray).convert("L").save(gray)
     training_copy.main([str(tmp_path / "copy"), str(pool), "--size", "64", "--per-folder", "2",
                         "--jobs", "1"])  # fmt: skip
     copied = tmp_path / "copy" / "pool" / "faces"
@@ -225,10 +241,38 @@ def test_the_carried_copy_of_a_pool_splits_as_the_pool(data_dir, tmp_path):
     def sides(folder):
         train, test = split_photos(list_photo_files([folder], "folder", None, 2))
         kept, val = validation_split(train)
-        return [p.group for p in kept], [p.group for p in val], test
+        names = [str(p.path.relative_to(folder)) for p in kept + val]
+        return names, [p.group for p in val], test
 
-    train, val, test = sides(pool)
-    c_train, c_val, c_test = sides(copied)
-    assert c_train == train and c_val == val and test and not c_test
+    names, val, test = sides(pool)
+    c_names, c_val, c_test = sides(copied)
+    left = str(gray.relative_to(pool))
+    assert left in names and c_names == [n for n in names if n != left], left
+    assert test and not c_test
+    assert set(c_val) <= set(val) and len(c_val) >= len(val) - 1
     photo = load_image(next(copied.rglob("*.jpg")))
     assert photo.rgb.shape[:2] == (64, 64) and not photo.was_grayscale
+
+
+def test_a_weight_mix_is_the_two_models_halfway_and_says_how_it_was_made(photos, tmp_path):
+    """tests/tools/weight_mix.py (the GPU run's mixes, models/README.md): every weight between
+    the two, the start's colour settings, the tuned model's account of its training (a review
+    found a mix with an encoder half trained whole called 'frozen' by `models info`)."""
+    import torch
+
+    from tests.tools import weight_mix
+
+    start, tuned = tmp_path / "start.pt", tmp_path / "tuned.pt"
+    train(_settings(photos, start, steps=1))
+    train(_settings(photos, tuned, steps=2, stream=True, unfreeze_encoder=True, init=start,
+                    encoder_lr=1e-3))  # fmt: skip
+    weight_mix.main([str(start), str(tuned), "0.25", str(tmp_path / "mix.pt")])
+    a, b = read_model_file(start), read_model_file(tuned)
+    mix = read_model_file(tmp_path / "mix.pt")
+    key = "encoder.net._conv_stem.weight"
+    want = 0.75 * a.state_dict[key].float() + 0.25 * b.state_dict[key].float()
+    assert not torch.equal(a.state_dict[key], b.state_dict[key])
+    assert torch.allclose(mix.state_dict[key].float(), want, atol=2e-3)
+    assert mix.metadata["unfrozen_encoder"] is True and mix.metadata["weight_mix"]["alpha"] == 0.25
+    info = colorizer("models", "info", "mix.pt", cwd=tmp_path)
+    assert "then trained whole for colour" in info.stdout

@@ -2,10 +2,10 @@
 
     python -m tests.tools.training_copy OUT --size 224 --per-folder 2 FOLDER...
 
-Only the photos a run learns from and validates on are written (the held-out quarter stays
-behind), each as the stream reads it (shorter side shrunk to SIZE, then squashed to a square),
-stored as WebP: about 5.5 KB a photo at 224 px and quality 70, against 10 KB as JPEG (the device
-machine takes 64 MiB a call, the repository included).
+Only the colour photos a run learns from and validates on are written (the held-out quarter
+and photos stored gray stay behind), each as the stream reads it (shorter side shrunk to SIZE,
+then squashed to a square), stored as WebP: about 6 KB a photo at 224 px and quality 70,
+against 10 KB as JPEG (the device machine takes 64 MiB a call, the repository included).
 Every folder keeps its own name and every photo its name, so the split hashes (data.group_key:
 the folder's name and the path inside it) put each photo on the same side as on this machine.
 The file keeps its old suffix; images are decoded by their content, not their name.
@@ -31,10 +31,14 @@ QUALITY = 70
 def _write(job: tuple[str, str, int, int]) -> int:
     src, dst, size, quality = job
     try:
-        rgb = square(shrink(to_uint8(load_image(src).rgb), size), size)
+        image = load_image(src)
     except ColorizerError as exc:
         print(f"skipped {exc}", file=sys.stderr)
         return 0
+    if image.was_grayscale:  # as three channels it would be taken for a colour photo there
+        print(f"skipped {src}: gray", file=sys.stderr)
+        return 0
+    rgb = square(shrink(to_uint8(image.rgb), size), size)
     ok, data = cv2.imencode(".webp", rgb[:, :, ::-1], [cv2.IMWRITE_WEBP_QUALITY, quality])
     assert ok, src
     Path(dst).parent.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,10 @@ zero-shot models", CVPR 2022: WiSE-FT).
     python -m tests.tools.weight_mix START.pt TUNED.pt ALPHA OUT.pt
 
 OUT = (1 - ALPHA) x START + ALPHA x TUNED for every floating-point tensor (BatchNorm's running
-statistics too), the rest (counts) from TUNED; the colour knobs and metadata from START, with the
-mix recorded. A network fine-tuned on a narrow pool gains there and loses where START was
-general; a point between the two often keeps most of both. Evaluate OUT like any model.
+statistics too), the rest (counts) from TUNED; the colour knobs from START, the metadata from
+TUNED (how it was trained: its encoder trained whole, say), with the mix recorded. A network
+fine-tuned on a narrow pool gains there and loses where START was general; a point between the
+two often keeps most of both. Evaluate OUT like any model.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ def main(argv: list[str] | None = None) -> None:
         mixed[k] = (1 - a.alpha) * s.float() + a.alpha * t.float() if t.is_floating_point() else t
     model = build_network(start.config, pretrained_backbones=False)
     model.load_state_dict(mixed)
-    meta = dict(start.metadata)
+    meta = dict(tuned.metadata)
     meta["weight_mix"] = {"start": a.start, "tuned": a.tuned, "alpha": a.alpha}
-    meta["tuned_metadata"] = tuned.metadata
+    meta["description"] = (
+        f"{tuned.metadata.get('description', '')}; mixed {a.alpha:g} with {a.start}"
+    )
     save_model(model, a.out, start.preset, meta, half=True)
     print(f"Wrote {a.out}: {1 - a.alpha:g} x {a.start} + {a.alpha:g} x {a.tuned}")
 
