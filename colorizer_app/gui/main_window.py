@@ -358,6 +358,7 @@ class MainWindow(WindowBase):
     def _show_current(self) -> None:
         item = self.current_item()
         self.pins.show(item)
+        self.pin_aim.show(item)
         self.options.show(item)
         self.view.note = "; ".join(item.result.notes) if item and item.result else ""
         if item is None:

@@ -279,8 +279,13 @@ class PhotoItemDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
         size = super().sizeHint(option, index)
-        if self.below:  # no wider than the list: a long name is shortened, not cut off
-            size.setWidth(min(size.width(), self.view.viewport().width() - 2 * self.view.spacing()))
+        # No wider than the list: a long name is shortened, not cut off at the list's edge.
+        size.setWidth(min(size.width(), self.view.viewport().width() - 2 * self.view.spacing()))
+        if self.below:
+            # Room for the name and the state whatever row the list measures: the rows are one
+            # height (uniform sizes), taken from one row, perhaps one without a state yet.
+            lines = self.view.iconSize().height() + 2 * option.fontMetrics.lineSpacing() + 6
+            size.setHeight(max(size.height(), lines))
         return size
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name

@@ -32,6 +32,7 @@ class PinAim(QObject):
         super().__init__(view)
         self.view = view
         self.point: QPointF | None = None  # in the original photo's pixels; None: not yet aimed
+        self.photo: object = None  # the photo it was aimed on (another starts in its middle)
         self.layer = _AimLayer(self)
         view.installEventFilter(self)
 
@@ -39,11 +40,18 @@ class PinAim(QObject):
         v = self.view
         return v.pin_mode and v.colorized is not None and not v.show_original and v.hasFocus()
 
+    def show(self, photo: object) -> None:
+        """The photo shown (its list item): on another, the aim starts again in the middle (a
+        review aimed at the corner of a large photo, chose a small one, and pinned outside it)."""
+        if photo is not self.photo:
+            self.photo, self.point = photo, None
+            self.layer.update()
+
     def where(self) -> QPointF | None:
         """Where the aim is drawn in the view, if it is."""
         if self.point is None or not self.active():
             return None
-        return self.view.pin_view_point(self.point)
+        return self.view.pin_view_point(self._inside(self.point))
 
     def _photo_size(self) -> tuple[float, float]:
         v = self.view
@@ -73,8 +81,7 @@ class PinAim(QObject):
 
     def ask(self) -> None:
         """A pin asked for at the aim, as a click there asks."""
-        if self.point is None:
-            self.point = self._start()
+        self.point = self._start() if self.point is None else self._inside(self.point)
         at = self.view.pin_view_point(self.point)
         self.view.pin_requested.emit(QPointF(self.point), self.view.mapToGlobal(at.toPoint()))
         self.layer.update()

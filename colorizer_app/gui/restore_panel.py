@@ -42,6 +42,7 @@ from .replace_question import ask_to_replace
 from .restore_jobs import PreviewJob, RestoreSignals, SaveJob
 from .window_actions import add_to_view
 from .window_base import WindowBase
+from .window_state import share_the_right_side
 
 SWITCHES = (
     ("scratches", "Scratches, dust and cracks"),
@@ -403,11 +404,12 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
     # "Colorized 1 of 1 photo." there after saving, the answer only in the panel's small line.
     panel.signals.saved.connect(lambda text: show_notice(window.statusBar(), text, NOTICE_MS))
     advanced = getattr(window, "panel", None)
-    if advanced is not None and advanced.isVisible() and not advanced.isFloating():
+    if advanced is not None:
         # The Advanced panel opened before torch had loaded: the two share the side as tabs,
-        # the one the person opened in front (window_state.share_the_right_side).
-        window.tabifyDockWidget(advanced, panel)
-        advanced.raise_()
+        # the one the person opened in front.
+        share_the_right_side(window, advanced, panel)
+        if panel in window.tabifiedDockWidgets(advanced):
+            advanced.raise_()
     add_to_view(window.menus, panel.toggleViewAction(), "&Restore Panel")
 
     def follow(*_args) -> None:

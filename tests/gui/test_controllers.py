@@ -137,6 +137,10 @@ def test_a_narrow_photo_list_shows_names_under_the_thumbnails(qtbot):
     samples = sorted((ROOT / "resources" / "samples").glob("*.jpg"))
     photos = PhotoListModel()
     photos.add(samples)
+    # Shown with its state ("done, with a note"), the last still "added" (name only): the rows
+    # were sized from the last one, and the others' state was cut off (a review).
+    for item in photos.items[:-1]:
+        item.state = PhotoState.DONE
     view = photo_list_view(photos)
     qtbot.addWidget(view)
     view.show()
@@ -161,6 +165,8 @@ def test_a_narrow_photo_list_shows_names_under_the_thumbnails(qtbot):
     # and ran past the list's edge).
     assert narrow.left() >= 0 and narrow.right() <= inner, (narrow, inner)
     assert narrow.width() >= 0.9 * inner, (narrow, inner)
+    two_lines = 2 * QFontMetrics(view.font()).lineSpacing()
+    assert narrow.height() >= two_lines, (narrow, two_lines)  # name and state both
     wide, wide_height, inner = name_rect(420)
     assert wide.width() >= needs and wide.right() <= inner
     assert wide_height < narrow_height  # beside: the rows are lower

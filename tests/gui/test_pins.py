@@ -471,3 +471,32 @@ def test_a_pin_from_the_keyboard(qtbot, window, photo_dir):
     before = view.divider
     qtbot.keyClick(view, Qt.Key.Key_Left)
     assert view.divider < before and window.pin_aim.point == aim
+
+
+def test_the_keyboard_aim_starts_again_on_another_photo(qtbot, window, tmp_path):
+    """A review aimed at the corner of a large photo, chose a smaller one and pressed Enter:
+    the pin was stored outside the small photo. On another photo the aim starts in its middle."""
+    big, small = tmp_path / "big.jpg", tmp_path / "small.jpg"
+    Image.new("RGB", (500, 500), (120, 120, 120)).save(big)
+    Image.new("RGB", (200, 120), (90, 90, 90)).save(small)
+    window.add_paths([big, small])
+    wait_idle(qtbot, window)
+    window.list_view.setCurrentIndex(window.photos.index(0))
+    qtbot.waitUntil(lambda: window.view.colorized is not None)
+    view = window.view
+    window.actions_by_name["pins"].trigger()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    for _ in range(12):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    corner = window.pin_aim.point
+    assert corner.x() > 490 and corner.y() > 490
+    window.list_view.setCurrentIndex(window.photos.index(1))
+    qtbot.waitUntil(lambda: window.view.full_width == 200)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    aim = window.pin_aim.point
+    assert abs(aim.x() - 100) < 20 and abs(aim.y() - 60) < 20, aim
+    window.pins.pin_menu.close()
