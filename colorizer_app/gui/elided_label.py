@@ -4,7 +4,9 @@ to read the rest."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+import time
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizeGrip, QSizePolicy, QStatusBar, QWidget
 
@@ -75,26 +77,60 @@ class PathWrapLabel(QLabel):
 NOTICE_MS = 10_000  # long enough to read, over the batch's own lines beneath it
 
 
+def label_with_room(widest: str) -> QLabel:
+    """A status-bar label that keeps the room of its widest text while it is empty, so a notice
+    shown meanwhile is shortened to leave it (at 200% a notice ran into the zoom, "sta185%")."""
+    label = QLabel("")
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 4)
+    return label
+
+
 def show_notice(bar: QStatusBar, text: str, ms: int) -> None:
     """A notice over the status line for `ms`. QStatusBar clips a message at its right, where a
     notice says what to do ("...; open them by name to add them"): it is shortened in the middle
-    to the status line's room instead, its whole text in the bar's tooltip while it shows."""
-    # The room left by the bar's other widgets, hidden ones too: a batch's progress bar and
-    # Cancel button appear while the notice shows, and it ran under them.
-    others = [
-        w
-        for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-        if not isinstance(w, (ElidedLabel, QSizeGrip))
-    ]
-    room = bar.width() - sum(w.sizeHint().width() + 12 for w in others) - 24
-    shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, max(room - 8, 40))
-    if not bar.property("notice_tips"):  # the tooltip goes with the notice
+    to the status line's room instead, its whole text in the bar's tooltip while it shows, and
+    shortened again when the bar's width changes (a notice shown as the window opened was cut
+    off when the window then fitted itself to a screen at 200%)."""
+    fit = bar.findChild(_NoticeFit)
+    (fit if fit is not None else _NoticeFit(bar)).show(text, ms)
 
-        def gone(message: str) -> None:
-            if not message:
-                bar.setToolTip("")
 
-        bar.messageChanged.connect(gone)
-        bar.setProperty("notice_tips", True)
-    bar.showMessage(shown, ms)
-    bar.setToolTip(text if shown != text else "")
+class _NoticeFit(QObject):
+    """The bar's notice: its whole text, until when it shows, and its fitting to the bar."""
+
+    def __init__(self, bar: QStatusBar):
+        super().__init__(bar)
+        self.bar = bar
+        self.text, self.shown, self.until = "", "", 0.0
+        bar.messageChanged.connect(self._changed)
+        bar.installEventFilter(self)
+
+    def room(self) -> int:
+        # The room left by the bar's other widgets, hidden ones too: a batch's progress bar and
+        # Cancel button appear while the notice shows, and it ran under them.
+        bar = self.bar
+        others = [
+            w
+            for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if not isinstance(w, (ElidedLabel, QSizeGrip))
+        ]
+        taken = sum(max(w.sizeHint().width(), w.minimumWidth()) + 12 for w in others)
+        return bar.width() - taken - 24
+
+    def show(self, text: str, ms: int) -> None:
+        room = max(self.room() - 8, 40)
+        shown = self.bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        self.text, self.shown, self.until = text, shown, time.monotonic() + ms / 1000
+        self.bar.showMessage(shown, ms)
+        self.bar.setToolTip(text if shown != text else "")
+
+    def _changed(self, message: str) -> None:
+        if not message:  # the person's next act answers over it; the tooltip goes with it
+            self.bar.setToolTip("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and self.text:
+            left = int((self.until - time.monotonic()) * 1000)
+            if left > 0 and self.bar.currentMessage() == self.shown:
+                self.show(self.text, left)
+        return False

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -34,7 +33,7 @@ from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
 from .compare_view import EMPTY_TEXT, CompareView
-from .elided_label import NOTICE_MS, ElidedLabel, show_notice
+from .elided_label import NOTICE_MS, ElidedLabel, label_with_room, show_notice
 from .help_window import show_folder, show_guide
 from .last_list import LastList
 from .list_edits import ListEdits
@@ -122,7 +121,7 @@ class MainWindow(WindowBase):
         self.view = CompareView()
         self.view.setAccessibleName("Photo, before and after")  # a screen reader's name for it
         self.pin_aim = PinAim(self.view)  # pins from the keyboard: arrows and Enter
-        self.zoom_label = QLabel("")
+        self.zoom_label = label_with_room("8888%")
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0f}%" if z else ""))
         self.list_view.installEventFilter(ViewKeys(self.view))
         splitter = QSplitter()
@@ -430,6 +429,10 @@ class MainWindow(WindowBase):
             self.panel.setVisible(show)
             if show:
                 self.panel.raise_()  # in front where it shares the side as a tab
+            elif self.restore_panel is not None and self.restore_panel.isVisible():
+                # Back to the Restore panel's own width (it kept the Advanced panel's: a trial)
+                narrow = [self.restore_panel.sizeHint().width()]
+                self.resizeDocks([self.restore_panel], narrow, Qt.Orientation.Horizontal)
             fit_to_screen(self)
         self.settings.advanced_visible = show
 

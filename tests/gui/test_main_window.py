@@ -645,3 +645,27 @@ def test_open_starts_where_the_photos_came_from(qtbot, window, photo_dir, tmp_pa
     wait_scanned(window)
     window.actions_by_name["open_folder"].trigger()
     assert starts == [str(photo_dir), str(other)]
+
+
+def test_a_notice_is_shortened_again_when_the_window_narrows(window):
+    """A trial at 200%: the notice of the reopened list was shown as the window opened, the
+    window then fitted itself to the screen, and the notice was cut off under the zoom figure:
+    "…File > Clear List sta185%". It is shortened again to the bar's new width, and leaves room
+    for the zoom figure that comes after it."""
+    window.resize(1400, 500)
+    QApplication.processEvents()
+    bar = window.statusBar()
+    text = (
+        "Opened 12 photos; the 12 photos listed last time are set aside: File > Open Recent "
+        "opens them again, File > Clear List starts empty."
+    )
+    window.intake.notice.emit(text)
+    QApplication.processEvents()
+    assert bar.currentMessage() == text  # room for all of it
+    window.resize(700, 500)
+    window.zoom_label.setText("185%")  # the first photo shown
+    QApplication.processEvents()
+    shown = bar.currentMessage()
+    assert "…" in shown and shown.endswith("starts empty.") and bar.toolTip() == text
+    left = window.zoom_label.geometry().left()
+    assert bar.fontMetrics().horizontalAdvance(shown) < left, (shown, left)

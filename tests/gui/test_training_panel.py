@@ -423,24 +423,47 @@ def test_the_run_buttons_stay_put_when_a_run_says_what_it_does(qtbot, window):
     assert panel.cancel_button.mapTo(panel, panel.cancel_button.rect().topLeft()) == at_rest
 
 
+ADVANCED_OPENED_AND_QUIT = (
+    WINDOW
+    + r"""
+window.show()
+deadline = time.monotonic() + 120
+while window.restore_panel is None and time.monotonic() < deadline:
+    wait(50)
+window.actions_by_name["advanced"].trigger()
+wait(1000)
+window.close()  # as a person quits: the layout and the panel's being open are kept
+wait(300)
+"""
+)
+
+
 ADVANCED_REMEMBERED_OPEN = (
     WINDOW
     + r"""
-window.resize(1400, 900)
 window.show()
 deadline = time.monotonic() + 120
 while window.restore_panel is None and time.monotonic() < deadline:
     wait(50)  # made once torch has loaded on the worker; the Advanced panel then opens
 wait(1500)
 restore, panel = window.restore_panel, window.panel
-print(json.dumps({
+seen = {
     "panel_open": panel is not None and panel.isVisible(),
     "tabbed": panel is not None and restore in window.tabifiedDockWidgets(panel),
     "panel_seen": panel is not None and not panel.visibleRegion().isEmpty(),
     "restore_seen": not restore.visibleRegion().isEmpty(),
     "panel_height": panel.height() if panel is not None else 0,
     "window_height": window.centralWidget().height(),
-}), flush=True)
+    "photo_width_open": window.view.width(),
+}
+window.actions_by_name["advanced"].trigger()  # hidden again
+wait(1000)
+seen.update(
+    restore_width=restore.width(),
+    restore_wants=restore.sizeHint().width(),
+    photo_width_closed=window.view.width(),
+)
+print(json.dumps(seen), flush=True)
 window._closing = True
 window.close()
 """
@@ -451,17 +474,22 @@ def test_the_advanced_panel_kept_open_starts_as_a_tab_in_front_of_the_restore_pa
     """Left open at the last quit, the Advanced panel came back stacked under the Restore
     panel at the next start (seen at 200%: three of its rows in a scrolled strip): both are
     made once torch has loaded, and the Restore panel, just docked, did not count as shown
-    yet. It starts as a tab in front, as when the person opens it."""
+    yet. It starts as a tab in front, as when the person opens it. (The first launch opens it
+    and quits; the second starts with it open.)"""
     settings = tmp_path / "settings.ini"
-    settings.write_text("[General]\nadvanced_visible=true\n")
-    with x_desktop(1920, 1080) as env:
+    with x_desktop(1366, 768) as env:
         env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
-        proc = subprocess.run(
-            [sys.executable, "-c", ADVANCED_REMEMBERED_OPEN, str(settings)],
-            capture_output=True, text=True, env=env, timeout=300,
-        )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
+        for script in (ADVANCED_OPENED_AND_QUIT, ADVANCED_REMEMBERED_OPEN):
+            proc = subprocess.run(
+                [sys.executable, "-c", script, str(settings)],
+                capture_output=True, text=True, env=env, timeout=300,
+            )  # fmt: skip
+            assert proc.returncode == 0, proc.stderr[-2000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["panel_open"] and seen["tabbed"], seen
     assert seen["panel_seen"] and not seen["restore_seen"], seen
     assert seen["panel_height"] >= 0.9 * seen["window_height"], seen
+    # Hidden again, the side goes back to the Restore panel's own width: it kept the Advanced
+    # panel's, and the photo was a third narrower (a trial, after a restart).
+    assert seen["restore_width"] <= seen["restore_wants"] + 30, seen
+    assert seen["photo_width_closed"] > seen["photo_width_open"] + 100, seen
