@@ -64,6 +64,24 @@ def test_scan_counts_gray_and_unreadable_files(report, photo_folder):
     assert all(str(photo_folder) in reason for _, reason in report.unreadable)
 
 
+def test_the_apps_own_copies_are_not_learnt_from(photo_folder, tmp_path):
+    """A trial pointed the Advanced panel at its scans folder, where Save had put the colorized
+    copies: they were counted among the colour photos to learn from (the model's own guesses
+    as truth). The app's copies (_colorized, _restored) are left out of training, and said."""
+    folder = tmp_path / "scans"
+    shutil.copytree(photo_folder, folder)
+    for src in sorted(folder.glob("*.jpg"))[:3]:
+        shutil.copy(src, folder / f"{src.stem}_colorized.jpg")
+    shutil.copy(src, folder / f"{src.stem}_restored.png")
+    report = scan_folders([folder], keep_side=64)
+    assert len(report.usable) == 12  # as without the copies
+    assert sorted(p.name for p in report.copies) == sorted(
+        [f"{p.stem}_colorized.jpg" for p in sorted(photo_folder.glob("*.jpg"))[:3]]
+        + [f"{src.stem}_restored.png"]
+    )
+    assert "4 of the app's own copies left out" in report.summary()
+
+
 def test_split_is_deterministic_and_groups_folders(tmp_path, data_dir):
     lfw = scan_folders([data_dir / "lfw"], keep_side=32, split_by="folder", limit=300)
     train, test = split_photos(lfw.usable)

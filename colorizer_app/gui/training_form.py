@@ -254,9 +254,11 @@ class TrainingForm(QWidget):
                 f" At least {MIN_PHOTOS} usable colour photos are needed: add "
                 f"{MIN_PHOTOS - len(report.usable)} more."
             )
+        n = len(report.copies)
+        copies = f" · {n} {'copy' if n == 1 else 'copies'} the app made (left out)" if n else ""
         self.counts_label.setText(
             f"{len(report.usable)} usable · {len(report.gray)} too gray (left out) · "
-            f"{len(report.unreadable)} unreadable.{need}"
+            f"{len(report.unreadable)} unreadable{copies}.{need}"
         )
         if report.unreadable:
             self.counts_label.setToolTip("\n".join(r for _, r in report.unreadable[:30]))

@@ -22,7 +22,7 @@ from torch.utils.data import Dataset
 from ..core import lab
 from ..core.errors import ColorizerError
 from ..core.imageio import load_image, to_uint8
-from ..core.photo_files import find_images
+from ..core.photo_files import COPY_ENDINGS, find_images
 from .metrics import colorfulness
 from .settings import DEFAULT_MIN_COLORFULNESS, SPLIT_MODES
 
@@ -50,11 +50,15 @@ class ScanReport:
     usable: list[Photo] = field(default_factory=list)
     gray: list[Path] = field(default_factory=list)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    # The app's own copies (_colorized, _restored) in the folders: its guesses, not true colour
+    # (a trial's fine-tune folder counted its colorized copies among the photos to learn from).
+    copies: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
+        copies = f", {len(self.copies)} of the app's own copies left out" if self.copies else ""
         return (
             f"{len(self.usable)} usable, {len(self.gray)} left out as (almost) gray, "
-            f"{len(self.unreadable)} unreadable"
+            f"{len(self.unreadable)} unreadable{copies}"
         )
 
 
@@ -99,7 +103,11 @@ def _at_most_per_folder(items: list[tuple[Path, Path]], n: int) -> list[tuple[Pa
 
 
 def _listed(
-    folders: list[Path], split_by: str, limit: int | None, per_folder: int | None
+    folders: list[Path],
+    split_by: str,
+    limit: int | None,
+    per_folder: int | None,
+    copies: list[Path] | None = None,
 ) -> list[tuple[Path, Path]]:
     """(photo, the data folder it was found under) of every photo the options take."""
     if split_by not in SPLIT_MODES:
@@ -110,7 +118,7 @@ def _listed(
         if not folder.exists():
             raise ColorizerError(f"{folder}: folder not found; check the path")
         root = folder if folder.is_dir() else folder.parent
-        items += [(p, root) for p in find_images([folder])]
+        items += [(p, root) for p in find_images([folder], COPY_ENDINGS, copies)]
     if per_folder is not None:
         items = _at_most_per_folder(items, per_folder)
     if limit is not None:
@@ -145,7 +153,7 @@ def scan_folders(
 ) -> ScanReport:
     """Decode every photo under the folders once; sort them into usable, gray and unreadable."""
     report = ScanReport()
-    items = _listed(folders, split_by, limit, per_folder)
+    items = _listed(folders, split_by, limit, per_folder, report.copies)
     for i, (path, root) in enumerate(items):
         if should_stop is not None and should_stop():
             break

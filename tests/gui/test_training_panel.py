@@ -188,11 +188,13 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
     few.mkdir()
     for src in sorted((data_dir / "bsds500" / "train").glob("*.jpg"))[:4]:
         Image.open(src).save(few / src.name)
+    Image.open(src).save(few / f"{src.stem}_colorized.jpg")  # Save's copy: not a photo to learn
     panel.form.set_folder(str(few))
     qtbot.waitUntil(lambda: panel.form.report is not None, timeout=30_000)
     assert (
         "At least 10 usable colour photos are needed: add 6 more" in panel.form.counts_label.text()
     )
+    assert "1 copy the app made (left out)" in panel.form.counts_label.text()
     assert not panel.start_button.isEnabled()
     # the panel's visibility is remembered
     window._store_settings()
