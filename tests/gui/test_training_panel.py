@@ -201,6 +201,20 @@ def test_too_few_photos_says_how_many_are_needed(qtbot, window, tmp_path, data_d
     assert window.settings.value("advanced_visible", type=bool) is True
 
 
+def _window_runs(tmp_path, screen: tuple[int, int], *scripts: str) -> dict:
+    """Each script in a window of its own, in turn, on one settings file (a launch, a quit,
+    the next launch), on a screen of `screen`; what the last one printed."""
+    with x_desktop(*screen) as env:
+        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
+        for script in scripts:
+            proc = subprocess.run(
+                [sys.executable, "-c", script, str(tmp_path / "settings.ini")],
+                capture_output=True, text=True, env=env, timeout=300,
+            )  # fmt: skip
+            assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 ADVANCED_BESIDE_RESTORE = (
     WINDOW
     + r"""
@@ -238,14 +252,7 @@ def test_the_advanced_panel_opens_as_a_tab_in_front_of_the_restore_panel(tmp_pat
     Restore panel, the Advanced panel showed four of its settings in a scrolled strip, and
     neither its curve nor its previews. It now takes the Restore panel's place as a tab, in
     front, with the whole height; hidden again, the Restore panel is back."""
-    with x_desktop(1920, 1080) as env:
-        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
-        proc = subprocess.run(
-            [sys.executable, "-c", ADVANCED_BESIDE_RESTORE, str(tmp_path / "settings.ini")],
-            capture_output=True, text=True, env=env, timeout=300,
-        )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    seen = _window_runs(tmp_path, (1920, 1080), ADVANCED_BESIDE_RESTORE)
     assert seen["restore_shown_before"] and seen["tabbed"], seen
     assert seen["panel_seen"] and not seen["restore_seen"], seen
     assert seen["panel_height"] >= 0.9 * seen["window_height"], seen
@@ -478,16 +485,7 @@ def test_the_advanced_panel_kept_open_starts_as_a_tab_in_front_of_the_restore_pa
     made once torch has loaded, and the Restore panel, just docked, did not count as shown
     yet. It starts as a tab in front, as when the person opens it. (The first launch opens it
     and quits; the second starts with it open.)"""
-    settings = tmp_path / "settings.ini"
-    with x_desktop(1366, 768) as env:
-        env = {**env, "COLORIZER_USER_DIR": str(tmp_path / "data")}
-        for script in (ADVANCED_OPENED_AND_QUIT, ADVANCED_REMEMBERED_OPEN):
-            proc = subprocess.run(
-                [sys.executable, "-c", script, str(settings)],
-                capture_output=True, text=True, env=env, timeout=300,
-            )  # fmt: skip
-            assert proc.returncode == 0, proc.stderr[-2000:]
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    seen = _window_runs(tmp_path, (1366, 768), ADVANCED_OPENED_AND_QUIT, ADVANCED_REMEMBERED_OPEN)
     assert seen["panel_open"] and seen["tabbed"], seen
     assert seen["panel_seen"] and not seen["restore_seen"], seen
     assert seen["panel_height"] >= 0.9 * seen["window_height"], seen
