@@ -432,13 +432,21 @@ def test_the_run_buttons_stay_put_when_a_run_says_what_it_does(qtbot, window):
     assert panel.cancel_button.mapTo(panel, panel.cancel_button.rect().topLeft()) == at_rest
 
 
-ADVANCED_OPENED_AND_QUIT = (
+# The window shown, and its docks made (once torch has loaded on the worker).
+DOCKS_MADE = (
     WINDOW
     + r"""
 window.show()
 deadline = time.monotonic() + 120
 while window.restore_panel is None and time.monotonic() < deadline:
     wait(50)
+"""
+)
+
+
+ADVANCED_OPENED_AND_QUIT = (
+    DOCKS_MADE
+    + r"""
 window.actions_by_name["advanced"].trigger()
 wait(1000)
 window.close()  # as a person quits: the layout and the panel's being open are kept
@@ -448,13 +456,9 @@ wait(300)
 
 
 ADVANCED_REMEMBERED_OPEN = (
-    WINDOW
+    DOCKS_MADE
     + r"""
-window.show()
-deadline = time.monotonic() + 120
-while window.restore_panel is None and time.monotonic() < deadline:
-    wait(50)  # made once torch has loaded on the worker; the Advanced panel then opens
-wait(1500)
+wait(1500)  # the Advanced panel, kept open, opens with them
 restore, panel = window.restore_panel, window.panel
 seen = {
     "panel_open": panel is not None and panel.isVisible(),
