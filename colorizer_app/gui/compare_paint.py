@@ -48,7 +48,9 @@ def paint_divider(painter: QPainter, x: float, rect: QRect) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
     painter.drawLine(QPointF(x, 0), QPointF(x, rect.height()))
-    handle = QRectF(x - 9, rect.height() / 2 - 18, 18, 36)
+    # Kept whole inside the view: at either edge it was half off it (a trial).
+    handle_x = min(max(x, 9.0), rect.width() - 9.0)
+    handle = QRectF(handle_x - 9, rect.height() / 2 - 18, 18, 36)
     painter.setBrush(QColor(255, 255, 255, 220))
     painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
     painter.drawRoundedRect(handle, 5, 5)
@@ -58,12 +60,18 @@ def paint_divider(painter: QPainter, x: float, rect: QRect) -> None:
 def paint_labels(painter: QPainter, rect: QRect) -> None:
     """ "Before" at the top left, "After" at the top right: with the divider, and side by side
     (where a trial found them gone)."""
-    painter.setPen(QColor(255, 255, 255))
     for label, align in (
         ("Before", Qt.AlignmentFlag.AlignLeft),
         ("After", Qt.AlignmentFlag.AlignRight),
     ):
-        painter.drawText(rect.adjusted(10, 8, -10, -8), align | Qt.AlignmentFlag.AlignTop, label)
+        # White on a dark edge: white alone was lost over a light sky or wall (a trial).
+        where = rect.adjusted(10, 8, -10, -8)
+        flags = align | Qt.AlignmentFlag.AlignTop
+        painter.setPen(QColor(0, 0, 0, 170))
+        for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            painter.drawText(where.translated(dx, dy), flags, label)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(where, flags, label)
 
 
 NOTE_LINES = 3  # a note wraps onto up to this many lines before it is shortened with "…"

@@ -455,8 +455,9 @@ class MainWindow(WindowBase):
         """What quitting now would stop, as a question; "" when nothing would be lost."""
         if self.panel is not None and self.panel.training:
             return self.panel.quit_question()
-        if n := self.pending_jobs:
-            return f"{photos(n)} {'is' if n == 1 else 'are'} still being processed. Stop and quit?"
+        if n := self.pending_jobs:  # a trial asked whether Stop would leave broken copies
+            done = "still being colorized or saved. Stop and quit? No copy is left half-written."
+            return f"{photos(n)} {'is' if n == 1 else 'are'} {done}"
         return ""
 
     def closeEvent(self, event) -> None:

@@ -64,7 +64,8 @@ class SaveJob(_Job):
             self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
             return
         if result.done:
-            self.tell(self.signals.saved, f"Saved {result.done[0].name}")
+            saved = result.done[0]  # where, too (a trial looked for it)
+            self.tell(self.signals.saved, f"Saved {saved.name} in {saved.parent}")
         elif result.skipped:
             self.tell(self.signals.saved, "A restored copy is already there; it was kept")
         else:

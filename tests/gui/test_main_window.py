@@ -224,7 +224,8 @@ def test_the_quit_question_keeps_up_with_the_batch_and_quits_once_it_ends(
     window.close()
     watch.stop()
     counts = [int(text.split()[0]) for text in seen]
-    assert seen and "photos are still being processed" in seen[0] and counts[0] >= 20
+    assert seen and "photos are still being colorized or saved" in seen[0] and counts[0] >= 20
+    assert "No copy is left half-written" in seen[0]
     assert len(counts) > 1 and counts == sorted(counts, reverse=True)  # it fell while open
     assert not window.isVisible()  # the batch ended: the question answered itself
     assert window.pending_jobs == 0
@@ -669,3 +670,27 @@ def test_a_notice_is_shortened_again_when_the_window_narrows(window):
     assert "…" in shown and shown.endswith("starts empty.") and bar.toolTip() == text
     left = window.zoom_label.geometry().left()
     assert bar.fontMetrics().horizontalAdvance(shown) < left, (shown, left)
+
+
+def test_the_divider_handle_and_the_labels_can_be_seen_at_the_edges(qtbot, window, tmp_path):
+    """A trial: the before/after line dragged to the right edge left its handle half off the
+    view, and "After" in white was lost over a light photo."""
+    light, dark = tmp_path / "light.png", tmp_path / "dark.png"
+    Image.new("RGB", (400, 300), (250, 250, 250)).save(light)
+    Image.new("RGB", (400, 300), (20, 20, 20)).save(dark)
+    window.resize(1000, 700)
+    window.add_paths([dark, light])
+    wait_idle(qtbot, window)
+    view = window.view
+    window.list_view.setCurrentIndex(window.photos.index(0))  # the dark one
+    qtbot.waitUntil(lambda: view.colorized is not None)
+    view.divider = 1.0
+    shown = from_qimage(view.grab().toImage())
+    k = view.devicePixelRatioF()
+    mid, right = int(view.height() / 2 * k), int(view.width() * k)
+    assert shown[mid, right - int(14 * k)].min() > 180, "the handle's left half, inside the view"
+    window.list_view.setCurrentIndex(window.photos.index(1))  # the light one
+    qtbot.waitUntil(lambda: view.full_width == 400 and view.original.pixel(5, 5) != 0xFF141414)
+    shown = from_qimage(view.grab().toImage())
+    label = shown[int(6 * k) : int(30 * k), right - int(60 * k) : right - int(8 * k)]
+    assert label.min() < 100 and label.max() > 240  # white letters on a dark edge
