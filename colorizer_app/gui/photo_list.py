@@ -125,7 +125,11 @@ class PhotoListModel(QAbstractListModel):
         if self._names[item.path.name.casefold()] < 2:
             return item.path.name
         if item.root is not None and item.path.is_relative_to(item.root):
-            return item.path.relative_to(item.root).as_posix()
+            below = item.path.relative_to(item.root)
+            if below.parent != Path("."):
+                return below.as_posix()
+        # Directly in the folder opened (two folders opened, each with its kodim03.png: both
+        # read "kodim03.png" in a trial): that folder's name.
         return f"{item.path.parent.name}/{item.path.name}"
 
     def _icon(self, item: PhotoItem) -> QIcon:

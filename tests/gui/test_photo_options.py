@@ -220,6 +220,15 @@ def test_photos_of_one_name_in_two_folders_name_their_folders_in_the_list(
     )
     photos.remove_rows([photos.row_of(twin)])
     assert names() == ["scan001.jpg", "scan002.jpg"]
+    # Two folders opened, each holding a scan001.jpg right inside it (a trial's box2 beside its
+    # scans: both read "scan001.jpg"): each is named with its folder.
+    (tmp_path / "box2").mkdir()
+    shutil.copy(photo_dir / "photo1.jpg", tmp_path / "box2" / "scan001.jpg")
+    shutil.copy(photo_dir / "photo0.jpg", tmp_path / "box2" / "scan003.jpg")
+    window.clear_all()
+    window.add_paths([box / "1920s", tmp_path / "box2"])
+    wait_idle(qtbot, window)
+    assert names() == ["1920s/scan001.jpg", "box2/scan001.jpg", "scan003.jpg"]
 
 
 MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
