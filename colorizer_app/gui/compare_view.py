@@ -173,16 +173,16 @@ class CompareView(QWidget):
         x = view_point.x() - (self._pane_x(view_point) if pane_x is None else pane_x)
         return (QPointF(x, view_point.y()) - self.offset) / self.scale
 
-    def _photo_per_preview(self) -> float:
+    def photo_per_preview(self) -> float:
         return self.full_width / self.original.width() if self.original is not None else 1.0
 
     def photo_point(self, view_point: QPointF) -> QPointF:
         """The original photo's pixel under a point of the view."""
-        return self.image_point(view_point) * self._photo_per_preview()
+        return self.image_point(view_point) * self.photo_per_preview()
 
     def pin_view_point(self, photo_point: QPointF) -> QPointF:
         """Where a pin at `photo_point` is drawn (the after side in side-by-side)."""
-        p = self.offset + photo_point / self._photo_per_preview() * self.scale
+        p = self.offset + photo_point / self.photo_per_preview() * self.scale
         return p + QPointF(self.pane_width(), 0) if self.side_by_side else p
 
     def mark_at(self, view_point: QPointF) -> int:
@@ -305,9 +305,9 @@ class CompareView(QWidget):
     def _moved_mark(self, pos: QPointF) -> QPointF:
         """Where the dragged mark's first point goes (photo pixels): as far as the pointer has
         moved, the whole mark kept on the photo. Sets how far it is drawn from where it was."""
-        per_view = self._photo_per_preview() / self.scale  # photo pixels per view pixel
+        per_view = self.photo_per_preview() / self.scale  # photo pixels per view pixel
         mark = self.marks[self._mark_drag]
-        height = self.original.height() * self._photo_per_preview() if self.original else 0
+        height = self.original.height() * self.photo_per_preview() if self.original else 0
         d = kept_on_photo(mark.points, (pos - self._press_at) * per_view, self.full_width, height)
         self._mark_shift = d / per_view
         return mark.points[0] + d
@@ -414,7 +414,7 @@ class CompareView(QWidget):
             return p
         w, h = self.original.width(), self.original.height()
         inside = QPointF(min(max(p.x(), 0.0), w - 0.01), min(max(p.y(), 0.0), h - 0.01))
-        return inside * self._photo_per_preview()
+        return inside * self.photo_per_preview()
 
     def event(self, event) -> bool:
         # Del removes the hint here, before the window's "Remove from List" shortcut.

@@ -56,8 +56,8 @@ class PinAim(QObject):
     def _photo_size(self) -> tuple[float, float]:
         v = self.view
         assert v.original is not None
-        per_preview = v.full_width / v.original.width()
-        return v.original.width() * per_preview, v.original.height() * per_preview
+        k = v.photo_per_preview()
+        return v.original.width() * k, v.original.height() * k
 
     def _start(self) -> QPointF:
         """The middle of the photo as it is seen on the after side."""
@@ -74,8 +74,7 @@ class PinAim(QObject):
         v = self.view
         if self.point is None:
             self.point = self._start()
-        photo_per_view = v.full_width / (v.original.width() * v.scale) if v.original else 1.0
-        step = STEP_PX * (5 if far else 1) * photo_per_view
+        step = STEP_PX * (5 if far else 1) * v.photo_per_preview() / v.scale  # in photo pixels
         self.point = self._inside(self.point + QPointF(dx * step, dy * step))
         self.layer.update()
 
