@@ -45,8 +45,9 @@ class PhotoStream(Dataset):
         self.files, self.size, self.centres = files, size, centres
         self.min_colorfulness = min_colorfulness
         # Training photos: from the second pass over them on, each is mirrored or not by a draw
-        # of (seed, epoch, row), in the worker that reads it (so a resumed run and every process
-        # of a torchrun group mirror the same photos). The stream reads the same squares every
+        # of (seed, epoch, photo), in the worker that reads it (so a resumed run and every
+        # process of a torchrun group mirror the same photos; a photo repeated by --balance is
+        # shown the same way within an epoch). The stream reads the same squares every
         # epoch (the cache path's views are not made here), and an encoder trained whole over
         # tens of epochs would otherwise see each one way only. The first pass is as the cache
         # path's, which the two paths' first step is checked against.
