@@ -16,6 +16,7 @@ import argparse
 import io
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -53,6 +54,7 @@ def make_crops(
     style: synth.DamageStyle,
     clean_share: float = 0.0,
     soften_share: float = 0.0,
+    crop: int = CROP,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(n x CROP x CROP float16 damaged L, n x CROP x CROP bool mask). `clean_share` of the
     crops get no drawn damage (paper and grain only): fine natural detail (a fence, wires,
@@ -61,14 +63,29 @@ def make_crops(
     ls, masks = [], []
     for l_full in _photos_l(paths):
         for _ in range(per_photo):
-            crop = _random_crop(l_full, rng)
-            if rng.random() < 0.15:
-                crop = synth.fade(crop, rng)
-            density = 0.0 if rng.random() < clean_share else 2.5
-            hurt = synth.damage(crop, rng, style, density=density)
-            ls.append(_soften_some(hurt.l, rng, soften_share).astype(np.float16))
+            hurt = damaged_crop(l_full, rng, style, clean_share, soften_share, crop)
+            ls.append(hurt.l.astype(np.float16))
             masks.append(hurt.mask)
     return np.stack(ls), np.stack(masks)
+
+
+def damaged_crop(
+    l_full: np.ndarray,
+    rng: np.random.Generator,
+    style: synth.DamageStyle,
+    clean_share: float = 0.0,
+    soften_share: float = 0.0,
+    crop: int = CROP,
+) -> synth.Damaged:
+    """One training sample: a random crop of the photo (`_random_crop`), faded now and then,
+    damaged (or, for `clean_share` of them, only papered and grained), softened for
+    `soften_share` of them."""
+    piece = _random_crop(l_full, rng, crop)
+    if rng.random() < 0.15:
+        piece = synth.fade(piece, rng)
+    density = 0.0 if rng.random() < clean_share else 2.5
+    hurt = synth.damage(piece, rng, style, density=density)
+    return synth.Damaged(_soften_some(hurt.l, rng, soften_share), hurt.mask)
 
 
 def soften(l: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -103,16 +120,16 @@ def _photos_l(paths: list[Path]):
             continue
 
 
-def _random_crop(l_full: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A CROP x CROP piece of the photo shrunk first to a random size (a scratch's width
+def _random_crop(l_full: np.ndarray, rng: np.random.Generator, crop: int = CROP) -> np.ndarray:
+    """A `crop` x `crop` piece of the photo shrunk first to a random size (a scratch's width
     relative to the scene varies as on real scans of every size)."""
     short = min(l_full.shape)
-    target = rng.uniform(CROP * 1.05, max(CROP * 1.1, min(420.0, short * 1.2)))
+    target = rng.uniform(crop * 1.05, max(crop * 1.1, min(420.0, short * 1.2)))
     scale = target / short
     l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    y = int(rng.integers(0, l.shape[0] - CROP + 1))
-    x = int(rng.integers(0, l.shape[1] - CROP + 1))
-    return np.ascontiguousarray(l[y : y + CROP, x : x + CROP])
+    y = int(rng.integers(0, l.shape[0] - crop + 1))
+    x = int(rng.integers(0, l.shape[1] - crop + 1))
+    return np.ascontiguousarray(l[y : y + crop, x : x + crop])
 
 
 def hard_negatives(
@@ -159,7 +176,7 @@ def _augment(x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator):
 
 def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     bce = nn.functional.binary_cross_entropy_with_logits(
-        logits, target, pos_weight=torch.tensor(3.0)
+        logits, target, pos_weight=torch.tensor(3.0, device=logits.device)
     )
     p = torch.sigmoid(logits)
     dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
@@ -169,10 +186,11 @@ def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 def predict(net: DamageNet, ls: np.ndarray, batch: int = 32) -> np.ndarray:
     net.eval()
     out = []
+    device = next(net.parameters()).device
     with torch.inference_mode():
         for i in range(0, len(ls), batch):
             x = torch.cat([l_to_input(l.astype(np.float32)) for l in ls[i : i + batch]])
-            out.append(torch.sigmoid(net(x))[:, 0].numpy())
+            out.append(torch.sigmoid(net(x.to(device)))[:, 0].float().cpu().numpy())
     net.train()
     return np.concatenate(out)
 
@@ -195,8 +213,11 @@ def load_net(path: Path) -> tuple[DamageNet, float]:
 def save(net: DamageNet, path: Path, threshold: float, info: dict) -> None:
     """Half-precision weights (the file stays small), written to a temporary name first."""
     payload = {
-        "width": net.enc1[0].out_channels,
-        "state": {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()},
+        "width": net.width,
+        "depth": net.depth,
+        "state": {
+            k: (v.half() if v.is_floating_point() else v).cpu() for k, v in net.state_dict().items()
+        },
         "threshold": threshold,
         "min_area": 4,
         "info": info,
@@ -206,6 +227,45 @@ def save(net: DamageNet, path: Path, threshold: float, info: dict) -> None:
     # A private temporary name, flushed to disk, then renamed (a fixed .tmp name was shared by
     # two runs writing the same file, and a crash could leave a half file).
     write_atomically(path, buffer.getvalue())
+
+
+@dataclass
+class Learner:
+    """One network of a run and its optimizer: a run can train several on the same crops (on a
+    GPU the crops cost the time, the networks next to nothing)."""
+
+    name: str  # its spec ("16x4", "init"), or "" when it is the run's only one
+    net: DamageNet
+    opt: torch.optim.Optimizer
+    lr: float  # at the start of the cosine schedule
+    running: float = 0.0
+
+
+def network_for(spec: str, init: Path | None) -> tuple[DamageNet, float | None]:
+    """'init': --init's network; 'WxD': a new one, W channels at full size, D scales. Either
+    may end '@LR', its own learning rate (a network going on from trained weights wants a
+    gentler one than a new one); else None, the run's --lr."""
+    spec, _, rate = spec.partition("@")
+    try:
+        lr = float(rate) if rate else None
+        if spec == "init":
+            if init is None:
+                raise ValueError("'init' needs --init FILE")
+            return load_net(init)[0], lr
+        width, depth = (int(v) for v in spec.lower().split("x"))
+    except ValueError as exc:
+        raise ValueError(
+            f"{spec!r}: a network is 'init' or WIDTHxDEPTH (like 16x4), then @LR if its own "
+            f"learning rate ({exc})"
+        ) from None
+    return DamageNet(width, depth), lr
+
+
+def output_for(out: Path, name: str, step: int | None = None) -> Path:
+    """OUT itself for a run's only network; OUT-NAME.pt for each of several; -stepN for the
+    numbered checkpoints of --every."""
+    stem = out.stem + (f"-{name}" if name else "") + (f"-step{step}" if step else "")
+    return out.with_name(stem + out.suffix)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,6 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--width", type=int, default=16, help="channels at full size (x2, x3 below)")
+    ap.add_argument("--depth", type=int, default=3, help="scales of the U-Net")
+    ap.add_argument(
+        "--nets",
+        nargs="+",
+        metavar="SPEC",
+        help="several networks trained on the same crops: 'init' (--init's) or WIDTHxDEPTH, "
+        "then @LR for its own learning rate; each written to OUT-SPEC.pt",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="start from this detector's weights")
     ap.add_argument("--clean-share", type=float, default=0.0, help="crops without damage")
@@ -245,10 +313,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--hard-photos", type=int, default=1500)
     ap.add_argument("--hard-keep", type=int, default=1200, help="mined crops added to training")
+    ap.add_argument(
+        "--stream",
+        action="store_true",
+        help="new crops for every step, made by --workers processes (for a GPU), "
+        "not --photos x --per-photo made once",
+    )
+    ap.add_argument("--workers", type=int, default=2, help="crop makers of --stream")
+    ap.add_argument("--crop", type=int, default=CROP, help="crop side in pixels")
+    ap.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 ...")
+    ap.add_argument(
+        "--every", type=int, default=0, metavar="STEPS", help="also keep OUT[-SPEC]-stepN.pt"
+    )
     args = ap.parse_args(argv)
+    specs = args.nets or ["init" if args.init else f"{args.width}x{args.depth}"]
+    names = [s.partition("@")[0] for s in specs] if len(specs) > 1 else [""]
     # Refused before any training: the shipped detector is copied into place by hand.
-    check_not_builtin(args.out)
-    check_not_builtin(args.out.with_suffix(".ckpt.pt"))
+    for name in names:
+        check_not_builtin(output_for(args.out, name))
+        check_not_builtin(output_for(args.out, name).with_suffix(".ckpt.pt"))
     # Before the crops and the training, not at the last save after them (a review: 20 minutes
     # of training, then "Parent directory det does not exist").
     if not args.out.parent.is_dir():
@@ -256,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     for folder in [*args.folders, *args.val]:
         if not Path(folder).is_dir():
             ap.error(f"{folder}: not a folder of photos")
+    if args.stream and args.hard_negatives:
+        ap.error("--hard-negatives are mined into made-once crops: leave out --stream")
+    try:
+        nets = [network_for(spec, args.init) for spec in specs]
+    except ValueError as exc:
+        ap.error(str(exc))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -264,62 +353,100 @@ def main(argv: list[str] | None = None) -> int:
     if not paths or not photo_paths(args.val, 1, np.random.default_rng(0)):
         ap.error(f"no photos found in {', '.join(args.folders if not paths else args.val)}")
     style = synth.STYLES[args.style]
-    ls, masks = make_crops(paths, args.per_photo, rng, style, args.clean_share, args.soften)
+    device = torch.device(args.device)
+    if args.stream:
+        from .crop_stream import DamagedCrops, crop_batches
+
+        stream = DamagedCrops(paths, style, args.crop, args.clean_share, args.soften, args.seed)
+        batches = crop_batches(stream, args.batch, args.workers, device.type == "cuda")
+        ls = masks = np.zeros((0, args.crop, args.crop), np.float16)
+    else:
+        ls, masks = make_crops(
+            paths, args.per_photo, rng, style, args.clean_share, args.soften, args.crop
+        )
     val_paths = photo_paths(args.val, 60, rng)
-    val_ls, val_masks = make_crops(val_paths, 2, np.random.default_rng(1), style, 0.0, args.soften)
+    val_ls, val_masks = make_crops(
+        val_paths, 2, np.random.default_rng(1), style, 0.0, args.soften, args.crop
+    )
     print(
-        f"{len(ls)} training crops from {len(paths)} photos, {len(val_ls)} validation crops, "
-        f"damage {masks.mean():.1%} of pixels; made in {time.monotonic() - start:.0f} s",
+        f"{'streamed crops' if args.stream else f'{len(ls)} training crops'} from {len(paths)} "
+        f"photos, {len(val_ls)} validation crops; made in {time.monotonic() - start:.0f} s",
         flush=True,
     )
-    net, start_threshold = load_net(args.init) if args.init else (DamageNet(args.width), 0.5)
     hard_count = 0
     if args.hard_negatives:
+        start_threshold = load_net(args.init)[1] if args.init else 0.5
         hard_paths = photo_paths(args.hard_negatives, args.hard_photos, rng)
         hard_ls, hard_masks = hard_negatives(
-            net, hard_paths, 4, args.hard_keep, start_threshold, rng, args.soften
+            nets[0][0], hard_paths, 4, args.hard_keep, start_threshold, rng, args.soften
         )
         ls, masks = np.concatenate([ls, hard_ls]), np.concatenate([masks, hard_masks])
         hard_count = len(hard_ls)
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    learners = []
+    for name, (net, lr) in zip(names, nets, strict=True):
+        net.to(device)
+        opt = torch.optim.AdamW(net.parameters(), lr or args.lr, weight_decay=1e-4)
+        learners.append(Learner(name, net, opt, lr or args.lr))
     budget = args.minutes * 60
     train_start = time.monotonic()
-    step, last_save, running = 0, train_start, 0.0
-    while (elapsed := time.monotonic() - train_start) < budget:
-        lr = args.lr * 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / budget)))
-        for group in opt.param_groups:
-            group["lr"] = lr
-        idx = rng.integers(0, len(ls), args.batch)
-        x = torch.from_numpy(ls[idx].astype(np.float32))[:, None] / 50.0 - 1.0
-        y = torch.from_numpy(masks[idx].astype(np.float32))[:, None]
-        x, y = _augment(x, y, rng)
-        loss = _loss(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
-        step += 1
-        if step % 100 == 0:
-            print(f"step {step} loss {running:.4f} lr {lr:.5f} {elapsed:.0f} s", flush=True)
-        if time.monotonic() - last_save > 240:
-            save(net, args.out.with_suffix(".ckpt.pt"), 0.5, {"step": step})
-            last_save = time.monotonic()
-    threshold, score = choose_threshold(predict(net, val_ls), val_masks)
+    step, last_save = 0, train_start
+    try:
+        while (elapsed := time.monotonic() - train_start) < budget:
+            share = 0.5 * (1 + np.cos(np.pi * min(1.0, elapsed / budget)))  # cosine
+            if args.stream:
+                x, y = next(batches)
+            else:
+                idx = rng.integers(0, len(ls), args.batch)
+                x = torch.from_numpy(ls[idx].astype(np.float32))[:, None] / 50.0 - 1.0
+                y = torch.from_numpy(masks[idx].astype(np.float32))[:, None]
+            x, y = _augment(x.to(device, non_blocking=True), y.to(device, non_blocking=True), rng)
+            for learner in learners:
+                for group in learner.opt.param_groups:
+                    group["lr"] = learner.lr * share
+                loss = _loss(learner.net(x), y)
+                learner.opt.zero_grad()
+                loss.backward()
+                learner.opt.step()
+                value = loss.item()
+                learner.running = 0.98 * learner.running + 0.02 * value if step else value
+            step += 1
+            if step % 100 == 0:
+                losses = " ".join(f"{ln.name or 'loss'} {ln.running:.4f}" for ln in learners)
+                print(f"step {step} {losses} lr x{share:.3f} {elapsed:.0f} s", flush=True)
+            if args.every and step % args.every == 0:
+                for learner in learners:
+                    path = output_for(args.out, learner.name, step)
+                    save(learner.net, path, 0.5, {"step": step})
+            if time.monotonic() - last_save > 240:
+                for learner in learners:
+                    path = output_for(args.out, learner.name).with_suffix(".ckpt.pt")
+                    save(learner.net, path, 0.5, {"step": step})
+                last_save = time.monotonic()
+    except KeyboardInterrupt:  # a stop (Ctrl+C, a time limit's SIGINT): keep what was learnt
+        print(f"stopped after {step} steps", flush=True)
     info = {
         "steps": step,
         "batch": args.batch,
-        "crops": len(ls),
+        "crops": "streamed" if args.stream else len(ls),
+        "crop": args.crop,
         "hard_negatives": hard_count,
         "style": style.name,
         "soften": args.soften,
         "photos": len(paths),
         "minutes": round((time.monotonic() - start) / 60, 1),
-        "validation": score.as_dict(),
         "command": " ".join(["train_detector", *(sys.argv[1:] if argv is None else argv)]),
     }
-    save(net, args.out, threshold, info)
-    print(f"threshold {threshold:.2f}: validation (training style) {score}", flush=True)
-    print(f"wrote {args.out} after {step} steps", flush=True)
+    # Each network written at once, then again with its threshold: a stop while thresholds are
+    # chosen (a second Ctrl+C, a time limit) loses none of them.
+    for learner in learners:
+        save(learner.net, output_for(args.out, learner.name), 0.5, info)
+    for learner in learners:
+        threshold, score = choose_threshold(predict(learner.net, val_ls), val_masks)
+        out = output_for(args.out, learner.name)
+        save(learner.net, out, threshold, {**info, "validation": score.as_dict()})
+        label = f"{learner.name}: " if learner.name else ""
+        print(f"{label}threshold {threshold:.2f}: validation (training style) {score}", flush=True)
+        print(f"wrote {out} after {step} steps", flush=True)
     return 0
 
 
