@@ -104,6 +104,35 @@ def test_fading_is_levelled_and_a_full_print_left_alone(photo_l):
     assert psnr_l(repair.repair_fading(faded), photo_l) > psnr_l(faded, photo_l) + 1
 
 
+def test_a_faded_colour_print_gets_its_colour_back_with_its_tones(data_dir):
+    """A colour print faded under a veil (tones and colour alike, to 55%): levelling its tones
+    alone left its colour as faded, grayer than the print looked (a trial's faded colour print);
+    the colour is stretched with the tones, and a good colour print is left as it came."""
+    from colorizer_app.core import lab
+
+    rgb = load_image(data_dir / "kodak24" / "kodim23.png").rgb[::2, ::2].copy()  # parrots
+    original = lab.rgb_to_lab(rgb)
+    veil = 0.55
+    faded_lab = original * np.float32(veil)
+    faded_lab[..., 0] += 24.0  # blacks lifted to about 24, whites dulled to about 79
+    faded = lab.from_float01(lab.lab_to_rgb(faded_lab), np.uint8)
+    restored, done = restore_rgb(faded, RestoreOptions(fading=True))
+    assert done.tone_gain > 1.4
+
+    def chroma(image: np.ndarray) -> float:
+        ab = lab.rgb_to_lab(image)[..., 1:]
+        return float(np.hypot(ab[..., 0], ab[..., 1]).mean())
+
+    def ab_error(image: np.ndarray) -> float:
+        return float(np.abs(lab.rgb_to_lab(image)[..., 1:] - original[..., 1:]).mean())
+
+    assert chroma(faded) < 0.65 * chroma(rgb)
+    assert 0.8 * chroma(rgb) < chroma(restored) < 1.2 * chroma(rgb)
+    assert ab_error(restored) < 0.5 * ab_error(faded)
+    same, done = restore_rgb(rgb, RestoreOptions(fading=True))
+    assert done.tone_gain == 1.0 and np.array_equal(same, rgb)
+
+
 @pytest.mark.parametrize("name", ["100099", "70011", "35028", "209021"])
 def test_fading_leaves_a_flat_but_good_print_almost_alone(data_dir, name):
     """Clean photos whose darkest and lightest tones look a little faded (a misty field, a

@@ -3,7 +3,8 @@
 Order: damage is found on the photo as it came (the detector learnt damage over grain), grain is
 taken out, the damaged pixels are filled from their cleaned surroundings, and the tones are
 levelled last (from the repaired pixels, so a white scratch does not set the white point).
-A photo's colour (a sepia tone) is kept: only its damaged pixels are filled in a and b too.
+A photo's colour (a sepia tone) is kept: only its damaged pixels are filled in a and b too, and
+where faded tones are stretched back, the colour that faded with them is stretched alike.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Restored:
     l: np.ndarray  # repaired L (float32, [0, 100])
     mask: np.ndarray | None  # the damage filled (None: scratches off)
     notes: list[str] = field(default_factory=list)
+    tone_gain: float = 1.0  # how far fading's levels stretched the tones (1: left alone)
 
 
 def restore_l(
@@ -81,17 +83,16 @@ def restore_l(
         out = repair.repair_grain(out, level)
         if level >= repair.GRAIN_FLOOR:
             notes.append(f"grain {level:.1f} reduced")
-    if options.scratches and mask is not None:
+    if options.scratches and mask is not None and mask.any():
         out = repair.fill(out, mask)
-        share = float(mask.mean())
-        if share > 0:
-            notes.append(f"{share:.1%} damaged pixels filled")
+        notes.append(f"{float(mask.mean()):.1%} damaged pixels filled")
+    gain = 1.0
     if options.fading:
-        before = out
-        out = repair.repair_fading(out)
-        if out is not before:
+        levels = repair.fading_levels(out)
+        if levels is not None:
+            out, gain = repair.apply_levels(out, levels), levels[2]
             notes.append("tones levelled")
-    return Restored(out, mask if options.scratches else None, notes)
+    return Restored(out, mask if options.scratches else None, notes, gain)
 
 
 def restore_rgb(
@@ -111,6 +112,8 @@ def restore_rgb(
     )
     l = lab.rgb_to_l(rgb)
     done = restore_l(l, options, detector, mask)
+    if done.l is l:  # no step found anything to do: the photo as it came, to the byte
+        return rgb, done
     dtype = rgb.dtype if rgb.dtype in (np.uint8, np.uint16) else np.uint8
     if gray:
         out = lab.compose_l_ab_rows(done.l, lambda y, n: _zeros(n, l.shape[1]), dtype)
@@ -118,6 +121,10 @@ def restore_rgb(
     ab = lab.rgb_to_lab(rgb)[..., 1:]
     if done.mask is not None and done.mask.any():
         ab = np.dstack([repair.fill(ab[..., i], done.mask) for i in range(2)])
+    if done.tone_gain != 1.0:
+        # Fading takes a print's colour with its tones (a veil over both): colour kept as it was
+        # under tones stretched back looks grayer than the print did, so it is stretched alike.
+        ab = ab * np.float32(done.tone_gain)
     return lab.compose_l_ab(done.l, ab, dtype), done
 
 

@@ -105,17 +105,28 @@ def tone_levels(l: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def fading_levels(l: np.ndarray) -> tuple[float, float, float] | None:
+    """(black, new black, gain): the faded print's black point, where it goes and how much its
+    tones are stretched; None for a print not faded at both ends (left alone)."""
+    black, white = tone_levels(l)
+    strength = fading_strength(black, white)
+    if strength <= 0.0 or white - black < 5.0:
+        return None
+    new_black = black + strength * (GOOD_BLACK - black)
+    new_white = white + strength * (GOOD_WHITE - white)
+    return black, new_black, (new_white - new_black) / (white - black)
+
+
 def repair_fading(l: np.ndarray) -> np.ndarray:
     """Levels: a faded print's black is brought towards GOOD_BLACK and its white towards
     GOOD_WHITE (as far as `fading_strength` says), linearly between; a print not faded at both
     ends is returned as it came (the same array)."""
-    black, white = tone_levels(l)
-    strength = fading_strength(black, white)
-    if strength <= 0.0 or white - black < 5.0:
-        return l
-    new_black = black + strength * (GOOD_BLACK - black)
-    new_white = white + strength * (GOOD_WHITE - white)
-    gain = (new_white - new_black) / (white - black)
+    levels = fading_levels(l)
+    return l if levels is None else apply_levels(l, levels)
+
+
+def apply_levels(l: np.ndarray, levels: tuple[float, float, float]) -> np.ndarray:
+    black, new_black, gain = levels
     return np.clip((l - black) * gain + new_black, 0.0, 100.0).astype(np.float32)
 
 
