@@ -420,10 +420,10 @@ class MainWindow(WindowBase):
             self.panel.manager.changed.connect(self._models_changed)
             self.panel.training_started.connect(self.models.training_started)
             self.panel.training_ended.connect(self.models.training_ended)
-            self.panel.visibilityChanged.connect(
-                lambda v: (
-                    self.actions_by_name["advanced"].setChecked(v) if not self._closing else None
-                )
+            # Checked while open, in front or as a tab behind (visibilityChanged said hidden).
+            advanced = self.actions_by_name["advanced"]
+            self.panel.toggleViewAction().toggled.connect(
+                lambda v: advanced.setChecked(v) if not self._closing else None
             )
         if self.panel is not None:
             self.panel.setVisible(show)

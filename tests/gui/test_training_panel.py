@@ -259,6 +259,46 @@ def test_the_advanced_panel_opens_as_a_tab_in_front_of_the_restore_panel(tmp_pat
     assert seen["restore_seen_after"], seen
 
 
+ADVANCED_BEHIND_ITS_TAB = (
+    WINDOW
+    + r"""
+from PySide6.QtWidgets import QTabBar
+window.resize(1400, 900)
+window.show()
+deadline = time.monotonic() + 120
+while window.restore_panel is None and time.monotonic() < deadline:
+    wait(50)
+wait(500)
+advanced = window.actions_by_name["advanced"]
+advanced.trigger()
+wait(1000)
+bar = next(b for b in window.findChildren(QTabBar) if b.count() == 2)
+bar.setCurrentIndex(next(i for i in range(2) if "Restore" in bar.tabText(i)))  # a click
+wait(800)
+seen = {
+    "checked_behind": advanced.isChecked(),
+    "restore_seen": not window.restore_panel.visibleRegion().isEmpty(),
+}
+advanced.trigger()  # View > Advanced again: the open panel is closed, as its check said
+wait(800)
+seen["checked_after"] = advanced.isChecked()
+seen["panel_closed"] = window.panel.isHidden()
+print(json.dumps(seen), flush=True)
+window._closing = True
+window.close()
+"""
+)
+
+
+def test_view_advanced_stays_checked_while_its_panel_is_a_tab_behind(tmp_path):
+    """Clicking the Restore tab put the Advanced panel behind it, and View > Advanced lost its
+    check though the panel was still open; the next Ctrl+Shift+A then brought it forward
+    instead of closing it. Checked while open, in front or behind."""
+    seen = _window_runs(tmp_path, (1920, 1080), ADVANCED_BEHIND_ITS_TAB)
+    assert seen["restore_seen"] and seen["checked_behind"], seen
+    assert not seen["checked_after"] and seen["panel_closed"], seen
+
+
 def test_panel_fits_a_narrow_dock_without_a_sideways_scroll_bar(qtbot, window):
     """1920x1080 at 200% leaves the dock about 400 px: every control must fit it (long texts
     elide, the previews shrink), and the panel scrolls only up and down."""
