@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from colorizer_app.restore import train_detector
+from colorizer_app.restore import crop_stream, train_detector
 from colorizer_app.restore.train_detector import hard_negatives, load_net, photo_paths, predict
 from tests.conftest import ROOT
 
@@ -58,7 +58,7 @@ def test_softened_crops_look_scanned_and_keep_their_damage(data_dir):
     l = rgb_to_l(load_image(data_dir / "kodak24" / "kodim19.png").rgb)[:96, :96].copy()
     hurt = train_detector.synth.damage(l, np.random.default_rng(2), train_detector.synth.CRAZED, 3)
     rng = np.random.default_rng(0)
-    softened = [train_detector.soften(hurt.l, rng) for _ in range(8)]
+    softened = [crop_stream.soften(hurt.l, rng) for _ in range(8)]
     edge = np.abs(np.diff(hurt.l, axis=1)).mean()
     assert all(s.shape == hurt.l.shape and 0 <= s.min() and s.max() <= 100 for s in softened)
     assert np.mean([np.abs(np.diff(s, axis=1)).mean() for s in softened]) < edge

@@ -1,5 +1,6 @@
-"""Damaged crops made as training goes, in DataLoader workers: every step sees new damage on a
-new piece of a photo, never the same crop twice.
+"""The damage detector's training crops: one damaged crop (`damaged_crop`, used by the trainer's
+made-once set too), and a stream of them made as training goes, in DataLoader workers: every
+step sees new damage on a new piece of a photo, never the same crop twice.
 
 The made-once crops of `train_detector.make_crops` suit a CPU (making a crop costs more than a
 step of the small network); on a GPU the step costs next to nothing and the crops are what the
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
@@ -19,7 +21,63 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from ..core.imageio import load_image
 from ..core.lab import rgb_to_l
 from . import synth
-from .train_detector import damaged_crop
+
+CROP = 96  # the made-once crops' side (a stream's is chosen per run)
+
+
+def damaged_crop(
+    l_full: np.ndarray,
+    rng: np.random.Generator,
+    style: synth.DamageStyle,
+    clean_share: float = 0.0,
+    soften_share: float = 0.0,
+    crop: int = CROP,
+) -> synth.Damaged:
+    """One training sample: a random crop of the photo (`_random_crop`), faded now and then,
+    damaged (or, for `clean_share` of them, only papered and grained), softened for
+    `soften_share` of them."""
+    piece = random_crop(l_full, rng, crop)
+    if rng.random() < 0.15:
+        piece = synth.fade(piece, rng)
+    density = 0.0 if rng.random() < clean_share else 2.5
+    hurt = synth.damage(piece, rng, style, density=density)
+    return synth.Damaged(soften_some(hurt.l, rng, soften_share), hurt.mask)
+
+
+def soften(l: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The crop as a scan of a print shows it: a little blur (the scanner's optics, a print
+    enlarged) and, often, JPEG compression. The drawn damage is anti-aliased but crisp; the real
+    prints' cracks are soft-edged and blocky, and a detector trained only on crisp damage found
+    fewer of them the longer it trained. The mask is unchanged: the damage is still there."""
+    out = l
+    if rng.random() < 0.7:
+        out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.3, 1.1)))
+    if rng.random() < 0.6:
+        quality = int(rng.integers(35, 92))
+        ok, data = cv2.imencode(".jpg", np.clip(out * 2.55, 0, 255).astype(np.uint8),
+                                [cv2.IMWRITE_JPEG_QUALITY, quality])  # fmt: skip
+        decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if ok else None
+        if decoded is not None:
+            out = decoded.astype(np.float32) / 2.55
+    return out.astype(np.float32)
+
+
+def soften_some(l: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """`l` softened (`soften`) for `share` of the crops, as it came for the rest."""
+    return soften(l, rng) if rng.random() < share else l
+
+
+def random_crop(l_full: np.ndarray, rng: np.random.Generator, crop: int = CROP) -> np.ndarray:
+    """A `crop` x `crop` piece of the photo shrunk first to a random size (a scratch's width
+    relative to the scene varies as on real scans of every size)."""
+    short = min(l_full.shape)
+    target = rng.uniform(crop * 1.05, max(crop * 1.1, min(420.0, short * 1.2)))
+    scale = target / short
+    l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    y = int(rng.integers(0, l.shape[0] - crop + 1))
+    x = int(rng.integers(0, l.shape[1] - crop + 1))
+    return np.ascontiguousarray(l[y : y + crop, x : x + crop])
+
 
 # Crops cut from each photo read: reading and converting a photo costs as much as damaging a
 # few crops, and a photo's pieces at different sizes are different enough.

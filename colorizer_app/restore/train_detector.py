@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from torch import nn
@@ -29,10 +28,16 @@ from ..core.fileio import write_atomically
 from ..core.imageio import is_image_path, load_image
 from ..core.lab import rgb_to_l
 from . import synth
+from .crop_stream import (
+    CROP,
+    DamagedCrops,
+    crop_batches,
+    damaged_crop,
+    random_crop,
+    soften_some,
+)
 from .detect import DamageNet, l_to_input, read_detector_file
 from .measure import MaskScore
-
-CROP = 96
 
 
 def photo_paths(folders: list[str], limit: int, rng: np.random.Generator) -> list[Path]:
@@ -69,48 +74,6 @@ def make_crops(
     return np.stack(ls), np.stack(masks)
 
 
-def damaged_crop(
-    l_full: np.ndarray,
-    rng: np.random.Generator,
-    style: synth.DamageStyle,
-    clean_share: float = 0.0,
-    soften_share: float = 0.0,
-    crop: int = CROP,
-) -> synth.Damaged:
-    """One training sample: a random crop of the photo (`_random_crop`), faded now and then,
-    damaged (or, for `clean_share` of them, only papered and grained), softened for
-    `soften_share` of them."""
-    piece = _random_crop(l_full, rng, crop)
-    if rng.random() < 0.15:
-        piece = synth.fade(piece, rng)
-    density = 0.0 if rng.random() < clean_share else 2.5
-    hurt = synth.damage(piece, rng, style, density=density)
-    return synth.Damaged(_soften_some(hurt.l, rng, soften_share), hurt.mask)
-
-
-def soften(l: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The crop as a scan of a print shows it: a little blur (the scanner's optics, a print
-    enlarged) and, often, JPEG compression. The drawn damage is anti-aliased but crisp; the real
-    prints' cracks are soft-edged and blocky, and a detector trained only on crisp damage found
-    fewer of them the longer it trained. The mask is unchanged: the damage is still there."""
-    out = l
-    if rng.random() < 0.7:
-        out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.3, 1.1)))
-    if rng.random() < 0.6:
-        quality = int(rng.integers(35, 92))
-        ok, data = cv2.imencode(".jpg", np.clip(out * 2.55, 0, 255).astype(np.uint8),
-                                [cv2.IMWRITE_JPEG_QUALITY, quality])  # fmt: skip
-        decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if ok else None
-        if decoded is not None:
-            out = decoded.astype(np.float32) / 2.55
-    return out.astype(np.float32)
-
-
-def _soften_some(l: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
-    """`l` softened (`soften`) for `share` of the crops, as it came for the rest."""
-    return soften(l, rng) if rng.random() < share else l
-
-
 def _photos_l(paths: list[Path]):
     """Each photo's L, a bad training photo skipped (not fatal)."""
     for path in paths:
@@ -118,18 +81,6 @@ def _photos_l(paths: list[Path]):
             yield rgb_to_l(load_image(path).rgb)
         except Exception:  # noqa: BLE001 - a bad training photo is skipped, not fatal
             continue
-
-
-def _random_crop(l_full: np.ndarray, rng: np.random.Generator, crop: int = CROP) -> np.ndarray:
-    """A `crop` x `crop` piece of the photo shrunk first to a random size (a scratch's width
-    relative to the scene varies as on real scans of every size)."""
-    short = min(l_full.shape)
-    target = rng.uniform(crop * 1.05, max(crop * 1.1, min(420.0, short * 1.2)))
-    scale = target / short
-    l = cv2.resize(l_full, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    y = int(rng.integers(0, l.shape[0] - crop + 1))
-    x = int(rng.integers(0, l.shape[1] - crop + 1))
-    return np.ascontiguousarray(l[y : y + crop, x : x + crop])
 
 
 def hard_negatives(
@@ -148,9 +99,9 @@ def hard_negatives(
     ls = []
     for l_full in _photos_l(paths):
         for _ in range(tries):
-            crop = _random_crop(l_full, rng)
+            crop = random_crop(l_full, rng)
             clean = synth.damage(crop, rng, synth.TRAINING, density=0.0).l
-            ls.append(_soften_some(clean, rng, soften_share).astype(np.float16))
+            ls.append(soften_some(clean, rng, soften_share).astype(np.float16))
     if not ls:
         return np.zeros((0, CROP, CROP), np.float16), np.zeros((0, CROP, CROP), bool)
     crops = np.stack(ls)
@@ -355,8 +306,6 @@ def main(argv: list[str] | None = None) -> int:
     style = synth.STYLES[args.style]
     device = torch.device(args.device)
     if args.stream:
-        from .crop_stream import DamagedCrops, crop_batches
-
         stream = DamagedCrops(paths, style, args.crop, args.clean_share, args.soften, args.seed)
         batches = crop_batches(stream, args.batch, args.workers, device.type == "cuda")
         ls = masks = np.zeros((0, args.crop, args.crop), np.float16)

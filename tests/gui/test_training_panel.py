@@ -215,7 +215,8 @@ def _window_runs(tmp_path, screen: tuple[int, int], *scripts: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-ADVANCED_BESIDE_RESTORE = (
+# The window at 1400 x 900, shown, once its Restore panel is there.
+WITH_RESTORE_PANEL = (
     WINDOW
     + r"""
 window.resize(1400, 900)
@@ -224,6 +225,12 @@ deadline = time.monotonic() + 120
 while window.restore_panel is None and time.monotonic() < deadline:
     wait(50)  # made once torch has loaded on the worker
 wait(500)
+"""
+)
+
+ADVANCED_BESIDE_RESTORE = (
+    WITH_RESTORE_PANEL
+    + r"""
 restore = window.restore_panel
 shown_before = restore.isVisible()
 window.actions_by_name["advanced"].trigger()
@@ -260,15 +267,9 @@ def test_the_advanced_panel_opens_as_a_tab_in_front_of_the_restore_panel(tmp_pat
 
 
 ADVANCED_BEHIND_ITS_TAB = (
-    WINDOW
+    WITH_RESTORE_PANEL
     + r"""
 from PySide6.QtWidgets import QTabBar
-window.resize(1400, 900)
-window.show()
-deadline = time.monotonic() + 120
-while window.restore_panel is None and time.monotonic() < deadline:
-    wait(50)
-wait(500)
 advanced = window.actions_by_name["advanced"]
 advanced.trigger()
 wait(1000)
