@@ -97,3 +97,36 @@ def test_a_strip_and_a_one_pixel_photo_are_restored_and_a_bad_quality_refused(tm
     bad = run_main("restore", tmp_path / "dot.png", "--format", "jpg", "--quality", "0")
     assert bad.returncode == 2 and "--quality" in bad.stderr, bad.stderr
     assert not (tmp_path / "dot_restored.jpg").exists()
+
+
+def test_a_batch_fills_the_damage_as_corrected_in_the_app(tmp_path, data_dir):
+    """A trial brushed the boy's pupil and nose back in the app, then ran `colorizer colorize
+    --restore all` on the folder: the batch found the damage again and filled them away. A
+    photo's correction, kept in the app-data folder, is what a batch fills, and its line says
+    so; a photo with none is detected as before."""
+    from colorizer_app.engine.restoring import CorrectedMasks
+
+    album = tmp_path / "album"
+    album.mkdir()
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, album / "girl.png")
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, album / "twin.png")
+    user = tmp_path / "user"
+    original = load_image(album / "girl.png").rgb
+    # The person erased every mark but one square of cracks they want filled.
+    kept = np.zeros(original.shape[:2], bool)
+    kept[0:40, 25:80] = True
+    CorrectedMasks(user / "damage-masks").put(album / "girl.png", kept)
+
+    run = run_main(
+        "restore", album, "--restore", "scratches", env_extra={"COLORIZER_USER_DIR": str(user)}
+    )
+    assert run.returncode == 0, run.stderr
+    girl_line = next(line for line in run.stderr.splitlines() if "girl.png: restored" in line)
+    assert "damage as corrected in the app" in girl_line
+    twin_line = next(line for line in run.stderr.splitlines() if "twin.png: restored" in line)
+    assert "damaged pixels filled" in twin_line and "corrected" not in twin_line
+    girl = load_image(album / "girl_restored.png").rgb
+    twin = load_image(album / "twin_restored.png").rgb
+    changed = np.abs(rgb_to_l(girl) - rgb_to_l(original)) > 0.5
+    assert changed[kept].any() and not changed[~kept].any()  # the correction, nothing else
+    assert (np.abs(rgb_to_l(twin) - rgb_to_l(original)) > 0.5)[~kept].any()  # detected

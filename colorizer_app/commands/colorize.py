@@ -234,9 +234,10 @@ def _with_repair(options, colorizer):
     """The colorizer itself, or one that repairs first (or only repairs, with no colorizer)."""
     if colorizer is not None and not options.any:
         return colorizer
-    from ..engine.restoring import RestoringColorizer
+    from ..engine.restoring import CorrectedMasks, RestoringColorizer
 
-    return RestoringColorizer(options, colorizer)
+    # Damage a person corrected with the app's brush is filled as corrected, here too.
+    return RestoringColorizer(options, colorizer, corrections=CorrectedMasks())
 
 
 # ---- the parsers --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import COLORIZED_SUFFIX, check_name_length, file_keys, walk_files
@@ -42,6 +42,16 @@ class Painter(Protocol):
         hints: Sequence[Hint] = (),
         in_place: bool = False,
     ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class RepairingPainter(Painter, Protocol):
+    """A painter that repairs (RestoringColorizer): it may take a photo its own way (a person's
+    corrected damage), and says what its repair of the last photo did."""
+
+    last_notes: list[str]
+
+    def painter_for(self, source: Path) -> RepairingPainter: ...
 
 
 @dataclass
@@ -318,11 +328,13 @@ def _failure(job: Job, exc: Exception) -> str:
 
 
 def _notes_for(painter: Painter, notes: list[str]) -> list[str]:
-    """The loader's notes as they hold for what `painter` does: a repair alone (`colorizer
-    restore`) keeps a sepia print's colours, where "replaced by new ones" would say otherwise."""
+    """The loader's notes as they hold for what `painter` does (a repair alone, `colorizer
+    restore`, keeps a sepia print's colours, where "replaced by new ones" would say otherwise),
+    then what its repair did (damage filled, tones levelled, grain reduced)."""
+    repaired = list(painter.last_notes) if isinstance(painter, RepairingPainter) else []
     if getattr(painter, "colours", True):
-        return notes
-    return [KEPT_COLOURS if note == ALREADY_IN_COLOUR else note for note in notes]
+        return notes + repaired
+    return [KEPT_COLOURS if note == ALREADY_IN_COLOUR else note for note in notes] + repaired
 
 
 KEPT_COLOURS = "in colour (a toned print too): repaired, its colours kept"
@@ -368,9 +380,12 @@ def run_jobs(
             if k and should_stop is not None and should_stop():
                 break  # the rest of the group is left as if never started
             job, image = item.job, item.image
+            painter: Painter = colorizer
             try:
+                if isinstance(colorizer, RepairingPainter):
+                    painter = colorizer.painter_for(job.source)
                 if abs_ is None or not isinstance(colorizer, Colorizer):
-                    rgb = colorizer.colorize(image.rgb, saturation, job.hints, in_place=True)
+                    rgb = painter.colorize(image.rgb, saturation, job.hints, in_place=True)
                 else:
                     # Over the decoded pixels: only the metadata of `image` is needed after.
                     rgb = colorizer.finish(
@@ -379,7 +394,7 @@ def run_jobs(
                 save_image(job.dest, rgb, like=image, quality=quality)
                 result.done.append(job.dest)
                 status = "done"
-                notes = _notes_for(colorizer, image.notes)
+                notes = _notes_for(painter, image.notes)
                 if notes:
                     result.notes.append((job.source, "; ".join(notes)))
                     status = f"done ({'; '.join(notes)})"

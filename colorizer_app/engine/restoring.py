@@ -32,25 +32,44 @@ log = logging.getLogger(__name__)
 
 class RestoringColorizer:
     """`options`' repairs, then `colorizer` (None: repair only). `mask`: the damage as a person
-    corrected it (any size: brought to each photo's), used instead of detecting."""
+    corrected it (any size: brought to each photo's), used instead of detecting. `corrections`:
+    where the app keeps each photo's corrected damage; a batch uses a photo's own correction
+    (`painter_for`) instead of detecting on it, as the app would."""
 
     def __init__(
         self,
         options: RestoreOptions,
         colorizer: Colorizer | None = None,
         mask: np.ndarray | None = None,
+        corrections: CorrectedMasks | None = None,
+        detector: Detector | None = None,
     ):
         self.options = options
         self.colorizer = colorizer
         self.mask = mask
+        self.corrections = corrections if options.scratches else None
         # Loaded once for the batch, only when scratches are to be found.
-        needed = options.scratches and mask is None
-        self.detector: Detector | None = default_detector() if needed else None
+        needed = options.scratches and mask is None and detector is None
+        self.detector: Detector | None = default_detector() if needed else detector
+        self.last_notes: list[str] = []  # what the last photo's repair did, for its line
+        self.corrected = False  # this photo's damage is the person's correction, not detected
 
     @property
     def colours(self) -> bool:
         """False for a repair alone: a photo's own colours are kept, not replaced."""
         return self.colorizer is not None
+
+    def painter_for(self, source: Path) -> RestoringColorizer:
+        """This one, or, for a photo whose damage a person corrected in the app, one that fills
+        that correction (a trial's batch filled away the pupil the brush had kept)."""
+        if self.corrections is None or self.mask is not None:
+            return self
+        mask = self.corrections.get(source)
+        if mask is None:
+            return self
+        painter = RestoringColorizer(self.options, self.colorizer, mask, None, self.detector)
+        painter.corrected = True
+        return painter
 
     def colorize(
         self,
@@ -59,7 +78,10 @@ class RestoringColorizer:
         hints: Sequence[Hint] = (),
         in_place: bool = False,
     ) -> np.ndarray:
-        repaired = repair_photo(rgb, self.options, self.mask, self.detector)
+        repaired, notes = _repair(rgb, self.options, self.mask, self.detector)
+        if self.corrected:
+            notes = ["damage as corrected in the app", *notes]
+        self.last_notes = notes
         if self.colorizer is None:
             return repaired
         # The repaired copy is ours: the colour may be written over it.
@@ -81,13 +103,25 @@ def repair_photo(
     """`rgb` repaired by `options` (`rgb` itself when every step is off). `mask`: the damage as
     a person corrected it, of any size (brought to this photo's), filled instead of detecting;
     `detector`: None loads the shipped one when scratches are to be found."""
+    return _repair(rgb, options, mask, detector)[0]
+
+
+def _repair(
+    rgb: np.ndarray,
+    options: RestoreOptions,
+    mask: np.ndarray | None,
+    detector: Detector | None,
+) -> tuple[np.ndarray, list[str]]:
+    """`repair_photo`, and what the repair did ("2.1% damaged pixels filled", "tones
+    levelled"), for a batch's line."""
     if not options.any:
-        return rgb
+        return rgb, []
     if mask is not None:
         mask = _mask_at(mask, rgb.shape)
     elif options.scratches and detector is None:
         detector = default_detector()
-    return restore_rgb(rgb, options, detector, mask)[0]
+    repaired, done = restore_rgb(rgb, options, detector, mask)
+    return repaired, done.notes
 
 
 # ---- for the app: a screen-sized look at what restoration does, and a saved repaired copy ----
