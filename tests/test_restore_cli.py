@@ -130,3 +130,11 @@ def test_a_batch_fills_the_damage_as_corrected_in_the_app(tmp_path, data_dir):
     changed = np.abs(rgb_to_l(girl) - rgb_to_l(original)) > 0.5
     assert changed[kept].any() and not changed[~kept].any()  # the correction, nothing else
     assert (np.abs(rgb_to_l(twin) - rgb_to_l(original)) > 0.5)[~kept].any()  # detected
+
+
+def test_a_folder_at_an_outputs_name_is_named_as_a_restore_would(tmp_path, data_dir):
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, tmp_path / "girl.png")
+    (tmp_path / "girl_restored.png").mkdir()
+    run = run_main("restore", tmp_path / "girl.png", "--restore", "fading")
+    assert run.returncode != 0
+    assert "girl.png: not restored: a folder has its output's name" in run.stderr, run.stderr

@@ -79,6 +79,38 @@ def _answer_when_asked(qtbot, button: str | None) -> list[str]:
     return asked
 
 
+def test_a_folder_at_the_restored_copys_name_is_said_not_asked_about(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """A trial made a folder named like the restored copy: Save asked "already exists...
+    Replace it?", then, replaced, said "not colorized... choose another --suffix or an output
+    folder", wrong for a restoration and a command-line answer in the app. No question now,
+    and a line that says what stands there and what to do."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scratched = scans / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, scratched)
+    (scans / "boy_restored.png").mkdir()
+    window.add_paths([scratched], colorize=False)
+    wait_scanned(window)
+    window.list_view.setCurrentIndex(window.photos.index(0, 0))
+    panel = window.restore_panel
+    panel.switches["fading"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    asked = _answer_when_asked(qtbot, None)
+    panel.save_button.click()
+    qtbot.wait(300)
+    assert not asked
+    said = panel.status.text()
+    assert said.startswith("Not saved: boy_restored.png there is a folder"), said
+    assert "--suffix" not in said and "colorized" not in said
+    assert (scans / "boy_restored.png").is_dir() and not any((scans / "boy_restored.png").iterdir())
+    assert sorted(p.name for p in scans.iterdir()) == ["boy.png", "boy_restored.png"]
+
+
 def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     window,  # noqa: F811
     qtbot,

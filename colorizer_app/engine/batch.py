@@ -242,7 +242,7 @@ def _key(path: Path) -> Path:
     return Path(os.path.realpath(path).casefold())
 
 
-def _taken_by(dest: Path) -> str | None:
+def taken_by(dest: Path) -> str | None:
     """What stands at an output's name that is not an earlier output (a folder, a pipe...), or
     None: nothing there, or a file."""
     try:
@@ -261,13 +261,15 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _verdict_before_reading(job: Job, overwrite: bool, result: BatchResult) -> str | None:
+def _verdict_before_reading(
+    job: Job, overwrite: bool, result: BatchResult, done: str = "colorized"
+) -> str | None:
     """A job's status when it is settled before its photo is read (recorded in `result`), or
-    None: read and colorize it."""
+    None: read and colorize it. `done`: what the run does to a photo ("restored")."""
     # A problem other than landing on an input (which only matters when replacing) comes first:
     # an unreadable folder is no output "already there".
     first_problem = job.problem if not job.lands_on_input else None
-    taken = _taken_by(job.dest) if job.duplicate_of is None and not first_problem else None
+    taken = taken_by(job.dest) if job.duplicate_of is None and not first_problem else None
     if job.duplicate_of is not None:
         result.duplicates.append(job.source)
         return f"skipped: the same photo as {job.duplicate_of}, colorized once"
@@ -276,7 +278,7 @@ def _verdict_before_reading(job: Job, overwrite: bool, result: BatchResult) -> s
         return f"failed: {first_problem}"
     if taken is not None:
         reason = (
-            f"{job.source}: not colorized: {taken} has its output's name {job.dest}, and is "
+            f"{job.source}: not {done}: {taken} has its output's name {job.dest}, and is "
             "never written over; rename it, or choose another --suffix or an output folder"
         )
         result.failed.append((job.source, reason))
@@ -358,6 +360,7 @@ def run_jobs(
 ) -> BatchResult:
     result = BatchResult()
     group: list[_Loaded] = []
+    done = "colorized" if getattr(colorizer, "colours", True) else "restored"
 
     def report(i: int, job: Job, status: str) -> None:
         if on_progress is not None:
@@ -410,7 +413,7 @@ def run_jobs(
         if should_stop is not None and should_stop():
             group.clear()  # read, not yet colorized: as if never started
             break
-        early = _verdict_before_reading(job, overwrite, result)
+        early = _verdict_before_reading(job, overwrite, result, done)
         if early is not None:
             finish_group()
             report(i, job, early)

@@ -24,6 +24,7 @@ from ..restore.detect import Detector, default_detector
 from ..restore.pipeline import RestoreOptionError as RestoreOptionError  # for the CLI
 from ..restore.pipeline import RestoreOptions, restore_rgb
 from .batch import BatchResult, plan_jobs, run_jobs
+from .batch import taken_by as taken_by  # for the Restore panel
 from .colorizer import Colorizer
 from .hint_store import _read_regular_file
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import ColorizerError
-from ..engine.restoring import CorrectedMasks, RestoreChoices, restored_copy_path
+from ..engine.restoring import CorrectedMasks, RestoreChoices, restored_copy_path, taken_by
 from ..restore.pipeline import RestoreOptions
 from .batch_controller import WAITING
 from .brush_picture import BrushPicture, LargeBrushWindow
@@ -379,6 +379,11 @@ class RestorePanel(QDockWidget):
             return
         job = SaveJob(0, self._work(), self.signals)
         there = restored_copy_path(self.path)
+        if taken := taken_by(there):  # a folder of that name: no question that cannot be kept
+            self.signals.saved.emit(
+                f"Not saved: {there.name} there is {taken}; rename it, then save."
+            )
+            return
         if there.exists():
             # A trial corrected the damage again after saving, and could never save the
             # corrected copy: "already there; it was kept", and no way to replace it.
