@@ -13,6 +13,7 @@ from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
 from colorizer_app.engine.restoring import CorrectedMasks, RestoreChoices, repair_photo
+from colorizer_app.gui import restore_panel
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
 from colorizer_app.gui.save_options import SaveOptions
@@ -82,6 +83,7 @@ def _answer_when_asked(qtbot, button: str | None) -> list[str]:
 def test_a_folder_at_the_restored_copys_name_is_said_not_asked_about(
     window,  # noqa: F811
     qtbot,
+    monkeypatch,
     tmp_path,
     data_dir,
 ):
@@ -100,7 +102,8 @@ def test_a_folder_at_the_restored_copys_name_is_said_not_asked_about(
     panel = window.restore_panel
     panel.switches["fading"].setChecked(True)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
-    asked = _answer_when_asked(qtbot, None)
+    asked: list[str] = []  # the question, had it been put (a Replace would fail anyway)
+    monkeypatch.setattr(restore_panel, "ask_to_replace", lambda _w, _t, text: asked.append(text))
     panel.save_button.click()
     qtbot.wait(300)
     assert not asked
@@ -109,6 +112,47 @@ def test_a_folder_at_the_restored_copys_name_is_said_not_asked_about(
     assert "--suffix" not in said and "colorized" not in said
     assert (scans / "boy_restored.png").is_dir() and not any((scans / "boy_restored.png").iterdir())
     assert sorted(p.name for p in scans.iterdir()) == ["boy.png", "boy_restored.png"]
+
+
+def test_the_panel_says_what_each_step_did_and_its_buttons_stay_put(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """A trial could not tell whether Fading or Grain had done anything (only the damage share
+    was said), and after Save Restored Copy the longer line pushed the buttons up, so its next
+    click missed. Each step switched on is said, done or not; the line keeps its height."""
+    from colorizer_app.core.imageio import save_image
+    from colorizer_app.core.lab import compose_l_ab
+    from colorizer_app.restore import synth
+
+    scans = tmp_path / "a folder with a rather long name for the scans of grandmother"
+    scans.mkdir()
+    clean = rgb_to_l(load_image(data_dir / "kodak24" / "kodim05.png").rgb)
+    faded = synth.fade(clean, np.random.default_rng(0), held_out=True)
+    gray = compose_l_ab(faded, np.zeros((*faded.shape, 2), np.float32), np.uint8)
+    save_image(scans / "faded.png", gray)
+    shutil.copy(data_dir / "kodak24" / "kodim05.png", scans / "good.png")
+    window.add_paths([scans / "faded.png", scans / "good.png"], colorize=False)
+    wait_scanned(window)
+    panel = window.restore_panel
+
+    def shown(row: int, *steps: str) -> str:
+        window.list_view.setCurrentIndex(window.photos.index(row, 0))
+        for step in steps:
+            panel.switches[step].setChecked(True)
+        qtbot.waitUntil(lambda: panel.status.text().endswith("."), timeout=60_000)
+        return panel.status.text()
+
+    assert shown(0, "fading") == "Tones levelled."
+    said = shown(1, "fading", "grain")
+    assert said.startswith("Tones fine: left as they are. ") and "grain" in said.lower()
+    y = panel.save_button.mapTo(panel, panel.save_button.rect().topLeft()).y()
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+    assert panel.status.toolTip() == f"Saved good_restored.png in {scans}"
+    assert panel.save_button.mapTo(panel, panel.save_button.rect().topLeft()).y() == y
 
 
 def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
@@ -632,7 +676,7 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     panel.wait()
 
-    def out_of_memory(*_args):
+    def out_of_memory(*_args, **_kwargs):
         raise MemoryError("cannot allocate 2 GB")
 
     monkeypatch.setattr(restore_jobs, "restore_preview", out_of_memory)

@@ -135,10 +135,12 @@ def restore_preview(
     options: RestoreOptions,
     mask: np.ndarray | None = None,
     detector: Detector | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(the photo at most PREVIEW_SIDE, uint8 RGB; the same repaired; the damage found or None).
     Detection runs at this size anyway (detect.WORK_SIDE), so the overlay is the batch's mask.
-    `mask` (this size): the damage as corrected by a person, filled instead of detecting."""
+    `mask` (this size): the damage as corrected by a person, filled instead of detecting.
+    `notes`, if given, gets what the repair did ("tones levelled", "grain 2.3 reduced")."""
     rgb = load_image(path).rgb
     h, w = rgb.shape[:2]
     scale = min(1.0, PREVIEW_SIDE / max(h, w))
@@ -151,6 +153,8 @@ def restore_preview(
     if options.scratches and detector is None and mask is None:
         detector = default_detector()
     repaired, done = restore_rgb(rgb, options, detector, mask)
+    if notes is not None:
+        notes += done.notes
     return rgb, repaired, done.mask
 
 

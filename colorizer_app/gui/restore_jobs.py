@@ -15,7 +15,8 @@ from ..restore.pipeline import RestoreOptions
 
 
 class RestoreSignals(QObject):
-    # request number, (original, repaired, mask), error, whether the error is the photo's own
+    # request number, (original, repaired, mask, what the repair did), error, whether the error
+    # is the photo's own
     done = Signal(int, object, object, bool)
     saved = Signal(str)
 
@@ -42,8 +43,9 @@ class _Job(QRunnable):
 
 class PreviewJob(_Job):
     def run(self) -> None:
+        notes: list[str] = []
         try:
-            result = restore_preview(*self.work)
+            result = (*restore_preview(*self.work, notes=notes), notes)
         except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
             unreadable = isinstance(exc, ImageLoadError)
             self.tell(self.signals.done, self.number, None, str(exc), unreadable)

@@ -104,10 +104,10 @@ class RestorePanel(QDockWidget):
         # Short enough that the switches, the hint, the buttons and the status still fit a
         # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
         # Narrow enough that the window fits an 800x600 screen (at 260 it was 828 px wide at
-        # the least, its right edge and the status bar's end off the screen). 90 tall, not 120:
-        # the Larger Window button took 28 px, and at 200% with the Advanced dock tabbed beside
-        # it the photo then ran over the brush hint.
-        self.picture.setMinimumSize(200, 90)
+        # the least, its right edge and the status bar's end off the screen). 78 tall, not 120:
+        # the Larger Window button took 28 px, and a third status line 12 more; at 200% with
+        # the Advanced dock tabbed beside it the photo then ran over the brush hint.
+        self.picture.setMinimumSize(200, 78)
         self.picture.setToolTip(
             "Correct the damage found: drag with the left button to add, the right to erase"
         )
@@ -141,14 +141,16 @@ class RestorePanel(QDockWidget):
         layout.addWidget(self.large_button)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        # Two lines kept for it: the preview above jumped each time its text came, went or
-        # wrapped ("Damage marked on 2.1% of the photo, as you corrected it"), under the brush.
+        # Lines kept for it: the preview above jumped each time its text came, went or wrapped
+        # ("Damage marked on 2.1% of the photo, as you corrected it"), under the brush.
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 2)
+        # Three, fixed: a longer text ("Saved ... in FOLDER") pushed the buttons under it up, and
+        # a trial's next click missed; what does not fit is in its tooltip.
+        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 2)
         # Its width is the dock's, never its own: a long failure message widened the dock, and
         # the photo beside it jumped, photo after photo (a trial).
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.signals.saved.connect(self.status.setText)
+        self.signals.saved.connect(self._say)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
         self.save_button.setToolTip("Writes NAME_restored beside the photo, without colour")
@@ -184,7 +186,7 @@ class RestorePanel(QDockWidget):
         try:
             self.corrections.put(path, self.masks.get(path))
         except ColorizerError as exc:
-            self.status.setText(f"Your corrections could not be kept for next time: {exc}")
+            self._say(f"Your corrections could not be kept for next time: {exc}")
 
     def current_options(self) -> RestoreOptions:
         return RestoreOptions(**{n: box.isChecked() for n, box in self.switches.items()})
@@ -232,9 +234,9 @@ class RestorePanel(QDockWidget):
         if self.path is None:
             self.requests += 1  # a preview still on its way is for a photo no longer shown
             self._say_instead("Choose a photo")
-            self.status.setText("")
+            self._say("")
             return
-        self.status.setText("Restoring…" if self.current_options().any else "")
+        self._say("Restoring…" if self.current_options().any else "")
         self.requests += 1
         self.pool.start(PreviewJob(self.requests, self._work(), self.signals))
 
@@ -251,26 +253,38 @@ class RestorePanel(QDockWidget):
             # bank under "Cannot restore this photo" for a broken file).
             self.result = None
             self._say_instead("No preview")
-            self.status.setText(f"Cannot restore this photo: {error}")
+            self._say(f"Cannot restore this photo: {error}")
             self.save_button.setEnabled(False)
             self.large_button.setEnabled(False)
             self.brush_hint.setVisible(False)
             if unreadable:
                 self._nothing_to_switch()
             return
-        self.result = result
+        self.result, notes = result[:3], result[3]
         for picture in self._pictures():
             picture.image_size = (result[0].shape[1], result[0].shape[0])
-        mask = result[2]
-        if mask is None:
-            self.status.setText("")
-        elif self.path in self.masks:
-            self.status.setText(
-                f"Damage marked on {mask.mean():.1%} of the photo, as you corrected it"
-            )
-        else:
-            self.status.setText(f"Damage found on {mask.mean():.1%} of the photo")
+        self._say(self._what_was_done(result[2], notes))
         self._show()
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setToolTip(text)  # all of it, where three lines cut it off
+
+    def _what_was_done(self, mask: np.ndarray | None, notes: list[str]) -> str:
+        """A line for each step switched on, whether it found something to do or not (a trial
+        could not tell whether Fading or Grain had done anything)."""
+        options, said = self.current_options(), []
+        if mask is not None:
+            corrected = ", as you corrected it" if self.path in self.masks else ""
+            found = "marked" if corrected else "found"
+            said.append(f"Damage {found} on {mask.mean():.1%} of the photo{corrected}.")
+        if options.fading:
+            levelled = "tones levelled" in notes
+            said.append("Tones levelled." if levelled else "Tones fine: left as they are.")
+        if options.grain:
+            reduced = next((n for n in notes if n.startswith("grain ")), None)
+            said.append(f"{reduced.capitalize()}." if reduced else "No grain to reduce.")
+        return " ".join(said)
 
     def _nothing_to_switch(self) -> None:
         """A photo that cannot be read: nothing to switch on (a trial ticked Scratches on one
@@ -394,7 +408,7 @@ class RestorePanel(QDockWidget):
                 self.signals.saved.emit("Not saved: the restored copy there is kept.")
                 return
             job.replace = True
-        self.status.setText("Saving the restored copy…")
+        self._say("Saving the restored copy…")
         self.pool.start(job)
 
     def wait(self) -> None:
