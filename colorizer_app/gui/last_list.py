@@ -57,7 +57,7 @@ class LastList(QObject):
         self._intake = intake
         # While reopening: the one shown, how many were kept, each photo's folder opened.
         self._reopening: tuple[str | None, int, dict[str, str | None]] | None = None
-        self._set_aside = 0  # photos of the kept list not opened (set_aside), to say so
+        self._set_aside: set[str] = set()  # the kept list's photos (set_aside), to say so
         intake.added.connect(self._added)
 
     def remember(self) -> None:
@@ -92,18 +92,24 @@ class LastList(QObject):
         were gone from the window without a word). It is kept until the next quit."""
         entries, _current = read_entries(self.settings)
         if entries:
-            self._set_aside = len(entries)
+            self._set_aside = {path for path, _ in entries}
             # An Open Recent entry of their own, newest but one: what the notice points to.
             self._intake.opened.emit([path for path, _ in entries])
 
     def _added(self, added: list[PhotoItem], _colorize: bool) -> None:
         if self._set_aside and self._reopening is None:
-            kept, self._set_aside = self._set_aside, 0
-            self.status.emit(
-                f"Opened {photos(len(added))}; the {photos(kept)} listed last time "
-                f"{'was' if kept == 1 else 'were'} set aside: File > Open Recent opens "
-                f"{'it' if kept == 1 else 'them'} again."
-            )
+            # Only those not opened again now: a trial opened the same folder and was told its
+            # six photos had been set aside.
+            kept = len(self._set_aside - {str(item.path) for item in added})
+            other = " other" if kept < len(self._set_aside) else ""
+            self._set_aside = set()
+            if kept:
+                self.status.emit(
+                    f"Opened {photos(len(added))}; the {kept}{other} "
+                    f"{'photo' if kept == 1 else 'photos'} listed last time "
+                    f"{'was' if kept == 1 else 'were'} set aside: File > Open Recent opens "
+                    f"{'it' if kept == 1 else 'them'} again."
+                )
             return
         if self._reopening is None:
             return

@@ -180,3 +180,42 @@ def test_photos_opened_at_start_set_the_kept_list_aside_saying_where_it_is(
         wait_idle(qtbot, again)
     finally:
         _close(again)
+
+
+def test_photos_opened_again_at_start_are_not_said_to_be_set_aside(
+    qtbot, window, photo_dir, tmp_path
+):
+    """A trial reopened the app on the same folder and was told "the 6 photos listed last time
+    were set aside", the same six it was looking at. Only those not opened again are named."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+
+    again = _start_again(qtbot, tmp_path)
+    said: list[str] = []
+    again.last_list.status.connect(said.append)
+    try:
+        again.last_list.set_aside()
+        again.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+        wait_scanned(again)
+        qtbot.wait(300)
+        assert said == [] and len(again.photos.items) == 2
+        wait_idle(qtbot, again)
+    finally:
+        _close(again)
+
+    third = _start_again(qtbot, tmp_path)
+    said.clear()
+    third.last_list.status.connect(said.append)
+    try:
+        third.last_list.set_aside()
+        third.add_paths([photo_dir / "photo0.jpg", photo_dir / "more" / "photo2.jpg"])
+        wait_scanned(third)
+        qtbot.waitUntil(lambda: bool(said), timeout=30_000)
+        assert said == [
+            "Opened 2 photos; the 1 other photo listed last time was set aside: File > Open "
+            "Recent opens it again."
+        ]
+        wait_idle(qtbot, third)
+    finally:
+        _close(third)
