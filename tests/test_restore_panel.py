@@ -451,7 +451,7 @@ def test_a_file_that_cannot_be_restored_says_so_plainly_without_the_last_photo(
 def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, data_dir):
     """A person corrects the damage found on a scan with the brush and closes the app; opened
     again, the photo is repaired with the correction, from the app data (nothing beside the
-    photo). Use Damage Found forgets it (Undo Brush brings it back); another scan that later
+    photo). Reset Corrections sets it aside (Undo Brush brings it back); another scan that later
     takes the file's name does not get it."""
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -484,9 +484,13 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     assert options.scratches and np.array_equal(mask, corrected)
     assert again.forget_button.isEnabled()
 
-    # Use Damage Found: back to the detector's answer, the kept file gone; Undo Brush restores.
+    # Reset Corrections: back to the detector's answer, the kept file gone, and said that
+    # Undo Brush brings it back (a trial lost its corrections at one click, none the wiser).
     shown = again.result
+    told: list[str] = []
+    again.signals.notice.connect(told.append)
     again.forget_button.click()
+    assert told == ["Your corrections are set aside: Undo Brush brings them back."]
     qtbot.waitUntil(lambda: again.result is not shown and again.result is not None, timeout=60_000)
     assert np.array_equal(again.result[2], found)
     assert not list((user_data_dir() / "damage-masks").iterdir())

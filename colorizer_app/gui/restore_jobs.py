@@ -19,6 +19,7 @@ class RestoreSignals(QObject):
     # is the photo's own
     done = Signal(int, object, object, bool)
     saved = Signal(str)
+    notice = Signal(str)  # for the window's status line
 
 
 class _Job(QRunnable):

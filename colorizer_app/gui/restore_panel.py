@@ -1,7 +1,7 @@
 """The Restore panel: per photo, which repairs to make (scratches, fading, grain), a look at the
 repaired photo with the damage found drawn over it, a brush to correct that damage (left button
 adds, right button erases, Undo Brush takes back a stroke; the corrections are kept in the app
-data for the next time, until Use Damage Found), and a repaired copy saved beside it.
+data for the next time, until Reset Corrections), and a repaired copy saved beside it.
 The window's own colorize, compare view and Save follow the switches (restore_for): with any on,
 the photo is repaired before it is coloured, and a colorized photo is coloured again when they
 change.
@@ -124,9 +124,11 @@ class RestorePanel(QDockWidget):
         layout.addWidget(self.brush_hint)
         self.undo_button = QPushButton("Undo Brush")
         self.undo_button.clicked.connect(self.undo_stroke)
-        self.forget_button = QPushButton("Use Damage Found")
+        # Named for what it does (a trial: "Use Damage Found" did not say it threw anything away).
+        self.forget_button = QPushButton("Reset Corrections")
         self.forget_button.setToolTip(
-            "Forget this photo's brush corrections (they are kept for next time otherwise)"
+            "Set this photo's brush corrections aside and use the damage found again "
+            "(Undo Brush brings them back)"
         )
         self.forget_button.clicked.connect(self.forget_corrections)
         brush_row = QHBoxLayout()
@@ -387,6 +389,7 @@ class RestorePanel(QDockWidget):
         self._buttons()
         self._request()
         self.restoration_changed.emit(self.path)
+        self.signals.notice.emit("Your corrections are set aside: Undo Brush brings them back.")
 
     def save(self) -> None:
         if self.path is None or not self.current_options().any:
@@ -422,6 +425,7 @@ def attach_restore_panel(window: WindowBase) -> RestorePanel:
     # What became of Save Restored Copy, in the window's status line too: a keyboard trial saw
     # "Colorized 1 of 1 photo." there after saving, the answer only in the panel's small line.
     panel.signals.saved.connect(lambda text: show_notice(window.statusBar(), text, NOTICE_MS))
+    panel.signals.notice.connect(lambda text: show_notice(window.statusBar(), text, NOTICE_MS))
     advanced = getattr(window, "panel", None)
     if advanced is not None:
         # The Advanced panel opened before torch had loaded: the two share the side as tabs,
