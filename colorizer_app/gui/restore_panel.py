@@ -52,7 +52,14 @@ SWITCHES = (
 OVERLAY = np.array([255, 40, 40], np.float32)  # the damage found, drawn half over the photo
 
 
-BRUSH_RADIUS = 5  # pixels of the preview (at most 1024 px on its long side)
+BRUSH_RADIUS = 5  # pixels of a full-size preview (1024 px on its long side)
+
+
+def brush_radius(shape: tuple[int, ...]) -> int:
+    """The brush's radius on a preview of `shape`: the same share of the photo whatever its
+    size. A fixed 5 px on a 256 px print (the boy's) was a stroke as wide as his eyebrow, and a
+    trial smeared it all to take out one flake on it."""
+    return max(1, round(BRUSH_RADIUS * max(shape[:2]) / 1024))
 
 
 def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -355,7 +362,8 @@ class RestorePanel(QDockWidget):
         if mask is None:  # the first correction starts from what was found
             mask = found.copy() if found is not None else np.zeros(original.shape[:2], bool)
         painted = mask.astype(np.uint8)
-        cv2.circle(painted, (round(x), round(y)), BRUSH_RADIUS, 1 if adding else 0, -1)
+        radius = brush_radius(painted.shape)
+        cv2.circle(painted, (round(x), round(y)), radius, 1 if adding else 0, -1)
         self.masks[self.path] = painted > 0
         self.result = (original, repaired, self.masks[self.path])
         self._buttons()
