@@ -153,18 +153,23 @@ def test_a_list_whose_photos_are_all_gone_says_so(qtbot, window, photo_dir, tmp_
         _close(again)
 
 
+def _two_kept_then_started_again(qtbot, window, photo_dir, tmp_path):
+    """photo0 and photo1 listed at a quit; the next start, and the notices it gives."""
+    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
+    wait_scanned(window)
+    _quit(qtbot, window)
+    again = _start_again(qtbot, tmp_path)
+    said: list[str] = []
+    again.last_list.status.connect(said.append)
+    return again, said
+
+
 def test_photos_opened_at_start_set_the_kept_list_aside_saying_where_it_is(
     qtbot, window, photo_dir, tmp_path
 ):
     """A trial started the app with a photo of its own and its 19 photos were gone from the
     window without a word: it says so, and Open Recent has them as one entry."""
-    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
-    wait_scanned(window)
-    _quit(qtbot, window)
-
-    again = _start_again(qtbot, tmp_path)
-    said: list[str] = []
-    again.last_list.status.connect(said.append)
+    again, said = _two_kept_then_started_again(qtbot, window, photo_dir, tmp_path)
     try:
         again.last_list.set_aside()  # as the app does when given photos to open
         again.add_paths([photo_dir / "more" / "photo2.jpg"])
@@ -187,13 +192,7 @@ def test_photos_opened_again_at_start_are_not_said_to_be_set_aside(
 ):
     """A trial reopened the app on the same folder and was told "the 6 photos listed last time
     were set aside", the same six it was looking at. Only those not opened again are named."""
-    window.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
-    wait_scanned(window)
-    _quit(qtbot, window)
-
-    again = _start_again(qtbot, tmp_path)
-    said: list[str] = []
-    again.last_list.status.connect(said.append)
+    again, said = _two_kept_then_started_again(qtbot, window, photo_dir, tmp_path)
     try:
         again.last_list.set_aside()
         again.add_paths([photo_dir / "photo0.jpg", photo_dir / "photo1.jpg"])
