@@ -254,3 +254,18 @@ def test_the_boys_eyes_and_nose_are_not_taken_for_damage(data_dir):
     original, _repaired, mask = restore_preview(path, RestoreOptions(scratches=True))
     found, marked = score(original, mask, regions)
     assert marked == 0.0 and found > 0.8, (found, marked)
+
+
+def test_a_dark_speck_beside_a_crack_is_still_left():
+    """A pupil beside a crack: each speck is judged by its own surroundings (a review found a
+    speck's ring given to the crack next to it, and the speck filled)."""
+    from colorizer_app.restore.detect import drop_dark_specks
+
+    l = np.full((24, 24), 60.0, np.float32)
+    mask = np.zeros(l.shape, bool)
+    mask[0:3, 0:3] = True  # the speck, dark
+    l[0:3, 0:3] = 20.0
+    mask[4:6, 0:20] = mask[0:20, 4:6] = True  # a light crack round it, 1 px away
+    l[mask & (l == 60.0)] = 90.0
+    kept = drop_dark_specks(mask, l, 12)
+    assert not kept[0:3, 0:3].any() and kept[4:6, 0:20].all()

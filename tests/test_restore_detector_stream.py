@@ -11,6 +11,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 import torch
 
 from colorizer_app.core.imageio import load_image
@@ -110,3 +111,20 @@ def test_a_stopped_run_writes_what_it_learnt(tmp_path, data_dir):
     assert "stopped after" in text and f"wrote {out}" in text
     payload = torch.load(out, weights_only=True)
     assert payload["info"]["steps"] >= 2
+
+
+def test_a_stream_of_photos_none_of_which_reads_says_so(tmp_path):
+    """Not a trainer waiting for ever on a batch that never comes (a review)."""
+    broken = tmp_path / "a.jpg"
+    broken.write_bytes(b"not a photo")
+    stream = iter(DamagedCrops([broken], synth.CRAZED, 64, 0.0, 0.0, seed=0))
+    with pytest.raises(ValueError, match="could be read"):
+        next(stream)
+
+
+def test_two_networks_of_one_shape_are_refused_before_training(tmp_path, data_dir, capsys):
+    kodak = str(data_dir / "kodak24")
+    argv = [str(tmp_path / "det.pt"), kodak, "--val", kodak, "--nets", "8x3@1e-3", "8x3@2e-3"]
+    with pytest.raises(SystemExit):
+        train_detector.main(argv)
+    assert "would write one file" in capsys.readouterr().err and not list(tmp_path.iterdir())

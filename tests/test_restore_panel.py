@@ -497,7 +497,7 @@ def test_corrected_damage_is_there_when_the_app_opens_again(qtbot, tmp_path, dat
     told: list[str] = []
     again.signals.notice.connect(told.append)
     again.forget_button.click()
-    assert told == ["Your corrections are set aside: Undo Brush brings them back."]
+    assert told == ["Your corrections are set aside: Undo Brush brings them back until you quit."]
     qtbot.waitUntil(lambda: again.result is not shown and again.result is not None, timeout=60_000)
     assert np.array_equal(again.result[2], found)
     assert not list((user_data_dir() / "damage-masks").iterdir())

@@ -86,7 +86,8 @@ class RestoringColorizer:
         if self.colorizer is None:
             return repaired
         # The repaired copy is ours: the colour may be written over it.
-        return self.colorizer.colorize(repaired, saturation, hints, in_place=repaired is not rgb)
+        ours = in_place or repaired is not rgb  # untouched, `rgb` is still the caller's to give
+        return self.colorizer.colorize(repaired, saturation, hints, in_place=ours)
 
 
 def _mask_at(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -135,7 +135,7 @@ class RestorePanel(QDockWidget):
         self.forget_button = QPushButton("Reset Corrections")
         self.forget_button.setToolTip(
             "Set this photo's brush corrections aside and use the damage found again "
-            "(Undo Brush brings them back)"
+            "(Undo Brush brings them back until you quit)"
         )
         self.forget_button.clicked.connect(self.forget_corrections)
         brush_row = QHBoxLayout()
@@ -362,7 +362,7 @@ class RestorePanel(QDockWidget):
         if mask is None:  # the first correction starts from what was found
             mask = found.copy() if found is not None else np.zeros(original.shape[:2], bool)
         painted = mask.astype(np.uint8)
-        radius = brush_radius(painted.shape)
+        radius = brush_radius(original.shape)
         cv2.circle(painted, (round(x), round(y)), radius, 1 if adding else 0, -1)
         self.masks[self.path] = painted > 0
         self.result = (original, repaired, self.masks[self.path])
@@ -397,7 +397,9 @@ class RestorePanel(QDockWidget):
         self._buttons()
         self._request()
         self.restoration_changed.emit(self.path)
-        self.signals.notice.emit("Your corrections are set aside: Undo Brush brings them back.")
+        self.signals.notice.emit(
+            "Your corrections are set aside: Undo Brush brings them back until you quit."
+        )
 
     def save(self) -> None:
         if self.path is None or not self.current_options().any:

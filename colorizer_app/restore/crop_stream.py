@@ -107,14 +107,19 @@ class DamagedCrops(IterableDataset):
         k, n = (info.id, info.num_workers) if info is not None else (0, 1)
         mine = self.paths[k::n] or self.paths
         rng = np.random.default_rng([self.seed, k])
+        failed = 0  # draws in a row that gave no photo
         while True:
             path = mine[int(rng.integers(len(mine)))]
             try:
                 l_full = rgb_to_l(load_image(path).rgb)
             except Exception:  # noqa: BLE001 - a bad training photo is skipped, not fatal
-                continue
+                l_full = np.zeros((0, 0), np.float32)
             if min(l_full.shape) < 8:
+                failed += 1
+                if failed > 4 * len(mine) + 20:  # else the trainer waits for ever, saying nothing
+                    raise ValueError(f"none of {len(mine)} photos (e.g. {mine[0]}) could be read")
                 continue
+            failed = 0
             for _ in range(CROPS_PER_READ):
                 hurt = damaged_crop(
                     l_full, rng, self.style, self.clean_share, self.soften_share, self.crop

@@ -290,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     for folder in [*args.folders, *args.val]:
         if not Path(folder).is_dir():
             ap.error(f"{folder}: not a folder of photos")
+    if args.hard_negatives and args.crop != CROP:
+        ap.error(f"--hard-negatives are mined as {CROP} px crops: leave out --crop")
+    if len(set(names)) < len(names):
+        ap.error("--nets: two networks of one shape would write one file; train them apart")
     if args.stream and args.hard_negatives:
         ap.error("--hard-negatives are mined into made-once crops: leave out --stream")
     try:

@@ -2,9 +2,9 @@
 # The damage detector trained on a GPU (models/README.md, damage_detector.pt): run by the device
 # tool from the repository root of the lent machine, with the gray photos of
 # tests/tools/detector_pack.py carried as .gpupack/det_*.tar.gz (two calls: 64 MiB a call).
-#   tests/tools/gpu_detector.sh smoke SECONDS   unpack what this call carried, train briefly
-#   tests/tools/gpu_detector.sh train SECONDS   unpack, then the run: several networks learn
-#                                               from one stream of new damage, checkpoints kept
+#   tests/tools/gpu_detector.sh NAME SECONDS   unpack what this call carried (kept while the
+#       machine stays warm), then NAME's run: several networks ($NETS) learn from one stream of
+#       new damage, checkpoints every $EVERY steps; a short SECONDS is the smoke test
 # Stopped with SIGINT at SECONDS (python alone, not its workers: --foreground); the trainer
 # then writes what it has: everything, checkpoints too, comes back as $OUT/$1.tgz (the device
 # tool hands back 8 files at most) with the log beside it.
