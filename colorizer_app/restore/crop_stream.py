@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from ..core.imageio import load_image
 from ..core.lab import rgb_to_l
 from . import synth
+from .detect import l_to_input
 
 CROP = 96  # the made-once crops' side (a stream's is chosen per run)
 
@@ -33,7 +34,7 @@ def damaged_crop(
     soften_share: float = 0.0,
     crop: int = CROP,
 ) -> synth.Damaged:
-    """One training sample: a random crop of the photo (`_random_crop`), faded now and then,
+    """One training sample: a random crop of the photo (`random_crop`), faded now and then,
     damaged (or, for `clean_share` of them, only papered and grained), softened for
     `soften_share` of them."""
     piece = random_crop(l_full, rng, crop)
@@ -124,8 +125,7 @@ class DamagedCrops(IterableDataset):
                 hurt = damaged_crop(
                     l_full, rng, self.style, self.clean_share, self.soften_share, self.crop
                 )
-                x = torch.from_numpy(hurt.l.astype(np.float32) / 50.0 - 1.0)[None]
-                yield x, torch.from_numpy(hurt.mask.astype(np.float32))[None]
+                yield l_to_input(hurt.l)[0], torch.from_numpy(hurt.mask.astype(np.float32))[None]
 
 
 def crop_batches(
