@@ -251,8 +251,8 @@ def test_the_boys_eyes_and_nose_are_not_taken_for_damage(data_dir):
 
     path = next(p for p in scratched_prints() if print_key(p) == "b")
     regions = json.loads(REGIONS.read_text())["b"]
-    original, _repaired, mask = restore_preview(path, RestoreOptions(scratches=True))
-    found, marked = score(original, mask, regions)
+    preview = restore_preview(path, RestoreOptions(scratches=True))
+    found, marked = score(preview.original, preview.mask, regions)
     assert marked == 0.0 and found > 0.8, (found, marked)
 
 

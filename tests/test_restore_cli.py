@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import cv2
 import numpy as np
 
 from colorizer_app.core.imageio import load_image
@@ -138,3 +139,37 @@ def test_a_folder_at_an_outputs_name_is_named_as_a_restore_would(tmp_path, data_
     run = run_main("restore", tmp_path / "girl.png", "--restore", "fading")
     assert run.returncode != 0
     assert "girl.png: not restored: a folder has its output's name" in run.stderr, run.stderr
+
+
+def test_a_photo_turned_since_its_correction_is_not_filled_sideways(tmp_path, data_dir):
+    """A correction is kept by the photo's path and byte size; a file turned in place keeps
+    both where the format is uncompressed (a BMP, a TIFF; a JPEG turned by its orientation tag
+    alone). The landscape correction was stretched across the portrait photo and its marks
+    filled where there was no damage. It is set aside now, the damage found afresh, and the
+    line says why."""
+    from colorizer_app.engine.restoring import UNFIT_NOTE, CorrectedMasks, repair_photo
+    from colorizer_app.restore.pipeline import RestoreOptions
+
+    album, user = tmp_path / "album", tmp_path / "user"
+    album.mkdir()
+    boy = load_image(data_dir / "old_photos" / SCRATCHED).rgb
+    wide = cv2.resize(boy, (96, 64), interpolation=cv2.INTER_AREA)  # 96 * 3 and 64 * 3: no pad
+    photo = album / "print.bmp"
+    assert cv2.imwrite(str(photo), wide[..., ::-1])
+    kept = np.zeros((64, 96), bool)
+    kept[20:44, 10:86] = True  # a broad band marked by hand across the landscape print
+    CorrectedMasks(user / "damage-masks").put(photo, kept)
+    size = photo.stat().st_size
+    assert cv2.imwrite(str(photo), np.ascontiguousarray(np.rot90(wide))[..., ::-1])
+    assert photo.stat().st_size == size  # the same key: the correction is found for it
+    assert CorrectedMasks(user / "damage-masks").get(photo) is not None
+
+    run = run_main(
+        "restore", album, "--restore", "scratches", env_extra={"COLORIZER_USER_DIR": str(user)}
+    )
+    assert run.returncode == 0, run.stderr
+    line = next(line for line in run.stderr.splitlines() if "print.bmp: restored" in line)
+    assert UNFIT_NOTE in line and "as corrected in the app" not in line, line
+    turned = load_image(photo).rgb
+    detected = repair_photo(turned, RestoreOptions(scratches=True))
+    assert np.array_equal(load_image(album / "print_restored.bmp").rgb, detected)

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -21,8 +22,8 @@ from ..core.hints import Hint
 from ..core.imageio import load_image
 from ..core.paths import user_data_dir
 from ..restore.detect import Detector, default_detector
+from ..restore.pipeline import Restored, RestoreOptions, restore_rgb
 from ..restore.pipeline import RestoreOptionError as RestoreOptionError  # for the CLI
-from ..restore.pipeline import RestoreOptions, restore_rgb
 from .batch import BatchResult, plan_jobs, run_jobs
 from .batch import taken_by as taken_by  # for the Restore panel
 from .colorizer import Colorizer
@@ -79,10 +80,10 @@ class RestoringColorizer:
         hints: Sequence[Hint] = (),
         in_place: bool = False,
     ) -> np.ndarray:
-        repaired, notes = _repair(rgb, self.options, self.mask, self.detector)
-        if self.corrected:
-            notes = ["damage as corrected in the app", *notes]
-        self.last_notes = notes
+        repaired, done = _repair(rgb, self.options, self.mask, self.detector)
+        if self.corrected and done.corrected:
+            done.extra.insert(0, "damage as corrected in the app")
+        self.last_notes = done.notes
         if self.colorizer is None:
             return repaired
         # The repaired copy is ours: the colour may be written over it.
@@ -90,8 +91,24 @@ class RestoringColorizer:
         return self.colorizer.colorize(repaired, saturation, hints, in_place=ours)
 
 
+# A corrected mask is the photo's preview shrunk, its sides rounded to whole pixels: one of
+# another shape (by more than that rounding) was made on the photo before it was turned or
+# cropped, and would be stretched across it sideways.
+FIT_PIXELS = 1.5
+UNFIT_NOTE = "its corrected damage was made before the photo was turned or cropped: found afresh"
+
+
+def correction_fits(mask: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether a corrected damage mask was made on a photo of these proportions."""
+    mh, mw = mask.shape[:2]
+    h, w = shape[:2]
+    return abs(mh * w / h - mw) <= FIT_PIXELS and abs(mw * h / w - mh) <= FIT_PIXELS
+
+
 def _mask_at(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """A corrected damage mask brought to a photo of `shape` (nearest: a mark stays a mark)."""
+    if mask.shape[:2] == shape[:2]:
+        return mask
     size = (shape[1], shape[0])
     return cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
 
@@ -113,17 +130,23 @@ def _repair(
     options: RestoreOptions,
     mask: np.ndarray | None,
     detector: Detector | None,
-) -> tuple[np.ndarray, list[str]]:
-    """`repair_photo`, and what the repair did ("2.1% damaged pixels filled", "tones
-    levelled"), for a batch's line."""
+) -> tuple[np.ndarray, Restored]:
+    """`repair_photo`, and what the repair did (`done.corrected`: the mask given was filled;
+    one that does not fit the photo is set aside, said in the notes, and damage detected)."""
     if not options.any:
-        return rgb, []
+        return rgb, Restored(np.empty((0, 0), np.float32), None)
+    extra = []
+    if mask is not None and options.scratches and not correction_fits(mask, rgb.shape):
+        log.warning("corrected damage of %s does not fit a photo of %s", mask.shape, rgb.shape)
+        mask, extra = None, [UNFIT_NOTE]
     if mask is not None:
         mask = _mask_at(mask, rgb.shape)
     elif options.scratches and detector is None:
         detector = default_detector()
     repaired, done = restore_rgb(rgb, options, detector, mask)
-    return repaired, done.notes
+    done.corrected = mask is not None and options.scratches
+    done.extra[:0] = extra
+    return repaired, done
 
 
 # ---- for the app: a screen-sized look at what restoration does, and a saved repaired copy ----
@@ -131,17 +154,26 @@ def _repair(
 PREVIEW_SIDE = 1024
 
 
+@dataclass
+class RestorePreview:
+    original: np.ndarray  # the photo at most PREVIEW_SIDE, uint8 RGB
+    repaired: np.ndarray  # the same repaired
+    done: Restored  # what was done: its mask is the damage filled (None: scratches off)
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        return self.done.mask
+
+
 def restore_preview(
     path: Path,
     options: RestoreOptions,
     mask: np.ndarray | None = None,
     detector: Detector | None = None,
-    notes: list[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(the photo at most PREVIEW_SIDE, uint8 RGB; the same repaired; the damage found or None).
-    Detection runs at this size anyway (detect.WORK_SIDE), so the overlay is the batch's mask.
-    `mask` (this size): the damage as corrected by a person, filled instead of detecting.
-    `notes`, if given, gets what the repair did ("tones levelled", "grain 2.3 reduced")."""
+) -> RestorePreview:
+    """The photo at most PREVIEW_SIDE, repaired. Detection runs at this size anyway
+    (detect.WORK_SIDE), so the overlay is the batch's mask. `mask`: the damage as corrected by a
+    person (kept from a preview of this photo, any size), filled instead of detecting."""
     rgb = load_image(path).rgb
     h, w = rgb.shape[:2]
     scale = min(1.0, PREVIEW_SIDE / max(h, w))
@@ -149,14 +181,8 @@ def restore_preview(
         rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     if rgb.dtype != np.uint8:
         rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
-    if mask is not None and mask.shape != rgb.shape[:2]:  # kept from a preview of another size
-        mask = _mask_at(mask, rgb.shape)
-    if options.scratches and detector is None and mask is None:
-        detector = default_detector()
-    repaired, done = restore_rgb(rgb, options, detector, mask)
-    if notes is not None:
-        notes += done.notes
-    return rgb, repaired, done.mask
+    repaired, done = _repair(rgb, options, mask, detector)
+    return RestorePreview(rgb, repaired, done)
 
 
 def restored_copy_path(path: Path) -> Path:

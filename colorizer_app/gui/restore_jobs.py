@@ -15,8 +15,8 @@ from ..restore.pipeline import RestoreOptions
 
 
 class RestoreSignals(QObject):
-    # request number, (original, repaired, mask, what the repair did), error, whether the error
-    # is the photo's own
+    # request number, the RestorePreview (None on error), error, whether the error is the
+    # photo's own
     done = Signal(int, object, object, bool)
     saved = Signal(str)
     notice = Signal(str)  # for the window's status line
@@ -44,9 +44,8 @@ class _Job(QRunnable):
 
 class PreviewJob(_Job):
     def run(self) -> None:
-        notes: list[str] = []
         try:
-            result = (*restore_preview(*self.work, notes=notes), notes)
+            result = restore_preview(*self.work)
         except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
             unreadable = isinstance(exc, ImageLoadError)
             self.tell(self.signals.done, self.number, None, str(exc), unreadable)

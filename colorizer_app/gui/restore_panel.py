@@ -32,8 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import ColorizerError
-from ..engine.restoring import CorrectedMasks, RestoreChoices, restored_copy_path, taken_by
-from ..restore.pipeline import RestoreOptions
+from ..engine.restoring import (
+    CorrectedMasks,
+    RestoreChoices,
+    RestorePreview,
+    restored_copy_path,
+    taken_by,
+)
+from ..restore.pipeline import Restored, RestoreOptions
 from .batch_controller import WAITING
 from .brush_picture import BrushPicture, LargeBrushWindow
 from .elided_label import NOTICE_MS, show_notice
@@ -269,30 +275,48 @@ class RestorePanel(QDockWidget):
             if unreadable:
                 self._nothing_to_switch()
             return
-        self.result, notes = result[:3], result[3]
+        self._fit_corrections(result)
+        self.result = (result.original, result.repaired, result.mask)
         for picture in self._pictures():
-            picture.image_size = (result[0].shape[1], result[0].shape[0])
-        self._say(self._what_was_done(result[2], notes))
+            picture.image_size = (result.original.shape[1], result.original.shape[0])
+        self._say(self._what_was_done(result.done))
         self._show()
+
+    def _fit_corrections(self, result: RestorePreview) -> None:
+        """The photo's corrections at the preview's size, where the brush paints them; forgotten
+        where made before it was turned or cropped (the repair detected afresh instead)."""
+        assert self.path is not None
+        kept = self.masks.get(self.path)
+        if kept is None or not self.current_options().scratches:
+            return
+        if result.done.corrected:
+            self.masks[self.path] = result.mask if result.mask is not None else kept
+            return
+        del self.masks[self.path]
+        self.undo.pop(self.path, None)
+        self._keep(self.path)
+        self.signals.notice.emit(
+            f"{self.path.name} has been turned or cropped since you corrected its damage: "
+            "your corrections were set aside and its damage found afresh."
+        )
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
         self.status.setToolTip(text)  # all of it, where three lines cut it off
 
-    def _what_was_done(self, mask: np.ndarray | None, notes: list[str]) -> str:
+    def _what_was_done(self, done: Restored) -> str:
         """A line for each step switched on, whether it found something to do or not (a trial
         could not tell whether Fading or Grain had done anything)."""
         options, said = self.current_options(), []
-        if mask is not None:
+        if done.mask is not None:
             corrected = ", as you corrected it" if self.path in self.masks else ""
             found = "marked" if corrected else "found"
-            said.append(f"Damage {found} on {mask.mean():.1%} of the photo{corrected}.")
+            said.append(f"Damage {found} on {done.mask.mean():.1%} of the photo{corrected}.")
         if options.fading:
-            levelled = "tones levelled" in notes
-            said.append("Tones levelled." if levelled else "Tones fine: left as they are.")
+            said.append("Tones levelled." if done.levelled else "Tones fine: left as they are.")
         if options.grain:
-            reduced = next((n for n in notes if n.startswith("grain ")), None)
-            said.append(f"{reduced.capitalize()}." if reduced else "No grain to reduce.")
+            reduced = f"Grain {done.grain:.1f} reduced." if done.grain is not None else None
+            said.append(reduced or "No grain to reduce.")
         return " ".join(said)
 
     def _nothing_to_switch(self) -> None:

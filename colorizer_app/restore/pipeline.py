@@ -59,10 +59,33 @@ class RestoreOptions:
 
 @dataclass
 class Restored:
+    """What the repair did, step by step: the app's panel says each one from these fields, and
+    a batch's line from `notes`."""
+
     l: np.ndarray  # repaired L (float32, [0, 100])
     mask: np.ndarray | None  # the damage filled (None: scratches off)
-    notes: list[str] = field(default_factory=list)
+    grain: float | None = None  # the grain level reduced (None: none found, or grain off)
+    levelled: bool = False  # fading's levels applied
     tone_gain: float = 1.0  # how far fading's levels stretched the tones (1: left alone)
+    extra: list[str] = field(default_factory=list)  # said before the steps' own notes
+    corrected: bool = False  # the damage filled is a person's correction, not detected
+
+    @property
+    def filled(self) -> float:
+        """The share of the photo's pixels filled as damage."""
+        return float(self.mask.mean()) if self.mask is not None and self.mask.any() else 0.0
+
+    @property
+    def notes(self) -> list[str]:
+        """What was done, for a batch's line ("2.1% damaged pixels filled", "tones levelled")."""
+        said = list(self.extra)
+        if self.grain is not None:
+            said.append(f"grain {self.grain:.1f} reduced")
+        if self.filled:
+            said.append(f"{self.filled:.1%} damaged pixels filled")
+        if self.levelled:
+            said.append("tones levelled")
+        return said
 
 
 def restore_l(
@@ -73,26 +96,23 @@ def restore_l(
 ) -> Restored:
     """The repaired L. `mask`: damage already known (a person's corrected mask), used as given
     instead of detecting."""
-    notes: list[str] = []
     out = l.astype(np.float32, copy=False)
     if options.scratches and mask is None:
         mask = find_damage(out, detector if detector is not None else default_detector())
         mask = repair.widen(mask, WIDEN)
+    grain = None
     if options.grain:
         level = repair.grain_level(out)
         out = repair.repair_grain(out, level)
-        if level >= repair.GRAIN_FLOOR:
-            notes.append(f"grain {level:.1f} reduced")
+        grain = level if level >= repair.GRAIN_FLOOR else None
     if options.scratches and mask is not None and mask.any():
         out = repair.fill(out, mask)
-        notes.append(f"{float(mask.mean()):.1%} damaged pixels filled")
-    gain = 1.0
+    gain, levelled = 1.0, False
     if options.fading:
         levels = repair.fading_levels(out)
         if levels is not None:
-            out, gain = repair.apply_levels(out, levels), levels[2]
-            notes.append("tones levelled")
-    return Restored(out, mask if options.scratches else None, notes, gain)
+            out, gain, levelled = repair.apply_levels(out, levels), levels[2], True
+    return Restored(out, mask if options.scratches else None, grain, levelled, gain)
 
 
 def restore_rgb(

@@ -74,7 +74,8 @@ def score_all(detector, options: RestoreOptions | None = None) -> tuple[float, f
     regions = json.loads(REGIONS.read_text())
     scores = []
     for path in scratched_prints():
-        original, _, mask = restore_preview(path, options, None, detector)
+        preview = restore_preview(path, options, None, detector)
+        original, mask = preview.original, preview.mask
         scores.append(score(original, mask, regions[print_key(path)]))
     found, marked = np.mean(scores, axis=0)
     return float(found), float(marked)
@@ -93,7 +94,8 @@ def main() -> None:
     detector = Learned.load(args.detector) if args.detector else None
     rows = []
     for path in scratched_prints():
-        original, repaired, mask = restore_preview(path, options, None, detector)
+        preview = restore_preview(path, options, None, detector)
+        original, repaired, mask = preview.original, preview.repaired, preview.mask
         if args.score:
             key = print_key(path)
             found, marked = score(original, mask, regions[key])
@@ -123,7 +125,7 @@ def clean_old_marked(detector, options: RestoreOptions) -> list[float]:
     shares = []
     for path in sorted((DATA / "old_photos").iterdir()):
         if any(key in path.name for key in PUBLIC_DOMAIN):
-            mask = restore_preview(path, options, None, detector)[2]
+            mask = restore_preview(path, options, None, detector).mask
             shares.append(0.0 if mask is None else float(mask.mean()))
     return shares
 
