@@ -7,6 +7,7 @@ import shutil
 
 import cv2
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -738,4 +739,94 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
     assert not any(box.isChecked() or box.isEnabled() for box in panel.switches.values())
     assert panel.choices.get(photo).grain  # its choice is kept for when it reads again
+    panel.wait()
+
+
+def _at(picture, x: float, y: float) -> QPoint:
+    """The widget point over preview pixel (x, y) of `picture`."""
+    pixmap, (w, h) = picture.pixmap(), picture.image_size
+    ox = (picture.width() - pixmap.width()) / 2
+    oy = (picture.height() - pixmap.height()) / 2
+    return QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
+
+
+def test_a_quick_stroke_marks_its_whole_path_and_the_brush_can_be_sized(qtbot, tmp_path, data_dir):
+    """A trial: a quick drag marked a dot where the mouse was reported and left the damage
+    between them, and the brush's size could not be changed (too wide for a hairline, too
+    thin for a fold). A stroke marks its whole path; ] and the wheel make the brush bigger, [
+    smaller, and its outline under the mouse is drawn at that size."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = _panel_on(qtbot, photo, 500, 700)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
+    panel.show_damage.setChecked(False)
+    found = panel.result[2].copy()
+    picture = panel.picture
+
+    # Across the print in one move: every pixel of the row between is marked.
+    qtbot.mousePress(picture, Qt.MouseButton.LeftButton, pos=_at(picture, 30, 200))
+    qtbot.mouseMove(picture, _at(picture, 220, 200))
+    qtbot.mouseRelease(picture, Qt.MouseButton.LeftButton, pos=_at(picture, 220, 200))
+    marked = panel.masks[photo]
+    assert marked[200, 32:218].all() and marked[195:206, 32:218].sum() <= 3 * 186 + found.sum()
+
+    def dab_area() -> int:
+        before = panel.masks[photo].copy()
+        qtbot.mousePress(picture, Qt.MouseButton.LeftButton, pos=_at(picture, 128, 60))
+        qtbot.mouseRelease(picture, Qt.MouseButton.LeftButton, pos=_at(picture, 128, 60))
+        added = int((panel.masks[photo] & ~before).sum())
+        panel.undo_stroke()
+        return added
+
+    assert picture.brush_radius == 1  # 5 px of a 1024 px preview, on a 256 px print
+    small = dab_area()
+    picture.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(picture, Qt.Key.Key_BracketRight)
+    assert picture.brush_radius == 2
+    notch = QWheelEvent(
+        QPointF(50, 50), QPointF(picture.mapToGlobal(QPoint(50, 50))), QPoint(0, 0),
+        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(picture, notch)  # two notches up
+    assert picture.brush_radius == 4 and panel.brush_size == pytest.approx(1.25**5)
+    big = dab_area()
+    assert big > 4 * small, (small, big)
+    qtbot.keyClick(picture, Qt.Key.Key_BracketLeft)
+    assert picture.brush_radius == 3
+    panel.wait()
+
+
+def test_the_brush_is_sized_from_the_keyboard_wherever_the_focus_is(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """Under X, [ and ] did nothing in the app: the switches and the picture do not take the
+    focus from the photo list, so keys meant for the panel never reached it. They work in the
+    whole window while the brush is shown, and are left alone while it is not."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    window.add_paths([photo], colorize=False)
+    wait_scanned(window)
+    window.list_view.setCurrentIndex(window.photos.index(0, 0))
+    window.show()
+    panel = window.restore_panel
+    window.list_view.setFocus()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_BracketRight)
+    assert panel.brush_size == 1.0  # Scratches off: no brush to size
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
+    assert window.focusWidget() is window.list_view
+    qtbot.keyClick(window.list_view, Qt.Key.Key_BracketRight)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_BracketRight)
+    assert panel.brush_size == pytest.approx(1.25**2)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_BracketLeft)
+    assert panel.brush_size == pytest.approx(1.25)
     panel.wait()

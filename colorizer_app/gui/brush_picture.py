@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QMouseEvent, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QShortcut,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,15 +33,32 @@ from PySide6.QtWidgets import (
 )
 
 LARGE_SHARE = 0.8  # of the screen's room the larger window takes at first
+BRUSH_KEYS = (("[", -1), ("]", 1))  # smaller, bigger (as in GIMP and Photoshop)
+
+
+def add_brush_keys(widget: QWidget, resize) -> list[QShortcut]:
+    """[ and ] anywhere in `widget`'s window call `resize(steps)`, while enabled. The window,
+    not the panel: a person brushing has the focus wherever it was (the photo list, as a trial
+    under X found), since the picture and the switches do not take it from there; a line being
+    typed in keeps its [ and ] (a text field takes them first)."""
+    keys = []
+    for key, steps in BRUSH_KEYS:
+        shortcut = QShortcut(QKeySequence(key), widget)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(lambda steps=steps: resize(steps))
+        keys.append(shortcut)
+    return keys
 
 
 class BrushPicture(QLabel):
     """The repaired preview; a drag on it paints (left button) or erases (right) damage, told as
-    points in the preview's own pixels."""
+    points in the preview's own pixels. Under the mouse, the brush's outline at its size (a
+    person could not tell how much a stroke would take); the wheel asks for another size."""
 
     brushed = Signal(float, float, bool, bool)  # x, y, adding?, first point of a stroke?
     released = Signal()
     resized = Signal()
+    wheeled = Signal(int)  # notches: + bigger, - smaller
 
     def __init__(self) -> None:
         super().__init__("Choose a photo")
@@ -40,6 +68,46 @@ class BrushPicture(QLabel):
         # holds the size of the pixmap it was given, and when the dock got shorter (at 200%, or
         # once the brush hint appeared) the photo was drawn over the text and buttons below it.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setToolTip(
+            "Correct the damage found: drag with the left button to add, the right to erase"
+        )
+        self.brush_radius = 0.0  # in the preview's pixels (0: no brush to show)
+        self._hover: QPointF | None = None
+        self.setMouseTracking(True)
+
+    def set_brush_radius(self, radius: float) -> None:
+        self.brush_radius = radius
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        pixmap = self.pixmap()
+        if self._hover is None or self.brush_radius <= 0 or pixmap.isNull() or not self.image_size:
+            return
+        ox, oy = (self.width() - pixmap.width()) / 2, (self.height() - pixmap.height()) / 2
+        if not QRectF(ox, oy, pixmap.width(), pixmap.height()).contains(self._hover):
+            return  # beside the photo: nothing to paint there
+        r = self.brush_radius * pixmap.width() / self.image_size[0]
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for colour, width in ((QColor(0, 0, 0, 160), 3.0), (QColor(255, 255, 255), 1.0)):
+            painter.setPen(QPen(colour, width))  # a light ring on a dark edge: seen on any photo
+            painter.drawEllipse(self._hover, r, r)
+        painter.end()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._hover = None
+        self.update()
+        super().leaveEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        notches = event.angleDelta().y() // 120
+        if notches and self.brush_radius > 0:
+            self.wheeled.emit(int(notches))
+            event.accept()
+        else:
+            super().wheelEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -63,6 +131,8 @@ class BrushPicture(QLabel):
             self.brushed.emit(point[0], point[1], self._adding, True)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._hover = event.position()
+        self.update()
         point = self._to_image(event)
         if point is not None and event.buttons() != Qt.MouseButton.NoButton:
             self.brushed.emit(point[0], point[1], self._adding, False)
@@ -78,11 +148,11 @@ class LargeBrushWindow(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.picture = BrushPicture()
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(320, 240)
         hint = QLabel(
             "Drag on the photo to correct the damage found (red): the left button adds, the "
-            "right button erases. The photo is repaired again when you let go."
+            "right button erases; the mouse wheel or [ and ] make the brush bigger or smaller. "
+            "The photo is repaired again when you let go."
         )
         hint.setWordWrap(True)
         self.undo_button = QPushButton("Undo Brush")

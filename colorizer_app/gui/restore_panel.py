@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QPalette, QPixmap
@@ -41,7 +40,8 @@ from ..engine.restoring import (
 )
 from ..restore.pipeline import Restored, RestoreOptions
 from .batch_controller import WAITING
-from .brush_picture import BrushPicture, LargeBrushWindow
+from .brush_picture import BrushPicture, LargeBrushWindow, add_brush_keys
+from .damage_brush import BRUSH_HINT, brush_radius, overlay, paint, resized
 from .elided_label import NOTICE_MS, show_notice
 from .qimage import to_qimage
 from .replace_question import ask_to_replace
@@ -55,25 +55,6 @@ SWITCHES = (
     ("fading", "Fading"),
     ("grain", "Grain"),
 )
-OVERLAY = np.array([255, 40, 40], np.float32)  # the damage found, drawn half over the photo
-
-
-BRUSH_RADIUS = 5  # pixels of a full-size preview (1024 px on its long side)
-
-
-def brush_radius(shape: tuple[int, ...]) -> int:
-    """The brush's radius on a preview of `shape`: the same share of the photo whatever its
-    size. A fixed 5 px on a 256 px print (the boy's) was a stroke as wide as his eyebrow, and a
-    trial smeared it all to take out one flake on it."""
-    return max(1, round(BRUSH_RADIUS * max(shape[:2]) / 1024))
-
-
-def overlay(rgb: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    if mask is None or not mask.any():
-        return rgb
-    out = rgb.astype(np.float32)
-    out[mask] = 0.5 * out[mask] + 0.5 * OVERLAY
-    return out.astype(np.uint8)
 
 
 class RestorePanel(QDockWidget):
@@ -94,6 +75,8 @@ class RestorePanel(QDockWidget):
         # shown), and the masks before each stroke (this session).
         self.masks: dict[Path, np.ndarray] = {}
         self.undo: dict[Path, list[np.ndarray | None]] = {}
+        self.brush_size = 1.0  # the person's, over the size that suits each photo
+        self._stroke_at: tuple[float, float] | None = None  # the stroke's last point
         self.requests = 0  # the number of the latest preview asked for: older ones are dropped
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
@@ -113,7 +96,6 @@ class RestorePanel(QDockWidget):
         self.show_damage.toggled.connect(lambda _on: self._show())
         layout.addWidget(self.show_damage)
         self.picture = BrushPicture()
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Short enough that the switches, the hint, the buttons and the status still fit a
         # 1080p screen at 200% (about 420 px of dock): the photo gives way, nothing overlaps.
         # Narrow enough that the window fits an 800x600 screen (at 260 it was 828 px wide at
@@ -121,17 +103,15 @@ class RestorePanel(QDockWidget):
         # the Larger Window button took 28 px, and a third status line 12 more; at 200% with
         # the Advanced dock tabbed beside it the photo then ran over the brush hint.
         self.picture.setMinimumSize(200, 78)
-        self.picture.setToolTip(
-            "Correct the damage found: drag with the left button to add, the right to erase"
-        )
         self.picture.brushed.connect(self._brush)
         self.picture.released.connect(self._stroke_done)
         self.picture.resized.connect(self._show)
+        self.picture.wheeled.connect(self.resize_brush)
+        self.brush_keys = add_brush_keys(self, self.resize_brush)
         layout.addWidget(self.picture, 1)
         # Said on the panel, not only in a tooltip: the detector misses some damage and marks
         # some details (a mouth a crack runs through), and the brush is how a person fixes both.
-        self.brush_hint = QLabel("Drag on the photo to correct the damage found: the left button "
-                                 "adds, the right button erases.")  # fmt: skip
+        self.brush_hint = QLabel(BRUSH_HINT)
         self.brush_hint.setWordWrap(True)
         self.brush_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary text
         layout.addWidget(self.brush_hint)
@@ -331,6 +311,7 @@ class RestorePanel(QDockWidget):
             box.blockSignals(False)
 
     def _show(self) -> None:
+        self._show_brush()
         if self.result is None:
             return
         _original, repaired, mask = self.result
@@ -365,6 +346,8 @@ class RestorePanel(QDockWidget):
             self.large.picture.brushed.connect(self._brush)
             self.large.picture.released.connect(self._stroke_done)
             self.large.picture.resized.connect(self._show)
+            self.large.picture.wheeled.connect(self.resize_brush)
+            self.brush_keys += add_brush_keys(self.large, self.resize_brush)
             self.large.undo_button.clicked.connect(self.undo_stroke)
         self.large.follow(self.path)
         self._buttons()
@@ -383,15 +366,29 @@ class RestorePanel(QDockWidget):
         mask = self.masks.get(self.path)
         if first:
             self.undo.setdefault(self.path, []).append(None if mask is None else mask.copy())
+            self._stroke_at = None
         if mask is None:  # the first correction starts from what was found
             mask = found.copy() if found is not None else np.zeros(original.shape[:2], bool)
-        painted = mask.astype(np.uint8)
-        radius = brush_radius(original.shape)
-        cv2.circle(painted, (round(x), round(y)), radius, 1 if adding else 0, -1)
-        self.masks[self.path] = painted > 0
+        radius = brush_radius(original.shape, self.brush_size)
+        self.masks[self.path] = paint(mask, self._stroke_at, (x, y), radius, adding)
+        self._stroke_at = (x, y)
         self.result = (original, repaired, self.masks[self.path])
         self._buttons()
         self._show()
+
+    def resize_brush(self, steps: int) -> None:
+        """The brush `steps` steps bigger (or smaller), shown round the mouse in each picture."""
+        self.brush_size = resized(self.brush_size, steps)
+        self._show_brush()
+
+    def _show_brush(self) -> None:
+        radius = 0
+        if self.result is not None and self.current_options().scratches:
+            radius = brush_radius(self.result[0].shape, self.brush_size)
+        for picture in self._pictures():
+            picture.set_brush_radius(radius)
+        for key in self.brush_keys:  # [ and ] left to the rest of the window with no brush
+            key.setEnabled(radius > 0)
 
     def _stroke_done(self) -> None:
         if self.path is not None and self.path in self.masks:
