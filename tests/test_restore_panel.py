@@ -15,7 +15,7 @@ from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
 from colorizer_app.engine.restoring import CorrectedMasks, RestoreChoices, repair_photo
-from colorizer_app.gui import restore_panel
+from colorizer_app.gui import restore_save
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
 from colorizer_app.gui.save_options import SaveOptions
@@ -107,7 +107,7 @@ def test_a_folder_at_the_restored_copys_name_is_said_not_asked_about(
     # status line came after the click: a race a run found).
     qtbot.waitUntil(lambda: panel.status.text().startswith("Tones"), timeout=60_000)
     asked: list[str] = []  # the question, had it been put (a Replace would fail anyway)
-    monkeypatch.setattr(restore_panel, "ask_to_replace", lambda _w, _t, text: asked.append(text))
+    monkeypatch.setattr(restore_save, "ask_to_replace", lambda _w, _t, text: asked.append(text))
     panel.save_button.click()
     qtbot.wait(300)
     assert not asked
@@ -830,3 +830,47 @@ def test_the_brush_is_sized_from_the_keyboard_wherever_the_focus_is(
     qtbot.keyClick(window.list_view, Qt.Key.Key_BracketLeft)
     assert panel.brush_size == pytest.approx(1.25)
     panel.wait()
+
+
+def test_a_restored_copy_that_cannot_go_beside_its_photo_goes_where_the_person_says(
+    qtbot, tmp_path, data_dir, monkeypatch
+):
+    """A trial's scan on a read-only share: Save Restored Copy said "Not saved: ... (Read-only
+    file" cut off in the panel, and there was no way to save the copy anywhere. It asks now,
+    naming why, and saves into the folder chosen; Cancel saves nothing and says why."""
+    import subprocess
+
+    from PySide6.QtWidgets import QFileDialog
+
+    share = tmp_path / "share"
+    share.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(share)]).returncode != 0:
+        pytest.skip("a read-only drive cannot be mounted here (needs root)")
+    try:
+        shutil.copy(data_dir / "old_photos" / SCRATCHED, share / "boy.png")
+        subprocess.run(["mount", "-o", "remount,ro", str(share)], check=True)
+        before = (share / "boy.png").read_bytes()
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(elsewhere))
+        panel = _panel_on(qtbot, share / "boy.png")
+        panel.switches["fading"].setChecked(True)
+        qtbot.waitUntil(lambda: panel.status.text().startswith("Tones"), timeout=60_000)
+
+        asked = _answer_when_asked(qtbot, "Cancel")
+        panel.save_button.click()
+        qtbot.waitUntil(lambda: panel.status.text().startswith("Not saved"), timeout=10_000)
+        assert "cannot be saved beside boy.png" in asked[0] and "read-only" in asked[0], asked
+        assert not any(elsewhere.iterdir())
+
+        asked = _answer_when_asked(qtbot, "Choose Folder…")
+        panel.save_button.click()
+        qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+        assert panel.status.text() == f"Saved boy_restored.png in {elsewhere}"
+        restored = load_image(elsewhere / "boy_restored.png").rgb
+        assert restored.shape == load_image(share / "boy.png").rgb.shape
+        assert sorted(p.name for p in share.iterdir()) == ["boy.png"]
+        assert (share / "boy.png").read_bytes() == before
+        panel.wait()
+    finally:
+        subprocess.run(["umount", str(share)], check=True)

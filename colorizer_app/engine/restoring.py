@@ -185,19 +185,24 @@ def restore_preview(
     return RestorePreview(rgb, repaired, done)
 
 
-def restored_copy_path(path: Path) -> Path:
-    """Where `save_restored` writes the photo's restored copy: `<name>_restored.<ext>` beside it."""
-    return plan_jobs([path], None, RESTORED_SUFFIX)[0].dest
+def restored_copy_path(path: Path, folder: Path | None = None) -> Path:
+    """Where `save_restored` writes the photo's restored copy: `<name>_restored.<ext>` beside it
+    (or in `folder`)."""
+    return plan_jobs([path], folder, RESTORED_SUFFIX)[0].dest
 
 
 def save_restored(
-    path: Path, options: RestoreOptions, mask: np.ndarray | None = None, replace: bool = False
+    path: Path,
+    options: RestoreOptions,
+    mask: np.ndarray | None = None,
+    replace: bool = False,
+    folder: Path | None = None,
 ) -> BatchResult:
-    """`colorizer restore` for one photo: `<name>_restored.<ext>` beside it, never over the
-    original and, unless `replace` (the person said so), never over an existing file; through
-    the batch's own naming and atomic writing. `mask`: the corrected damage (the preview's
-    size), brought to the photo's size."""
-    jobs = plan_jobs([path], None, RESTORED_SUFFIX)
+    """`colorizer restore` for one photo: `<name>_restored.<ext>` beside it (or in `folder`),
+    never over the original and, unless `replace` (the person said so), never over an existing
+    file; through the batch's own naming and atomic writing. `mask`: the corrected damage (the
+    preview's size), brought to the photo's size."""
+    jobs = plan_jobs([path], folder, RESTORED_SUFFIX)
     return run_jobs(RestoringColorizer(options, mask=mask), jobs, overwrite=replace)
 
 

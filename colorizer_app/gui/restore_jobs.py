@@ -58,10 +58,11 @@ class PreviewJob(_Job):
 
 class SaveJob(_Job):
     replace = False  # the person answered Replace to "already there"
+    folder: Path | None = None  # another folder the person chose (None: beside the photo)
 
     def run(self) -> None:
         try:
-            result = save_restored(*self.work, replace=self.replace)
+            result = save_restored(*self.work, replace=self.replace, folder=self.folder)
         except Exception as exc:  # noqa: BLE001
             self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
             return

@@ -35,8 +35,6 @@ from ..engine.restoring import (
     CorrectedMasks,
     RestoreChoices,
     RestorePreview,
-    restored_copy_path,
-    taken_by,
 )
 from ..restore.pipeline import Restored, RestoreOptions
 from .batch_controller import WAITING
@@ -44,8 +42,8 @@ from .brush_picture import BrushPicture, LargeBrushWindow, add_brush_keys
 from .damage_brush import BRUSH_HINT, brush_radius, overlay, paint, resized
 from .elided_label import NOTICE_MS, show_notice
 from .qimage import to_qimage
-from .replace_question import ask_to_replace
-from .restore_jobs import PreviewJob, RestoreSignals, SaveJob
+from .restore_jobs import PreviewJob, RestoreSignals
+from .restore_save import restore_save_job
 from .window_actions import add_to_view
 from .window_base import WindowBase
 from .window_state import share_the_right_side
@@ -425,25 +423,10 @@ class RestorePanel(QDockWidget):
     def save(self) -> None:
         if self.path is None or not self.current_options().any:
             return
-        job = SaveJob(0, self._work(), self.signals)
-        there = restored_copy_path(self.path)
-        if taken := taken_by(there):  # a folder of that name: no question that cannot be kept
-            self.signals.saved.emit(
-                f"Not saved: {there.name} there is {taken}; rename it, then save."
-            )
-            return
-        if there.exists():
-            # A trial corrected the damage again after saving, and could never save the
-            # corrected copy: "already there; it was kept", and no way to replace it.
-            text = (
-                f"{there.name} already exists in {there.parent}.\nReplace it with this restoration?"
-            )
-            if not ask_to_replace(self, "Replace the restored copy?", text):
-                self.signals.saved.emit("Not saved: the restored copy there is kept.")
-                return
-            job.replace = True
-        self._say("Saving the restored copy…")
-        self.pool.start(job)
+        job = restore_save_job(self, self._work(), self.signals)
+        if job is not None:
+            self._say("Saving the restored copy…")
+            self.pool.start(job)
 
     def wait(self) -> None:
         self.pool.waitForDone()
