@@ -130,5 +130,10 @@ class LastList(QObject):
             self.selection.make_current(shown)
         said = f"Opened the {photos(len(added))} listed when Colorizer was last closed"
         if gone:
-            said += f"; {photos(gone)} of them {'is' if gone == 1 else 'are'} no longer there"
+            # Which ones (a trial read "1 photo of them is no longer there" and had to guess).
+            found = {str(it.path) for it in added}
+            names = [Path(p).name for p in roots if p not in found]
+            named = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+            are = "is" if gone == 1 else "are"
+            said += f"; {photos(gone)} of them {are} no longer there ({named})"
         self.status.emit(said + ". File > Clear List starts afresh.")

@@ -107,7 +107,7 @@ class RecentPlaces(QObject):
             what = (
                 f"{Path(entry[0]).name} is"
                 if len(entry) == 1
-                else f"{gone} of these {len(entry)} photos are"
+                else f"{gone} of these {len(entry)} photos {'is' if gone == 1 else 'are'}"
                 if there
                 else f"These {len(entry)} photos are"
             )

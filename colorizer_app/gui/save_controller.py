@@ -77,7 +77,8 @@ class SaveController(JobController):
             return 0
         plan = self._plan(items, options)
         if plan is None:
-            self.status.emit("Not saved: the earlier colorized copies are kept.")
+            copies = "copy is" if self._left_earlier == 1 else "copies are"
+            self.status.emit(f"Not saved: the earlier colorized {copies} kept.")
             return 0
         if not plan:
             self.status.emit(f"Nothing new to save{kept_line(self._kept)}.")
@@ -135,6 +136,7 @@ class SaveController(JobController):
         if existing and overwrite is None:
             overwrite = self._ask_replace(existing, len(plan))
             if overwrite is None:
+                self._left_earlier = len(existing)  # for the line that says they are kept
                 return None
         if not overwrite:
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
@@ -170,7 +172,7 @@ class SaveController(JobController):
             self._host,
             "Could not save",
             text
-            + "\n\nThe colorized photos are still here, and your originals are untouched: "
+            + f"\n\n{_still_here(left)}, and your originals are untouched: "
             + "choose another folder (Save… > In this folder) and save again."
             + (f"\nThe other {photos(len(kept))} are being saved." if kept else ""),
         )
@@ -261,7 +263,7 @@ class SaveController(JobController):
         # What to do next, said once (a trial met "cannot write in ... (Read-only file system)"
         # and nothing more): the colour is kept in the window, so another folder saves it.
         advice = (
-            "\n\nThe colorized photos are still here, and your originals are untouched: "
+            f"\n\n{_still_here(len(failures))}, and your originals are untouched: "
             "choose another folder (Save… > In this folder), or make room, and save again."
             if moved < len(failures)
             else ""
@@ -280,6 +282,12 @@ class SaveController(JobController):
         box.setDetailedText("\n".join(failures))
         box.exec()
         box.deleteLater()  # as the Save dialog: not left to the app's teardown
+
+
+def _still_here(n: int) -> str:
+    """That the colour of `n` photos not saved is still in the window (a trial read "The
+    colorized photos are still here" of one photo)."""
+    return "The colorized photo is still here" if n == 1 else "The colorized photos are still here"
 
 
 def saved_line(written: list[Path], folder: Path | None = None) -> str:

@@ -73,7 +73,7 @@ def test_a_photo_gone_since_is_counted_and_a_cleared_list_stays_empty(
         qtbot.waitUntil(lambda: len(again.photos.items) == 1, timeout=30_000)
         assert again.photos.items[0].path == photo_dir / "photo0.jpg"
         said = again.statusBar().toolTip() or again.statusBar().currentMessage()
-        assert "1 photo of them is no longer there" in said, said
+        assert "1 photo of them is no longer there (photo1.jpg)" in said, said
         wait_idle(qtbot, again, timeout=120_000)
         again.clear_all()
         _quit(qtbot, again)

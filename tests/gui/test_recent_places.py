@@ -80,7 +80,7 @@ def test_an_entry_with_some_photos_gone_opens_the_rest_and_says_so(qtbot, window
     bar = window.statusBar()
     # Whole, or shortened in the middle to the room left with its whole text in the tooltip.
     assert (bar.toolTip() or bar.currentMessage()) == (
-        "1 of these 2 photos are no longer there (moved, renamed, or on a drive unplugged)."
+        "1 of these 2 photos is no longer there (moved, renamed, or on a drive unplugged)."
     )
     assert bar.currentMessage().endswith("on a drive unplugged).")
     # What the person does next answers at once, over the notice (Clear List's Undo hint).

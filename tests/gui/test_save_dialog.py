@@ -86,6 +86,7 @@ def test_save_all_into_a_folder_that_cannot_be_made_warns_at_once_naming_it(
     qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=2000)  # gone, as above
     assert f"Cannot save here: {blocker} is a file, not a folder" in warnings[0]
     assert "choose another folder" in warnings[0]  # what to do next, not only what went wrong
+    assert "The colorized photos are still here" in warnings[0]  # 3 of them: one, below
     assert window.status_label.text().startswith("Not saved (3 photos): ")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("a file")) == [
         blocker.name
@@ -190,7 +191,7 @@ def test_saving_again_asks_by_name_and_enter_keeps_the_earlier_copy(
     assert "photo0_colorized.png already exists" in text and str(out) in text
     assert labels == ["Cancel", "Replace"]
     assert copy.read_bytes() == b"an earlier copy"  # Enter kept it
-    assert "Not saved" in window.status_label.text()
+    assert window.status_label.text() == "Not saved: the earlier colorized copy is kept."
     # Both photos: one copy exists, one is new; Enter saves only the new one.
     QTimer.singleShot(0, lambda: answer("Return"))
     assert window.saving.save(window.photos.items, SaveOptions(folder=out, fmt="png")) == 1
