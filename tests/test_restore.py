@@ -256,6 +256,26 @@ def test_the_boys_eyes_and_nose_are_not_taken_for_damage(data_dir):
     assert marked == 0.0 and found > 0.8, (found, marked)
 
 
+def test_the_people_on_an_old_street_are_not_taken_for_damage(data_dir):
+    """A trial ran `colorizer restore` on Detroit circa 1915 and its pedestrians were filled
+    away (each a short dark stroke on the pale square, marked like a scratch). Short dark marks
+    are the photo's own now: of the dark figures on the square (people, carts, posts: pixels
+    well below the square's tone round them), a few are still changed (a post as long as a
+    scratch), not a quarter (26% before)."""
+    from colorizer_app.engine.restoring import restore_preview
+
+    path = next((data_dir / "old_photos").glob("*Detroit circa 1915*"))
+    preview = restore_preview(path, RestoreOptions(scratches=True))
+    l = rgb_to_l(preview.original)
+    changed = np.abs(rgb_to_l(preview.repaired) - l) > 5.0
+    around = cv2.medianBlur(np.clip(l * 2.55, 0, 255).astype(np.uint8), 15) / 2.55
+    square = np.s_[420:553, 100:700]  # the square in front of the city hall, on the preview
+    figures = (around - l > 20.0)[square]
+    assert figures.sum() > 3000  # the preview is the photo's (1000 x 553), its people there
+    assert changed[square][figures].mean() < 0.12, changed[square][figures].mean()
+    assert preview.mask.any()  # the detector still marks damage on the photo
+
+
 def test_a_dark_speck_beside_a_crack_is_still_left():
     """A pupil beside a crack: each speck is judged by its own surroundings (a review found a
     speck's ring given to the crack next to it, and the speck filled)."""
