@@ -159,7 +159,7 @@ def test_the_panel_says_what_each_step_did_and_its_buttons_stay_put(
     y = panel.save_button.mapTo(panel, panel.save_button.rect().topLeft()).y()
     panel.save_button.click()
     qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
-    assert panel.status.toolTip() == f"Saved good_restored.png in {scans}"
+    assert panel.status.text() == f"Saved good_restored.png in {scans}"
     assert panel.save_button.mapTo(panel, panel.save_button.rect().topLeft()).y() == y
 
 
@@ -439,14 +439,24 @@ def test_a_file_that_cannot_be_restored_says_so_plainly_without_the_last_photo(
     this photo: ImageLoadError: ..." under the bank's preview."""
     good, broken = tmp_path / "boy.png", tmp_path / "broken.jpg"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, good)
-    broken.write_bytes(b"")
+    broken.write_bytes((data_dir / "lfw" / "AJ_Cook" / "AJ_Cook_0001.jpg").read_bytes()[:1000])
     panel = _panel_on(qtbot, good)
     panel.switches["grain"].setChecked(True)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
     assert not panel.picture.pixmap().isNull()
     panel.show_photo(broken)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
-    assert "broken.jpg" in panel.status.text() and "Error" not in panel.status.text()
+    said = panel.status.text()
+    assert "Error" not in said and str(tmp_path) not in said, said  # the photo shown: no path
+    assert said.startswith("Cannot restore this photo: an incomplete JPEG file"), said
+    # However narrow the dock, three whole lines, the last shortened, all of it in the tooltip
+    # (a trial read half a fourth line under the button below).
+    height = panel.status.height()
+    panel.resize(230, panel.height())
+    qtbot.waitUntil(lambda: panel.status.width() < 230)
+    lines = panel.status.shown_lines()
+    assert len(lines) == 3 and lines[-1].endswith("…"), lines
+    assert panel.status.toolTip() == said and panel.status.height() == height
     assert panel.picture.pixmap().isNull()
     # Nothing offered for it (a trial ticked Scratches on a broken file to no effect), and all
     # of it back on the next photo.

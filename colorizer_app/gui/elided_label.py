@@ -134,3 +134,55 @@ class _NoticeFit(QObject):
             if left > 0 and self.bar.currentMessage() == self.shown:
                 self.show(self.text, left)
         return False
+
+
+class LinesLabel(QLabel):
+    """A label of at most `lines` wrapped lines, always that tall (the widgets below it stay
+    where they are), its last line shortened with "…" where the text runs on, and its whole
+    text in the tooltip then. A QLabel with a fixed height drew the next line half under the
+    button below it (a trial read "(it stops after 1" and the top of another line)."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None):
+        super().__init__("", parent)
+        self.lines = lines
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 2)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.update()
+        self._update_tip()
+
+    def shown_lines(self) -> list[str]:
+        """The lines as drawn at the label's width now."""
+        metrics, width = self.fontMetrics(), max(1, self.contentsRect().width())
+        words, out, line = self.text().split(), [], ""
+        for i, word in enumerate(words):
+            wider = f"{line} {word}" if line else word
+            if metrics.horizontalAdvance(wider) <= width or not line:
+                line = wider
+                continue
+            out.append(line)
+            line = word
+            if len(out) == self.lines - 1:  # the last line: the rest, shortened to fit
+                rest = " ".join([line, *words[i + 1 :]])
+                return [*out, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+        out.append(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) if line else "")
+        return out[: self.lines]
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        rect, step = self.contentsRect(), self.fontMetrics().lineSpacing()
+        for n, line in enumerate(self.shown_lines()):
+            row = rect.adjusted(0, n * step, 0, 0)
+            painter.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, line)
+
+    def _update_tip(self) -> None:
+        whole = " ".join(self.text().split())
+        self.setToolTip("" if " ".join(self.shown_lines()) == whole else self.text())

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +39,7 @@ from ..restore.pipeline import Restored, RestoreOptions
 from .batch_controller import WAITING
 from .brush_picture import BrushPicture, LargeBrushWindow, add_brush_keys
 from .damage_brush import BRUSH_HINT, brush_radius, overlay, paint, resized
-from .elided_label import NOTICE_MS, show_notice
+from .elided_label import NOTICE_MS, LinesLabel, show_notice
 from .qimage import to_qimage
 from .restore_jobs import PreviewJob, RestoreSignals
 from .restore_save import restore_save_job
@@ -132,17 +131,11 @@ class RestorePanel(QDockWidget):
         self.large_button = QPushButton("Correct in a Larger Window")
         self.large_button.clicked.connect(self.open_large)
         layout.addWidget(self.large_button)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        # Lines kept for it: the preview above jumped each time its text came, went or wrapped
-        # ("Damage marked on 2.1% of the photo, as you corrected it"), under the brush.
-        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        # Three, fixed: a longer text ("Saved ... in FOLDER") pushed the buttons under it up, and
-        # a trial's next click missed; what does not fit is in its tooltip.
-        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 2)
-        # Its width is the dock's, never its own: a long failure message widened the dock, and
-        # the photo beside it jumped, photo after photo (a trial).
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Three lines, always (LinesLabel): the preview above jumped each time its text came,
+        # went or wrapped, and a longer text pushed the buttons under it up (a trial's next click
+        # missed); what does not fit is in its tooltip. Its width is the dock's, never its own:
+        # a long failure message widened the dock, and the photo beside it jumped (a trial).
+        self.status = LinesLabel(3)
         self.signals.saved.connect(self._say)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
@@ -246,7 +239,9 @@ class RestorePanel(QDockWidget):
             # bank under "Cannot restore this photo" for a broken file).
             self.result = None
             self._say_instead("No preview")
-            self._say(f"Cannot restore this photo: {error}")
+            # Without the photo's path in front: the panel is on that photo (a trial's line ran
+            # out of room before it said why).
+            self._say(f"Cannot restore this photo: {error.removeprefix(f'{self.path}: ')}")
             self.save_button.setEnabled(False)
             self.large_button.setEnabled(False)
             self.brush_hint.setVisible(False)
@@ -280,7 +275,6 @@ class RestorePanel(QDockWidget):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
-        self.status.setToolTip(text)  # all of it, where three lines cut it off
 
     def _what_was_done(self, done: Restored) -> str:
         """A line for each step switched on, whether it found something to do or not (a trial
