@@ -11,6 +11,7 @@ from typing import Protocol
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette, QPen
 
+from .elided_label import wrapped
 from .hint_marks import Mark, paint_marks
 
 
@@ -86,24 +87,6 @@ def note_band(metrics: QFontMetrics, rect: QRect, note: str) -> tuple[QRectF, st
     band = QRectF(0, 0, width, metrics.height() * len(lines) + 10)
     band.moveCenter(QPointF(rect.center().x(), rect.bottom() - 10 - band.height() / 2))
     return band, "\n".join(lines)
-
-
-def wrapped(metrics: QFontMetrics, text: str, room: int, most: int) -> list[str]:
-    """`text` broken at spaces into lines at most `room` pixels wide, at most `most` of them, the
-    last shortened with "…" where the rest does not fit."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        longer = f"{line} {word}" if line else word
-        if line and metrics.horizontalAdvance(longer) > room:
-            lines.append(line)
-            line = word
-        else:
-            line = longer
-    lines.append(line)
-    if len(lines) > most:
-        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
-    return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, room) for x in lines]
 
 
 def paint_note(painter: QPainter, rect: QRect, note: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QSizeGrip, QSizePolicy, QStatusBar, QWidget
 
 
@@ -156,20 +156,8 @@ class LinesLabel(QLabel):
 
     def shown_lines(self) -> list[str]:
         """The lines as drawn at the label's width now."""
-        metrics, width = self.fontMetrics(), max(1, self.contentsRect().width())
-        words, out, line = self.text().split(), [], ""
-        for i, word in enumerate(words):
-            wider = f"{line} {word}" if line else word
-            if metrics.horizontalAdvance(wider) <= width or not line:
-                line = wider
-                continue
-            out.append(line)
-            line = word
-            if len(out) == self.lines - 1:  # the last line: the rest, shortened to fit
-                rest = " ".join([line, *words[i + 1 :]])
-                return [*out, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
-        out.append(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) if line else "")
-        return out[: self.lines]
+        text = " ".join(self.text().split())
+        return wrapped(self.fontMetrics(), text, max(1, self.contentsRect().width()), self.lines)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -186,3 +174,21 @@ class LinesLabel(QLabel):
     def _update_tip(self) -> None:
         whole = " ".join(self.text().split())
         self.setToolTip("" if " ".join(self.shown_lines()) == whole else self.text())
+
+
+def wrapped(metrics: QFontMetrics, text: str, room: int, most: int) -> list[str]:
+    """`text` broken at spaces into lines at most `room` pixels wide, at most `most` of them, the
+    last shortened with "…" where the rest does not fit."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        longer = f"{line} {word}" if line else word
+        if line and metrics.horizontalAdvance(longer) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = longer
+    lines.append(line)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, room) for x in lines]
