@@ -612,14 +612,29 @@ def test_photos_listed_before_the_panel_exists_are_coloured_with_their_correctio
     corrected = np.zeros((256, 256), bool)
     corrected[120:140, 100:160] = True  # a stroke across the mouth, as the person drew it
     CorrectedMasks().put(photo, corrected)
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, tmp_path / "plain.png")
     window.batch.restore_for = None  # as at start, before _after_engine_loaded
-    window.add_paths([photo])
+    window.add_paths([photo, tmp_path / "plain.png"])
     wait_scanned(window)
     wait_idle(qtbot, window)
     item = window.photos.item_for_path(photo)
     assert item.result is not None and item.result.restore == RestoreOptions(scratches=True)
     assert item.result.restore_mask is not None
     assert np.array_equal(item.result.restore_mask, corrected)
+    # Said where a person looks with the Restore panel closed (a trial could not tell its
+    # photos were still restored): the list's line and tooltip, the compare view's label.
+    index = window.photos.index(window.photos.row_of(item), 0)
+    assert window.photos.data(index).splitlines()[1] == "done, restored"
+    tip = window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "Restored before its colour: scratches (the Restore panel)" in tip, tip
+    window.list_view.setCurrentIndex(index)
+    assert window.view.after_label == "After (restored)"
+    plain = window.photos.item_for_path(tmp_path / "plain.png")  # no switch on: as before
+    index = window.photos.index(window.photos.row_of(plain), 0)
+    assert window.photos.data(index).splitlines()[1] == "done"
+    assert "Restored" not in window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+    window.list_view.setCurrentIndex(index)
+    assert window.view.after_label == "After"
 
 
 def test_the_photo_shrinks_with_the_panel_and_never_covers_the_text_below(

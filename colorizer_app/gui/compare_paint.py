@@ -11,6 +11,7 @@ from typing import Protocol
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette, QPen
 
+from ..restore.pipeline import RestoreOptions
 from .elided_label import wrapped
 from .hint_marks import Mark, paint_marks
 
@@ -27,6 +28,7 @@ class ShownView(Protocol):
     pin_mode: bool
     placeholder: str
     note: str
+    after_label: str
     marks: list[Mark]
     selected_mark: int
     hover_mark: int
@@ -44,7 +46,14 @@ class ShownView(Protocol):
 FOCUS_FRAME_PX = 3
 
 
-def paint_divider(painter: QPainter, x: float, rect: QRect) -> None:
+def after_label(restore: RestoreOptions | None) -> str:
+    """The after side's label: "After (restored)" where the photo was repaired before its
+    colour (a trial closed the Restore panel and could not tell its photos were still being
+    restored)."""
+    return "After (restored)" if restore is not None and restore.any else "After"
+
+
+def paint_divider(painter: QPainter, x: float, rect: QRect, label: str = "After") -> None:
     """The before/after divider at `x`: a line, a handle half way down, the two labels."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
@@ -55,15 +64,15 @@ def paint_divider(painter: QPainter, x: float, rect: QRect) -> None:
     painter.setBrush(QColor(255, 255, 255, 220))
     painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
     painter.drawRoundedRect(handle, 5, 5)
-    paint_labels(painter, rect)
+    paint_labels(painter, rect, label)
 
 
-def paint_labels(painter: QPainter, rect: QRect) -> None:
+def paint_labels(painter: QPainter, rect: QRect, after: str = "After") -> None:
     """ "Before" at the top left, "After" at the top right: with the divider, and side by side
     (where a trial found them gone)."""
     for label, align in (
         ("Before", Qt.AlignmentFlag.AlignLeft),
-        ("After", Qt.AlignmentFlag.AlignRight),
+        (after, Qt.AlignmentFlag.AlignRight),
     ):
         # White on a dark edge: white alone was lost over a light sky or wall (a trial).
         where = rect.adjusted(10, 8, -10, -8)
@@ -167,8 +176,8 @@ def paint_view(painter: QPainter, view: ShownView) -> None:
             view.hover_mark,
         )
     if view.side_by_side:
-        paint_labels(painter, rect)
+        paint_labels(painter, rect, view.after_label)
     elif after_from > 0:
-        paint_divider(painter, after_from, rect)
+        paint_divider(painter, after_from, rect, view.after_label)
     if view.note:
         paint_note(painter, rect, view.note)

@@ -63,6 +63,7 @@ class CompareView(QWidget):
         self._offset_start = QPointF()
         self.placeholder = EMPTY_TEXT
         self.note = ""  # what the shown photo's colouring says of it, drawn at the foot
+        self.after_label = "After"  # "After (restored)" where the photo was repaired first
         self.pin_mode = False
         self.marks: list[Mark] = []  # the photo's pins and strokes, in the original's pixels
         self.selected_mark = -1

@@ -19,19 +19,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import (
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QProgressBar, QPushButton, QSplitter, QToolBar, QWidget
 
 from ..core.paths import user_models_dir
 from ..core.wording import photos
 from .about import show_about
 from .app_settings import AppSettings
 from .batch_controller import BatchController
+from .compare_paint import after_label
 from .compare_view import EMPTY_TEXT, CompareView
 from .elided_label import NOTICE_MS, ElidedLabel, label_with_room, show_notice
 from .help_window import show_folder, show_guide
@@ -360,6 +355,7 @@ class MainWindow(WindowBase):
         self.pin_aim.show(item)
         self.options.show(item)
         self.view.note = "; ".join(item.result.notes) if item and item.result else ""
+        self.view.after_label = after_label(item.result.restore if item and item.result else None)
         if item is None:
             self.view.placeholder = EMPTY_TEXT
             self.view.set_images(None, None)

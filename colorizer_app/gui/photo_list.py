@@ -96,8 +96,10 @@ class PhotoListModel(QAbstractListModel):
         item = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             label = {PhotoState.ADDED: ""}.get(item.state, item.state.value)
-            if item.state == PhotoState.DONE and item.result is not None and item.result.notes:
-                label = "done, with a note"
+            if item.state == PhotoState.DONE and item.result is not None:
+                # Restored with the Restore panel closed, a trial could not tell: said here too.
+                restored = ", restored" if item.result.restore.any else ""
+                label = f"done{restored}{', with a note' if item.result.notes else ''}"
             name = self.shown_name(item)
             return f"{name}\n{label}" if label else name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -106,6 +108,9 @@ class PhotoListModel(QAbstractListModel):
                 tip += f"\n\nFailed: {item.error}"
             elif item.saved_to:
                 tip += f"\n\nSaved to {item.saved_to}"
+            if item.result is not None and item.result.restore.any:
+                steps = str(item.result.restore).replace(",", ", ")
+                tip += f"\n\nRestored before its colour: {steps} (the Restore panel)"
             if item.result is not None and item.result.notes:
                 tip += "\n\nNote: " + "; ".join(item.result.notes)
             return tip
