@@ -5,8 +5,10 @@
 
 Each photo's L as a neutral gray JPEG (quality 85; training blurs and JPEG-compresses crops itself),
 its shorter side at most SHORT (crops are cut from copies whose shorter side is at most 420 px),
-in OUT/<folder's name>/. Photos the clean-print check looks at (tests/tools/restore_clean.py,
-at 4 and at 10 a folder) are left out, so that check stays a check on photos never learnt from;
+in OUT/<folder's name>/ (<name>-2/, -3/ for a second folder of that name: bsds500/train and
+scenes/train would otherwise write over each other's photos). Photos the clean-print check
+looks at (tests/tools/restore_clean.py, at 4 and at 10 a folder) are left out, so that check
+stays a check on photos never learnt from;
 the held-out set (BSDS500 test, Kodak24) is never a training folder.
 """
 
@@ -35,13 +37,19 @@ def main() -> None:
     args = ap.parse_args()
     checked = {p.resolve() for n in (4, 10) for p in clean_photos(n)}
     rng = np.random.default_rng(args.seed)
+    used: set[str] = set()
     for folder in args.folders:
         found = sorted(
             p for p in folder.rglob("*") if is_image_path(p) and p.resolve() not in checked
         )
         if len(found) > args.per_folder:
             found = [found[i] for i in sorted(rng.choice(len(found), args.per_folder, False))]
-        dest = args.out / folder.name
+        name, n = folder.name, 1
+        while name in used:
+            n += 1
+            name = f"{folder.name}-{n}"
+        used.add(name)
+        dest = args.out / name
         dest.mkdir(parents=True, exist_ok=True)
         written = 0
         for i, path in enumerate(found):
