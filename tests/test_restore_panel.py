@@ -899,3 +899,31 @@ def test_a_restored_copy_that_cannot_go_beside_its_photo_goes_where_the_person_s
         panel.wait()
     finally:
         subprocess.run(["umount", str(share)], check=True)
+
+
+def test_the_dock_keeps_its_width_when_the_brush_hint_appears(
+    window,  # noqa: F811
+    qtbot,
+    tmp_path,
+    data_dir,
+):
+    """A trial saw the Restore panel widen when Scratches went on and its brush hint appeared,
+    and the photo beside it fitted again (186% to 184%). The hint wraps to the dock's width,
+    whole."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    window.resize(1366, 768)
+    window.show()
+    window.add_paths([photo], colorize=False)
+    wait_scanned(window)
+    window.list_view.setCurrentIndex(window.photos.index(0, 0))
+    panel = window.restore_panel
+    qtbot.wait(200)
+    width = panel.width()
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
+    qtbot.wait(200)
+    hint = panel.brush_hint
+    assert hint.isVisible() and panel.width() == width
+    assert hint.height() >= hint.heightForWidth(hint.width())  # every line of it shown
+    panel.wait()

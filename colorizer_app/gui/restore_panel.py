@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -110,6 +111,9 @@ class RestorePanel(QDockWidget):
         # some details (a mouth a crack runs through), and the brush is how a person fixes both.
         self.brush_hint = QLabel(BRUSH_HINT)
         self.brush_hint.setWordWrap(True)
+        # The dock's width, never its own: shown, it widened the dock by 25 px and the photo
+        # beside it was fitted again (a trial saw the zoom go from 186% to 184%).
+        self.brush_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.brush_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary text
         layout.addWidget(self.brush_hint)
         self.undo_button = QPushButton("Undo Brush")
