@@ -173,3 +173,26 @@ def test_a_photo_turned_since_its_correction_is_not_filled_sideways(tmp_path, da
     turned = load_image(photo).rgb
     detected = repair_photo(turned, RestoreOptions(scratches=True))
     assert np.array_equal(load_image(album / "print_restored.bmp").rgb, detected)
+
+
+def test_a_panoramas_correction_is_filled_at_full_size(tmp_path, data_dir):
+    """A review: a 7000 x 1000 panorama's correction (its 1024 x 146 preview) was judged made on
+    another photo (146 x 7 is 1022, not 1024) and set aside at full size: the person had erased
+    every mark, and the saved copy had the detected damage filled. It is the photo's, and
+    filled as the person left it: here nothing, so the copy is the photo."""
+    from colorizer_app.engine.restoring import CorrectedMasks
+
+    album, user = tmp_path / "album", tmp_path / "user"
+    album.mkdir()
+    boy = load_image(data_dir / "old_photos" / SCRATCHED).rgb
+    wide = cv2.resize(boy, (7000, 1000), interpolation=cv2.INTER_LINEAR)
+    assert cv2.imwrite(str(album / "group.png"), wide[..., ::-1])
+    CorrectedMasks(user / "damage-masks").put(album / "group.png", np.zeros((146, 1024), bool))
+
+    run = run_main(
+        "restore", album, "--restore", "scratches", env_extra={"COLORIZER_USER_DIR": str(user)}
+    )
+    assert run.returncode == 0, run.stderr
+    line = next(line for line in run.stderr.splitlines() if "group.png: restored" in line)
+    assert "as corrected in the app" in line and "turned" not in line, line
+    assert np.array_equal(load_image(album / "group_restored.png").rgb, wide)

@@ -15,7 +15,7 @@ from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
 from colorizer_app.engine.restoring import CorrectedMasks, RestoreChoices, repair_photo
-from colorizer_app.gui import restore_save
+from colorizer_app.gui import restore_jobs, restore_save
 from colorizer_app.gui.qimage import from_qimage
 from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
 from colorizer_app.gui.save_options import SaveOptions
@@ -590,7 +590,7 @@ def test_corrections_made_before_the_photo_was_turned_are_set_aside_and_said(
     panel.signals.notice.connect(told.append)
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
-    assert told and "turned or cropped" in told[0] and "print.bmp" in told[0], told
+    assert told and "has been turned" in told[0] and "print.bmp" in told[0], told
     assert photo not in panel.masks and CorrectedMasks().get(photo) is None
     assert panel.result[2].shape == (96, 64)  # the overlay is the portrait photo's own
     panel.wait()
@@ -775,13 +775,24 @@ def _at(picture, x: float, y: float) -> QPoint:
     return QPoint(round(ox + x * pixmap.width() / w), round(oy + y * pixmap.height() / h))
 
 
+def _wheel(picture, dy: int) -> None:
+    """The mouse wheel turned over `picture` by `dy` eighths of a degree (120: one notch)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    at = QPointF(50, 50)
+    QApplication.sendEvent(picture, QWheelEvent(
+        at, QPointF(picture.mapToGlobal(QPoint(50, 50))), QPoint(0, 0), QPoint(0, dy),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    ))  # fmt: skip
+
+
 def test_a_quick_stroke_marks_its_whole_path_and_the_brush_can_be_sized(qtbot, tmp_path, data_dir):
     """A trial: a quick drag marked a dot where the mouse was reported and left the damage
     between them, and the brush's size could not be changed (too wide for a hairline, too
     thin for a fold). A stroke marks its whole path; ] and the wheel make the brush bigger, [
     smaller, and its outline under the mouse is drawn at that size."""
-    from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QWheelEvent
 
     photo = tmp_path / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
@@ -813,13 +824,15 @@ def test_a_quick_stroke_marks_its_whole_path_and_the_brush_can_be_sized(qtbot, t
     for _ in range(3):
         qtbot.keyClick(picture, Qt.Key.Key_BracketRight)
     assert picture.brush_radius == 2
-    notch = QWheelEvent(
-        QPointF(50, 50), QPointF(picture.mapToGlobal(QPoint(50, 50))), QPoint(0, 0),
-        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase, False,
-    )  # fmt: skip
-    QApplication.sendEvent(picture, notch)  # two notches up
+    _wheel(picture, 240)  # two notches up
     assert picture.brush_radius == 4 and panel.brush_size == pytest.approx(1.25**5)
+    # A touchpad's eighths of a notch add up, up as down (a review: down alone ever stepped).
+    for _ in range(4):
+        _wheel(picture, 30)
+    assert panel.brush_size == pytest.approx(1.25**6)
+    for _ in range(4):
+        _wheel(picture, -30)
+    assert panel.brush_size == pytest.approx(1.25**5)
     big = dab_area()
     assert big > 4 * small, (small, big)
     qtbot.keyClick(picture, Qt.Key.Key_BracketLeft)
@@ -926,4 +939,104 @@ def test_the_dock_keeps_its_width_when_the_brush_hint_appears(
     hint = panel.brush_hint
     assert hint.isVisible() and panel.width() == width
     assert hint.height() >= hint.heightForWidth(hint.width())  # every line of it shown
+    panel.wait()
+
+
+def test_a_preview_landing_mid_stroke_keeps_what_the_person_is_brushing(
+    qtbot, tmp_path, data_dir, monkeypatch
+):
+    """A review: a preview asked for before a stroke, landing while the button is held, put its
+    own mask back: a first stroke after Fading was switched on was deleted (and the kept file
+    with it, "turned" said falsely), a second dab vanished under the first's preview. The mask
+    being brushed stands; the preview's is used only where nothing was brushed since."""
+    import time
+
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = _panel_on(qtbot, photo, 500, 700)
+    told: list[str] = []
+    panel.signals.notice.connect(told.append)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
+    real = restore_jobs.restore_preview
+
+    def slow(*args, **kwargs):
+        time.sleep(0.8)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(restore_jobs, "restore_preview", slow)
+    picture = panel.picture
+    found = panel.result[2]
+    spots = [(x, y) for y in range(30, 226, 12) for x in range(30, 226, 12)]
+    a, b = [(x, y) for x, y in spots if not found[y - 3 : y + 4, x - 3 : x + 4].any()][:2]
+
+    # (a) Fading switched on (a preview with no correction set out), then a first stroke held
+    # while it lands.
+    panel.switches["fading"].setChecked(True)
+    qtbot.mousePress(picture, Qt.MouseButton.LeftButton, pos=_at(picture, *a))
+    qtbot.wait(1500)  # the preview has landed under the held button
+    qtbot.mouseRelease(picture, Qt.MouseButton.LeftButton, pos=_at(picture, *a))
+    assert photo in panel.masks and panel.masks[photo][a[1], a[0]], "the stroke was lost"
+    assert not told, told
+
+    # (b) a second dab held while the first's preview lands.
+    qtbot.mousePress(picture, Qt.MouseButton.LeftButton, pos=_at(picture, *b))
+    qtbot.wait(1500)
+    qtbot.mouseRelease(picture, Qt.MouseButton.LeftButton, pos=_at(picture, *b))
+    panel.wait()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Damage marked"), timeout=60_000)
+    kept = CorrectedMasks().get(photo)
+    for x, y in (a, b):
+        assert panel.masks[photo][y, x] and kept[y, x], (x, y)
+    assert len(panel.undo[photo]) == 2 and not told
+    panel.wait()
+
+
+def test_a_folder_that_cannot_take_the_restored_copy_is_said_and_asked_again(
+    qtbot, tmp_path, data_dir, monkeypatch
+):
+    """Save Restored Copy where the photo's folder refuses it, without root (the read-only
+    drive above needs it): a chosen folder that cannot take it either, or is gone, is said and
+    the folder asked for again; the folder dialog cancelled saves nothing."""
+    from PySide6.QtWidgets import QFileDialog
+
+    photo = tmp_path / "scans" / "boy.png"
+    photo.parent.mkdir()
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    locked, gone, good = tmp_path / "locked", tmp_path / "gone", tmp_path / "good"
+    locked.mkdir()
+    good.mkdir()
+    refused = {photo.parent: f"{photo.parent} is read-only", locked: f"{locked} is read-only"}
+    monkeypatch.setattr(restore_save, "cannot_write_in", lambda folder: refused.get(folder))
+    answers = [str(locked), str(gone), str(good), ""]
+    asked_where: list[str] = []
+
+    def choose(*_args, **_kwargs) -> str:
+        asked_where.append(answers[len(asked_where)])
+        return asked_where[-1]
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose)
+    warned: list[str] = []
+    monkeypatch.setattr(
+        restore_save.QMessageBox, "warning", lambda _p, _t, text: warned.append(text)
+    )
+    panel = _panel_on(qtbot, photo)
+    panel.switches["fading"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Tones"), timeout=60_000)
+
+    _answer_when_asked(qtbot, "Choose Folder…")
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
+    assert asked_where == [str(locked), str(gone), str(good)]
+    assert warned == [f"Cannot save there: {locked} is read-only.",
+                      f"Cannot save there: {gone} is not a folder there."]  # fmt: skip
+    assert not gone.exists() and not any(locked.iterdir())
+    assert (good / "boy_restored.png").is_file()
+    assert sorted(p.name for p in photo.parent.iterdir()) == ["boy.png"]
+
+    _answer_when_asked(qtbot, "Choose Folder…")  # and the folder dialog cancelled
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Not saved"), timeout=10_000)
+    assert panel.status.text() == f"Not saved: {photo.parent} is read-only."
+    assert asked_where[-1] == "" and sorted(p.name for p in good.iterdir()) == ["boy_restored.png"]
     panel.wait()

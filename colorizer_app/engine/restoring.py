@@ -91,18 +91,21 @@ class RestoringColorizer:
         return self.colorizer.colorize(repaired, saturation, hints, in_place=ours)
 
 
-# A corrected mask is the photo's preview shrunk, its sides rounded to whole pixels: one of
-# another shape (by more than that rounding) was made on the photo before it was turned or
-# cropped, and would be stretched across it sideways.
-FIT_PIXELS = 1.5
-UNFIT_NOTE = "its corrected damage was made before the photo was turned or cropped: found afresh"
+# A corrected mask is the photo's preview: the photo shrunk so that its long side is the
+# preview's, each side rounded to whole pixels. One whose sides are not the photo's at that
+# scale (within the rounding) was made on the photo before it was turned to other proportions,
+# and would be stretched across it sideways. (A square photo turned in place cannot be told.)
+UNFIT_NOTE = "its corrected damage was made before the photo was turned: found afresh"
 
 
 def correction_fits(mask: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """Whether a corrected damage mask was made on a photo of these proportions."""
+    """Whether a corrected damage mask was made on a photo of these proportions. By the long
+    side's scale, not by the proportions: a 7000 x 1000 panorama's 1024 x 146 preview is 1022
+    wide by its short side's, and a review found its correction dropped at full size."""
     mh, mw = mask.shape[:2]
     h, w = shape[:2]
-    return abs(mh * w / h - mw) <= FIT_PIXELS and abs(mw * h / w - mh) <= FIT_PIXELS
+    scale = max(mh, mw) / max(h, w)
+    return abs(h * scale - mh) <= 1.0 and abs(w * scale - mw) <= 1.0
 
 
 def _mask_at(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -135,16 +138,17 @@ def _repair(
     one that does not fit the photo is set aside, said in the notes, and damage detected)."""
     if not options.any:
         return rgb, Restored(np.empty((0, 0), np.float32), None)
-    extra = []
+    extra, set_aside = [], False
     if mask is not None and options.scratches and not correction_fits(mask, rgb.shape):
         log.warning("corrected damage of %s does not fit a photo of %s", mask.shape, rgb.shape)
-        mask, extra = None, [UNFIT_NOTE]
+        mask, extra, set_aside = None, [UNFIT_NOTE], True
     if mask is not None:
         mask = _mask_at(mask, rgb.shape)
     elif options.scratches and detector is None:
         detector = default_detector()
     repaired, done = restore_rgb(rgb, options, detector, mask)
     done.corrected = mask is not None and options.scratches
+    done.set_aside = set_aside
     done.extra[:0] = extra
     return repaired, done
 
@@ -159,6 +163,7 @@ class RestorePreview:
     original: np.ndarray  # the photo at most PREVIEW_SIDE, uint8 RGB
     repaired: np.ndarray  # the same repaired
     done: Restored  # what was done: its mask is the damage filled (None: scratches off)
+    given: np.ndarray | None = None  # the corrected mask it was asked to fill, as given
 
     @property
     def mask(self) -> np.ndarray | None:
@@ -177,12 +182,13 @@ def restore_preview(
     rgb = load_image(path).rgb
     h, w = rgb.shape[:2]
     scale = min(1.0, PREVIEW_SIDE / max(h, w))
-    if scale < 1.0:
-        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    if scale < 1.0:  # a side of at least 1 px: a 3000 x 1 strip's was 0, and OpenCV failed
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     if rgb.dtype != np.uint8:
         rgb = (rgb.astype(np.float32) * (255.0 / 65535.0) + 0.5).astype(np.uint8)
     repaired, done = _repair(rgb, options, mask, detector)
-    return RestorePreview(rgb, repaired, done)
+    return RestorePreview(rgb, repaired, done, mask)
 
 
 def restored_copy_path(path: Path, folder: Path | None = None) -> Path:

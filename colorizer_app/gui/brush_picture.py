@@ -46,6 +46,7 @@ def add_brush_keys(widget: QWidget, resize) -> list[QShortcut]:
         shortcut = QShortcut(QKeySequence(key), widget)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(lambda steps=steps: resize(steps))
+        shortcut.setEnabled(False)  # until a brush is shown
         keys.append(shortcut)
     return keys
 
@@ -74,6 +75,7 @@ class BrushPicture(QLabel):
         )
         self.brush_radius = 0.0  # in the preview's pixels (0: no brush to show)
         self._hover: QPointF | None = None
+        self._wheel = 0  # wheel movement not yet a whole notch (eighths of a degree)
         self.setMouseTracking(True)
 
     def set_brush_radius(self, radius: float) -> None:
@@ -102,12 +104,18 @@ class BrushPicture(QLabel):
         super().leaveEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
-        notches = event.angleDelta().y() // 120
-        if notches and self.brush_radius > 0:
-            self.wheeled.emit(int(notches))
-            event.accept()
-        else:
+        if self.brush_radius <= 0:
             super().wheelEvent(event)
+            return
+        # A touchpad or smooth-scrolling mouse sends eighths of a notch: summed, so that up and
+        # down step alike (a review: 15 // 120 was 0 and -15 // 120 was -1, and the brush only
+        # ever shrank).
+        self._wheel += event.angleDelta().y()
+        notches = int(self._wheel / 120)  # toward zero, either way
+        self._wheel -= notches * 120
+        if notches:
+            self.wheeled.emit(notches)
+        event.accept()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -6,14 +6,16 @@ Kept apart from compare_view.py, which holds the view's state and what the perso
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette, QPen
 
-from ..restore.pipeline import RestoreOptions
 from .elided_label import wrapped
 from .hint_marks import Mark, paint_marks
+
+if TYPE_CHECKING:  # the window is shown before torch loads (restore.pipeline imports it)
+    from ..restore.pipeline import RestoreOptions
 
 
 class ShownView(Protocol):

@@ -143,7 +143,10 @@ class RestorePanel(QDockWidget):
         self.signals.saved.connect(self._say)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
-        self.save_button.setToolTip("Writes NAME_restored beside the photo, without colour")
+        self.save_button.setToolTip(
+            "Writes NAME_restored beside the photo (or, where it cannot go there, in a folder "
+            "you choose), without colour"
+        )
         self.save_button.clicked.connect(self.save)
         layout.addWidget(self.save_button)
         # A click on a switch or button leaves the keys where they were (the photo, the list):
@@ -192,8 +195,10 @@ class RestorePanel(QDockWidget):
         self.save_button.setEnabled(path is not None and options.any)
         self.brush_hint.setVisible(path is not None and options.scratches)
         self.result = None
+        self._stroke_at = None  # a stroke never runs on from another photo's
         for picture in self._pictures():
             picture.image_size = None
+        self._show_brush()
         if self.large is not None:
             self.large.follow(path)
         if path is not None:
@@ -249,33 +254,40 @@ class RestorePanel(QDockWidget):
             self.save_button.setEnabled(False)
             self.large_button.setEnabled(False)
             self.brush_hint.setVisible(False)
+            self._show_brush()  # none: [ and ] back to the window
             if unreadable:
                 self._nothing_to_switch()
             return
-        self._fit_corrections(result)
-        self.result = (result.original, result.repaired, result.mask)
+        shown = self._fit_corrections(result)
+        self.result = (result.original, result.repaired, shown)
         for picture in self._pictures():
             picture.image_size = (result.original.shape[1], result.original.shape[0])
         self._say(self._what_was_done(result.done))
         self._show()
 
-    def _fit_corrections(self, result: RestorePreview) -> None:
-        """The photo's corrections at the preview's size, where the brush paints them; forgotten
-        where made before it was turned or cropped (the repair detected afresh instead)."""
+    def _fit_corrections(self, result: RestorePreview) -> np.ndarray | None:
+        """The damage to show over the preview: the photo's corrections, at the preview's size
+        (where the brush paints them), or what was found. Corrections brushed since the job set
+        out stand as they are (a review: a preview landing mid-stroke put its older mask back);
+        ones the repair set aside, made before the photo was turned to other proportions, are
+        forgotten, and the person told."""
         assert self.path is not None
-        kept = self.masks.get(self.path)
-        if kept is None or not self.current_options().scratches:
-            return
-        if result.done.corrected:
-            self.masks[self.path] = result.mask if result.mask is not None else kept
-            return
+        live = self.masks.get(self.path)
+        if live is None or not self.current_options().scratches:
+            return result.mask
+        if live is not result.given:  # brushed or reset since: the person's mask stands
+            return live
+        if not result.done.set_aside:
+            self.masks[self.path] = result.mask if result.mask is not None else live
+            return self.masks[self.path]
         del self.masks[self.path]
-        self.undo.pop(self.path, None)
+        self.undo.pop(self.path, None)  # masks of the photo as it was: of no use now
         self._keep(self.path)
         self.signals.notice.emit(
-            f"{self.path.name} has been turned or cropped since you corrected its damage: "
-            "your corrections were set aside and its damage found afresh."
+            f"{self.path.name} has been turned since you corrected its damage: your corrections "
+            "no longer fit it and were dropped; its damage was found afresh."
         )
+        return result.mask
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -360,7 +372,7 @@ class RestorePanel(QDockWidget):
             return
         original, repaired, found = self.result
         mask = self.masks.get(self.path)
-        if first:
+        if first or self._stroke_at is None:  # a press before the preview came is no start
             self.undo.setdefault(self.path, []).append(None if mask is None else mask.copy())
             self._stroke_at = None
         if mask is None:  # the first correction starts from what was found

@@ -70,7 +70,8 @@ def _another_folder(parent: QWidget, path: Path, problem: str) -> Path | None:
         if not chosen:
             return None
         folder = Path(chosen)
-        why = cannot_write_in(folder)
+        # Not there (gone since it was chosen): it would be made without asking (a review).
+        why = cannot_write_in(folder) if folder.is_dir() else f"{folder} is not a folder there"
         if why is None:
             return folder
         QMessageBox.warning(parent, "Save Restored Copy", f"Cannot save there: {why}.")

@@ -40,6 +40,7 @@ class SaveController(JobController):
         # Files of the person's own a save left as they were, each with its copy's free name.
         self._kept: list[tuple[Path, Path]] = []
         self._left_earlier = 0  # earlier copies kept by "Save only the new ones"
+        self._cancelled_earlier = 0  # earlier copies kept by the last Cancel
         self._queued: dict[int, Path] = {}  # save job -> its output, until it is written
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
@@ -77,7 +78,7 @@ class SaveController(JobController):
             return 0
         plan = self._plan(items, options)
         if plan is None:
-            copies = "copy is" if self._left_earlier == 1 else "copies are"
+            copies = "copy is" if self._cancelled_earlier == 1 else "copies are"
             self.status.emit(f"Not saved: the earlier colorized {copies} kept.")
             return 0
         if not plan:
@@ -136,7 +137,9 @@ class SaveController(JobController):
         if existing and overwrite is None:
             overwrite = self._ask_replace(existing, len(plan))
             if overwrite is None:
-                self._left_earlier = len(existing)  # for the line that says they are kept
+                # For the line that says they are kept: not _left_earlier, which a save still
+                # running says when it ends (a review).
+                self._cancelled_earlier = len(existing)
                 return None
         if not overwrite:
             plan = [(it, dest) for it, dest in plan if not dest.exists()]

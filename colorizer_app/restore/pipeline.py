@@ -69,6 +69,7 @@ class Restored:
     tone_gain: float = 1.0  # how far fading's levels stretched the tones (1: left alone)
     extra: list[str] = field(default_factory=list)  # said before the steps' own notes
     corrected: bool = False  # the damage filled is a person's correction, not detected
+    set_aside: bool = False  # a correction was given but made on the photo turned: detected
 
     @property
     def filled(self) -> float:
