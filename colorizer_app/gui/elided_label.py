@@ -136,32 +136,22 @@ class _NoticeFit(QObject):
         return False
 
 
-class LinesLabel(QLabel):
+class LinesLabel(ElidedLabel):
     """A label of at most `lines` wrapped lines, always that tall (the widgets below it stay
     where they are), its last line shortened with "…" where the text runs on, and its whole
     text in the tooltip then. A QLabel with a fixed height drew the next line half under the
     button below it (a trial read "(it stops after 1" and the top of another line)."""
 
     def __init__(self, lines: int, parent: QWidget | None = None):
-        super().__init__("", parent)
         self.lines = lines
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        super().__init__("", parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 2)
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        super().setText(text)
-        self.update()
-        self._update_tip()
 
     def shown_lines(self) -> list[str]:
         """The lines as drawn at the label's width now."""
         text = " ".join(self.text().split())
         return wrapped(self.fontMetrics(), text, max(1, self.contentsRect().width()), self.lines)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._update_tip()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
