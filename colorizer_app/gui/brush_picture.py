@@ -70,9 +70,8 @@ class BrushPicture(QLabel):
         # once the brush hint appeared) the photo was drawn over the text and buttons below it.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setToolTip(
-            "Correct the damage found: drag with the left button to add, the right to erase"
-        )
+        # No tooltip: the hint under each picture says how to brush, and a tooltip popped up
+        # over the photo being aimed at in the larger window (seen under Xvfb at 200%).
         self.brush_radius = 0.0  # in the preview's pixels (0: no brush to show)
         self._hover: QPointF | None = None
         self._wheel = 0  # wheel movement not yet a whole notch (eighths of a degree)
