@@ -104,7 +104,7 @@ def test_a_stopped_run_writes_what_it_learnt(tmp_path, data_dir):
             time.sleep(0.2)
         assert (tmp_path / "det-step2.pt").exists(), "no step was taken in two minutes"
         run.send_signal(signal.SIGINT)
-        text = run.communicate(timeout=120)[0].decode()
+        text = run.communicate(timeout=300)[0].decode()  # a loaded machine is slow to end
     finally:
         run.kill()
     assert run.returncode == 0, text

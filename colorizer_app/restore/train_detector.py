@@ -377,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                 last_save = time.monotonic()
     except KeyboardInterrupt:  # a stop (Ctrl+C, a time limit's SIGINT): keep what was learnt
         print(f"stopped after {step} steps", flush=True)
+    if args.stream:
+        # The crop workers stopped now, not at exit: they went on making crops for a queue no
+        # one reads while the thresholds were chosen (a loaded test machine took over 2 minutes
+        # to end a stopped run).
+        del batches
     info = {
         "steps": step,
         "batch": args.batch,
