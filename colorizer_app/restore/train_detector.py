@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -409,4 +410,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # A stop is SIGINT (Ctrl+C, `timeout -s INT`, the GPU script's time limit), and a run started
+    # as a script's background job inherits SIGINT ignored: Python then raises nothing, and the
+    # run went on past its limit (a fresh-clone `make test` started in the background). Heard
+    # always.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     raise SystemExit(main())
