@@ -40,7 +40,6 @@ class SaveController(JobController):
         # Files of the person's own a save left as they were, each with its copy's free name.
         self._kept: list[tuple[Path, Path]] = []
         self._left_earlier = 0  # earlier copies kept by "Save only the new ones"
-        self._cancelled_earlier = 0  # earlier copies kept by the last Cancel
         self._queued: dict[int, Path] = {}  # save job -> its output, until it is written
         worker.saved.connect(self._saved)
         worker.save_failed.connect(self._save_failed)
@@ -77,9 +76,7 @@ class SaveController(JobController):
         if not items:
             return 0
         plan = self._plan(items, options)
-        if plan is None:
-            copies = "copy is" if self._cancelled_earlier == 1 else "copies are"
-            self.status.emit(f"Not saved: the earlier colorized {copies} kept.")
+        if plan is None:  # cancelled: said where it was asked
             return 0
         if not plan:
             self.status.emit(f"Nothing new to save{kept_line(self._kept)}.")
@@ -106,7 +103,7 @@ class SaveController(JobController):
         self, items: list[PhotoItem], options: SaveOptions
     ) -> list[tuple[PhotoItem, Path]] | None:
         """Each photo and where it goes; never over its original. Earlier outputs are replaced
-        only if the options or the person say so; None: the person cancelled."""
+        only if the options or the person say so; None: the person cancelled (said here)."""
         from ..core.fileio import file_keys
         from ..engine.batch import unique_outputs
 
@@ -137,9 +134,8 @@ class SaveController(JobController):
         if existing and overwrite is None:
             overwrite = self._ask_replace(existing, len(plan))
             if overwrite is None:
-                # For the line that says they are kept: not _left_earlier, which a save still
-                # running says when it ends (a review).
-                self._cancelled_earlier = len(existing)
+                copies = "copy is" if len(existing) == 1 else "copies are"
+                self.status.emit(f"Not saved: the earlier colorized {copies} kept.")
                 return None
         if not overwrite:
             plan = [(it, dest) for it, dest in plan if not dest.exists()]
