@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .damage_brush import BRUSH_HINT
+
 LARGE_SHARE = 0.8  # of the screen's room the larger window takes at first
 BRUSH_KEYS = (("[", -1), ("]", 1))  # smaller, bigger (as in GIMP and Photoshop)
 
@@ -83,13 +85,13 @@ class BrushPicture(QLabel):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
-        pixmap = self.pixmap()
-        if self._hover is None or self.brush_radius <= 0 or pixmap.isNull() or not self.image_size:
+        shown = self._shown()
+        if self._hover is None or self.brush_radius <= 0 or shown is None:
             return
-        ox, oy = (self.width() - pixmap.width()) / 2, (self.height() - pixmap.height()) / 2
-        if not QRectF(ox, oy, pixmap.width(), pixmap.height()).contains(self._hover):
+        if not shown.contains(self._hover):
             return  # beside the photo: nothing to paint there
-        r = self.brush_radius * pixmap.width() / self.image_size[0]
+        assert self.image_size is not None  # a photo shown has one
+        r = self.brush_radius * shown.width() / self.image_size[0]
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for colour, width in ((QColor(0, 0, 0, 160), 3.0), (QColor(255, 255, 255), 1.0)):
@@ -120,15 +122,21 @@ class BrushPicture(QLabel):
         super().resizeEvent(event)
         self.resized.emit()
 
-    def _to_image(self, event: QMouseEvent) -> tuple[float, float] | None:
+    def _shown(self) -> QRectF | None:
+        """Where the photo is drawn in the label (centred), None while there is none."""
         pixmap = self.pixmap()
         if self.image_size is None or pixmap.isNull():
             return None
         pw, ph = pixmap.width(), pixmap.height()
-        ox, oy = (self.width() - pw) / 2, (self.height() - ph) / 2  # centred
+        return QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
+
+    def _to_image(self, event: QMouseEvent) -> tuple[float, float] | None:
+        shown = self._shown()
+        if shown is None or self.image_size is None:
+            return None
         pos = event.position()
-        x = (pos.x() - ox) * self.image_size[0] / pw
-        y = (pos.y() - oy) * self.image_size[1] / ph
+        x = (pos.x() - shown.x()) * self.image_size[0] / shown.width()
+        y = (pos.y() - shown.y()) * self.image_size[1] / shown.height()
         return x, y
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -156,11 +164,7 @@ class LargeBrushWindow(QDialog):
         super().__init__(parent)
         self.picture = BrushPicture()
         self.picture.setMinimumSize(320, 240)
-        hint = QLabel(
-            "Drag on the photo to correct the damage found (red): the left button adds, the "
-            "right button erases; the mouse wheel or [ and ] make the brush bigger or smaller. "
-            "The photo is repaired again when you let go."
-        )
+        hint = QLabel(f"{BRUSH_HINT} The photo is repaired again when you let go.")
         hint.setWordWrap(True)
         self.undo_button = QPushButton("Undo Brush")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -31,11 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import ColorizerError
-from ..engine.restoring import (
-    CorrectedMasks,
-    RestoreChoices,
-    RestorePreview,
-)
+from ..engine.restoring import CorrectedMasks, RestoreChoices, RestorePreview
 from ..restore.pipeline import Restored, RestoreOptions
 from .batch_controller import WAITING
 from .brush_picture import BrushPicture, LargeBrushWindow, add_brush_keys
@@ -140,7 +136,7 @@ class RestorePanel(QDockWidget):
         # missed); what does not fit is in its tooltip. Its width is the dock's, never its own:
         # a long failure message widened the dock, and the photo beside it jumped (a trial).
         self.status = LinesLabel(3)
-        self.signals.saved.connect(self._say)
+        self.signals.saved.connect(self.status.setText)
         layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
         self.save_button.setToolTip(
@@ -179,7 +175,7 @@ class RestorePanel(QDockWidget):
         try:
             self.corrections.put(path, self.masks.get(path))
         except ColorizerError as exc:
-            self._say(f"Your corrections could not be kept for next time: {exc}")
+            self.status.setText(f"Your corrections could not be kept for next time: {exc}")
 
     def current_options(self) -> RestoreOptions:
         return RestoreOptions(**{n: box.isChecked() for n, box in self.switches.items()})
@@ -229,9 +225,9 @@ class RestorePanel(QDockWidget):
         if self.path is None:
             self.requests += 1  # a preview still on its way is for a photo no longer shown
             self._say_instead("Choose a photo")
-            self._say("")
+            self.status.setText("")
             return
-        self._say("Restoring…" if self.current_options().any else "")
+        self.status.setText("Restoring…" if self.current_options().any else "")
         self.requests += 1
         self.pool.start(PreviewJob(self.requests, self._work(), self.signals))
 
@@ -250,7 +246,9 @@ class RestorePanel(QDockWidget):
             self._say_instead("No preview")
             # Without the photo's path in front: the panel is on that photo (a trial's line ran
             # out of room before it said why).
-            self._say(f"Cannot restore this photo: {error.removeprefix(f'{self.path}: ')}")
+            self.status.setText(
+                f"Cannot restore this photo: {error.removeprefix(f'{self.path}: ')}"
+            )
             self.save_button.setEnabled(False)
             self.large_button.setEnabled(False)
             self.brush_hint.setVisible(False)
@@ -262,7 +260,7 @@ class RestorePanel(QDockWidget):
         self.result = (result.original, result.repaired, shown)
         for picture in self._pictures():
             picture.image_size = (result.original.shape[1], result.original.shape[0])
-        self._say(self._what_was_done(result.done))
+        self.status.setText(self._what_was_done(result.done))
         self._show()
 
     def _fit_corrections(self, result: RestorePreview) -> np.ndarray | None:
@@ -289,9 +287,6 @@ class RestorePanel(QDockWidget):
         )
         return result.mask
 
-    def _say(self, text: str) -> None:
-        self.status.setText(text)
-
     def _what_was_done(self, done: Restored) -> str:
         """A line for each step switched on, whether it found something to do or not (a trial
         could not tell whether Fading or Grain had done anything)."""
@@ -299,7 +294,7 @@ class RestorePanel(QDockWidget):
         if done.mask is not None:
             corrected = ", as you corrected it" if self.path in self.masks else ""
             found = "marked" if corrected else "found"
-            said.append(f"Damage {found} on {done.mask.mean():.1%} of the photo{corrected}.")
+            said.append(f"Damage {found} on {done.filled:.1%} of the photo{corrected}.")
         if options.fading:
             said.append("Tones levelled." if done.levelled else "Tones fine: left as they are.")
         if options.grain:
@@ -435,7 +430,7 @@ class RestorePanel(QDockWidget):
             return
         job = restore_save_job(self, self._work(), self.signals)
         if job is not None:
-            self._say("Saving the restored copy…")
+            self.status.setText("Saving the restored copy…")
             self.pool.start(job)
 
     def wait(self) -> None:

@@ -79,11 +79,11 @@ class Restored:
     @property
     def notes(self) -> list[str]:
         """What was done, for a batch's line ("2.1% damaged pixels filled", "tones levelled")."""
-        said = list(self.extra)
+        said, filled = list(self.extra), self.filled
         if self.grain is not None:
             said.append(f"grain {self.grain:.1f} reduced")
-        if self.filled:
-            said.append(f"{self.filled:.1%} damaged pixels filled")
+        if filled:
+            said.append(f"{filled:.1%} damaged pixels filled")
         if self.levelled:
             said.append("tones levelled")
         return said
