@@ -264,7 +264,7 @@ def test_models_list_and_info_show_escape_codes_harmlessly(tmp_path, tiny_model_
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines()[0].split() == ["NAME", "KIND", "FILE"]  # a headed table
     helped = run_main("restore", "--help")
-    assert "(default: all)" in " ".join(helped.stdout.split())  # what runs with no --restore
+    assert "(default: fading,grain)" in " ".join(helped.stdout.split())  # with no --restore
     assert "evil?]0;pwned??[2J" in listed.stdout
     info = run_main("models", "info", name, env_extra=env)
     assert info.returncode == 0, info.stderr

@@ -9,20 +9,24 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea
 
 from colorizer_app.core.imageio import load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.core.paths import user_data_dir
-from colorizer_app.engine.restoring import CorrectedMasks, RestoreChoices, repair_photo
-from colorizer_app.gui import restore_jobs, restore_save
+from colorizer_app.engine import restoring
+from colorizer_app.engine.restore_records import CorrectedMasks, RestoreChoices
+from colorizer_app.engine.restoring import repair_photo
+from colorizer_app.gui import restore_save
 from colorizer_app.gui.qimage import from_qimage
-from colorizer_app.gui.restore_panel import RestorePanel, attach_restore_panel
+from colorizer_app.gui.restore_panel import RestorePanel
 from colorizer_app.gui.save_options import SaveOptions
 from colorizer_app.restore.measure import psnr_l
-from colorizer_app.restore.pipeline import RestoreOptions
+from colorizer_app.restore.options import RestoreOptions
 from tests.gui.conftest import (
     WorkerGate,
+    close_window,
+    new_window,
     wait_idle,
     wait_scanned,
     window,  # noqa: F401 - the real window with the tiny model
@@ -163,6 +167,24 @@ def test_the_panel_says_what_each_step_did_and_its_buttons_stay_put(
     assert panel.save_button.mapTo(panel, panel.save_button.rect().topLeft()).y() == y
 
 
+def test_a_restored_copy_with_nothing_repaired_says_so(qtbot, tmp_path, data_dir):
+    """A trial ticked Fading on a print whose tones are fine and saved: "Saved ..." and a copy
+    the same as the photo, which looked like a repair."""
+    photo = tmp_path / "girl.png"
+    shutil.copy(
+        data_dir / "old_photos" / "Bringing-Old-Photos-Back-to-Life_old_w_scratch_c.png", photo
+    )
+    panel = _panel_on(qtbot, photo)
+    panel.switches["fading"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Tones fine"), timeout=60_000)
+    panel.save()
+    qtbot.waitUntil(lambda: panel.status.toolTip().startswith("Saved"), timeout=60_000)
+    assert (
+        panel.status.toolTip() == f"Saved girl_restored.png in {tmp_path} (nothing found to repair)"
+    )
+    panel.wait()
+
+
 def test_restore_panel_follows_the_photo_and_saves_a_repaired_copy(
     window,  # noqa: F811
     qtbot,
@@ -282,23 +304,56 @@ def test_a_new_scan_under_an_old_name_does_not_take_its_switches(tmp_path):
     assert RestoreChoices(store).get(photo) == RestoreOptions(fading=True)
 
 
-def test_a_panel_made_after_a_photo_is_current_starts_on_that_photo(
-    window,  # noqa: F811
-    tmp_path,
-    data_dir,
+def test_the_dock_is_there_from_the_start_and_previews_once_torch_has_loaded(
+    qtbot, tmp_path, monkeypatch, tiny_model_path, data_dir
 ):
-    """At start the panel is made once torch has loaded, when the photos given on the command
-    line are often listed and one is current already: its switches work on that photo at once
-    (they were grayed out until another photo was chosen)."""
-    photo = tmp_path / "girl.png"
-    shutil.copy(data_dir / "kodak24" / "kodim04.png", photo)
-    window.add_paths([photo], colorize=False)
-    wait_scanned(window)
-    item = window.photos.item_for_path(photo)
-    window.list_view.setCurrentIndex(window.photos.index(window.photos.row_of(item)))
-    late = attach_restore_panel(window)  # as _after_engine_loaded makes it, photo already shown
-    assert late.path == photo
-    assert all(box.isEnabled() for box in late.switches.values())
+    """The Restore dock is in the window from its first showing: it came once torch had loaded,
+    seconds later, and the photo beside it was fitted again (a trial saw it jump at every
+    start). Until then a photo's switches are shown and work; its preview, and Save, wait."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    RestoreChoices().remember(photo, RestoreOptions(fading=True))  # left on last time
+    win = new_window(tmp_path, monkeypatch, tiny_model_path, qtbot, size=(760, 540))
+    # No event handled yet: the worker's answer that torch has loaded cannot have come.
+    assert not win.models.engine_ready
+    panel = win.restore_panel
+    assert panel.isVisible()
+    width = win.view.width()
+    win.add_paths([photo], colorize=False)
+    wait_scanned(win)
+    win.list_view.setCurrentIndex(win.photos.index(0))
+    assert panel.path == photo and panel.switches["fading"].isChecked()
+    qtbot.waitUntil(lambda: win.models.engine_ready, timeout=120_000)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert panel.status.text().startswith("Tones"), panel.status.text()
+    assert panel.save_button.isEnabled() and not panel.picture.pixmap().isNull()
+    assert win.view.width() == width  # the photo was not fitted again
+    panel.wait()
+    close_window(win)
+
+
+def test_before_torch_has_loaded_the_switches_work_and_the_preview_waits(qtbot, tmp_path, data_dir):
+    """Made with the window, before torch has loaded (its import here could deadlock with the
+    worker's): a switch ticked then is kept, the picture says it is loading, nothing can be
+    saved yet; once started, the preview of the switches as they are comes."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = RestorePanel(ready=False)
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    panel.show_photo(photo)
+    panel.switches["grain"].setChecked(True)
+    assert RestoreChoices().get(photo) == RestoreOptions(grain=True)
+    assert panel.picture.text() == "Loading…" and panel.pool.activeThreadCount() == 0
+    assert not panel.save_button.isEnabled()
+    panel.save()  # a click that came through anyway
+    assert panel.pool.activeThreadCount() == 0 and not list(tmp_path.glob("*_restored*"))
+    panel.start()
+    assert panel.save_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    assert panel.status.text().startswith(("Grain", "No grain")), panel.status.text()
+    panel.wait()
 
 
 def _changed_share(a_rgb: np.ndarray, b_rgb: np.ndarray) -> float:
@@ -423,7 +478,6 @@ def test_space_after_a_click_on_a_switch_compares_and_leaves_the_switch(
 
 def test_a_closed_restore_dock_or_toolbar_comes_back_from_the_view_menu(window, qtbot):  # noqa: F811
     """A trial closed the Restore dock and found no way back but a hidden context menu."""
-    qtbot.waitUntil(lambda: window.restore_panel is not None, timeout=60_000)
     view_menu = {a.text(): a for a in window.menus["&View"].actions()}
     for dock, name in ((window.restore_panel, "&Restore Panel"), (window.toolbar, "&Toolbar")):
         dock.close()
@@ -602,10 +656,10 @@ def test_photos_listed_before_the_panel_exists_are_coloured_with_their_correctio
     tmp_path,
     data_dir,
 ):
-    """At start the photos of the command line are listed and coloured while torch loads,
-    before the Restore panel exists: a photo whose Scratches switch was left on, with damage
+    """At start the photos of the command line are listed and coloured as torch loads, before
+    the Restore panel can make previews: a photo whose Scratches switch was left on, with damage
     corrected by hand last time, is repaired with that correction, not with what the detector
-    finds (the panel, once there, shows the correction)."""
+    finds (the panel shows the correction)."""
     photo = tmp_path / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
     RestoreChoices().remember(photo, RestoreOptions(scratches=True))  # left on last time
@@ -613,8 +667,13 @@ def test_photos_listed_before_the_panel_exists_are_coloured_with_their_correctio
     corrected[120:140, 100:160] = True  # a stroke across the mouth, as the person drew it
     CorrectedMasks().put(photo, corrected)
     shutil.copy(data_dir / "old_photos" / SCRATCHED, tmp_path / "plain.png")
-    window.batch.restore_for = None  # as at start, before _after_engine_loaded
-    window.add_paths([photo, tmp_path / "plain.png"])
+    # Fading on, its tones fine: nothing repaired, and not called restored (a trial).
+    fine = tmp_path / "fine.png"
+    shutil.copy(
+        data_dir / "old_photos" / "Bringing-Old-Photos-Back-to-Life_old_w_scratch_c.png", fine
+    )
+    RestoreChoices().remember(fine, RestoreOptions(fading=True))
+    window.add_paths([photo, tmp_path / "plain.png", fine])
     wait_scanned(window)
     wait_idle(qtbot, window)
     item = window.photos.item_for_path(photo)
@@ -633,6 +692,12 @@ def test_photos_listed_before_the_panel_exists_are_coloured_with_their_correctio
     index = window.photos.index(window.photos.row_of(plain), 0)
     assert window.photos.data(index).splitlines()[1] == "done"
     assert "Restored" not in window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+    window.list_view.setCurrentIndex(index)
+    assert window.view.after_label == "After"
+    index = window.photos.index(window.photos.row_of(window.photos.item_for_path(fine)), 0)
+    assert window.photos.data(index).splitlines()[1] == "done"
+    tip = window.photos.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "Restore (fading) found nothing to repair at the size shown" in tip, tip
     window.list_view.setCurrentIndex(index)
     assert window.view.after_label == "After"
 
@@ -730,13 +795,36 @@ def test_the_panel_fits_beside_the_advanced_tab_at_200_percent(qtbot):
     assert panel.minimumSizeHint().height() <= 350, panel.minimumSizeHint()
 
 
+def test_in_a_short_dock_the_brush_hint_keeps_its_lines_and_the_panel_scrolls(
+    qtbot, tmp_path, data_dir
+):
+    """The window at its smallest (688 x 442): the brush hint was squeezed to half its lines,
+    cut top and bottom (a trial). Short of room, the panel scrolls; the hint is whole."""
+    photo = tmp_path / "boy.png"
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
+    panel = _panel_on(qtbot, photo, 230, 330)
+    panel.switches["scratches"].setChecked(True)
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    hint, scroll = panel.brush_hint, panel.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: hint.height() >= hint.heightForWidth(hint.width()))
+    assert hint.heightForWidth(hint.width()) >= 3 * hint.fontMetrics().lineSpacing()
+    assert scroll.verticalScrollBar().isVisible() and scroll.verticalScrollBar().maximum() > 0
+    large = panel.large_button
+    assert large.visibleRegion().isEmpty()  # below, scrolled to
+    scroll.ensureWidgetVisible(large)
+    assert not large.visibleRegion().isEmpty()
+    assert not panel.save_button.visibleRegion().isEmpty()  # at the foot, always in view
+    panel.resize(230, 900)  # with room: no scroll bar, the photo takes the rest
+    qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible())
+    assert panel.picture.height() > 400
+    panel.wait()
+
+
 def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_untick(
     qtbot, tmp_path, data_dir, monkeypatch
 ):
     """A review found every failure graying the switches (a photo too big for memory could
     not have Scratches unticked) and an unreadable photo's Scratches shown ticked and grayed."""
-    import colorizer_app.gui.restore_jobs as restore_jobs
-
     photo = tmp_path / "boy.png"
     shutil.copy(data_dir / "old_photos" / SCRATCHED, photo)
     panel = _panel_on(qtbot, photo)
@@ -747,7 +835,7 @@ def test_a_photo_gone_bad_shows_no_switch_ticked_and_a_failure_leaves_them_to_un
     def out_of_memory(*_args, **_kwargs):
         raise MemoryError("cannot allocate 2 GB")
 
-    monkeypatch.setattr(restore_jobs, "restore_preview", out_of_memory)
+    monkeypatch.setattr(restoring, "restore_preview", out_of_memory)  # the job imports it
     panel.show_photo(photo)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Cannot restore"), timeout=60_000)
     assert "MemoryError" in panel.status.text() and not panel.save_button.isEnabled()
@@ -904,7 +992,8 @@ def test_a_restored_copy_that_cannot_go_beside_its_photo_goes_where_the_person_s
         asked = _answer_when_asked(qtbot, "Choose Folder…")
         panel.save_button.click()
         qtbot.waitUntil(lambda: panel.status.text().startswith("Saved"), timeout=60_000)
-        assert panel.status.text() == f"Saved boy_restored.png in {elsewhere}"
+        said = f"Saved boy_restored.png in {elsewhere}"
+        assert panel.status.toolTip() in (said, f"{said} (nothing found to repair)")
         restored = load_image(elsewhere / "boy_restored.png").rgb
         assert restored.shape == load_image(share / "boy.png").rgb.shape
         assert sorted(p.name for p in share.iterdir()) == ["boy.png"]
@@ -958,13 +1047,13 @@ def test_a_preview_landing_mid_stroke_keeps_what_the_person_is_brushing(
     panel.signals.notice.connect(told.append)
     panel.switches["scratches"].setChecked(True)
     qtbot.waitUntil(lambda: panel.status.text().startswith("Damage found"), timeout=60_000)
-    real = restore_jobs.restore_preview
+    real = restoring.restore_preview
 
     def slow(*args, **kwargs):
         time.sleep(0.8)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(restore_jobs, "restore_preview", slow)
+    monkeypatch.setattr(restoring, "restore_preview", slow)
     picture = panel.picture
     found = panel.result[2]
     spots = [(x, y) for y in range(30, 226, 12) for x in range(30, 226, 12)]

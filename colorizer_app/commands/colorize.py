@@ -98,7 +98,11 @@ def _colorize(args: argparse.Namespace, group) -> int:
             file=sys.stderr,
         )
     elif main:
-        print(f"Restoring {photos(len(all_jobs))}: {restoring}", file=sys.stderr)
+        # Scratches are asked for, as the app's switch is: the detector also takes some fine
+        # detail of a good print for damage (a trial's skyscraper windows, a trumpet's
+        # highlights) and fills it, and a folder is seldom all damaged prints.
+        ask = SCRATCHES_ASKED if args.restore is None else ""  # not when steps were named
+        print(f"Restoring {photos(len(all_jobs))}: {restoring}{ask}", file=sys.stderr)
     verb = "colorize" if colorizer is not None else "restore"
     label = f"{verb} ({len(jobs)} of {len(all_jobs)} here)" if group.active else verb
     bar = ProgressBar(len(jobs), label) if main else None
@@ -194,6 +198,13 @@ RESTORE_HELP = (
 )
 
 
+RESTORE_DEFAULT = "fading,grain"  # each leaves a good print as it is; scratches do not always
+SCRATCHES_ASKED = (
+    " (scratches, dust and cracks too with --restore all: on a good print it can fill fine "
+    "detail, highlights or window panes, as damage)"
+)
+
+
 def add_restore_command(sub) -> None:
     """`colorizer restore`: the photos repaired, without colour, written as colorize writes."""
     p = sub.add_parser("restore", help="repair scratches, fading and grain (no colour)")
@@ -201,9 +212,9 @@ def add_restore_command(sub) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: beside each)")
     p.add_argument(
         "--restore",
-        default="all",
-        metavar="STEPS",
-        help=RESTORE_HELP.replace("repair before colour: ", "what to repair: ") + " (default: all)",
+        metavar="STEPS",  # RESTORE_DEFAULT when not given (a hint is said then)
+        help=RESTORE_HELP.replace("repair before colour: ", "what to repair: ")
+        + f" (default: {RESTORE_DEFAULT})",
     )
     p.add_argument(
         "--suffix", default="_restored", help="added to each output's name (default _restored)"
@@ -225,7 +236,8 @@ def _restore_options(args: argparse.Namespace):
     from ..engine.restoring import RestoreOptionError, RestoreOptions
 
     try:
-        return RestoreOptions.parse(getattr(args, "restore", None) or "none")
+        default = RESTORE_DEFAULT if args.command == "restore" else "none"
+        return RestoreOptions.parse(getattr(args, "restore", None) or default)
     except RestoreOptionError as exc:
         return f"--restore {args.restore!r}: {exc}"
 
@@ -234,7 +246,8 @@ def _with_repair(options, colorizer):
     """The colorizer itself, or one that repairs first (or only repairs, with no colorizer)."""
     if colorizer is not None and not options.any:
         return colorizer
-    from ..engine.restoring import CorrectedMasks, RestoringColorizer
+    from ..engine.restore_records import CorrectedMasks
+    from ..engine.restoring import RestoringColorizer
 
     # Damage a person corrected with the app's brush is filled as corrected, here too.
     return RestoringColorizer(options, colorizer, corrections=CorrectedMasks())

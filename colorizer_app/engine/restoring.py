@@ -4,32 +4,29 @@ calls `colorize` on this as on a Colorizer, so naming, skipping and atomic writi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ..core.errors import ColorizerError
 from ..core.fileio import RESTORED_SUFFIX as RESTORED_SUFFIX  # where it was named first
-from ..core.fileio import write_atomically
 from ..core.hints import Hint
 from ..core.imageio import load_image
-from ..core.paths import user_data_dir
 from ..restore.detect import Detector, default_detector
-from ..restore.pipeline import Restored, RestoreOptions, restore_rgb
-from ..restore.pipeline import RestoreOptionError as RestoreOptionError  # for the CLI
+from ..restore.options import Restored, RestoreOptions
+from ..restore.options import RestoreOptionError as RestoreOptionError  # for the CLI
+from ..restore.pipeline import restore_rgb
 from .batch import BatchResult, plan_jobs, run_jobs
 from .batch import taken_by as taken_by  # for the Restore panel
 from .colorizer import Colorizer
-from .hint_store import _read_regular_file
+from .restore_records import CorrectedMasks, RestorePreview
 
 log = logging.getLogger(__name__)
+
+
+NOTHING_REPAIRED = "nothing found to repair"
 
 
 class RestoringColorizer:
@@ -54,6 +51,7 @@ class RestoringColorizer:
         needed = options.scratches and mask is None and detector is None
         self.detector: Detector | None = default_detector() if needed else detector
         self.last_notes: list[str] = []  # what the last photo's repair did, for its line
+        self.last_unchanged = False  # no step found anything to do on the last photo
         self.corrected = False  # this photo's damage is the person's correction, not detected
 
     @property
@@ -83,6 +81,9 @@ class RestoringColorizer:
         repaired, done = _repair(rgb, self.options, self.mask, self.detector)
         if self.corrected and done.corrected:
             done.extra.insert(0, "damage as corrected in the app")
+        self.last_unchanged = repaired is rgb and self.options.any
+        if self.last_unchanged:  # said: a copy as it came looked like a repair
+            done.extra.append(NOTHING_REPAIRED)
         self.last_notes = done.notes
         if self.colorizer is None:
             return repaired
@@ -158,18 +159,6 @@ def _repair(
 PREVIEW_SIDE = 1024
 
 
-@dataclass
-class RestorePreview:
-    original: np.ndarray  # the photo at most PREVIEW_SIDE, uint8 RGB
-    repaired: np.ndarray  # the same repaired
-    done: Restored  # what was done: its mask is the damage filled (None: scratches off)
-    given: np.ndarray | None = None  # the corrected mask it was asked to fill, as given
-
-    @property
-    def mask(self) -> np.ndarray | None:
-        return self.done.mask
-
-
 def restore_preview(
     path: Path,
     options: RestoreOptions,
@@ -210,133 +199,3 @@ def save_restored(
     preview's size), brought to the photo's size."""
     jobs = plan_jobs([path], folder, RESTORED_SUFFIX)
     return run_jobs(RestoringColorizer(options, mask=mask), jobs, overwrite=replace)
-
-
-class RestoreChoices:
-    """Each photo's Restore switches, kept in the app-data folder (`restore.json`, keyed by the
-    photo's resolved path), never beside the originals; written whole, atomically, on each
-    change (a few bytes per photo). A damaged file costs the saved switches, never the app."""
-
-    MAX_BYTES = 16 << 20
-
-    def __init__(self, path: Path | None = None):
-        self.path = Path(path) if path is not None else user_data_dir() / "restore.json"
-        self._entries: dict[str, str] | None = None
-
-    def _loaded(self) -> dict[str, str]:
-        if self._entries is None:
-            try:
-                data = json.loads(_read_regular_file(self.path, self.MAX_BYTES).decode("utf-8"))
-                photos = data.get("photos") if isinstance(data, dict) else None
-                self._entries = (
-                    {k: v for k, v in (photos or {}).items() if isinstance(v, str)}
-                    if isinstance(photos, dict)
-                    else {}
-                )
-            except FileNotFoundError:
-                self._entries = {}
-            except (OSError, ValueError, RecursionError) as exc:
-                log.warning("ignoring unreadable restore settings %s: %s", self.path, exc)
-                self._entries = {}
-        return self._entries
-
-    def get(self, photo: Path) -> RestoreOptions:
-        """The switches kept for this photo. Kept with its size, as its pins and corrected
-        damage are: a new scan001.jpg scanned in where the old one was took the old one's
-        repairs (a review). An entry from before sizes were kept is taken as it is."""
-        entries = self._loaded()
-        if not entries:  # none kept (most people): nothing to stat for each photo queued
-            return RestoreOptions()
-        steps, _, size = entries.get(os.path.realpath(photo), "none").partition("|")
-        if size and size != str(_size_of(photo)):
-            return RestoreOptions()
-        try:
-            return RestoreOptions.parse(steps)
-        except ValueError:
-            return RestoreOptions()
-
-    def remember(self, photo: Path, options: RestoreOptions) -> None:
-        """Kept for this photo and written at once; an unwritable app-data folder is logged."""
-        entries = self._loaded()
-        key = os.path.realpath(photo)  # not resolve(): it raises on a symlink loop
-        if options.any:
-            size = _size_of(photo)
-            entries[key] = str(options) + (f"|{size}" if size is not None else "")
-        else:
-            entries.pop(key, None)
-        try:
-            payload = json.dumps({"version": 1, "photos": entries}, indent=1)
-            write_atomically(self.path, payload.encode("utf-8"))
-        except ColorizerError as exc:
-            log.warning("restore settings not saved: %s", exc)
-
-
-def _size_of(photo: Path) -> int | None:
-    try:
-        return Path(photo).stat().st_size
-    except OSError:
-        return None
-
-
-class CorrectedMasks:
-    """Each photo's damage as a person corrected it with the brush, kept in the app-data folder
-    (`damage-masks/`, one small PNG per photo), never beside the originals, so a correction made
-    today is still there when the photo is opened next week.
-
-    A file's name is a hash of the photo's resolved path and its size in bytes: a different scan
-    that later takes the name (another size) does not get this one's corrections. Written to a
-    temporary name and renamed; a damaged or unreadable file costs that correction, never the
-    app."""
-
-    MAX_BYTES = 64 << 20
-
-    def __init__(self, folder: Path | None = None):
-        self.folder = Path(folder) if folder is not None else user_data_dir() / "damage-masks"
-
-    def file_for(self, photo: Path) -> Path | None:
-        photo = Path(photo)
-        try:
-            key = f"{os.path.realpath(photo)}\0{photo.stat().st_size}"
-        except OSError:
-            return None  # gone or unreadable: nothing to match a correction to
-        # surrogateescape: a Linux name that is not UTF-8 (an old card's Gro\xdfmutter.jpg) raised
-        # here and broke the Restore panel; valid names hash as before.
-        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
-        return self.folder / (digest[:32] + ".png")
-
-    def get(self, photo: Path) -> np.ndarray | None:
-        """The corrected mask (bool, the preview's size when it was made), or None."""
-        path = self.file_for(photo)
-        if path is None:
-            return None
-        try:
-            data = _read_regular_file(path, self.MAX_BYTES)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable corrected damage %s: %s", path, exc)
-            return None
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-        if image is None:
-            log.warning("ignoring damaged corrected damage %s for %s", path, photo)
-            return None
-        return image > 127
-
-    def put(self, photo: Path, mask: np.ndarray | None) -> None:
-        """Keeps `mask` as this photo's correction (None: forgets it). ColorizerError if the
-        app-data folder cannot take it."""
-        path = self.file_for(photo)
-        if path is None:
-            return
-        if mask is None:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError as exc:
-                raise ColorizerError(f"cannot remove {path}: {exc.strerror or exc}") from exc
-            return
-        ok, encoded = cv2.imencode(
-            ".png", mask.astype(np.uint8) * 255, [cv2.IMWRITE_PNG_BILEVEL, 1]
-        )
-        if not ok:
-            raise ColorizerError(f"cannot encode the corrected damage for {photo}")
-        write_atomically(path, encoded.tobytes())

@@ -16,7 +16,7 @@ import numpy as np
 from ..core import lab
 from ..core.hints import Hint, apply_hints
 from ..core.imageio import load_image, save_image, to_uint8
-from ..restore.pipeline import RestoreOptions
+from ..restore.options import RestoreOptions
 from .colorizer import CHOICES, Colorizer, ColourChoices, EncodedPhoto
 from .restoring import repair_photo
 
@@ -62,6 +62,12 @@ class ColorizedPhoto:
     restore_mask: np.ndarray | None = field(default=None, repr=False)
     original_preview: np.ndarray | None = field(default=None, repr=False)
     render_size: int = 0  # the detail it was coloured at (the size the network saw; 0: its own)
+
+    @property
+    def repaired(self) -> bool:
+        """Whether its restoration changed it: a switch on whose step found nothing to do (tones
+        fine, no grain) leaves the photo as it came, and it is not called restored (a trial)."""
+        return self.original_preview is not None
 
     def _solve_hints(self) -> tuple[np.ndarray, ColourChoices | None]:
         """ab_small and the chooser's colours with this photo's hints; solved once per set of
@@ -166,6 +172,8 @@ def colorize_for_view(
     if restore.any:
         original_preview = preview_of(image.rgb)
         source = repair_photo(original_preview, restore, restore_mask)
+        if source is original_preview:  # no step found anything to do: nothing repaired
+            original_preview = None
     l_small = colorizer.small_l(source)  # no full-resolution L: 600 MB for a 150 MP scan
     ab_small, choices = colorizer.predict_with_choices(l_small)
     hint_decoder: HintDecoder | None = None

@@ -34,8 +34,8 @@ class BatchController(JobController):
         self.ok = 0
         self.failed = 0
         # A photo's restoration before colour, (RestoreOptions, corrected mask or None): the
-        # Restore panel's, once it is made (after torch loads); None: the worker reads the
-        # switches kept in the app data.
+        # Restore panel's; None (a batch with no panel): the worker reads the switches kept in
+        # the app data.
         self.restore_for: Callable[[Path], tuple] | None = None
         self._again: set[Path] = set()  # waiting photos to colour again when their run ends
         self._model: str | None = None  # the model last asked of the worker, by its name

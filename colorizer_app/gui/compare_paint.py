@@ -6,16 +6,13 @@ Kept apart from compare_view.py, which holds the view's state and what the perso
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPalette, QPen
 
 from .elided_label import wrapped
 from .hint_marks import Mark, paint_marks
-
-if TYPE_CHECKING:  # the window is shown before torch loads (restore.pipeline imports it)
-    from ..restore.pipeline import RestoreOptions
 
 
 class ShownView(Protocol):
@@ -48,11 +45,11 @@ class ShownView(Protocol):
 FOCUS_FRAME_PX = 3
 
 
-def after_label(restore: RestoreOptions | None) -> str:
+def after_label(repaired: bool) -> str:
     """The after side's label: "After (restored)" where the photo was repaired before its
     colour (a trial closed the Restore panel and could not tell its photos were still being
-    restored)."""
-    return "After (restored)" if restore is not None and restore.any else "After"
+    restored), not where its switches found nothing to do."""
+    return "After (restored)" if repaired else "After"
 
 
 def paint_divider(painter: QPainter, x: float, rect: QRect, label: str = "After") -> None:

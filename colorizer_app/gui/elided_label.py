@@ -74,6 +74,23 @@ class PathWrapLabel(QLabel):
         return self._plain
 
 
+class WrappedLabel(QLabel):
+    """Word-wrapped text that keeps all its lines: a layout short of room squeezed a wrapped
+    label to one line (the Restore panel's brush hint, in the window at its smallest: a trial),
+    so its least height follows its width. Its width is its layout's, never its own."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        need = self.heightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+
 NOTICE_MS = 10_000  # long enough to read, over the batch's own lines beneath it
 
 

@@ -61,8 +61,11 @@ the arrow keys move an aim over it (Shift: further) and Enter pins a colour ther
 <p>The <b>Restore</b> panel on the right repairs the shown photo before it is coloured: tick
 <b>Scratches, dust and cracks</b>, <b>Fading</b> or <b>Grain</b>. The damage found is shown in
 red; drag on the small picture to correct it (left button adds, right button erases), or on a
-large one: <b>Correct in a Larger Window</b>. Your choices and corrections are remembered for
-each photo.</p>
+large one: <b>Correct in a Larger Window</b>; the mouse wheel or [ and ] size the brush.
+Your choices and corrections are remembered for each photo. Scratches is off until you tick it:
+on a good print it can take fine detail (a highlight, window panes) for damage.
+<b>Save Restored Copy</b> saves the repaired photo without colour, named like the original with
+<i>_restored</i> added; saving it colorized (below) colours the repaired photo.</p>
 
 <h3>6. Save</h3>
 <p><b>File &gt; Save Colorized</b> saves the selected photos, <b>Save All Colorized</b> every

@@ -42,6 +42,7 @@ from .pin_controller import PinController
 from .qimage import to_qimage
 from .quit_question import ask_to_quit
 from .recent_places import attach_recent_places
+from .restore_dock import attach_restore_panel
 from .save_controller import SaveController
 from .save_options import SaveOptions
 from .selection import Selection
@@ -55,7 +56,6 @@ from .window_undo import WindowUndo
 from .worker import colorize_host
 
 if TYPE_CHECKING:
-    from .restore_panel import RestorePanel
     from .training_panel import TrainingPanel
 
 QUIT_LIMIT_S = 0.6  # issue 25: quitting returns within a second, whatever is queued
@@ -76,7 +76,6 @@ class MainWindow(WindowBase):
         self.stopped_cleanly = True  # every worker ended at quit (app.py reads it)
         self._closing = False
         self.panel: TrainingPanel | None = None  # the advanced panel, made when first shown
-        self.restore_panel: RestorePanel | None = None  # made when torch has loaded
         self._build_ui()
         self.selection = Selection(self.list_view, self.photos)
         self.intake = PhotoIntake(self.photos, self.settings, self)
@@ -92,6 +91,9 @@ class MainWindow(WindowBase):
         # Its slot on intake.added after the window's: the photo shown at quit is shown again.
         self.last_list = LastList(self.settings, self.photos, self.intake, self.selection, self)
         self.last_list.status.connect(lambda t: show_notice(self.statusBar(), t, NOTICE_MS))
+        # Docked before the window's place is put back (restoreState places it) and before it
+        # is first shown: it came once torch had loaded, and the photo was fitted again.
+        self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_dock.py
         self._update_actions()  # an empty list: nothing to remove, colorize or save yet
         s = self.settings
         restore_place(self, s.geometry, s.window_state, s.inner_place, s.screen_room)
@@ -100,11 +102,8 @@ class MainWindow(WindowBase):
         self.models.start()
 
     def _after_engine_loaded(self) -> None:
-        """The docks whose modules import torch: made once the worker has loaded it, so the
-        import here is instant and the window was on screen before."""
-        from .restore_panel import attach_restore_panel
-
-        self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_panel.py
+        """Torch has loaded on the worker: the Advanced panel (its modules import torch) can be
+        made, the import here instant (the Restore panel starts its previews itself)."""
         if self.settings.advanced_visible:
             self.actions_by_name["advanced"].setChecked(True)
             self.toggle_advanced()
@@ -355,7 +354,7 @@ class MainWindow(WindowBase):
         self.pin_aim.show(item)
         self.options.show(item)
         self.view.note = "; ".join(item.result.notes) if item and item.result else ""
-        self.view.after_label = after_label(item.result.restore if item and item.result else None)
+        self.view.after_label = after_label(bool(item and item.result and item.result.repaired))
         if item is None:
             self.view.placeholder = EMPTY_TEXT
             self.view.set_images(None, None)
@@ -406,6 +405,11 @@ class MainWindow(WindowBase):
     def toggle_advanced(self) -> None:
         """The hidden panel: revealed by View > Advanced (Ctrl+Shift+A), and remembered."""
         show = self.actions_by_name["advanced"].isChecked()
+        if show and self.panel is None and not self.models.engine_ready:
+            # Its modules import torch, which the worker is importing: made once it has (a
+            # review: importing it on two threads at once can deadlock).
+            self.settings.advanced_visible = True
+            return
         if show and self.panel is None:
             from .training_panel import TrainingPanel
 
@@ -425,7 +429,7 @@ class MainWindow(WindowBase):
             self.panel.setVisible(show)
             if show:
                 self.panel.raise_()  # in front where it shares the side as a tab
-            elif self.restore_panel is not None and self.restore_panel.isVisible():
+            elif self.restore_panel.isVisible():
                 # Back to the Restore panel's own width (it kept the Advanced panel's: a trial)
                 narrow = [self.restore_panel.sizeHint().width()]
                 self.resizeDocks([self.restore_panel], narrow, Qt.Orientation.Horizontal)

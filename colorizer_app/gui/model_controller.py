@@ -21,6 +21,7 @@ FIRST_DEVICES = [("Automatic", "auto"), ("CPU", "cpu")]  # GPUs join when the wo
 
 class ModelController(QObject):
     engine_loaded = Signal()  # the worker's first answer: torch is loaded, the chooser is full
+    engine_failed = Signal(str)  # the worker's first answer: torch could not be loaded, why
     devices_changed = Signal(object)  # [(label, value)]: every device found, Automatic first
     model_chosen = Signal(str)  # the model now asked of the worker (a name or a file's path)
     status = Signal(str)  # a line for the status bar (why a model could not be loaded)
@@ -59,6 +60,7 @@ class ModelController(QObject):
         worker.model_ready.connect(self._model_ready)
         worker.model_failed.connect(self._model_failed)
         worker.devices_found.connect(self._devices_found)
+        worker.engine_failed.connect(self._engine_failed)
         worker.scores_found.connect(self._scores_found)
 
     def start(self) -> None:
@@ -157,6 +159,15 @@ class ModelController(QObject):
     def _scores_found(self, scores: dict) -> None:
         self._scores.update(scores)
         self.refresh()
+
+    def _engine_failed(self, why: str) -> None:
+        """Torch did not load (a broken install): said, not left "Loading…" for ever."""
+        said = f"Colorizer could not load PyTorch ({why}); reinstall Colorizer"
+        # Kept in the chooser, which said "Loading…": the status line is soon another's.
+        self.model_combo.setItemText(0, "Not loaded")
+        self.model_combo.setToolTip(said)
+        self.status.emit(said)
+        self.engine_failed.emit(said)
 
     def _devices_found(self, devices: list) -> None:
         """The worker's first answer: torch is loaded (on its thread) by now."""

@@ -98,7 +98,7 @@ class PhotoListModel(QAbstractListModel):
             label = {PhotoState.ADDED: ""}.get(item.state, item.state.value)
             if item.state == PhotoState.DONE and item.result is not None:
                 # Restored with the Restore panel closed, a trial could not tell: said here too.
-                restored = ", restored" if item.result.restore.any else ""
+                restored = ", restored" if item.result.repaired else ""
                 label = f"done{restored}{', with a note' if item.result.notes else ''}"
             name = self.shown_name(item)
             return f"{name}\n{label}" if label else name
@@ -110,7 +110,11 @@ class PhotoListModel(QAbstractListModel):
                 tip += f"\n\nSaved to {item.saved_to}"
             if item.result is not None and item.result.restore.any:
                 steps = str(item.result.restore).replace(",", ", ")
-                tip += f"\n\nRestored before its colour: {steps} (the Restore panel)"
+                if item.result.repaired:
+                    tip += f"\n\nRestored before its colour: {steps} (the Restore panel)"
+                else:
+                    # Judged at the size shown: grain a save at full size has is still taken out
+                    tip += f"\n\nRestore ({steps}) found nothing to repair at the size shown"
             if item.result is not None and item.result.notes:
                 tip += "\n\nNote: " + "; ".join(item.result.notes)
             return tip

@@ -34,12 +34,22 @@ def _home_short(path: Path) -> str:
 
 
 def label(entry: Sequence[str]) -> str:
-    """The entry as the menu shows it: "scans — ~/Pictures", "a.jpg and 11 more — ~/Pictures"."""
+    """The entry as the menu shows it: "scans — ~/Pictures", "a.jpg and 11 more — ~/Pictures";
+    photos from several folders, the folder that holds them all: "a.jpg and 9 more — ~/Scans,
+    2 folders" (a trial read only the first photo's folder for photos of two)."""
     first = Path(entry[0])
     name = first.name or str(first)
     if len(entry) > 1:
         name += f" and {len(entry) - 1} more"
-    text = f"{name} — {_home_short(first.parent)}"
+    folders = {os.path.normcase(os.path.dirname(p)): os.path.dirname(p) for p in entry}
+    where = _home_short(first.parent)
+    if len(folders) > 1:  # C:\Scans and c:\scans are one folder on Windows (normcase)
+        try:
+            common = Path(os.path.commonpath(list(folders.values())))
+            where = f"{_home_short(common)}, {len(folders)} folders"
+        except ValueError:  # no folder in common (Windows drives): said as many
+            where = f"{len(folders)} folders"
+    text = f"{name} — {where}"
     if len(text) > LABEL_CHARS:
         keep = (LABEL_CHARS - 1) // 2
         text = text[:keep] + "…" + text[-keep:]

@@ -10,8 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from ..core.errors import ColorizerError, ImageLoadError
-from ..engine.restoring import restore_preview, save_restored
-from ..restore.pipeline import RestoreOptions
+from ..restore.options import RestoreOptions
 
 
 class RestoreSignals(QObject):
@@ -45,6 +44,9 @@ class _Job(QRunnable):
 class PreviewJob(_Job):
     def run(self) -> None:
         try:
+            # Imported on the pool's thread (torch; the panel is built before it has loaded).
+            from ..engine.restoring import restore_preview
+
             result = restore_preview(*self.work)
         except ColorizerError as exc:  # a file that is not a photo, and the like: said plainly
             unreadable = isinstance(exc, ImageLoadError)
@@ -62,13 +64,18 @@ class SaveJob(_Job):
 
     def run(self) -> None:
         try:
+            from ..engine.restoring import NOTHING_REPAIRED, save_restored
+
             result = save_restored(*self.work, replace=self.replace, folder=self.folder)
         except Exception as exc:  # noqa: BLE001
             self.tell(self.signals.saved, f"Not saved: {type(exc).__name__}: {exc}")
             return
         if result.done:
             saved = result.done[0]  # where, too (a trial looked for it)
-            self.tell(self.signals.saved, f"Saved {saved.name} in {saved.parent}")
+            said = f"Saved {saved.name} in {saved.parent}"
+            if any(NOTHING_REPAIRED in note for _photo, note in result.notes):
+                said += f" ({NOTHING_REPAIRED})"  # a trial took the copy for a repair
+            self.tell(self.signals.saved, said)
         elif result.skipped:
             self.tell(self.signals.saved, "A restored copy is already there; it was kept")
         else:

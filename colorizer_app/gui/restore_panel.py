@@ -6,9 +6,10 @@ The window's own colorize, compare view and Save follow the switches (restore_fo
 the photo is repaired before it is coloured, and a colorized photo is coloured again when they
 change.
 
-A dock of its own, hooked into the window by `attach_restore_panel(window)`: it follows the
-list's current photo itself. The repair runs on a thread pool (engine.restoring), never on the
-GUI thread; a result for a photo or settings no longer shown is dropped.
+A dock of its own, hooked into the window by restore_dock.py, following the list's current
+photo. The repair runs on a thread pool (engine.restoring, imported there: the window docks
+this panel before torch has loaded, and its previews wait for `start()`), never on the GUI
+thread; a result for a photo or settings no longer shown is dropped.
 """
 
 from __future__ import annotations
@@ -17,32 +18,27 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtGui import QPalette, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QDockWidget,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.errors import ColorizerError
-from ..engine.restoring import CorrectedMasks, RestoreChoices, RestorePreview
-from ..restore.pipeline import Restored, RestoreOptions
-from .batch_controller import WAITING
+from ..engine.restore_records import CorrectedMasks, RestoreChoices, RestorePreview
+from ..restore.options import Restored, RestoreOptions
 from .brush_picture import BrushPicture, LargeBrushWindow, add_brush_keys
 from .damage_brush import BRUSH_HINT, brush_radius, overlay, paint, resized
-from .elided_label import NOTICE_MS, LinesLabel, show_notice
+from .elided_label import LinesLabel, WrappedLabel
 from .qimage import to_qimage
 from .restore_jobs import PreviewJob, RestoreSignals
 from .restore_save import restore_save_job
-from .window_actions import add_to_view
-from .window_base import WindowBase
-from .window_state import share_the_right_side
+from .wheel_guard import scrolling_panel
 
 SWITCHES = (
     ("scratches", "Scratches, dust and cracks"),
@@ -58,9 +54,14 @@ class RestorePanel(QDockWidget):
     # photo as now repaired.
     restoration_changed = Signal(object)  # Path
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, ready: bool = True):
         super().__init__("Restore", parent)
         self.setObjectName("restore_panel")
+        # The window shows this dock at once, before torch has loaded (the photo beside it was
+        # fitted again when it came later); its previews, which need torch, wait for `start()`:
+        # importing torch here as the colorize worker imports it could deadlock the imports.
+        self.ready = ready
+        self.unable: str | None = None  # why previews can never start (torch did not load)
         self.choices = RestoreChoices()  # each photo's own switches, kept in the app data
         self.corrections = CorrectedMasks()  # and its corrected damage, for the next time
         self.path: Path | None = None
@@ -105,12 +106,10 @@ class RestorePanel(QDockWidget):
         layout.addWidget(self.picture, 1)
         # Said on the panel, not only in a tooltip: the detector misses some damage and marks
         # some details (a mouth a crack runs through), and the brush is how a person fixes both.
-        self.brush_hint = QLabel(BRUSH_HINT)
-        self.brush_hint.setWordWrap(True)
         # The dock's width, never its own: shown, it widened the dock by 25 px and the photo
-        # beside it was fitted again (a trial saw the zoom go from 186% to 184%).
-        self.brush_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.brush_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary text
+        # beside it was fitted again (a trial saw the zoom go from 186% to 184%). In the
+        # window's own text colour: as placeholder text it looked disabled (a trial).
+        self.brush_hint = WrappedLabel(BRUSH_HINT)
         layout.addWidget(self.brush_hint)
         self.undo_button = QPushButton("Undo Brush")
         self.undo_button.clicked.connect(self.undo_stroke)
@@ -137,20 +136,32 @@ class RestorePanel(QDockWidget):
         # a long failure message widened the dock, and the photo beside it jumped (a trial).
         self.status = LinesLabel(3)
         self.signals.saved.connect(self.status.setText)
-        layout.addWidget(self.status)
         self.save_button = QPushButton("Save Restored Copy")
         self.save_button.setToolTip(
             "Writes NAME_restored beside the photo (or, where it cannot go there, in a folder "
             "you choose), without colour"
         )
         self.save_button.clicked.connect(self.save)
-        layout.addWidget(self.save_button)
+        # The rest scrolls where the dock is too short for it all (the window at its smallest,
+        # 200% with the Advanced tab beside it; the photo takes what room there is), as wide as
+        # its controls; what was done and Save stay in view at the foot, as the training
+        # panel's Start does.
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(scrolling_panel(body, sideways=False), 1)
+        foot = QVBoxLayout()
+        edge = layout.contentsMargins()
+        foot.setContentsMargins(edge.left(), 0, edge.right(), edge.bottom())
+        foot.addWidget(self.status)
+        foot.addWidget(self.save_button)
+        column.addLayout(foot)
         # A click on a switch or button leaves the keys where they were (the photo, the list):
         # a trial ticked Scratches, held Space to see the original, and Space untick it.
         # Tab still reaches each of them, and Space then works them as it should.
-        for control in body.findChildren(QAbstractButton):
+        for control in outer.findChildren(QAbstractButton):
             control.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.setWidget(body)
+        self.setWidget(outer)
         self.show_photo(None)
 
     # ---- the photo shown and its switches -----------------------------------------------------
@@ -186,9 +197,9 @@ class RestorePanel(QDockWidget):
         for name, box in self.switches.items():
             box.blockSignals(True)
             box.setChecked(getattr(options, name))
-            box.setEnabled(path is not None)
+            box.setEnabled(path is not None and self.unable is None)
             box.blockSignals(False)
-        self.save_button.setEnabled(path is not None and options.any)
+        self._enable_save()
         self.brush_hint.setVisible(path is not None and options.scratches)
         self.result = None
         self._stroke_at = None  # a stroke never runs on from another photo's
@@ -215,21 +226,41 @@ class RestorePanel(QDockWidget):
         if self.path is None:
             return
         self.choices.remember(self.path, self.current_options())
-        self.save_button.setEnabled(self.current_options().any)
+        self._enable_save()
         self.brush_hint.setVisible(self.current_options().scratches)
         self._buttons()
         self._request()
         self.restoration_changed.emit(self.path)
 
     def _request(self) -> None:
+        self.requests += 1  # a preview still on its way is for what was shown before
         if self.path is None:
-            self.requests += 1  # a preview still on its way is for a photo no longer shown
             self._say_instead("Choose a photo")
             self.status.setText("")
             return
+        if not self.ready:  # start() asks for it
+            self._say_instead("Loading…" if self.unable is None else "No preview")
+            self.status.setText(self.unable or "")
+            return
         self.status.setText("Restoring…" if self.current_options().any else "")
-        self.requests += 1
         self.pool.start(PreviewJob(self.requests, self._work(), self.signals))
+
+    def start(self) -> None:
+        """Torch has loaded (the window's colorize worker loaded it): the photo's preview now."""
+        if not self.ready:
+            self.ready = True
+            self._enable_save()
+            self._request()
+
+    def cannot_start(self, why: str) -> None:
+        """Previews can never start (torch did not load): said, and nothing offered."""
+        self.unable = why
+        self.show_photo(self.path)  # its switches grayed, and why said in place of a preview
+
+    def _enable_save(self) -> None:
+        """Save Restored Copy: for a photo with a switch on, once previews can be made."""
+        on = self.path is not None and self.current_options().any
+        self.save_button.setEnabled(self.ready and on)
 
     def _work(self) -> tuple[Path, RestoreOptions, np.ndarray | None]:
         assert self.path is not None
@@ -426,7 +457,7 @@ class RestorePanel(QDockWidget):
         )
 
     def save(self) -> None:
-        if self.path is None or not self.current_options().any:
+        if self.path is None or not self.current_options().any or not self.ready:
             return
         job = restore_save_job(self, self._work(), self.signals)
         if job is not None:
@@ -435,52 +466,3 @@ class RestorePanel(QDockWidget):
 
     def wait(self) -> None:
         self.pool.waitForDone()
-
-
-def attach_restore_panel(window: WindowBase) -> RestorePanel:
-    """Docks the panel on the right and has it follow the list's current photo."""
-    panel = RestorePanel(window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
-    # What became of Save Restored Copy, in the window's status line too: a keyboard trial saw
-    # "Colorized 1 of 1 photo." there after saving, the answer only in the panel's small line.
-    panel.signals.saved.connect(lambda text: show_notice(window.statusBar(), text, NOTICE_MS))
-    panel.signals.notice.connect(lambda text: show_notice(window.statusBar(), text, NOTICE_MS))
-    advanced = getattr(window, "panel", None)
-    if advanced is not None:
-        # The Advanced panel opened before torch had loaded: the two share the side as tabs,
-        # the one the person opened in front.
-        share_the_right_side(window, advanced, panel)
-        if panel in window.tabifiedDockWidgets(advanced):
-            advanced.raise_()
-    add_to_view(window.menus, panel.toggleViewAction(), "&Restore Panel")
-
-    def follow(*_args) -> None:
-        item = window.current_item()
-        panel.show_photo(item.path if item is not None else None)
-
-    window.list_view.selectionModel().currentChanged.connect(follow)
-
-    # Clear List and Remove leave no current photo without a change of it to hear of: the
-    # panel kept the last photo's preview and switches (a trial cleared the list and saw them).
-    def follow_if_gone(*_args) -> None:
-        item = window.current_item()
-        if (item.path if item is not None else None) != panel.path:
-            follow()
-
-    window.photos.modelReset.connect(follow_if_gone)
-    window.photos.rowsRemoved.connect(follow_if_gone)
-
-    # The window's own colour follows the switches: colorizing repairs first, and a photo
-    # already colorized is colorized again when its switches or corrected damage change.
-    window.batch.restore_for = panel.restore_for
-
-    def colour_again(path: Path) -> None:
-        item = window.photos.item_for_path(path)
-        if item is not None and (item.result is not None or item.state in WAITING):
-            window.batch.colorize_again(item)
-
-    panel.restoration_changed.connect(colour_again)
-    # The panel is made once torch has loaded, often after the photos of the command line are
-    # listed and one is current: it starts on that photo, not on none (its switches grayed out).
-    follow()
-    return panel

@@ -9,8 +9,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..core.fileio import cannot_write_in
-from ..engine.restoring import restored_copy_path, taken_by
-from ..restore.pipeline import RestoreOptions
+from ..restore.options import RestoreOptions
 from .replace_question import ask_to_replace
 from .restore_jobs import RestoreSignals, SaveJob
 
@@ -22,6 +21,10 @@ def restore_save_job(
 ) -> SaveJob | None:
     """The job that saves the photo's restored copy, once the person has said where and
     whether to replace; None when nothing is to be saved (said through `signals.saved`)."""
+    # Here, not at the top: engine.restoring imports torch, and the panel is built before torch
+    # has loaded (the panel saves only once it has: RestorePanel.start).
+    from ..engine.restoring import restored_copy_path, taken_by
+
     path = work[0]
     folder = None
     there = restored_copy_path(path)

@@ -15,13 +15,11 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +32,7 @@ from .model_manager import ModelManager
 from .preview_strip import PreviewStrip
 from .training_form import TrainingForm
 from .training_worker import TrainingWorker
-from .wheel_guard import guard_wheel
+from .wheel_guard import scrolling_panel
 from .worker_host import WorkerHost
 
 
@@ -107,11 +105,7 @@ class TrainingPanel(QDockWidget):
         layout.addStretch(1)
         # The settings scroll rather than growing the window (it must fit a 1366x768 laptop
         # screen); Start, Pause, Cancel and the progress stay below them, always in view.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        guard_wheel(body)
+        scroll = scrolling_panel(body)
         self.settings_scroll = scroll
         outer = QWidget()
         column = QVBoxLayout(outer)

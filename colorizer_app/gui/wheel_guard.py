@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QFrame,
+    QScrollArea,
     QWidget,
 )
 
@@ -61,3 +63,23 @@ def guard_wheel(container: QWidget) -> None:
             # Wheel focus would let the first wheel turn take focus and the value with it.
             widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             widget.installEventFilter(guard)
+
+
+def scrolling_panel(body: QWidget, sideways: bool = True) -> QScrollArea:
+    """`body` (made, with its controls) in a frameless scroll area that gives it the area's
+    size where there is room and scrolls it where there is not; wheel turns over its settings
+    scroll it (guard_wheel). Not `sideways`: the area is never narrower than `body` can be,
+    its scroll bar beside it, and has no sideways scroll bar."""
+    scroll = QScrollArea()
+    if not sideways:
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + bar)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    # A click on it, between controls, leaves the keys where they were (the photo list): the
+    # area took them, and Space no longer showed the original (a test).
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scroll.setWidget(body)
+    guard_wheel(body)
+    return scroll

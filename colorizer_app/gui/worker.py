@@ -42,6 +42,7 @@ class ColorizeWorker(QObject):
     model_requested = Signal(str, str)  # model, device
     devices_requested = Signal()
     devices_found = Signal(object)  # [(label, value)], Automatic and CPU first
+    engine_failed = Signal(str)  # torch could not be loaded: why
     scores_requested = Signal(object)  # [model path]
     scores_found = Signal(object)  # {model path: (held-out PSNR before, after)}
 
@@ -75,9 +76,15 @@ class ColorizeWorker(QObject):
 
     @Slot()
     def _find_devices(self) -> None:
-        from ..core.device import available_devices  # the first request: torch loads here
+        try:
+            from ..core.device import available_devices  # the first request: torch loads here
 
-        self.devices_found.emit(available_devices())
+            devices = available_devices()
+        except Exception as exc:  # noqa: BLE001 - a broken install ("DLL load failed"): said
+            traceback.print_exc()
+            self.engine_failed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.devices_found.emit(devices)
 
     @Slot(object)
     def _find_scores(self, paths: list[str]) -> None:
@@ -140,10 +147,10 @@ class ColorizeWorker(QObject):
             self.failed.emit(job, said)
             return
         try:
-            from ..engine.restoring import CorrectedMasks, RestoreChoices
+            from ..engine.restore_records import CorrectedMasks, RestoreChoices
             from ..engine.session import colorize_for_view
 
-            if restore is None:  # the Restore panel is not there yet: switches and damage as kept
+            if restore is None:  # no Restore panel to ask: switches and damage as kept
                 options = RestoreChoices().get(Path(path))
                 restore = (options, CorrectedMasks().get(Path(path)) if options.scratches else None)
             colorizer.render_size = render_size or None

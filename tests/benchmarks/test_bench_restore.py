@@ -43,7 +43,8 @@ from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.engine.colorizer import Colorizer
 from colorizer_app.engine.restoring import RestoringColorizer
 from colorizer_app.restore.detect import default_detector
-from colorizer_app.restore.pipeline import RestoreOptions, restore_rgb
+from colorizer_app.restore.options import RestoreOptions
+from colorizer_app.restore.pipeline import restore_rgb
 
 src, out = Path(sys.argv[1]), Path(sys.argv[2])
 colorizer = Colorizer("default", device="cpu")

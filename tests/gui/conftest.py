@@ -22,8 +22,10 @@ def photo_dir(tmp_path, data_dir):
     return folder
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
+def new_window(tmp_path, monkeypatch, tiny_model_path, qtbot, size=(1100, 700)):
+    """The real window with the tiny model installed as a user's model, shown at `size` (the
+    offscreen screen is 800 x 600: a larger window is fitted to it when events are handled);
+    its worker still loading torch."""
     from colorizer_app.core.paths import user_models_dir
     from colorizer_app.gui.main_window import MainWindow
 
@@ -34,16 +36,26 @@ def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(settings)
     qtbot.addWidget(win)
-    win.resize(1100, 700)
+    win.resize(*size)
     win.show()
-    qtbot.waitExposed(win)
-    # Torch loads on the worker after the window shows; then the chooser lists the models.
-    qtbot.waitUntil(lambda: win.models.engine_ready, timeout=120_000)
-    yield win
+    return win
+
+
+def close_window(win) -> None:
     if not win._closing:
         # A test that failed mid-run must not hang on the quit question: no question now.
         win._closing = True
         win.close()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch, tiny_model_path):
+    win = new_window(tmp_path, monkeypatch, tiny_model_path, qtbot)
+    qtbot.waitExposed(win)
+    # Torch loads on the worker after the window shows; then the chooser lists the models.
+    qtbot.waitUntil(lambda: win.models.engine_ready, timeout=120_000)
+    yield win
+    close_window(win)
 
 
 class WorkerGate:

@@ -3,6 +3,7 @@ frame, fits the screen's available area, so the status bar (progress, Cancel, Un
 A real X server and window manager: the frame exists only there."""
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -200,3 +201,53 @@ def test_a_window_kept_on_one_screen_starts_fitting_another(tmp_path):
     assert big_w > 900 and big_h > 420, seen  # the 960 x 540 screen's first size, not less
     assert seen["laptop-again"][2:] == [width, height], seen  # not the 200% screen's size
     assert seen["laptop-third"] == seen["laptop-again"], seen  # the same screen: where it was
+
+
+BROKEN_TORCH = r"""
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from colorizer_app.gui.main_window import MainWindow
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+window.add_paths([Path(sys.argv[2])], colorize=False)
+panel = window.restore_panel
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline and (panel.unable is None or panel.path is None):
+    app.processEvents()
+    time.sleep(0.02)
+print(repr(panel.status.toolTip() or panel.status.text()))
+print(panel.picture.text(), any(b.isEnabled() for b in panel.switches.values()),
+      panel.save_button.isEnabled())
+print(repr(window.models.model_combo.currentText() + ": " + window.models.model_combo.toolTip()))
+window._closing = True
+window.close()
+"""
+
+
+def test_a_torch_that_does_not_load_is_said_not_left_loading(tmp_path, data_dir):
+    """A broken install (Windows' "DLL load failed"): the Restore panel, made before torch
+    loads, said "Loading…" for ever, its switches working and nothing happening (a review).
+    It says why now and offers nothing, and the model chooser ("Loading…") says so too."""
+    broken = tmp_path / "broken" / "torch"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        'raise ImportError("DLL load failed while importing _C: the module was not found")'
+    )
+    photo = tmp_path / "boy.png"
+    photo.write_bytes(
+        (data_dir / "old_photos" / "Bringing-Old-Photos-Back-to-Life_old_c.png").read_bytes()
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(broken.parent), os.getcwd()])}
+    proc = subprocess.run(
+        [sys.executable, "-c", BROKEN_TORCH, str(tmp_path / "s.ini"), str(photo)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    said, offered, status = proc.stdout.splitlines()
+    assert "could not load PyTorch (ImportError: DLL load failed" in said, said
+    assert "reinstall Colorizer" in said
+    assert offered == "No preview False False", offered
+    assert "Not loaded: Colorizer could not load PyTorch" in status, status  # the chooser's

@@ -119,3 +119,12 @@ def test_the_list_keeps_the_ten_newest_and_survives_a_damaged_setting(tmp_path):
     for damaged in ("{not json", "[" * 100_000 + "]" * 100_000, '{"a": 1}', "[[1, 2], 3]"):
         store.setValue("recent_places", damaged)  # a settings file edited by hand
         assert RecentPlaces(AppSettings(store)).entries == []
+
+
+def test_photos_from_several_folders_are_named_by_the_folder_that_holds_them():
+    """A trial's entry of photos from two folders named only the first photo's folder."""
+    from colorizer_app.gui.recent_places import label
+
+    one = ["/srv/box/scans/a.jpg", "/srv/box/scans/b.jpg"]
+    assert label(one) == "a.jpg and 1 more — /srv/box/scans"
+    assert label([*one, "/srv/box/more/c.jpg"]) == "a.jpg and 2 more — /srv/box, 2 folders"

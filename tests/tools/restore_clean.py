@@ -19,7 +19,8 @@ from colorizer_app.core.imageio import is_image_path, load_image
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.restore.detect import Classical, Learned, default_detector
 from colorizer_app.restore.measure import psnr_l
-from colorizer_app.restore.pipeline import RestoreOptions, restore_l
+from colorizer_app.restore.options import RestoreOptions
+from colorizer_app.restore.pipeline import restore_l
 
 DATA = Path(os.environ.get("COLORIZER_DATA", "../shared/data"))
 FOLDERS = (

@@ -22,7 +22,8 @@ from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.restore import repair, synth
 from colorizer_app.restore.detect import Classical, Learned, find_damage
 from colorizer_app.restore.measure import MaskScore, psnr_l
-from colorizer_app.restore.pipeline import RestoreOptions, restore_l
+from colorizer_app.restore.options import RestoreOptions
+from colorizer_app.restore.pipeline import restore_l
 
 DATA = Path(os.environ.get("COLORIZER_DATA", "../shared/data"))
 

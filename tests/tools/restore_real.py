@@ -23,7 +23,7 @@ import numpy as np
 from colorizer_app.core.lab import rgb_to_l
 from colorizer_app.engine.restoring import restore_preview
 from colorizer_app.restore.detect import Learned
-from colorizer_app.restore.pipeline import RestoreOptions
+from colorizer_app.restore.options import RestoreOptions
 from tests.conftest import DATA
 from tests.tools.old_photos_grid import PUBLIC_DOMAIN
 
