@@ -96,3 +96,81 @@ def test_read_only_and_strided_photos_save_unchanged(tmp_path):
         with Image.open(save_image(tmp_path / name, rgb)) as im:
             _assert_shows(im, rgb, lossless=name.endswith(".png"))
     assert np.array_equal(photo, frozen)
+
+
+@pytest.mark.parametrize("given", [".png", ".jpg"])
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tif", ".bmp"])
+def test_a_scans_resolution_is_kept_so_the_copy_prints_at_its_size(tmp_path, given, suffix):
+    """A trial's 600 dpi scans came back from PNG and JPEG with no resolution (TIFF kept it):
+    printed, a copy came out at another size. Said without EXIF, as scanners write it: a PNG's
+    pHYs chunk, a JPEG's JFIF header."""
+    scan = tmp_path / f"scan{given}"
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, dpi=(600, 300))
+    photo = load_image(scan)
+    assert photo.exif is None and photo.dpi is not None
+    out = save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)
+    with Image.open(out) as im:
+        assert tuple(round(d) for d in im.info["dpi"]) == (600, 300)
+
+
+@pytest.mark.parametrize("given", [".jpg", ".tif"])
+def test_a_photo_turned_by_its_orientation_keeps_its_resolution_turned(tmp_path, given):
+    """A TIFF is turned by OpenCV as it is read, and kept its resolution unturned (a review)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned a quarter: stored lying on its side
+    scan = tmp_path / f"scan{given}"
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, dpi=(600, 300), exif=exif.tobytes())
+    photo = load_image(scan)
+    assert photo.size == (64, 96) and photo.dpi == (300, 600)
+    for suffix in (".png", ".tif"):
+        with Image.open(save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)) as im:
+            assert tuple(round(d) for d in im.info["dpi"]) == (300, 600), suffix
+
+
+def test_a_tiff_copy_says_the_resolution_the_other_copies_say(tmp_path):
+    """A JPEG whose JFIF header says 600 dpi and its EXIF 72 (a camera's default): the PNG and
+    JPEG copies said 600, the TIFF copy 72 (a review)."""
+    exif = Image.Exif()
+    exif[0x011A] = exif[0x011B] = TiffImagePlugin.IFDRational(72)
+    exif[0x0128] = 2
+    scan = tmp_path / "scan.jpg"
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, dpi=(600, 600), exif=exif.tobytes())
+    photo = load_image(scan)
+    with Image.open(save_image(tmp_path / "copy.tif", photo.rgb, like=photo)) as im:
+        assert tuple(round(d) for d in im.info["dpi"]) == (600, 600)
+
+
+XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Acc. 1987.12.3 — Großmutter'
+    '</dc:title></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+).encode()
+
+
+@pytest.mark.parametrize("given", [".jpg", ".tif"])
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tif", ".webp"])
+def test_a_scans_xmp_goes_with_every_copy(tmp_path, given, suffix):
+    """An archivist's scans carry their accession number and rights in XMP: every copy, JPEG
+    and TIFF, colorized and restored, came without it."""
+    scan = tmp_path / f"scan{given}"
+    keep = {"xmp": XMP} if given == ".jpg" else {"tiffinfo": {700: XMP}}
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, **keep)
+    photo = load_image(scan)
+    with Image.open(save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)) as im:
+        assert im.info.get("xmp") == XMP
+
+
+def test_a_pngs_text_goes_with_its_png_copy(tmp_path):
+    """A PNG's title and author (tEXt) were dropped from its copies; one not in Latin-1 is
+    written as iTXt."""
+    from PIL import PngImagePlugin
+
+    said = PngImagePlugin.PngInfo()
+    said.add_text("Title", "Buffalo bank 1908")
+    said.add_text("Author", "Hist. Soc. of Łódź")
+    scan = tmp_path / "scan.png"
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, pnginfo=said)
+    photo = load_image(scan)
+    with Image.open(save_image(tmp_path / "copy.png", photo.rgb, like=photo)) as im:
+        assert im.text == {"Title": "Buffalo bank 1908", "Author": "Hist. Soc. of Łódź"}

@@ -22,7 +22,7 @@ def test_restore_writes_a_repaired_copy_and_never_the_original(tmp_path, data_di
     shutil.copy(data_dir / "kodak24" / "kodim23.png", album / "parrots.png")
     before = {p.name: p.read_bytes() for p in album.iterdir()}
 
-    run = run_cli("restore", album)
+    run = run_cli("restore", album, "--restore", "all")
     assert run.returncode == 0, run.stderr
     assert "Restored 2, skipped 0" in run.stderr
     assert {p.name: p.read_bytes() for p in album.iterdir() if p.name in before} == before
@@ -33,8 +33,37 @@ def test_restore_writes_a_repaired_copy_and_never_the_original(tmp_path, data_di
     clean_l = rgb_to_l(load_image(album / "parrots.png").rgb)
     assert psnr_l(rgb_to_l(load_image(album / "parrots_restored.png").rgb), clean_l) >= 35
 
-    again = run_cli("restore", album)
+    again = run_cli("restore", album, "--restore", "all")
     assert again.returncode == 0 and "Restored 0, skipped 2" in again.stderr
+
+
+def test_restore_asked_for_nothing_else_leaves_good_prints_and_says_how_to_repair_scratches(
+    tmp_path, data_dir
+):
+    """A trial ran `colorizer restore` (all steps, then) over a folder: a clean bicycle's spokes
+    and lettering, Detroit's windows, a trumpet's highlights were filled as damage. Asked for
+    nothing else it now repairs fading and grain, each of which leaves a good print as it is;
+    scratches are asked for, as the app's switch is, and the run says how. A photo with
+    nothing to repair is said so: its copy, as it came, looked like a repair."""
+    album = tmp_path / "album"
+    album.mkdir()
+    shutil.copy(data_dir / "kodak24" / "kodim05.png", album / "bike.png")
+    shutil.copy(data_dir / "old_photos" / SCRATCHED, album / "girl.png")
+    run = run_cli("restore", album)
+    assert run.returncode == 0, run.stderr
+    assert (
+        "Restoring 2 photos: fading,grain (scratches, dust and cracks too with --restore all"
+        in (run.stderr)
+    )
+    for name in ("bike", "girl"):
+        before = rgb_to_l(load_image(album / f"{name}.png").rgb)
+        after = rgb_to_l(load_image(album / f"{name}_restored.png").rgb)
+        assert psnr_l(after, before) >= 35, name
+    girl = next(line for line in run.stderr.splitlines() if "girl.png: restored" in line)
+    assert girl.endswith("; note: nothing found to repair"), girl
+    # Steps named: no hint (a review saw it after --restore none).
+    named = run_cli("restore", album / "girl.png", "--restore", "fading", "-o", tmp_path / "o")
+    assert named.returncode == 0 and "Restoring 1 photo: fading\n" in named.stderr, named.stderr
 
 
 def test_bad_steps_are_refused_before_anything_is_written(tmp_path, data_dir):
@@ -105,7 +134,7 @@ def test_a_batch_fills_the_damage_as_corrected_in_the_app(tmp_path, data_dir):
     --restore all` on the folder: the batch found the damage again and filled them away. A
     photo's correction, kept in the app-data folder, is what a batch fills, and its line says
     so; a photo with none is detected as before."""
-    from colorizer_app.engine.restoring import CorrectedMasks
+    from colorizer_app.engine.restore_records import CorrectedMasks
 
     album = tmp_path / "album"
     album.mkdir()
@@ -147,8 +176,9 @@ def test_a_photo_turned_since_its_correction_is_not_filled_sideways(tmp_path, da
     alone). The landscape correction was stretched across the portrait photo and its marks
     filled where there was no damage. It is set aside now, the damage found afresh, and the
     line says why."""
-    from colorizer_app.engine.restoring import UNFIT_NOTE, CorrectedMasks, repair_photo
-    from colorizer_app.restore.pipeline import RestoreOptions
+    from colorizer_app.engine.restore_records import CorrectedMasks
+    from colorizer_app.engine.restoring import UNFIT_NOTE, repair_photo
+    from colorizer_app.restore.options import RestoreOptions
 
     album, user = tmp_path / "album", tmp_path / "user"
     album.mkdir()
@@ -180,7 +210,7 @@ def test_a_panoramas_correction_is_filled_at_full_size(tmp_path, data_dir):
     another photo (146 x 7 is 1022, not 1024) and set aside at full size: the person had erased
     every mark, and the saved copy had the detected damage filled. It is the photo's, and
     filled as the person left it: here nothing, so the copy is the photo."""
-    from colorizer_app.engine.restoring import CorrectedMasks
+    from colorizer_app.engine.restore_records import CorrectedMasks
 
     album, user = tmp_path / "album", tmp_path / "user"
     album.mkdir()
@@ -196,3 +226,78 @@ def test_a_panoramas_correction_is_filled_at_full_size(tmp_path, data_dir):
     line = next(line for line in run.stderr.splitlines() if "group.png: restored" in line)
     assert "as corrected in the app" in line and "turned" not in line, line
     assert np.array_equal(load_image(album / "group_restored.png").rgb, wide)
+
+
+def test_a_gray_scan_is_restored_to_a_gray_file_at_its_resolution(tmp_path, data_dir):
+    """A trial's gray 600 dpi scan came back as an RGB file half as large again, with no
+    resolution: an archive of gray scans grew, and its copies printed at another size."""
+    from PIL import Image
+
+    scan = tmp_path / "scan.png"
+    Image.open(data_dir / "old_photos" / SCRATCHED).convert("L").save(scan, dpi=(600, 600))
+    run = run_cli("restore", scan, "--restore", "all")
+    assert run.returncode == 0, run.stderr
+    with Image.open(tmp_path / "scan_restored.png") as im:
+        assert im.mode == "L" and tuple(round(d) for d in im.info["dpi"]) == (600, 600)
+        repaired = np.asarray(im)
+    with Image.open(scan) as im:
+        assert repaired.shape == np.asarray(im).shape
+        assert not np.array_equal(repaired, np.asarray(im))  # its scratches were filled
+
+
+def _gray_profile() -> bytes:
+    """A small valid ICC v2 Gray profile (gamma 2.2), as a scanner's gray scans carry."""
+    import struct
+
+    def s15(x: float) -> bytes:
+        return struct.pack(">i", round(x * 65536))
+
+    text = b"Gray 2.2\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
+    wtpt = b"XYZ " + bytes(4) + s15(0.9642) + s15(1.0) + s15(0.8249)
+    trc = b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0233) + bytes(2)
+    tags = [(b"desc", desc), (b"wtpt", wtpt), (b"kTRC", trc)]
+    table, data, start = struct.pack(">I", len(tags)), b"", 128 + 4 + 12 * len(tags)
+    for sig, body in tags:
+        body += bytes(-len(body) % 4)
+        table += sig + struct.pack(">II", start + len(data), len(body))
+        data += body
+    header = (
+        struct.pack(">I", 128 + len(table) + len(data)) + bytes(4) + struct.pack(">I", 0x02100000)
+        + b"mntrGRAYXYZ " + bytes(12) + b"acsp" + bytes(36)
+        + s15(0.9642) + s15(1.0) + s15(0.8249) + bytes(48)
+    )  # fmt: skip
+    return header + table + data
+
+
+def test_a_gray_scans_gray_profile_goes_with_its_gray_copy(tmp_path, data_dir):
+    """Its line said "its GRAY ICC profile was not copied: the copy is RGB" of a copy that was
+    gray, without the profile (a review): a gray copy carries it."""
+    from PIL import Image
+
+    profile = _gray_profile()
+    scan = tmp_path / "scan.png"
+    Image.open(data_dir / "old_photos" / SCRATCHED).convert("L").save(scan, icc_profile=profile)
+    run = run_cli("restore", scan, "--restore", "all")
+    assert run.returncode == 0, run.stderr
+    assert "ICC profile" not in run.stderr, run.stderr
+    with Image.open(tmp_path / "scan_restored.png") as im:
+        assert im.mode == "L" and im.info.get("icc_profile") == profile
+
+
+def test_a_photo_with_nothing_to_repair_is_copied_as_the_file_it_is(tmp_path, data_dir):
+    """An archivist's trial: "nothing found to repair", and the copy a re-encoded JPEG 27%
+    larger, its pixels up to 7 levels off. With nothing to repair the copy is the file."""
+    from PIL import Image
+
+    scan = tmp_path / "girl.jpg"
+    Image.open(data_dir / "old_photos" / SCRATCHED).convert("L").save(scan, quality=88)
+    run = run_cli("restore", scan, "--restore", "fading")
+    assert run.returncode == 0, run.stderr
+    assert "note: nothing found to repair" in run.stderr, run.stderr
+    assert (tmp_path / "girl_restored.jpg").read_bytes() == scan.read_bytes()
+    again = run_cli("restore", scan, "--restore", "fading", "--format", "png", "-o", tmp_path / "o")
+    assert again.returncode == 0, again.stderr  # another format: the photo saved as that
+    assert np.array_equal(
+        load_image(tmp_path / "o" / "girl_restored.png").rgb, load_image(scan).rgb
+    )

@@ -34,9 +34,18 @@ from .imagesave import (  # noqa: F401
     SUFFIX_BY_FORMAT,
     copyable_icc,
     encode_image,
+    gray_icc,
     same_file,
     save_image,
     to_uint8,
+)
+from .photo_meta import (
+    ORIENTATION_TAG,
+    apply_orientation,
+    exif_for_copy,
+    png_texts,
+    resolution,
+    xmp_of,
 )
 from .sample_range import (
     black_where_white_is_zero,
@@ -60,45 +69,6 @@ IMAGE_SUFFIXES = (
     ".heic",
     ".heif",
 )
-_ORIENTATION_TAG = 0x0112
-# TIFF's own layout tags, which Pillow's getexif() returns for TIFF input: written over a new
-# image they describe the old one's strips, depth and compression, and the file is unreadable.
-_LAYOUT_TAGS = {
-    254,
-    255,
-    256,
-    257,
-    258,
-    259,
-    262,
-    263,
-    266,
-    273,
-    277,
-    278,
-    279,
-    280,
-    281,
-    284,
-    317,
-    320,
-    322,
-    323,
-    324,
-    325,
-    338,
-    339,
-    340,
-    341,
-    347,
-    513,
-    514,
-    529,
-    530,
-    531,
-    532,
-    34675,
-}
 # A JPEG cannot hold more than a few hundred pixels per byte (each 8x8 block costs bits);
 # one that claims far more is lying about its size, and decoding it costs seconds and gigabytes.
 _JPEG_MAX_PIXELS_PER_BYTE = 1500
@@ -139,8 +109,14 @@ class LoadedImage:
     alpha: np.ndarray | None = None  # HxW, same dtype as rgb
     exif: bytes | None = None  # orientation already reset to 1
     icc: bytes | None = None
+    gray_icc: bytes | None = None  # a Gray profile, for a gray copy (not `icc`: copies are RGB)
     format: str = "PNG"
     was_grayscale: bool = False
+    # The scan's resolution, dots per inch (x, y), where the file says it: a copy that keeps it
+    # prints at the size the original does (a historical society prints its 600 dpi scans).
+    dpi: tuple[float, float] | None = None
+    xmp: bytes | None = None  # its XMP packet: an archive's title, rights, accession number
+    texts: dict[str, str] = field(default_factory=dict)  # a PNG's text chunks, for a PNG copy
     # What the person should know about this photo though it was read: "first page of 3
     # only", "already in colour", a decoder's warning. Shown on its line, never silent.
     notes: list[str] = field(default_factory=list)
@@ -157,21 +133,6 @@ class LoadedImage:
 
 def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
-
-
-def _apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
-    """EXIF orientation 1..8 -> upright array (same mapping as PIL.ImageOps.exif_transpose)."""
-    ops = {
-        2: lambda x: x[:, ::-1],
-        3: lambda x: x[::-1, ::-1],
-        4: lambda x: x[::-1],
-        5: lambda x: np.swapaxes(x, 0, 1),
-        6: lambda x: np.rot90(x, k=-1),
-        7: lambda x: np.swapaxes(x, 0, 1)[::-1, ::-1],
-        8: lambda x: np.rot90(x, k=1),
-    }
-    op = ops.get(orientation)
-    return np.ascontiguousarray(op(a)) if op else a
 
 
 def _split_channels(pixels: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None, bool]:
@@ -245,21 +206,6 @@ def _pillow_pixels(im: Image.Image, rows: int = 1024) -> np.ndarray:
     for y in range(0, h, rows):
         out[y : y + rows] = np.asarray(im.crop((0, y, w, min(h, y + rows))))
     return out
-
-
-def _reset_orientation(exif: Image.Exif) -> bytes | None:
-    """The photo's own EXIF for its copy: orientation reset to 1 (the pixels are upright now),
-    and never the TIFF layout tags of the original file."""
-    for tag in _LAYOUT_TAGS & set(exif):
-        del exif[tag]
-    if not len(exif):
-        return None
-    if _ORIENTATION_TAG in exif:
-        exif[_ORIENTATION_TAG] = 1
-    try:
-        return exif.tobytes()
-    except Exception:  # a maker note Pillow cannot re-encode: keep the photo, drop its EXIF
-        return None
 
 
 def load_image(path: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
@@ -403,7 +349,11 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
             notes.append(
                 f"first {'frame' if fmt in ('GIF', 'WEBP', 'PNG') else 'page'} of {frames} only"
             )
-        icc, icc_note = copyable_icc(im.info.get("icc_profile") or None)
+        dpi = resolution(im.info.get("dpi"))
+        xmp, texts = xmp_of(im.info), png_texts(im.info) if fmt == "PNG" else {}
+        profile = im.info.get("icc_profile") or None
+        icc, icc_note = copyable_icc(profile)
+        gray_profile = gray_icc(profile)
         if icc_note:
             notes.append(icc_note)
         try:
@@ -411,7 +361,7 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         except Exception:  # malformed EXIF must not cost the photo
             exif = Image.Exif()
         try:
-            orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+            orientation = int(exif.get(ORIENTATION_TAG, 1) or 1)
         except (TypeError, ValueError):
             orientation = 1
         # OpenCV for what may hold 16 bits; Pillow for CMYK/Lab TIFFs, whose four channels
@@ -441,21 +391,27 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         pixels = to_uint16(path, pixels)
 
     rgb, alpha, was_gray = _split_channels(pixels, bgr=bgr)
+    if dpi is not None and orientation >= 5:  # turned a quarter: across is what was down
+        dpi = (dpi[1], dpi[0])
     if bgr and fmt == "TIFF":
         orientation = 1  # OpenCV's TIFF reader has already turned the pixels upright
     if orientation != 1:
-        rgb = _apply_orientation(rgb, orientation)
-        alpha = _apply_orientation(alpha, orientation) if alpha is not None else None
+        rgb = apply_orientation(rgb, orientation)
+        alpha = apply_orientation(alpha, orientation) if alpha is not None else None
     if not was_gray and _is_colour(rgb):
         notes.append(ALREADY_IN_COLOUR)
     return LoadedImage(
         path=path,
         rgb=rgb,
         alpha=alpha,
-        exif=_reset_orientation(exif),
+        exif=exif_for_copy(exif),
         icc=icc,
+        gray_icc=gray_profile,
         format=fmt if fmt in SUFFIX_BY_FORMAT else "PNG",
         was_grayscale=was_gray,
+        dpi=dpi,
+        xmp=xmp,
+        texts=texts,
         notes=notes,
     )
 

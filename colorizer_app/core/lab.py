@@ -130,10 +130,27 @@ def gray_plane(rgb: np.ndarray) -> np.ndarray | None:
     return plane
 
 
+# Y of linear sRGB (D65), the row OpenCV's conversion uses.
+_Y_OF_RGB = (0.212671, 0.715160, 0.072169)
+
+
+def _precise_l(rgb: np.ndarray) -> np.ndarray:
+    """L of 16-bit or float pixels, worked out in full: OpenCV's float conversion reads sRGB's
+    curve from a table of 1024 steps, and a 16-bit gray scan's 65,536 levels came back as 513
+    (an archivist's trial). 8-bit photos keep OpenCV's own L, which the models learnt."""
+    c = to_float01(rgb)
+    lin = np.where(c <= 0.04045, c * np.float32(1 / 12.92), ((c + 0.055) / 1.055) ** 2.4)
+    y = lin if lin.ndim == 2 else sum(lin[..., i] * np.float32(k) for i, k in enumerate(_Y_OF_RGB))
+    l = np.where(y > 0.008856, 116.0 * np.cbrt(y) - 16.0, 903.3 * y)
+    return np.clip(l, 0.0, 100.0).astype(np.float32)
+
+
 def _l_of_rows(rgb: np.ndarray) -> np.ndarray:
     plane = gray_plane(rgb)
     if plane is not None:
         return cv2.LUT(plane, _l_of_gray())
+    if rgb.dtype != np.uint8:
+        return _precise_l(rgb)
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[:, :, None], 3, axis=2)
     return cv2.extractChannel(rgb_to_lab(rgb), 0)

@@ -7,7 +7,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeGuard, runtime_checkable
 
 from ..core.errors import ColorizerError, ImageSaveError
 from ..core.fileio import COLORIZED_SUFFIX, check_name_length, file_keys, walk_files
@@ -22,6 +22,7 @@ from ..core.imageio import (
     load_image,
     save_image,
 )
+from ..core.imagesave import can_write_gray, copy_file, profile_not_copied
 from ..core.photo_files import COPY_ENDINGS, is_copy_name, lies_in, outputs_below
 from .colorizer import Colorizer, as_rgb
 
@@ -50,8 +51,17 @@ class RepairingPainter(Painter, Protocol):
     corrected damage), and says what its repair of the last photo did."""
 
     last_notes: list[str]
+    last_unchanged: bool  # its repair of the last photo found nothing to do
+
+    @property
+    def colours(self) -> bool: ...  # False: it repairs only, the photo's own colours kept
 
     def painter_for(self, source: Path) -> RepairingPainter: ...
+
+
+def _repairs_only(painter: Painter) -> TypeGuard[RepairingPainter]:
+    """A painter that repairs and keeps the photo's own colours (`colorizer restore`)."""
+    return isinstance(painter, RepairingPainter) and not painter.colours
 
 
 @dataclass
@@ -215,12 +225,12 @@ def _mark_problems(jobs: list[Job]) -> None:
         try:
             check_name_length(job.dest, "the output's name")
         except ImageSaveError as exc:
-            job.problem = f"{job.source}: not colorized: {exc.reason}"
+            job.problem = f"{job.source}: nothing written: {exc.reason}"
             continue
         if not file_keys(job.dest).isdisjoint(inputs):
             job.lands_on_input = True
             job.problem = (
-                f"{job.source}: not colorized: its output {job.dest} is also one of the photos "
+                f"{job.source}: nothing written: its output {job.dest} is also one of the photos "
                 "of this run, and is never written over; choose another --suffix or an output "
                 "folder (-o)"
             )
@@ -334,7 +344,7 @@ def _notes_for(painter: Painter, notes: list[str]) -> list[str]:
     restore`, keeps a sepia print's colours, where "replaced by new ones" would say otherwise),
     then what its repair did (damage filled, tones levelled, grain reduced)."""
     repaired = list(painter.last_notes) if isinstance(painter, RepairingPainter) else []
-    if getattr(painter, "colours", True):
+    if not _repairs_only(painter):
         return notes + repaired
     return [KEPT_COLOURS if note == ALREADY_IN_COLOUR else note for note in notes] + repaired
 
@@ -394,10 +404,23 @@ def run_jobs(
                     rgb = colorizer.finish(
                         rgbs[k], l_smalls[k], abs_[k], saturation, job.hints, in_place=True
                     )
-                save_image(job.dest, rgb, like=image, quality=quality)
+                # A gray scan repaired without colour is written gray, as it came (a trial's
+                # 311 KB gray PNG came back as a 500 KB RGB one).
+                fmt = FORMAT_BY_SUFFIX.get(job.dest.suffix.lower(), "")
+                gray = image.was_grayscale and _repairs_only(painter) and can_write_gray(image, fmt)
+                same = fmt == image.format == FORMAT_BY_SUFFIX.get(job.source.suffix.lower())
+                plain = same and not image.notes  # nothing said of what a copy leaves out
+                if plain and _repairs_only(painter) and painter.last_unchanged:
+                    # Nothing to repair: the file itself, not the photo saved again (a JPEG
+                    # came back re-encoded, its pixels a few levels off: an archivist's trial).
+                    copy_file(job.dest, image)
+                else:
+                    save_image(job.dest, rgb, like=image, quality=quality, gray=gray)
                 result.done.append(job.dest)
                 status = "done"
                 notes = _notes_for(painter, image.notes)
+                if gray and image.gray_icc is not None:  # the gray copy carries it after all
+                    notes = [note for note in notes if note != profile_not_copied("GRAY")]
                 if notes:
                     result.notes.append((job.source, "; ".join(notes)))
                     status = f"done ({'; '.join(notes)})"

@@ -1,0 +1,115 @@
+"""What a photo carries besides its pixels and keeps in its copies: the EXIF orientation (the
+pixels turned upright, the copy's tag reset), the EXIF itself (less a TIFF's layout tags), the
+resolution a scanner wrote (turned with the photo), its XMP (an archive's title, rights,
+accession number) and a PNG's text chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+ORIENTATION_TAG = 0x0112
+X_RESOLUTION, Y_RESOLUTION = 0x011A, 0x011B
+# TIFF's own layout tags, which Pillow's getexif() returns for TIFF input: written over a new
+# image they describe the old one's strips, depth and compression, and the file is unreadable.
+LAYOUT_TAGS = {
+    254,
+    255,
+    256,
+    257,
+    258,
+    259,
+    262,
+    263,
+    266,
+    273,
+    277,
+    278,
+    279,
+    280,
+    281,
+    284,
+    317,
+    320,
+    322,
+    323,
+    324,
+    325,
+    338,
+    339,
+    340,
+    341,
+    347,
+    513,
+    514,
+    529,
+    530,
+    531,
+    532,
+    34675,
+}
+
+
+def apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
+    """EXIF orientation 1..8 -> upright array (same mapping as PIL.ImageOps.exif_transpose)."""
+    ops = {
+        2: lambda x: x[:, ::-1],
+        3: lambda x: x[::-1, ::-1],
+        4: lambda x: x[::-1],
+        5: lambda x: np.swapaxes(x, 0, 1),
+        6: lambda x: np.rot90(x, k=-1),
+        7: lambda x: np.swapaxes(x, 0, 1)[::-1, ::-1],
+        8: lambda x: np.rot90(x, k=1),
+    }
+    op = ops.get(orientation)
+    return np.ascontiguousarray(op(a)) if op else a
+
+
+def exif_for_copy(exif: Image.Exif) -> bytes | None:
+    """The photo's own EXIF for its copy: orientation reset to 1 (the pixels are upright now,
+    a quarter turn's resolution turned with them), and never the TIFF layout tags of the
+    original file."""
+    for tag in LAYOUT_TAGS & set(exif):
+        del exif[tag]
+    if not len(exif):
+        return None
+    if ORIENTATION_TAG in exif:
+        if (
+            exif.get(ORIENTATION_TAG) in (5, 6, 7, 8)
+            and X_RESOLUTION in exif
+            and Y_RESOLUTION in exif
+        ):
+            exif[X_RESOLUTION], exif[Y_RESOLUTION] = exif[Y_RESOLUTION], exif[X_RESOLUTION]
+        exif[ORIENTATION_TAG] = 1
+    try:
+        return exif.tobytes()
+    except Exception:  # a maker note Pillow cannot re-encode: keep the photo, drop its EXIF
+        return None
+
+
+def resolution(dpi) -> tuple[float, float] | None:
+    """Pillow's `info["dpi"]` (a PNG's pHYs in metres, a JPEG's JFIF density or its EXIF, a
+    TIFF's resolution) when it is two sensible numbers; None for none, or nonsense."""
+    try:
+        x, y = (float(v) for v in dpi)
+    except (TypeError, ValueError):
+        return None
+    return (x, y) if 1.0 <= x <= 100_000 and 1.0 <= y <= 100_000 else None
+
+
+XMP_KEY = "XML:com.adobe.xmp"  # a PNG's iTXt keyword for XMP
+
+
+def xmp_of(info: dict) -> bytes | None:
+    """The photo's XMP packet, as Pillow read it (JPEG, PNG, TIFF, WebP)."""
+    xmp = info.get("xmp")
+    return bytes(xmp) if isinstance(xmp, (bytes, bytearray)) and xmp else None
+
+
+def png_texts(info: dict) -> dict[str, str]:
+    """A PNG's text chunks (a title, an author, a description), less its XMP (kept apart)."""
+    return {
+        k: v
+        for k, v in info.items()
+        if isinstance(k, str) and isinstance(v, str) and 0 < len(k) < 80 and k != XMP_KEY
+    }
