@@ -2,6 +2,7 @@
 photo brings, and the colorized pixels the caller holds are the same after the save."""
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -159,6 +160,39 @@ def test_a_scans_xmp_goes_with_every_copy(tmp_path, given, suffix):
     photo = load_image(scan)
     with Image.open(save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)) as im:
         assert im.info.get("xmp") == XMP
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        '<rdf:Description tiff:Orientation="6">',
+        "<rdf:Description><tiff:Orientation>6</tiff:Orientation>",
+    ],
+)
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tif", ".webp"])
+def test_a_copy_turned_upright_says_so_in_its_xmp_too(tmp_path, said, suffix):
+    """A phone scan stood upright by its orientation 6 (EXIF, and XMP's copy of it): the copy's
+    EXIF said 1 but its XMP still said 6, and a program that reads XMP's orientation turns
+    the upright copy a quarter more."""
+    from PIL import ImageOps
+
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        '22-rdf-syntax-ns#" xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc="http://purl.'
+        f'org/dc/elements/1.1/">{said}<dc:title>Acc. 1987.12.4</dc:title></rdf:Description>'
+        "</rdf:RDF></x:xmpmeta>"
+    )
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    scan = tmp_path / "scan.jpg"
+    Image.fromarray(real_rgb()[:64, :96]).save(scan, exif=exif, xmp=xmp.encode())
+    photo = load_image(scan)
+    assert photo.rgb.shape[:2] == (96, 64)  # stood upright
+    with Image.open(save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)) as im:
+        kept = im.info["xmp"]
+        assert b"Acc. 1987.12.4" in kept
+        assert re.findall(rb"tiff:Orientation(?:=\"|>)(\d)", kept) == [b"1"]
+        assert ImageOps.exif_transpose(im).size == (64, 96)  # upright, as saved
 
 
 def test_a_pngs_text_goes_with_its_png_copy(tmp_path):

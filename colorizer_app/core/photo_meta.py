@@ -5,6 +5,8 @@ accession number) and a PNG's text chunks."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PIL import Image
 
@@ -100,10 +102,19 @@ def resolution(dpi) -> tuple[float, float] | None:
 XMP_KEY = "XML:com.adobe.xmp"  # a PNG's iTXt keyword for XMP
 
 
+# XMP's copy of the orientation, as an attribute (tiff:Orientation="6") or an element
+# (<tiff:Orientation>6</tiff:Orientation>).
+_XMP_ORIENTATION = re.compile(rb"(tiff:Orientation\s*=\s*[\"']|<tiff:Orientation>)\s*[0-9]+")
+
+
 def xmp_of(info: dict) -> bytes | None:
-    """The photo's XMP packet, as Pillow read it (JPEG, PNG, TIFF, WebP)."""
+    """The photo's XMP packet, as Pillow read it (JPEG, PNG, TIFF, WebP), for a copy whose
+    pixels are upright: its orientation says 1, as the copy's EXIF does. Left at 6, the two
+    disagreed, and a program that reads XMP's orientation turns the upright copy again."""
     xmp = info.get("xmp")
-    return bytes(xmp) if isinstance(xmp, (bytes, bytearray)) and xmp else None
+    if not isinstance(xmp, (bytes, bytearray)) or not xmp:
+        return None
+    return _XMP_ORIENTATION.sub(rb"\g<1>1", bytes(xmp))
 
 
 def png_texts(info: dict) -> dict[str, str]:
