@@ -301,3 +301,28 @@ def test_a_photo_with_nothing_to_repair_is_copied_as_the_file_it_is(tmp_path, da
     assert np.array_equal(
         load_image(tmp_path / "o" / "girl_restored.png").rgb, load_image(scan).rgb
     )
+
+
+def test_an_xmp_too_large_for_a_jpeg_copy_is_said_not_dropped_silently(tmp_path, data_dir):
+    """An archive's TIFF master with 90 KB of XMP (its catalogue record and history), restored to
+    JPEG copies for the web: the XMP was left out of every copy without a word. A JPEG holds
+    64 KB of it; the line says so and what keeps it, and a TIFF copy keeps it."""
+    from PIL import Image
+
+    record = "".join(
+        f"<rdf:li>Accession 1987.12.{i}: condition checked</rdf:li>" for i in range(1800)
+    )
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/">{record}</x:xmpmeta>'.encode()
+    assert len(xmp) > 66_000
+    scan = tmp_path / "master.tif"
+    Image.open(data_dir / "old_photos" / SCRATCHED).convert("L").save(scan, tiffinfo={700: xmp})
+    run = run_main("restore", scan, "--restore", "all", "--format", "jpg")
+    assert run.returncode == 0, run.stderr
+    line = next(line for line in run.stderr.splitlines() if "master.tif" in line)
+    assert "XMP (" in line and "not in the copy" in line and "TIFF" in line, run.stderr
+    with Image.open(tmp_path / "master_restored.jpg") as im:  # written, its EXIF without it
+        assert im.size == Image.open(scan).size and 700 not in im.getexif()
+    kept = run_main("restore", scan, "--restore", "all", "-o", tmp_path / "tif")
+    assert kept.returncode == 0 and "XMP" not in kept.stderr, kept.stderr
+    with Image.open(tmp_path / "tif" / "master_restored.tif") as im:
+        assert im.info.get("xmp") == xmp

@@ -176,6 +176,18 @@ def _jpeg_segment(marker: int, payload: bytes) -> bytes:
 _XMP_JPEG = b"http://ns.adobe.com/xap/1.0/\0"
 
 
+def xmp_not_copied(xmp: bytes | None, fmt: str) -> str | None:
+    """What a copy in `fmt` says when the photo's XMP cannot go with it: a BMP holds none, a
+    JPEG one segment of it (extended XMP, split over several, is not written); an archive's
+    XMP had been dropped without a word."""
+    if not xmp or (fmt == "JPEG" and len(_XMP_JPEG) + len(xmp) <= _JPEG_SEGMENT_MAX):
+        return None
+    if fmt not in ("JPEG", "BMP"):
+        return None
+    why = "a BMP holds none" if fmt == "BMP" else "a JPEG holds 64 KB of it"
+    return f"its XMP ({len(xmp) / 1024:.0f} KB) is not in the copy: {why}; save as TIFF to keep it"
+
+
 def _add_jpeg_metadata(
     jpeg: np.ndarray,
     exif: bytes | None,

@@ -50,6 +50,11 @@ LAYOUT_TAGS = {
     532,
     34675,
 }
+# Blocks a TIFF keeps among its tags, which Pillow's getexif() returns with them: its XMP (700,
+# carried apart, whole) and Photoshop's resources (34377: thumbnails, paths). In a copy's EXIF
+# they repeated the XMP and could pass the 64 KB a JPEG's EXIF holds: an archive's TIFF master
+# with 90 KB of XMP could not be copied to JPEG at all.
+FILE_BLOCK_TAGS = {700, 34377}
 
 
 def apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
@@ -70,8 +75,8 @@ def apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
 def exif_for_copy(exif: Image.Exif) -> bytes | None:
     """The photo's own EXIF for its copy: orientation reset to 1 (the pixels are upright now,
     a quarter turn's resolution turned with them), and never the TIFF layout tags of the
-    original file."""
-    for tag in LAYOUT_TAGS & set(exif):
+    original file or the blocks it keeps among them (FILE_BLOCK_TAGS)."""
+    for tag in (LAYOUT_TAGS | FILE_BLOCK_TAGS) & set(exif):
         del exif[tag]
     if not len(exif):
         return None

@@ -22,7 +22,7 @@ from ..core.imageio import (
     load_image,
     save_image,
 )
-from ..core.imagesave import can_write_gray, copy_file, profile_not_copied
+from ..core.imagesave import can_write_gray, copy_file, profile_not_copied, xmp_not_copied
 from ..core.photo_files import COPY_ENDINGS, is_copy_name, lies_in, outputs_below
 from .colorizer import Colorizer, as_rgb
 
@@ -414,11 +414,13 @@ def run_jobs(
                     # Nothing to repair: the file itself, not the photo saved again (a JPEG
                     # came back re-encoded, its pixels a few levels off: an archivist's trial).
                     copy_file(job.dest, image)
+                    lost = None
                 else:
                     save_image(job.dest, rgb, like=image, quality=quality, gray=gray)
+                    lost = xmp_not_copied(image.xmp, fmt)
                 result.done.append(job.dest)
                 status = "done"
-                notes = _notes_for(painter, image.notes)
+                notes = _notes_for(painter, image.notes) + ([lost] if lost else [])
                 if gray and image.gray_icc is not None:  # the gray copy carries it after all
                     notes = [note for note in notes if note != profile_not_copied("GRAY")]
                 if notes:
