@@ -347,3 +347,61 @@ def test_two_and_four_bit_tiffs_read_and_sixteen_bit_white_is_zero_is_no_negativ
     _packed_gray_tiff(tmp_path / "g12.tif", 12, list(range(0, 4096, 256)))
     with pytest.raises(ImageLoadError, match="12-bit samples .* re-export it as 8 or 16 bit"):
         load_image(tmp_path / "g12.tif")
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "P", "CMYK", "I"])
+def test_a_turned_tiff_of_any_kind_stands_upright_once(tmp_path, mode):
+    """A scanner's TIFF stored on its side (orientation 6, 300 x 150 dpi): palette and CMYK
+    ones came out upside down (Pillow turns a TIFF as it reads it, and it was turned again), and
+    their dpi no longer matched their pixels."""
+    import tifffile
+
+    a = np.zeros((60, 100), np.uint8)
+    a[:10, :10] = 255  # a white corner, top left as stored: top right when stood upright
+    path = tmp_path / f"side_{mode}.tif"
+    if mode == "I":  # 32-bit samples: read by tifffile, which turns nothing itself
+        tifffile.imwrite(path, a.astype(np.int32) << 23, extratags=[(274, "H", 1, 6, True)],
+                         resolution=(300, 150), resolutionunit=2)  # fmt: skip
+    else:
+        tags = {274: 6, 282: 300, 283: 150, 296: 2}
+        Image.fromarray(a).convert(mode).save(path, tiffinfo=tags)
+    photo = load_image(path)
+    assert photo.rgb.shape[:2] == (100, 60)
+    corner = photo.rgb[:10, -10:].mean() / photo.rgb.max()
+    assert corner > 0.9 and photo.rgb[-10:, :10].max() == 0, mode
+    assert photo.dpi == (150.0, 300.0)  # across the upright photo is what was down
+
+
+def test_a_tiff_that_gives_no_resolution_gets_copies_that_give_none(tmp_path):
+    """A TIFF without resolution tags (OpenCV writes none): Pillow says 1 dpi for it, and its
+    copies said 1 dpi, a 300 px photo printed 300 inches wide."""
+    cv2.imwrite(str(tmp_path / "scan.tif"), cv2.cvtColor(real_rgb(), cv2.COLOR_RGB2BGR))
+    photo = load_image(tmp_path / "scan.tif")
+    assert photo.dpi is None
+    for suffix in (".png", ".jpg", ".tif", ".bmp"):
+        with Image.open(save_image(tmp_path / f"copy{suffix}", photo.rgb, like=photo)) as im:
+            assert "dpi" not in im.info, suffix  # (a TIFF's "resolution" 1 with no unit: none)
+            assert im.info.get("jfif_unit", 0) == 0 and im.getexif().get(296, 1) == 1, suffix
+
+
+def test_imagemagicks_raw_exif_in_a_png_goes_with_no_copy(tmp_path):
+    """ImageMagick keeps a PNG's EXIF as a "Raw profile type exif" text chunk: its orientation
+    6 stood the photo upright, and the chunk copied as it came had ImageMagick turn the upright
+    copy again."""
+    from PIL import PngImagePlugin
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    body = b"Exif\0\0" + exif.tobytes()
+    said = PngImagePlugin.PngInfo()
+    said.add_text("Raw profile type exif", f"\nexif\n{len(body):8d}\n{body.hex()}\n", zip=True)
+    said.add_text("Title", "Buffalo bank 1908")
+    scan = tmp_path / "scan.png"
+    Image.fromarray(real_rgb()[:60, :100]).save(scan, pnginfo=said)
+    photo = load_image(scan)
+    assert photo.rgb.shape[:2] == (100, 60)  # stood upright by it
+    with Image.open(save_image(tmp_path / "copy.png", photo.rgb, like=photo)) as im:
+        assert (
+            "Raw profile type exif" not in im.info and im.info.get("Title") == "Buffalo bank 1908"
+        )
+        assert ImageOps.exif_transpose(im).size == (60, 100)

@@ -41,6 +41,8 @@ from .imagesave import (  # noqa: F401
 )
 from .photo_meta import (
     ORIENTATION_TAG,
+    X_RESOLUTION,
+    Y_RESOLUTION,
     apply_orientation,
     exif_for_copy,
     png_texts,
@@ -374,9 +376,14 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
         pixels = _decode_with_opencv(data) if deep or plain_jpeg else None
         bgr = pixels is not None
         tags = dict(getattr(im, "tag_v2", {})) if fmt == "TIFF" else {}
+        if fmt == "TIFF" and not (X_RESOLUTION in tags and Y_RESOLUTION in tags):
+            dpi = None  # Pillow says (1, 1) for a TIFF that gives none: copies printed 1 dpi
+        # OpenCV and Pillow both stand a TIFF upright as they read it; tifffile does not.
+        turned_by_reader = fmt == "TIFF"
         if fmt == "TIFF" and not is_plain_tiff(tags):
             # Samples Pillow and OpenCV would cut (32-bit, signed, normalised to [-1, 1]).
             pixels, bgr = read_tiff_samples(path, data, max_pixels), False
+            turned_by_reader = False
         elif pixels is not None and tags:
             pixels = black_where_white_is_zero(pixels, tags)
         if pixels is None:
@@ -388,13 +395,15 @@ def _decode(path: Path, data: bytes, max_pixels: int) -> LoadedImage:
                     incomplete(str(fmt), data)
                     or f"the file is truncated or corrupt ({exc}); try the original file again",
                 ) from exc
+            if turned_by_reader:  # Pillow 13 turns a TIFF as it loads it and drops the tag
+                turned_by_reader = im.getexif().get(ORIENTATION_TAG, 1) in (1, None)
         pixels = to_uint16(path, pixels)
 
     rgb, alpha, was_gray = _split_channels(pixels, bgr=bgr)
-    if dpi is not None and orientation >= 5:  # turned a quarter: across is what was down
+    if dpi is not None and orientation in (5, 6, 7, 8):  # a quarter turn: across was down
         dpi = (dpi[1], dpi[0])
-    if bgr and fmt == "TIFF":
-        orientation = 1  # OpenCV's TIFF reader has already turned the pixels upright
+    if turned_by_reader:
+        orientation = 1  # turned twice, a palette or CMYK TIFF came out upside down
     if orientation != 1:
         rgb = apply_orientation(rgb, orientation)
         alpha = apply_orientation(alpha, orientation) if alpha is not None else None

@@ -123,9 +123,15 @@ def xmp_of(info: dict) -> bytes | None:
 
 
 def png_texts(info: dict) -> dict[str, str]:
-    """A PNG's text chunks (a title, an author, a description), less its XMP (kept apart)."""
+    """A PNG's text chunks (a title, an author, a description), less its XMP (kept apart) and
+    ImageMagick's "Raw profile type exif/xmp/icc..." copies of its metadata: copied as they
+    came, their orientation 6 had ImageMagick turn the upright copy again."""
     return {
         k: v
         for k, v in info.items()
-        if isinstance(k, str) and isinstance(v, str) and 0 < len(k) < 80 and k != XMP_KEY
+        if isinstance(k, str)
+        and isinstance(v, str)
+        and 0 < len(k) < 80
+        and k != XMP_KEY
+        and not k.startswith("Raw profile type ")
     }
