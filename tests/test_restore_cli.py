@@ -296,6 +296,10 @@ def test_a_photo_with_nothing_to_repair_is_copied_as_the_file_it_is(tmp_path, da
     assert run.returncode == 0, run.stderr
     assert "note: nothing found to repair" in run.stderr, run.stderr
     assert (tmp_path / "girl_restored.jpg").read_bytes() == scan.read_bytes()
+    # Asked to repair nothing (a review: re-encoded, as before), the file too, and no word.
+    none = run_main("restore", scan, "--restore", "none", "-o", tmp_path / "none")
+    assert none.returncode == 0 and "nothing found" not in none.stderr, none.stderr
+    assert (tmp_path / "none" / "girl_restored.jpg").read_bytes() == scan.read_bytes()
     again = run_cli("restore", scan, "--restore", "fading", "--format", "png", "-o", tmp_path / "o")
     assert again.returncode == 0, again.stderr  # another format: the photo saved as that
     assert np.array_equal(

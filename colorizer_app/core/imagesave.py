@@ -18,7 +18,7 @@ from PIL import Image
 
 from .errors import ImageSaveError
 from .fileio import same_file, write_atomically
-from .photo_meta import XMP_KEY
+from .photo_meta import ORIENTATION_TAG, X_RESOLUTION, XMP_KEY, Y_RESOLUTION
 
 FORMAT_BY_SUFFIX = {  # what we write; more formats are read (GIF, AVIF, HEIC)
     ".jpg": "JPEG",
@@ -364,7 +364,7 @@ def encode_image(
 # (exposure, the date taken) and GPS have no place in a TIFF's main directory.
 _TIFF_TEXT_TAGS = {270: "description", 305: "software", 306: "datetime"}
 _TIFF_EXTRA_TEXT_TAGS = (271, 272, 315, 33432)  # camera make, model, artist, copyright
-_ORIENTATION, _X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT = 274, 282, 283, 296
+_RESOLUTION_UNIT = 296
 _XMP_TAG = 700
 
 
@@ -397,10 +397,10 @@ def _encode_tiff(
         value = tags.get(code)
         if isinstance(value, str) and value.isascii():
             extratags.append((code, "s", 0, value, True))
-    if isinstance(tags.get(_ORIENTATION), int) and 1 <= tags[_ORIENTATION] <= 8:
-        extratags.append((_ORIENTATION, "H", 1, tags[_ORIENTATION], True))
+    if isinstance(tags.get(ORIENTATION_TAG), int) and 1 <= tags[ORIENTATION_TAG] <= 8:
+        extratags.append((ORIENTATION_TAG, "H", 1, tags[ORIENTATION_TAG], True))
     try:
-        resolution = (float(tags[_X_RESOLUTION]), float(tags[_Y_RESOLUTION]))
+        resolution = (float(tags[X_RESOLUTION]), float(tags[Y_RESOLUTION]))
         unit = int(tags.get(_RESOLUTION_UNIT, 2))
         if all(r > 0 for r in resolution) and unit in (1, 2, 3):
             kwargs.update(resolution=resolution, resolutionunit=unit)

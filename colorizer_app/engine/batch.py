@@ -370,7 +370,7 @@ def run_jobs(
 ) -> BatchResult:
     result = BatchResult()
     group: list[_Loaded] = []
-    done = "colorized" if getattr(colorizer, "colours", True) else "restored"
+    done = "restored" if _repairs_only(colorizer) else "colorized"
 
     def report(i: int, job: Job, status: str) -> None:
         if on_progress is not None:

@@ -81,8 +81,8 @@ class RestoringColorizer:
         repaired, done = _repair(rgb, self.options, self.mask, self.detector)
         if self.corrected and done.corrected:
             done.extra.insert(0, "damage as corrected in the app")
-        self.last_unchanged = repaired is rgb and self.options.any
-        if self.last_unchanged:  # said: a copy as it came looked like a repair
+        self.last_unchanged = repaired is rgb  # (--restore none too: the file is copied)
+        if self.last_unchanged and self.options.any:  # said: a copy as it came looked repaired
             done.extra.append(NOTHING_REPAIRED)
         self.last_notes = done.notes
         if self.colorizer is None:
