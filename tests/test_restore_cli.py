@@ -285,6 +285,25 @@ def test_a_gray_scans_gray_profile_goes_with_its_gray_copy(tmp_path, data_dir):
         assert im.mode == "L" and im.info.get("icc_profile") == profile
 
 
+def test_a_gray_scan_tagged_with_an_rgb_profile_keeps_it(tmp_path, data_dir):
+    """A gray scan a program tagged sRGB: its copy was written gray, and the profile, which a
+    gray file cannot carry, dropped without a word (a review). It stays RGB with its profile."""
+    from PIL import Image, ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    scan = tmp_path / "scan.png"
+    gray = Image.open(data_dir / "old_photos" / SCRATCHED).convert("L")
+    gray.save(scan, icc_profile=profile)  # libpng warns, yet such files exist
+    run = run_cli("restore", scan, "--restore", "all")
+    assert run.returncode == 0, run.stderr
+    assert "ICC profile" not in run.stderr, run.stderr
+    with Image.open(tmp_path / "scan_restored.png") as im:
+        assert im.info.get("icc_profile") == profile
+        repaired = np.asarray(im.convert("RGB"))
+    assert repaired.shape[:2] == np.asarray(gray).shape
+    assert not np.array_equal(repaired[..., 0], np.asarray(gray))  # its scratches were filled
+
+
 def test_a_photo_with_nothing_to_repair_is_copied_as_the_file_it_is(tmp_path, data_dir):
     """An archivist's trial: "nothing found to repair", and the copy a re-encoded JPEG 27%
     larger, its pixels up to 7 levels off. With nothing to repair the copy is the file."""

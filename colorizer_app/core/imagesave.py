@@ -427,8 +427,12 @@ def _encode_tiff(
 
 def can_write_gray(like, fmt: str) -> bool:
     """Whether a copy of `like` in `fmt` can be one gray channel: a format that has gray files,
-    and no transparency to keep (save_image decides by this; a batch says its notes by it)."""
-    return fmt in GRAY_FORMATS and (like is None or like.alpha is None)
+    no transparency to keep, and no RGB profile, which a gray file cannot carry (a gray scan
+    tagged sRGB or Adobe RGB stays RGB, its profile with it). save_image decides by this; a
+    batch says its notes by it."""
+    if like is None:
+        return fmt in GRAY_FORMATS
+    return fmt in GRAY_FORMATS and like.alpha is None and not like.icc
 
 
 def save_image(
