@@ -49,7 +49,7 @@ from .selection import Selection
 from .thumbnails import ThumbnailLoader
 from .toolbar_menus import combo_menu, strength_actions
 from .view_keys import ViewKeys
-from .window_actions import add_to_view, build_menus, build_toolbar, make_action
+from .window_actions import add_to_view, build_menus, build_toolbar, make_action, offered_no_more
 from .window_base import WindowBase
 from .window_state import fit_to_screen, restore_place, room_text, share_the_right_side
 from .window_undo import WindowUndo
@@ -91,8 +91,7 @@ class MainWindow(WindowBase):
         # Its slot on intake.added after the window's: the photo shown at quit is shown again.
         self.last_list = LastList(self.settings, self.photos, self.intake, self.selection, self)
         self.last_list.status.connect(lambda t: show_notice(self.statusBar(), t, NOTICE_MS))
-        # Docked before the window's place is put back (restoreState places it) and before it
-        # is first shown: it came once torch had loaded, and the photo was fitted again.
+        # Docked before the window's place (restoreState) and first showing, not after torch.
         self.restore_panel = attach_restore_panel(self)  # issue 28: gui/restore_dock.py
         self._update_actions()  # an empty list: nothing to remove, colorize or save yet
         s = self.settings
@@ -172,6 +171,7 @@ class MainWindow(WindowBase):
         steps = (self.list_edits, self.options.all_change, self.options.own_change)
         a["undo"] = WindowUndo(self, self.pins.undo_group, self.pins.edited, steps).action
         a["advanced"].setCheckable(True)
+        self.models.engine_failed.connect(lambda why: offered_no_more(a["advanced"], why))
         a["side"].setCheckable(True)
         self.menus = build_menus(self.menuBar(), a)
         self.recent = attach_recent_places(

@@ -132,3 +132,13 @@ def build_toolbar(
                 elif isinstance(widget, QAbstractSlider):
                     widget.sliderReleased.connect(lambda h=home: h.setFocus())
         guard_wheel(bar)
+
+
+def offered_no_more(action: QAction, why: str) -> None:
+    """An action whose work needs torch, which did not load (Advanced trains with it): unticked
+    and greyed, saying why, where pressing it had ticked it and shown nothing (a review). The
+    person's choice to see it stays in the settings, for when torch loads again."""
+    action.setChecked(False)
+    action.setEnabled(False)
+    action.setToolTip(why)
+    action.setStatusTip(why)

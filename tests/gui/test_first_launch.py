@@ -214,6 +214,8 @@ window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
 window.add_paths([Path(sys.argv[2])], colorize=False)
 panel = window.restore_panel
+advanced = window.actions_by_name["advanced"]
+advanced.trigger()  # Ctrl+Shift+A while torch loads: shown once it has
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline and (panel.unable is None or panel.path is None):
     app.processEvents()
@@ -222,6 +224,7 @@ print(repr(panel.status.toolTip() or panel.status.text()))
 print(panel.picture.text(), any(b.isEnabled() for b in panel.switches.values()),
       panel.save_button.isEnabled())
 print(repr(window.models.model_combo.currentText() + ": " + window.models.model_combo.toolTip()))
+print(advanced.isChecked(), advanced.isEnabled(), window.panel, repr(advanced.statusTip()))
 window._closing = True
 window.close()
 """
@@ -246,8 +249,10 @@ def test_a_torch_that_does_not_load_is_said_not_left_loading(tmp_path, data_dir)
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    said, offered, status = proc.stdout.splitlines()
+    said, offered, status, advanced = proc.stdout.splitlines()
     assert "could not load PyTorch (ImportError: DLL load failed" in said, said
     assert "reinstall Colorizer" in said
     assert offered == "No preview False False", offered
     assert "Not loaded: Colorizer could not load PyTorch" in status, status  # the chooser's
+    # Advanced, pressed while loading, had stayed ticked with nothing shown: offered no more.
+    assert advanced.startswith("False False None 'Colorizer could not load PyTorch"), advanced
