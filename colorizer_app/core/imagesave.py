@@ -176,13 +176,16 @@ def _jpeg_segment(marker: int, payload: bytes) -> bytes:
 _XMP_JPEG = b"http://ns.adobe.com/xap/1.0/\0"
 
 
+def _fits_jpeg(xmp: bytes) -> bool:
+    """Whether the XMP fits the one APP1 segment a JPEG copy gets (extended XMP, split over
+    several, is not written)."""
+    return len(_XMP_JPEG) + len(xmp) <= _JPEG_SEGMENT_MAX
+
+
 def xmp_not_copied(xmp: bytes | None, fmt: str) -> str | None:
-    """What a copy in `fmt` says when the photo's XMP cannot go with it: a BMP holds none, a
-    JPEG one segment of it (extended XMP, split over several, is not written); an archive's
-    XMP had been dropped without a word."""
-    if not xmp or (fmt == "JPEG" and len(_XMP_JPEG) + len(xmp) <= _JPEG_SEGMENT_MAX):
-        return None
-    if fmt not in ("JPEG", "BMP"):
+    """What a copy in `fmt` says when the photo's XMP cannot go with it (a BMP holds none, a
+    JPEG 64 KB of it); an archive's XMP had been dropped without a word."""
+    if not xmp or fmt not in ("JPEG", "BMP") or (fmt == "JPEG" and _fits_jpeg(xmp)):
         return None
     why = "a BMP holds none" if fmt == "BMP" else "a JPEG holds 64 KB of it"
     return f"its XMP ({len(xmp) / 1024:.0f} KB) is not in the copy: {why}; save as TIFF to keep it"
@@ -205,7 +208,7 @@ def _add_jpeg_metadata(
         if len(payload) > _JPEG_SEGMENT_MAX:
             raise ValueError("EXIF data is too long for JPEG (over 64 KB)")
         segments.append(_jpeg_segment(0xE1, payload))
-    if xmp and len(_XMP_JPEG) + len(xmp) <= _JPEG_SEGMENT_MAX:  # (extended XMP is not written)
+    if xmp and _fits_jpeg(xmp):  # one too large is said on the photo's line (xmp_not_copied)
         segments.append(_jpeg_segment(0xE1, _XMP_JPEG + xmp))
     if icc:
         parts = [icc[i : i + _ICC_PART] for i in range(0, len(icc), _ICC_PART)]
@@ -430,9 +433,7 @@ def can_write_gray(like, fmt: str) -> bool:
     no transparency to keep, and no RGB profile, which a gray file cannot carry (a gray scan
     tagged sRGB or Adobe RGB stays RGB, its profile with it). save_image decides by this; a
     batch says its notes by it."""
-    if like is None:
-        return fmt in GRAY_FORMATS
-    return fmt in GRAY_FORMATS and like.alpha is None and not like.icc
+    return fmt in GRAY_FORMATS and (like is None or (like.alpha is None and not like.icc))
 
 
 def save_image(

@@ -136,7 +136,8 @@ def build_toolbar(
 
 def offered_no_more(action: QAction, why: str) -> None:
     """An action whose work needs torch, which did not load (Advanced trains with it): unticked
-    and greyed, saying why, where pressing it had ticked it and shown nothing (a review). The
+    and greyed, where pressing it had ticked it and shown nothing (a review). Its tips say why
+    (a greyed menu item shows none; the model chooser and the Restore panel say it). The
     person's choice to see it stays in the settings, for when torch loads again."""
     action.setChecked(False)
     action.setEnabled(False)
